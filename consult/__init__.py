@@ -1,0 +1,227 @@
+"""consult: the Information Exchange Platform for Arms Trade Treaty consultations."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import Flask, render_template, request
+from flask_babel import format_datetime, get_locale, get_timezone
+from flask_babel import gettext as _
+from flask_login import current_user
+from flask_wtf.csrf import CSRFError, generate_csrf
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from consult.config import ROOT, Config
+from consult.extensions import babel, csrf, db, htmx, login_manager, migrate, socketio
+
+CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data:",
+        "font-src 'self'",
+        "connect-src 'self' ws: wss:",
+        "object-src 'none'",
+        "base-uri 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    ]
+)
+
+
+def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
+    """Build the application: bind extensions, register blueprints and Socket.IO handlers."""
+    app = Flask(
+        __name__,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+        instance_path=str(ROOT / "instance"),
+    )
+    app.config.from_object(Config)
+    if isinstance(config, dict):
+        app.config.update(config)
+    elif config is not None:
+        app.config.from_object(config)
+    Config.finalise(app)
+    logging.basicConfig(level=logging.INFO)
+
+    _bind_extensions(app)
+    _register_blueprints(app)
+    _register_hooks(app)
+    _register_errors(app)
+    _register_templating(app)
+
+    from consult import cli
+
+    cli.register(app)
+    return app
+
+
+def _bind_extensions(app: Flask) -> None:
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    htmx.init_app(app)
+    babel.init_app(app, locale_selector=_select_locale, timezone_selector=_select_time_zone)
+
+    login_manager.init_app(app)
+    login_manager.session_protection = "strong"
+    login_manager.login_view = "accounts.sign_in"
+    login_manager.login_message = _("Please sign in to continue.")
+    login_manager.login_message_category = "info"
+
+    socketio.init_app(
+        app,
+        message_queue=app.config.get("SOCKETIO_MESSAGE_QUEUE"),
+        manage_session=False,
+        cors_allowed_origins=[],
+    )
+
+    with app.app_context():
+        if db.engine.dialect.name == "sqlite":
+            _tune_sqlite(db.engine)
+
+
+def _tune_sqlite(engine: Engine) -> None:
+    """WAL, a busy timeout, foreign keys, and writes that begin IMMEDIATE.
+
+    pysqlite's own transaction handling is switched off so that SQLAlchemy's BEGIN is the one
+    sent; a deferred transaction that later upgrades to a write fails at once with SQLITE_BUSY.
+    """
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record) -> None:
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=10000")
+        if engine.url.database not in (None, "", ":memory:"):
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection) -> None:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def _register_blueprints(app: Flask) -> None:
+    from consult.accounts.routes import bp as accounts_bp
+    from consult.admin.routes import bp as admin_bp
+    from consult.core import bp as core_bp
+    from consult.live import LiveNamespace
+    from consult.rooms.routes import bp as rooms_bp
+
+    # Importing the rules registers them with the policy.
+    from consult.accounts import policy as _accounts_policy  # noqa: F401
+    from consult.rooms import policy as _rooms_policy  # noqa: F401
+
+    app.register_blueprint(core_bp)
+    app.register_blueprint(accounts_bp)
+    app.register_blueprint(rooms_bp)
+    app.register_blueprint(admin_bp)
+    socketio.on_namespace(LiveNamespace("/live"))
+
+
+def _select_locale() -> str:
+    return request.accept_languages.best_match(Config.LANGUAGES) or "en"
+
+
+def _select_time_zone() -> str | None:
+    if current_user and current_user.is_authenticated:
+        return current_user.time_zone
+    return None
+
+
+def _register_hooks(app: Flask) -> None:
+    from consult import policy
+
+    app.before_request(policy.guard_request)
+
+    @app.after_request
+    def security_headers(response):
+        headers = response.headers
+        headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        headers.setdefault("X-Content-Type-Options", "nosniff")
+        headers.setdefault("X-Frame-Options", "DENY")
+        headers.setdefault("Referrer-Policy", "same-origin")
+        headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+        headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+        if app.config.get("SESSION_COOKIE_SECURE"):
+            headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+        if current_user and current_user.is_authenticated:
+            # Pages for a signed-in person are never stored by shared caches.
+            headers.setdefault("Cache-Control", "private, no-cache")
+        return response
+
+    @app.teardown_request
+    def _discard_uncommitted(exc) -> None:
+        from consult import mail
+
+        mail.discard()
+
+
+def _register_errors(app: Flask) -> None:
+    from consult.htmx import wants_fragment
+
+    def page(status: int, title: str, message: str):
+        template = "errors/_error.html" if wants_fragment() else "errors/error.html"
+        return render_template(template, status=status, title=title, message=message), status
+
+    @app.errorhandler(400)
+    def bad_request(_e):
+        return page(400, _("Bad request"), _("The request could not be understood."))
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(_e):
+        return page(
+            400,
+            _("Your form expired"),
+            _("Your form was open too long or came from another site. Go back, reload the page "
+              "and try again; nothing was changed."),
+        )
+
+    @app.errorhandler(403)
+    def forbidden(_e):
+        return page(403, _("Not allowed"), _("You can see this, but you may not do that here."))
+
+    @app.errorhandler(404)
+    def not_found(_e):
+        return page(404, _("Not found"), _("There is nothing here, or it is not open to you."))
+
+    @app.errorhandler(405)
+    def method_not_allowed(_e):
+        return page(405, _("Not allowed"), _("That action is not available here."))
+
+    @app.errorhandler(413)
+    def too_large(_e):
+        return page(413, _("Too large"), _("What you sent is larger than we accept."))
+
+    @app.errorhandler(500)
+    def server_error(_e):
+        db.session.rollback()
+        return page(500, _("Something went wrong"),
+                    _("We could not complete that. Nothing was changed; please try again."))
+
+
+def _register_templating(app: Flask) -> None:
+    from consult import markdown, policy
+
+    def local_time(value, format: str = "medium") -> str:
+        """A UTC time shown in the viewer's time zone and locale."""
+        if value is None:
+            return ""
+        return format_datetime(value, format)
+
+    app.jinja_env.filters["markdown"] = markdown.render
+    app.jinja_env.filters["local_time"] = local_time
+    app.jinja_env.globals.update(
+        can=policy.can,
+        Need=policy.Need,
+        csrf_token=generate_csrf,
+        viewer_time_zone=lambda: str(get_timezone()),
+        current_locale=lambda: str(get_locale() or "en"),
+    )

@@ -1,0 +1,135 @@
+"""Forms for signing in, profiles, passwords, two-factor, handover and administration."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    EmailField,
+    PasswordField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, ValidationError
+
+from consult.accounts.models import DelegationStatus, RegionalGroup
+from consult.accounts.services import MIN_PASSWORD_LENGTH
+from consult.timeutil import is_time_zone, time_zones
+
+
+def _zone_choices() -> list[tuple[str, str]]:
+    return [(z, z.replace("_", " ")) for z in time_zones()]
+
+
+class SignInForm(FlaskForm):
+    email = EmailField(_l("E-mail"), validators=[DataRequired(), Email(), Length(max=254)])
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=200)])
+    remember = BooleanField(_l("Keep me signed in on this device"))
+
+
+class SecondFactorForm(FlaskForm):
+    code = StringField(
+        _l("Code from your authenticator app, or a recovery code"),
+        validators=[DataRequired(), Length(max=20)],
+        render_kw={"autocomplete": "one-time-code", "inputmode": "text"},
+    )
+
+
+class RequestResetForm(FlaskForm):
+    email = EmailField(_l("E-mail"), validators=[DataRequired(), Email(), Length(max=254)])
+
+
+class NewPasswordForm(FlaskForm):
+    password = PasswordField(
+        _l("New password"),
+        validators=[DataRequired(), Length(min=MIN_PASSWORD_LENGTH, max=200)],
+        description=_l("At least %(n)d characters. A few unrelated words make a good one.",
+                       n=MIN_PASSWORD_LENGTH),
+        render_kw={"autocomplete": "new-password"},
+    )
+    confirm = PasswordField(
+        _l("Repeat the new password"),
+        validators=[DataRequired(), EqualTo("password", message=_l("The two passwords differ."))],
+        render_kw={"autocomplete": "new-password"},
+    )
+
+
+class ChangePasswordForm(NewPasswordForm):
+    current = PasswordField(_l("Current password"), validators=[DataRequired()],
+                            render_kw={"autocomplete": "current-password"})
+
+
+class ProfileForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
+    title = StringField(_l("Title"), validators=[Optional(), Length(max=200)],
+                        description=_l("e.g. First Secretary, Arms Control Officer"))
+    agency = StringField(
+        _l("Agency"), validators=[Optional(), Length(max=200)],
+        description=_l("e.g. Ministry of Foreign Affairs, Defence, Customs, Licensing authority"),
+    )
+    time_zone = SelectField(_l("Time zone"), validators=[DataRequired()])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.time_zone.choices = _zone_choices()
+
+    def validate_time_zone(self, field):
+        if not is_time_zone(field.data):
+            raise ValidationError(_l("Choose a time zone from the list."))
+
+
+class EnableTwoFactorForm(FlaskForm):
+    code = StringField(_l("Six-digit code from your app"),
+                       validators=[DataRequired(), Length(min=6, max=8)],
+                       render_kw={"autocomplete": "one-time-code", "inputmode": "numeric"})
+
+
+class ConfirmPasswordForm(FlaskForm):
+    password = PasswordField(_l("Your password"), validators=[DataRequired()],
+                             render_kw={"autocomplete": "current-password"})
+
+
+class HandoverForm(FlaskForm):
+    successor = SelectField(_l("Successor"), coerce=int, validators=[DataRequired()],
+                            description=_l("An active colleague in the same delegation."))
+    confirm = BooleanField(
+        _l("I understand the departing account will be deactivated"),
+        validators=[DataRequired(message=_l("Tick the box to confirm."))],
+    )
+
+
+class DelegationForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
+    short_name = StringField(_l("Short name"), validators=[DataRequired(), Length(max=60)])
+    status = SelectField(_l("Status"),
+                         choices=[(s.value, s.label) for s in DelegationStatus])
+    regional_group = SelectField(
+        _l("UN regional group"),
+        choices=[("", _l("None"))] + [(g.value, g.label) for g in RegionalGroup],
+    )
+    is_active = BooleanField(_l("Active"), default=True)
+
+
+class UserForm(FlaskForm):
+    """The Secretariat's form for inviting or editing a delegate."""
+
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
+    email = EmailField(_l("E-mail"), validators=[DataRequired(), Email(), Length(max=254)])
+    delegation = SelectField(_l("Delegation"), coerce=int, validators=[DataRequired()])
+    title = StringField(_l("Title"), validators=[Optional(), Length(max=200)])
+    agency = StringField(_l("Agency"), validators=[Optional(), Length(max=200)])
+    time_zone = SelectField(_l("Time zone"), default="UTC")
+    is_npc = BooleanField(_l("National Point of Contact"))
+    is_focal_point = BooleanField(_l("Delegation focal point (may hand over colleagues' roles)"))
+    note = TextAreaField(_l("Personal note in the invitation"),
+                         validators=[Optional(), Length(max=1000)])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.time_zone.choices = _zone_choices()
+
+    def validate_time_zone(self, field):
+        if not is_time_zone(field.data):
+            raise ValidationError(_l("Choose a time zone from the list."))

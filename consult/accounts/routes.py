@@ -1,0 +1,359 @@
+"""Signing in and out, links by e-mail, the profile page, two-factor and handover."""
+
+from __future__ import annotations
+
+import base64
+import io
+import time
+from urllib.parse import urlsplit
+
+import qrcode
+import qrcode.image.svg
+from flask import Blueprint, abort, current_app, flash, redirect, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_user, logout_user
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+from consult import audit
+from consult.accounts import services
+from consult.accounts.forms import (
+    ChangePasswordForm,
+    ConfirmPasswordForm,
+    EnableTwoFactorForm,
+    HandoverForm,
+    NewPasswordForm,
+    ProfileForm,
+    RequestResetForm,
+    SecondFactorForm,
+    SignInForm,
+)
+from consult.accounts.models import TokenPurpose, User
+from consult.audit import client_address
+from consult.extensions import db, login_manager
+from consult.htmx import render
+from consult.policy import Need, load, protected, public
+from consult.rooms.models import Membership
+from consult.transaction import commit
+
+bp = Blueprint("accounts", __name__)
+
+PENDING_SECONDS = 300
+
+
+@login_manager.user_loader
+def load_user(user_id: str) -> User | None:
+    """Sessions carry "id:nonce"; a changed nonce or a disabled account ends the session."""
+    ident, _sep, nonce = user_id.partition(":")
+    if not ident.isdigit():
+        return None
+    user = db.session.get(User, int(ident))
+    if user is None or user.session_nonce != nonce or not user.may_sign_in:
+        return None
+    return user
+
+
+def _safe_next(target: str | None) -> str:
+    if target:
+        parts = urlsplit(target)
+        if not parts.scheme and not parts.netloc and target.startswith("/") \
+                and not target.startswith("//"):
+            return target
+    return url_for("core.dashboard")
+
+
+def _start_session(user: User, remember: bool, method: str) -> None:
+    session.clear()  # no fixation: a fresh session for a fresh sign-in
+    login_user(user, remember=remember)
+    session.permanent = True
+    services.signed_in(user, method=method)
+
+
+@bp.route("/sign-in", methods=["GET", "POST"])
+@public
+def sign_in():
+    if current_user.is_authenticated:
+        return redirect(url_for("core.dashboard"))
+    form = SignInForm()
+    next_url = request.args.get("next")
+    if form.validate_on_submit():
+        try:
+            user = services.authenticate(form.email.data, form.password.data, client_address())
+        except services.AccountError as error:
+            commit()  # keep the failed attempt: it is what throttling counts
+            form.password.errors.append(str(error))
+            return render("accounts/sign_in.html", form=form, next=next_url, status=422)
+        if user.has_two_factor:
+            session.clear()
+            session["pending_user"] = user.get_id()
+            session["pending_remember"] = bool(form.remember.data)
+            session["pending_since"] = int(time.time())
+            session["pending_next"] = _safe_next(next_url)
+            commit()
+            return redirect(url_for("accounts.second_factor"))
+        _start_session(user, bool(form.remember.data), "password")
+        commit()
+        return redirect(_safe_next(next_url))
+    status = 422 if form.is_submitted() else 200
+    return render("accounts/sign_in.html", form=form, next=next_url, status=status)
+
+
+@bp.route("/sign-in/two-factor", methods=["GET", "POST"])
+@public
+def second_factor():
+    pending = session.get("pending_user")
+    since = session.get("pending_since", 0)
+    user = load_user(pending) if pending else None
+    if user is None or time.time() - since > PENDING_SECONDS:
+        session.clear()
+        flash(_("Please sign in again."), "info")
+        return redirect(url_for("accounts.sign_in"))
+    form = SecondFactorForm()
+    if form.validate_on_submit():
+        wait = services.throttle_wait(user.email, client_address())
+        if wait:
+            form.code.errors.append(
+                _("Too many failed attempts. Try again in %(minutes)d minutes.", minutes=wait))
+            return render("accounts/second_factor.html", form=form, status=429)
+        method = services.check_second_factor(user, form.code.data)
+        services.record_attempt(user.email, client_address(), succeeded=bool(method),
+                                step="two_factor")
+        if not method:
+            audit.record("auth.two_factor_failed", f"Wrong second factor for {user.email}",
+                         actor_label=user.email, subject=user)
+            commit()
+            form.code.errors.append(_("That code is not right, or it has been used already."))
+            return render("accounts/second_factor.html", form=form, status=422)
+        remember = session.get("pending_remember", False)
+        next_url = session.get("pending_next")
+        _start_session(user, remember, f"password and {method}")
+        commit()
+        if method == "recovery code":
+            flash(_("You signed in with a recovery code. %(n)d remain; make new ones on your "
+                    "profile if you are running out.",
+                    n=services.remaining_recovery_codes(user)), "warning")
+        return redirect(_safe_next(next_url))
+    status = 422 if form.is_submitted() else 200
+    return render("accounts/second_factor.html", form=form, status=status)
+
+
+@bp.route("/sign-out", methods=["POST"])
+@protected
+def sign_out():
+    audit.record("auth.sign_out", f"{current_user.name} signed out")
+    commit()
+    logout_user()
+    session.clear()
+    flash(_("You have signed out."), "success")
+    return redirect(url_for("accounts.sign_in"))
+
+
+@bp.route("/password/forgot", methods=["GET", "POST"])
+@public
+def forgot_password():
+    form = RequestResetForm()
+    if form.validate_on_submit():
+        services.send_password_reset(form.email.data)
+        commit()
+        flash(_("If that address belongs to an account, a link to reset its password is on its "
+                "way. It works once, for %(hours)d hours.",
+                hours=current_app.config["RESET_TOKEN_HOURS"]), "info")
+        return redirect(url_for("accounts.sign_in"))
+    status = 422 if form.is_submitted() else 200
+    return render("accounts/forgot_password.html", form=form, status=status)
+
+
+def _token_or_gone(token: str, purpose: TokenPurpose):
+    row = services.valid_token(token, purpose)
+    if row is None:
+        return None
+    return row
+
+
+@bp.route("/password/reset/<token>", methods=["GET", "POST"])
+@public
+def reset_password(token: str):
+    row = _token_or_gone(token, TokenPurpose.RESET)
+    if row is None:
+        return render("accounts/link_expired.html", status=410)
+    form = NewPasswordForm()
+    if form.validate_on_submit():
+        services.use_reset_token(row, form.password.data)
+        commit()
+        flash(_("Your password was changed. Every other session was signed out. Please sign "
+                "in."), "success")
+        return redirect(url_for("accounts.sign_in"))
+    status = 422 if form.is_submitted() else 200
+    return render("accounts/reset_password.html", form=form, status=status)
+
+
+@bp.route("/invitation/<token>", methods=["GET", "POST"])
+@public
+def accept_invitation(token: str):
+    row = _token_or_gone(token, TokenPurpose.INVITATION)
+    if row is None or not row.user.is_active:
+        return render("accounts/link_expired.html", status=410)
+    form = NewPasswordForm()
+    if form.validate_on_submit():
+        user = services.accept_invitation(row, form.password.data)
+        _start_session(user, False, "invitation")
+        commit()
+        flash(_("Welcome to consult. Check your details below."), "success")
+        return redirect(url_for("accounts.profile"))
+    status = 422 if form.is_submitted() else 200
+    return render("accounts/accept_invitation.html", form=form, invited=row.user, status=status)
+
+
+# ---- profile --------------------------------------------------------------------------------
+
+
+def _profile_page(status: int = 200, **forms):
+    user = current_user
+    forms.setdefault("profile_form", ProfileForm(obj=user))
+    forms.setdefault("password_form", ChangePasswordForm())
+    forms.setdefault("disable_form", ConfirmPasswordForm())
+    return render(
+        "accounts/profile.html",
+        user=user,
+        recovery_left=services.remaining_recovery_codes(user) if user.has_two_factor else 0,
+        status=status,
+        **forms,
+    )
+
+
+@bp.route("/profile", methods=["GET", "POST"])
+@protected
+def profile():
+    form = ProfileForm(obj=current_user)
+    if request.method == "POST":
+        if form.validate_on_submit():
+            services.update_profile(current_user, name=form.name.data.strip(),
+                                    title=form.title.data.strip(),
+                                    agency=form.agency.data.strip(),
+                                    time_zone=form.time_zone.data)
+            commit()
+            flash(_("Your details were saved."), "success")
+            return redirect(url_for("accounts.profile"))
+        return _profile_page(422, profile_form=form)
+    return _profile_page()
+
+
+@bp.route("/profile/password", methods=["POST"])
+@protected
+def change_password():
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        if not services.check_password(current_user, form.current.data):
+            form.current.errors.append(_("That is not your current password."))
+            return _profile_page(422, password_form=form)
+        services.set_password(current_user, form.password.data)
+        audit.record("auth.password_changed", f"{current_user.name} changed their password",
+                     subject=current_user)
+        user = current_user._get_current_object()
+        commit()
+        login_user(user)  # keep this session; the new nonce ends every other one
+        flash(_("Your password was changed. Your other sessions were signed out."), "success")
+        return redirect(url_for("accounts.profile"))
+    return _profile_page(422, password_form=form)
+
+
+def _qr_data_uri(uri: str) -> str:
+    image = qrcode.make(uri, image_factory=qrcode.image.svg.SvgPathImage, box_size=8)
+    buffer = io.BytesIO()
+    image.save(buffer)
+    return "data:image/svg+xml;base64," + base64.b64encode(buffer.getvalue()).decode()
+
+
+@bp.route("/profile/two-factor", methods=["GET", "POST"])
+@protected
+def two_factor_setup():
+    if current_user.has_two_factor:
+        return redirect(url_for("accounts.profile"))
+    secret = session.get("totp_setup_secret")
+    if request.method == "GET" or not secret:
+        secret = services.new_totp_secret()
+        session["totp_setup_secret"] = secret
+    form = EnableTwoFactorForm()
+    if form.validate_on_submit():
+        try:
+            codes = services.enable_two_factor(current_user, secret, form.code.data)
+        except services.AccountError as error:
+            form.code.errors.append(str(error))
+        else:
+            commit()
+            session.pop("totp_setup_secret", None)
+            return render("accounts/recovery_codes.html", codes=codes)
+    uri = services.provisioning_uri(current_user, secret)
+    status = 422 if form.is_submitted() else 200
+    return render("accounts/two_factor_setup.html", form=form, secret=secret,
+                  qr=_qr_data_uri(uri), status=status)
+
+
+@bp.route("/profile/two-factor/disable", methods=["POST"])
+@protected
+def two_factor_disable():
+    form = ConfirmPasswordForm()
+    if form.validate_on_submit() and services.check_password(current_user, form.password.data):
+        services.disable_two_factor(current_user)
+        commit()
+        flash(_("Two-factor sign-in is off."), "success")
+        return redirect(url_for("accounts.profile"))
+    form.password.errors.append(_("That is not your password."))
+    return _profile_page(422, disable_form=form)
+
+
+@bp.route("/profile/two-factor/recovery-codes", methods=["POST"])
+@protected
+def recovery_codes_renew():
+    form = ConfirmPasswordForm()
+    if not current_user.has_two_factor:
+        abort(404)
+    if form.validate_on_submit() and services.check_password(current_user, form.password.data):
+        codes = services.replace_recovery_codes(current_user)
+        audit.record("auth.recovery_codes_renewed", f"{current_user.name} made new recovery codes",
+                     subject=current_user)
+        commit()
+        return render("accounts/recovery_codes.html", codes=codes)
+    form.password.errors.append(_("That is not your password."))
+    return _profile_page(422, disable_form=form)
+
+
+# ---- handover ------------------------------------------------------------------------------
+
+
+@bp.route("/people/<int:user_id>/handover", methods=["GET", "POST"])
+@protected
+def handover(user_id: int):
+    departing = load(User, user_id, Need.HAND_OVER)
+    colleagues = db.session.scalars(
+        select(User).where(User.delegation_id == departing.delegation_id, User.id != departing.id,
+                           User.is_active.is_(True)).order_by(User.name)
+    ).all()
+    form = HandoverForm()
+    form.successor.choices = [(0, _("Choose a colleague"))] + [
+        (u.id, f"{u.name} ({u.email})") for u in colleagues
+    ]
+    held = db.session.scalars(
+        select(Membership)
+        .where(Membership.user_id == departing.id, Membership.ended_at.is_(None))
+        .options(joinedload(Membership.room))
+    ).all()
+    if form.validate_on_submit():
+        successor = next((u for u in colleagues if u.id == form.successor.data), None)
+        if successor is None:
+            form.successor.errors.append(_("Choose a colleague from the list."))
+        else:
+            try:
+                services.hand_over(departing, successor, actor=current_user)
+            except services.AccountError as error:
+                form.successor.errors.append(str(error))
+            else:
+                commit()
+                flash(_("%(old)s's rooms and roles now belong to %(new)s; %(old)s's account is "
+                        "deactivated.", old=departing.name, new=successor.name), "success")
+                if current_user.is_secretariat:
+                    return redirect(url_for("admin.user_detail", user_id=departing.id))
+                return redirect(url_for("core.dashboard"))
+    status = 422 if form.is_submitted() else 200
+    return render("accounts/handover.html", form=form, departing=departing, held=held,
+                  status=status)

@@ -1,0 +1,110 @@
+"""Configuration read from the environment; nothing secret lives in the repository."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from datetime import timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+INSTANCE = ROOT / "instance"
+
+
+def _env(name: str, default: str | None = None) -> str | None:
+    return os.environ.get(f"CONSULT_{name}", default)
+
+
+def _flag(name: str, default: bool = False) -> bool:
+    value = _env(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+class Config:
+    """Settings for development and production; every value can come from `CONSULT_*`."""
+
+    ENV = _env("ENV", "development")
+    SECRET_KEY = _env("SECRET_KEY")
+    SQLALCHEMY_DATABASE_URI = _env("DATABASE_URL", f"sqlite:///{INSTANCE / 'consult.db'}")
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {}
+    SOCKETIO_MESSAGE_QUEUE = _env("MESSAGE_QUEUE")
+
+    # Sessions and cookies: strong protection, never readable from scripts.
+    SESSION_COOKIE_NAME = "consult_session"
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = _flag("SECURE_COOKIES", ENV == "production")
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    PERMANENT_SESSION_LIFETIME = timedelta(hours=12)
+
+    # Bodies larger than this are refused with 413 before a view runs.
+    MAX_CONTENT_LENGTH = int(_env("MAX_CONTENT_LENGTH", str(2 * 1024 * 1024)))
+    MAX_FORM_MEMORY_SIZE = 512 * 1024
+
+    WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
+    WTF_CSRF_HEADERS = ["X-CSRFToken"]
+
+    BABEL_DEFAULT_LOCALE = "en"
+    BABEL_DEFAULT_TIMEZONE = "UTC"
+    LANGUAGES = ["en"]
+
+    # Mail: "console" logs, "file" writes .eml files, "smtp" sends; "memory" is for tests.
+    MAIL_BACKEND = _env("MAIL_BACKEND", "console")
+    MAIL_FILE_DIR = _env("MAIL_FILE_DIR", str(INSTANCE / "mail"))
+    MAIL_SENDER = _env("MAIL_SENDER", "consult <no-reply@consult.invalid>")
+    SMTP_HOST = _env("SMTP_HOST")
+    SMTP_PORT = int(_env("SMTP_PORT", "587"))
+    SMTP_USERNAME = _env("SMTP_USERNAME")
+    SMTP_PASSWORD = _env("SMTP_PASSWORD")
+    SMTP_STARTTLS = _flag("SMTP_STARTTLS", True)
+
+    # Links sent by e-mail are single-use and expire.
+    RESET_TOKEN_HOURS = 2
+    INVITATION_TOKEN_DAYS = 7
+
+    # Failed sign-ins per e-mail address / per client address within the window.
+    SIGN_IN_WINDOW_MINUTES = 15
+    SIGN_IN_MAX_FAILURES_PER_ACCOUNT = 5
+    SIGN_IN_MAX_FAILURES_PER_ADDRESS = 20
+
+    DEMO_PASSWORD = _env("DEMO_PASSWORD", "consult-demo")
+    PAGE_SIZE = 20
+    TESTING = False
+
+    @classmethod
+    def finalise(cls, app) -> None:
+        """Refuse to start in production without a secret; invent one in development."""
+        if not app.config.get("SECRET_KEY"):
+            if app.config.get("ENV") == "production":
+                raise RuntimeError("CONSULT_SECRET_KEY must be set in production")
+            app.config["SECRET_KEY"] = _development_secret()
+
+
+def _development_secret() -> str:
+    """Keep a generated secret under instance/ so sessions survive a restart in development."""
+    path = INSTANCE / "secret_key"
+    try:
+        return path.read_text().strip()
+    except FileNotFoundError:
+        INSTANCE.mkdir(parents=True, exist_ok=True)
+        key = secrets.token_hex(32)
+        path.write_text(key)
+        path.chmod(0o600)
+        return key
+
+
+class TestConfig(Config):
+    """Only what tests need to differ: a throwaway database, mail kept in memory."""
+
+    ENV = "testing"
+    TESTING = True
+    SECRET_KEY = "test-secret-key-not-for-production"  # noqa: S105
+    SQLALCHEMY_DATABASE_URI = "sqlite://"
+    MAIL_BACKEND = "memory"
+    SESSION_COOKIE_SECURE = False
+    REMEMBER_COOKIE_SECURE = False
+    DEMO_PASSWORD = "consult-demo"  # noqa: S105

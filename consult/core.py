@@ -1,0 +1,29 @@
+"""The dashboard ("My rooms") and the health check."""
+
+from __future__ import annotations
+
+from flask import Blueprint, jsonify
+from flask_login import current_user
+from sqlalchemy import text
+
+from consult.extensions import db
+from consult.htmx import render
+from consult.policy import protected, public
+from consult.rooms import services as rooms
+
+bp = Blueprint("core", __name__)
+
+
+@bp.route("/")
+@protected
+def dashboard():
+    rows, latest = rooms.dashboard(current_user)
+    return render("core/dashboard.html", "core/_my_rooms.html", rows=rows, latest=latest)
+
+
+@bp.route("/health")
+@public
+def health():
+    """For load balancers: answers 200 when the database answers."""
+    db.session.execute(text("SELECT 1"))
+    return jsonify(status="ok")

@@ -1,0 +1,176 @@
+"""The one access policy: every "may this person do this to that?" question comes here.
+
+Deny by default. Each domain registers a rule for its models (`@rule(Room)`) and, for lists and
+search, a filter that selects only what a person may see (`@visible_filter(Room)`). Views call
+`load()` to fetch and authorise in one step: 404 when the person may not see the thing at all
+(no hint that it exists), 403 when they may see it but not do what they asked.
+
+Every endpoint is declared `@public` or `@protected`; the request guard refuses any other
+(404) and a test walks `app.url_map` so none can be forgotten.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar
+
+from flask import abort, current_app, request
+from flask_login import current_user
+from sqlalchemy import false, select
+from sqlalchemy.sql import ColumnElement
+
+from consult.extensions import db, login_manager
+
+
+class Need(enum.StrEnum):
+    VIEW = "view"  # see that it exists and read it
+    TAKE_PART = "take_part"  # comment, ask for the floor, post
+    MANAGE = "manage"  # a chair's or facilitator's powers over a room
+    REQUEST_JOIN = "request_join"  # ask a room's chairs to take part
+    ADMINISTER = "administer"  # the Secretariat's administration
+    HAND_OVER = "hand_over"  # move a departing delegate's rooms and roles to a successor
+    DECIDE = "decide"  # answer a join request
+
+
+T = TypeVar("T")
+Rule = Callable[[Any, Need, Any], bool]
+_rules: dict[type, Rule] = {}
+_filters: dict[type, Callable[[Any], ColumnElement[bool]]] = {}
+
+#: Endpoints that anyone may reach without signing in, besides views marked @public.
+PUBLIC_ENDPOINTS = frozenset({"static"})
+
+
+def rule(model: type) -> Callable[[Rule], Rule]:
+    """Register the rule that answers every question about `model` objects."""
+
+    def register(fn: Rule) -> Rule:
+        _rules[model] = fn
+        return fn
+
+    return register
+
+
+def visible_filter(model: type) -> Callable:
+    """Register the SQL filter that selects the `model` rows a person may see."""
+
+    def register(fn: Callable[[Any], ColumnElement[bool]]):
+        _filters[model] = fn
+        return fn
+
+    return register
+
+
+def acting_user(user: Any = None) -> Any | None:
+    """The signed-in, active person, or None for anyone else."""
+    if user is None:
+        user = current_user
+    if user is None or not getattr(user, "is_authenticated", False):
+        return None
+    if not user.is_active or not user.delegation.is_active:
+        return None
+    return user
+
+
+def can(need: Need | str, obj: Any = None, user: Any = None) -> bool:
+    """May `user` (default: the current user) do `need` to `obj`? False unless a rule says yes."""
+    need = Need(need)
+    person = acting_user(user)
+    if person is None:
+        return False
+    if obj is None:
+        return need is Need.ADMINISTER and person.is_secretariat
+    for cls in type(obj).__mro__:
+        fn = _rules.get(cls)
+        if fn is not None:
+            return bool(fn(person, need, obj))
+    return False
+
+
+def visible(model: type, user: Any = None) -> ColumnElement[bool]:
+    """A WHERE clause selecting the `model` rows the person may see (nothing by default)."""
+    person = acting_user(user)
+    fn = _filters.get(model)
+    if person is None or fn is None:
+        return false()
+    return fn(person)
+
+
+def authorise(obj: T, need: Need | str = Need.VIEW) -> T:
+    """Abort with 404 if the object may not be seen, 403 if it may be seen but not acted on."""
+    if not can(Need.VIEW, obj):
+        abort(404)
+    if Need(need) is not Need.VIEW and not can(need, obj):
+        abort(403)
+    return obj
+
+
+def load(model: type[T], ident: Any, need: Need | str = Need.VIEW, *, by: str = "id") -> T:
+    """Load one object and authorise it in one call (the views' first line)."""
+    if by == "id":
+        try:
+            ident = int(ident)
+        except (TypeError, ValueError):
+            abort(404)
+        obj = db.session.get(model, ident)
+    else:
+        obj = db.session.scalars(select(model).where(getattr(model, by) == ident)).first()
+    if obj is None:
+        abort(404)
+    return authorise(obj, need)
+
+
+def require(need: Need | str) -> None:
+    """For object-less powers (the Secretariat's pages): 404 to anyone without them."""
+    if not can(need):
+        abort(404)
+
+
+# ---- endpoint declarations -------------------------------------------------------------
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def public(view: F) -> F:
+    """Reachable without signing in (sign-in page, password reset, health)."""
+    view._access = "public"  # type: ignore[attr-defined]
+    return view
+
+
+def protected(view: F) -> F:
+    """Needs a signed-in, active person; the view still loads and authorises its objects."""
+
+    @wraps(view)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        if acting_user() is None:
+            return login_manager.unauthorized()
+        return view(*args, **kwargs)
+
+    wrapper._access = "protected"  # type: ignore[attr-defined]
+    return wrapper  # type: ignore[return-value]
+
+
+def endpoint_access(app, endpoint: str) -> str | None:
+    """'public', 'protected', or None for an endpoint nobody declared."""
+    if endpoint in PUBLIC_ENDPOINTS:
+        return "public"
+    view = app.view_functions.get(endpoint)
+    return getattr(view, "_access", None)
+
+
+def undeclared_endpoints(app) -> list[str]:
+    """Endpoints in the url_map that are neither public nor protected."""
+    return sorted(
+        {r.endpoint for r in app.url_map.iter_rules() if endpoint_access(app, r.endpoint) is None}
+    )
+
+
+def guard_request() -> None:
+    """before_request: an endpoint that nobody declared is refused (deny by default)."""
+    if request.endpoint is None:  # no route matched: Flask answers 404/405 itself
+        return
+    if endpoint_access(current_app, request.endpoint) is None:
+        current_app.logger.error("undeclared endpoint refused: %s", request.endpoint)
+        abort(404)

@@ -1,0 +1,64 @@
+"""Forms for managing a room's members and for asking to join."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import EmailField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Email, Length, Optional, Regexp
+
+from consult.rooms.models import AccessLevel, RoomKind, RoomRole
+
+ROLE_CHOICES = [(r.value, r.label) for r in RoomRole]
+
+
+class AddDelegationForm(FlaskForm):
+    delegation = SelectField(_l("Delegation"), coerce=int, validators=[DataRequired()])
+    role = SelectField(_l("Role"), choices=ROLE_CHOICES, default=RoomRole.MEMBER.value)
+
+
+class AddPersonForm(FlaskForm):
+    email = EmailField(
+        _l("E-mail of the person"), validators=[DataRequired(), Email(), Length(max=254)],
+        description=_l("If they have no account yet, give their name and delegation: they "
+                       "will receive an invitation."),
+    )
+    name = StringField(_l("Name (new accounts only)"), validators=[Optional(), Length(max=200)])
+    delegation = SelectField(_l("Delegation (new accounts only)"), coerce=int,
+                             validators=[Optional()])
+    role = SelectField(_l("Role"), choices=ROLE_CHOICES, default=RoomRole.MEMBER.value)
+    note = TextAreaField(_l("Message"), validators=[Optional(), Length(max=1000)])
+
+
+class ChangeRoleForm(FlaskForm):
+    role = SelectField(_l("Role"), choices=ROLE_CHOICES)
+
+
+class JoinRequestForm(FlaskForm):
+    message = TextAreaField(_l("Why you would like to take part (optional)"),
+                            validators=[Optional(), Length(max=1000)])
+
+
+class DecideForm(FlaskForm):
+    role = SelectField(_l("Role if accepted"), choices=ROLE_CHOICES,
+                       default=RoomRole.MEMBER.value)
+
+
+class RoomForm(FlaskForm):
+    """The Secretariat's form for creating and editing rooms."""
+
+    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
+    slug = StringField(
+        _l("Short address"),
+        validators=[DataRequired(), Length(max=80),
+                    Regexp(r"^[a-z0-9]+(?:-[a-z0-9]+)*$",
+                           message=_l("Use lower-case letters, digits and hyphens."))],
+        description=_l("Used in the room's address, e.g. wgeti-art-6-7."),
+    )
+    kind = SelectField(_l("Kind"), choices=[(k.value, k.label) for k in RoomKind])
+    access = SelectField(_l("Access level"),
+                         choices=[(a.value, f"{a.label}: {a.explanation}") for a in AccessLevel])
+    parent = SelectField(_l("Parent room"), coerce=int, validators=[Optional()])
+    time_zone = SelectField(_l("Time zone"), default="Europe/Zurich")
+    description = TextAreaField(_l("Description (Markdown)"),
+                                validators=[Optional(), Length(max=20000)])

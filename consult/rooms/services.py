@@ -1,0 +1,394 @@
+"""Room operations: membership, roles, invitations, join requests, activity and visits.
+
+Services flush and audit; the view commits once, and live events go out after the commit.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from flask_babel import gettext as _
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import joinedload
+
+from consult import audit, mail
+from consult.accounts import services as accounts
+from consult.accounts.models import Delegation, DelegationStatus, User
+from consult.extensions import db
+from consult.policy import visible
+from consult.rooms.models import (
+    AccessLevel,
+    JoinRequest,
+    JoinRequestStatus,
+    Membership,
+    Room,
+    RoomActivity,
+    RoomRole,
+    RoomVisit,
+)
+from consult.rooms.policy import forget_room_roles
+from consult.timeutil import utcnow
+from consult.transaction import emit_after_commit
+
+CONFIDENTIAL_STATUSES = (DelegationStatus.STATE_PARTY, DelegationStatus.SIGNATORY)
+
+
+class RoomError(ValueError):
+    """A membership change that cannot be made; the message is shown to the chair."""
+
+
+def note_activity(room: Room, kind: str, summary: str, actor: User | None = None) -> None:
+    """Record what changed, for everyone's "since your last visit"; no confidential text."""
+    if room.access is AccessLevel.CONFIDENTIAL:
+        summary = _("New activity in a confidential room")
+    db.session.add(RoomActivity(room_id=room.id, kind=kind, summary=summary[:300],
+                                actor_id=actor.id if actor else None))
+
+
+def _rooms_changed(*user_ids: int) -> None:
+    """Tell those people's open pages that their rooms changed (content-free)."""
+    for user_id in set(user_ids):
+        emit_after_commit("rooms-changed", {}, to=f"user:{user_id}")
+
+
+def affected_user_ids(membership: Membership) -> list[int]:
+    if membership.user_id is not None:
+        return [membership.user_id]
+    return list(
+        db.session.scalars(select(User.id).where(User.delegation_id == membership.delegation_id))
+    )
+
+
+def current_membership(room: Room, *, delegation: Delegation | None = None,
+                       user: User | None = None) -> Membership | None:
+    clause = (Membership.delegation_id == delegation.id) if delegation else (
+        Membership.user_id == user.id)
+    return db.session.scalars(
+        select(Membership).where(Membership.room_id == room.id, Membership.ended_at.is_(None),
+                                 clause)
+    ).first()
+
+
+def _check_eligible(room: Room, delegation: Delegation) -> None:
+    if not delegation.is_active:
+        raise RoomError(_("%(name)s is not an active delegation.", name=delegation.name))
+    if room.access is AccessLevel.CONFIDENTIAL and delegation.status not in CONFIDENTIAL_STATUSES:
+        raise RoomError(
+            _("Only States Parties and signatory States can be members of a confidential room; "
+              "%(name)s is %(status)s.", name=delegation.name, status=delegation.status.label)
+        )
+
+
+def add_member(room: Room, role: RoomRole, actor: User, *, delegation: Delegation | None = None,
+               user: User | None = None) -> Membership:
+    """Add a delegation or a person, or change their role if they are already in."""
+    if (delegation is None) == (user is None):
+        raise RoomError(_("Choose a delegation or a person."))
+    _check_eligible(room, delegation or user.delegation)
+    if user is not None and not user.is_active:
+        raise RoomError(_("%(name)s's account is not active.", name=user.name))
+    who = delegation.name if delegation else f"{user.name} ({user.delegation.short_name})"
+    existing = current_membership(room, delegation=delegation, user=user)
+    now = utcnow()
+    previous_id = None
+    if existing is not None:
+        if existing.role is role:
+            raise RoomError(_("%(who)s is already in this room as %(role)s.", who=who,
+                              role=role.label))
+        existing.ended_at = now
+        existing.end_reason = "role changed"
+        previous_id = existing.id
+    membership = Membership(
+        room_id=room.id, delegation_id=delegation.id if delegation else None,
+        user_id=user.id if user else None, role=role, started_at=now, added_by_id=actor.id,
+        previous_id=previous_id,
+    )
+    db.session.add(membership)
+    db.session.flush()
+    if existing is None:
+        kind, summary = "room.member_added", _("%(who)s joined as %(role)s", who=who,
+                                                role=role.label)
+    else:
+        kind, summary = "room.role_changed", _("%(who)s is now %(role)s (was %(old)s)", who=who,
+                                                role=role.label, old=existing.role.label)
+    audit.record(kind, f"{room.title}: {summary}", actor=actor, subject=user, room_id=room.id,
+                 delegation_id=delegation.id if delegation else user.delegation_id,
+                 role=role.value)
+    note_activity(room, kind, summary, actor)
+    forget_room_roles()
+    _rooms_changed(*affected_user_ids(membership))
+    return membership
+
+
+def remove_member(membership: Membership, actor: User) -> None:
+    if membership.ended_at is not None:
+        raise RoomError(_("That membership has already ended."))
+    room = db.session.get(Room, membership.room_id)
+    if membership.role is RoomRole.CHAIR and _chair_count(room) <= 1 and not actor.is_secretariat:
+        raise RoomError(_("A room needs a chair. Name another chair before removing this one."))
+    membership.ended_at = utcnow()
+    membership.end_reason = "removed"
+    who = _who(membership)
+    person = db.session.get(User, membership.user_id) if membership.user_id else None
+    audit.record("room.member_removed", f"{room.title}: {who} removed", actor=actor,
+                 subject=person, room_id=room.id,
+                 delegation_id=membership.delegation_id or person.delegation_id)
+    note_activity(room, "room.member_removed", _("%(who)s left the room", who=who), actor)
+    forget_room_roles()
+    user_ids = affected_user_ids(membership)
+    _rooms_changed(*user_ids)
+    for user_id in user_ids:
+        # Sockets of people who may no longer see the room leave its channels at once.
+        emit_after_commit("access-changed", {"room": room.id}, to=f"user:{user_id}")
+
+
+def _chair_count(room: Room) -> int:
+    return db.session.scalar(
+        select(func.count(Membership.id)).where(Membership.room_id == room.id,
+                                                Membership.ended_at.is_(None),
+                                                Membership.role == RoomRole.CHAIR)
+    )
+
+
+def _who(membership: Membership) -> str:
+    if membership.delegation_id is not None:
+        return db.session.get(Delegation, membership.delegation_id).name
+    user = db.session.get(User, membership.user_id)
+    return f"{user.name} ({user.delegation.short_name})"
+
+
+def invite_to_room(room: Room, *, email: str, role: RoomRole, actor: User, name: str = "",
+                   delegation: Delegation | None = None, note: str = "") -> User:
+    """Add a person by e-mail: an existing account joins at once, a new one is invited."""
+    user = accounts.find_user_by_email(email)
+    if user is None:
+        if not name.strip() or delegation is None:
+            raise RoomError(_("There is no account for %(email)s yet: give their name and "
+                              "delegation to invite them.", email=email))
+        _check_eligible(room, delegation)
+        user = accounts.invite_user(delegation=delegation, name=name, email=email,
+                                    invited_by=actor)
+        add_member(room, role, actor, user=user)
+        return user
+    add_member(room, role, actor, user=user)
+    mail.queue(
+        user.email,
+        _("You were added to %(room)s on consult", room=room.title),
+        _("%(actor)s added you to %(room)s as %(role)s.\n\n%(note)s", actor=actor.name,
+          room=room.title, role=role.label, note=note),
+    )
+    return user
+
+
+def request_to_join(room: Room, user: User, message: str) -> JoinRequest:
+    pending = db.session.scalars(
+        select(JoinRequest).where(JoinRequest.room_id == room.id, JoinRequest.user_id == user.id,
+                                  JoinRequest.status == JoinRequestStatus.PENDING)
+    ).first()
+    if pending is not None:
+        raise RoomError(_("You have already asked to join; the chair has not answered yet."))
+    request_ = JoinRequest(room_id=room.id, user_id=user.id, message=message.strip())
+    db.session.add(request_)
+    db.session.flush()
+    audit.record("room.join_requested", f"{room.title}: {user.name} asked to join", actor=user,
+                 room_id=room.id)
+    for manager_id in manager_ids(room):
+        emit_after_commit("join-requests-changed", {"room": room.id}, to=f"user:{manager_id}")
+    return request_
+
+
+def manager_ids(room: Room) -> list[int]:
+    direct = select(Membership.user_id).where(
+        Membership.room_id == room.id, Membership.ended_at.is_(None),
+        Membership.role.in_((RoomRole.CHAIR, RoomRole.FACILITATOR)),
+        Membership.user_id.is_not(None))
+    return list(db.session.scalars(direct))
+
+
+def decide_join_request(request_: JoinRequest, *, accept: bool, role: RoomRole,
+                        actor: User) -> None:
+    if request_.status is not JoinRequestStatus.PENDING:
+        raise RoomError(_("That request has already been answered."))
+    request_.status = JoinRequestStatus.ACCEPTED if accept else JoinRequestStatus.DECLINED
+    request_.decided_at = utcnow()
+    request_.decided_by_id = actor.id
+    room, user = request_.room, request_.user
+    if accept:
+        add_member(room, role, actor, user=user)
+    audit.record("room.join_request_answered",
+                 f"{room.title}: {actor.name} {'accepted' if accept else 'declined'} "
+                 f"{user.name}'s request", actor=actor, subject=user, room_id=room.id)
+    verdict = _("accepted") if accept else _("declined")
+    mail.queue(user.email, _("Your request to join %(room)s", room=room.title),
+               _("%(actor)s %(verdict)s your request to join %(room)s.", actor=actor.name,
+                 verdict=verdict, room=room.title))
+    _rooms_changed(user.id)
+
+
+def withdraw_join_request(request_: JoinRequest, user: User) -> None:
+    if request_.user_id != user.id or request_.status is not JoinRequestStatus.PENDING:
+        raise RoomError(_("That request cannot be withdrawn."))
+    request_.status = JoinRequestStatus.WITHDRAWN
+    request_.decided_at = utcnow()
+
+
+def record_visit(room: Room, user: User) -> datetime | None:
+    """Remember that this person opened the room now; return their previous visit."""
+    visit = db.session.scalars(
+        select(RoomVisit).where(RoomVisit.room_id == room.id, RoomVisit.user_id == user.id)
+    ).first()
+    previous = visit.last_seen_at if visit else None
+    if visit is None:
+        db.session.add(RoomVisit(room_id=room.id, user_id=user.id, last_seen_at=utcnow()))
+    else:
+        visit.last_seen_at = utcnow()
+    return previous
+
+
+# ---- reading ----------------------------------------------------------------------------------
+
+
+@dataclass
+class DelegationGroup:
+    delegation: Delegation
+    whole: Membership | None = None
+    persons: list[Membership] = field(default_factory=list)
+
+
+@dataclass
+class StatusGroup:
+    status: DelegationStatus
+    delegations: list[DelegationGroup]
+
+
+def members_by_status(room: Room) -> list[StatusGroup]:
+    """Current members grouped by delegation status, then delegation (two queries)."""
+    rows = db.session.scalars(
+        select(Membership)
+        .where(Membership.room_id == room.id, Membership.ended_at.is_(None))
+        .options(joinedload(Membership.delegation), joinedload(Membership.user))
+    ).all()
+    groups: dict[int, DelegationGroup] = {}
+    for membership in rows:
+        delegation = membership.delegation or membership.user.delegation
+        group = groups.setdefault(delegation.id, DelegationGroup(delegation))
+        if membership.delegation_id is not None:
+            group.whole = membership
+        else:
+            group.persons.append(membership)
+    by_status: dict[DelegationStatus, list[DelegationGroup]] = defaultdict(list)
+    for group in groups.values():
+        group.persons.sort(key=lambda m: (-m.role.rank, m.user.name))
+        by_status[group.delegation.status].append(group)
+    return [
+        StatusGroup(status, sorted(by_status[status], key=lambda g: g.delegation.name))
+        for status in DelegationStatus
+        if status in by_status
+    ]
+
+
+def role_history(room: Room, limit: int = 50) -> list[Membership]:
+    """Memberships that ended, newest first, so who held which role when stays visible."""
+    return list(
+        db.session.scalars(
+            select(Membership)
+            .where(Membership.room_id == room.id, Membership.ended_at.is_not(None))
+            .options(joinedload(Membership.delegation), joinedload(Membership.user))
+            .order_by(Membership.ended_at.desc())
+            .limit(limit)
+        )
+    )
+
+
+def pending_join_requests(room: Room) -> list[JoinRequest]:
+    return list(
+        db.session.scalars(
+            select(JoinRequest)
+            .where(JoinRequest.room_id == room.id,
+                   JoinRequest.status == JoinRequestStatus.PENDING)
+            .options(joinedload(JoinRequest.user))
+            .order_by(JoinRequest.created_at)
+        )
+    )
+
+
+def my_pending_request(room: Room, user: User) -> JoinRequest | None:
+    return db.session.scalars(
+        select(JoinRequest).where(JoinRequest.room_id == room.id, JoinRequest.user_id == user.id,
+                                  JoinRequest.status == JoinRequestStatus.PENDING)
+    ).first()
+
+
+def recent_activity(room: Room, limit: int = 10) -> list[RoomActivity]:
+    return list(
+        db.session.scalars(
+            select(RoomActivity).where(RoomActivity.room_id == room.id)
+            .order_by(RoomActivity.created_at.desc(), RoomActivity.id.desc()).limit(limit)
+        )
+    )
+
+
+def visible_rooms(user: User, *, search: str = "") -> list[Room]:
+    """Every room this person may see, in hierarchy order (parents before sub-rooms)."""
+    query = select(Room).where(visible(Room, user)).order_by(Room.title)
+    if search:
+        like = f"%{search.strip()}%"
+        query = query.where(or_(Room.title.ilike(like), Room.slug.ilike(like)))
+    return list(db.session.scalars(query))
+
+
+def child_rooms(room: Room, user: User) -> list[Room]:
+    return list(
+        db.session.scalars(
+            select(Room).where(Room.parent_id == room.id, visible(Room, user)).order_by(Room.title)
+        )
+    )
+
+
+@dataclass
+class DashboardRow:
+    room: Room
+    role: RoomRole | None
+    last_seen_at: datetime | None
+    new_count: int
+
+
+def dashboard(user: User) -> tuple[list[DashboardRow], list[tuple[RoomActivity, Room]]]:
+    """My rooms with what changed since my last visit, and the latest changes themselves.
+
+    Three queries whatever the number of rooms: rooms with visit times and new-activity counts,
+    my roles, and the latest unseen activity.
+    """
+    from consult.rooms.policy import room_roles
+
+    since = func.coalesce(RoomVisit.last_seen_at, Room.created_at)
+    new_count = (
+        select(func.count(RoomActivity.id))
+        .where(RoomActivity.room_id == Room.id, RoomActivity.created_at > since,
+               or_(RoomActivity.actor_id.is_(None), RoomActivity.actor_id != user.id))
+        .correlate(Room, RoomVisit)
+        .scalar_subquery()
+    )
+    rows = db.session.execute(
+        select(Room, RoomVisit.last_seen_at, new_count)
+        .outerjoin(RoomVisit, and_(RoomVisit.room_id == Room.id, RoomVisit.user_id == user.id))
+        .where(visible(Room, user), Room.is_archived.is_(False))
+        .order_by(Room.title)
+    ).all()
+    roles = room_roles(user)
+    result = [DashboardRow(room, roles.get(room.id), seen, count or 0)
+              for room, seen, count in rows]
+    # Rooms I hold a role in first, then the rest I may enter.
+    result.sort(key=lambda r: (r.role is None, r.room.title.lower()))
+    latest = db.session.execute(
+        select(RoomActivity, Room)
+        .join(Room, Room.id == RoomActivity.room_id)
+        .outerjoin(RoomVisit, and_(RoomVisit.room_id == Room.id, RoomVisit.user_id == user.id))
+        .where(visible(Room, user), RoomActivity.created_at > since,
+               or_(RoomActivity.actor_id.is_(None), RoomActivity.actor_id != user.id))
+        .order_by(RoomActivity.created_at.desc(), RoomActivity.id.desc())
+        .limit(15)
+    ).all()
+    return result, [(a, r) for a, r in latest]

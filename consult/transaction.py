@@ -1,0 +1,29 @@
+"""The request's one commit, and what waits for it (mail, live events)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import g
+
+from consult import mail
+from consult.extensions import db, socketio
+
+
+def emit_after_commit(event: str, data: Any, *, to: str, namespace: str = "/live") -> None:
+    """Queue a Socket.IO event; it is sent only once the change it announces is committed."""
+    g.setdefault("_emit_queue", []).append((event, data, to, namespace))
+
+
+def commit() -> None:
+    """Commit the request's changes, then send its mail and live events."""
+    db.session.commit()
+    mail.flush_after_commit()
+    for event, data, to, namespace in g.pop("_emit_queue", []):
+        socketio.emit(event, data, to=to, namespace=namespace)
+
+
+def rollback() -> None:
+    db.session.rollback()
+    mail.discard()
+    g.pop("_emit_queue", None)
