@@ -72,6 +72,8 @@ class Config:
     SIGN_IN_MAX_FAILURES_PER_ADDRESS = 20
 
     DEMO_PASSWORD = _env("DEMO_PASSWORD", "consult-demo")
+    #: Extra keyword arguments for argon2.PasswordHasher; empty means its RFC 9106 default.
+    ARGON2_PARAMETERS: dict = {}
     PAGE_SIZE = 20
     TESTING = False
 
@@ -108,3 +110,5 @@ class TestConfig(Config):
     SESSION_COOKIE_SECURE = False
     REMEMBER_COOKIE_SECURE = False
     DEMO_PASSWORD = "consult-demo"  # noqa: S105
+    # Argon2's cost is a defence against offline guessing, not something tests need to pay.
+    ARGON2_PARAMETERS = {"time_cost": 1, "memory_cost": 1024, "parallelism": 1}

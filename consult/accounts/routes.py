@@ -101,6 +101,8 @@ def sign_in():
 @bp.route("/sign-in/two-factor", methods=["GET", "POST"])
 @public
 def second_factor():
+    if current_user.is_authenticated:
+        return redirect(url_for("core.dashboard"))
     pending = session.get("pending_user")
     since = session.get("pending_since", 0)
     user = load_user(pending) if pending else None

@@ -29,7 +29,16 @@ from consult.extensions import db
 from consult.rooms.models import Membership
 from consult.timeutil import utcnow
 
-_hasher = PasswordHasher()
+_hashers: dict[tuple, PasswordHasher] = {}
+
+
+def _hasher() -> PasswordHasher:
+    """Argon2id with the configured cost (the library's RFC 9106 profile unless set)."""
+    params = tuple(sorted(current_app.config.get("ARGON2_PARAMETERS", {}).items()))
+    if params not in _hashers:
+        _hashers[params] = PasswordHasher(**dict(params))
+    return _hashers[params]
+
 MIN_PASSWORD_LENGTH = 12
 RECOVERY_CODE_COUNT = 10
 
@@ -42,19 +51,19 @@ class AccountError(ValueError):
 
 
 def hash_password(password: str) -> str:
-    return _hasher.hash(password)
+    return _hasher().hash(password)
 
 
 def check_password(user: User, password: str) -> bool:
     """Verify, and upgrade the stored hash when Argon2's parameters have moved on."""
     if not user.password_hash:
-        _hasher.hash(password)  # spend the same time as a real check
+        _hasher().hash(password)  # spend the same time as a real check
         return False
     try:
-        _hasher.verify(user.password_hash, password)
+        _hasher().verify(user.password_hash, password)
     except (VerificationError, InvalidHashError):
         return False
-    if _hasher.check_needs_rehash(user.password_hash):
+    if _hasher().check_needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     return True
 
@@ -328,7 +337,7 @@ def check_second_factor(user: User, code: str) -> str | None:
                                        RecoveryCode.used_at.is_(None))
         ):
             try:
-                _hasher.verify(row.code_hash, candidate)
+                _hasher().verify(row.code_hash, candidate)
             except (VerificationError, InvalidHashError):
                 continue
             row.used_at = utcnow()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, request, url_for
+from flask import Blueprint, abort, flash, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -67,6 +67,7 @@ def _members_response(room: Room, status: int = 200, **forms):
 def _room_page(room: Room, status: int = 200, **forms):
     user = current_user._get_current_object()
     previous_visit = services.record_visit(room, user)
+    commit()  # before loading what the page shows: a commit expires loaded objects
     context = _members_context(room, **forms)
     context.update(
         role=room_roles(user).get(room.id),
@@ -78,7 +79,6 @@ def _room_page(room: Room, status: int = 200, **forms):
         join_form=JoinRequestForm(),
         my_request=services.my_pending_request(room, user),
     )
-    commit()
     return render("rooms/room.html", status=status, **context)
 
 
@@ -102,6 +102,8 @@ def room(slug: str):
 @protected
 def members(slug: str):
     room = load(Room, slug, by="slug")
+    if not wants_fragment():
+        return redirect(url_for("rooms.room", slug=room.slug) + "#members")
     return render("rooms/room.html", "rooms/_members.html", **_members_context(room))
 
 
@@ -158,8 +160,6 @@ def add_person(slug: str):
 def _membership_in(room: Room, membership_id: int) -> Membership:
     membership = db.session.get(Membership, membership_id)
     if membership is None or membership.room_id != room.id:
-        from flask import abort
-
         abort(404)
     return membership
 
@@ -221,6 +221,8 @@ def request_join(slug: str):
 @protected
 def withdraw_join(request_id: int):
     join_request = load(JoinRequest, request_id)
+    if join_request.user_id != current_user.id:
+        abort(403)  # chairs see the request but answer it; only its author withdraws it
     try:
         services.withdraw_join_request(join_request, current_user)
     except services.RoomError as error:

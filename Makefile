@@ -1,0 +1,63 @@
+# consult: two commands run everything.
+#   make run   - set up .venv, migrate a SQLite database under instance/, seed the demo once, serve
+#   make test  - install the test dependencies (Python, Debian's chromium, axe-core) and run it all
+.DEFAULT_GOAL := help
+SHELL := /bin/bash
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 5000
+export PORT
+
+.PHONY: help run test lint bench install install-test system-test-deps clean
+
+help:
+	@echo "make run   - serve the demo at http://127.0.0.1:$(PORT) (PORT overrides)"
+	@echo "make test  - install what the tests need and run the whole suite"
+	@echo "make lint  - ruff check and format check"
+
+$(BIN)/python:
+	$(PY) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+	@touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $@ $(VENV)/.installed
+
+install: $(VENV)/.installed
+install-test: $(VENV)/.installed-test
+
+run: install
+	$(BIN)/consult init-db
+	$(BIN)/consult demo --once
+	$(BIN)/consult serve --port $(PORT)
+
+# Debian's chromium for the browser tests, and axe-core for the accessibility checks.
+system-test-deps:
+	@if ! command -v chromium >/dev/null 2>&1; then \
+		echo "Installing Debian's chromium for the browser tests"; \
+		SUDO=$$( [ "$$(id -u)" -eq 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; \
+	fi
+	@if [ ! -f tests/browser/node_modules/axe-core/axe.min.js ]; then \
+		npm ci --prefix tests/browser --no-audit --no-fund --loglevel=error; \
+	fi
+
+lint: install-test
+	$(BIN)/ruff check consult tests bench
+	$(BIN)/ruff format --check consult tests bench
+
+test: install-test system-test-deps
+	$(BIN)/ruff check consult tests bench
+	@set +e; $(BIN)/python -m pytest -q -p no:cacheprovider tests; rc=$$?; \
+	if [ $$rc -eq 5 ]; then echo "pytest collected no tests"; exit 0; fi; exit $$rc
+
+bench: install-test
+	@for b in bench/*.py; do [ -f "$$b" ] && $(BIN)/python "$$b"; done
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache tests/browser/node_modules tests/browser/artifacts

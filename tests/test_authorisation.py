@@ -1,0 +1,258 @@
+"""The access policy as a table: every endpoint x every role -> what they get.
+
+Outcomes: "ok" (the action runs or answers its form: 200, 204, 302/303 elsewhere than the
+sign-in page, 410 for a dead link, 422 for an empty form), "signin" (anonymous: sent to sign in),
+403 (may see, may not act), 404 (may not know it exists).
+
+A test below walks app.url_map and fails on any endpoint missing from this table, so a new
+route cannot ship without its row.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+from flask import Flask
+
+from consult import policy
+from consult.accounts.models import DelegationStatus
+from consult.rooms.models import AccessLevel, JoinRequest, RoomRole
+
+ROLES = [
+    "anonymous",
+    "observer_org",
+    "observer_state",
+    "signatory",
+    "state_party",
+    "room_member",
+    "room_chair",
+    "secretariat",
+]
+SIGNED_IN = ROLES[1:]
+ACCESS = list(AccessLevel)
+
+# Who may see a room of each access level (the spec, written out by hand).
+SEES = {
+    AccessLevel.OPEN: set(SIGNED_IN),
+    AccessLevel.TRANSPARENT: set(SIGNED_IN),
+    AccessLevel.STATES: {"signatory", "state_party", "room_member", "room_chair", "secretariat"},
+    AccessLevel.MEMBERS: {"room_member", "room_chair", "secretariat"},
+    AccessLevel.CONFIDENTIAL: {"room_member", "room_chair", "secretariat"},
+}
+TAKES_PART = {
+    AccessLevel.OPEN: set(SIGNED_IN),
+    AccessLevel.TRANSPARENT: {"room_member", "room_chair", "secretariat"},
+    AccessLevel.STATES: {"signatory", "state_party", "room_member", "room_chair", "secretariat"},
+    AccessLevel.MEMBERS: {"room_member", "room_chair", "secretariat"},
+    AccessLevel.CONFIDENTIAL: {"room_member", "room_chair"},
+}
+MANAGES = {"room_chair", "secretariat"}
+
+
+def may_request_join(role: str, access: AccessLevel) -> bool:
+    return role in SEES[access] and role not in TAKES_PART[access] and role != "secretariat"
+
+
+@dataclass
+class World:
+    users: dict
+    room: object
+    member_membership: object
+    join_request: object
+    handover_target: object
+
+
+@pytest.fixture
+def world(db, make_delegation, make_user, make_room, add_member, request):
+    access = request.param
+    statuses = {
+        "observer_org": DelegationStatus.CIVIL_SOCIETY,
+        "observer_state": DelegationStatus.OBSERVER_STATE,
+        "signatory": DelegationStatus.SIGNATORY,
+        "state_party": DelegationStatus.STATE_PARTY,
+        "room_member": DelegationStatus.STATE_PARTY,
+        "room_chair": DelegationStatus.STATE_PARTY,
+        "secretariat": DelegationStatus.SECRETARIAT,
+    }
+    users = {role: make_user(status=status) for role, status in statuses.items()}
+    room = make_room(access)
+    add_member(room, users["room_chair"], RoomRole.CHAIR)
+    member_membership = add_member(room, users["room_member"], RoomRole.MEMBER)
+    requester = make_user(status=DelegationStatus.STATE_PARTY)
+    join_request = JoinRequest(room_id=room.id, user_id=requester.id)
+    db.session.add(join_request)
+    handover_target = make_user(delegation=users["state_party"].delegation)
+    db.session.flush()
+    return World(users, room, member_membership, join_request, handover_target)
+
+
+# endpoint -> (method, url builder, rule) where rule(role, access) gives the expected outcome.
+def _room_rule(need_set):
+    def expected(role, access):
+        if role == "anonymous":
+            return "signin"
+        if role not in SEES[access]:
+            return 404
+        return "ok" if need_set(role, access) else 403
+
+    return expected
+
+
+VIEW = _room_rule(lambda role, access: True)
+MANAGE = _room_rule(lambda role, access: role in MANAGES)
+REQUEST_JOIN = _room_rule(may_request_join)
+
+
+def SIGNED_IN_ONLY(role, access):  # noqa: N802 - reads as a constant in the table
+    return "signin" if role == "anonymous" else "ok"
+
+
+def PUBLIC(role, access):  # noqa: N802
+    return "ok"
+
+
+def SECRETARIAT_ONLY(role, access):  # noqa: N802
+    if role == "anonymous":
+        return "signin"
+    return "ok" if role == "secretariat" else 404
+
+
+def DECIDE(role, access):  # noqa: N802
+    # The join request is seen by the room's managers (and its author, not a role here).
+    if role == "anonymous":
+        return "signin"
+    return "ok" if role in MANAGES and role in SEES[access] else 404
+
+
+def WITHDRAW(role, access):  # noqa: N802
+    if role == "anonymous":
+        return "signin"
+    return 403 if role in MANAGES and role in SEES[access] else 404
+
+
+def HAND_OVER(role, access):  # noqa: N802
+    if role == "anonymous":
+        return "signin"
+    return "ok" if role == "secretariat" else 403
+
+
+ENDPOINTS = {
+    "static": ("GET", lambda w: "/static/vendor/VERSIONS", PUBLIC),
+    "core.health": ("GET", lambda w: "/health", PUBLIC),
+    "core.dashboard": ("GET", lambda w: "/", SIGNED_IN_ONLY),
+    "accounts.sign_in": ("GET", lambda w: "/sign-in", PUBLIC),
+    # Without a password step first, the second step sends people back to sign in.
+    "accounts.second_factor": ("GET", lambda w: "/sign-in/two-factor", SIGNED_IN_ONLY),
+    "accounts.forgot_password": ("GET", lambda w: "/password/forgot", PUBLIC),
+    "accounts.reset_password": ("GET", lambda w: "/password/reset/not-a-token", PUBLIC),
+    "accounts.accept_invitation": ("GET", lambda w: "/invitation/not-a-token", PUBLIC),
+    # Signing out ends on the sign-in page, for everyone.
+    "accounts.sign_out": ("POST", lambda w: "/sign-out", lambda role, access: "signin"),
+    "accounts.profile": ("GET", lambda w: "/profile", SIGNED_IN_ONLY),
+    "accounts.change_password": ("POST", lambda w: "/profile/password", SIGNED_IN_ONLY),
+    "accounts.two_factor_setup": ("GET", lambda w: "/profile/two-factor", SIGNED_IN_ONLY),
+    "accounts.two_factor_disable": ("POST", lambda w: "/profile/two-factor/disable",
+                                    SIGNED_IN_ONLY),
+    "accounts.recovery_codes_renew": ("POST", lambda w: "/profile/two-factor/recovery-codes",
+                                      lambda role, access: "signin" if role == "anonymous"
+                                      else 404),  # nobody here has two-factor turned on
+    "accounts.handover": ("GET", lambda w: f"/people/{w.handover_target.id}/handover",
+                          HAND_OVER),
+    "rooms.index": ("GET", lambda w: "/rooms/", SIGNED_IN_ONLY),
+    "rooms.room": ("GET", lambda w: f"/rooms/{w.room.slug}", VIEW),
+    "rooms.members": ("GET", lambda w: f"/rooms/{w.room.slug}/members", VIEW),
+    "rooms.add_delegation": ("POST", lambda w: f"/rooms/{w.room.slug}/members/delegations",
+                             MANAGE),
+    "rooms.add_person": ("POST", lambda w: f"/rooms/{w.room.slug}/members/people", MANAGE),
+    "rooms.change_role": (
+        "POST", lambda w: f"/rooms/{w.room.slug}/members/{w.member_membership.id}/role", MANAGE),
+    "rooms.remove_member": (
+        "POST", lambda w: f"/rooms/{w.room.slug}/members/{w.member_membership.id}/remove",
+        MANAGE),
+    "rooms.request_join": ("POST", lambda w: f"/rooms/{w.room.slug}/join-requests",
+                           REQUEST_JOIN),
+    "rooms.withdraw_join": (
+        "POST", lambda w: f"/rooms/join-requests/{w.join_request.id}/withdraw", WITHDRAW),
+    "rooms.decide_join": (
+        "POST", lambda w: f"/rooms/join-requests/{w.join_request.id}/decline", DECIDE),
+    # ---- ADMIN ROWS (the Secretariat's pages) -------------------------------------------
+    "admin.index": ("GET", lambda w: "/admin/", SECRETARIAT_ONLY),
+    "admin.user_detail": ("GET", lambda w: f"/admin/people/{w.handover_target.id}",
+                          SECRETARIAT_ONLY),
+    # ---- END ADMIN ROWS ---------------------------------------------------------------
+}
+
+
+def _outcome(response) -> str | int:
+    status = response.status_code
+    location = response.headers.get("Location", "")
+    if status in (301, 302, 303) and "/sign-in" in location:
+        return "signin"
+    if status in (200, 204, 301, 302, 303, 410, 422):
+        return "ok"
+    return status
+
+
+CASES = [
+    pytest.param(endpoint, access, role, id=f"{endpoint}-{access.value}-{role}")
+    for endpoint in ENDPOINTS
+    for access in ACCESS
+    for role in ROLES
+    # Endpoints that do not depend on a room are checked once, with the open room.
+    if access is AccessLevel.OPEN or ENDPOINTS[endpoint][2] in (VIEW, MANAGE, REQUEST_JOIN,
+                                                                DECIDE, WITHDRAW)
+]
+
+
+@pytest.mark.parametrize(("endpoint", "world", "role"), CASES, indirect=["world"])
+def test_access_table(client, auth, world, endpoint, role):
+    method, url, rule = ENDPOINTS[endpoint]
+    if role != "anonymous":
+        auth.login(world.users[role])
+    response = client.open(url(world), method=method, data={})
+    expected = rule(role, world.room.access)
+    assert _outcome(response) == expected, (
+        f"{method} {url(world)} as {role} in a {world.room.access.value} room: "
+        f"got {response.status_code} {response.headers.get('Location', '')}"
+    )
+
+
+def test_every_endpoint_has_a_row_in_the_table(app):
+    endpoints = {rule.endpoint for rule in app.url_map.iter_rules()}
+    missing = sorted(endpoints - set(ENDPOINTS))
+    assert not missing, f"endpoints without a row in the authorisation table: {missing}"
+
+
+def test_every_endpoint_is_declared_public_or_protected(app):
+    assert policy.undeclared_endpoints(app) == []
+
+
+def test_the_guard_bites_on_an_undeclared_endpoint():
+    """A deliberately unprotected route is reported, and refused at request time."""
+    app = Flask(__name__)
+    app.before_request(policy.guard_request)
+
+    @app.route("/open")
+    @policy.public
+    def declared():
+        return "fine"
+
+    @app.route("/forgotten")
+    def forgotten():
+        return "secret"
+
+    assert policy.undeclared_endpoints(app) == ["forgotten"]
+    client = app.test_client()
+    assert client.get("/open").status_code == 200
+    assert client.get("/forgotten").status_code == 404
+
+
+def test_csrf_is_required_for_state_changes(client, auth, make_user):
+    user = make_user()
+    auth.login(user)
+    response = client.post("/sign-out", csrf=False)
+    assert response.status_code == 400
+    assert "Your form expired" in response.get_data(as_text=True)
+    # Still signed in: nothing changed.
+    assert client.get("/").status_code == 200
