@@ -7,19 +7,27 @@ addressed, and leaves any room channel as soon as the policy no longer allows it
 
 from __future__ import annotations
 
-from flask import request
+from flask import g, request
 from flask_login import current_user
 from flask_socketio import Namespace, disconnect, join_room, leave_room, rooms
 
 from consult.extensions import db
 from consult.policy import Need, acting_user, can
 from consult.rooms.models import Room
+from consult.rooms.policy import forget_room_roles
+
+
+def _asker():
+    """Who is asking, re-read for every event: rights change while a socket stays open."""
+    g.pop("_login_user", None)
+    forget_room_roles()
+    return acting_user()
 
 
 class LiveNamespace(Namespace):
     def on_connect(self, auth=None):
         try:
-            user = acting_user()
+            user = _asker()
             if user is None:
                 return False
             join_room(f"user:{user.id}")
@@ -30,7 +38,7 @@ class LiveNamespace(Namespace):
     def on_watch_room(self, data):
         """Join `room:<id>` after the policy allows it; answer whether it did."""
         try:
-            user = acting_user()
+            user = _asker()
             if user is None:
                 disconnect()
                 return {"ok": False}
@@ -45,7 +53,7 @@ class LiveNamespace(Namespace):
     def on_recheck(self, data=None):
         """Leave every room channel the person may no longer see (after access-changed)."""
         try:
-            user = acting_user()
+            user = _asker()
             if user is None:
                 disconnect()
                 return {"left": []}
