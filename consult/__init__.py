@@ -109,15 +109,14 @@ def _tune_sqlite(engine: Engine) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
+    # Importing the rules registers them with the policy.
+    from consult.accounts import policy as _accounts_policy  # noqa: F401
     from consult.accounts.routes import bp as accounts_bp
     from consult.admin.routes import bp as admin_bp
     from consult.core import bp as core_bp
     from consult.live import LiveNamespace
-    from consult.rooms.routes import bp as rooms_bp
-
-    # Importing the rules registers them with the policy.
-    from consult.accounts import policy as _accounts_policy  # noqa: F401
     from consult.rooms import policy as _rooms_policy  # noqa: F401
+    from consult.rooms.routes import bp as rooms_bp
 
     app.register_blueprint(core_bp)
     app.register_blueprint(accounts_bp)
@@ -180,8 +179,10 @@ def _register_errors(app: Flask) -> None:
         return page(
             400,
             _("Your form expired"),
-            _("Your form was open too long or came from another site. Go back, reload the page "
-              "and try again; nothing was changed."),
+            _(
+                "Your form was open too long or came from another site. Go back, reload the page "
+                "and try again; nothing was changed."
+            ),
         )
 
     @app.errorhandler(403)
@@ -203,8 +204,11 @@ def _register_errors(app: Flask) -> None:
     @app.errorhandler(500)
     def server_error(_e):
         db.session.rollback()
-        return page(500, _("Something went wrong"),
-                    _("We could not complete that. Nothing was changed; please try again."))
+        return page(
+            500,
+            _("Something went wrong"),
+            _("We could not complete that. Nothing was changed; please try again."),
+        )
 
 
 def _register_templating(app: Flask) -> None:

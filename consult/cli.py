@@ -74,9 +74,14 @@ def create_user(email: str, name: str, delegation_name: str, password: str) -> N
         raise click.ClickException(f"{email} already has an account.")
     if len(password) < services.MIN_PASSWORD_LENGTH:
         raise click.ClickException(
-            f"Use at least {services.MIN_PASSWORD_LENGTH} characters for the password.")
-    user = User(delegation=delegation, name=name, email=email.strip().lower(),
-                session_nonce=services.new_session_nonce())
+            f"Use at least {services.MIN_PASSWORD_LENGTH} characters for the password."
+        )
+    user = User(
+        delegation=delegation,
+        name=name,
+        email=email.strip().lower(),
+        session_nonce=services.new_session_nonce(),
+    )
     services.set_password(user, password)
     db.session.add(user)
     db.session.commit()
@@ -90,5 +95,11 @@ def create_user(email: str, name: str, delegation_name: str, password: str) -> N
 def serve(host: str, port: int) -> None:
     """Serve HTTP and Socket.IO (development and small deployments; see docs/deployment)."""
     click.echo(f"consult is serving at http://{host}:{port}")
-    socketio.run(current_app._get_current_object(), host=host, port=port,
-                 allow_unsafe_werkzeug=True, use_reloader=False, log_output=False)
+    socketio.run(
+        current_app._get_current_object(),
+        host=host,
+        port=port,
+        allow_unsafe_werkzeug=True,
+        use_reloader=False,
+        log_output=False,
+    )

@@ -72,47 +72,166 @@ DELEGATIONS: list[tuple[str, str, DelegationStatus, RegionalGroup | None]] = [
 
 #: (e-mail local part, name, delegation short name, title, agency, flags)
 PEOPLE: list[tuple[str, str, str, str, str, dict]] = [
-    ("secretariat", "Amina Rahimova", "ATTS", "Programme Officer", "ATT Secretariat",
-     {"is_focal_point": True, "time_zone": "Europe/Zurich"}),
-    ("president", "Elena Marchetti", "CHE", "CSP12 President", "Federal Department of Foreign "
-     "Affairs", {"time_zone": "Europe/Zurich"}),
-    ("chair.wgeti", "Ricardo Salinas", "MEX", "WGETI Chair", "Secretaría de Relaciones "
-     "Exteriores", {"time_zone": "America/Mexico_City"}),
-    ("facilitator", "Aino Virtanen", "FIN", "Facilitator, Articles 6 and 7", "Ministry for "
-     "Foreign Affairs", {"time_zone": "Europe/Helsinki"}),
-    ("chair.wgtr", "Haruki Sato", "JPN", "WGTR Co-chair", "Ministry of Foreign Affairs",
-     {"time_zone": "Asia/Tokyo"}),
-    ("chair.wgtu", "Kwame Mensah", "GHA", "WGTU Chair", "National Commission on Small Arms",
-     {"time_zone": "Africa/Accra"}),
-    ("chair.dief", "Mere Tane", "NZL", "DIEF Chair", "Ministry of Foreign Affairs and Trade",
-     {"time_zone": "Pacific/Auckland"}),
-    ("coordinator.african", "Awa Ndiaye", "SEN", "African Group Coordinator", "Ministère des "
-     "Affaires étrangères", {"time_zone": "Africa/Dakar"}),
-    ("delegate.germany", "Jonas Becker", "DEU", "Desk Officer, Arms Export Control",
-     "Federal Foreign Office", {"time_zone": "Europe/Berlin"}),
-    ("focal.germany", "Sabine Krüger", "DEU", "Head of Division", "Federal Office for Economic "
-     "Affairs and Export Control (BAFA)", {"is_focal_point": True,
-                                          "time_zone": "Europe/Berlin"}),
-    ("npc.nigeria", "Chinedu Okafor", "NGA", "National Point of Contact", "Nigeria Customs "
-     "Service", {"is_npc": True, "time_zone": "Africa/Lagos"}),
-    ("delegate.philippines", "Maria Santos", "PHL", "Second Secretary", "Department of Foreign "
-     "Affairs", {"time_zone": "Asia/Manila"}),
-    ("delegate.thailand", "Somchai Wongsakul", "THA", "First Secretary", "Ministry of Foreign "
-     "Affairs", {"time_zone": "Asia/Bangkok"}),
-    ("delegate.india", "Priya Raman", "IND", "Counsellor", "Ministry of External Affairs",
-     {"time_zone": "Asia/Kolkata"}),
-    ("delegate.unidir", "Lucas Moreau", "UNIDIR", "Researcher", "Conventional Arms Programme",
-     {"time_zone": "Europe/Zurich"}),
-    ("delegate.ecowas", "Fatou Camara", "ECOWAS", "Programme Officer", "Small Arms Division",
-     {"time_zone": "Africa/Lagos"}),
-    ("delegate.controlarms", "Sofia Lindqvist", "Control Arms", "Policy Adviser",
-     "Control Arms Secretariat", {"time_zone": "America/New_York"}),
-    ("delegate.industry", "Peter Hallam", "DIA", "Export Compliance Manager", "Industry",
-     {"time_zone": "Europe/London"}),
-    ("delegate.angola", "João Baptista", "AGO", "Adviser", "Ministry of National Defence",
-     {"time_zone": "Africa/Luanda"}),
-    ("delegate.southafrica", "Thandi Nkosi", "ZAF", "Deputy Director", "National Conventional "
-     "Arms Control Committee", {"time_zone": "Africa/Johannesburg"}),
+    (
+        "secretariat",
+        "Amina Rahimova",
+        "ATTS",
+        "Programme Officer",
+        "ATT Secretariat",
+        {"is_focal_point": True, "time_zone": "Europe/Zurich"},
+    ),
+    (
+        "president",
+        "Elena Marchetti",
+        "CHE",
+        "CSP12 President",
+        "Federal Department of Foreign Affairs",
+        {"time_zone": "Europe/Zurich"},
+    ),
+    (
+        "chair.wgeti",
+        "Ricardo Salinas",
+        "MEX",
+        "WGETI Chair",
+        "Secretaría de Relaciones Exteriores",
+        {"time_zone": "America/Mexico_City"},
+    ),
+    (
+        "facilitator",
+        "Aino Virtanen",
+        "FIN",
+        "Facilitator, Articles 6 and 7",
+        "Ministry for Foreign Affairs",
+        {"time_zone": "Europe/Helsinki"},
+    ),
+    (
+        "chair.wgtr",
+        "Haruki Sato",
+        "JPN",
+        "WGTR Co-chair",
+        "Ministry of Foreign Affairs",
+        {"time_zone": "Asia/Tokyo"},
+    ),
+    (
+        "chair.wgtu",
+        "Kwame Mensah",
+        "GHA",
+        "WGTU Chair",
+        "National Commission on Small Arms",
+        {"time_zone": "Africa/Accra"},
+    ),
+    (
+        "chair.dief",
+        "Mere Tane",
+        "NZL",
+        "DIEF Chair",
+        "Ministry of Foreign Affairs and Trade",
+        {"time_zone": "Pacific/Auckland"},
+    ),
+    (
+        "coordinator.african",
+        "Awa Ndiaye",
+        "SEN",
+        "African Group Coordinator",
+        "Ministère des Affaires étrangères",
+        {"time_zone": "Africa/Dakar"},
+    ),
+    (
+        "delegate.germany",
+        "Jonas Becker",
+        "DEU",
+        "Desk Officer, Arms Export Control",
+        "Federal Foreign Office",
+        {"time_zone": "Europe/Berlin"},
+    ),
+    (
+        "focal.germany",
+        "Sabine Krüger",
+        "DEU",
+        "Head of Division",
+        "Federal Office for Economic Affairs and Export Control (BAFA)",
+        {"is_focal_point": True, "time_zone": "Europe/Berlin"},
+    ),
+    (
+        "npc.nigeria",
+        "Chinedu Okafor",
+        "NGA",
+        "National Point of Contact",
+        "Nigeria Customs Service",
+        {"is_npc": True, "time_zone": "Africa/Lagos"},
+    ),
+    (
+        "delegate.philippines",
+        "Maria Santos",
+        "PHL",
+        "Second Secretary",
+        "Department of Foreign Affairs",
+        {"time_zone": "Asia/Manila"},
+    ),
+    (
+        "delegate.thailand",
+        "Somchai Wongsakul",
+        "THA",
+        "First Secretary",
+        "Ministry of Foreign Affairs",
+        {"time_zone": "Asia/Bangkok"},
+    ),
+    (
+        "delegate.india",
+        "Priya Raman",
+        "IND",
+        "Counsellor",
+        "Ministry of External Affairs",
+        {"time_zone": "Asia/Kolkata"},
+    ),
+    (
+        "delegate.unidir",
+        "Lucas Moreau",
+        "UNIDIR",
+        "Researcher",
+        "Conventional Arms Programme",
+        {"time_zone": "Europe/Zurich"},
+    ),
+    (
+        "delegate.ecowas",
+        "Fatou Camara",
+        "ECOWAS",
+        "Programme Officer",
+        "Small Arms Division",
+        {"time_zone": "Africa/Lagos"},
+    ),
+    (
+        "delegate.controlarms",
+        "Sofia Lindqvist",
+        "Control Arms",
+        "Policy Adviser",
+        "Control Arms Secretariat",
+        {"time_zone": "America/New_York"},
+    ),
+    (
+        "delegate.industry",
+        "Peter Hallam",
+        "DIA",
+        "Export Compliance Manager",
+        "Industry",
+        {"time_zone": "Europe/London"},
+    ),
+    (
+        "delegate.angola",
+        "João Baptista",
+        "AGO",
+        "Adviser",
+        "Ministry of National Defence",
+        {"time_zone": "Africa/Luanda"},
+    ),
+    (
+        "delegate.southafrica",
+        "Thandi Nkosi",
+        "ZAF",
+        "Deputy Director",
+        "National Conventional Arms Control Committee",
+        {"time_zone": "Africa/Johannesburg"},
+    ),
 ]
 
 
@@ -133,103 +252,176 @@ def seed(password: str) -> dict[str, int]:
     hashed = accounts.hash_password(password)
     people: dict[str, User] = {}
     for local, name, short, title, agency, flags in PEOPLE:
-        user = User(delegation=delegations[short], name=name, email=_email(local), title=title,
-                    agency=agency, password_hash=hashed,
-                    session_nonce=accounts.new_session_nonce(), **flags)
+        user = User(
+            delegation=delegations[short],
+            name=name,
+            email=_email(local),
+            title=title,
+            agency=agency,
+            password_hash=hashed,
+            session_nonce=accounts.new_session_nonce(),
+            **flags,
+        )
         db.session.add(user)
         people[local] = user
     db.session.flush()
 
     def room(slug, title, kind, access, description, parent=None, tz="Europe/Zurich"):
-        r = Room(slug=slug, title=title, kind=kind, access=access, description=description,
-                 parent_id=parent.id if parent else None, time_zone=tz,
-                 created_at=now - timedelta(days=60))
+        r = Room(
+            slug=slug,
+            title=title,
+            kind=kind,
+            access=access,
+            description=description,
+            parent_id=parent.id if parent else None,
+            time_zone=tz,
+            created_at=now - timedelta(days=60),
+        )
         db.session.add(r)
         db.session.flush()
         return r
 
     def person(r, local, role, days_ago=50):
-        db.session.add(Membership(room_id=r.id, user_id=people[local].id, role=role,
-                                  started_at=now - timedelta(days=days_ago)))
+        db.session.add(
+            Membership(
+                room_id=r.id,
+                user_id=people[local].id,
+                role=role,
+                started_at=now - timedelta(days=days_ago),
+            )
+        )
 
     def whole(r, short, role=RoomRole.MEMBER, days_ago=50):
-        db.session.add(Membership(room_id=r.id, delegation_id=delegations[short].id, role=role,
-                                  started_at=now - timedelta(days=days_ago)))
+        db.session.add(
+            Membership(
+                room_id=r.id,
+                delegation_id=delegations[short].id,
+                role=role,
+                started_at=now - timedelta(days=days_ago),
+            )
+        )
 
-    plenary = room("csp12", "CSP12 Preparatory Process", RoomKind.PLENARY, AccessLevel.OPEN,
-                   "Informal preparatory consultations for the **Twelfth Conference of States "
-                   "Parties** (CSP12). Every accredited participant reads and takes part.")
+    plenary = room(
+        "csp12",
+        "CSP12 Preparatory Process",
+        RoomKind.PLENARY,
+        AccessLevel.OPEN,
+        "Informal preparatory consultations for the **Twelfth Conference of States "
+        "Parties** (CSP12). Every accredited participant reads and takes part.",
+    )
     person(plenary, "president", RoomRole.CHAIR)
 
-    wgeti = room("wgeti", "Working Group on Effective Treaty Implementation (WGETI)",
-                 RoomKind.WORKING_GROUP, AccessLevel.TRANSPARENT,
-                 "WGETI takes forward the priority topics set by the Conference. Observers "
-                 "read the papers; members take part.\n\n- Sub-working group on Articles 6 "
-                 "and 7\n- Sub-working group on Article 11 (diversion)")
+    wgeti = room(
+        "wgeti",
+        "Working Group on Effective Treaty Implementation (WGETI)",
+        RoomKind.WORKING_GROUP,
+        AccessLevel.TRANSPARENT,
+        "WGETI takes forward the priority topics set by the Conference. Observers "
+        "read the papers; members take part.\n\n- Sub-working group on Articles 6 "
+        "and 7\n- Sub-working group on Article 11 (diversion)",
+    )
     person(wgeti, "chair.wgeti", RoomRole.CHAIR)
     for short in ("DEU", "FRA", "NGA", "PHL", "ZAF", "CHE", "ARG", "JPN", "THA"):
         whole(wgeti, short)
     whole(wgeti, "UNIDIR", RoomRole.OBSERVER)
 
-    art67 = room("wgeti-art-6-7", "WGETI sub-working group on Articles 6 and 7",
-                 RoomKind.SUB_WORKING_GROUP, AccessLevel.TRANSPARENT,
-                 "Voluntary guide to implementing Articles 6 and 7 (prohibitions; export and "
-                 "export assessment): chapter on the *overriding risk* test.", parent=wgeti)
+    art67 = room(
+        "wgeti-art-6-7",
+        "WGETI sub-working group on Articles 6 and 7",
+        RoomKind.SUB_WORKING_GROUP,
+        AccessLevel.TRANSPARENT,
+        "Voluntary guide to implementing Articles 6 and 7 (prohibitions; export and "
+        "export assessment): chapter on the *overriding risk* test.",
+        parent=wgeti,
+    )
     person(art67, "facilitator", RoomRole.FACILITATOR)
     person(art67, "chair.wgeti", RoomRole.CHAIR)
     for short in ("DEU", "MEX", "GHA", "AUS", "KOR"):
         whole(art67, short)
 
-    wgtr = room("wgtr", "Working Group on Transparency and Reporting (WGTR)",
-                RoomKind.WORKING_GROUP, AccessLevel.TRANSPARENT,
-                "Initial and annual reports: templates, timeliness and the reporting IT "
-                "platform.", tz="Europe/Zurich")
+    wgtr = room(
+        "wgtr",
+        "Working Group on Transparency and Reporting (WGTR)",
+        RoomKind.WORKING_GROUP,
+        AccessLevel.TRANSPARENT,
+        "Initial and annual reports: templates, timeliness and the reporting IT platform.",
+        tz="Europe/Zurich",
+    )
     person(wgtr, "chair.wgtr", RoomRole.CHAIR)
     for short in ("DEU", "NZL", "POL", "SLE"):
         whole(wgtr, short)
 
-    wgtu = room("wgtu", "Working Group on Treaty Universalization (WGTU)",
-                RoomKind.WORKING_GROUP, AccessLevel.OPEN,
-                "Outreach to States not yet party, and the universalization toolkit.")
+    wgtu = room(
+        "wgtu",
+        "Working Group on Treaty Universalization (WGTU)",
+        RoomKind.WORKING_GROUP,
+        AccessLevel.OPEN,
+        "Outreach to States not yet party, and the universalization toolkit.",
+    )
     person(wgtu, "chair.wgtu", RoomRole.CHAIR)
 
-    states = room("csp12-states", "CSP12 draft decisions: consultations among States",
-                  RoomKind.SMALL_GROUP, AccessLevel.STATES,
-                  "Consultations among States Parties and signatory States on the draft "
-                  "decisions of CSP12.")
+    states = room(
+        "csp12-states",
+        "CSP12 draft decisions: consultations among States",
+        RoomKind.SMALL_GROUP,
+        AccessLevel.STATES,
+        "Consultations among States Parties and signatory States on the draft decisions of CSP12.",
+    )
     person(states, "president", RoomRole.CHAIR)
 
-    mc = room("management-committee", "Management Committee", RoomKind.SMALL_GROUP,
-              AccessLevel.MEMBERS, "The President and one State Party per regional group: "
-              "budget, finances and the Secretariat's work plan.")
+    mc = room(
+        "management-committee",
+        "Management Committee",
+        RoomKind.SMALL_GROUP,
+        AccessLevel.MEMBERS,
+        "The President and one State Party per regional group: "
+        "budget, finances and the Secretariat's work plan.",
+    )
     person(mc, "president", RoomRole.CHAIR)
     for short in ("NGA", "PHL", "POL", "ARG", "AUS"):
         whole(mc, short)
     person(mc, "secretariat", RoomRole.OBSERVER)
 
-    african = room("african-group", "African Group", RoomKind.REGIONAL_GROUP,
-                   AccessLevel.MEMBERS, "Private room of the African Group for coordinating "
-                   "group statements.", tz="Africa/Dakar")
+    african = room(
+        "african-group",
+        "African Group",
+        RoomKind.REGIONAL_GROUP,
+        AccessLevel.MEMBERS,
+        "Private room of the African Group for coordinating group statements.",
+        tz="Africa/Dakar",
+    )
     person(african, "coordinator.african", RoomRole.CHAIR)
     for short in ("CIV", "GHA", "NGA", "SLE", "ZAF", "AGO", "ZWE", "EGY"):
         whole(african, short)
 
-    small = room("post-shipment", "Small group on post-shipment on-site verification",
-                 RoomKind.SMALL_GROUP, AccessLevel.MEMBERS,
-                 "Informal small group preparing a background paper on post-shipment "
-                 "verification practice.")
+    small = room(
+        "post-shipment",
+        "Small group on post-shipment on-site verification",
+        RoomKind.SMALL_GROUP,
+        AccessLevel.MEMBERS,
+        "Informal small group preparing a background paper on post-shipment verification practice.",
+    )
     person(small, "delegate.germany", RoomRole.CHAIR)
     for local in ("facilitator", "npc.nigeria", "delegate.philippines"):
         person(small, local, RoomRole.MEMBER)
     whole(small, "SAS", RoomRole.OBSERVER)
 
-    dief = room("dief", "Diversion Information Exchange Forum (DIEF)",
-                RoomKind.CONFIDENTIAL_FORUM, AccessLevel.CONFIDENTIAL,
-                "Confidential exchanges among States Parties and signatory States on concrete "
-                "cases of suspected or detected diversion.")
+    dief = room(
+        "dief",
+        "Diversion Information Exchange Forum (DIEF)",
+        RoomKind.CONFIDENTIAL_FORUM,
+        AccessLevel.CONFIDENTIAL,
+        "Confidential exchanges among States Parties and signatory States on concrete "
+        "cases of suspected or detected diversion.",
+    )
     person(dief, "chair.dief", RoomRole.CHAIR)
-    for local in ("npc.nigeria", "focal.germany", "delegate.philippines", "delegate.thailand",
-                  "delegate.southafrica"):
+    for local in (
+        "npc.nigeria",
+        "focal.germany",
+        "delegate.philippines",
+        "delegate.thailand",
+        "delegate.southafrica",
+    ):
         person(dief, local, RoomRole.MEMBER)
 
     rooms = [plenary, wgeti, art67, wgtr, wgtu, states, mc, african, small, dief]
@@ -240,19 +432,32 @@ def seed(password: str) -> dict[str, int]:
         (wgeti, "room.member_added", "Thailand joined as Member", 1, "chair.wgeti"),
         (art67, "room.member_added", "Republic of Korea joined as Member", 2, "facilitator"),
         (african, "room.member_added", "Egypt joined as Member", 4, "coordinator.african"),
-        (small, "room.member_added", "Small Arms Survey joined as Observer", 2,
-         "delegate.germany"),
+        (small, "room.member_added", "Small Arms Survey joined as Observer", 2, "delegate.germany"),
         (dief, "room.activity", "New activity in a confidential room", 1, "chair.dief"),
     ]
     for r, kind, summary, days_ago, actor in activity:
-        db.session.add(RoomActivity(room_id=r.id, kind=kind, summary=summary,
-                                    actor_id=people[actor].id,
-                                    created_at=now - timedelta(days=days_ago)))
+        db.session.add(
+            RoomActivity(
+                room_id=r.id,
+                kind=kind,
+                summary=summary,
+                actor_id=people[actor].id,
+                created_at=now - timedelta(days=days_ago),
+            )
+        )
     for local in ("delegate.germany", "npc.nigeria", "delegate.philippines"):
-        db.session.add(RoomVisit(user_id=people[local].id, room_id=wgeti.id,
-                                 last_seen_at=now - timedelta(days=2)))
-    db.session.add(JoinRequest(room_id=wgeti.id, user_id=people["delegate.india"].id,
-                               message="India would like to follow the discussion on Article "
-                                       "11 closely.", created_at=now - timedelta(hours=20)))
+        db.session.add(
+            RoomVisit(
+                user_id=people[local].id, room_id=wgeti.id, last_seen_at=now - timedelta(days=2)
+            )
+        )
+    db.session.add(
+        JoinRequest(
+            room_id=wgeti.id,
+            user_id=people["delegate.india"].id,
+            message="India would like to follow the discussion on Article 11 closely.",
+            created_at=now - timedelta(hours=20),
+        )
+    )
     db.session.flush()
     return {"delegations": len(delegations), "people": len(people), "rooms": len(rooms)}

@@ -31,8 +31,9 @@ def deliver(message: EmailMessage) -> None:
     if backend == "memory":
         outbox.append(message)
     elif backend == "console":
-        current_app.logger.info("mail to %s: %s\n%s", message["To"], message["Subject"],
-                                message.get_content())
+        current_app.logger.info(
+            "mail to %s: %s\n%s", message["To"], message["Subject"], message.get_content()
+        )
     elif backend == "file":
         folder = Path(current_app.config["MAIL_FILE_DIR"])
         folder.mkdir(parents=True, exist_ok=True)

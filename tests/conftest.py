@@ -6,8 +6,8 @@ The schema is built by running the migrations, so every test run also proves the
 from __future__ import annotations
 
 import itertools
-import secrets
 import re
+import secrets
 import smtplib
 from collections.abc import Iterator
 
@@ -15,9 +15,9 @@ import pytest
 from flask import g
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
+from flask_sqlalchemy.session import _app_ctx_id
 from itsdangerous import URLSafeTimedSerializer
 from sqlalchemy import event
-from flask_sqlalchemy.session import _app_ctx_id
 from sqlalchemy.orm import scoped_session, sessionmaker
 
 from consult import create_app, mail
@@ -113,11 +113,20 @@ def no_real_mail(monkeypatch):
 
 @pytest.fixture
 def make_delegation(db):
-    def make(status: DelegationStatus = DelegationStatus.STATE_PARTY, name: str | None = None,
-             group: RegionalGroup | None = RegionalGroup.WEOG, **kw) -> Delegation:
+    def make(
+        status: DelegationStatus = DelegationStatus.STATE_PARTY,
+        name: str | None = None,
+        group: RegionalGroup | None = RegionalGroup.WEOG,
+        **kw,
+    ) -> Delegation:
         n = next(_seq)
-        delegation = Delegation(name=name or f"Delegation {n}", short_name=f"D{n}",
-                                status=status, regional_group=group, **kw)
+        delegation = Delegation(
+            name=name or f"Delegation {n}",
+            short_name=f"D{n}",
+            status=status,
+            regional_group=group,
+            **kw,
+        )
         db.session.add(delegation)
         db.session.flush()
         return delegation
@@ -137,8 +146,12 @@ def _hash(password: str) -> str:
 
 @pytest.fixture
 def make_user(db, make_delegation):
-    def make(delegation: Delegation | None = None, status: DelegationStatus | None = None,
-             password: str | None = PASSWORD, **kw) -> User:
+    def make(
+        delegation: Delegation | None = None,
+        status: DelegationStatus | None = None,
+        password: str | None = PASSWORD,
+        **kw,
+    ) -> User:
         if delegation is None:
             delegation = make_delegation(status or DelegationStatus.STATE_PARTY)
         n = next(_seq)
@@ -156,8 +169,9 @@ def make_user(db, make_delegation):
 
 @pytest.fixture
 def make_room(db):
-    def make(access: AccessLevel = AccessLevel.MEMBERS, kind: RoomKind = RoomKind.SMALL_GROUP,
-             **kw) -> Room:
+    def make(
+        access: AccessLevel = AccessLevel.MEMBERS, kind: RoomKind = RoomKind.SMALL_GROUP, **kw
+    ) -> Room:
         n = next(_seq)
         kw.setdefault("slug", f"room-{n}")
         kw.setdefault("title", f"Room {n}")
@@ -189,7 +203,8 @@ class Auth:
 
     def login(self, user: User, password: str = PASSWORD):
         response = self.client.post(
-            "/sign-in", data={"email": user.email, "password": password},
+            "/sign-in",
+            data={"email": user.email, "password": password},
             follow_redirects=False,
         )
         assert response.status_code == 302, response.get_data(as_text=True)[:500]

@@ -109,8 +109,9 @@ def test_password_reset_by_single_use_link(client, make_user, db):
 
 
 def test_password_reset_for_unknown_address_says_the_same_and_sends_nothing(client):
-    response = client.post("/password/forgot", data={"email": "nobody@example.org"},
-                           follow_redirects=True)
+    response = client.post(
+        "/password/forgot", data={"email": "nobody@example.org"}, follow_redirects=True
+    )
     assert "If that address belongs to an account" in response.get_data(as_text=True)
     assert mail.outbox == []
 
@@ -128,8 +129,10 @@ def test_reset_with_mismatched_passwords_changes_nothing(client, make_user, db):
     user = make_user()
     token = services.issue_token(user, TokenPurpose.RESET, timedelta(hours=2))
     old_hash = user.password_hash
-    response = client.post(f"/password/reset/{token}",
-                           data={"password": "one-long-password", "confirm": "another-one-x"})
+    response = client.post(
+        f"/password/reset/{token}",
+        data={"password": "one-long-password", "confirm": "another-one-x"},
+    )
     assert response.status_code == 422
     assert "The two passwords differ" in response.get_data(as_text=True)
     db.session.refresh(user)
@@ -140,8 +143,9 @@ def test_invitation_link_sets_the_first_password(client, make_user, make_delegat
     inviter = make_user(status=DelegationStatus.SECRETARIAT)
     delegation = make_delegation(DelegationStatus.SIGNATORY)
     with client.application.test_request_context():
-        user = services.invite_user(delegation=delegation, name="New Delegate",
-                                    email="New@Example.org", invited_by=inviter)
+        user = services.invite_user(
+            delegation=delegation, name="New Delegate", email="New@Example.org", invited_by=inviter
+        )
         mail.flush_after_commit()
     assert user.email == "new@example.org"
     assert user.password_hash is None
@@ -149,8 +153,9 @@ def test_invitation_link_sets_the_first_password(client, make_user, make_delegat
     # Nobody can sign in to an invited account before it is accepted.
     response = client.post("/sign-in", data={"email": user.email, "password": ""})
     assert response.status_code == 422
-    response = client.post(link, data={"password": "my-first-password", "confirm":
-                                       "my-first-password"})
+    response = client.post(
+        link, data={"password": "my-first-password", "confirm": "my-first-password"}
+    )
     assert response.status_code == 302
     assert client.get("/profile").status_code == 200
     assert client.get(link).status_code == 410
@@ -185,8 +190,7 @@ def test_two_factor_enrolment_and_sign_in(client, auth, make_user, db):
     # The code the enrolment used cannot be replayed; the next time step's code works.
     db.session.refresh(user)
     later = utcnow() + timedelta(seconds=30)
-    response = client.post("/sign-in/two-factor",
-                           data={"code": pyotp.TOTP(secret).at(later)})
+    response = client.post("/sign-in/two-factor", data={"code": pyotp.TOTP(secret).at(later)})
     assert response.status_code == 302
     assert client.get("/").status_code == 200
 
@@ -220,8 +224,15 @@ def test_profile_edit_validates_time_zone(client, auth, make_user, db):
     assert response.status_code == 422
     db.session.refresh(user)
     assert user.time_zone == "UTC"
-    response = client.post("/profile", data={"name": "Ana Pérez", "title": "Counsellor",
-                                             "agency": "Customs", "time_zone": "Europe/Vienna"})
+    response = client.post(
+        "/profile",
+        data={
+            "name": "Ana Pérez",
+            "title": "Counsellor",
+            "agency": "Customs",
+            "time_zone": "Europe/Vienna",
+        },
+    )
     assert response.status_code == 302
     db.session.refresh(user)
     assert (user.name, user.agency, user.time_zone) == ("Ana Pérez", "Customs", "Europe/Vienna")
@@ -234,15 +245,15 @@ def test_password_change_ends_other_sessions(app, client, auth, make_user, db):
     other.post("/sign-in", data={"email": user.email, "password": PASSWORD})
     assert other.get("/").status_code == 200
     new = "another-long-password"
-    response = client.post("/profile/password", data={"current": PASSWORD, "password": new,
-                                                      "confirm": new})
+    response = client.post(
+        "/profile/password", data={"current": PASSWORD, "password": new, "confirm": new}
+    )
     assert response.status_code == 302
     assert client.get("/").status_code == 200  # this session stays
     assert other.get("/").status_code == 302  # the other one ends
 
 
-def test_handover_moves_roles_and_keeps_history(client, auth, make_user, make_room, add_member,
-                                               db):
+def test_handover_moves_roles_and_keeps_history(client, auth, make_user, make_room, add_member, db):
     focal = make_user(is_focal_point=True)
     departing = make_user(delegation=focal.delegation)
     successor = make_user(delegation=focal.delegation)
@@ -250,17 +261,19 @@ def test_handover_moves_roles_and_keeps_history(client, auth, make_user, make_ro
     add_member(room_a, departing, RoomRole.CHAIR)
     add_member(room_b, departing, RoomRole.MEMBER)
     auth.login(focal)
-    response = client.post(f"/people/{departing.id}/handover",
-                           data={"successor": successor.id, "confirm": "y"})
+    response = client.post(
+        f"/people/{departing.id}/handover", data={"successor": successor.id, "confirm": "y"}
+    )
     assert response.status_code == 302
     db.session.refresh(departing)
     assert not departing.is_active and departing.successor_id == successor.id
     current = db.session.scalars(
-        select(Membership).where(Membership.user_id == successor.id,
-                                 Membership.ended_at.is_(None))
+        select(Membership).where(Membership.user_id == successor.id, Membership.ended_at.is_(None))
     ).all()
-    assert {(m.room_id, m.role) for m in current} == {(room_a.id, RoomRole.CHAIR),
-                                                     (room_b.id, RoomRole.MEMBER)}
+    assert {(m.room_id, m.role) for m in current} == {
+        (room_a.id, RoomRole.CHAIR),
+        (room_b.id, RoomRole.MEMBER),
+    }
     ended = db.session.scalars(select(Membership).where(Membership.user_id == departing.id)).all()
     assert all(m.end_reason == "handover" for m in ended)
     assert "account.handover" in kinds(db)
@@ -275,8 +288,9 @@ def test_handover_needs_a_successor_from_the_same_delegation(client, auth, make_
     departing = make_user()
     stranger = make_user()
     auth.login(secretariat)
-    response = client.post(f"/people/{departing.id}/handover",
-                           data={"successor": stranger.id, "confirm": "y"})
+    response = client.post(
+        f"/people/{departing.id}/handover", data={"successor": stranger.id, "confirm": "y"}
+    )
     assert response.status_code == 422
     db.session.refresh(departing)
     assert departing.is_active

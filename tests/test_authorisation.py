@@ -152,34 +152,50 @@ ENDPOINTS = {
     "accounts.profile": ("GET", lambda w: "/profile", SIGNED_IN_ONLY),
     "accounts.change_password": ("POST", lambda w: "/profile/password", SIGNED_IN_ONLY),
     "accounts.two_factor_setup": ("GET", lambda w: "/profile/two-factor", SIGNED_IN_ONLY),
-    "accounts.two_factor_disable": ("POST", lambda w: "/profile/two-factor/disable",
-                                    SIGNED_IN_ONLY),
-    "accounts.recovery_codes_renew": ("POST", lambda w: "/profile/two-factor/recovery-codes",
-                                      lambda role, access: "signin" if role == "anonymous"
-                                      else 404),  # nobody here has two-factor turned on
-    "accounts.handover": ("GET", lambda w: f"/people/{w.handover_target.id}/handover",
-                          HAND_OVER),
+    "accounts.two_factor_disable": (
+        "POST",
+        lambda w: "/profile/two-factor/disable",
+        SIGNED_IN_ONLY,
+    ),
+    "accounts.recovery_codes_renew": (
+        "POST",
+        lambda w: "/profile/two-factor/recovery-codes",
+        lambda role, access: "signin" if role == "anonymous" else 404,
+    ),  # nobody here has two-factor turned on
+    "accounts.handover": ("GET", lambda w: f"/people/{w.handover_target.id}/handover", HAND_OVER),
     "rooms.index": ("GET", lambda w: "/rooms/", SIGNED_IN_ONLY),
     "rooms.room": ("GET", lambda w: f"/rooms/{w.room.slug}", VIEW),
     "rooms.members": ("GET", lambda w: f"/rooms/{w.room.slug}/members", VIEW),
-    "rooms.add_delegation": ("POST", lambda w: f"/rooms/{w.room.slug}/members/delegations",
-                             MANAGE),
+    "rooms.add_delegation": ("POST", lambda w: f"/rooms/{w.room.slug}/members/delegations", MANAGE),
     "rooms.add_person": ("POST", lambda w: f"/rooms/{w.room.slug}/members/people", MANAGE),
     "rooms.change_role": (
-        "POST", lambda w: f"/rooms/{w.room.slug}/members/{w.member_membership.id}/role", MANAGE),
+        "POST",
+        lambda w: f"/rooms/{w.room.slug}/members/{w.member_membership.id}/role",
+        MANAGE,
+    ),
     "rooms.remove_member": (
-        "POST", lambda w: f"/rooms/{w.room.slug}/members/{w.member_membership.id}/remove",
-        MANAGE),
-    "rooms.request_join": ("POST", lambda w: f"/rooms/{w.room.slug}/join-requests",
-                           REQUEST_JOIN),
+        "POST",
+        lambda w: f"/rooms/{w.room.slug}/members/{w.member_membership.id}/remove",
+        MANAGE,
+    ),
+    "rooms.request_join": ("POST", lambda w: f"/rooms/{w.room.slug}/join-requests", REQUEST_JOIN),
     "rooms.withdraw_join": (
-        "POST", lambda w: f"/rooms/join-requests/{w.join_request.id}/withdraw", WITHDRAW),
+        "POST",
+        lambda w: f"/rooms/join-requests/{w.join_request.id}/withdraw",
+        WITHDRAW,
+    ),
     "rooms.decide_join": (
-        "POST", lambda w: f"/rooms/join-requests/{w.join_request.id}/decline", DECIDE),
+        "POST",
+        lambda w: f"/rooms/join-requests/{w.join_request.id}/decline",
+        DECIDE,
+    ),
     # ---- ADMIN ROWS (the Secretariat's pages) -------------------------------------------
     "admin.index": ("GET", lambda w: "/admin/", SECRETARIAT_ONLY),
-    "admin.user_detail": ("GET", lambda w: f"/admin/people/{w.handover_target.id}",
-                          SECRETARIAT_ONLY),
+    "admin.user_detail": (
+        "GET",
+        lambda w: f"/admin/people/{w.handover_target.id}",
+        SECRETARIAT_ONLY,
+    ),
     # ---- END ADMIN ROWS ---------------------------------------------------------------
 }
 
@@ -200,8 +216,8 @@ CASES = [
     for access in ACCESS
     for role in ROLES
     # Endpoints that do not depend on a room are checked once, with the open room.
-    if access is AccessLevel.OPEN or ENDPOINTS[endpoint][2] in (VIEW, MANAGE, REQUEST_JOIN,
-                                                                DECIDE, WITHDRAW)
+    if access is AccessLevel.OPEN
+    or ENDPOINTS[endpoint][2] in (VIEW, MANAGE, REQUEST_JOIN, DECIDE, WITHDRAW)
 ]
 
 

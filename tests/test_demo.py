@@ -38,8 +38,10 @@ def test_demo_runs_once_only(app, db):
 
 def test_demo_chair_signs_in_and_reaches_their_rooms(app, client, db):
     seed(app)
-    response = client.post("/sign-in", data={"email": "chair.wgeti@demo.example.org",
-                                             "password": app.config["DEMO_PASSWORD"]})
+    response = client.post(
+        "/sign-in",
+        data={"email": "chair.wgeti@demo.example.org", "password": app.config["DEMO_PASSWORD"]},
+    )
     assert response.status_code == 302
     page = client.get("/").get_data(as_text=True)
     assert "Working Group on Effective Treaty Implementation (WGETI)" in page
@@ -61,15 +63,37 @@ def test_readme_lists_every_demo_account(app, db):
 
 def test_create_user_command(app, db):
     runner = app.test_cli_runner()
-    delegation = Delegation(name="ATT Secretariat", short_name="ATTS",
-                            status=DelegationStatus.SECRETARIAT)
+    delegation = Delegation(
+        name="ATT Secretariat", short_name="ATTS", status=DelegationStatus.SECRETARIAT
+    )
     db.session.add(delegation)
     db.session.flush()
-    result = runner.invoke(args=["create-user", "--email", "Admin@Example.org", "--name",
-                                 "Admin", "--delegation", "ATT Secretariat", "--password",
-                                 "a-very-long-password"])
+    result = runner.invoke(
+        args=[
+            "create-user",
+            "--email",
+            "Admin@Example.org",
+            "--name",
+            "Admin",
+            "--delegation",
+            "ATT Secretariat",
+            "--password",
+            "a-very-long-password",
+        ]
+    )
     assert result.exit_code == 0, result.output
     assert db.session.scalars(select(User).where(User.email == "admin@example.org")).one()
-    short = runner.invoke(args=["create-user", "--email", "b@example.org", "--name", "B",
-                                "--delegation", "ATT Secretariat", "--password", "short"])
+    short = runner.invoke(
+        args=[
+            "create-user",
+            "--email",
+            "b@example.org",
+            "--name",
+            "B",
+            "--delegation",
+            "ATT Secretariat",
+            "--password",
+            "short",
+        ]
+    )
     assert short.exit_code != 0 and "at least" in short.output

@@ -18,8 +18,9 @@ def current(db, room):
     ).all()
 
 
-def test_chair_adds_a_delegation_and_its_people_see_the_room(client, auth, make_user, make_room,
-                                                             add_member, db):
+def test_chair_adds_a_delegation_and_its_people_see_the_room(
+    client, auth, make_user, make_room, add_member, db
+):
     chair = make_user()
     delegate = make_user(status=DelegationStatus.SIGNATORY)
     room = make_room(AccessLevel.MEMBERS, title="Informal small group")
@@ -30,9 +31,11 @@ def test_chair_adds_a_delegation_and_its_people_see_the_room(client, auth, make_
     auth.logout()
 
     auth.login(chair)
-    response = client.post(f"/rooms/{room.slug}/members/delegations",
-                           data={"d-delegation": delegate.delegation_id, "d-role": "member"},
-                           headers=HX)
+    response = client.post(
+        f"/rooms/{room.slug}/members/delegations",
+        data={"d-delegation": delegate.delegation_id, "d-role": "member"},
+        headers=HX,
+    )
     assert response.status_code == 200
     assert delegate.delegation.name in response.get_data(as_text=True)
     auth.logout()
@@ -42,18 +45,20 @@ def test_chair_adds_a_delegation_and_its_people_see_the_room(client, auth, make_
     assert "Informal small group" in client.get("/").get_data(as_text=True)
 
 
-def test_adding_twice_with_the_same_role_is_refused_and_changes_nothing(client, auth, make_user,
-                                                                        make_room, add_member,
-                                                                        db):
+def test_adding_twice_with_the_same_role_is_refused_and_changes_nothing(
+    client, auth, make_user, make_room, add_member, db
+):
     chair, member = make_user(), make_user()
     room = make_room()
     add_member(room, chair, RoomRole.CHAIR)
     add_member(room, member.delegation, RoomRole.MEMBER)
     auth.login(chair)
     before = len(current(db, room))
-    response = client.post(f"/rooms/{room.slug}/members/delegations",
-                           data={"d-delegation": member.delegation_id, "d-role": "member"},
-                           headers=HX)
+    response = client.post(
+        f"/rooms/{room.slug}/members/delegations",
+        data={"d-delegation": member.delegation_id, "d-role": "member"},
+        headers=HX,
+    )
     assert response.status_code == 422
     assert "already in this room" in response.get_data(as_text=True)
     assert len(current(db, room)) == before
@@ -64,38 +69,47 @@ def test_unknown_delegation_is_a_validation_error(client, auth, make_user, make_
     room = make_room()
     add_member(room, chair, RoomRole.CHAIR)
     auth.login(chair)
-    response = client.post(f"/rooms/{room.slug}/members/delegations",
-                           data={"d-delegation": 999999, "d-role": "member"}, headers=HX)
+    response = client.post(
+        f"/rooms/{room.slug}/members/delegations",
+        data={"d-delegation": 999999, "d-role": "member"},
+        headers=HX,
+    )
     assert response.status_code == 422
 
 
-def test_confidential_rooms_refuse_observer_delegations_with_the_reason(client, auth, make_user,
-                                                                        make_room, add_member,
-                                                                        make_delegation, db):
+def test_confidential_rooms_refuse_observer_delegations_with_the_reason(
+    client, auth, make_user, make_room, add_member, make_delegation, db
+):
     chair = make_user()
     room = make_room(AccessLevel.CONFIDENTIAL)
     add_member(room, chair, RoomRole.CHAIR)
     ngo = make_delegation(DelegationStatus.CIVIL_SOCIETY, group=None)
     auth.login(chair)
-    response = client.post(f"/rooms/{room.slug}/members/delegations",
-                           data={"d-delegation": ngo.id, "d-role": "member"}, headers=HX)
+    response = client.post(
+        f"/rooms/{room.slug}/members/delegations",
+        data={"d-delegation": ngo.id, "d-role": "member"},
+        headers=HX,
+    )
     assert response.status_code == 422
     assert "Only States Parties and signatory States" in response.get_data(as_text=True)
     assert len(current(db, room)) == 1
 
 
-def test_role_change_and_removal_keep_the_history(client, auth, make_user, make_room, add_member,
-                                                 db):
+def test_role_change_and_removal_keep_the_history(
+    client, auth, make_user, make_room, add_member, db
+):
     chair, person = make_user(), make_user()
     room = make_room()
     add_member(room, chair, RoomRole.CHAIR)
     membership = add_member(room, person, RoomRole.MEMBER)
     auth.login(chair)
-    response = client.post(f"/rooms/{room.slug}/members/{membership.id}/role",
-                           data={"role": "facilitator"}, headers=HX)
+    response = client.post(
+        f"/rooms/{room.slug}/members/{membership.id}/role", data={"role": "facilitator"}, headers=HX
+    )
     assert response.status_code == 200
-    new = db.session.scalars(select(Membership).where(Membership.user_id == person.id,
-                                                      Membership.ended_at.is_(None))).one()
+    new = db.session.scalars(
+        select(Membership).where(Membership.user_id == person.id, Membership.ended_at.is_(None))
+    ).one()
     assert new.role is RoomRole.FACILITATOR and new.previous_id == membership.id
     response = client.post(f"/rooms/{room.slug}/members/{new.id}/remove", headers=HX)
     assert response.status_code == 200
@@ -105,8 +119,9 @@ def test_role_change_and_removal_keep_the_history(client, auth, make_user, make_
     assert "Role history" in page and person.name in page
 
 
-def test_the_last_chair_cannot_be_removed_by_a_chair(client, auth, make_user, make_room,
-                                                     add_member, db):
+def test_the_last_chair_cannot_be_removed_by_a_chair(
+    client, auth, make_user, make_room, add_member, db
+):
     chair = make_user()
     room = make_room()
     membership = add_member(room, chair, RoomRole.CHAIR)
@@ -127,29 +142,40 @@ def test_membership_of_another_room_is_not_found(client, auth, make_user, make_r
     assert response.status_code == 404
 
 
-def test_chair_invites_a_new_person_by_email(client, auth, make_user, make_room, add_member,
-                                            make_delegation, db):
+def test_chair_invites_a_new_person_by_email(
+    client, auth, make_user, make_room, add_member, make_delegation, db
+):
     chair = make_user()
     room = make_room()
     add_member(room, chair, RoomRole.CHAIR)
     delegation = make_delegation(DelegationStatus.STATE_PARTY)
     auth.login(chair)
     # Without a name and delegation, an unknown address cannot be invited.
-    response = client.post(f"/rooms/{room.slug}/members/people",
-                           data={"p-email": "expert@example.org", "p-role": "member"}, headers=HX)
+    response = client.post(
+        f"/rooms/{room.slug}/members/people",
+        data={"p-email": "expert@example.org", "p-role": "member"},
+        headers=HX,
+    )
     assert response.status_code == 422
     assert "give their name and delegation" in response.get_data(as_text=True)
     assert mail.outbox == []
     response = client.post(
         f"/rooms/{room.slug}/members/people",
-        data={"p-email": "expert@example.org", "p-name": "Expert Person",
-              "p-delegation": delegation.id, "p-role": "observer"}, headers=HX)
+        data={
+            "p-email": "expert@example.org",
+            "p-name": "Expert Person",
+            "p-delegation": delegation.id,
+            "p-role": "observer",
+        },
+        headers=HX,
+    )
     assert response.status_code == 200
     invited = db.session.scalars(select(User).where(User.email == "expert@example.org")).one()
     assert invited.password_hash is None
     assert "/invitation/" in link_in_mail()
-    membership = db.session.scalars(select(Membership).where(Membership.user_id == invited.id)
-                                    ).one()
+    membership = db.session.scalars(
+        select(Membership).where(Membership.user_id == invited.id)
+    ).one()
     assert membership.role is RoomRole.OBSERVER
 
 
@@ -158,8 +184,11 @@ def test_existing_person_added_by_email_is_told(client, auth, make_user, make_ro
     room = make_room(title="Regional coordination")
     add_member(room, chair, RoomRole.CHAIR)
     auth.login(chair)
-    response = client.post(f"/rooms/{room.slug}/members/people",
-                           data={"p-email": person.email.upper(), "p-role": "member"}, headers=HX)
+    response = client.post(
+        f"/rooms/{room.slug}/members/people",
+        data={"p-email": person.email.upper(), "p-role": "member"},
+        headers=HX,
+    )
     assert response.status_code == 200
     assert mail.outbox[-1]["To"] == person.email
     assert "Regional coordination" in mail.outbox[-1]["Subject"]
@@ -174,8 +203,9 @@ def test_join_request_in_a_transparent_room(client, auth, make_user, make_room, 
     assert "Ask to join" in client.get(f"/rooms/{room.slug}").get_data(as_text=True)
     response = client.post(f"/rooms/{room.slug}/join-requests", data={"message": "Please"})
     assert response.status_code == 303
-    response = client.post(f"/rooms/{room.slug}/join-requests", data={"message": "Again"},
-                           follow_redirects=True)
+    response = client.post(
+        f"/rooms/{room.slug}/join-requests", data={"message": "Again"}, follow_redirects=True
+    )
     assert "already asked to join" in response.get_data(as_text=True)
     assert db.session.scalars(select(JoinRequest)).all().__len__() == 1
     auth.logout()
@@ -183,33 +213,36 @@ def test_join_request_in_a_transparent_room(client, auth, make_user, make_room, 
     auth.login(chair)
     join_request = db.session.scalars(select(JoinRequest)).one()
     assert observer.name in client.get(f"/rooms/{room.slug}").get_data(as_text=True)
-    response = client.post(f"/rooms/join-requests/{join_request.id}/accept",
-                           data={"role": "member"}, headers=HX)
+    response = client.post(
+        f"/rooms/join-requests/{join_request.id}/accept", data={"role": "member"}, headers=HX
+    )
     assert response.status_code == 200
     db.session.refresh(join_request)
     assert join_request.status is JoinRequestStatus.ACCEPTED
-    assert any(m.user_id == observer.id and m.role is RoomRole.MEMBER
-               for m in current(db, room))
+    assert any(m.user_id == observer.id and m.role is RoomRole.MEMBER for m in current(db, room))
     assert "Your request to join" in mail.outbox[-1]["Subject"]
 
 
-def test_members_are_grouped_by_status(client, auth, make_user, make_room, add_member,
-                                       make_delegation):
+def test_members_are_grouped_by_status(
+    client, auth, make_user, make_room, add_member, make_delegation
+):
     chair = make_user()
     room = make_room()
     add_member(room, chair, RoomRole.CHAIR)
-    add_member(room, make_delegation(DelegationStatus.CIVIL_SOCIETY, name="Voices for Arms "
-                                                                          "Control", group=None))
+    add_member(
+        room,
+        make_delegation(DelegationStatus.CIVIL_SOCIETY, name="Voices for Arms Control", group=None),
+    )
     add_member(room, make_delegation(DelegationStatus.OBSERVER_STATE, name="Observerland"))
     auth.login(chair)
     page = client.get(f"/rooms/{room.slug}").get_data(as_text=True)
-    positions = [page.index(label) for label in ("State Party", "Observer State",
-                                                  "Civil society")]
+    positions = [page.index(label) for label in ("State Party", "Observer State", "Civil society")]
     assert positions == sorted(positions)
 
 
-def test_dashboard_counts_changes_since_my_last_visit(client, auth, make_user, make_room,
-                                                      add_member, db):
+def test_dashboard_counts_changes_since_my_last_visit(
+    client, auth, make_user, make_room, add_member, db
+):
     chair, reader = make_user(), make_user()
     room = make_room(AccessLevel.MEMBERS, title="Room with news")
     add_member(room, chair, RoomRole.CHAIR)
@@ -219,16 +252,19 @@ def test_dashboard_counts_changes_since_my_last_visit(client, auth, make_user, m
     assert "1 new" not in client.get("/").get_data(as_text=True)
     auth.logout()
     auth.login(chair)
-    client.post(f"/rooms/{room.slug}/members/delegations",
-                data={"d-delegation": make_user().delegation_id, "d-role": "member"})
+    client.post(
+        f"/rooms/{room.slug}/members/delegations",
+        data={"d-delegation": make_user().delegation_id, "d-role": "member"},
+    )
     auth.logout()
     auth.login(reader)
     page = client.get("/").get_data(as_text=True)
     assert "1 new" in page and "joined as Member" in page
 
 
-def test_dashboard_query_count_does_not_grow_with_rooms(client, auth, make_user, make_room,
-                                                        add_member, count_queries):
+def test_dashboard_query_count_does_not_grow_with_rooms(
+    client, auth, make_user, make_room, add_member, count_queries
+):
     user = make_user()
     auth.login(user)
 
@@ -245,8 +281,9 @@ def test_dashboard_query_count_does_not_grow_with_rooms(client, auth, make_user,
     assert measure() == small
 
 
-def test_room_page_query_count_does_not_grow_with_members(client, auth, make_user, make_room,
-                                                          add_member, count_queries):
+def test_room_page_query_count_does_not_grow_with_members(
+    client, auth, make_user, make_room, add_member, count_queries
+):
     chair = make_user()
     room = make_room()
     add_member(room, chair, RoomRole.CHAIR)
@@ -295,8 +332,7 @@ def test_anonymous_socket_is_refused(socket_client):
     assert not sc.is_connected("/live")
 
 
-def test_watch_room_asks_the_policy(client, auth, make_user, make_room, add_member,
-                                    socket_client):
+def test_watch_room_asks_the_policy(client, auth, make_user, make_room, add_member, socket_client):
     member, outsider = make_user(), make_user()
     room = make_room(AccessLevel.MEMBERS)
     add_member(room, member, RoomRole.MEMBER)
@@ -306,16 +342,19 @@ def test_watch_room_asks_the_policy(client, auth, make_user, make_room, add_memb
     sc = socket_client()
     assert sc.is_connected("/live")
     assert sc.emit("watch_room", {"room": room_id}, namespace="/live", callback=True) == {
-        "ok": False}
+        "ok": False
+    }
     client.post("/sign-out")
     client.post("/sign-in", data={"email": member_email, "password": "a-long-test-password"})
     sc2 = socket_client()
     assert sc2.emit("watch_room", {"room": room_id}, namespace="/live", callback=True) == {
-        "ok": True}
+        "ok": True
+    }
 
 
-def test_added_member_is_told_live_and_removed_member_leaves(client, auth, make_user, make_room,
-                                                             add_member, socket_client, app):
+def test_added_member_is_told_live_and_removed_member_leaves(
+    client, auth, make_user, make_room, add_member, socket_client, app
+):
     chair, person = make_user(), make_user()
     room = make_room(AccessLevel.MEMBERS)
     add_member(room, chair, RoomRole.CHAIR)
@@ -324,14 +363,13 @@ def test_added_member_is_told_live_and_removed_member_leaves(client, auth, make_
     chair_email = chair.email
     # The person's socket watches the room.
     person_client = app.test_client()
-    person_client.post("/sign-in", data={"email": person.email, "password":
-                                         "a-long-test-password"})
+    person_client.post("/sign-in", data={"email": person.email, "password": "a-long-test-password"})
     from consult.extensions import socketio
 
-    person_socket = socketio.test_client(app, namespace="/live",
-                                         flask_test_client=person_client)
-    assert person_socket.emit("watch_room", {"room": room_id}, namespace="/live",
-                              callback=True) == {"ok": True}
+    person_socket = socketio.test_client(app, namespace="/live", flask_test_client=person_client)
+    assert person_socket.emit(
+        "watch_room", {"room": room_id}, namespace="/live", callback=True
+    ) == {"ok": True}
     person_socket.get_received("/live")
     client.post("/sign-in", data={"email": chair_email, "password": "a-long-test-password"})
     client.post(f"/rooms/{slug}/members/{membership_id}/remove")

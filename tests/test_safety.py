@@ -20,17 +20,21 @@ def test_security_headers_and_csp_without_inline_script(client):
 
 def test_session_cookie_is_http_only_and_same_site(client, make_user):
     user = make_user()
-    response = client.post("/sign-in", data={"email": user.email,
-                                             "password": "a-long-test-password"})
-    cookie = next(c for c in response.headers.getlist("Set-Cookie")
-                  if c.startswith("consult_session="))
+    response = client.post(
+        "/sign-in", data={"email": user.email, "password": "a-long-test-password"}
+    )
+    cookie = next(
+        c for c in response.headers.getlist("Set-Cookie") if c.startswith("consult_session=")
+    )
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
 
 
 def test_markdown_is_sanitised():
-    html = render("**bold** <script>alert(1)</script> [x](javascript:alert(1)) "
-                  "<img src=https://tracker.example/p.png> <a href='https://ok.example' "
-                  "onclick='evil()'>ok</a>")
+    html = render(
+        "**bold** <script>alert(1)</script> [x](javascript:alert(1)) "
+        "<img src=https://tracker.example/p.png> <a href='https://ok.example' "
+        "onclick='evil()'>ok</a>"
+    )
     assert "<strong>bold</strong>" in html
     assert "<script" not in html and "javascript:" not in html
     assert "<img" not in html  # remote images would reveal who read what
@@ -38,8 +42,9 @@ def test_markdown_is_sanitised():
     assert 'rel="noopener noreferrer nofollow"' in html
 
 
-def test_room_description_goes_through_the_sanitiser(client, auth, make_user, make_room,
-                                                     add_member):
+def test_room_description_goes_through_the_sanitiser(
+    client, auth, make_user, make_room, add_member
+):
     user = make_user()
     room = make_room(AccessLevel.OPEN, description="Hello <script>alert('x')</script> *world*")
     add_member(room, user, RoomRole.MEMBER)
@@ -64,14 +69,18 @@ def test_unknown_pages_get_a_friendly_404(client, auth, make_user):
     assert client.get("/people/abc/handover").status_code == 404
 
 
-def test_htmx_validation_errors_answer_422_with_the_fragment(client, auth, make_user, make_room,
-                                                            add_member):
+def test_htmx_validation_errors_answer_422_with_the_fragment(
+    client, auth, make_user, make_room, add_member
+):
     chair = make_user()
     room = make_room()
     add_member(room, chair, RoomRole.CHAIR)
     auth.login(chair)
-    response = client.post(f"/rooms/{room.slug}/members/people", data={"p-email": "not-an-email"},
-                           headers={"HX-Request": "true"})
+    response = client.post(
+        f"/rooms/{room.slug}/members/people",
+        data={"p-email": "not-an-email"},
+        headers={"HX-Request": "true"},
+    )
     assert response.status_code == 422
     body = response.get_data(as_text=True)
     assert "<html" not in body and 'role="alert"' in body and 'aria-invalid="true"' in body

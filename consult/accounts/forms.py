@@ -45,8 +45,10 @@ class NewPasswordForm(FlaskForm):
     password = PasswordField(
         _l("New password"),
         validators=[DataRequired(), Length(min=MIN_PASSWORD_LENGTH, max=200)],
-        description=_l("At least %(n)d characters. A few unrelated words make a good one.",
-                       n=MIN_PASSWORD_LENGTH),
+        description=_l(
+            "At least %(n)d characters. A few unrelated words make a good one.",
+            n=MIN_PASSWORD_LENGTH,
+        ),
         render_kw={"autocomplete": "new-password"},
     )
     confirm = PasswordField(
@@ -57,16 +59,23 @@ class NewPasswordForm(FlaskForm):
 
 
 class ChangePasswordForm(NewPasswordForm):
-    current = PasswordField(_l("Current password"), validators=[DataRequired()],
-                            render_kw={"autocomplete": "current-password"})
+    current = PasswordField(
+        _l("Current password"),
+        validators=[DataRequired()],
+        render_kw={"autocomplete": "current-password"},
+    )
 
 
 class ProfileForm(FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
-    title = StringField(_l("Title"), validators=[Optional(), Length(max=200)],
-                        description=_l("e.g. First Secretary, Arms Control Officer"))
+    title = StringField(
+        _l("Title"),
+        validators=[Optional(), Length(max=200)],
+        description=_l("e.g. First Secretary, Arms Control Officer"),
+    )
     agency = StringField(
-        _l("Agency"), validators=[Optional(), Length(max=200)],
+        _l("Agency"),
+        validators=[Optional(), Length(max=200)],
         description=_l("e.g. Ministry of Foreign Affairs, Defence, Customs, Licensing authority"),
     )
     time_zone = SelectField(_l("Time zone"), validators=[DataRequired()])
@@ -81,19 +90,28 @@ class ProfileForm(FlaskForm):
 
 
 class EnableTwoFactorForm(FlaskForm):
-    code = StringField(_l("Six-digit code from your app"),
-                       validators=[DataRequired(), Length(min=6, max=8)],
-                       render_kw={"autocomplete": "one-time-code", "inputmode": "numeric"})
+    code = StringField(
+        _l("Six-digit code from your app"),
+        validators=[DataRequired(), Length(min=6, max=8)],
+        render_kw={"autocomplete": "one-time-code", "inputmode": "numeric"},
+    )
 
 
 class ConfirmPasswordForm(FlaskForm):
-    password = PasswordField(_l("Your password"), validators=[DataRequired()],
-                             render_kw={"autocomplete": "current-password"})
+    password = PasswordField(
+        _l("Your password"),
+        validators=[DataRequired()],
+        render_kw={"autocomplete": "current-password"},
+    )
 
 
 class HandoverForm(FlaskForm):
-    successor = SelectField(_l("Successor"), coerce=int, validators=[DataRequired()],
-                            description=_l("An active colleague in the same delegation."))
+    successor = SelectField(
+        _l("Successor"),
+        coerce=int,
+        validators=[DataRequired()],
+        description=_l("An active colleague in the same delegation."),
+    )
     confirm = BooleanField(
         _l("I understand the departing account will be deactivated"),
         validators=[DataRequired(message=_l("Tick the box to confirm."))],
@@ -103,8 +121,7 @@ class HandoverForm(FlaskForm):
 class DelegationForm(FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
     short_name = StringField(_l("Short name"), validators=[DataRequired(), Length(max=60)])
-    status = SelectField(_l("Status"),
-                         choices=[(s.value, s.label) for s in DelegationStatus])
+    status = SelectField(_l("Status"), choices=[(s.value, s.label) for s in DelegationStatus])
     regional_group = SelectField(
         _l("UN regional group"),
         choices=[("", _l("None"))] + [(g.value, g.label) for g in RegionalGroup],
@@ -123,8 +140,9 @@ class UserForm(FlaskForm):
     time_zone = SelectField(_l("Time zone"), default="UTC")
     is_npc = BooleanField(_l("National Point of Contact"))
     is_focal_point = BooleanField(_l("Delegation focal point (may hand over colleagues' roles)"))
-    note = TextAreaField(_l("Personal note in the invitation"),
-                         validators=[Optional(), Length(max=1000)])
+    note = TextAreaField(
+        _l("Personal note in the invitation"), validators=[Optional(), Length(max=1000)]
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

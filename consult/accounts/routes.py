@@ -56,8 +56,12 @@ def load_user(user_id: str) -> User | None:
 def _safe_next(target: str | None) -> str:
     if target:
         parts = urlsplit(target)
-        if not parts.scheme and not parts.netloc and target.startswith("/") \
-                and not target.startswith("//"):
+        if (
+            not parts.scheme
+            and not parts.netloc
+            and target.startswith("/")
+            and not target.startswith("//")
+        ):
             return target
     return url_for("core.dashboard")
 
@@ -115,14 +119,20 @@ def second_factor():
         wait = services.throttle_wait(user.email, client_address())
         if wait:
             form.code.errors.append(
-                _("Too many failed attempts. Try again in %(minutes)d minutes.", minutes=wait))
+                _("Too many failed attempts. Try again in %(minutes)d minutes.", minutes=wait)
+            )
             return render("accounts/second_factor.html", form=form, status=429)
         method = services.check_second_factor(user, form.code.data)
-        services.record_attempt(user.email, client_address(), succeeded=bool(method),
-                                step="two_factor")
+        services.record_attempt(
+            user.email, client_address(), succeeded=bool(method), step="two_factor"
+        )
         if not method:
-            audit.record("auth.two_factor_failed", f"Wrong second factor for {user.email}",
-                         actor_label=user.email, subject=user)
+            audit.record(
+                "auth.two_factor_failed",
+                f"Wrong second factor for {user.email}",
+                actor_label=user.email,
+                subject=user,
+            )
             commit()
             form.code.errors.append(_("That code is not right, or it has been used already."))
             return render("accounts/second_factor.html", form=form, status=422)
@@ -131,9 +141,14 @@ def second_factor():
         _start_session(user, remember, f"password and {method}")
         commit()
         if method == "recovery code":
-            flash(_("You signed in with a recovery code. %(n)d remain; make new ones on your "
+            flash(
+                _(
+                    "You signed in with a recovery code. %(n)d remain; make new ones on your "
                     "profile if you are running out.",
-                    n=services.remaining_recovery_codes(user)), "warning")
+                    n=services.remaining_recovery_codes(user),
+                ),
+                "warning",
+            )
         return redirect(_safe_next(next_url))
     status = 422 if form.is_submitted() else 200
     return render("accounts/second_factor.html", form=form, status=status)
@@ -157,9 +172,14 @@ def forgot_password():
     if form.validate_on_submit():
         services.send_password_reset(form.email.data)
         commit()
-        flash(_("If that address belongs to an account, a link to reset its password is on its "
+        flash(
+            _(
+                "If that address belongs to an account, a link to reset its password is on its "
                 "way. It works once, for %(hours)d hours.",
-                hours=current_app.config["RESET_TOKEN_HOURS"]), "info")
+                hours=current_app.config["RESET_TOKEN_HOURS"],
+            ),
+            "info",
+        )
         return redirect(url_for("accounts.sign_in"))
     status = 422 if form.is_submitted() else 200
     return render("accounts/forgot_password.html", form=form, status=status)
@@ -182,8 +202,10 @@ def reset_password(token: str):
     if form.validate_on_submit():
         services.use_reset_token(row, form.password.data)
         commit()
-        flash(_("Your password was changed. Every other session was signed out. Please sign "
-                "in."), "success")
+        flash(
+            _("Your password was changed. Every other session was signed out. Please sign in."),
+            "success",
+        )
         return redirect(url_for("accounts.sign_in"))
     status = 422 if form.is_submitted() else 200
     return render("accounts/reset_password.html", form=form, status=status)
@@ -229,10 +251,13 @@ def profile():
     form = ProfileForm(obj=current_user)
     if request.method == "POST":
         if form.validate_on_submit():
-            services.update_profile(current_user, name=form.name.data.strip(),
-                                    title=form.title.data.strip(),
-                                    agency=form.agency.data.strip(),
-                                    time_zone=form.time_zone.data)
+            services.update_profile(
+                current_user,
+                name=form.name.data.strip(),
+                title=form.title.data.strip(),
+                agency=form.agency.data.strip(),
+                time_zone=form.time_zone.data,
+            )
             commit()
             flash(_("Your details were saved."), "success")
             return redirect(url_for("accounts.profile"))
@@ -249,8 +274,11 @@ def change_password():
             form.current.errors.append(_("That is not your current password."))
             return _profile_page(422, password_form=form)
         services.set_password(current_user, form.password.data)
-        audit.record("auth.password_changed", f"{current_user.name} changed their password",
-                     subject=current_user)
+        audit.record(
+            "auth.password_changed",
+            f"{current_user.name} changed their password",
+            subject=current_user,
+        )
         user = current_user._get_current_object()
         commit()
         login_user(user)  # keep this session; the new nonce ends every other one
@@ -287,8 +315,13 @@ def two_factor_setup():
             return render("accounts/recovery_codes.html", codes=codes)
     uri = services.provisioning_uri(current_user, secret)
     status = 422 if form.is_submitted() else 200
-    return render("accounts/two_factor_setup.html", form=form, secret=secret,
-                  qr=_qr_data_uri(uri), status=status)
+    return render(
+        "accounts/two_factor_setup.html",
+        form=form,
+        secret=secret,
+        qr=_qr_data_uri(uri),
+        status=status,
+    )
 
 
 @bp.route("/profile/two-factor/disable", methods=["POST"])
@@ -312,8 +345,11 @@ def recovery_codes_renew():
         abort(404)
     if form.validate_on_submit() and services.check_password(current_user, form.password.data):
         codes = services.replace_recovery_codes(current_user)
-        audit.record("auth.recovery_codes_renewed", f"{current_user.name} made new recovery codes",
-                     subject=current_user)
+        audit.record(
+            "auth.recovery_codes_renewed",
+            f"{current_user.name} made new recovery codes",
+            subject=current_user,
+        )
         commit()
         return render("accounts/recovery_codes.html", codes=codes)
     form.password.errors.append(_("That is not your password."))
@@ -328,8 +364,13 @@ def recovery_codes_renew():
 def handover(user_id: int):
     departing = load(User, user_id, Need.HAND_OVER)
     colleagues = db.session.scalars(
-        select(User).where(User.delegation_id == departing.delegation_id, User.id != departing.id,
-                           User.is_active.is_(True)).order_by(User.name)
+        select(User)
+        .where(
+            User.delegation_id == departing.delegation_id,
+            User.id != departing.id,
+            User.is_active.is_(True),
+        )
+        .order_by(User.name)
     ).all()
     form = HandoverForm()
     form.successor.choices = [(0, _("Choose a colleague"))] + [
@@ -351,11 +392,19 @@ def handover(user_id: int):
                 form.successor.errors.append(str(error))
             else:
                 commit()
-                flash(_("%(old)s's rooms and roles now belong to %(new)s; %(old)s's account is "
-                        "deactivated.", old=departing.name, new=successor.name), "success")
+                flash(
+                    _(
+                        "%(old)s's rooms and roles now belong to %(new)s; %(old)s's account is "
+                        "deactivated.",
+                        old=departing.name,
+                        new=successor.name,
+                    ),
+                    "success",
+                )
                 if current_user.is_secretariat:
                     return redirect(url_for("admin.user_detail", user_id=departing.id))
                 return redirect(url_for("core.dashboard"))
     status = 422 if form.is_submitted() else 200
-    return render("accounts/handover.html", form=form, departing=departing, held=held,
-                  status=status)
+    return render(
+        "accounts/handover.html", form=form, departing=departing, held=held, status=status
+    )

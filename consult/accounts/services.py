@@ -39,6 +39,7 @@ def _hasher() -> PasswordHasher:
         _hashers[params] = PasswordHasher(**dict(params))
     return _hashers[params]
 
+
 MIN_PASSWORD_LENGTH = 12
 RECOVERY_CODE_COUNT = 10
 
@@ -120,8 +121,9 @@ def throttle_wait(email: str, address: str) -> int:
 
 def record_attempt(email: str, address: str, *, succeeded: bool, step: str = "password") -> None:
     db.session.add(
-        SignInAttempt(email=email.strip().lower()[:254], address=address, succeeded=succeeded,
-                      step=step)
+        SignInAttempt(
+            email=email.strip().lower()[:254], address=address, succeeded=succeeded, step=step
+        )
     )
 
 
@@ -129,18 +131,25 @@ def authenticate(email: str, password: str, address: str) -> User:
     """Check an e-mail and password; raise AccountError with a message the person may see."""
     wait = throttle_wait(email, address)
     if wait:
-        audit.record("auth.sign_in_throttled", f"Sign-in refused for {email}: too many failures",
-                     actor_label=email)
+        audit.record(
+            "auth.sign_in_throttled",
+            f"Sign-in refused for {email}: too many failures",
+            actor_label=email,
+        )
         raise AccountError(
-            _("Too many failed sign-ins. Try again in %(minutes)d minutes, or reset your "
-              "password.", minutes=wait)
+            _(
+                "Too many failed sign-ins. Try again in %(minutes)d minutes, or reset your "
+                "password.",
+                minutes=wait,
+            )
         )
     user = find_user_by_email(email)
     ok = user is not None and check_password(user, password) and user.may_sign_in
     record_attempt(email, address, succeeded=ok)
     if not ok:
-        audit.record("auth.sign_in_failed", f"Failed sign-in for {email}", actor_label=email,
-                     subject=user)
+        audit.record(
+            "auth.sign_in_failed", f"Failed sign-in for {email}", actor_label=email, subject=user
+        )
         raise AccountError(_("That e-mail and password do not match an active account."))
     return user
 
@@ -157,8 +166,9 @@ def _digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def issue_token(user: User, purpose: TokenPurpose, lifetime: timedelta,
-                created_by: User | None = None) -> str:
+def issue_token(
+    user: User, purpose: TokenPurpose, lifetime: timedelta, created_by: User | None = None
+) -> str:
     """A new single-use link token; any earlier unused token of the same purpose dies."""
     now = utcnow()
     for old in db.session.scalars(
@@ -171,16 +181,22 @@ def issue_token(user: User, purpose: TokenPurpose, lifetime: timedelta,
         old.used_at = now
     token = secrets.token_urlsafe(32)
     db.session.add(
-        AccountToken(purpose=purpose, user_id=user.id, token_hash=_digest(token),
-                     expires_at=now + lifetime, created_by_id=created_by.id if created_by else None)
+        AccountToken(
+            purpose=purpose,
+            user_id=user.id,
+            token_hash=_digest(token),
+            expires_at=now + lifetime,
+            created_by_id=created_by.id if created_by else None,
+        )
     )
     return token
 
 
 def valid_token(token: str, purpose: TokenPurpose) -> AccountToken | None:
     row = db.session.scalars(
-        select(AccountToken).where(AccountToken.token_hash == _digest(token),
-                                   AccountToken.purpose == purpose)
+        select(AccountToken).where(
+            AccountToken.token_hash == _digest(token), AccountToken.purpose == purpose
+        )
     ).first()
     if row is None or row.used_at is not None or row.expires_at <= utcnow():
         return None
@@ -200,38 +216,71 @@ def send_password_reset(email: str) -> None:
     mail.queue(
         user.email,
         _("Reset your consult password"),
-        _("Someone (we hope you) asked to reset the password of your consult account.\n\n"
-          "Open this link within %(hours)d hours to choose a new password:\n%(link)s\n\n"
-          "If it was not you, ignore this message; your password stays as it is.",
-          hours=hours, link=link),
+        _(
+            "Someone (we hope you) asked to reset the password of your consult account.\n\n"
+            "Open this link within %(hours)d hours to choose a new password:\n%(link)s\n\n"
+            "If it was not you, ignore this message; your password stays as it is.",
+            hours=hours,
+            link=link,
+        ),
     )
-    audit.record("auth.reset_requested", f"Password reset requested for {user.email}",
-                 actor_label=user.email, subject=user)
+    audit.record(
+        "auth.reset_requested",
+        f"Password reset requested for {user.email}",
+        actor_label=user.email,
+        subject=user,
+    )
 
 
 def use_reset_token(row: AccountToken, password: str) -> User:
     row.used_at = utcnow()
     set_password(row.user, password)
-    audit.record("auth.password_reset", f"{row.user.name} reset their password", actor=row.user,
-                 subject=row.user)
+    audit.record(
+        "auth.password_reset",
+        f"{row.user.name} reset their password",
+        actor=row.user,
+        subject=row.user,
+    )
     return row.user
 
 
-def invite_user(*, delegation: Delegation, name: str, email: str, invited_by: User,
-                title: str = "", agency: str = "", time_zone: str = "UTC",
-                is_npc: bool = False, is_focal_point: bool = False) -> User:
+def invite_user(
+    *,
+    delegation: Delegation,
+    name: str,
+    email: str,
+    invited_by: User,
+    title: str = "",
+    agency: str = "",
+    time_zone: str = "UTC",
+    is_npc: bool = False,
+    is_focal_point: bool = False,
+) -> User:
     """Create an account that has no password yet and mail its invitation link."""
     email = email.strip().lower()
     if find_user_by_email(email) is not None:
         raise AccountError(_("An account with that e-mail address already exists."))
-    user = User(delegation=delegation, name=name.strip(), email=email, title=title,
-                agency=agency, time_zone=time_zone, is_npc=is_npc,
-                is_focal_point=is_focal_point, session_nonce=new_session_nonce())
+    user = User(
+        delegation=delegation,
+        name=name.strip(),
+        email=email,
+        title=title,
+        agency=agency,
+        time_zone=time_zone,
+        is_npc=is_npc,
+        is_focal_point=is_focal_point,
+        session_nonce=new_session_nonce(),
+    )
     db.session.add(user)
     db.session.flush()
     send_invitation(user, invited_by)
-    audit.record("account.invited", f"{invited_by.name} invited {user.name} ({delegation.name})",
-                 actor=invited_by, subject=user, delegation_id=delegation.id)
+    audit.record(
+        "account.invited",
+        f"{invited_by.name} invited {user.name} ({delegation.name})",
+        actor=invited_by,
+        subject=user,
+        delegation_id=delegation.id,
+    )
     return user
 
 
@@ -243,8 +292,11 @@ def send_invitation(user: User, invited_by: User, note: str = "") -> None:
         "%(inviter)s invited you to consult, the platform for Arms Trade Treaty consultations, "
         "as a member of the delegation of %(delegation)s.\n\n%(note)s"
         "Open this link within %(days)d days to choose your password:\n%(link)s\n",
-        inviter=invited_by.name, delegation=user.delegation.name,
-        note=f"{note}\n\n" if note else "", days=days, link=link,
+        inviter=invited_by.name,
+        delegation=user.delegation.name,
+        note=f"{note}\n\n" if note else "",
+        days=days,
+        link=link,
     )
     mail.queue(user.email, _("Your invitation to consult"), body)
 
@@ -252,8 +304,12 @@ def send_invitation(user: User, invited_by: User, note: str = "") -> None:
 def accept_invitation(row: AccountToken, password: str) -> User:
     row.used_at = utcnow()
     set_password(row.user, password)
-    audit.record("account.invitation_accepted", f"{row.user.name} accepted their invitation",
-                 actor=row.user, subject=row.user)
+    audit.record(
+        "account.invitation_accepted",
+        f"{row.user.name} accepted their invitation",
+        actor=row.user,
+        subject=row.user,
+    )
     return row.user
 
 
@@ -291,8 +347,9 @@ def enable_two_factor(user: User, secret: str, code: str) -> list[str]:
     user.totp_enabled_at = utcnow()
     user.totp_last_step = step
     codes = replace_recovery_codes(user)
-    audit.record("auth.two_factor_enabled", f"{user.name} turned on two-factor sign-in",
-                 subject=user)
+    audit.record(
+        "auth.two_factor_enabled", f"{user.name} turned on two-factor sign-in", subject=user
+    )
     return codes
 
 
@@ -302,8 +359,9 @@ def disable_two_factor(user: User) -> None:
     user.totp_last_step = None
     for code in db.session.scalars(select(RecoveryCode).where(RecoveryCode.user_id == user.id)):
         db.session.delete(code)
-    audit.record("auth.two_factor_disabled", f"{user.name} turned off two-factor sign-in",
-                 subject=user)
+    audit.record(
+        "auth.two_factor_disabled", f"{user.name} turned off two-factor sign-in", subject=user
+    )
 
 
 def replace_recovery_codes(user: User) -> list[str]:
@@ -317,8 +375,9 @@ def replace_recovery_codes(user: User) -> list[str]:
 
 def remaining_recovery_codes(user: User) -> int:
     return db.session.scalar(
-        select(func.count(RecoveryCode.id)).where(RecoveryCode.user_id == user.id,
-                                                  RecoveryCode.used_at.is_(None))
+        select(func.count(RecoveryCode.id)).where(
+            RecoveryCode.user_id == user.id, RecoveryCode.used_at.is_(None)
+        )
     )
 
 
@@ -333,8 +392,9 @@ def check_second_factor(user: User, code: str) -> str | None:
     candidate = code.strip().lower()
     if len(candidate) == 13 and candidate[6] == "-":
         for row in db.session.scalars(
-            select(RecoveryCode).where(RecoveryCode.user_id == user.id,
-                                       RecoveryCode.used_at.is_(None))
+            select(RecoveryCode).where(
+                RecoveryCode.user_id == user.id, RecoveryCode.used_at.is_(None)
+            )
         ):
             try:
                 _hasher().verify(row.code_hash, candidate)
@@ -353,23 +413,34 @@ def update_profile(user: User, **fields: object) -> None:
     for key in changed:
         setattr(user, key, fields[key])
     if changed:
-        audit.record("account.profile_updated", f"{user.name} updated {', '.join(changed)}",
-                     subject=user)
+        audit.record(
+            "account.profile_updated", f"{user.name} updated {', '.join(changed)}", subject=user
+        )
 
 
 def deactivate(user: User, *, reason: str, actor: User) -> None:
     user.is_active = False
     user.deactivated_at = utcnow()
     user.session_nonce = new_session_nonce()
-    audit.record("account.deactivated", f"{actor.name} deactivated {user.name}: {reason}",
-                 actor=actor, subject=user, delegation_id=user.delegation_id)
+    audit.record(
+        "account.deactivated",
+        f"{actor.name} deactivated {user.name}: {reason}",
+        actor=actor,
+        subject=user,
+        delegation_id=user.delegation_id,
+    )
 
 
 def reactivate(user: User, *, actor: User) -> None:
     user.is_active = True
     user.deactivated_at = None
-    audit.record("account.reactivated", f"{actor.name} reactivated {user.name}", actor=actor,
-                 subject=user, delegation_id=user.delegation_id)
+    audit.record(
+        "account.reactivated",
+        f"{actor.name} reactivated {user.name}",
+        actor=actor,
+        subject=user,
+        delegation_id=user.delegation_id,
+    )
 
 
 def hand_over(departing: User, successor: User, *, actor: User) -> list[Membership]:
@@ -394,8 +465,9 @@ def hand_over(departing: User, successor: User, *, actor: User) -> list[Membersh
     successor_current = {
         m.room_id: m
         for m in db.session.scalars(
-            select(Membership).where(Membership.user_id == successor.id,
-                                     Membership.ended_at.is_(None))
+            select(Membership).where(
+                Membership.user_id == successor.id, Membership.ended_at.is_(None)
+            )
         )
     }
     created: list[Membership] = []
@@ -408,8 +480,14 @@ def hand_over(departing: User, successor: User, *, actor: User) -> list[Membersh
         if existing is not None:
             existing.ended_at = now
             existing.end_reason = "role changed"
-        new = Membership(room_id=membership.room_id, user_id=successor.id, role=membership.role,
-                         started_at=now, added_by_id=actor.id, previous_id=membership.id)
+        new = Membership(
+            room_id=membership.room_id,
+            user_id=successor.id,
+            role=membership.role,
+            started_at=now,
+            added_by_id=actor.id,
+            previous_id=membership.id,
+        )
         db.session.add(new)
         created.append(new)
     departing.successor_id = successor.id
@@ -417,7 +495,10 @@ def hand_over(departing: User, successor: User, *, actor: User) -> list[Membersh
     audit.record(
         "account.handover",
         f"{actor.name} handed over {departing.name}'s {len(held)} room role(s) to {successor.name}",
-        actor=actor, subject=departing, delegation_id=departing.delegation_id,
-        successor_id=successor.id, memberships=[m.id for m in held],
+        actor=actor,
+        subject=departing,
+        delegation_id=departing.delegation_id,
+        successor_id=successor.id,
+        memberships=[m.id for m in held],
     )
     return created

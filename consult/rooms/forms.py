@@ -19,13 +19,17 @@ class AddDelegationForm(FlaskForm):
 
 class AddPersonForm(FlaskForm):
     email = EmailField(
-        _l("E-mail of the person"), validators=[DataRequired(), Email(), Length(max=254)],
-        description=_l("If they have no account yet, give their name and delegation: they "
-                       "will receive an invitation."),
+        _l("E-mail of the person"),
+        validators=[DataRequired(), Email(), Length(max=254)],
+        description=_l(
+            "If they have no account yet, give their name and delegation: they "
+            "will receive an invitation."
+        ),
     )
     name = StringField(_l("Name (new accounts only)"), validators=[Optional(), Length(max=200)])
-    delegation = SelectField(_l("Delegation (new accounts only)"), coerce=int,
-                             validators=[Optional()])
+    delegation = SelectField(
+        _l("Delegation (new accounts only)"), coerce=int, validators=[Optional()]
+    )
     role = SelectField(_l("Role"), choices=ROLE_CHOICES, default=RoomRole.MEMBER.value)
     note = TextAreaField(_l("Message"), validators=[Optional(), Length(max=1000)])
 
@@ -35,13 +39,13 @@ class ChangeRoleForm(FlaskForm):
 
 
 class JoinRequestForm(FlaskForm):
-    message = TextAreaField(_l("Why you would like to take part (optional)"),
-                            validators=[Optional(), Length(max=1000)])
+    message = TextAreaField(
+        _l("Why you would like to take part (optional)"), validators=[Optional(), Length(max=1000)]
+    )
 
 
 class DecideForm(FlaskForm):
-    role = SelectField(_l("Role if accepted"), choices=ROLE_CHOICES,
-                       default=RoomRole.MEMBER.value)
+    role = SelectField(_l("Role if accepted"), choices=ROLE_CHOICES, default=RoomRole.MEMBER.value)
 
 
 class RoomForm(FlaskForm):
@@ -50,15 +54,22 @@ class RoomForm(FlaskForm):
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
     slug = StringField(
         _l("Short address"),
-        validators=[DataRequired(), Length(max=80),
-                    Regexp(r"^[a-z0-9]+(?:-[a-z0-9]+)*$",
-                           message=_l("Use lower-case letters, digits and hyphens."))],
+        validators=[
+            DataRequired(),
+            Length(max=80),
+            Regexp(
+                r"^[a-z0-9]+(?:-[a-z0-9]+)*$",
+                message=_l("Use lower-case letters, digits and hyphens."),
+            ),
+        ],
         description=_l("Used in the room's address, e.g. wgeti-art-6-7."),
     )
     kind = SelectField(_l("Kind"), choices=[(k.value, k.label) for k in RoomKind])
-    access = SelectField(_l("Access level"),
-                         choices=[(a.value, f"{a.label}: {a.explanation}") for a in AccessLevel])
+    access = SelectField(
+        _l("Access level"), choices=[(a.value, f"{a.label}: {a.explanation}") for a in AccessLevel]
+    )
     parent = SelectField(_l("Parent room"), coerce=int, validators=[Optional()])
     time_zone = SelectField(_l("Time zone"), default="Europe/Zurich")
-    description = TextAreaField(_l("Description (Markdown)"),
-                                validators=[Optional(), Length(max=20000)])
+    description = TextAreaField(
+        _l("Description (Markdown)"), validators=[Optional(), Length(max=20000)]
+    )

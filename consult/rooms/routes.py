@@ -28,7 +28,8 @@ bp = Blueprint("rooms", __name__, url_prefix="/rooms")
 
 def _delegation_choices() -> list[tuple[int, str]]:
     rows = db.session.execute(
-        select(Delegation.id, Delegation.name).where(Delegation.is_active.is_(True))
+        select(Delegation.id, Delegation.name)
+        .where(Delegation.is_active.is_(True))
         .order_by(Delegation.name)
     ).all()
     return [(0, _("Choose a delegation"))] + [(i, n) for i, n in rows]
@@ -44,8 +45,11 @@ def _management_forms(add_delegation=None, add_person=None) -> dict:
 
 
 def _members_context(room: Room, **forms) -> dict:
-    context = {"room": room, "groups": services.members_by_status(room),
-               "manages": can(Need.MANAGE, room)}
+    context = {
+        "room": room,
+        "groups": services.members_by_status(room),
+        "manages": can(Need.MANAGE, room),
+    }
     if context["manages"]:
         context.update(_management_forms(**forms))
         context["join_requests"] = services.pending_join_requests(room)
@@ -57,8 +61,12 @@ def _members_context(room: Room, **forms) -> dict:
 def _members_response(room: Room, status: int = 200, **forms):
     """The members panel for htmx, or back to the room page for a plain form post."""
     if wants_fragment():
-        return render("rooms/room.html", "rooms/_members.html", status=status,
-                      **_members_context(room, **forms))
+        return render(
+            "rooms/room.html",
+            "rooms/_members.html",
+            status=status,
+            **_members_context(room, **forms),
+        )
     if status >= 400:
         return _room_page(room, status=status, **forms)
     return redirect(url_for("rooms.room", slug=room.slug) + "#members")
@@ -87,8 +95,13 @@ def _room_page(room: Room, status: int = 200, **forms):
 def index():
     search = request.args.get("q", "").strip()[:100]
     rooms = services.visible_rooms(current_user, search=search)
-    return render("rooms/index.html", "rooms/_room_list.html", rooms=rooms, search=search,
-                  roles=room_roles(current_user))
+    return render(
+        "rooms/index.html",
+        "rooms/_room_list.html",
+        rooms=rooms,
+        search=search,
+        roles=room_roles(current_user),
+    )
 
 
 @bp.route("/<slug>")
@@ -119,8 +132,9 @@ def add_delegation(slug: str):
             form.delegation.errors.append(_("Choose a delegation from the list."))
         else:
             try:
-                services.add_member(room, RoomRole(form.role.data), current_user,
-                                    delegation=delegation)
+                services.add_member(
+                    room, RoomRole(form.role.data), current_user, delegation=delegation
+                )
             except services.RoomError as error:
                 form.delegation.errors.append(str(error))
             else:
@@ -137,20 +151,28 @@ def add_person(slug: str):
     form = AddPersonForm(prefix="p")
     form.delegation.choices = _delegation_choices()
     if form.validate_on_submit():
-        delegation = db.session.get(Delegation, form.delegation.data) if form.delegation.data \
-            else None
+        delegation = (
+            db.session.get(Delegation, form.delegation.data) if form.delegation.data else None
+        )
         try:
             user = services.invite_to_room(
-                room, email=form.email.data, role=RoomRole(form.role.data), actor=current_user,
-                name=form.name.data or "", delegation=delegation, note=form.note.data or "",
+                room,
+                email=form.email.data,
+                role=RoomRole(form.role.data),
+                actor=current_user,
+                name=form.name.data or "",
+                delegation=delegation,
+                note=form.note.data or "",
             )
         except services.RoomError as error:
             form.email.errors.append(str(error))
         else:
             commit()
             if user.password_hash is None:
-                flash(_("%(name)s was invited by e-mail and added to the room.", name=user.name),
-                      "success")
+                flash(
+                    _("%(name)s was invited by e-mail and added to the room.", name=user.name),
+                    "success",
+                )
             else:
                 flash(_("%(name)s is now in the room.", name=user.name), "success")
             return _members_response(room)
@@ -171,12 +193,16 @@ def change_role(slug: str, membership_id: int):
     membership = _membership_in(room, membership_id)
     form = ChangeRoleForm()
     if form.validate_on_submit() and membership.is_current:
-        delegation = db.session.get(Delegation, membership.delegation_id) \
-            if membership.delegation_id else None
+        delegation = (
+            db.session.get(Delegation, membership.delegation_id)
+            if membership.delegation_id
+            else None
+        )
         user = db.session.get(User, membership.user_id) if membership.user_id else None
         try:
-            services.add_member(room, RoomRole(form.role.data), current_user,
-                                delegation=delegation, user=user)
+            services.add_member(
+                room, RoomRole(form.role.data), current_user, delegation=delegation, user=user
+            )
         except services.RoomError as error:
             flash(str(error), "error")
             return _members_response(room, 422)
@@ -241,8 +267,12 @@ def decide_join(request_id: int, verdict: str):
     form = DecideForm()
     if form.validate_on_submit():
         try:
-            services.decide_join_request(join_request, accept=verdict == "accept",
-                                         role=RoomRole(form.role.data), actor=current_user)
+            services.decide_join_request(
+                join_request,
+                accept=verdict == "accept",
+                role=RoomRole(form.role.data),
+                actor=current_user,
+            )
         except services.RoomError as error:
             flash(str(error), "error")
             return _members_response(room, 422)

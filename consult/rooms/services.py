@@ -43,8 +43,11 @@ def note_activity(room: Room, kind: str, summary: str, actor: User | None = None
     """Record what changed, for everyone's "since your last visit"; no confidential text."""
     if room.access is AccessLevel.CONFIDENTIAL:
         summary = _("New activity in a confidential room")
-    db.session.add(RoomActivity(room_id=room.id, kind=kind, summary=summary[:300],
-                                actor_id=actor.id if actor else None))
+    db.session.add(
+        RoomActivity(
+            room_id=room.id, kind=kind, summary=summary[:300], actor_id=actor.id if actor else None
+        )
+    )
 
 
 def _rooms_changed(*user_ids: int) -> None:
@@ -61,13 +64,18 @@ def affected_user_ids(membership: Membership) -> list[int]:
     )
 
 
-def current_membership(room: Room, *, delegation: Delegation | None = None,
-                       user: User | None = None) -> Membership | None:
-    clause = (Membership.delegation_id == delegation.id) if delegation else (
-        Membership.user_id == user.id)
+def current_membership(
+    room: Room, *, delegation: Delegation | None = None, user: User | None = None
+) -> Membership | None:
+    clause = (
+        (Membership.delegation_id == delegation.id)
+        if delegation
+        else (Membership.user_id == user.id)
+    )
     return db.session.scalars(
-        select(Membership).where(Membership.room_id == room.id, Membership.ended_at.is_(None),
-                                 clause)
+        select(Membership).where(
+            Membership.room_id == room.id, Membership.ended_at.is_(None), clause
+        )
     ).first()
 
 
@@ -76,13 +84,23 @@ def _check_eligible(room: Room, delegation: Delegation) -> None:
         raise RoomError(_("%(name)s is not an active delegation.", name=delegation.name))
     if room.access is AccessLevel.CONFIDENTIAL and delegation.status not in CONFIDENTIAL_STATUSES:
         raise RoomError(
-            _("Only States Parties and signatory States can be members of a confidential room; "
-              "%(name)s is %(status)s.", name=delegation.name, status=delegation.status.label)
+            _(
+                "Only States Parties and signatory States can be members of a confidential room; "
+                "%(name)s is %(status)s.",
+                name=delegation.name,
+                status=delegation.status.label,
+            )
         )
 
 
-def add_member(room: Room, role: RoomRole, actor: User, *, delegation: Delegation | None = None,
-               user: User | None = None) -> Membership:
+def add_member(
+    room: Room,
+    role: RoomRole,
+    actor: User,
+    *,
+    delegation: Delegation | None = None,
+    user: User | None = None,
+) -> Membership:
     """Add a delegation or a person, or change their role if they are already in."""
     if (delegation is None) == (user is None):
         raise RoomError(_("Choose a delegation or a person."))
@@ -95,27 +113,47 @@ def add_member(room: Room, role: RoomRole, actor: User, *, delegation: Delegatio
     previous_id = None
     if existing is not None:
         if existing.role is role:
-            raise RoomError(_("%(who)s is already in this room as %(role)s.", who=who,
-                              role=role.label))
+            raise RoomError(
+                _("%(who)s is already in this room as %(role)s.", who=who, role=role.label)
+            )
         existing.ended_at = now
         existing.end_reason = "role changed"
         previous_id = existing.id
     membership = Membership(
-        room_id=room.id, delegation_id=delegation.id if delegation else None,
-        user_id=user.id if user else None, role=role, started_at=now, added_by_id=actor.id,
+        room_id=room.id,
+        delegation_id=delegation.id if delegation else None,
+        user_id=user.id if user else None,
+        role=role,
+        started_at=now,
+        added_by_id=actor.id,
         previous_id=previous_id,
     )
     db.session.add(membership)
     db.session.flush()
     if existing is None:
-        kind, summary = "room.member_added", _("%(who)s joined as %(role)s", who=who,
-                                                role=role.label)
+        kind, summary = (
+            "room.member_added",
+            _("%(who)s joined as %(role)s", who=who, role=role.label),
+        )
     else:
-        kind, summary = "room.role_changed", _("%(who)s is now %(role)s (was %(old)s)", who=who,
-                                                role=role.label, old=existing.role.label)
-    audit.record(kind, f"{room.title}: {summary}", actor=actor, subject=user, room_id=room.id,
-                 delegation_id=delegation.id if delegation else user.delegation_id,
-                 role=role.value)
+        kind, summary = (
+            "room.role_changed",
+            _(
+                "%(who)s is now %(role)s (was %(old)s)",
+                who=who,
+                role=role.label,
+                old=existing.role.label,
+            ),
+        )
+    audit.record(
+        kind,
+        f"{room.title}: {summary}",
+        actor=actor,
+        subject=user,
+        room_id=room.id,
+        delegation_id=delegation.id if delegation else user.delegation_id,
+        role=role.value,
+    )
     note_activity(room, kind, summary, actor)
     forget_room_roles()
     _rooms_changed(*affected_user_ids(membership))
@@ -132,9 +170,14 @@ def remove_member(membership: Membership, actor: User) -> None:
     membership.end_reason = "removed"
     who = _who(membership)
     person = db.session.get(User, membership.user_id) if membership.user_id else None
-    audit.record("room.member_removed", f"{room.title}: {who} removed", actor=actor,
-                 subject=person, room_id=room.id,
-                 delegation_id=membership.delegation_id or person.delegation_id)
+    audit.record(
+        "room.member_removed",
+        f"{room.title}: {who} removed",
+        actor=actor,
+        subject=person,
+        room_id=room.id,
+        delegation_id=membership.delegation_id or person.delegation_id,
+    )
     note_activity(room, "room.member_removed", _("%(who)s left the room", who=who), actor)
     forget_room_roles()
     user_ids = affected_user_ids(membership)
@@ -146,9 +189,11 @@ def remove_member(membership: Membership, actor: User) -> None:
 
 def _chair_count(room: Room) -> int:
     return db.session.scalar(
-        select(func.count(Membership.id)).where(Membership.room_id == room.id,
-                                                Membership.ended_at.is_(None),
-                                                Membership.role == RoomRole.CHAIR)
+        select(func.count(Membership.id)).where(
+            Membership.room_id == room.id,
+            Membership.ended_at.is_(None),
+            Membership.role == RoomRole.CHAIR,
+        )
     )
 
 
@@ -159,41 +204,65 @@ def _who(membership: Membership) -> str:
     return f"{user.name} ({user.delegation.short_name})"
 
 
-def invite_to_room(room: Room, *, email: str, role: RoomRole, actor: User, name: str = "",
-                   delegation: Delegation | None = None, note: str = "") -> User:
+def invite_to_room(
+    room: Room,
+    *,
+    email: str,
+    role: RoomRole,
+    actor: User,
+    name: str = "",
+    delegation: Delegation | None = None,
+    note: str = "",
+) -> User:
     """Add a person by e-mail: an existing account joins at once, a new one is invited."""
     user = accounts.find_user_by_email(email)
     if user is None:
         if not name.strip() or delegation is None:
-            raise RoomError(_("There is no account for %(email)s yet: give their name and "
-                              "delegation to invite them.", email=email))
+            raise RoomError(
+                _(
+                    "There is no account for %(email)s yet: give their name and "
+                    "delegation to invite them.",
+                    email=email,
+                )
+            )
         _check_eligible(room, delegation)
-        user = accounts.invite_user(delegation=delegation, name=name, email=email,
-                                    invited_by=actor)
+        user = accounts.invite_user(delegation=delegation, name=name, email=email, invited_by=actor)
         add_member(room, role, actor, user=user)
         return user
     add_member(room, role, actor, user=user)
     mail.queue(
         user.email,
         _("You were added to %(room)s on consult", room=room.title),
-        _("%(actor)s added you to %(room)s as %(role)s.\n\n%(note)s", actor=actor.name,
-          room=room.title, role=role.label, note=note),
+        _(
+            "%(actor)s added you to %(room)s as %(role)s.\n\n%(note)s",
+            actor=actor.name,
+            room=room.title,
+            role=role.label,
+            note=note,
+        ),
     )
     return user
 
 
 def request_to_join(room: Room, user: User, message: str) -> JoinRequest:
     pending = db.session.scalars(
-        select(JoinRequest).where(JoinRequest.room_id == room.id, JoinRequest.user_id == user.id,
-                                  JoinRequest.status == JoinRequestStatus.PENDING)
+        select(JoinRequest).where(
+            JoinRequest.room_id == room.id,
+            JoinRequest.user_id == user.id,
+            JoinRequest.status == JoinRequestStatus.PENDING,
+        )
     ).first()
     if pending is not None:
         raise RoomError(_("You have already asked to join; the chair has not answered yet."))
     request_ = JoinRequest(room_id=room.id, user_id=user.id, message=message.strip())
     db.session.add(request_)
     db.session.flush()
-    audit.record("room.join_requested", f"{room.title}: {user.name} asked to join", actor=user,
-                 room_id=room.id)
+    audit.record(
+        "room.join_requested",
+        f"{room.title}: {user.name} asked to join",
+        actor=user,
+        room_id=room.id,
+    )
     for manager_id in manager_ids(room):
         emit_after_commit("join-requests-changed", {"room": room.id}, to=f"user:{manager_id}")
     return request_
@@ -201,14 +270,17 @@ def request_to_join(room: Room, user: User, message: str) -> JoinRequest:
 
 def manager_ids(room: Room) -> list[int]:
     direct = select(Membership.user_id).where(
-        Membership.room_id == room.id, Membership.ended_at.is_(None),
+        Membership.room_id == room.id,
+        Membership.ended_at.is_(None),
         Membership.role.in_((RoomRole.CHAIR, RoomRole.FACILITATOR)),
-        Membership.user_id.is_not(None))
+        Membership.user_id.is_not(None),
+    )
     return list(db.session.scalars(direct))
 
 
-def decide_join_request(request_: JoinRequest, *, accept: bool, role: RoomRole,
-                        actor: User) -> None:
+def decide_join_request(
+    request_: JoinRequest, *, accept: bool, role: RoomRole, actor: User
+) -> None:
     if request_.status is not JoinRequestStatus.PENDING:
         raise RoomError(_("That request has already been answered."))
     request_.status = JoinRequestStatus.ACCEPTED if accept else JoinRequestStatus.DECLINED
@@ -217,13 +289,24 @@ def decide_join_request(request_: JoinRequest, *, accept: bool, role: RoomRole,
     room, user = request_.room, request_.user
     if accept:
         add_member(room, role, actor, user=user)
-    audit.record("room.join_request_answered",
-                 f"{room.title}: {actor.name} {'accepted' if accept else 'declined'} "
-                 f"{user.name}'s request", actor=actor, subject=user, room_id=room.id)
+    audit.record(
+        "room.join_request_answered",
+        f"{room.title}: {actor.name} {'accepted' if accept else 'declined'} {user.name}'s request",
+        actor=actor,
+        subject=user,
+        room_id=room.id,
+    )
     verdict = _("accepted") if accept else _("declined")
-    mail.queue(user.email, _("Your request to join %(room)s", room=room.title),
-               _("%(actor)s %(verdict)s your request to join %(room)s.", actor=actor.name,
-                 verdict=verdict, room=room.title))
+    mail.queue(
+        user.email,
+        _("Your request to join %(room)s", room=room.title),
+        _(
+            "%(actor)s %(verdict)s your request to join %(room)s.",
+            actor=actor.name,
+            verdict=verdict,
+            room=room.title,
+        ),
+    )
     _rooms_changed(user.id)
 
 
@@ -306,8 +389,7 @@ def pending_join_requests(room: Room) -> list[JoinRequest]:
     return list(
         db.session.scalars(
             select(JoinRequest)
-            .where(JoinRequest.room_id == room.id,
-                   JoinRequest.status == JoinRequestStatus.PENDING)
+            .where(JoinRequest.room_id == room.id, JoinRequest.status == JoinRequestStatus.PENDING)
             .options(joinedload(JoinRequest.user))
             .order_by(JoinRequest.created_at)
         )
@@ -316,16 +398,21 @@ def pending_join_requests(room: Room) -> list[JoinRequest]:
 
 def my_pending_request(room: Room, user: User) -> JoinRequest | None:
     return db.session.scalars(
-        select(JoinRequest).where(JoinRequest.room_id == room.id, JoinRequest.user_id == user.id,
-                                  JoinRequest.status == JoinRequestStatus.PENDING)
+        select(JoinRequest).where(
+            JoinRequest.room_id == room.id,
+            JoinRequest.user_id == user.id,
+            JoinRequest.status == JoinRequestStatus.PENDING,
+        )
     ).first()
 
 
 def recent_activity(room: Room, limit: int = 10) -> list[RoomActivity]:
     return list(
         db.session.scalars(
-            select(RoomActivity).where(RoomActivity.room_id == room.id)
-            .order_by(RoomActivity.created_at.desc(), RoomActivity.id.desc()).limit(limit)
+            select(RoomActivity)
+            .where(RoomActivity.room_id == room.id)
+            .order_by(RoomActivity.created_at.desc(), RoomActivity.id.desc())
+            .limit(limit)
         )
     )
 
@@ -366,8 +453,11 @@ def dashboard(user: User) -> tuple[list[DashboardRow], list[tuple[RoomActivity, 
     since = func.coalesce(RoomVisit.last_seen_at, Room.created_at)
     new_count = (
         select(func.count(RoomActivity.id))
-        .where(RoomActivity.room_id == Room.id, RoomActivity.created_at > since,
-               or_(RoomActivity.actor_id.is_(None), RoomActivity.actor_id != user.id))
+        .where(
+            RoomActivity.room_id == Room.id,
+            RoomActivity.created_at > since,
+            or_(RoomActivity.actor_id.is_(None), RoomActivity.actor_id != user.id),
+        )
         .correlate(Room, RoomVisit)
         .scalar_subquery()
     )
@@ -378,16 +468,20 @@ def dashboard(user: User) -> tuple[list[DashboardRow], list[tuple[RoomActivity, 
         .order_by(Room.title)
     ).all()
     roles = room_roles(user)
-    result = [DashboardRow(room, roles.get(room.id), seen, count or 0)
-              for room, seen, count in rows]
+    result = [
+        DashboardRow(room, roles.get(room.id), seen, count or 0) for room, seen, count in rows
+    ]
     # Rooms I hold a role in first, then the rest I may enter.
     result.sort(key=lambda r: (r.role is None, r.room.title.lower()))
     latest = db.session.execute(
         select(RoomActivity, Room)
         .join(Room, Room.id == RoomActivity.room_id)
         .outerjoin(RoomVisit, and_(RoomVisit.room_id == Room.id, RoomVisit.user_id == user.id))
-        .where(visible(Room, user), RoomActivity.created_at > since,
-               or_(RoomActivity.actor_id.is_(None), RoomActivity.actor_id != user.id))
+        .where(
+            visible(Room, user),
+            RoomActivity.created_at > since,
+            or_(RoomActivity.actor_id.is_(None), RoomActivity.actor_id != user.id),
+        )
         .order_by(RoomActivity.created_at.desc(), RoomActivity.id.desc())
         .limit(15)
     ).all()
