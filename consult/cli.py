@@ -95,6 +95,8 @@ def create_user(email: str, name: str, delegation_name: str, password: str) -> N
 def serve(host: str, port: int) -> None:
     """Serve HTTP and Socket.IO (development and small deployments; see docs/deployment)."""
     click.echo(f"consult is serving at http://{host}:{port}")
+    # Flask ignores app.run() inside its own CLI unless this marker is gone; serving is the point.
+    os.environ.pop("FLASK_RUN_FROM_CLI", None)
     socketio.run(
         current_app._get_current_object(),
         host=host,

@@ -196,6 +196,40 @@ ENDPOINTS = {
         lambda w: f"/admin/people/{w.handover_target.id}",
         SECRETARIAT_ONLY,
     ),
+    # POST rows send an empty form: the Secretariat gets 422 (or a no-change save), others 404.
+    "admin.delegations": ("GET", lambda w: "/admin/delegations", SECRETARIAT_ONLY),
+    "admin.new_delegation": ("POST", lambda w: "/admin/delegations/new", SECRETARIAT_ONLY),
+    "admin.edit_delegation": (
+        "POST",
+        lambda w: f"/admin/delegations/{w.handover_target.delegation_id}/edit",
+        SECRETARIAT_ONLY,
+    ),
+    "admin.people": ("GET", lambda w: "/admin/people", SECRETARIAT_ONLY),
+    "admin.invite_user": ("POST", lambda w: "/admin/people/new", SECRETARIAT_ONLY),
+    "admin.edit_user": (
+        "POST",
+        lambda w: f"/admin/people/{w.handover_target.id}/edit",
+        SECRETARIAT_ONLY,
+    ),
+    "admin.resend_invitation": (
+        "POST",
+        lambda w: f"/admin/people/{w.handover_target.id}/invitation",
+        SECRETARIAT_ONLY,
+    ),
+    "admin.deactivate_user": (
+        "POST",
+        lambda w: f"/admin/people/{w.handover_target.id}/deactivate",
+        SECRETARIAT_ONLY,
+    ),
+    "admin.reactivate_user": (
+        "POST",
+        lambda w: f"/admin/people/{w.handover_target.id}/reactivate",
+        SECRETARIAT_ONLY,
+    ),
+    "admin.rooms": ("GET", lambda w: "/admin/rooms", SECRETARIAT_ONLY),
+    "admin.new_room": ("POST", lambda w: "/admin/rooms/new", SECRETARIAT_ONLY),
+    "admin.edit_room": ("POST", lambda w: f"/admin/rooms/{w.room.id}/edit", SECRETARIAT_ONLY),
+    "admin.audit_log": ("GET", lambda w: "/admin/audit", SECRETARIAT_ONLY),
     # ---- END ADMIN ROWS ---------------------------------------------------------------
 }
 

@@ -1,0 +1,156 @@
+/* consult: the little script every page loads (deferred, after htmx and, when signed in,
+   the Socket.IO client). No inline script is allowed by the CSP, so all behaviour is here.
+   The live channel only signals; what a page shows is always re-fetched over HTTP, where the
+   server's access policy applies. See docs/ui.md. */
+(function () {
+  "use strict";
+
+  var body = document.body;
+  var hasHtmx = typeof window.htmx !== "undefined";
+
+  function roomsChanged() {
+    // The dashboard's #my-rooms listens with hx-trigger="rooms-changed from:body".
+    if (hasHtmx) window.htmx.trigger(body, "rooms-changed");
+  }
+
+  function currentRoom() {
+    var header = document.querySelector("[data-room-id]");
+    return header ? header.getAttribute("data-room-id") : null;
+  }
+
+  function sameRoom(data) {
+    return data && data.room != null && String(data.room) === currentRoom();
+  }
+
+  /* ---- Connection state, shown in a polite live region in the header ---- */
+  var statusEl = null;
+
+  function setStatus(state, text) {
+    if (!statusEl) {
+      // Created with its first text already in place, so a screen reader is not told
+      // "connected" on every page load; later changes are announced.
+      statusEl = document.createElement("p");
+      statusEl.className = "live-status";
+      statusEl.setAttribute("role", "status");
+      statusEl.setAttribute("aria-live", "polite");
+      statusEl.setAttribute("data-state", state);
+      statusEl.textContent = text;
+      (document.querySelector(".site-header") || body).appendChild(statusEl);
+      return;
+    }
+    if (statusEl.getAttribute("data-state") === state) return;
+    statusEl.setAttribute("data-state", state);
+    statusEl.textContent = text;
+  }
+
+  /* ---- The members panel of a room page ---- */
+  function refreshMembers() {
+    var box = document.getElementById("members");
+    if (!box || !hasHtmx) return;
+    if (box.contains(document.activeElement)) {
+      // A chair may be typing in the panel; refresh once they leave it, not under their hands.
+      if (box.hasAttribute("data-refresh-pending")) return;
+      box.setAttribute("data-refresh-pending", "");
+      box.addEventListener("focusout", function later() {
+        setTimeout(function () {
+          if (box.isConnected && !box.contains(document.activeElement)) {
+            box.removeEventListener("focusout", later);
+            window.htmx.trigger(box, "refresh");
+          }
+        }, 0);
+      });
+      return;
+    }
+    window.htmx.trigger(box, "refresh");
+  }
+
+  /* ---- Live updates (signed-in pages only) ---- */
+  if (body.getAttribute("data-signed-in") === "true" && typeof window.io === "function") {
+    var socket = window.io("/live", { transports: ["websocket", "polling"] });
+    var connectedBefore = false;
+
+    socket.on("connect", function () {
+      setStatus("connected", "Live updates: connected");
+      // After a reconnection, events may have been missed: resync what the page shows.
+      if (connectedBefore) roomsChanged();
+      connectedBefore = true;
+    });
+    var lost = function () {
+      // socket.active is false once the server refused or closed the channel: no retry then.
+      if (socket.active) setStatus("reconnecting", "Reconnecting…");
+      else setStatus("paused", "Live updates paused");
+    };
+    socket.on("disconnect", lost);
+    socket.on("connect_error", lost);
+    socket.io.on("reconnect_attempt", lost);
+    socket.io.on("reconnect_failed", function () {
+      setStatus("paused", "Live updates paused");
+    });
+
+    socket.on("rooms-changed", roomsChanged);
+    socket.on("access-changed", function (data) {
+      socket.emit("recheck");
+      roomsChanged();
+      // Reload rather than patch: if access is gone, the server answers 404 and shows nothing.
+      if (sameRoom(data)) window.location.reload();
+    });
+    socket.on("join-requests-changed", function (data) {
+      if (!data || data.room == null || sameRoom(data)) refreshMembers();
+    });
+  }
+
+  if (!hasHtmx) return;
+
+  /* ---- htmx: say when a request failed (the page is left as it was) ---- */
+  function showError(elt, text) {
+    // Prefer the flash area nearest the control (the members panel has its own).
+    var box = null;
+    for (var n = elt; n && n.nodeType === 1 && !box; n = n.parentElement) {
+      box = n.querySelector(":scope > .flashes");
+    }
+    box = box || document.getElementById("flashes");
+    if (!box) return;
+    var old = box.querySelectorAll("[data-client-flash]");
+    for (var i = 0; i < old.length; i++) old[i].remove();
+    var p = document.createElement("p");
+    p.className = "flash flash-error";
+    p.setAttribute("data-client-flash", "");
+    p.textContent = text;
+    box.appendChild(p);
+    p.scrollIntoView({ block: "nearest" });
+  }
+
+  body.addEventListener("htmx:responseError", function (evt) {
+    var status = evt.detail.xhr ? evt.detail.xhr.status : 0;
+    showError(evt.detail.elt, "That did not work (error " + status + "). Nothing was changed.");
+  });
+  body.addEventListener("htmx:sendError", function (evt) {
+    showError(evt.detail.elt,
+      "The server could not be reached. Check your connection and try again.");
+  });
+
+  /* ---- htmx: keep keyboard and screen-reader users in place after a swap ---- */
+  var focusWasInside = false;
+  body.addEventListener("htmx:beforeSwap", function (evt) {
+    var target = evt.detail.target;
+    focusWasInside = !!target && target !== body && target.contains(document.activeElement);
+  });
+  body.addEventListener("htmx:afterSettle", function (evt) {
+    var root = evt.target;
+    if (!root || !root.isConnected || !root.querySelector) return;
+    if (root.querySelector('[role="alert"]')) {
+      // A form came back with errors: go to the first field to correct.
+      var invalid = root.querySelector('[aria-invalid="true"]');
+      if (invalid) { invalid.focus(); return; }
+    }
+    if (focusWasInside && (!document.activeElement || document.activeElement === body)) {
+      // The control that had focus was replaced: continue from the new content's heading.
+      var heading = root.querySelector("h1, h2, h3");
+      if (heading) {
+        if (!heading.hasAttribute("tabindex")) heading.setAttribute("tabindex", "-1");
+        heading.focus();
+      }
+    }
+    focusWasInside = false;
+  });
+})();
