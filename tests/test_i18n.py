@@ -11,8 +11,14 @@ def test_times_are_shown_in_my_time_zone(client, auth, make_user, make_room, add
     user = make_user(time_zone="Asia/Tokyo")
     room = make_room(AccessLevel.MEMBERS)
     add_member(room, user, RoomRole.MEMBER)
-    db.session.add(RoomActivity(room_id=room.id, kind="test", summary="Something changed",
-                                created_at=datetime(2026, 3, 2, 23, 30, tzinfo=UTC)))
+    db.session.add(
+        RoomActivity(
+            room_id=room.id,
+            kind="test",
+            summary="Something changed",
+            created_at=datetime(2026, 3, 2, 23, 30, tzinfo=UTC),
+        )
+    )
     db.session.flush()
     auth.login(user)
     page = client.get(f"/rooms/{room.slug}").get_data(as_text=True)
