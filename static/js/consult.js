@@ -5,6 +5,12 @@
 (function () {
   "use strict";
 
+  // UI words come from the page (data-msg-* on <body>, translated by the server); English is
+  // only the fallback.
+  function text(key, fallback) {
+    return (document.body && document.body.dataset["msg" + key]) || fallback;
+  }
+
   var body = document.body;
   var hasHtmx = typeof window.htmx !== "undefined";
 
@@ -70,21 +76,21 @@
     var connectedBefore = false;
 
     socket.on("connect", function () {
-      setStatus("connected", "Live updates: connected");
+      setStatus("connected", text("Connected", "Live updates: connected"));
       // After a reconnection, events may have been missed: resync what the page shows.
       if (connectedBefore) roomsChanged();
       connectedBefore = true;
     });
     var lost = function () {
       // socket.active is false once the server refused or closed the channel: no retry then.
-      if (socket.active) setStatus("reconnecting", "Reconnecting…");
-      else setStatus("paused", "Live updates paused");
+      if (socket.active) setStatus("reconnecting", text("Reconnecting", "Reconnecting…"));
+      else setStatus("paused", text("Paused", "Live updates paused"));
     };
     socket.on("disconnect", lost);
     socket.on("connect_error", lost);
     socket.io.on("reconnect_attempt", lost);
     socket.io.on("reconnect_failed", function () {
-      setStatus("paused", "Live updates paused");
+      setStatus("paused", text("Paused", "Live updates paused"));
     });
 
     socket.on("rooms-changed", roomsChanged);
@@ -122,11 +128,11 @@
 
   body.addEventListener("htmx:responseError", function (evt) {
     var status = evt.detail.xhr ? evt.detail.xhr.status : 0;
-    showError(evt.detail.elt, "That did not work (error " + status + "). Nothing was changed.");
+    showError(evt.detail.elt, text("Failed", "That did not work (error {status}). Nothing was changed.").replace("{status}", status));
   });
   body.addEventListener("htmx:sendError", function (evt) {
     showError(evt.detail.elt,
-      "The server could not be reached. Check your connection and try again.");
+      text("Unreachable", "The server could not be reached. Check your connection and try again."));
   });
 
   /* ---- htmx: keep keyboard and screen-reader users in place after a swap ---- */
