@@ -40,7 +40,7 @@ class ConsultClient(FlaskClient):
     """
 
     def open(self, *args, csrf: bool = True, **kwargs):
-        for key in ("_login_user", "_room_roles"):
+        for key in ("_login_user", "_room_roles", "_flask_babel"):
             g.pop(key, None)
         method = kwargs.get("method", "GET").upper()
         if csrf and method not in ("GET", "HEAD", "OPTIONS"):

@@ -255,6 +255,7 @@ def invite_user(
     time_zone: str = "UTC",
     is_npc: bool = False,
     is_focal_point: bool = False,
+    note: str = "",
 ) -> User:
     """Create an account that has no password yet and mail its invitation link."""
     email = email.strip().lower()
@@ -273,7 +274,7 @@ def invite_user(
     )
     db.session.add(user)
     db.session.flush()
-    send_invitation(user, invited_by)
+    send_invitation(user, invited_by, note)
     audit.record(
         "account.invited",
         f"{invited_by.name} invited {user.name} ({delegation.name})",

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, flash, request, url_for
+from flask import Blueprint, Response, flash, request, url_for
 from flask_babel import get_timezone
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -48,7 +48,7 @@ def _viewer_zone() -> ZoneInfo:
 
 @bp.route("/")
 @protected
-def index():
+def index() -> Response:
     require(Need.ADMINISTER)
     return render("admin/index.html", overview=services.overview())
 
@@ -58,7 +58,7 @@ def index():
 
 @bp.route("/delegations")
 @protected
-def delegations():
+def delegations() -> Response:
     require(Need.ADMINISTER)
     filters = forms.DelegationFilterForm(request.args)
     valid = filters.validate()
@@ -80,7 +80,7 @@ def delegations():
 
 @bp.route("/delegations/new", methods=["GET", "POST"])
 @protected
-def new_delegation():
+def new_delegation() -> Response:
     require(Need.ADMINISTER)
     form = forms.delegation_form()
     if form.validate_on_submit():
@@ -99,7 +99,7 @@ def new_delegation():
 
 @bp.route("/delegations/<int:delegation_id>/edit", methods=["GET", "POST"])
 @protected
-def edit_delegation(delegation_id: int):
+def edit_delegation(delegation_id: int) -> Response:
     require(Need.ADMINISTER)
     delegation = load(Delegation, delegation_id, Need.ADMINISTER)
     form = forms.delegation_form(delegation)
@@ -122,7 +122,7 @@ def edit_delegation(delegation_id: int):
 
 @bp.route("/people")
 @protected
-def people():
+def people() -> Response:
     require(Need.ADMINISTER)
     filters = forms.PeopleFilterForm(request.args, delegations=services.delegation_choices())
     valid = filters.validate()
@@ -145,7 +145,7 @@ def people():
 
 @bp.route("/people/new", methods=["GET", "POST"])
 @protected
-def invite_user():
+def invite_user() -> Response:
     require(Need.ADMINISTER)
     form = forms.user_form(services.delegation_choices())
     if form.validate_on_submit():
@@ -167,7 +167,7 @@ def invite_user():
     return render("admin/person_form.html", form=form, person=None, status=_form_status(form))
 
 
-def _user_page(user: User, status: int = 200, **action_forms: FlaskForm):
+def _user_page(user: User, status: int = 200, **action_forms: FlaskForm) -> Response:
     """The person page, with fresh action forms unless a refused one is handed in."""
     action_forms.setdefault("deactivate_form", forms.DeactivateForm())
     action_forms.setdefault("resend_form", forms.ResendInvitationForm())
@@ -183,7 +183,7 @@ def _user_page(user: User, status: int = 200, **action_forms: FlaskForm):
 
 @bp.route("/people/<int:user_id>")
 @protected
-def user_detail(user_id: int):
+def user_detail(user_id: int) -> Response:
     require(Need.ADMINISTER)
     user = load(User, user_id, Need.ADMINISTER)
     return _user_page(user)
@@ -191,7 +191,7 @@ def user_detail(user_id: int):
 
 @bp.route("/people/<int:user_id>/edit", methods=["GET", "POST"])
 @protected
-def edit_user(user_id: int):
+def edit_user(user_id: int) -> Response:
     require(Need.ADMINISTER)
     user = load(User, user_id, Need.ADMINISTER)
     form = forms.user_form(services.delegation_choices(), user)
@@ -209,7 +209,7 @@ def edit_user(user_id: int):
 
 @bp.route("/people/<int:user_id>/invitation", methods=["POST"])
 @protected
-def resend_invitation(user_id: int):
+def resend_invitation(user_id: int) -> Response:
     require(Need.ADMINISTER)
     user = load(User, user_id, Need.ADMINISTER)
     form = forms.ResendInvitationForm()
@@ -233,7 +233,7 @@ def resend_invitation(user_id: int):
 
 @bp.route("/people/<int:user_id>/deactivate", methods=["POST"])
 @protected
-def deactivate_user(user_id: int):
+def deactivate_user(user_id: int) -> Response:
     require(Need.ADMINISTER)
     user = load(User, user_id, Need.ADMINISTER)
     form = forms.DeactivateForm()
@@ -257,7 +257,7 @@ def deactivate_user(user_id: int):
 
 @bp.route("/people/<int:user_id>/reactivate", methods=["POST"])
 @protected
-def reactivate_user(user_id: int):
+def reactivate_user(user_id: int) -> Response:
     require(Need.ADMINISTER)
     user = load(User, user_id, Need.ADMINISTER)
     form = forms.ReactivateForm()
@@ -278,7 +278,7 @@ def reactivate_user(user_id: int):
 
 @bp.route("/rooms")
 @protected
-def rooms():
+def rooms() -> Response:
     require(Need.ADMINISTER)
     filters = forms.RoomFilterForm(request.args)
     valid = filters.validate()
@@ -296,7 +296,7 @@ def rooms():
 
 @bp.route("/rooms/new", methods=["GET", "POST"])
 @protected
-def new_room():
+def new_room() -> Response:
     require(Need.ADMINISTER)
     form = forms.room_form(services.room_choices())
     if form.validate_on_submit():
@@ -318,7 +318,7 @@ def new_room():
 
 @bp.route("/rooms/<int:room_id>/edit", methods=["GET", "POST"])
 @protected
-def edit_room(room_id: int):
+def edit_room(room_id: int) -> Response:
     require(Need.ADMINISTER)
     # The room rule knows no ADMINISTER; the Secretariat's power over every room is MANAGE.
     room = load(Room, room_id, Need.MANAGE)
@@ -346,7 +346,7 @@ def edit_room(room_id: int):
 
 @bp.route("/audit")
 @protected
-def audit_log():
+def audit_log() -> Response:
     require(Need.ADMINISTER)
     filters = forms.AuditFilterForm(
         request.args, kinds=services.audit_kinds(), rooms=services.room_choices()

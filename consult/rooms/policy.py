@@ -75,6 +75,8 @@ def room_rule(user: User, need: Need, room: Room) -> bool:
             return may_take_part(user, room, role)
         case Need.MANAGE:
             return user.is_secretariat or (role is not None and role.manages)
+        case Need.ADMINISTER:
+            return user.is_secretariat
         case Need.REQUEST_JOIN:
             return (
                 not user.is_secretariat
