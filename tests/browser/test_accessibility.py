@@ -1,0 +1,168 @@
+"""axe-core (WCAG 2.0/2.1 A and AA rules) on every page of the foundation, in the state a person
+sees it: forms open, errors shown. Serious and critical violations fail the test."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urlsplit
+
+import pytest
+from playwright.sync_api import expect
+
+
+def open_page(page, path: str, heading: str | re.Pattern, status: int = 200):
+    response = page.goto(path)
+    assert response is not None and response.status == status, (
+        f"{path} answered {response.status if response else None}, expected {status}"
+    )
+    expect(page.get_by_role("heading", level=1)).to_have_text(heading)
+    return page
+
+
+def test_sign_in(new_page, axe):
+    axe(open_page(new_page(), "/sign-in", "Sign in to consult"))
+
+
+def test_sign_in_with_an_error(new_page, axe):
+    page = open_page(new_page(), "/sign-in", "Sign in to consult")
+    page.get_by_label("E-mail").fill("not-an-address")
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("alert").first).to_be_visible()
+    axe(page, "the sign-in page showing errors")
+
+
+def test_forgot_password(new_page, axe):
+    axe(open_page(new_page(), "/password/forgot", "Reset your password"))
+
+
+def test_two_factor_setup(signed_in, axe):
+    page = open_page(
+        signed_in("delegate.germany"), "/profile/two-factor", "Turn on two-factor sign-in"
+    )
+    expect(page.get_by_role("img", name="QR code for your authenticator app")).to_be_visible()
+    axe(page)
+
+
+@pytest.mark.parametrize("phone", [False, True], ids=["desktop", "phone"])
+def test_dashboard(signed_in, axe, phone):
+    page = signed_in("delegate.germany", phone=phone)
+    expect(page.get_by_role("heading", level=1)).to_have_text("My rooms")
+    expect(page.get_by_role("region", name="Rooms you may enter")).to_be_visible()
+    axe(page)
+
+
+def test_rooms_index_and_search(signed_in, axe):
+    page = open_page(signed_in("delegate.germany"), "/rooms/", "All rooms")
+    expect(page.get_by_role("table")).to_be_visible()
+    axe(page)
+    page.get_by_label("Find a room").fill("nothing matches this")
+    expect(page.get_by_text("No room matches.")).to_be_visible()
+    axe(page, "/rooms/ with no match")
+
+
+def test_room_as_chair_with_management_forms_open(signed_in, axe):
+    page = open_page(
+        signed_in("chair.wgeti"),
+        "/rooms/wgeti",
+        "Working Group on Effective Treaty Implementation (WGETI)",
+    )
+    members = page.locator("#members")
+    expect(members.get_by_role("heading", name="Requests to join")).to_be_visible()
+    members.get_by_text("Add members", exact=True).click()
+    expect(members.get_by_role("button", name="Add person")).to_be_visible()
+    axe(page, "/rooms/wgeti as its chair, forms open")
+
+    # The same panel after an htmx post that failed validation (422, errors shown).
+    form = members.locator("form", has=page.get_by_role("heading", name="Add or invite a person"))
+    form.get_by_role("button", name="Add person").click()
+    expect(page.locator("#members").get_by_role("alert").first).to_be_visible()
+    axe(page, "/rooms/wgeti as its chair, add-person form with errors")
+
+
+def test_room_as_reader_with_a_pending_request(signed_in, axe):
+    page = open_page(
+        signed_in("delegate.india"),
+        "/rooms/wgeti",
+        "Working Group on Effective Treaty Implementation (WGETI)",
+    )
+    expect(page.get_by_role("button", name="Withdraw my request")).to_be_visible()
+    axe(page)
+
+
+def test_room_as_reader_who_may_ask_to_join(signed_in, axe):
+    page = open_page(
+        signed_in("delegate.angola"),
+        "/rooms/wgeti",
+        "Working Group on Effective Treaty Implementation (WGETI)",
+    )
+    expect(page.get_by_role("button", name="Ask to join")).to_be_visible()
+    axe(page)
+
+
+def test_profile(signed_in, axe):
+    axe(open_page(signed_in("delegate.germany"), "/profile", "Your profile"))
+
+
+def test_not_found(signed_in, axe):
+    axe(open_page(signed_in("delegate.india"), "/rooms/african-group", "Not found", status=404))
+
+
+def test_not_found_signed_out(new_page, axe):
+    axe(open_page(new_page(), "/no-such-page", "Not found", status=404))
+
+
+MAX_ADMIN_PAGES = 30
+
+
+def admin_links(page) -> list[str]:
+    """The Secretariat pages a page's content links to (path and query)."""
+    hrefs = page.locator("main a[href]").evaluate_all("els => els.map(a => a.href)")
+    paths = []
+    for href in hrefs:
+        parts = urlsplit(href)
+        path = parts.path + (f"?{parts.query}" if parts.query else "")
+        if parts.path.startswith("/admin/") and path not in paths:
+            paths.append(path)
+    return paths
+
+
+def test_secretariat_pages(signed_in, axe, live_server):
+    """/admin/, every Secretariat page it links to, and one example of each page those link to
+    (one person, one delegation ...: ids are folded so the check stays quick)."""
+    page = signed_in("secretariat")
+    response = page.goto("/admin/")
+    assert response is not None and response.status == 200, (
+        f"/admin/ answered {response.status if response else None}"
+    )
+    expect(page.get_by_role("heading", level=1)).to_be_visible()
+    axe(page, "/admin/")
+    first_level = [p for p in admin_links(page) if p != "/admin/"]
+    assert first_level, "/admin/ links to no Secretariat page"
+
+    seen = {"/admin/"}
+    queue = [(path, 1) for path in first_level]
+    visited, failures = [], []
+    while queue and len(visited) < MAX_ADMIN_PAGES:
+        path, depth = queue.pop(0)
+        kind = re.sub(r"\d+", "N", path)
+        if kind in seen:
+            continue
+        seen.add(kind)
+        response = page.goto(path)
+        status = response.status if response else None
+        visited.append(path)
+        if status != 200:
+            failures.append(f"{path} answered {status}")
+            if status and status >= 500:
+                failures.append("  server log:\n" + live_server.log_tail(30))
+            continue
+        if "text/html" not in (response.headers.get("content-type") or ""):
+            continue
+        try:
+            axe(page, path)
+        except AssertionError as error:
+            failures.append(str(error))
+        if depth < 2:
+            queue.extend((link, depth + 1) for link in admin_links(page))
+    print(f"checked {len(visited) + 1} Secretariat pages: /admin/ {' '.join(visited)}")
+    assert not failures, f"Secretariat pages checked: {visited}\n" + "\n".join(failures)
