@@ -48,11 +48,11 @@ system-test-deps:
 	fi
 
 lint: install-test
-	$(BIN)/ruff check consult tests bench
-	$(BIN)/ruff format --check consult tests bench
+	$(BIN)/ruff check consult tests $(wildcard bench)
+	$(BIN)/ruff format --check consult tests $(wildcard bench)
 
 test: install-test system-test-deps
-	$(BIN)/ruff check consult tests bench
+	$(BIN)/ruff check consult tests $(wildcard bench)
 	@set +e; $(BIN)/python -m pytest -q -p no:cacheprovider tests; rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "pytest collected no tests"; exit 0; fi; exit $$rc
 
