@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
-from flask import Flask, render_template, request
+from flask import Flask, has_request_context, render_template, request
 from flask_babel import format_datetime, get_locale, get_timezone
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError, generate_csrf
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from werkzeug.middleware.proxy_fix import ProxyFix
 
+from consult import logging as request_log
 from consult.config import ROOT, Config
 from consult.extensions import babel, csrf, db, htmx, login_manager, migrate, socketio
 
@@ -46,7 +47,7 @@ def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
     elif config is not None:
         app.config.from_object(config)
     Config.finalise(app)
-    logging.basicConfig(level=logging.INFO)
+    request_log.configure(app)
 
     _bind_extensions(app)
     _register_blueprints(app)
@@ -57,6 +58,10 @@ def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
     from consult import cli
 
     cli.register(app)
+    if app.config.get("PROXY_FIX"):
+        hops = int(app.config["PROXY_FIX"])  # trust only what that many proxies set
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+    request_log.install(app)  # outermost, so it also times Socket.IO and sees the proxy fix
     return app
 
 
@@ -76,6 +81,7 @@ def _bind_extensions(app: Flask) -> None:
     socketio.init_app(
         app,
         message_queue=app.config.get("SOCKETIO_MESSAGE_QUEUE"),
+        async_mode=app.config.get("SOCKETIO_ASYNC_MODE") or "threading",
         manage_session=False,
         cors_allowed_origins=[],
     )
@@ -115,6 +121,9 @@ def _register_blueprints(app: Flask) -> None:
     from consult.admin.routes import bp as admin_bp
     from consult.core import bp as core_bp
     from consult.live import LiveNamespace
+    from consult.notifications.routes import bp as notifications_bp
+    from consult.papers import policy as _papers_policy  # noqa: F401
+    from consult.papers.routes import bp as papers_bp
     from consult.rooms import policy as _rooms_policy  # noqa: F401
     from consult.rooms.routes import bp as rooms_bp
 
@@ -122,14 +131,20 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(accounts_bp)
     app.register_blueprint(rooms_bp)
     app.register_blueprint(admin_bp)
+    app.register_blueprint(papers_bp)
+    app.register_blueprint(notifications_bp)
     socketio.on_namespace(LiveNamespace("/live"))
 
 
 def _select_locale() -> str:
+    if not has_request_context():  # services run from the CLI and from tests too
+        return "en"
     return request.accept_languages.best_match(Config.LANGUAGES) or "en"
 
 
 def _select_time_zone() -> str | None:
+    if not has_request_context():
+        return None
     if current_user and current_user.is_authenticated:
         return current_user.time_zone
     return None
@@ -211,6 +226,12 @@ def _register_errors(app: Flask) -> None:
         )
 
 
+def _unread_notifications() -> int:
+    from consult.notifications.services import unread_count
+
+    return unread_count(current_user.id) if current_user.is_authenticated else 0
+
+
 def _register_templating(app: Flask) -> None:
     from consult import markdown, policy
 
@@ -220,6 +241,9 @@ def _register_templating(app: Flask) -> None:
             return ""
         return format_datetime(value, format)
 
+    from consult.papers import templating as papers_templating
+
+    papers_templating.register(app)
     app.jinja_env.filters["markdown"] = markdown.render
     app.jinja_env.filters["local_time"] = local_time
     app.jinja_env.globals.update(
@@ -228,4 +252,5 @@ def _register_templating(app: Flask) -> None:
         csrf_token=generate_csrf,
         viewer_time_zone=lambda: str(get_timezone()),
         current_locale=lambda: str(get_locale() or "en"),
+        unread_notifications=_unread_notifications,
     )

@@ -50,6 +50,23 @@ class LiveNamespace(Namespace):
         finally:
             db.session.remove()
 
+    def on_watch_paper(self, data):
+        """Join `paper:<id>` after the policy allows it; answer whether it did."""
+        from consult.papers.models import Paper
+
+        try:
+            user = _asker()
+            if user is None:
+                disconnect()
+                return {"ok": False}
+            paper = db.session.get(Paper, _int(data, "paper"))
+            if paper is None or not can(Need.VIEW, paper, user):
+                return {"ok": False}
+            join_room(f"paper:{paper.id}")
+            return {"ok": True, "version": paper.version}
+        finally:
+            db.session.remove()
+
     def on_recheck(self, data=None):
         """Leave every room channel the person may no longer see (after access-changed)."""
         try:
@@ -59,15 +76,27 @@ class LiveNamespace(Namespace):
                 return {"left": []}
             left = []
             for name in list(rooms(sid=request.sid, namespace="/live")):
-                if not name.startswith("room:"):
+                kind, _sep, ident = name.partition(":")
+                model = _WATCHED.get(kind)
+                if model is None or not ident.isdigit():
                     continue
-                room = db.session.get(Room, int(name.split(":", 1)[1]))
-                if room is None or not can(Need.VIEW, room, user):
+                thing = db.session.get(model(), int(ident))
+                if thing is None or not can(Need.VIEW, thing, user):
                     leave_room(name)
                     left.append(name)
             return {"left": left}
         finally:
             db.session.remove()
+
+
+def _paper_model():
+    from consult.papers.models import Paper
+
+    return Paper
+
+
+#: Channel prefixes a socket may watch, and the model the policy is asked about.
+_WATCHED = {"room": lambda: Room, "paper": _paper_model}
 
 
 def _int(data, key: str) -> int:

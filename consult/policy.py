@@ -32,6 +32,7 @@ class Need(enum.StrEnum):
     ADMINISTER = "administer"  # the Secretariat's administration
     HAND_OVER = "hand_over"  # move a departing delegate's rooms and roles to a successor
     DECIDE = "decide"  # answer a join request
+    SEE_AUTHORS = "see_authors"  # see who wrote what under the Chatham House Rule
 
 
 T = TypeVar("T")

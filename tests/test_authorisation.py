@@ -17,6 +17,8 @@ from flask import Flask
 
 from consult import policy
 from consult.accounts.models import DelegationStatus
+from consult.papers import services as papers
+from consult.papers.models import PaperKind
 from consult.rooms.models import AccessLevel, JoinRequest, RoomRole
 
 ROLES = [
@@ -61,6 +63,9 @@ class World:
     member_membership: object
     join_request: object
     handover_target: object
+    paper: object = None
+    comment: object = None
+    key: str = ""
 
 
 @pytest.fixture
@@ -84,7 +89,26 @@ def world(db, make_delegation, make_user, make_room, add_member, request):
     db.session.add(join_request)
     handover_target = make_user(delegation=users["state_party"].delegation)
     db.session.flush()
-    return World(users, room, member_membership, join_request, handover_target)
+    paper = papers.create_paper(
+        room,
+        users["room_chair"],
+        title="Draft",
+        kind=PaperKind.WORKING_PAPER,
+        issued_by="Chair",
+        source="First.\n\nSecond.",
+    )
+    paragraph = papers.paragraphs_of(papers.current_revision(paper))[0]
+    comment = papers.post_comment(
+        paper,
+        users["room_member"],
+        paragraph=paragraph,
+        body="Hm.",
+        on_behalf_of=users["room_member"].delegation.name,
+    )
+    db.session.flush()
+    return World(
+        users, room, member_membership, join_request, handover_target, paper, comment, paragraph.key
+    )
 
 
 # endpoint -> (method, url builder, rule) where rule(role, access) gives the expected outcome.
@@ -100,6 +124,8 @@ def _room_rule(need_set):
 
 
 VIEW = _room_rule(lambda role, access: True)
+TAKE_PART = _room_rule(lambda role, access: role in TAKES_PART[access])
+AUTHOR = _room_rule(lambda role, access: role == "room_member")  # the comment's author
 MANAGE = _room_rule(lambda role, access: role in MANAGES)
 REQUEST_JOIN = _room_rule(may_request_join)
 
@@ -189,6 +215,35 @@ ENDPOINTS = {
         lambda w: f"/rooms/join-requests/{w.join_request.id}/decline",
         DECIDE,
     ),
+    # ---- papers ---------------------------------------------------------------------------
+    "papers.new_paper": ("GET", lambda w: f"/rooms/{w.room.slug}/papers/new", MANAGE),
+    "papers.revise": ("GET", lambda w: f"/papers/{w.paper.id}/revise", MANAGE),
+    "papers.set_status": ("POST", lambda w: f"/papers/{w.paper.id}/status", MANAGE),
+    "papers.follow": ("POST", lambda w: f"/papers/{w.paper.id}/follow", VIEW),
+    "papers.paper": ("GET", lambda w: f"/papers/{w.paper.id}", VIEW),
+    "papers.paragraph": ("GET", lambda w: f"/papers/{w.paper.id}/p/{w.key}", VIEW),
+    "papers.revision": ("GET", lambda w: f"/papers/{w.paper.id}/rev/0", VIEW),
+    "papers.revision_export": ("GET", lambda w: f"/papers/{w.paper.id}/rev/0.docx", VIEW),
+    "papers.compare": ("GET", lambda w: f"/papers/{w.paper.id}/compare", VIEW),
+    "papers.post_comment": (
+        "POST",
+        lambda w: f"/papers/{w.paper.id}/p/{w.key}/comments",
+        TAKE_PART,
+    ),
+    "papers.edit_comment": ("GET", lambda w: f"/comments/{w.comment.id}/edit", AUTHOR),
+    "papers.delete_comment": ("POST", lambda w: f"/comments/{w.comment.id}/delete", AUTHOR),
+    "papers.hide_comment": ("POST", lambda w: f"/comments/{w.comment.id}/hide", MANAGE),
+    "papers.taken_into_account": ("POST", lambda w: f"/comments/{w.comment.id}/taken", MANAGE),
+    "papers.reattach": ("POST", lambda w: f"/comments/{w.comment.id}/reattach", MANAGE),
+    "papers.compilation": ("GET", lambda w: f"/papers/{w.paper.id}/compilation", MANAGE),
+    "papers.compilation_export": (
+        "GET",
+        lambda w: f"/papers/{w.paper.id}/compilation.docx",
+        MANAGE,
+    ),
+    # ---- notifications ----------------------------------------------------------------
+    "notifications.index": ("GET", lambda w: "/notifications/", SIGNED_IN_ONLY),
+    "notifications.mark_read": ("POST", lambda w: "/notifications/read", SIGNED_IN_ONLY),
     # ---- ADMIN ROWS (the Secretariat's pages) -------------------------------------------
     "admin.index": ("GET", lambda w: "/admin/", SECRETARIAT_ONLY),
     "admin.user_detail": (
@@ -251,7 +306,7 @@ CASES = [
     for role in ROLES
     # Endpoints that do not depend on a room are checked once, with the open room.
     if access is AccessLevel.OPEN
-    or ENDPOINTS[endpoint][2] in (VIEW, MANAGE, REQUEST_JOIN, DECIDE, WITHDRAW)
+    or ENDPOINTS[endpoint][2] in (VIEW, MANAGE, REQUEST_JOIN, DECIDE, WITHDRAW, TAKE_PART, AUTHOR)
 ]
 
 

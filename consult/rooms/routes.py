@@ -12,6 +12,7 @@ from consult.extensions import db
 from consult.htmx import redirect, render, wants_fragment
 from consult.policy import Need, authorise, can, load, protected
 from consult.rooms import services
+from consult.rooms.contents import sections
 from consult.rooms.forms import (
     AddDelegationForm,
     AddPersonForm,
@@ -86,6 +87,7 @@ def _room_page(room: Room, status: int = 200, **forms):
         history=services.role_history(room),
         join_form=JoinRequestForm(),
         my_request=services.my_pending_request(room, user),
+        contents=sections(room, user),
     )
     return render("rooms/room.html", status=status, **context)
 

@@ -75,10 +75,14 @@
     var socket = window.io("/live", { transports: ["websocket", "polling"] });
     var connectedBefore = false;
 
+    // Page scripts (papers.js ...) find the channel here and hear of every (re)connection.
+    window.consult = { socket: socket };
     socket.on("connect", function () {
       setStatus("connected", text("Connected", "Live updates: connected"));
       // After a reconnection, events may have been missed: resync what the page shows.
       if (connectedBefore) roomsChanged();
+      document.dispatchEvent(new CustomEvent("consult:connect",
+        { detail: { socket: socket, reconnected: connectedBefore } }));
       connectedBefore = true;
     });
     var lost = function () {
@@ -94,6 +98,9 @@
     });
 
     socket.on("rooms-changed", roomsChanged);
+    socket.on("notifications-changed", function () {
+      if (hasHtmx) window.htmx.trigger(body, "notifications-changed");
+    });
     socket.on("access-changed", function (data) {
       socket.emit("recheck");
       roomsChanged();

@@ -1,0 +1,14 @@
+"""Paths to pages, also outside a request (services run from the CLI and from tests)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import current_app, has_request_context, url_for
+
+
+def path_for(endpoint: str, **values: Any) -> str:
+    """Like url_for, but works with only an app context (no SERVER_NAME needed)."""
+    if has_request_context():
+        return url_for(endpoint, **values)
+    return current_app.url_map.bind("localhost").build(endpoint, values)

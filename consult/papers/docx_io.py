@@ -1,0 +1,905 @@
+"""Word documents in and out: import a chair's .docx as Markdown, export a revision as .docx.
+
+Chairs draft in Word and secretariats file Word documents, so the platform has to take a
+.docx in and give one back. Uploads are untrusted: every failure becomes a DocxError with a
+message a person can act on, and a zip bomb is refused before python-docx inflates it.
+Pure functions over bytes and plain dataclasses, no database.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from io import BytesIO
+from typing import Any, NamedTuple
+
+import docx
+from docx.enum.style import WD_STYLE_TYPE
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.opc.constants import RELATIONSHIP_TYPE as RT
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Cm, Pt, RGBColor
+from docx.text.paragraph import Paragraph
+from docx.text.run import Run
+
+from consult.papers.blocks import is_list_item
+
+__all__ = [
+    "DocxError",
+    "DocxWriter",
+    "InlineRun",
+    "RevisionDoc",
+    "docx_to_markdown",
+    "inline_runs",
+    "revision_docx",
+]
+
+NOT_DOCX = "This file is not a Word document (.docx)."
+OLE_HINT = (
+    " It looks like an older .doc file or a password-protected document:"
+    " open it in Word and save it as .docx without a password."
+)
+MAX_XML_PART = 20 * 1024 * 1024  # uncompressed bytes of word/document.xml (and any XML part)
+MAX_UNCOMPRESSED = 200 * 1024 * 1024  # all parts together, pictures included
+MAX_ZIP_ENTRIES = 5000
+NUMBER_STYLE = "Paragraph Number"  # character style of the "12." we write; dropped on import
+
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+_HEADING_STYLE = re.compile(r"^Heading ([1-9])$")
+
+
+class DocxError(ValueError):
+    """A .docx could not be imported; the message is meant for the person who uploaded it."""
+
+
+# ---- reading -------------------------------------------------------------------------------
+
+
+def _check_zip(data: bytes) -> None:
+    """Refuse what is not a .docx, or would inflate to more than we agree to hold in memory.
+
+    The sizes in the zip directory are trustworthy upper bounds: zipfile stops inflating an
+    entry at its declared size (and fails its CRC check if the data wanted to go on).
+    """
+    if not data or not zipfile.is_zipfile(BytesIO(data)):
+        hint = OLE_HINT if data and data.startswith(_OLE_MAGIC) else ""
+        raise DocxError(NOT_DOCX + hint)
+    try:
+        with zipfile.ZipFile(BytesIO(data)) as archive:
+            infos = archive.infolist()
+    except Exception as exc:  # BadZipFile, NotImplementedError for odd versions, struct.error...
+        raise DocxError(NOT_DOCX) from exc
+    names = {info.filename for info in infos}
+    if "[Content_Types].xml" not in names or "word/document.xml" not in names:
+        raise DocxError(NOT_DOCX)
+    if len(infos) > MAX_ZIP_ENTRIES:
+        raise DocxError("This Word document has too many parts to be imported.")
+    total = 0
+    for info in infos:
+        total += info.file_size
+        is_xml = info.filename.endswith((".xml", ".rels"))
+        if (is_xml and info.file_size > MAX_XML_PART) or total > MAX_UNCOMPRESSED:
+            raise DocxError(
+                "This Word document is too large to import: its text would take more than "
+                f"{MAX_XML_PART // (1024 * 1024)} MB. Split it, or remove pictures and "
+                "tracked changes, and upload it again."
+            )
+
+
+def _open(data: bytes) -> Any:
+    _check_zip(data)
+    try:
+        return docx.Document(BytesIO(data))
+    except Exception as exc:  # python-docx, lxml and zipfile raise many kinds
+        raise DocxError(NOT_DOCX) from exc
+
+
+@dataclass
+class _Segment:
+    text: str
+    bold: bool = False
+    italic: bool = False
+    href: str | None = None
+
+
+def _style_chain(style: Any) -> Iterator[Any]:
+    """A style and the styles it is based on (bounded: a loop in styles.xml must not hang us)."""
+    for _ in range(20):
+        if style is None:
+            return
+        yield style
+        style = style.base_style
+
+
+def _run_flag(run: Run, name: str) -> bool:
+    """Direct formatting if set, else the run's character style (Strong, Emphasis...)."""
+    value = getattr(run.font, name)
+    if value is not None:
+        return bool(value)
+    try:
+        for style in _style_chain(run.style):
+            value = getattr(style.font, name)
+            if value is not None:
+                return bool(value)
+    except Exception:  # a broken style reference is not worth refusing the file for
+        return False
+    return False
+
+
+def _run_style_name(run: Run) -> str:
+    try:
+        return run.style.name or "" if run.style is not None else ""
+    except Exception:
+        return ""
+
+
+_CONTAINERS = {
+    qn(tag)
+    for tag in ("w:ins", "w:smartTag", "w:fldSimple", "w:customXml", "w:moveTo", "w:dir", "w:bdo")
+}
+
+
+def _segments(paragraph: Paragraph) -> list[_Segment]:
+    """The visible text of a paragraph with its bold/italic/link formatting, in order.
+
+    Walks the XML rather than Paragraph.runs so text inside hyperlinks, tracked insertions,
+    content controls and simple fields is kept, and tracked deletions are left out: the
+    import shows the document as it would read with all changes accepted.
+    """
+    out: list[_Segment] = []
+    rels = paragraph.part.rels
+
+    def walk(element: Any, href: str | None) -> None:
+        for child in element.iterchildren():
+            tag = child.tag
+            if tag == qn("w:r"):
+                run = Run(child, paragraph)
+                if run.font.hidden or _run_style_name(run) == NUMBER_STYLE:
+                    continue
+                text = run.text
+                if text:
+                    out.append(
+                        _Segment(text, _run_flag(run, "bold"), _run_flag(run, "italic"), href)
+                    )
+            elif tag == qn("w:hyperlink"):
+                rid = child.get(qn("r:id"))
+                target = None
+                if rid and rid in rels and rels[rid].is_external:
+                    target = rels[rid].target_ref
+                walk(child, target)
+            elif tag == qn("w:sdt"):
+                content = child.find(qn("w:sdtContent"))
+                if content is not None:
+                    walk(content, href)
+            elif tag in _CONTAINERS:
+                walk(child, href)
+
+    walk(paragraph._p, None)
+    return out
+
+
+def _escape_inline(text: str) -> str:
+    """Make Word text literal in Markdown: no accidental emphasis, code or HTML."""
+    text = text.replace("\\", "\\\\")
+    for char in "*_`":
+        text = text.replace(char, "\\" + char)
+    return text.replace("<", "&lt;")
+
+
+_LINE_START_FIXES = [
+    (re.compile(r"^(#{1,6})(?=\s|$)"), lambda m: "\\" + m.group(1)),
+    (re.compile(r"^([-+])(?=\s)"), lambda m: "\\" + m.group(1)),
+    (re.compile(r"^(\d{1,9})([.)])(?=\s)"), lambda m: m.group(1) + "\\" + m.group(2)),
+    (re.compile(r"^>"), lambda m: "\\>"),
+    (re.compile(r"^([-=])(?=[-=\s]*$)"), lambda m: "\\" + m.group(1)),
+    (re.compile(r"^\|"), lambda m: "\\|"),
+]
+
+
+def _escape_line_starts(text: str) -> str:
+    """Keep a typed "1." or "-" at the start of a line from becoming a Markdown list."""
+    lines = []
+    for line in text.split("\n"):
+        line = line.strip()
+        for pattern, fix in _LINE_START_FIXES:
+            line = pattern.sub(fix, line, count=1)
+        lines.append(line)
+    return "\n".join(line for line in lines if line)
+
+
+def _wrap(text: str, bold: bool, italic: bool) -> str:
+    marker = "***" if bold and italic else "**" if bold else "*" if italic else ""
+    if not marker or not text.strip():
+        return text
+    core = text.strip()
+    lead = text[: len(text) - len(text.lstrip())]
+    trail = text[len(text.rstrip()) :]
+    return f"{lead}{marker}{core}{marker}{trail}"
+
+
+def _inline_markdown(segments: list[_Segment], *, formatting: bool = True) -> str:
+    """Segments as one line (or a few soft-wrapped lines) of Markdown.
+
+    formatting=False (headings) drops bold and italic, and since the text follows a "# " it
+    needs no protection against reading as a list.
+    """
+    merged: list[_Segment] = []
+    for seg in segments:
+        text = seg.text.replace("\t", " ").replace("\r", "\n")
+        bold, italic = (seg.bold, seg.italic) if formatting else (False, False)
+        last = merged[-1] if merged else None
+        if last and (last.bold, last.italic, last.href) == (bold, italic, seg.href):
+            last.text += text
+        else:
+            merged.append(_Segment(text, bold, italic, seg.href))
+    parts = []
+    for seg in merged:
+        # Formatting never spans a line break, so a marker is never left open across lines.
+        lines = [_wrap(_escape_inline(line), seg.bold, seg.italic) for line in seg.text.split("\n")]
+        piece = "\n".join(lines)
+        if seg.href and piece.strip() and seg.href.startswith(("http://", "https://", "mailto:")):
+            piece = f"[{piece.strip()}]({seg.href.replace(' ', '%20').replace(')', '%29')})"
+        parts.append(piece)
+    text = re.sub(r"\n\s*\n+", "\n", "".join(parts))
+    if not formatting:
+        return " ".join(text.split())
+    return _escape_line_starts(text)
+
+
+def _pPr_value(element: Any, path: str) -> str | None:
+    found = element.find(path) if element is not None else None
+    return found.get(qn("w:val")) if found is not None else None
+
+
+def _outline_level(paragraph: Paragraph, style: Any) -> int | None:
+    """The heading level a custom style declares (w:outlineLvl 0-8), as 1-9."""
+    value = _pPr_value(paragraph._p.pPr, qn("w:outlineLvl"))
+    if value is None:
+        for s in _style_chain(style):
+            value = _pPr_value(s.element.pPr, qn("w:outlineLvl"))
+            if value is not None:
+                break
+    if value is None or not value.isdigit() or int(value) > 8:
+        return None
+    return int(value) + 1
+
+
+def _numbering(paragraph: Paragraph, style: Any) -> tuple[str, int] | None:
+    """(numId, level) of a paragraph's list numbering, direct or from its style; None if none."""
+    num_pr = paragraph._p.pPr.numPr if paragraph._p.pPr is not None else None
+    if num_pr is None:
+        for s in _style_chain(style):
+            pPr = s.element.pPr
+            if pPr is not None and pPr.numPr is not None:
+                num_pr = pPr.numPr
+                break
+    if num_pr is None:
+        return None
+    num_id = _pPr_value(num_pr, qn("w:numId"))
+    if num_id in (None, "0"):  # numId 0 switches numbering off
+        return None
+    level = _pPr_value(num_pr, qn("w:ilvl"))
+    return num_id, int(level) if level and level.isdigit() else 0
+
+
+def _num_format(numbering_xml: Any, num_id: str, level: int) -> str | None:
+    """The numFmt ("bullet", "decimal"...) of a list level, if numbering.xml says."""
+    if numbering_xml is None:
+        return None
+    abstract = numbering_xml.xpath(f'./w:num[@w:numId="{int(num_id)}"]/w:abstractNumId/@w:val')
+    if not abstract or not abstract[0].isdigit():
+        return None
+    fmt = numbering_xml.xpath(
+        f'./w:abstractNum[@w:abstractNumId="{int(abstract[0])}"]'
+        f'/w:lvl[@w:ilvl="{level}"]/w:numFmt/@w:val'
+    )
+    return fmt[0] if fmt else None
+
+
+def _body_elements(container: Any) -> Iterator[Any]:
+    """Body paragraphs and tables in reading order, looking inside content controls.
+
+    A content control holding a table of contents is skipped: its entries would otherwise be
+    imported as paragraphs.
+    """
+    for child in container.iterchildren():
+        if child.tag in (qn("w:p"), qn("w:tbl")):
+            yield child
+        elif child.tag == qn("w:sdt"):
+            gallery = child.xpath("./w:sdtPr/w:docPartObj/w:docPartGallery/@w:val")
+            if gallery and "Contents" in gallery[0]:
+                continue
+            content = child.find(qn("w:sdtContent"))
+            if content is not None:
+                yield from _body_elements(content)
+        elif child.tag == qn("w:customXml"):
+            yield from _body_elements(child)
+
+
+def _table_markdown(tbl: Any, parent: Any) -> tuple[str, int]:
+    """A Word table as a Markdown pipe table (first row as header), and its row count."""
+    rows: list[list[str]] = []
+    for index, tr in enumerate(tbl.tr_lst):
+        cells: list[str] = []
+        for tc in tr.tc_lst:
+            if tc.vMerge == "continue":
+                text = ""
+            else:
+                # The header row renders bold anyway: its own bold would only add asterisks.
+                pieces = [
+                    _inline_markdown(_segments(Paragraph(p, parent)), formatting=index > 0).replace(
+                        "\n", " "
+                    )
+                    for p in tc.p_lst
+                ]
+                text = " ".join(p for p in pieces if p).replace("|", "\\|")
+            cells.append(text)
+            cells.extend([""] * (max(tc.grid_span, 1) - 1))
+        rows.append(cells)
+    if not any(any(cells) for cells in rows):
+        return "", 0
+    width = max(len(cells) for cells in rows)
+    lines = []
+    for index, cells in enumerate(rows):
+        cells = cells + [""] * (width - len(cells))
+        lines.append("| " + " | ".join(cells) + " |")
+        if index == 0:
+            lines.append("|" + "|".join([" --- "] * width) + "|")
+    return "\n".join(lines), len(rows)
+
+
+def docx_to_markdown(data: bytes, *, max_paragraphs: int = 5000) -> str:
+    """The text of a .docx as Markdown the paper editor understands.
+
+    Headings keep their level, lists become Markdown lists, bold and italic survive, tables
+    become pipe tables; everything else (pictures, comments, headers, footnotes) is left out.
+    Raises DocxError, and only DocxError, for anything that cannot be imported.
+    """
+    document = _open(data)
+    try:
+        return _convert(document, max_paragraphs)
+    except DocxError:
+        raise
+    except Exception as exc:
+        raise DocxError("This Word document could not be read. Save it again in Word.") from exc
+
+
+def _convert(document: Any, max_paragraphs: int) -> str:
+    try:
+        numbering_xml = document.part.numbering_part.element
+    except Exception:  # no numbering part: there are no lists to look up
+        numbering_xml = None
+    body = document.element.body
+    out: list[tuple[str, str]] = []  # (kind, markdown), kind "list" items join with "\n"
+    counters: dict[int, tuple[str, int]] = {}  # list level -> (list id, items so far)
+    count = 0
+
+    def counted() -> None:
+        nonlocal count
+        count += 1
+        if count > max_paragraphs:
+            raise DocxError(
+                f"This Word document has more than {max_paragraphs} paragraphs, which is more "
+                "than one paper can hold. Split it into several papers."
+            )
+
+    for element in _body_elements(body):
+        if element.tag == qn("w:tbl"):
+            table, rows = _table_markdown(element, document._body)
+            if table:
+                for _ in range(rows):
+                    counted()
+                out.append(("table", table))
+            counters.clear()
+            continue
+        paragraph = Paragraph(element, document._body)
+        try:
+            style = paragraph.style
+            style_name = style.name or ""
+        except Exception:
+            style, style_name = None, ""
+        heading = _HEADING_STYLE.match(style_name)
+        level = (
+            1
+            if style_name == "Title"
+            else int(heading.group(1))
+            if heading
+            else _outline_level(paragraph, style)
+        )
+        if level is not None:
+            text = _inline_markdown(_segments(paragraph), formatting=False)
+            if text:
+                counted()
+                out.append(("heading", "#" * min(level, 6) + " " + text))
+            counters.clear()
+            continue
+        numbering = _numbering(paragraph, style)
+        is_list = numbering is not None or ("List" in style_name and "Continue" not in style_name)
+        text = _inline_markdown(_segments(paragraph))
+        if not text:
+            continue
+        counted()
+        if not is_list:
+            out.append(("paragraph", text))
+            counters.clear()
+            continue
+        depth = numbering[1] if numbering else 0
+        name_level = re.search(r" ([2-9])$", style_name)
+        if depth == 0 and name_level:  # "List Bullet 2" is the second level
+            depth = int(name_level.group(1)) - 1
+        depth = min(depth, 8)
+        fmt = _num_format(numbering_xml, *numbering) if numbering else None
+        numbered = "Number" in style_name or (fmt is not None and fmt not in ("bullet", "none"))
+        for deeper in [d for d in counters if d > depth]:
+            del counters[deeper]
+        if numbered:
+            list_id = numbering[0] if numbering else style_name
+            previous_id, n = counters.get(depth, (list_id, 0))
+            n = n + 1 if previous_id == list_id else 1
+            counters[depth] = (list_id, n)
+            marker = f"{n}. "
+        else:
+            counters.pop(depth, None)
+            marker = "- "
+        indent = "    " * depth
+        item_lines = text.split("\n")
+        item = indent + marker + item_lines[0]
+        for more in item_lines[1:]:
+            item += "\n" + indent + "    " + more
+        out.append(("list", item))
+
+    if not out:
+        raise DocxError("This Word document has no text to import.")
+    pieces = [out[0][1]]
+    for (previous, _), (kind, text) in zip(out, out[1:], strict=False):
+        pieces.append("\n" if previous == kind == "list" else "\n\n")
+        pieces.append(text)
+    return "".join(pieces) + "\n"
+
+
+# ---- writing -------------------------------------------------------------------------------
+
+
+def xml_safe(text: str) -> str:
+    """Drop the control characters XML cannot hold (python-docx would refuse the whole text)."""
+    return _XML_ILLEGAL.sub("", text)
+
+
+_INLINE_RE = re.compile(
+    r"(?P<esc>\\[!-/:-@\[-`{-~])"
+    r"|(?P<tick>`+)(?P<code>.+?)(?P=tick)"
+    r"|(?P<bi>\*\*\*|___)(?=\S)(?P<bi_text>.+?)(?<=\S)(?P=bi)"
+    r"|(?P<b>\*\*|__)(?=\S)(?P<b_text>.+?)(?<=\S)(?P=b)"
+    r"|\*(?=[^\s*])(?P<i_text>(?:\*\*.+?\*\*|\\.|[^*\\])+?)(?<=\S)\*"
+    r"|(?<![\w\\])_(?=[^\s_])(?P<u_text>(?:__.+?__|\\.|[^_\\])+?)(?<=\S)_(?!\w)"
+    r"|\[(?P<link_text>[^\]\n]+)\]\((?P<link_url>[^)\s]+)(?:\s+\"[^\"]*\")?\)"
+    r"|<(?P<autolink>(?:https?|mailto):[^>\s]+)>",
+    re.S,
+)
+
+
+class InlineRun(NamedTuple):
+    """A stretch of text with one formatting: what a Word run holds."""
+
+    text: str
+    bold: bool = False
+    italic: bool = False
+    link: str | None = None  # an http(s) or mailto address
+
+
+_SAFE_LINK = re.compile(r"^(?:https?://|mailto:)[^\s<>\"]+$", re.I)
+
+
+def inline_runs(markdown: str) -> list[InlineRun]:
+    """Inline Markdown as formatted runs: emphasis and links kept, other markup reduced to text.
+
+    Enough Markdown for what delegates and chairs type (**bold**, *italic*, `code`, links,
+    backslash escapes, entities); anything unmatched stays as typed. A link to anything but
+    http(s) or mailto is kept as text only.
+    """
+    runs: list[InlineRun] = []
+
+    def add(text: str, bold: bool, italic: bool, link: str | None = None) -> None:
+        if not text:
+            return
+        if runs and runs[-1][1:] == (bold, italic, link):
+            runs[-1] = runs[-1]._replace(text=runs[-1].text + text)
+        else:
+            runs.append(InlineRun(text, bold, italic, link))
+
+    def parse(text: str, bold: bool, italic: bool, link: str | None) -> None:
+        position = 0
+        for match in _INLINE_RE.finditer(text):
+            add(html.unescape(text[position : match.start()]), bold, italic, link)
+            position = match.end()
+            groups = match.groupdict()
+            if groups["esc"]:
+                add(groups["esc"][1], bold, italic, link)
+            elif groups["tick"]:
+                code = groups["code"]
+                padded = code.startswith(" ") and code.endswith(" ") and code.strip()
+                add(code[1:-1] if padded else code, bold, italic, link)
+            elif groups["bi"]:
+                parse(groups["bi_text"], True, True, link)
+            elif groups["b"]:
+                parse(groups["b_text"], True, italic, link)
+            elif groups["i_text"] is not None:
+                parse(groups["i_text"], bold, True, link)
+            elif groups["u_text"] is not None:
+                parse(groups["u_text"], bold, True, link)
+            elif groups["link_text"]:
+                url = html.unescape(groups["link_url"])
+                parse(groups["link_text"], bold, italic, url if _SAFE_LINK.match(url) else None)
+            else:
+                url = groups["autolink"]
+                add(url, bold, italic, url if _SAFE_LINK.match(url) else None)
+        add(html.unescape(text[position:]), bold, italic, link)
+
+    parse(markdown, False, False, None)
+    return runs
+
+
+_FENCE_OPEN = re.compile(r"^\s{0,3}(`{3,}|~{3,})")
+_TABLE_SEPARATOR = re.compile(r"^\s*\|?\s*:?-+:?\s*(\|\s*:?-+:?\s*)*\|?\s*$")
+_HEADING_LINE = re.compile(r"^\s{0,3}(#{1,6})\s+(.*?)\s*#*\s*$")
+_LIST_LINE = re.compile(r"^(\s*)([-*+]|\d{1,9}[.)])\s+(.*)$")
+
+
+def _table_cells(line: str) -> list[str]:
+    line = line.strip()
+    if line.startswith("|"):
+        line = line[1:]
+    if line.endswith("|") and not line.endswith("\\|"):
+        line = line[:-1]
+    return [cell.strip().replace("\\|", "|") for cell in re.split(r"(?<!\\)\|", line)]
+
+
+@dataclass
+class DocxWriter:
+    """Writes Markdown blocks into a python-docx Document with Word's own styles.
+
+    `indent` shifts everything written (replies in a compilation); `prefix` runs go at the
+    start of the next paragraph written (a paragraph number, a "Proposed text:" label).
+    """
+
+    document: Any
+    indent: Any = None
+    _prefix: list[tuple[str, bool, bool, str | None]] = field(default_factory=list)
+    _list_nums: dict[tuple[str, int], int] = field(default_factory=dict)
+    _list_indents: list[int] = field(default_factory=list)
+
+    @classmethod
+    def new(cls) -> DocxWriter:
+        """A writer on a fresh A4 document in a sober, secretariat-like look."""
+        document = docx.Document()
+        section = document.sections[0]
+        section.page_width, section.page_height = Cm(21), Cm(29.7)
+        for side in ("left_margin", "right_margin", "top_margin", "bottom_margin"):
+            setattr(section, side, Cm(2.5))
+        styles = document.styles
+        styles["Normal"].font.name = "Times New Roman"
+        styles["Normal"].font.size = Pt(11)
+        for name in ["Title"] + [f"Heading {n}" for n in range(1, 7)]:
+            font = styles[name].font
+            font.name = "Times New Roman"
+            font.color.rgb = RGBColor(0, 0, 0)
+        styles["Title"].font.size = Pt(18)
+        styles.add_style(NUMBER_STYLE, WD_STYLE_TYPE.CHARACTER).font.bold = True
+        return cls(document)
+
+    # -- low level --
+
+    def prefix(
+        self, text: str, *, bold: bool = True, italic: bool = False, style: str | None = None
+    ) -> None:
+        """Put this run at the start of the next paragraph written."""
+        self._prefix.append((text, bold, italic, style))
+
+    def paragraph(self, style: str | None = None) -> Paragraph:
+        """A new paragraph, indented as the writer is, carrying any pending prefix."""
+        paragraph = self.document.add_paragraph(style=style)
+        if self.indent is not None:
+            paragraph.paragraph_format.left_indent = self.indent
+        for text, bold, italic, run_style in self._prefix:
+            run = paragraph.add_run(xml_safe(text), style=run_style)
+            run.bold = bold or None
+            run.italic = italic or None
+        self._prefix.clear()
+        return paragraph
+
+    def runs(
+        self, paragraph: Paragraph, markdown: str, *, italic: bool = False, size: Any = None
+    ) -> None:
+        """Append inline Markdown to a paragraph as formatted runs (links as Word links)."""
+        for piece in inline_runs(markdown):
+            if piece.link:
+                run = self._link(paragraph, piece.link)
+                run.text = xml_safe(piece.text)
+            else:
+                run = paragraph.add_run(xml_safe(piece.text))
+            run.bold = piece.bold or None
+            run.italic = (piece.italic or italic) or None
+            if size is not None:
+                run.font.size = size
+
+    def _link(self, paragraph: Paragraph, url: str) -> Run:
+        """An empty run inside a new external hyperlink at the end of the paragraph."""
+        rid = paragraph.part.relate_to(url, RT.HYPERLINK, is_external=True)
+        hyperlink = OxmlElement("w:hyperlink")
+        hyperlink.set(qn("r:id"), rid)
+        r = OxmlElement("w:r")
+        hyperlink.append(r)
+        paragraph._p.append(hyperlink)
+        run = Run(r, paragraph)
+        run.font.underline = True
+        run.font.color.rgb = RGBColor(0x05, 0x63, 0xC1)
+        return run
+
+    def text(
+        self,
+        text: str,
+        *,
+        style: str | None = None,
+        bold: bool = False,
+        italic: bool = False,
+        size: Any = None,
+    ) -> Paragraph:
+        """A paragraph of plain (not Markdown) text."""
+        paragraph = self.paragraph(style)
+        run = paragraph.add_run(xml_safe(text))
+        run.bold = bold or None
+        run.italic = italic or None
+        if size is not None:
+            run.font.size = size
+        return paragraph
+
+    def heading(self, markdown: str, level: int) -> Paragraph:
+        """A Word heading (Heading 1-6) from a line of Markdown."""
+        paragraph = self.paragraph(f"Heading {min(max(level, 1), 6)}")
+        for piece in inline_runs(markdown):
+            paragraph.add_run(xml_safe(piece.text)).italic = piece.italic or None
+        return paragraph
+
+    # -- Markdown blocks --
+
+    def markdown(
+        self, text: str, *, italic: bool = False, size: Any = None, headings: bool = False
+    ) -> None:
+        """Write Markdown block by block: paragraphs, lists, tables, quotes, code.
+
+        With headings=False (text written by delegates) a "# line" becomes a bold paragraph,
+        so a comment cannot add entries to the document's outline.
+        """
+        lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+        pending: list[str] = []
+        self._end_list()
+
+        def flush() -> None:
+            if pending:
+                paragraph = self.paragraph()
+                joined = " ".join(line.strip() for line in pending)
+                self.runs(paragraph, joined, italic=italic, size=size)
+                pending.clear()
+
+        i = 0
+        while i < len(lines):
+            line = lines[i]
+            fence = _FENCE_OPEN.match(line)
+            heading = _HEADING_LINE.match(line)
+            if fence:
+                flush()
+                self._end_list()
+                i += 1
+                while i < len(lines) and not lines[i].strip().startswith(fence.group(1)):
+                    self._code_line(lines[i])
+                    i += 1
+            elif (
+                line.lstrip().startswith("|")
+                and i + 1 < len(lines)
+                and "-" in lines[i + 1]
+                and _TABLE_SEPARATOR.match(lines[i + 1])
+            ):
+                flush()
+                rows = [_table_cells(line)]
+                i += 2
+                while i < len(lines) and lines[i].strip().startswith("|"):
+                    rows.append(_table_cells(lines[i]))
+                    i += 1
+                self._table(rows, size=size)
+                continue
+            elif heading:
+                flush()
+                self._end_list()
+                if headings:
+                    self.heading(heading.group(2), len(heading.group(1)))
+                else:
+                    self.runs(self.paragraph(), f"**{heading.group(2)}**", size=size)
+            elif is_list_item(line.lstrip()):
+                flush()
+                i = self._list_item(lines, i, italic=italic, size=size)
+            elif line.lstrip().startswith(">"):
+                flush()
+                quote = []
+                while i < len(lines) and lines[i].lstrip().startswith(">"):
+                    quote.append(lines[i].lstrip()[1:].strip())
+                    i += 1
+                self.markdown("\n".join(quote), italic=True, size=size)
+                continue
+            elif not line.strip():
+                flush()
+            else:
+                if not pending:
+                    self._end_list()
+                pending.append(line)
+            i += 1
+        flush()
+        if self._prefix:  # nothing was written: the prefix still gets its paragraph
+            self.paragraph()
+
+    def _end_list(self) -> None:
+        self._list_nums.clear()
+        self._list_indents.clear()
+
+    @staticmethod
+    def _continues_item(line: str) -> bool:
+        return bool(line.strip()) and line.startswith(" ") and not is_list_item(line.lstrip())
+
+    def _list_item(self, lines: list[str], i: int, *, italic: bool, size: Any) -> int:
+        """Write the list item at lines[i] (with its indented continuation lines).
+
+        Returns the index of its last line. Nesting follows indentation relative to the
+        enclosing items, as in Markdown; Word styles go three levels deep.
+        """
+        match = _LIST_LINE.match(lines[i])
+        assert match is not None
+        indent, marker, first = match.groups()
+        width = len(indent.replace("\t", "    "))
+        while self._list_indents and self._list_indents[-1] >= width:
+            self._list_indents.pop()
+        depth = min(len(self._list_indents), 2)
+        self._list_indents.append(width)
+        numbered = marker[0].isdigit()
+        base = "List Number" if numbered else "List Bullet"
+        style = base if depth == 0 else f"{base} {depth + 1}"
+        parts = [first]
+        while i + 1 < len(lines) and self._continues_item(lines[i + 1]):
+            i += 1
+            parts.append(lines[i].strip())
+        if self._prefix:  # a paragraph number goes on its own line above the list
+            self.paragraph()
+        paragraph = self.paragraph(style)
+        if self.indent is not None:
+            paragraph.paragraph_format.left_indent = self.indent + Cm(0.63 * (depth + 1))
+            paragraph.paragraph_format.first_line_indent = Cm(-0.63)
+        for key in [k for k in self._list_nums if k[1] > depth]:
+            del self._list_nums[key]
+        if numbered:
+            self._restart_numbering(paragraph, style, depth)
+        self.runs(paragraph, " ".join(parts), italic=italic, size=size)
+        return i
+
+    def _restart_numbering(self, paragraph: Paragraph, style: str, depth: int) -> None:
+        """Give each numbered list its own numbering instance so it starts again at 1."""
+        key = (style, depth)
+        try:
+            num_id = self._list_nums.get(key)
+            if num_id is None:
+                numbering = self.document.part.numbering_part.element
+                style_num = self.document.styles[style].element.pPr.numPr.numId.val
+                abstract = numbering.num_having_numId(style_num).abstractNumId.val
+                num = numbering.add_num(abstract)
+                num.add_lvlOverride(ilvl=0).add_startOverride(1)
+                num_id = self._list_nums[key] = num.numId
+            num_pr = paragraph._p.get_or_add_pPr().get_or_add_numPr()
+            num_pr.get_or_add_ilvl().val = 0
+            num_pr.get_or_add_numId().val = num_id
+        except Exception:  # a template without list numbering: Word continues the count
+            return
+
+    def _code_line(self, line: str) -> None:
+        paragraph = self.paragraph()
+        paragraph.paragraph_format.space_after = Pt(0)
+        run = paragraph.add_run(xml_safe(line))
+        run.font.name = "Courier New"
+        run.font.size = Pt(9)
+
+    def _table(self, rows: list[list[str]], *, size: Any = None) -> None:
+        self._end_list()
+        if self._prefix:
+            self.paragraph()
+        width = max(len(row) for row in rows)
+        table = self.document.add_table(rows=len(rows), cols=width)
+        table.style = "Table Grid"
+        for r, row in enumerate(rows):
+            for c in range(width):
+                cell = table.cell(r, c)
+                paragraph = cell.paragraphs[0]
+                self.runs(paragraph, row[c] if c < len(row) else "", size=size)
+                if r == 0:
+                    for run in paragraph.runs:
+                        run.bold = True
+
+    # -- page furniture --
+
+    def header(self, *lines: str) -> None:
+        """Lines at the top of every page (document symbol, revision)."""
+        header = self.document.sections[0].header
+        first = True
+        for line in lines:
+            paragraph = header.paragraphs[0] if first else header.add_paragraph()
+            first = False
+            paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+            run = paragraph.add_run(xml_safe(line))
+            run.font.size = Pt(9)
+
+    def page_numbers(self) -> None:
+        """A centred page number at the bottom of every page."""
+        paragraph = self.document.sections[0].footer.paragraphs[0]
+        paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        field_element = OxmlElement("w:fldSimple")
+        field_element.set(qn("w:instr"), "PAGE")
+        run = OxmlElement("w:r")
+        text = OxmlElement("w:t")
+        text.text = "1"
+        run.append(text)
+        field_element.append(run)
+        paragraph._p.append(field_element)
+
+    def properties(self, *, title: str, author: str, when: datetime) -> None:
+        """Document properties; python-docx would otherwise sign as "python-docx", 2013."""
+        props = self.document.core_properties
+        props.title = xml_safe(title)[:255]
+        props.author = xml_safe(author)[:255]
+        props.last_modified_by = xml_safe(author)[:255]
+        props.comments = ""
+        props.revision = 1
+        stamp = when.astimezone(UTC).replace(tzinfo=None) if when.tzinfo else when
+        props.created = props.modified = stamp
+
+    def to_bytes(self) -> bytes:
+        buffer = BytesIO()
+        self.document.save(buffer)
+        return buffer.getvalue()
+
+
+@dataclass
+class RevisionDoc:
+    """A revision of a paper as plain data, ready to be written out as Word."""
+
+    symbol: str | None
+    title: str
+    revision_label: str  # "Rev.1"
+    issued_by: str
+    blocks: list[tuple[int | None, str, str]]  # (number or None for heading, kind, markdown)
+
+
+def revision_docx(doc: RevisionDoc) -> bytes:
+    """A revision as a Word document: headings as Word headings, paragraphs numbered "12.".
+
+    The symbol and revision label go in the page header, so the body holds only the title and
+    the text; the paragraph numbers carry their own character style and are dropped again by
+    docx_to_markdown, so a chair can edit this file in Word and upload it as the next revision.
+    """
+    writer = DocxWriter.new()
+    header = " · ".join(part for part in (doc.symbol, doc.revision_label) if part)
+    writer.header(header, *([f"Issued by: {doc.issued_by}"] if doc.issued_by else []))
+    writer.page_numbers()
+    writer.properties(title=doc.title, author=doc.issued_by or "", when=datetime.now(UTC))
+    writer.text(doc.title, style="Title")
+    for number, kind, text in doc.blocks:
+        if kind == "heading":
+            match = _HEADING_LINE.match(text)
+            level, content = (len(match.group(1)), match.group(2)) if match else (1, text)
+            writer.heading(content, level)
+            continue
+        if number is not None:
+            writer.prefix(f"{number}.", style=NUMBER_STYLE)
+            writer.prefix(" ", bold=False)
+        writer.markdown(text)
+    return writer.to_bytes()

@@ -1,0 +1,118 @@
+"""Forms for issuing and revising papers, commenting, and the chair's tools."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileAllowed, FileField
+from wtforms import (
+    BooleanField,
+    DateTimeLocalField,
+    HiddenField,
+    IntegerField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, Regexp
+
+from consult.papers.models import LANGUAGES, PaperKind, PaperStatus, Position
+
+SYMBOL_PATTERN = r"^ATT/[A-Za-z0-9.\-]+(/[A-Za-z0-9.\-]+)*$"
+
+
+class _SourceMixin:
+    source = TextAreaField(
+        _l("Text (Markdown)"),
+        validators=[Optional(), Length(max=1_000_000)],
+        description=_l(
+            "Paste the text. Blank lines separate paragraphs; lines starting with # "
+            "are headings (not numbered); a list stays with the paragraph before it."
+        ),
+    )
+    document = FileField(
+        _l("Or upload a Word document (.docx)"),
+        validators=[FileAllowed(["docx"], _l("Upload a .docx file."))],
+    )
+
+
+class PaperForm(_SourceMixin, FlaskForm):
+    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=300)])
+    symbol = StringField(
+        _l("Document symbol (optional)"),
+        validators=[
+            Optional(),
+            Length(max=120),
+            Regexp(
+                SYMBOL_PATTERN,
+                message=_l("Use the ATT form, e.g. ATT/CSP11.WGETI/2025/CHAIR/801/Conf.Rep"),
+            ),
+        ],
+    )
+    kind = SelectField(_l("Kind"), choices=[(k.value, k.label) for k in PaperKind])
+    issued_by = StringField(
+        _l("Issued by"),
+        validators=[DataRequired(), Length(max=200)],
+        description=_l("As printed on the paper, e.g. WGETI Chair"),
+    )
+    original_language = SelectField(
+        _l("Original language"), choices=[(k, v) for k, v in LANGUAGES.items()]
+    )
+    closes_at = DateTimeLocalField(
+        _l("Comment deadline (optional)"), validators=[Optional()], format="%Y-%m-%dT%H:%M"
+    )
+    is_chatham_house = BooleanField(
+        _l(
+            "Chatham House Rule: show comments without attribution (the chair and the "
+            "Secretariat still see who wrote them)"
+        )
+    )
+
+
+class RevisionForm(_SourceMixin, FlaskForm):
+    note = StringField(_l("What changed (optional)"), validators=[Optional(), Length(max=500)])
+
+
+class StatusForm(FlaskForm):
+    status = SelectField(_l("Status"), choices=[(s.value, s.label) for s in PaperStatus])
+    closes_at = DateTimeLocalField(
+        _l("Comment deadline"), validators=[Optional()], format="%Y-%m-%dT%H:%M"
+    )
+
+
+class CommentForm(FlaskForm):
+    body = TextAreaField(
+        _l("Your comment (Markdown)"),
+        validators=[DataRequired(_l("Write your comment before posting it.")), Length(max=20_000)],
+    )
+    quote = TextAreaField(
+        _l("Words you refer to (optional, copied from the paragraph)"),
+        validators=[Optional(), Length(max=2000)],
+    )
+    proposed_text = TextAreaField(
+        _l("Proposed text (optional replacement wording)"),
+        validators=[Optional(), Length(max=20_000)],
+    )
+    position = SelectField(
+        _l("Position"),
+        choices=[("", _l("No position"))] + [(p.value, p.label) for p in Position],
+        validate_choice=False,
+    )
+    on_behalf_of = SelectField(_l("On behalf of"), validate_choice=False)
+    revision = IntegerField(validators=[InputRequired()])
+    parent_id = HiddenField()
+
+
+class EditCommentForm(FlaskForm):
+    body = TextAreaField(_l("Comment"), validators=[DataRequired(), Length(max=20_000)])
+    proposed_text = TextAreaField(_l("Proposed text"), validators=[Optional(), Length(max=20_000)])
+
+
+class HideForm(FlaskForm):
+    reason = StringField(
+        _l("Reason (shown to everyone)"), validators=[DataRequired(), Length(max=300)]
+    )
+
+
+class ReattachForm(FlaskForm):
+    key = SelectField(_l("Attach to paragraph"), validators=[DataRequired()])

@@ -1,0 +1,241 @@
+"""Draft papers, their immutable revisions and numbered paragraphs, and the comments on them.
+
+A comment is anchored to a paragraph *key*, which stays the same across revisions while the text
+it names survives (matched by identity, then similarity). So a comment made on Rev.0 ¶3 follows
+that text into Rev.1 ¶4; a comment whose text was removed is shown "on removed text" and waits
+for the chair to re-attach it. Comments are never deleted from the database.
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, event
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from consult.accounts.models import Delegation, User, _enum
+from consult.extensions import db
+from consult.rooms.models import Room
+from consult.timeutil import UTCDateTime, utcnow
+
+
+class PaperKind(enum.StrEnum):
+    WORKING_PAPER = "working_paper"
+    BACKGROUND_PAPER = "background_paper"
+    DRAFT_DECISION = "draft_decision"
+    CHAIR_DRAFT_REPORT = "chair_draft_report"
+    VOLUNTARY_GUIDE = "voluntary_guide"
+
+    @property
+    def label(self) -> str:
+        return str(PAPER_KIND_LABELS[self])
+
+
+PAPER_KIND_LABELS = {
+    PaperKind.WORKING_PAPER: _l("Working paper"),
+    PaperKind.BACKGROUND_PAPER: _l("Background paper"),
+    PaperKind.DRAFT_DECISION: _l("Draft decision"),
+    PaperKind.CHAIR_DRAFT_REPORT: _l("Chair's draft report"),
+    PaperKind.VOLUNTARY_GUIDE: _l("Voluntary guide (living document)"),
+}
+
+
+class PaperStatus(enum.StrEnum):
+    DRAFTING = "drafting"
+    OPEN = "open"
+    CLOSED = "closed"
+    ADOPTED = "adopted"
+    WITHDRAWN = "withdrawn"
+
+    @property
+    def label(self) -> str:
+        return str(PAPER_STATUS_LABELS[self])
+
+
+PAPER_STATUS_LABELS = {
+    PaperStatus.DRAFTING: _l("Drafting"),
+    PaperStatus.OPEN: _l("Open for comments"),
+    PaperStatus.CLOSED: _l("Comments closed"),
+    PaperStatus.ADOPTED: _l("Adopted"),
+    PaperStatus.WITHDRAWN: _l("Withdrawn"),
+}
+
+
+class Position(enum.StrEnum):
+    SUPPORTS = "supports"
+    NEUTRAL = "neutral"
+    OBJECTS = "objects"
+
+    @property
+    def label(self) -> str:
+        return str(POSITION_LABELS[self])
+
+
+POSITION_LABELS = {
+    Position.SUPPORTS: _l("Supports"),
+    Position.NEUTRAL: _l("Neutral"),
+    Position.OBJECTS: _l("Objects"),
+}
+
+LANGUAGES = {
+    "en": _l("English"),
+    "fr": _l("French"),
+    "es": _l("Spanish"),
+    "ar": _l("Arabic"),
+    "zh": _l("Chinese"),
+    "ru": _l("Russian"),
+}
+
+
+class Paper(db.Model):
+    """A document under consultation in a room."""
+
+    __tablename__ = "paper"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    room_id: Mapped[int] = mapped_column(ForeignKey("room.id", ondelete="CASCADE"), index=True)
+    #: ATT document symbol, e.g. ATT/CSP11.WGETI/2025/CHAIR/801/Conf.Rep; unique when given.
+    symbol: Mapped[str | None] = mapped_column(String(120), unique=True)
+    title: Mapped[str] = mapped_column(String(300))
+    kind: Mapped[PaperKind] = mapped_column(_enum(PaperKind, "paper_kind"))
+    #: Who issues it, as printed on the paper: "WGETI Chair", "ATT Secretariat" ...
+    issued_by: Mapped[str] = mapped_column(String(200))
+    original_language: Mapped[str] = mapped_column(String(8), default="en")
+    status: Mapped[PaperStatus] = mapped_column(
+        _enum(PaperStatus, "paper_status"), default=PaperStatus.DRAFTING
+    )
+    #: When comments close (UTC); shown in the room's time zone and the viewer's.
+    closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: Comments shown without attribution except to the chair and the Secretariat.
+    is_chatham_house: Mapped[bool] = mapped_column(default=False)
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: Bumped on every change viewers should see; live events carry it.
+    version: Mapped[int] = mapped_column(default=1)
+
+    room: Mapped[Room] = relationship(lazy="joined")
+
+    def __repr__(self) -> str:
+        return f"<Paper {self.symbol or self.id}>"
+
+
+class Revision(db.Model):
+    """One immutable version of a paper's text: Rev.0 is the original."""
+
+    __tablename__ = "revision"
+    __table_args__ = (UniqueConstraint("paper_id", "number", name="one_number_per_paper"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    paper_id: Mapped[int] = mapped_column(ForeignKey("paper.id", ondelete="CASCADE"), index=True)
+    number: Mapped[int] = mapped_column()
+    source: Mapped[str] = mapped_column(Text)
+    #: "pasted" or the uploaded file's name.
+    origin: Mapped[str] = mapped_column(String(200), default="pasted")
+    note: Mapped[str] = mapped_column(String(500), default="")
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    @property
+    def label(self) -> str:
+        return f"Rev.{self.number}"
+
+
+class Paragraph(db.Model):
+    """A block of one revision: a heading (not numbered) or a numbered paragraph."""
+
+    __tablename__ = "paragraph"
+    __table_args__ = (
+        UniqueConstraint("revision_id", "position", name="one_position_per_revision"),
+        Index("ix_paragraph_revision_key", "revision_id", "key"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    revision_id: Mapped[int] = mapped_column(ForeignKey("revision.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column()
+    #: Paragraph number in this revision; None for headings.
+    number: Mapped[int | None] = mapped_column()
+    is_heading: Mapped[bool] = mapped_column(default=False)
+    #: Stable across revisions while the text survives; comments hang on it.
+    key: Mapped[str] = mapped_column(String(16))
+    text: Mapped[str] = mapped_column(Text)
+    #: The paragraph of the previous revision this one continues, if any.
+    previous_id: Mapped[int | None] = mapped_column(ForeignKey("paragraph.id"))
+    #: True when the text differs from the previous revision's paragraph.
+    is_changed: Mapped[bool] = mapped_column(default=False)
+
+    revision: Mapped[Revision] = relationship(lazy="raise")
+
+    @property
+    def label(self) -> str:
+        return f"¶{self.number}" if self.number is not None else ""
+
+
+class Comment(db.Model):
+    """A delegation's remark on a paragraph, or a reply in its thread."""
+
+    __tablename__ = "comment"
+    __table_args__ = (Index("ix_comment_paper_key", "paper_id", "paragraph_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    paper_id: Mapped[int] = mapped_column(ForeignKey("paper.id", ondelete="CASCADE"))
+    #: The key of the paragraph it is about; follows the text across revisions.
+    paragraph_key: Mapped[str] = mapped_column(String(16))
+    #: Where it was made: revision and paragraph number ("made on Rev.1 ¶12").
+    made_on_id: Mapped[int] = mapped_column(ForeignKey("paragraph.id"))
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("comment.id"), index=True)
+    depth: Mapped[int] = mapped_column(default=0)
+    author_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    delegation_id: Mapped[int] = mapped_column(ForeignKey("delegation.id"), index=True)
+    #: "Germany" or "the African Group": who the comment speaks for.
+    on_behalf_of: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(Text)
+    quote: Mapped[str | None] = mapped_column(Text)
+    proposed_text: Mapped[str | None] = mapped_column(Text)
+    position: Mapped[Position | None] = mapped_column(_enum(Position, "comment_position"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    edited_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    hidden_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    hidden_reason: Mapped[str | None] = mapped_column(String(300))
+    hidden_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    taken_into_account_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: Set when the chair re-attached a comment whose text had been removed.
+    reattached_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    author: Mapped[User] = relationship(foreign_keys=[author_id], lazy="raise")
+    delegation: Mapped[Delegation] = relationship(lazy="raise")
+    made_on: Mapped[Paragraph] = relationship(lazy="raise")
+
+
+class CommentEdit(db.Model):
+    """What a comment said before each edit; the history is visible to all."""
+
+    __tablename__ = "comment_edit"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    comment_id: Mapped[int] = mapped_column(
+        ForeignKey("comment.id", ondelete="CASCADE"), index=True
+    )
+    body: Mapped[str] = mapped_column(Text)
+    proposed_text: Mapped[str | None] = mapped_column(Text)
+    edited_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class PaperFollow(db.Model):
+    """A delegate who wants to hear of new revisions and of replies."""
+
+    __tablename__ = "paper_follow"
+    __table_args__ = (UniqueConstraint("paper_id", "user_id", name="one_per_person"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    paper_id: Mapped[int] = mapped_column(ForeignKey("paper.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+@event.listens_for(Revision, "before_update")
+@event.listens_for(Paragraph, "before_update")
+def _revisions_are_immutable(mapper, connection, target) -> None:
+    raise PermissionError("revisions are immutable; issue a new revision instead")

@@ -1,0 +1,49 @@
+"""Who may read, comment on and manage papers and their comments."""
+
+from __future__ import annotations
+
+from consult.accounts.models import User
+from consult.papers.models import Comment, Paper, PaperStatus
+from consult.policy import Need, can, rule
+from consult.rooms.policy import room_rule
+
+
+@rule(Paper)
+def paper_rule(user: User, need: Need, paper: Paper) -> bool:
+    room = paper.room
+    manages = room_rule(user, Need.MANAGE, room)
+    # A paper still being drafted is seen only by those who manage the room.
+    if not room_rule(user, Need.VIEW, room) or (
+        paper.status is PaperStatus.DRAFTING and not manages
+    ):
+        return False
+    match need:
+        case Need.VIEW:
+            return True
+        case Need.TAKE_PART:
+            return room_rule(user, Need.TAKE_PART, room)
+        case Need.MANAGE:
+            return manages
+        case Need.SEE_AUTHORS:
+            return not paper.is_chatham_house or manages or user.is_secretariat
+    return False
+
+
+@rule(Comment)
+def comment_rule(user: User, need: Need, comment: Comment) -> bool:
+    from consult.extensions import db
+
+    paper = db.session.get(Paper, comment.paper_id)
+    if paper is None or not paper_rule(user, Need.VIEW, paper):
+        return False
+    match need:
+        case Need.VIEW:
+            return True
+        case Need.TAKE_PART:
+            return paper_rule(user, Need.TAKE_PART, paper)
+        case Need.MANAGE:
+            return paper_rule(user, Need.MANAGE, paper)
+    return False
+
+
+__all__ = ["can", "comment_rule", "paper_rule"]

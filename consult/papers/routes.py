@@ -1,0 +1,597 @@
+"""Paper pages: issue, read, compare, comment, compile and export."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from flask import Blueprint, Response, abort, flash, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from consult.accounts.models import Delegation, RegionalGroup
+from consult.extensions import db
+from consult.htmx import redirect, render, wants_fragment
+from consult.papers import exports, services
+from consult.papers.docx_io import DocxError, RevisionDoc, docx_to_markdown, revision_docx
+from consult.papers.forms import (
+    CommentForm,
+    EditCommentForm,
+    HideForm,
+    PaperForm,
+    ReattachForm,
+    RevisionForm,
+    StatusForm,
+)
+from consult.papers.models import Comment, Paper, PaperKind, PaperStatus, Paragraph, Position
+from consult.papers.redline import redline_html
+from consult.policy import Need, authorise, can, load, protected
+from consult.rooms.models import Room
+from consult.transaction import commit
+
+bp = Blueprint("papers", __name__)
+
+MAX_DOCX_BYTES = 4 * 1024 * 1024
+
+
+def _source_from(form) -> tuple[str, str]:
+    """The pasted text or the uploaded .docx converted to Markdown; raises PaperError."""
+    upload = form.document.data
+    if upload and getattr(upload, "filename", ""):
+        data = upload.read(MAX_DOCX_BYTES + 1)
+        if len(data) > MAX_DOCX_BYTES:
+            raise services.PaperError(_("The document is larger than 4 MB."))
+        try:
+            return docx_to_markdown(data), upload.filename
+        except DocxError as error:
+            raise services.PaperError(str(error)) from error
+    source = (form.source.data or "").strip()
+    if not source:
+        raise services.PaperError(_("Paste the text or upload a .docx document."))
+    return source, "pasted"
+
+
+def _to_utc(local: datetime | None, zone: str) -> datetime | None:
+    if local is None:
+        return None
+    return local.replace(tzinfo=ZoneInfo(zone)).astimezone(ZoneInfo("UTC"))
+
+
+def _in_zone(value: datetime | None, zone: str) -> datetime | None:
+    return value.astimezone(ZoneInfo(zone)).replace(tzinfo=None) if value else None
+
+
+# ---- issue and revise --------------------------------------------------------------------------
+
+
+@bp.route("/rooms/<slug>/papers/new", methods=["GET", "POST"])
+@protected
+def new_paper(slug: str):
+    room = load(Room, slug, Need.MANAGE, by="slug")
+    form = PaperForm()
+    if form.validate_on_submit():
+        try:
+            source, origin = _source_from(form)
+            paper = services.create_paper(
+                room,
+                current_user,
+                title=form.title.data,
+                kind=PaperKind(form.kind.data),
+                issued_by=form.issued_by.data,
+                source=source,
+                symbol=form.symbol.data,
+                original_language=form.original_language.data,
+                closes_at=_to_utc(form.closes_at.data, room.time_zone),
+                is_chatham_house=form.is_chatham_house.data,
+                origin=origin,
+            )
+        except services.PaperError as error:
+            form.source.errors = [*form.source.errors, str(error)]
+        else:
+            commit()
+            flash(_("%(title)s is issued and open for comments.", title=paper.title), "success")
+            return redirect(url_for("papers.paper", paper_id=paper.id))
+    status = 422 if form.is_submitted() else 200
+    return render("papers/new.html", form=form, room=room, status=status)
+
+
+@bp.route("/papers/<int:paper_id>/revise", methods=["GET", "POST"])
+@protected
+def revise(paper_id: int):
+    paper = load(Paper, paper_id, Need.MANAGE)
+    current = services.current_revision(paper)
+    form = RevisionForm()
+    if request.method == "GET":
+        form.source.data = current.source
+    if form.validate_on_submit():
+        try:
+            source, origin = _source_from(form)
+            revision = services.revise(
+                paper, current_user, source, origin=origin, note=form.note.data or ""
+            )
+        except services.PaperError as error:
+            form.source.errors = [*form.source.errors, str(error)]
+        else:
+            commit()
+            flash(
+                _("%(rev)s is issued. Comments moved with their text.", rev=revision.label),
+                "success",
+            )
+            return redirect(url_for("papers.paper", paper_id=paper.id))
+    status = 422 if form.is_submitted() else 200
+    return render("papers/revise.html", form=form, paper=paper, current=current, status=status)
+
+
+@bp.route("/papers/<int:paper_id>/status", methods=["POST"])
+@protected
+def set_status(paper_id: int):
+    paper = load(Paper, paper_id, Need.MANAGE)
+    form = StatusForm()
+    if form.validate_on_submit():
+        try:
+            services.set_status(
+                paper,
+                current_user,
+                PaperStatus(form.status.data),
+                _to_utc(form.closes_at.data, paper.room.time_zone),
+            )
+        except services.PaperError as error:
+            flash(str(error), "error")
+            return _paper_page(paper, status=422, status_form=form)
+        commit()
+        flash(_("The paper's status and deadline are saved."), "success")
+        return redirect(url_for("papers.paper", paper_id=paper.id))
+    return _paper_page(paper, status=422, status_form=form)
+
+
+@bp.route("/papers/<int:paper_id>/follow", methods=["POST"])
+@protected
+def follow(paper_id: int):
+    paper = load(Paper, paper_id)
+    value = request.form.get("follow") == "1"
+    services.follow(paper, current_user, value)
+    commit()
+    flash(
+        _("You follow this paper.") if value else _("You no longer follow this paper."), "success"
+    )
+    return redirect(url_for("papers.paper", paper_id=paper.id))
+
+
+# ---- reading -----------------------------------------------------------------------------------
+
+
+def _comment_form(paper: Paper, revision_number: int, **data) -> CommentForm:
+    form = CommentForm(**data)
+    form.on_behalf_of.choices = [(c, c) for c in services.on_behalf_choices(current_user)]
+    if not form.is_submitted():
+        form.revision.data = revision_number
+    return form
+
+
+def _paper_page(paper: Paper, status: int = 200, **forms):
+    revision = services.current_revision(paper)
+    paragraphs = services.paragraphs_of(revision)
+    manages = can(Need.MANAGE, paper)
+    status_form = forms.get("status_form") or StatusForm(
+        status=paper.status.value, closes_at=_in_zone(paper.closes_at, paper.room.time_zone)
+    )
+    removed = services.removed_text_threads(paper, paragraphs)
+    reattach_form = ReattachForm()
+    reattach_form.key.choices = [(p.key, f"¶{p.number}") for p in paragraphs if not p.is_heading]
+    return render(
+        "papers/paper.html",
+        paper=paper,
+        revision=revision,
+        paragraphs=paragraphs,
+        counts=services.comment_counts(paper),
+        revisions=services.revisions(paper),
+        manages=manages,
+        status_form=status_form,
+        removed=removed,
+        reattach_form=reattach_form,
+        hide_form=HideForm(),
+        closed_reason=services.comments_closed_reason(paper),
+        following=services.is_following(paper, current_user),
+        show_authors=can(Need.SEE_AUTHORS, paper),
+        edits=services.edits_of([t.comment.id for t in _flatten(removed)]),
+        status=status,
+    )
+
+
+def _flatten(threads):
+    for thread in threads:
+        yield thread
+        yield from _flatten(thread.replies)
+
+
+@bp.route("/papers/<int:paper_id>")
+@protected
+def paper(paper_id: int):
+    return _paper_page(load(Paper, paper_id))
+
+
+def _paragraph_in_current(paper: Paper, key: str) -> tuple[Paragraph, object]:
+    revision = services.current_revision(paper)
+    paragraph = db.session.scalars(
+        select(Paragraph).where(Paragraph.revision_id == revision.id, Paragraph.key == key)
+    ).first()
+    if paragraph is None:
+        abort(404)
+    return paragraph, revision
+
+
+def _thread_context(paper: Paper, paragraph: Paragraph, revision, form=None) -> dict:
+    threads = services.paragraph_threads(paper, paragraph.key)
+    return dict(
+        paper=paper,
+        paragraph=paragraph,
+        revision=revision,
+        threads=threads,
+        form=form or _comment_form(paper, revision.number),
+        may_comment=can(Need.TAKE_PART, paper),
+        closed_reason=services.comments_closed_reason(paper),
+        manages=can(Need.MANAGE, paper),
+        show_authors=can(Need.SEE_AUTHORS, paper),
+        edits=services.edits_of([t.comment.id for t in _flatten(threads)]),
+        hide_form=HideForm(),
+        now=services.utcnow(),
+    )
+
+
+@bp.route("/papers/<int:paper_id>/p/<key>")
+@protected
+def paragraph(paper_id: int, key: str):
+    """One paragraph with its comment threads: a page, or the fragment htmx swaps in."""
+    paper = load(Paper, paper_id)
+    paragraph, revision = _paragraph_in_current(paper, key)
+    context = _thread_context(paper, paragraph, revision)
+    context["count"] = services.comment_counts(paper).get(key, 0)
+    template = "papers/_paragraph.html" if request.args.get("block") else "papers/_thread.html"
+    return render("papers/paragraph.html", template if wants_fragment() else None, **context)
+
+
+@bp.route("/papers/<int:paper_id>/rev/<int:number>")
+@protected
+def revision(paper_id: int, number: int):
+    paper = load(Paper, paper_id)
+    revision = next((r for r in services.revisions(paper) if r.number == number), None)
+    if revision is None:
+        abort(404)
+    return render(
+        "papers/revision.html",
+        paper=paper,
+        revision=revision,
+        paragraphs=services.paragraphs_of(revision),
+        revisions=services.revisions(paper),
+    )
+
+
+@bp.route("/papers/<int:paper_id>/compare")
+@protected
+def compare(paper_id: int):
+    paper = load(Paper, paper_id)
+    all_revisions = services.revisions(paper)
+    numbers = {r.number: r for r in all_revisions}
+    try:
+        old = numbers[int(request.args.get("from", max(0, len(all_revisions) - 2)))]
+        new = numbers[int(request.args.get("to", len(all_revisions) - 1))]
+    except (KeyError, ValueError):
+        abort(404)
+    old_paragraphs = services.paragraphs_of(old)
+    new_paragraphs = services.paragraphs_of(new)
+    old_by_key = {p.key: p for p in old_paragraphs}
+    new_keys = {p.key for p in new_paragraphs}
+    rows = []
+    for p in new_paragraphs:
+        before = old_by_key.get(p.key)
+        rows.append(
+            {"old": before, "new": p, "html": redline_html(before.text if before else "", p.text)}
+        )
+    removed = [p for p in old_paragraphs if p.key not in new_keys]
+    for p in removed:
+        rows.append({"old": p, "new": None, "html": redline_html(p.text, "")})
+    return render(
+        "papers/compare.html", paper=paper, old=old, new=new, rows=rows, revisions=all_revisions
+    )
+
+
+# ---- comments ----------------------------------------------------------------------------------
+
+
+@bp.route("/papers/<int:paper_id>/p/<key>/comments", methods=["POST"])
+@protected
+def post_comment(paper_id: int, key: str):
+    paper = load(Paper, paper_id, Need.TAKE_PART)
+    revision = services.current_revision(paper)
+    paragraph = db.session.scalars(
+        select(Paragraph).where(Paragraph.revision_id == revision.id, Paragraph.key == key)
+    ).first()
+    form = _comment_form(paper, revision.number)
+    parent = None
+    if form.parent_id.data:
+        parent = (
+            db.session.get(Comment, int(form.parent_id.data))
+            if form.parent_id.data.isdigit()
+            else None
+        )
+        if parent is None or not can(Need.VIEW, parent):
+            abort(404)
+    if form.validate_on_submit():
+        try:
+            if paragraph is None or form.revision.data != revision.number:
+                raise services.PaperError(
+                    _(
+                        "%(rev)s was issued while you were writing. Your comment was not stored; "
+                        "it is still here: check the paragraph and post it again.",
+                        rev=revision.label,
+                    )
+                )
+            services.post_comment(
+                paper,
+                current_user,
+                paragraph=paragraph,
+                body=form.body.data,
+                on_behalf_of=form.on_behalf_of.data,
+                quote=form.quote.data,
+                proposed_text=form.proposed_text.data,
+                position=_position(form.position.data),
+                parent=parent,
+            )
+        except services.PaperError as error:
+            form.body.errors = [*form.body.errors, str(error)]
+        else:
+            commit()
+            if wants_fragment():
+                return render(
+                    "papers/paragraph.html",
+                    "papers/_thread.html",
+                    **_thread_context(paper, paragraph, revision),
+                )
+            flash(_("Your comment is posted."), "success")
+            return redirect(url_for("papers.paper", paper_id=paper.id) + f"#para-{key}")
+    if parent is not None and (parent.paper_id != paper.id or parent.paragraph_key != key):
+        form.parent_id.data = ""  # show the message on the paragraph's own form
+    for name, errors in form.errors.items():
+        if name != "body":  # every message shows next to the text the person wrote
+            form.body.errors = [*form.body.errors, *errors]
+    if paragraph is None:
+        # The paragraph left the text: keep what was written, on the paper page.
+        flash(
+            _("That paragraph is not in the current revision; your comment was not stored."),
+            "error",
+        )
+        return _paper_page(paper, status=422)
+    form.revision.data = revision.number
+    context = _thread_context(paper, paragraph, revision, form=form)
+    return render("papers/paragraph.html", "papers/_thread.html", status=422, **context)
+
+
+def _position(value: str | None) -> Position | None:
+    if not value:
+        return None
+    try:
+        return Position(value)
+    except ValueError:
+        raise services.PaperError(_("Choose a position from the list.")) from None
+
+
+def _comment(comment_id: int, need: Need) -> tuple[Comment, Paper]:
+    comment = load(Comment, comment_id, need)
+    return comment, db.session.get(Paper, comment.paper_id)
+
+
+def _back_to_thread(paper: Paper, comment: Comment, status: int = 200):
+    revision = services.current_revision(paper)
+    paragraph = db.session.scalars(
+        select(Paragraph).where(
+            Paragraph.revision_id == revision.id, Paragraph.key == comment.paragraph_key
+        )
+    ).first()
+    if wants_fragment() and paragraph is not None:
+        return render(
+            "papers/paragraph.html",
+            "papers/_thread.html",
+            status=status,
+            **_thread_context(paper, paragraph, revision),
+        )
+    return redirect(
+        url_for("papers.paper", paper_id=paper.id)
+        + (f"#para-{paragraph.key}" if paragraph else "#removed")
+    )
+
+
+@bp.route("/comments/<int:comment_id>/edit", methods=["GET", "POST"])
+@protected
+def edit_comment(comment_id: int):
+    comment, paper = _comment(comment_id, Need.TAKE_PART)
+    if comment.author_id != current_user.id:
+        abort(403)
+    form = EditCommentForm(obj=comment)
+    if form.validate_on_submit():
+        try:
+            services.edit_comment(comment, current_user, form.body.data, form.proposed_text.data)
+        except services.PaperError as error:
+            form.body.errors = [*form.body.errors, str(error)]
+        else:
+            commit()
+            return _back_to_thread(paper, comment)
+    status = 422 if form.is_submitted() else 200
+    return render(
+        "papers/edit_comment.html", form=form, comment=comment, paper=paper, status=status
+    )
+
+
+@bp.route("/comments/<int:comment_id>/delete", methods=["POST"])
+@protected
+def delete_comment(comment_id: int):
+    comment, paper = _comment(comment_id, Need.VIEW)
+    if comment.author_id != current_user.id:
+        abort(403)
+    try:
+        services.delete_comment(comment, current_user)
+    except services.PaperError as error:
+        flash(str(error), "error")
+        return _back_to_thread(paper, comment, 422)
+    commit()
+    return _back_to_thread(paper, comment)
+
+
+@bp.route("/comments/<int:comment_id>/hide", methods=["POST"])
+@protected
+def hide_comment(comment_id: int):
+    comment, paper = _comment(comment_id, Need.MANAGE)
+    form = HideForm()
+    try:
+        if not form.validate_on_submit():
+            raise services.PaperError(_("Give a reason for hiding the comment."))
+        services.hide_comment(comment, current_user, form.reason.data)
+    except services.PaperError as error:
+        flash(str(error), "error")
+        return _back_to_thread(paper, comment, 422)
+    commit()
+    return _back_to_thread(paper, comment)
+
+
+@bp.route("/comments/<int:comment_id>/taken", methods=["POST"])
+@protected
+def taken_into_account(comment_id: int):
+    comment, paper = _comment(comment_id, Need.MANAGE)
+    services.set_taken_into_account(comment, current_user, request.form.get("value") == "1")
+    commit()
+    if request.form.get("back") == "compilation":
+        return redirect(url_for("papers.compilation", paper_id=paper.id, **request.args))
+    return _back_to_thread(paper, comment)
+
+
+@bp.route("/comments/<int:comment_id>/reattach", methods=["POST"])
+@protected
+def reattach(comment_id: int):
+    comment, paper = _comment(comment_id, Need.MANAGE)
+    paragraph = db.session.scalars(
+        select(Paragraph).where(
+            Paragraph.revision_id == services.current_revision(paper).id,
+            Paragraph.key == request.form.get("key", ""),
+        )
+    ).first()
+    try:
+        if paragraph is None:
+            raise services.PaperError(_("Choose a paragraph of the current revision."))
+        services.reattach(comment, current_user, paragraph)
+    except services.PaperError as error:
+        flash(str(error), "error")
+        return _paper_page(paper, status=422)
+    commit()
+    flash(_("The comment now sits on ¶%(n)s.", n=paragraph.number), "success")
+    return redirect(url_for("papers.paper", paper_id=paper.id) + f"#para-{paragraph.key}")
+
+
+# ---- the chair's compilation and exports -------------------------------------------------------
+
+
+def _filters() -> services.CompilationFilters:
+    def flag(name: str) -> bool:
+        return request.args.get(name) == "1"
+
+    taken = request.args.get("taken")
+    delegation = request.args.get("delegation", "")
+    return services.CompilationFilters(
+        unanswered=flag("unanswered"),
+        proposed_text=flag("proposed"),
+        delegation_id=int(delegation) if delegation.isdigit() else None,
+        regional_group=request.args.get("group") or None,
+        position=request.args.get("position") or None,
+        taken_into_account=None if taken not in ("0", "1") else taken == "1",
+    )
+
+
+def _compilation(paper: Paper) -> exports.Compilation:
+    by = "delegation" if request.args.get("by") == "delegation" else "paragraph"
+    attributed = not paper.is_chatham_house
+    return services.compile_comments(paper, by=by, attributed=attributed, filters=_filters())
+
+
+@bp.route("/papers/<int:paper_id>/compilation")
+@protected
+def compilation(paper_id: int):
+    paper = load(Paper, paper_id, Need.MANAGE)
+    return render(
+        "papers/compilation.html",
+        "papers/_compilation.html",
+        paper=paper,
+        compilation=_compilation(paper),
+        delegations=services.delegations_in(paper),
+        groups=list(RegionalGroup),
+        positions=list(Position),
+        args=request.args,
+        comment_ids=_compilation_comment_ids(paper),
+    )
+
+
+def _compilation_comment_ids(paper: Paper) -> dict:
+    return {
+        c.id: c for c in db.session.scalars(select(Comment).where(Comment.paper_id == paper.id))
+    }
+
+
+@bp.route("/papers/<int:paper_id>/compilation.<any(docx, csv, md):fmt>")
+@protected
+def compilation_export(paper_id: int, fmt: str):
+    paper = load(Paper, paper_id, Need.MANAGE)
+    data = _compilation(paper)
+    name = f"compilation-{paper.id}-{data.revision_label}"
+    if fmt == "docx":
+        return _download(exports.compilation_docx(data), f"{name}.docx", DOCX_TYPE)
+    if fmt == "csv":
+        return _download(
+            exports.compilation_csv(data).encode(), f"{name}.csv", "text/csv; charset=utf-8"
+        )
+    return _download(
+        exports.compilation_markdown(data).encode(), f"{name}.md", "text/markdown; charset=utf-8"
+    )
+
+
+DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+def _download(data: bytes, filename: str, mimetype: str) -> Response:
+    response = Response(data, mimetype=mimetype)
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@bp.route("/papers/<int:paper_id>/rev/<int:number>.docx")
+@protected
+def revision_export(paper_id: int, number: int):
+    paper = load(Paper, paper_id)
+    revision = next((r for r in services.revisions(paper) if r.number == number), None)
+    if revision is None:
+        abort(404)
+    doc = RevisionDoc(
+        symbol=paper.symbol,
+        title=paper.title,
+        revision_label=revision.label,
+        issued_by=paper.issued_by,
+        blocks=[
+            (p.number, "heading" if p.is_heading else "paragraph", p.text)
+            for p in services.paragraphs_of(revision)
+        ],
+    )
+    return _download(revision_docx(doc), f"paper-{paper.id}-{revision.label}.docx", DOCX_TYPE)
+
+
+def papers_in_room(room: Room, user) -> list[Paper]:
+    """The room's papers this person may see (for the room page)."""
+    papers = db.session.scalars(
+        select(Paper).where(Paper.room_id == room.id).order_by(Paper.created_at.desc())
+    ).all()
+    return [p for p in papers if can(Need.VIEW, p, user)]
+
+
+def delegation_name(delegation_id: int) -> str:
+    delegation = db.session.get(Delegation, delegation_id)
+    return delegation.name if delegation else ""
+
+
+__all__ = ["authorise", "bp", "papers_in_room"]

@@ -1,0 +1,64 @@
+"""Template helpers of the papers domain, and its section on the room page."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+from flask_babel import format_datetime, format_timedelta, get_locale
+from flask_babel import gettext as _
+from flask_login import current_user
+from markupsafe import Markup
+
+from consult.papers import services
+from consult.papers.redline import redline_html
+from consult.policy import Need, can
+from consult.rooms.contents import section
+from consult.timeutil import utcnow
+
+
+def in_zone(value: datetime | None, zone: str, format: str = "medium") -> str:
+    """A time shown in a given zone (the room's), whatever the viewer's own zone."""
+    if value is None:
+        return ""
+    from babel.dates import format_datetime as babel_format
+
+    return babel_format(value, format, tzinfo=ZoneInfo(zone), locale=get_locale())
+
+
+def time_left(value: datetime | None) -> str:
+    if value is None:
+        return ""
+    delta = value - utcnow()
+    if delta.total_seconds() <= 0:
+        return _("closed")
+    return _("%(left)s left", left=format_timedelta(delta, threshold=1.1, granularity="minute"))
+
+
+def redline(old: str, new: str) -> Markup:
+    return redline_html(old, new)
+
+
+def may_edit(comment) -> bool:
+    return services.may_edit(comment, current_user)
+
+
+def register(app) -> None:
+    app.jinja_env.filters["in_zone"] = in_zone
+    app.jinja_env.filters["time_left"] = time_left
+    app.jinja_env.globals.update(redline=redline, may_edit=may_edit)
+
+
+@section
+def room_papers(room, user):
+    from consult.papers.routes import papers_in_room
+
+    return "papers/_room_papers.html", {
+        "papers": papers_in_room(room, user),
+        "manages": can(Need.MANAGE, room, user),
+        "room": room,
+    }
+
+
+__all__ = ["current_app", "format_datetime", "register"]

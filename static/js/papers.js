@@ -1,0 +1,108 @@
+/* consult papers: live comments and the deadline countdown on a paper page.
+   The server only signals "paper-changed" with the paragraph key; the page re-fetches that
+   paragraph's thread (or its comment count) over HTTP, where the policy and the Chatham House
+   Rule apply. A gap in versions or a reconnection re-fetches every open thread. */
+(function () {
+  "use strict";
+  var header = document.querySelector("[data-paper-id]");
+  if (!header || typeof window.htmx === "undefined") return;
+  var paperId = Number(header.getAttribute("data-paper-id"));
+  var version = Number(header.getAttribute("data-paper-version"));
+  var urlFor = function (key) {
+    return header.getAttribute("data-paragraph-url").replace("KEY", encodeURIComponent(key));
+  };
+
+  function refreshParagraph(key) {
+    var thread = document.getElementById("thread-" + key);
+    if (!thread) return;
+    if (thread.getAttribute("data-loaded") === "true") {
+      // Do not swap a thread under someone's hands while they type in it.
+      if (thread.contains(document.activeElement) &&
+          document.activeElement.tagName === "TEXTAREA" && document.activeElement.value) {
+        thread.setAttribute("data-stale", "true");
+        return;
+      }
+      window.htmx.ajax("GET", urlFor(key), { target: thread, swap: "outerHTML" });
+    } else {
+      window.htmx.ajax("GET", urlFor(key) + "?block=1", { target: "#para-" + key, swap: "outerHTML" });
+    }
+  }
+
+  function refreshAll() {
+    var threads = document.querySelectorAll(".thread[data-loaded='true']");
+    for (var i = 0; i < threads.length; i++) refreshParagraph(threads[i].id.slice(7));
+  }
+
+  function onChange(data) {
+    if (!data || Number(data.paper) !== paperId) return;
+    if (data.kind === "revision" || data.kind === "status") {
+      // A new revision renumbers everything: show a notice rather than move text under the reader.
+      var note = document.getElementById("paper-outdated");
+      if (!note) {
+        note = document.createElement("p");
+        note.id = "paper-outdated";
+        note.className = "flash flash-info";
+        note.setAttribute("role", "status");
+        var link = document.createElement("a");
+        link.href = window.location.pathname;
+        link.textContent = header.getAttribute("data-outdated-text") || "This paper changed. Reload to see it.";
+        note.appendChild(link);
+        header.appendChild(note);
+      }
+    } else if (data.version !== version + 1) {
+      refreshAll();
+      if (data.key) refreshParagraph(data.key);
+    } else if (data.key) {
+      refreshParagraph(data.key);
+    }
+    version = Math.max(version, Number(data.version));
+  }
+
+  function watch(socket, reconnected) {
+    socket.emit("watch_paper", { paper: paperId }, function (answer) {
+      if (answer && answer.ok && (reconnected || answer.version !== version)) refreshAll();
+      if (answer && answer.version) version = Math.max(version, answer.version);
+    });
+  }
+
+  var registered = false;
+  function attach(socket, reconnected) {
+    if (!registered) {
+      socket.on("paper-changed", onChange);
+      registered = true;
+    }
+    watch(socket, reconnected);
+  }
+  document.addEventListener("consult:connect", function (evt) {
+    attach(evt.detail.socket, evt.detail.reconnected);
+  });
+  if (window.consult && window.consult.socket && window.consult.socket.connected) {
+    attach(window.consult.socket, false);
+  }
+
+  // Leaving a textarea releases a swap held back while typing.
+  document.addEventListener("focusout", function (evt) {
+    var thread = evt.target.closest && evt.target.closest(".thread[data-stale='true']");
+    if (thread) setTimeout(function () {
+      if (!thread.contains(document.activeElement)) {
+        thread.removeAttribute("data-stale");
+        refreshParagraph(thread.id.slice(7));
+      }
+    }, 0);
+  });
+
+  // Countdowns: recomputed every 30 seconds from the server's UTC deadline.
+  var fmt = typeof Intl !== "undefined" && Intl.RelativeTimeFormat
+    ? new Intl.RelativeTimeFormat(document.documentElement.lang || "en", { numeric: "auto" }) : null;
+  function tick() {
+    var items = document.querySelectorAll("[data-countdown]");
+    for (var i = 0; i < items.length; i++) {
+      var left = (Date.parse(items[i].getAttribute("data-countdown")) - Date.now()) / 1000;
+      if (left <= 0) { items[i].textContent = items[i].getAttribute("data-closed-text") || "closed"; continue; }
+      if (!fmt) continue;
+      var unit = left > 86400 ? ["day", 86400] : left > 3600 ? ["hour", 3600] : ["minute", 60];
+      items[i].textContent = fmt.format(Math.round(left / unit[1]), unit[0]);
+    }
+  }
+  setInterval(tick, 30000);
+})();
