@@ -11,6 +11,7 @@ from datetime import timedelta
 from consult.accounts import services as accounts
 from consult.accounts.models import Delegation, DelegationStatus, RegionalGroup, User
 from consult.extensions import db
+from consult.papers.models import Position
 from consult.rooms.models import (
     AccessLevel,
     JoinRequest,
@@ -460,4 +461,138 @@ def seed(password: str) -> dict[str, int]:
         )
     )
     db.session.flush()
-    return {"delegations": len(delegations), "people": len(people), "rooms": len(rooms)}
+    papers = _seed_papers(art67, wgeti, people, now)
+    return {
+        "delegations": len(delegations),
+        "people": len(people),
+        "rooms": len(rooms),
+        "papers": papers,
+    }
+
+
+GUIDE_REV0 = """# Chapter 3: The overriding risk test
+
+## Introduction
+
+Article 7(3) of the Treaty requires the exporting State Party to deny an export authorization
+if, after considering available mitigating measures, it determines that there is an overriding
+risk of any of the negative consequences in Article 7(1).
+
+This chapter collects national practice on how the term "overriding risk" is understood and
+applied, without prejudice to each State Party's interpretation.
+
+## Elements of national practice
+
+Several States Parties interpret "overriding" as meaning that the risk is more likely than not
+to materialise.
+
+Other States Parties consider the risk overriding when it outweighs the positive consequences
+of the export, such as contributing to peace and security.
+
+States Parties also take into account:
+- the end user's record of compliance with previous assurances;
+- the capacity of the importing State to prevent diversion;
+- reports by United Nations bodies and regional organisations.
+
+## Mitigating measures
+
+Mitigating measures may include confidence-building measures or jointly developed programmes
+by the exporting and importing States."""
+
+DECISION_REV0 = """# Draft decision on the WGETI work plan
+
+The Conference decides to renew the mandate of the Working Group on Effective Treaty
+Implementation until the Thirteenth Conference of States Parties.
+
+The Conference requests the Chair of WGETI to present a report on the work of each
+sub-working group.
+
+The Conference encourages States Parties to share their national practice in writing through
+the information exchange platform."""
+
+
+def _seed_papers(art67: Room, wgeti: Room, people: dict[str, User], now) -> int:
+    """A voluntary guide chapter with comments and a Rev.1, and an open draft decision."""
+    from consult.papers import services as papers
+    from consult.papers.models import PaperKind
+
+    guide = papers.create_paper(
+        art67,
+        people["facilitator"],
+        title="Voluntary guide: Article 7 (overriding risk)",
+        kind=PaperKind.VOLUNTARY_GUIDE,
+        issued_by="Facilitator, Articles 6 and 7",
+        symbol="ATT/CSP12.WGETI/2026/FAC/812/VG.Art7",
+        source=GUIDE_REV0,
+        closes_at=now + timedelta(days=21),
+    )
+    paragraphs = papers.paragraphs_of(papers.current_revision(guide))
+    numbered = {p.number: p for p in paragraphs if p.number}
+    first = papers.post_comment(
+        guide,
+        people["delegate.germany"],
+        paragraph=numbered[3],
+        on_behalf_of="Germany",
+        body="Germany applies a case-by-case assessment; we suggest not presenting the "
+        "'more likely than not' reading as the majority view.",
+        quote="more likely than not",
+        position=None,
+        proposed_text='Some States Parties interpret "overriding" as meaning that the risk is '
+        "more likely than not to materialise.",
+    )
+    papers.post_comment(
+        guide,
+        people["facilitator"],
+        paragraph=numbered[3],
+        parent=first,
+        on_behalf_of="Finland",
+        body="Thank you; the facilitator will reflect this in Rev.1.",
+    )
+    papers.post_comment(
+        guide,
+        people["npc.nigeria"],
+        paragraph=numbered[5],
+        on_behalf_of="the African Group",
+        body="The African Group supports listing the capacity to prevent diversion.",
+        position=Position.SUPPORTS,
+    )
+    papers.post_comment(
+        guide,
+        people["delegate.philippines"],
+        paragraph=numbered[6],
+        on_behalf_of="Philippines",
+        body="Could the guide give examples of jointly developed programmes?",
+    )
+    rev1 = GUIDE_REV0.replace(
+        "Several States Parties interpret", "Some States Parties interpret"
+    ).replace(
+        "## Mitigating measures\n\n",
+        "## Mitigating measures\n\nMitigating measures are considered before the overriding "
+        "risk is determined.\n\n",
+    )
+    papers.revise(guide, people["facilitator"], rev1, note="Comments from the first round")
+    papers.follow(guide, people["delegate.germany"], True)
+
+    decision = papers.create_paper(
+        wgeti,
+        people["chair.wgeti"],
+        title="Draft decision on the WGETI work plan",
+        kind=PaperKind.DRAFT_DECISION,
+        issued_by="WGETI Chair",
+        symbol="ATT/CSP12.WGETI/2026/CHAIR/815/DrDec",
+        source=DECISION_REV0,
+        closes_at=now + timedelta(days=10),
+    )
+    first_para = next(
+        p for p in papers.paragraphs_of(papers.current_revision(decision)) if p.number == 1
+    )
+    papers.post_comment(
+        decision,
+        people["delegate.thailand"],
+        paragraph=first_para,
+        on_behalf_of="Thailand",
+        body="Thailand supports the renewal.",
+        position=Position.SUPPORTS,
+    )
+    db.session.flush()
+    return 2
