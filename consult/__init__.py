@@ -121,6 +121,8 @@ def _register_blueprints(app: Flask) -> None:
     from consult.admin.routes import bp as admin_bp
     from consult.core import bp as core_bp
     from consult.live import LiveNamespace
+    from consult.meetings import policy as _meetings_policy  # noqa: F401
+    from consult.meetings.routes import bp as meetings_bp
     from consult.notifications.routes import bp as notifications_bp
     from consult.papers import policy as _papers_policy  # noqa: F401
     from consult.papers.routes import bp as papers_bp
@@ -132,6 +134,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(rooms_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(papers_bp)
+    app.register_blueprint(meetings_bp)
     app.register_blueprint(notifications_bp)
     socketio.on_namespace(LiveNamespace("/live"))
 
@@ -226,6 +229,15 @@ def _register_errors(app: Flask) -> None:
         )
 
 
+def duration(seconds: float | int | None) -> str:
+    """Seconds as m:ss or h:mm:ss; negative values (overruns) keep their sign."""
+    seconds = int(seconds or 0)
+    sign, seconds = ("-" if seconds < 0 else ""), abs(seconds)
+    hours, rest = divmod(seconds, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{sign}{hours}:{minutes:02d}:{secs:02d}" if hours else f"{sign}{minutes}:{secs:02d}"
+
+
 def _unread_notifications() -> int:
     from consult.notifications.services import unread_count
 
@@ -244,6 +256,7 @@ def _register_templating(app: Flask) -> None:
     from consult.papers import templating as papers_templating
 
     papers_templating.register(app)
+    app.jinja_env.filters["duration"] = duration
     app.jinja_env.filters["markdown"] = markdown.render
     app.jinja_env.filters["local_time"] = local_time
     app.jinja_env.globals.update(

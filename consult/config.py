@@ -30,6 +30,15 @@ class Config:
     SQLALCHEMY_DATABASE_URI = _env("DATABASE_URL", f"sqlite:///{INSTANCE / 'consult.db'}")
     SQLALCHEMY_ENGINE_OPTIONS: dict = {}
     SOCKETIO_MESSAGE_QUEUE = _env("MESSAGE_QUEUE")
+    #: "threading" (consult serve, gunicorn gthread) or "gevent"; gunicorn.conf.py sets it per
+    #: worker, so an installed gevent never switches the development server by surprise.
+    SOCKETIO_ASYNC_MODE = _env("ASYNC_MODE", "threading")
+
+    # Logs: "json" lines on stdout (the production default) or "text"; one line per request.
+    LOG_FORMAT = _env("LOG_FORMAT", "json" if ENV == "production" else "text")
+    LOG_LEVEL = _env("LOG_LEVEL", "INFO")
+    #: How many reverse proxies set X-Forwarded-For/-Proto/-Host in front of the app (0: none).
+    PROXY_FIX = int(_env("PROXY_FIX", "0"))
 
     # Sessions and cookies: strong protection, never readable from scripts.
     SESSION_COOKIE_NAME = "consult_session"
@@ -84,6 +93,12 @@ class Config:
             if app.config.get("ENV") == "production":
                 raise RuntimeError("CONSULT_SECRET_KEY must be set in production")
             app.config["SECRET_KEY"] = _development_secret()
+        if app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
+            # A server restart or failover must not hand a dead connection to a request.
+            app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {
+                "pool_pre_ping": True,
+                **app.config.get("SQLALCHEMY_ENGINE_OPTIONS", {}),
+            }
 
 
 def _development_secret() -> str:

@@ -7,6 +7,8 @@ addressed, and leaves any room channel as soon as the policy no longer allows it
 
 from __future__ import annotations
 
+import time
+
 from flask import g, request
 from flask_login import current_user
 from flask_socketio import Namespace, disconnect, join_room, leave_room, rooms
@@ -67,6 +69,75 @@ class LiveNamespace(Namespace):
         finally:
             db.session.remove()
 
+    def on_watch_meeting(self, data):
+        """Join `meeting:<id>` (and the chairs' channel when allowed); record attendance."""
+        from consult.meetings import services as meetings
+        from consult.meetings.models import Meeting, Presence
+
+        try:
+            user = _asker()
+            if user is None:
+                disconnect()
+                return {"ok": False}
+            meeting = db.session.get(Meeting, _int(data, "meeting"))
+            if meeting is None or not can(Need.VIEW, meeting, user):
+                return {"ok": False}
+            join_room(f"meeting:{meeting.id}")
+            chair = can(Need.MANAGE, meeting, user)
+            if chair:
+                join_room(f"meeting:{meeting.id}:chair")
+            presence = (data or {}).get("presence")
+            presence = Presence(presence) if presence in {p.value for p in Presence} else None
+            if (data or {}).get("view") != "screen":
+                meetings.seen(meeting, user, presence, connected=True)
+                db.session.commit()
+                _send_console(meeting.id)
+            return {"ok": True, "version": meeting.version, "chair": chair}
+        finally:
+            db.session.remove()
+
+    def on_meeting_here(self, data):
+        """Heartbeat from an open live view: keeps the person on the chair's presence list."""
+        from consult.meetings import services as meetings
+        from consult.meetings.models import Meeting
+
+        try:
+            user = _asker()
+            meeting = db.session.get(Meeting, _int(data, "meeting"))
+            if user is None or meeting is None or not can(Need.VIEW, meeting, user):
+                return {"ok": False}
+            changed = meetings.seen(meeting, user, None, connected=True)
+            db.session.commit()
+            if changed:
+                _send_console(meeting.id)
+            return {"ok": True, "version": meeting.version}
+        finally:
+            db.session.remove()
+
+    def on_clock(self, data=None):
+        """The server's time in milliseconds, so countdowns agree whatever a device's clock."""
+        return {"now": time.time() * 1000}
+
+    def on_disconnect(self, reason=None):
+        """Mark the person as no longer connected to the meetings this socket watched."""
+        from consult.meetings import services as meetings
+        from consult.meetings.models import Meeting
+
+        try:
+            user = _asker()
+            if user is None:
+                return
+            for name in list(rooms(sid=request.sid, namespace="/live")):
+                parts = name.split(":")
+                if len(parts) == 2 and parts[0] == "meeting" and parts[1].isdigit():
+                    meeting = db.session.get(Meeting, int(parts[1]))
+                    if meeting is not None:
+                        meetings.seen(meeting, user, None, connected=False)
+                        db.session.commit()
+                        _send_console(meeting.id)
+        finally:
+            db.session.remove()
+
     def on_recheck(self, data=None):
         """Leave every room channel the person may no longer see (after access-changed)."""
         try:
@@ -76,17 +147,39 @@ class LiveNamespace(Namespace):
                 return {"left": []}
             left = []
             for name in list(rooms(sid=request.sid, namespace="/live")):
-                kind, _sep, ident = name.partition(":")
-                model = _WATCHED.get(kind)
-                if model is None or not ident.isdigit():
+                parts = name.split(":")
+                model = _WATCHED.get(parts[0])
+                if model is None or len(parts) < 2 or not parts[1].isdigit():
                     continue
-                thing = db.session.get(model(), int(ident))
-                if thing is None or not can(Need.VIEW, thing, user):
+                # meeting:<id>:chair is the chairs' channel: it needs the power to manage.
+                need = Need.MANAGE if parts[2:] == ["chair"] else Need.VIEW
+                thing = db.session.get(model(), int(parts[1]))
+                if thing is None or not can(need, thing, user):
                     leave_room(name)
                     left.append(name)
             return {"left": left}
         finally:
             db.session.remove()
+
+
+def _send_console(meeting_id: int) -> None:
+    """Refresh the chairs' console (its presence list) on every worker."""
+    from flask_socketio import emit
+
+    from consult.meetings.services import panel_payload
+
+    emit(
+        "meeting-console",
+        panel_payload(meeting_id, chair=True),
+        to=f"meeting:{meeting_id}:chair",
+        namespace="/live",
+    )
+
+
+def _meeting_model():
+    from consult.meetings.models import Meeting
+
+    return Meeting
 
 
 def _paper_model():
@@ -96,7 +189,7 @@ def _paper_model():
 
 
 #: Channel prefixes a socket may watch, and the model the policy is asked about.
-_WATCHED = {"room": lambda: Room, "paper": _paper_model}
+_WATCHED = {"room": lambda: Room, "paper": _paper_model, "meeting": _meeting_model}
 
 
 def _int(data, key: str) -> int:

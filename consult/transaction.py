@@ -11,7 +11,11 @@ from consult.extensions import db, socketio
 
 
 def emit_after_commit(event: str, data: Any, *, to: str, namespace: str = "/live") -> None:
-    """Queue a Socket.IO event; it is sent only once the change it announces is committed."""
+    """Queue a Socket.IO event; it is sent only once the change it announces is committed.
+
+    `data` may be a callable: it is called after the commit, so a payload rendered from the
+    database shows the committed state (and is rendered once for everyone in the room).
+    """
     g.setdefault("_emit_queue", []).append((event, data, to, namespace))
 
 
@@ -19,7 +23,13 @@ def commit() -> None:
     """Commit the request's changes, then send its mail and live events."""
     db.session.commit()
     mail.flush_after_commit()
+    sent = set()
     for event, data, to, namespace in g.pop("_emit_queue", []):
+        if callable(data):
+            if (event, to) in sent:  # several changes in one request: one fresh payload
+                continue
+            sent.add((event, to))
+            data = data()
         socketio.emit(event, data, to=to, namespace=namespace)
 
 

@@ -12,8 +12,9 @@ import smtplib
 from collections.abc import Iterator
 
 import pytest
-from flask import g
+from flask import g, session
 from flask.testing import FlaskClient
+from flask_login import login_user
 from flask_migrate import upgrade
 from flask_sqlalchemy.session import _app_ctx_id
 from itsdangerous import URLSafeTimedSerializer
@@ -209,6 +210,18 @@ class Auth:
         )
         assert response.status_code == 302, response.get_data(as_text=True)[:500]
         return response
+
+    def login_quickly(self, user: User) -> None:
+        """Sign in without the form, for tables of thousands of cases (the form is tested
+        elsewhere): the same session Flask-Login would write, strong protection included."""
+        app = self.client.application
+        with app.test_request_context("/", environ_base=self.client.environ_base):
+            login_user(user)
+            data = dict(session)
+        g.pop("_login_user", None)
+        with self.client.session_transaction() as client_session:
+            client_session.clear()
+            client_session.update(data)
 
     def logout(self):
         return self.client.post("/sign-out")

@@ -11,15 +11,19 @@ route cannot ship without its row.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 import pytest
 from flask import Flask
 
 from consult import policy
 from consult.accounts.models import DelegationStatus
+from consult.meetings import services as meetings
+from consult.meetings.models import ItemState, MeetingKind, MeetingMode
 from consult.papers import services as papers
 from consult.papers.models import PaperKind
 from consult.rooms.models import AccessLevel, JoinRequest, RoomRole
+from consult.timeutil import utcnow
 
 ROLES = [
     "anonymous",
@@ -66,6 +70,9 @@ class World:
     paper: object = None
     comment: object = None
     key: str = ""
+    meeting: object = None
+    item: object = None
+    floor: object = None
 
 
 @pytest.fixture
@@ -106,8 +113,34 @@ def world(db, make_delegation, make_user, make_room, add_member, request):
         on_behalf_of=users["room_member"].delegation.name,
     )
     db.session.flush()
+    chair = users["room_chair"]
+    meeting = meetings.create_meeting(
+        room,
+        chair,
+        title="Session",
+        kind=MeetingKind.WORKING_GROUP_SESSION,
+        mode=MeetingMode.HYBRID,
+        starts_at=utcnow(),
+        ends_at=utcnow() + timedelta(hours=3),
+        time_zone="Europe/Zurich",
+    )
+    item = meetings.add_item(meeting, chair, number=1, letter="", title="Opening")
+    meetings.adopt_agenda(meeting, chair)
+    meetings.set_item_state(item, chair, ItemState.CURRENT)
+    floor = meetings.inscribe(item, chair, users["room_member"].delegation)
+    db.session.flush()
     return World(
-        users, room, member_membership, join_request, handover_target, paper, comment, paragraph.key
+        users,
+        room,
+        member_membership,
+        join_request,
+        handover_target,
+        paper,
+        comment,
+        paragraph.key,
+        meeting,
+        item,
+        floor,
     )
 
 
@@ -241,6 +274,39 @@ ENDPOINTS = {
         lambda w: f"/papers/{w.paper.id}/compilation.docx",
         MANAGE,
     ),
+    # ---- meetings -----------------------------------------------------------------------
+    "meetings.new_meeting": ("GET", lambda w: f"/rooms/{w.room.slug}/meetings/new", MANAGE),
+    "meetings.edit_meeting": ("GET", lambda w: f"/meetings/{w.meeting.id}/edit", MANAGE),
+    "meetings.meeting": ("GET", lambda w: f"/meetings/{w.meeting.id}", VIEW),
+    "meetings.add_item": ("POST", lambda w: f"/meetings/{w.meeting.id}/items", MANAGE),
+    "meetings.adopt": ("POST", lambda w: f"/meetings/{w.meeting.id}/adopt", MANAGE),
+    "meetings.live": ("GET", lambda w: f"/meetings/{w.meeting.id}/live", VIEW),
+    "meetings.panel": ("GET", lambda w: f"/meetings/{w.meeting.id}/panel", VIEW),
+    "meetings.floor_panel": ("GET", lambda w: f"/meetings/{w.meeting.id}/floor-panel", VIEW),
+    "meetings.screen": ("GET", lambda w: f"/meetings/{w.meeting.id}/screen", VIEW),
+    "meetings.console": ("GET", lambda w: f"/meetings/{w.meeting.id}/console", MANAGE),
+    "meetings.request_floor": ("POST", lambda w: f"/meetings/{w.meeting.id}/floor", TAKE_PART),
+    "meetings.withdraw_floor": (
+        "POST",
+        lambda w: f"/meetings/{w.meeting.id}/floor/withdraw",
+        TAKE_PART,
+    ),
+    "meetings.chair_action": ("POST", lambda w: f"/meetings/{w.meeting.id}/chair/end-turn", MANAGE),
+    "meetings.item_state": ("POST", lambda w: f"/agenda/{w.item.id}/state/current", MANAGE),
+    "meetings.inscribe": ("POST", lambda w: f"/meetings/{w.meeting.id}/inscribe", MANAGE),
+    "meetings.move": ("POST", lambda w: f"/floor/{w.floor.id}/up", MANAGE),
+    "meetings.remove_request": ("POST", lambda w: f"/floor/{w.floor.id}/remove", MANAGE),
+    "meetings.ruling": ("POST", lambda w: f"/floor/{w.floor.id}/ruling", MANAGE),
+    "meetings.record": ("GET", lambda w: f"/meetings/{w.meeting.id}/record", VIEW),
+    "meetings.record_export": ("GET", lambda w: f"/meetings/{w.meeting.id}/record.csv", MANAGE),
+    "meetings.ics": ("GET", lambda w: f"/meetings/{w.meeting.id}.ics", VIEW),
+    "meetings.feed_settings": ("GET", lambda w: "/calendar/feed", SIGNED_IN_ONLY),
+    # The feed's token is its credential: a wrong one is not found, for everyone.
+    "meetings.calendar_feed": (
+        "GET",
+        lambda w: "/calendar/not-a-token.ics",
+        lambda role, access: 404,
+    ),
     # ---- notifications ----------------------------------------------------------------
     "notifications.index": ("GET", lambda w: "/notifications/", SIGNED_IN_ONLY),
     "notifications.mark_read": ("POST", lambda w: "/notifications/read", SIGNED_IN_ONLY),
@@ -314,7 +380,7 @@ CASES = [
 def test_access_table(client, auth, world, endpoint, role):
     method, url, rule = ENDPOINTS[endpoint]
     if role != "anonymous":
-        auth.login(world.users[role])
+        auth.login_quickly(world.users[role])
     response = client.open(url(world), method=method, data={})
     expected = rule(role, world.room.access)
     assert _outcome(response) == expected, (

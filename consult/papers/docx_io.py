@@ -24,6 +24,7 @@ from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
+from docx.styles import BabelFish
 from docx.text.paragraph import Paragraph
 from docx.text.run import Run
 
@@ -80,16 +81,16 @@ def _check_zip(data: bytes) -> None:
         raise DocxError(NOT_DOCX)
     if len(infos) > MAX_ZIP_ENTRIES:
         raise DocxError("This Word document has too many parts to be imported.")
-    total = 0
-    for info in infos:
-        total += info.file_size
-        is_xml = info.filename.endswith((".xml", ".rels"))
-        if (is_xml and info.file_size > MAX_XML_PART) or total > MAX_UNCOMPRESSED:
-            raise DocxError(
-                "This Word document is too large to import: its text would take more than "
-                f"{MAX_XML_PART // (1024 * 1024)} MB. Split it, or remove pictures and "
-                "tracked changes, and upload it again."
-            )
+    if any(i.filename.endswith((".xml", ".rels")) and i.file_size > MAX_XML_PART for i in infos):
+        raise DocxError(
+            "This Word document is too large to import: its text would take more than "
+            f"{MAX_XML_PART // 2**20} MB. Split it into smaller papers and upload them one by one."
+        )
+    if sum(info.file_size for info in infos) > MAX_UNCOMPRESSED:
+        raise DocxError(
+            f"This Word document is too large to import (over {MAX_UNCOMPRESSED // 2**20} MB "
+            "once opened). Remove pictures and embedded files, and upload it again."
+        )
 
 
 def _open(data: bytes) -> Any:
@@ -108,80 +109,187 @@ class _Segment:
     href: str | None = None
 
 
-def _style_chain(style: Any) -> Iterator[Any]:
-    """A style and the styles it is based on (bounded: a loop in styles.xml must not hang us)."""
-    for _ in range(20):
-        if style is None:
-            return
-        yield style
-        style = style.base_style
+_FALSE = {"0", "false", "off", "none"}
 
 
-def _run_flag(run: Run, name: str) -> bool:
-    """Direct formatting if set, else the run's character style (Strong, Emphasis...)."""
-    value = getattr(run.font, name)
-    if value is not None:
-        return bool(value)
-    try:
-        for style in _style_chain(run.style):
-            value = getattr(style.font, name)
+def _val(parent: Any, tag: str) -> str | None:
+    """The w:val of a child element, or None if the element (or the parent) is missing."""
+    child = parent.find(qn(tag)) if parent is not None else None
+    return child.get(qn("w:val")) if child is not None else None
+
+
+def _toggle(rpr: Any, tag: str) -> bool | None:
+    """A bold/italic/hidden switch: on, off, or not said (None)."""
+    child = rpr.find(qn(tag)) if rpr is not None else None
+    if child is None:
+        return None
+    return (child.get(qn("w:val")) or "true").lower() not in _FALSE
+
+
+@dataclass(frozen=True)
+class _Style:
+    name: str
+    based_on: str | None
+    bold: bool | None
+    italic: bool | None
+    hidden: bool | None
+    num: tuple[str, str | None] | None  # (numId, ilvl) of a list style
+    outline: str | None  # w:outlineLvl of a heading-like style
+
+
+class _Reader:
+    """What the import needs from styles.xml and numbering.xml, read once.
+
+    python-docx looks styles up by scanning them all on every call, which made a 5,000
+    paragraph document take half a minute.
+    """
+
+    def __init__(self, document: Any) -> None:
+        self.part = document.part
+        self.rels = document.part.rels
+        self.styles: dict[str, _Style] = {}
+        self.default_paragraph: str | None = None
+        for element in document.part.styles.element.findall(qn("w:style")):
+            style_id = element.get(qn("w:styleId"))
+            if not style_id:
+                continue
+            ppr, rpr = element.find(qn("w:pPr")), element.find(qn("w:rPr"))
+            num_pr = ppr.find(qn("w:numPr")) if ppr is not None else None
+            num_id = _val(num_pr, "w:numId")
+            self.styles[style_id] = _Style(
+                name=BabelFish.internal2ui(_val(element, "w:name") or style_id),
+                based_on=_val(element, "w:basedOn"),
+                bold=_toggle(rpr, "w:b"),
+                italic=_toggle(rpr, "w:i"),
+                hidden=_toggle(rpr, "w:vanish"),
+                num=(num_id, _val(num_pr, "w:ilvl")) if num_id is not None else None,
+                outline=_val(ppr, "w:outlineLvl"),
+            )
+            is_default = (element.get(qn("w:default")) or "").lower() in ("1", "true", "on")
+            if element.get(qn("w:type")) == "paragraph" and is_default:
+                self.default_paragraph = style_id
+        try:
+            self.numbering: Any = document.part.numbering_part.element
+        except Exception:  # no numbering part: there are no lists to look up
+            self.numbering = None
+        self._formats: dict[tuple[str, int], str | None] = {}
+
+    def chain(self, style_id: str | None) -> Iterator[_Style]:
+        """A style and those it is based on; bounded, as styles.xml may loop."""
+        seen: set[str] = set()
+        while style_id and style_id in self.styles and style_id not in seen and len(seen) < 20:
+            seen.add(style_id)
+            style = self.styles[style_id]
+            yield style
+            style_id = style.based_on
+
+    def inherited(self, style_id: str | None, attribute: str) -> Any:
+        for style in self.chain(style_id):
+            value = getattr(style, attribute)
             if value is not None:
-                return bool(value)
-    except Exception:  # a broken style reference is not worth refusing the file for
-        return False
-    return False
+                return value
+        return None
+
+    def paragraph_style(self, p: Any) -> str | None:
+        return _val(p.find(qn("w:pPr")), "w:pStyle") or self.default_paragraph
+
+    def style_name(self, style_id: str | None) -> str:
+        style = self.styles.get(style_id or "")
+        return style.name if style else ""
+
+    def outline_level(self, p: Any, style_id: str | None) -> int | None:
+        """The heading level a custom style declares (w:outlineLvl 0-8), as 1-9."""
+        value = _val(p.find(qn("w:pPr")), "w:outlineLvl") or self.inherited(style_id, "outline")
+        if value is None or not value.isdigit() or int(value) > 8:
+            return None
+        return int(value) + 1
+
+    def numbering_of(self, p: Any, style_id: str | None) -> tuple[str, int] | None:
+        """(numId, level) of a paragraph's list numbering, direct or from its style."""
+        num_pr = p.find(qn("w:pPr") + "/" + qn("w:numPr"))
+        if num_pr is not None:
+            num: tuple[str, str | None] | None = (
+                _val(num_pr, "w:numId") or "",
+                _val(num_pr, "w:ilvl"),
+            )
+        else:
+            num = self.inherited(style_id, "num")
+        if num is None or num[0] in ("", "0"):  # numId 0 switches numbering off
+            return None
+        level = num[1]
+        return num[0], int(level) if level and level.isdigit() else 0
+
+    def num_format(self, num_id: str, level: int) -> str | None:
+        """The numFmt ("bullet", "decimal"...) of a list level, if numbering.xml says."""
+        key = (num_id, level)
+        if key not in self._formats:
+            self._formats[key] = self._lookup_format(num_id, level)
+        return self._formats[key]
+
+    def _lookup_format(self, num_id: str, level: int) -> str | None:
+        if self.numbering is None or not num_id.isdigit():
+            return None
+        abstract = self.numbering.xpath(f'./w:num[@w:numId="{int(num_id)}"]/w:abstractNumId/@w:val')
+        if not abstract or not abstract[0].isdigit():
+            return None
+        fmt = self.numbering.xpath(
+            f'./w:abstractNum[@w:abstractNumId="{int(abstract[0])}"]'
+            f'/w:lvl[@w:ilvl="{level}"]/w:numFmt/@w:val'
+        )
+        return fmt[0] if fmt else None
+
+    def segments(self, p: Any) -> list[_Segment]:
+        """The visible text of a paragraph with its bold/italic/link formatting, in order.
+
+        Walks the XML rather than Paragraph.runs so text inside hyperlinks, tracked
+        insertions, content controls and simple fields is kept, and tracked deletions are
+        left out: the import reads the document as it would be with all changes accepted.
+        """
+        out: list[_Segment] = []
+
+        def walk(element: Any, href: str | None) -> None:
+            for child in element.iterchildren():
+                tag = child.tag
+                if tag == _W_R:
+                    rpr = child.find(qn("w:rPr"))
+                    run_style = _val(rpr, "w:rStyle")
+                    if self.style_name(run_style) == NUMBER_STYLE:
+                        continue
+                    hidden = _toggle(rpr, "w:vanish")
+                    if hidden is None:
+                        hidden = self.inherited(run_style, "hidden")
+                    text = "" if hidden else child.text
+                    if not text:
+                        continue
+                    flags = []
+                    for tag_name, attribute in (("w:b", "bold"), ("w:i", "italic")):
+                        value = _toggle(rpr, tag_name)
+                        if value is None:
+                            value = self.inherited(run_style, attribute)
+                        flags.append(bool(value))
+                    out.append(_Segment(text, flags[0], flags[1], href))
+                elif tag == _W_HYPERLINK:
+                    rid = child.get(qn("r:id"))
+                    target = None
+                    if rid and rid in self.rels and self.rels[rid].is_external:
+                        target = self.rels[rid].target_ref
+                    walk(child, target)
+                elif tag == _W_SDT:
+                    content = child.find(qn("w:sdtContent"))
+                    if content is not None:
+                        walk(content, href)
+                elif tag in _CONTAINERS:
+                    walk(child, href)
+
+        walk(p, None)
+        return out
 
 
-def _run_style_name(run: Run) -> str:
-    try:
-        return run.style.name or "" if run.style is not None else ""
-    except Exception:
-        return ""
-
-
+_W_R, _W_HYPERLINK, _W_SDT = qn("w:r"), qn("w:hyperlink"), qn("w:sdt")
 _CONTAINERS = {
     qn(tag)
     for tag in ("w:ins", "w:smartTag", "w:fldSimple", "w:customXml", "w:moveTo", "w:dir", "w:bdo")
 }
-
-
-def _segments(paragraph: Paragraph) -> list[_Segment]:
-    """The visible text of a paragraph with its bold/italic/link formatting, in order.
-
-    Walks the XML rather than Paragraph.runs so text inside hyperlinks, tracked insertions,
-    content controls and simple fields is kept, and tracked deletions are left out: the
-    import shows the document as it would read with all changes accepted.
-    """
-    out: list[_Segment] = []
-    rels = paragraph.part.rels
-
-    def walk(element: Any, href: str | None) -> None:
-        for child in element.iterchildren():
-            tag = child.tag
-            if tag == qn("w:r"):
-                run = Run(child, paragraph)
-                if run.font.hidden or _run_style_name(run) == NUMBER_STYLE:
-                    continue
-                text = run.text
-                if text:
-                    out.append(
-                        _Segment(text, _run_flag(run, "bold"), _run_flag(run, "italic"), href)
-                    )
-            elif tag == qn("w:hyperlink"):
-                rid = child.get(qn("r:id"))
-                target = None
-                if rid and rid in rels and rels[rid].is_external:
-                    target = rels[rid].target_ref
-                walk(child, target)
-            elif tag == qn("w:sdt"):
-                content = child.find(qn("w:sdtContent"))
-                if content is not None:
-                    walk(content, href)
-            elif tag in _CONTAINERS:
-                walk(child, href)
-
-    walk(paragraph._p, None)
-    return out
 
 
 def _escape_inline(text: str) -> str:
@@ -223,11 +331,13 @@ def _wrap(text: str, bold: bool, italic: bool) -> str:
     return f"{lead}{marker}{core}{marker}{trail}"
 
 
-def _inline_markdown(segments: list[_Segment], *, formatting: bool = True) -> str:
+def _inline_markdown(
+    segments: list[_Segment], *, formatting: bool = True, block_start: bool = True
+) -> str:
     """Segments as one line (or a few soft-wrapped lines) of Markdown.
 
-    formatting=False (headings) drops bold and italic, and since the text follows a "# " it
-    needs no protection against reading as a list.
+    formatting=False (headings, table headers) drops bold and italic and joins the lines.
+    block_start=False (table cells) skips protecting line starts: a cell starts no block.
     """
     merged: list[_Segment] = []
     for seg in segments:
@@ -247,59 +357,12 @@ def _inline_markdown(segments: list[_Segment], *, formatting: bool = True) -> st
             piece = f"[{piece.strip()}]({seg.href.replace(' ', '%20').replace(')', '%29')})"
         parts.append(piece)
     text = re.sub(r"\n\s*\n+", "\n", "".join(parts))
-    if not formatting:
+    if not formatting or not block_start:
         return " ".join(text.split())
     return _escape_line_starts(text)
 
 
-def _pPr_value(element: Any, path: str) -> str | None:
-    found = element.find(path) if element is not None else None
-    return found.get(qn("w:val")) if found is not None else None
-
-
-def _outline_level(paragraph: Paragraph, style: Any) -> int | None:
-    """The heading level a custom style declares (w:outlineLvl 0-8), as 1-9."""
-    value = _pPr_value(paragraph._p.pPr, qn("w:outlineLvl"))
-    if value is None:
-        for s in _style_chain(style):
-            value = _pPr_value(s.element.pPr, qn("w:outlineLvl"))
-            if value is not None:
-                break
-    if value is None or not value.isdigit() or int(value) > 8:
-        return None
-    return int(value) + 1
-
-
-def _numbering(paragraph: Paragraph, style: Any) -> tuple[str, int] | None:
-    """(numId, level) of a paragraph's list numbering, direct or from its style; None if none."""
-    num_pr = paragraph._p.pPr.numPr if paragraph._p.pPr is not None else None
-    if num_pr is None:
-        for s in _style_chain(style):
-            pPr = s.element.pPr
-            if pPr is not None and pPr.numPr is not None:
-                num_pr = pPr.numPr
-                break
-    if num_pr is None:
-        return None
-    num_id = _pPr_value(num_pr, qn("w:numId"))
-    if num_id in (None, "0"):  # numId 0 switches numbering off
-        return None
-    level = _pPr_value(num_pr, qn("w:ilvl"))
-    return num_id, int(level) if level and level.isdigit() else 0
-
-
-def _num_format(numbering_xml: Any, num_id: str, level: int) -> str | None:
-    """The numFmt ("bullet", "decimal"...) of a list level, if numbering.xml says."""
-    if numbering_xml is None:
-        return None
-    abstract = numbering_xml.xpath(f'./w:num[@w:numId="{int(num_id)}"]/w:abstractNumId/@w:val')
-    if not abstract or not abstract[0].isdigit():
-        return None
-    fmt = numbering_xml.xpath(
-        f'./w:abstractNum[@w:abstractNumId="{int(abstract[0])}"]'
-        f'/w:lvl[@w:ilvl="{level}"]/w:numFmt/@w:val'
-    )
-    return fmt[0] if fmt else None
+_GALLERY_PATH = ("w:sdtPr", "w:docPartObj", "w:docPartGallery")
 
 
 def _body_elements(container: Any) -> Iterator[Any]:
@@ -312,8 +375,9 @@ def _body_elements(container: Any) -> Iterator[Any]:
         if child.tag in (qn("w:p"), qn("w:tbl")):
             yield child
         elif child.tag == qn("w:sdt"):
-            gallery = child.xpath("./w:sdtPr/w:docPartObj/w:docPartGallery/@w:val")
-            if gallery and "Contents" in gallery[0]:
+            # Plain lxml elements (python-docx has no class for w:sdt): no "w:" prefix in xpath.
+            gallery = child.find("/".join(qn(t) for t in _GALLERY_PATH))
+            if gallery is not None and "Contents" in (gallery.get(qn("w:val")) or ""):
                 continue
             content = child.find(qn("w:sdtContent"))
             if content is not None:
@@ -322,7 +386,7 @@ def _body_elements(container: Any) -> Iterator[Any]:
             yield from _body_elements(child)
 
 
-def _table_markdown(tbl: Any, parent: Any) -> tuple[str, int]:
+def _table_markdown(tbl: Any, reader: _Reader) -> tuple[str, int]:
     """A Word table as a Markdown pipe table (first row as header), and its row count."""
     rows: list[list[str]] = []
     for index, tr in enumerate(tbl.tr_lst):
@@ -333,9 +397,7 @@ def _table_markdown(tbl: Any, parent: Any) -> tuple[str, int]:
             else:
                 # The header row renders bold anyway: its own bold would only add asterisks.
                 pieces = [
-                    _inline_markdown(_segments(Paragraph(p, parent)), formatting=index > 0).replace(
-                        "\n", " "
-                    )
+                    _inline_markdown(reader.segments(p), formatting=index > 0, block_start=False)
                     for p in tc.p_lst
                 ]
                 text = " ".join(p for p in pieces if p).replace("|", "\\|")
@@ -371,11 +433,7 @@ def docx_to_markdown(data: bytes, *, max_paragraphs: int = 5000) -> str:
 
 
 def _convert(document: Any, max_paragraphs: int) -> str:
-    try:
-        numbering_xml = document.part.numbering_part.element
-    except Exception:  # no numbering part: there are no lists to look up
-        numbering_xml = None
-    body = document.element.body
+    reader = _Reader(document)
     out: list[tuple[str, str]] = []  # (kind, markdown), kind "list" items join with "\n"
     counters: dict[int, tuple[str, int]] = {}  # list level -> (list id, items so far)
     count = 0
@@ -389,39 +447,35 @@ def _convert(document: Any, max_paragraphs: int) -> str:
                 "than one paper can hold. Split it into several papers."
             )
 
-    for element in _body_elements(body):
+    for element in _body_elements(document.element.body):
         if element.tag == qn("w:tbl"):
-            table, rows = _table_markdown(element, document._body)
+            table, rows = _table_markdown(element, reader)
             if table:
                 for _ in range(rows):
                     counted()
                 out.append(("table", table))
             counters.clear()
             continue
-        paragraph = Paragraph(element, document._body)
-        try:
-            style = paragraph.style
-            style_name = style.name or ""
-        except Exception:
-            style, style_name = None, ""
+        style = reader.paragraph_style(element)
+        style_name = reader.style_name(style)
         heading = _HEADING_STYLE.match(style_name)
         level = (
             1
             if style_name == "Title"
             else int(heading.group(1))
             if heading
-            else _outline_level(paragraph, style)
+            else reader.outline_level(element, style)
         )
         if level is not None:
-            text = _inline_markdown(_segments(paragraph), formatting=False)
+            text = _inline_markdown(reader.segments(element), formatting=False)
             if text:
                 counted()
                 out.append(("heading", "#" * min(level, 6) + " " + text))
             counters.clear()
             continue
-        numbering = _numbering(paragraph, style)
+        numbering = reader.numbering_of(element, style)
         is_list = numbering is not None or ("List" in style_name and "Continue" not in style_name)
-        text = _inline_markdown(_segments(paragraph))
+        text = _inline_markdown(reader.segments(element))
         if not text:
             continue
         counted()
@@ -434,7 +488,7 @@ def _convert(document: Any, max_paragraphs: int) -> str:
         if depth == 0 and name_level:  # "List Bullet 2" is the second level
             depth = int(name_level.group(1)) - 1
         depth = min(depth, 8)
-        fmt = _num_format(numbering_xml, *numbering) if numbering else None
+        fmt = reader.num_format(*numbering) if numbering else None
         numbered = "Number" in style_name or (fmt is not None and fmt not in ("bullet", "none"))
         for deeper in [d for d in counters if d > depth]:
             del counters[deeper]
@@ -560,6 +614,14 @@ def _table_cells(line: str) -> list[str]:
     return [cell.strip().replace("\\|", "|") for cell in re.split(r"(?<!\\)\|", line)]
 
 
+def _format(run: Run, *, bold: bool = False, italic: bool = False) -> None:
+    """Switch bold/italic on; left alone when off, so plain runs carry no properties at all."""
+    if bold:
+        run.bold = True
+    if italic:
+        run.italic = True
+
+
 @dataclass
 class DocxWriter:
     """Writes Markdown blocks into a python-docx Document with Word's own styles.
@@ -573,6 +635,7 @@ class DocxWriter:
     _prefix: list[tuple[str, bool, bool, str | None]] = field(default_factory=list)
     _list_nums: dict[tuple[str, int], int] = field(default_factory=dict)
     _list_indents: list[int] = field(default_factory=list)
+    _style_ids: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def new(cls) -> DocxWriter:
@@ -589,6 +652,9 @@ class DocxWriter:
             font = styles[name].font
             font.name = "Times New Roman"
             font.color.rgb = RGBColor(0, 0, 0)
+            fonts = styles[name].element.rPr.rFonts
+            for theme in ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme"):
+                fonts.attrib.pop(qn(theme), None)  # a theme font would win over the name
         styles["Title"].font.size = Pt(18)
         styles.add_style(NUMBER_STYLE, WD_STYLE_TYPE.CHARACTER).font.bold = True
         return cls(document)
@@ -601,15 +667,40 @@ class DocxWriter:
         """Put this run at the start of the next paragraph written."""
         self._prefix.append((text, bold, italic, style))
 
+    def style_id(self, name: str) -> str:
+        """The id of a style by its name, from a table built once.
+
+        python-docx resolves a style name by scanning every style, twice, on each paragraph
+        added, which made a 1,000-paragraph revision take ten seconds to write.
+        """
+        if name not in self._style_ids:
+            for element in self.document.styles.element.findall(qn("w:style")):
+                style_id, style_name = element.get(qn("w:styleId")), _val(element, "w:name")
+                if style_id and style_name:
+                    self._style_ids[BabelFish.internal2ui(style_name)] = style_id
+        return self._style_ids[name]
+
     def paragraph(self, style: str | None = None) -> Paragraph:
         """A new paragraph, indented as the writer is, carrying any pending prefix."""
-        paragraph = self.document.add_paragraph(style=style)
+        p = OxmlElement("w:p")
+        body = self.document.element.body
+        # Before the closing w:sectPr, looked for from the end: python-docx's add_paragraph
+        # searches from the start of the body, which made long documents quadratic.
+        last = next(body.iterchildren(reversed=True), None)  # len(body) would count them all
+        if last is not None and last.tag == qn("w:sectPr"):
+            last.addprevious(p)
+        else:
+            body.append(p)
+        paragraph = Paragraph(p, self.document._body)
+        if style:
+            paragraph._p.style = self.style_id(style)
         if self.indent is not None:
             paragraph.paragraph_format.left_indent = self.indent
         for text, bold, italic, run_style in self._prefix:
-            run = paragraph.add_run(xml_safe(text), style=run_style)
-            run.bold = bold or None
-            run.italic = italic or None
+            run = paragraph.add_run(xml_safe(text))
+            if run_style:
+                run._r.style = self.style_id(run_style)
+            _format(run, bold=bold, italic=italic)
         self._prefix.clear()
         return paragraph
 
@@ -623,8 +714,7 @@ class DocxWriter:
                 run.text = xml_safe(piece.text)
             else:
                 run = paragraph.add_run(xml_safe(piece.text))
-            run.bold = piece.bold or None
-            run.italic = (piece.italic or italic) or None
+            _format(run, bold=piece.bold, italic=piece.italic or italic)
             if size is not None:
                 run.font.size = size
 
@@ -653,8 +743,7 @@ class DocxWriter:
         """A paragraph of plain (not Markdown) text."""
         paragraph = self.paragraph(style)
         run = paragraph.add_run(xml_safe(text))
-        run.bold = bold or None
-        run.italic = italic or None
+        _format(run, bold=bold, italic=italic)
         if size is not None:
             run.font.size = size
         return paragraph
@@ -663,7 +752,7 @@ class DocxWriter:
         """A Word heading (Heading 1-6) from a line of Markdown."""
         paragraph = self.paragraph(f"Heading {min(max(level, 1), 6)}")
         for piece in inline_runs(markdown):
-            paragraph.add_run(xml_safe(piece.text)).italic = piece.italic or None
+            _format(paragraph.add_run(xml_safe(piece.text)), italic=piece.italic)
         return paragraph
 
     # -- Markdown blocks --
@@ -791,7 +880,8 @@ class DocxWriter:
             num_id = self._list_nums.get(key)
             if num_id is None:
                 numbering = self.document.part.numbering_part.element
-                style_num = self.document.styles[style].element.pPr.numPr.numId.val
+                style_element = self.document.styles.element.get_by_id(self.style_id(style))
+                style_num = style_element.pPr.numPr.numId.val
                 abstract = numbering.num_having_numId(style_num).abstractNumId.val
                 num = numbering.add_num(abstract)
                 num.add_lvlOverride(ilvl=0).add_startOverride(1)
@@ -815,7 +905,7 @@ class DocxWriter:
             self.paragraph()
         width = max(len(row) for row in rows)
         table = self.document.add_table(rows=len(rows), cols=width)
-        table.style = "Table Grid"
+        table._tbl.tblPr.style = self.style_id("Table Grid")
         for r, row in enumerate(rows):
             for c in range(width):
                 cell = table.cell(r, c)

@@ -63,6 +63,8 @@ class CompiledComment:
     created_at: datetime
     is_reply: bool
     taken_into_account: bool
+    #: The comment's id, for the chair's controls on the compilation page (not exported).
+    comment_id: int | None = None
 
 
 @dataclass

@@ -228,7 +228,7 @@ def _thread_context(paper: Paper, paragraph: Paragraph, revision, form=None) -> 
         paragraph=paragraph,
         revision=revision,
         threads=threads,
-        form=form or _comment_form(paper, revision.number),
+        form=form or _comment_form(paper, revision.number, formdata=None),
         may_comment=can(Need.TAKE_PART, paper),
         closed_reason=services.comments_closed_reason(paper),
         manages=can(Need.MANAGE, paper),

@@ -661,6 +661,7 @@ def compile_comments(
             created_at=c.created_at,
             is_reply=c.parent_id is not None,
             taken_into_account=c.taken_into_account_at is not None,
+            comment_id=c.id,
         )
 
     groups: dict[str, list[exports.CompiledComment]] = {}

@@ -11,7 +11,9 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
 
+from consult.markdown import render as render_markdown
 from consult.papers import services
+from consult.papers.blocks import markdown_for_render
 from consult.papers.redline import redline_html
 from consult.policy import Need, can
 from consult.rooms.contents import section
@@ -44,7 +46,13 @@ def may_edit(comment) -> bool:
     return services.may_edit(comment, current_user)
 
 
+def paragraph_html(text: str) -> Markup:
+    """A paragraph's Markdown, with a list that follows its sentence shown as a list."""
+    return render_markdown(markdown_for_render(text))
+
+
 def register(app) -> None:
+    app.jinja_env.filters["paragraph"] = paragraph_html
     app.jinja_env.filters["in_zone"] = in_zone
     app.jinja_env.filters["time_left"] = time_left
     app.jinja_env.globals.update(redline=redline, may_edit=may_edit)

@@ -1,0 +1,88 @@
+"""Forms for scheduling meetings, building the agenda and asking for the floor."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import DateTimeLocalField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms.validators import URL, DataRequired, Length, NumberRange, Optional, ValidationError
+
+from consult.meetings.models import FloorKind, MeetingKind, MeetingMode, Presence
+from consult.timeutil import is_time_zone, time_zones
+
+
+class MeetingForm(FlaskForm):
+    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=300)])
+    kind = SelectField(_l("Kind"), choices=[(k.value, k.label) for k in MeetingKind])
+    mode = SelectField(_l("Mode"), choices=[(m.value, m.label) for m in MeetingMode])
+    venue = StringField(
+        _l("Venue"),
+        validators=[Optional(), Length(max=300)],
+        description=_l("e.g. CICG, Room 2, Geneva"),
+    )
+    time_zone = SelectField(_l("Time zone of the meeting"))
+    starts_at = DateTimeLocalField(
+        _l("Starts"), validators=[DataRequired()], format="%Y-%m-%dT%H:%M"
+    )
+    ends_at = DateTimeLocalField(_l("Ends"), validators=[DataRequired()], format="%Y-%m-%dT%H:%M")
+    video_link = StringField(
+        _l("Video-conference or livestream link"),
+        validators=[Optional(), Length(max=500), URL(require_tld=False)],
+        description=_l("Shown only to those who may attend."),
+    )
+    interpretation = StringField(
+        _l("Interpretation languages"),
+        validators=[Optional(), Length(max=200)],
+        description=_l("e.g. English, French, Spanish"),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.time_zone.choices = [(z, z.replace("_", " ")) for z in time_zones()]
+
+    def validate_time_zone(self, field):
+        if not is_time_zone(field.data):
+            raise ValidationError(_l("Choose a time zone from the list."))
+
+
+class ItemForm(FlaskForm):
+    number = IntegerField(_l("Number"), validators=[DataRequired(), NumberRange(1, 999)])
+    letter = StringField(
+        _l("Sub-item letter (optional)"),
+        validators=[Optional(), Length(max=1)],
+        description=_l("a for 3(a)"),
+    )
+    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=300)])
+    annotation = TextAreaField(
+        _l("Annotation (Markdown)"), validators=[Optional(), Length(max=10000)]
+    )
+    planned_minutes = IntegerField(
+        _l("Planned duration (minutes)"),
+        default=30,
+        validators=[DataRequired(), NumberRange(1, 1440)],
+    )
+    speaking_limit_seconds = IntegerField(
+        _l("Speaking time per statement (seconds)"),
+        default=180,
+        validators=[DataRequired(), NumberRange(15, 3600)],
+    )
+    presenters = StringField(_l("Presenters"), validators=[Optional(), Length(max=300)])
+
+
+class FloorForm(FlaskForm):
+    kind = SelectField(
+        _l("I ask for the floor for"), choices=[(k.value, k.label) for k in FloorKind]
+    )
+    presence = SelectField(
+        _l("I am"), choices=[(p.value, p.label) for p in Presence], default=Presence.REMOTE.value
+    )
+    on_behalf_of = SelectField(_l("On behalf of"), validate_choice=False)
+
+
+class InscribeForm(FlaskForm):
+    delegation = SelectField(_l("Delegation (flag raised in the room)"), coerce=int)
+    kind = SelectField(_l("Kind"), choices=[(k.value, k.label) for k in FloorKind])
+
+
+class RulingForm(FlaskForm):
+    ruling = StringField(_l("Ruling (one line)"), validators=[DataRequired(), Length(max=500)])

@@ -1,0 +1,249 @@
+"""Meetings of a room: agenda items, the speakers' list, rulings and attendance.
+
+All meeting state lives here, in the database, never in a worker's memory: a restart or a
+dropped connection loses nothing, and any worker can answer any request. `Meeting.version`
+grows with every change, so a client that missed an event knows it and re-fetches.
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import Column, ForeignKey, Index, String, Table, Text, UniqueConstraint, text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from consult.accounts.models import Delegation, User, _enum
+from consult.extensions import db
+from consult.rooms.models import Room
+from consult.timeutil import UTCDateTime, utcnow
+
+
+class _Labelled(enum.StrEnum):
+    @property
+    def label(self) -> str:
+        return str(LABELS[self])
+
+
+class MeetingKind(_Labelled):
+    WORKING_GROUP_SESSION = "working_group_session"
+    INFORMAL_CONSULTATION = "informal_consultation"
+    REGIONAL_MEETING = "regional_meeting"
+    PREPARATORY_MEETING = "preparatory_meeting"
+
+
+class MeetingMode(_Labelled):
+    IN_PERSON = "in_person"
+    VIRTUAL = "virtual"
+    HYBRID = "hybrid"
+
+
+class ItemState(_Labelled):
+    PENDING = "pending"
+    CURRENT = "current"
+    DONE = "done"
+    DEFERRED = "deferred"
+
+
+class FloorKind(_Labelled):
+    STATEMENT = "statement"
+    POINT_OF_ORDER = "point_of_order"
+    RIGHT_OF_REPLY = "right_of_reply"
+
+    @property
+    def rank(self) -> int:
+        """Points of order go to the top; rights of reply come after the statements."""
+        return {"point_of_order": 0, "statement": 1, "right_of_reply": 2}[self.value]
+
+
+class Presence(_Labelled):
+    IN_ROOM = "in_room"
+    REMOTE = "remote"
+
+
+class FloorStatus(_Labelled):
+    WAITING = "waiting"
+    SPEAKING = "speaking"
+    DONE = "done"
+    WITHDRAWN = "withdrawn"
+
+
+LABELS = {
+    MeetingKind.WORKING_GROUP_SESSION: _l("Working-group session"),
+    MeetingKind.INFORMAL_CONSULTATION: _l("Informal consultation"),
+    MeetingKind.REGIONAL_MEETING: _l("Regional meeting"),
+    MeetingKind.PREPARATORY_MEETING: _l("Preparatory meeting"),
+    MeetingMode.IN_PERSON: _l("In person"),
+    MeetingMode.VIRTUAL: _l("Virtual"),
+    MeetingMode.HYBRID: _l("Hybrid"),
+    ItemState.PENDING: _l("Pending"),
+    ItemState.CURRENT: _l("Current"),
+    ItemState.DONE: _l("Done"),
+    ItemState.DEFERRED: _l("Deferred"),
+    FloorKind.STATEMENT: _l("Statement"),
+    FloorKind.POINT_OF_ORDER: _l("Point of order"),
+    FloorKind.RIGHT_OF_REPLY: _l("Right of reply"),
+    Presence.IN_ROOM: _l("In the room"),
+    Presence.REMOTE: _l("Remote"),
+    FloorStatus.WAITING: _l("Waiting"),
+    FloorStatus.SPEAKING: _l("Speaking"),
+    FloorStatus.DONE: _l("Spoke"),
+    FloorStatus.WITHDRAWN: _l("Withdrawn"),
+}
+
+
+class Meeting(db.Model):
+    __tablename__ = "meeting"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    room_id: Mapped[int] = mapped_column(ForeignKey("room.id", ondelete="CASCADE"), index=True)
+    title: Mapped[str] = mapped_column(String(300))
+    kind: Mapped[MeetingKind] = mapped_column(_enum(MeetingKind, "meeting_kind"))
+    mode: Mapped[MeetingMode] = mapped_column(_enum(MeetingMode, "meeting_mode"))
+    venue: Mapped[str] = mapped_column(String(300), default="")
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    #: The zone the meeting is announced in (the room's by default).
+    time_zone: Mapped[str] = mapped_column(String(64))
+    #: Video-conference or livestream link: shown only to those who may attend.
+    video_link: Mapped[str] = mapped_column(String(500), default="")
+    #: Interpretation languages, e.g. "English, French, Spanish".
+    interpretation: Mapped[str] = mapped_column(String(200), default="")
+    is_agenda_adopted: Mapped[bool] = mapped_column(default=False)
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: Grows with every change; live events carry it so a missed one is detected.
+    version: Mapped[int] = mapped_column(default=1)
+
+    room: Mapped[Room] = relationship(lazy="joined")
+
+
+agenda_item_paper = Table(
+    "agenda_item_paper",
+    db.Model.metadata,
+    Column("item_id", ForeignKey("agenda_item.id", ondelete="CASCADE"), primary_key=True),
+    Column("paper_id", ForeignKey("paper.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class AgendaItem(db.Model):
+    """Item 3, or sub-item 3(a)."""
+
+    __tablename__ = "agenda_item"
+    __table_args__ = (UniqueConstraint("meeting_id", "number", "letter", name="one_label"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(
+        ForeignKey("meeting.id", ondelete="CASCADE"), index=True
+    )
+    number: Mapped[int] = mapped_column()
+    #: "" for an item, "a", "b" ... for its sub-items.
+    letter: Mapped[str] = mapped_column(String(2), default="")
+    title: Mapped[str] = mapped_column(String(300))
+    annotation: Mapped[str] = mapped_column(Text, default="")
+    planned_minutes: Mapped[int] = mapped_column(default=30)
+    presenters: Mapped[str] = mapped_column(String(300), default="")
+    state: Mapped[ItemState] = mapped_column(
+        _enum(ItemState, "item_state"), default=ItemState.PENDING
+    )
+    #: When the item last became current (None when it is not current).
+    current_since: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: Time spent as the current item before current_since.
+    spent_seconds: Mapped[int] = mapped_column(default=0)
+    speaking_limit_seconds: Mapped[int] = mapped_column(default=180)
+    is_list_closed: Mapped[bool] = mapped_column(default=False)
+
+    papers = relationship("Paper", secondary=agenda_item_paper, lazy="raise")
+
+    @property
+    def label(self) -> str:
+        return f"{self.number}({self.letter})" if self.letter else str(self.number)
+
+    def actual_seconds(self, now: datetime) -> int:
+        running = (now - self.current_since).total_seconds() if self.current_since else 0
+        return int(self.spent_seconds + running)
+
+
+class FloorRequest(db.Model):
+    """A delegation asks for the floor on an agenda item."""
+
+    __tablename__ = "floor_request"
+    __table_args__ = (
+        # One open request per delegation per item, enforced by the database itself, so that
+        # simultaneous clicks can never queue a delegation twice.
+        Index(
+            "uq_floor_request_open",
+            "item_id",
+            "delegation_id",
+            unique=True,
+            sqlite_where=text("status IN ('waiting', 'speaking')"),
+            postgresql_where=text("status IN ('waiting', 'speaking')"),
+        ),
+        Index("ix_floor_request_item_status", "item_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("agenda_item.id", ondelete="CASCADE"))
+    delegation_id: Mapped[int] = mapped_column(ForeignKey("delegation.id"))
+    #: Who asked (None when the chair inscribed a flag raised in the room).
+    requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    on_behalf_of: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[FloorKind] = mapped_column(_enum(FloorKind, "floor_kind"))
+    presence: Mapped[Presence] = mapped_column(_enum(Presence, "presence"))
+    is_inscribed_at_desk: Mapped[bool] = mapped_column(default=False)
+    status: Mapped[FloorStatus] = mapped_column(
+        _enum(FloorStatus, "floor_status"), default=FloorStatus.WAITING
+    )
+    #: Place in the queue among requests of the same kind (the chair may reorder).
+    position: Mapped[float] = mapped_column()
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    paused_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    paused_seconds: Mapped[int] = mapped_column(default=0)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: Order in which turns were given on this item (the record).
+    turn: Mapped[int | None] = mapped_column()
+    #: The chair's one-line ruling on a point of order.
+    ruling: Mapped[str | None] = mapped_column(String(500))
+
+    delegation: Mapped[Delegation] = relationship(lazy="joined")
+    requested_by: Mapped[User | None] = relationship(lazy="raise")
+
+    def spoken_seconds(self, now: datetime) -> int:
+        if self.started_at is None:
+            return 0
+        end = self.ended_at or self.paused_at or now
+        return max(0, int((end - self.started_at).total_seconds()) - self.paused_seconds)
+
+
+class Attendance(db.Model):
+    """Who attended a meeting, in the room or remotely, first and last seen."""
+
+    __tablename__ = "attendance"
+    __table_args__ = (UniqueConstraint("meeting_id", "user_id", name="once_per_person"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(
+        ForeignKey("meeting.id", ondelete="CASCADE"), index=True
+    )
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"))
+    presence: Mapped[Presence] = mapped_column(_enum(Presence, "attendance_presence"))
+    first_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: Live connection believed open until then (refreshed by a heartbeat).
+    connected_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    user: Mapped[User] = relationship(lazy="joined")
+
+
+class CalendarFeed(db.Model):
+    """A private, revocable address of a person's "my meetings" calendar (SHA-256 only)."""
+
+    __tablename__ = "calendar_feed"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

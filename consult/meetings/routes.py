@@ -1,0 +1,575 @@
+"""Meeting pages: schedule, agenda, the delegate's live view, the chair's console, the screen."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from flask import Blueprint, Response, abort, flash, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from consult.accounts.models import Delegation
+from consult.extensions import db
+from consult.htmx import redirect, render, wants_fragment
+from consult.meetings import calendar, services
+from consult.meetings.forms import FloorForm, InscribeForm, ItemForm, MeetingForm, RulingForm
+from consult.meetings.models import (
+    AgendaItem,
+    FloorKind,
+    FloorRequest,
+    ItemState,
+    Meeting,
+    MeetingKind,
+    MeetingMode,
+    Presence,
+)
+from consult.papers.services import on_behalf_choices
+from consult.policy import Need, can, load, protected, public
+from consult.rooms.contents import section
+from consult.rooms.models import Room
+from consult.transaction import commit
+
+bp = Blueprint("meetings", __name__)
+
+
+def _utc(local: datetime, zone: str) -> datetime:
+    return local.replace(tzinfo=ZoneInfo(zone)).astimezone(ZoneInfo("UTC"))
+
+
+def _local(value: datetime, zone: str) -> datetime:
+    return value.astimezone(ZoneInfo(zone)).replace(tzinfo=None)
+
+
+# ---- scheduling ----------------------------------------------------------------------------------
+
+
+@bp.route("/rooms/<slug>/meetings/new", methods=["GET", "POST"])
+@protected
+def new_meeting(slug: str):
+    room = load(Room, slug, Need.MANAGE, by="slug")
+    form = MeetingForm()
+    if request.method == "GET":
+        form.time_zone.data = room.time_zone
+    if form.validate_on_submit():
+        zone = form.time_zone.data
+        try:
+            meeting = services.create_meeting(
+                room,
+                current_user,
+                title=form.title.data,
+                kind=MeetingKind(form.kind.data),
+                mode=MeetingMode(form.mode.data),
+                starts_at=_utc(form.starts_at.data, zone),
+                ends_at=_utc(form.ends_at.data, zone),
+                time_zone=zone,
+                venue=form.venue.data or "",
+                video_link=form.video_link.data or "",
+                interpretation=form.interpretation.data or "",
+            )
+        except services.MeetingError as error:
+            form.ends_at.errors = [*form.ends_at.errors, str(error)]
+        else:
+            commit()
+            flash(_("The meeting is scheduled. Now build its agenda."), "success")
+            return redirect(url_for("meetings.meeting", meeting_id=meeting.id))
+    status = 422 if form.is_submitted() else 200
+    return render("meetings/new.html", form=form, room=room, status=status)
+
+
+@bp.route("/meetings/<int:meeting_id>/edit", methods=["GET", "POST"])
+@protected
+def edit_meeting(meeting_id: int):
+    meeting = load(Meeting, meeting_id, Need.MANAGE)
+    form = MeetingForm(obj=meeting)
+    if request.method == "GET":
+        form.starts_at.data = _local(meeting.starts_at, meeting.time_zone)
+        form.ends_at.data = _local(meeting.ends_at, meeting.time_zone)
+    if form.validate_on_submit():
+        zone = form.time_zone.data
+        try:
+            services.update_meeting(
+                meeting,
+                current_user,
+                title=form.title.data,
+                kind=MeetingKind(form.kind.data),
+                mode=MeetingMode(form.mode.data),
+                starts_at=_utc(form.starts_at.data, zone),
+                ends_at=_utc(form.ends_at.data, zone),
+                time_zone=zone,
+                venue=form.venue.data or "",
+                video_link=form.video_link.data or "",
+                interpretation=form.interpretation.data or "",
+            )
+        except services.MeetingError as error:
+            form.ends_at.errors = [*form.ends_at.errors, str(error)]
+        else:
+            commit()
+            flash(_("The meeting is updated."), "success")
+            return redirect(url_for("meetings.meeting", meeting_id=meeting.id))
+    status = 422 if form.is_submitted() else 200
+    return render("meetings/edit.html", form=form, meeting=meeting, status=status)
+
+
+def _meeting_page(meeting: Meeting, status: int = 200, item_form: ItemForm | None = None):
+    return render(
+        "meetings/meeting.html",
+        meeting=meeting,
+        state=services.live_state(meeting),
+        manages=can(Need.MANAGE, meeting),
+        takes_part=can(Need.TAKE_PART, meeting),
+        item_form=item_form or ItemForm(),
+        status=status,
+    )
+
+
+@bp.route("/meetings/<int:meeting_id>")
+@protected
+def meeting(meeting_id: int):
+    return _meeting_page(load(Meeting, meeting_id))
+
+
+@bp.route("/meetings/<int:meeting_id>/items", methods=["POST"])
+@protected
+def add_item(meeting_id: int):
+    meeting = load(Meeting, meeting_id, Need.MANAGE)
+    form = ItemForm()
+    if form.validate_on_submit():
+        try:
+            services.add_item(
+                meeting,
+                current_user,
+                number=form.number.data,
+                letter=form.letter.data or "",
+                title=form.title.data,
+                annotation=form.annotation.data or "",
+                planned_minutes=form.planned_minutes.data,
+                presenters=form.presenters.data or "",
+                speaking_limit_seconds=form.speaking_limit_seconds.data,
+            )
+        except services.MeetingError as error:
+            form.number.errors = [*form.number.errors, str(error)]
+        else:
+            commit()
+            return redirect(url_for("meetings.meeting", meeting_id=meeting.id) + "#agenda")
+    return _meeting_page(meeting, status=422, item_form=form)
+
+
+@bp.route("/meetings/<int:meeting_id>/adopt", methods=["POST"])
+@protected
+def adopt(meeting_id: int):
+    meeting = load(Meeting, meeting_id, Need.MANAGE)
+    try:
+        services.adopt_agenda(meeting, current_user)
+    except services.MeetingError as error:
+        flash(str(error), "error")
+        return _meeting_page(meeting, status=422)
+    commit()
+    flash(_("The agenda is adopted."), "success")
+    return redirect(url_for("meetings.meeting", meeting_id=meeting.id))
+
+
+# ---- live views ----------------------------------------------------------------------------------
+
+
+def _floor_context(meeting: Meeting, state=None, form: FloorForm | None = None) -> dict:
+    state = state or services.live_state(meeting)
+    mine = None
+    if state.current is not None:
+        mine = services.open_request_of(state.current, current_user.delegation_id)
+    form = form or FloorForm()
+    form.on_behalf_of.choices = [(c, c) for c in on_behalf_choices(current_user)]
+    return {
+        "meeting": meeting,
+        "state": state,
+        "mine": mine,
+        "floor_form": form,
+        "takes_part": can(Need.TAKE_PART, meeting),
+    }
+
+
+@bp.route("/meetings/<int:meeting_id>/live")
+@protected
+def live(meeting_id: int):
+    meeting = load(Meeting, meeting_id)
+    state = services.live_state(meeting)
+    return render("meetings/live.html", **_floor_context(meeting, state))
+
+
+@bp.route("/meetings/<int:meeting_id>/panel")
+@protected
+def panel(meeting_id: int):
+    """The shared live panel, for a client that missed an event or reconnected."""
+    meeting = load(Meeting, meeting_id)
+    return render(
+        "meetings/live.html",
+        "meetings/_live_panel.html",
+        state=services.live_state(meeting),
+        meeting=meeting,
+    )
+
+
+@bp.route("/meetings/<int:meeting_id>/floor-panel")
+@protected
+def floor_panel(meeting_id: int):
+    meeting = load(Meeting, meeting_id)
+    return render("meetings/live.html", "meetings/_floor_panel.html", **_floor_context(meeting))
+
+
+@bp.route("/meetings/<int:meeting_id>/screen")
+@protected
+def screen(meeting_id: int):
+    meeting = load(Meeting, meeting_id)
+    return render("meetings/screen.html", meeting=meeting, state=services.live_state(meeting))
+
+
+@bp.route("/meetings/<int:meeting_id>/console")
+@protected
+def console(meeting_id: int):
+    meeting = load(Meeting, meeting_id, Need.MANAGE)
+    inscribe_form = InscribeForm()
+    inscribe_form.delegation.choices = _delegations()
+    return render(
+        "meetings/console.html",
+        "meetings/_console_panel.html",
+        meeting=meeting,
+        state=services.live_state(meeting),
+        attendees=services.connected_attendees(meeting),
+        inscribe_form=inscribe_form,
+        ruling_form=RulingForm(),
+    )
+
+
+def _delegations() -> list[tuple[int, str]]:
+    rows = db.session.execute(
+        select(Delegation.id, Delegation.name)
+        .where(Delegation.is_active.is_(True))
+        .order_by(Delegation.name)
+    ).all()
+    return [(i, n) for i, n in rows]
+
+
+# ---- the delegate's floor requests ---------------------------------------------------------------
+
+
+def _item_for(meeting: Meeting) -> AgendaItem:
+    item_id = request.form.get("item_id", "")
+    if item_id.isdigit():
+        item = db.session.get(AgendaItem, int(item_id))
+        if item is None or item.meeting_id != meeting.id:
+            abort(404)
+        return item
+    item = services.current_item(meeting)
+    if item is None:
+        raise services.MeetingError(_("No agenda item is under discussion yet."))
+    return item
+
+
+def _floor_response(meeting: Meeting, status: int = 200, form: FloorForm | None = None):
+    if wants_fragment():
+        return render(
+            "meetings/live.html",
+            "meetings/_floor_panel.html",
+            status=status,
+            **_floor_context(meeting, form=form),
+        )
+    return redirect(url_for("meetings.live", meeting_id=meeting.id))
+
+
+@bp.route("/meetings/<int:meeting_id>/floor", methods=["POST"])
+@protected
+def request_floor(meeting_id: int):
+    meeting = load(Meeting, meeting_id, Need.TAKE_PART)
+    form = FloorForm()
+    form.on_behalf_of.choices = [(c, c) for c in on_behalf_choices(current_user)]
+    if form.validate_on_submit():
+        try:
+            item = _item_for(meeting)
+            services.request_floor(
+                item,
+                current_user,
+                kind=FloorKind(form.kind.data),
+                presence=Presence(form.presence.data),
+                on_behalf_of=form.on_behalf_of.data,
+            )
+        except services.MeetingError as error:
+            form.kind.errors = [*form.kind.errors, str(error)]
+        else:
+            commit()
+            return _floor_response(meeting)
+    flash(" ".join(str(e) for f in form for e in f.errors), "error")
+    return _floor_response(meeting, 422, form)
+
+
+@bp.route("/meetings/<int:meeting_id>/floor/withdraw", methods=["POST"])
+@protected
+def withdraw_floor(meeting_id: int):
+    meeting = load(Meeting, meeting_id, Need.TAKE_PART)
+    try:
+        item = _item_for(meeting)
+        mine = services.open_request_of(item, current_user.delegation_id)
+        if mine is None:
+            raise services.MeetingError(_("Your delegation has no request on this item."))
+        services.withdraw(mine, current_user)
+    except services.MeetingError as error:
+        flash(str(error), "error")
+        return _floor_response(meeting, 422)
+    commit()
+    return _floor_response(meeting)
+
+
+# ---- the chair's console -------------------------------------------------------------------------
+
+CHAIR_ACTIONS = (
+    "next-item",
+    "give-floor",
+    "end-turn",
+    "pause",
+    "resume",
+    "readd-last",
+    "close-list",
+    "reopen-list",
+)
+
+
+def _chair_done(meeting: Meeting, status: int = 200):
+    if wants_fragment():
+        return render(
+            "meetings/console.html",
+            "meetings/_console_panel.html",
+            status=status,
+            meeting=meeting,
+            state=services.live_state(meeting),
+            attendees=services.connected_attendees(meeting),
+        )
+    return redirect(url_for("meetings.console", meeting_id=meeting.id))
+
+
+def _chair_error(meeting: Meeting, error: Exception):
+    flash(str(error), "error")
+    return _chair_done(meeting, 422)
+
+
+@bp.route(
+    "/meetings/<int:meeting_id>/chair/<any("
+    + ", ".join(f"'{a}'" for a in CHAIR_ACTIONS)
+    + "):action>",
+    methods=["POST"],
+)
+@protected
+def chair_action(meeting_id: int, action: str):
+    meeting = load(Meeting, meeting_id, Need.MANAGE)
+    try:
+        if action == "next-item":
+            services.next_item(meeting, current_user)
+        else:
+            item = services.current_item(meeting)
+            if item is None:
+                raise services.MeetingError(_("Make an agenda item current first."))
+            match action:
+                case "give-floor":
+                    chosen = request.form.get("request_id", "")
+                    target = db.session.get(FloorRequest, int(chosen)) if chosen.isdigit() else None
+                    services.give_floor(item, current_user, target)
+                case "end-turn":
+                    services.end_turn(item, current_user)
+                case "pause":
+                    services.pause(item, current_user)
+                case "resume":
+                    services.resume(item, current_user)
+                case "readd-last":
+                    services.readd_last(item, current_user)
+                case "close-list":
+                    services.set_list_closed(item, current_user, True)
+                case "reopen-list":
+                    services.set_list_closed(item, current_user, False)
+    except services.MeetingError as error:
+        return _chair_error(meeting, error)
+    commit()
+    return _chair_done(meeting)
+
+
+@bp.route(
+    "/agenda/<int:item_id>/state/<any(current, done, deferred, pending):state>", methods=["POST"]
+)
+@protected
+def item_state(item_id: int, state: str):
+    item = load(AgendaItem, item_id, Need.MANAGE)
+    meeting = db.session.get(Meeting, item.meeting_id)
+    try:
+        services.set_item_state(item, current_user, ItemState(state))
+    except services.MeetingError as error:
+        return _chair_error(meeting, error)
+    commit()
+    if request.form.get("back") == "agenda":
+        return redirect(url_for("meetings.meeting", meeting_id=meeting.id) + "#agenda")
+    return _chair_done(meeting)
+
+
+@bp.route("/meetings/<int:meeting_id>/inscribe", methods=["POST"])
+@protected
+def inscribe(meeting_id: int):
+    meeting = load(Meeting, meeting_id, Need.MANAGE)
+    form = InscribeForm()
+    form.delegation.choices = _delegations()
+    try:
+        if not form.validate_on_submit():
+            raise services.MeetingError(_("Choose a delegation and a kind of request."))
+        item = services.current_item(meeting)
+        if item is None:
+            raise services.MeetingError(_("Make an agenda item current first."))
+        services.inscribe(
+            item,
+            current_user,
+            db.session.get(Delegation, form.delegation.data),
+            kind=FloorKind(form.kind.data),
+        )
+    except services.MeetingError as error:
+        return _chair_error(meeting, error)
+    commit()
+    return _chair_done(meeting)
+
+
+@bp.route("/floor/<int:request_id>/<any(up, down):direction>", methods=["POST"])
+@protected
+def move(request_id: int, direction: str):
+    request_ = load(FloorRequest, request_id, Need.MANAGE)
+    meeting = services.meeting_of(request_)
+    try:
+        services.move(request_, current_user, direction)
+    except services.MeetingError as error:
+        return _chair_error(meeting, error)
+    commit()
+    return _chair_done(meeting)
+
+
+@bp.route("/floor/<int:request_id>/remove", methods=["POST"])
+@protected
+def remove_request(request_id: int):
+    request_ = load(FloorRequest, request_id, Need.MANAGE)
+    meeting = services.meeting_of(request_)
+    try:
+        services.withdraw(request_, current_user)
+    except services.MeetingError as error:
+        return _chair_error(meeting, error)
+    commit()
+    return _chair_done(meeting)
+
+
+@bp.route("/floor/<int:request_id>/ruling", methods=["POST"])
+@protected
+def ruling(request_id: int):
+    request_ = load(FloorRequest, request_id, Need.MANAGE)
+    meeting = services.meeting_of(request_)
+    try:
+        services.record_ruling(request_, current_user, request.form.get("ruling", ""))
+    except services.MeetingError as error:
+        return _chair_error(meeting, error)
+    commit()
+    return _chair_done(meeting)
+
+
+# ---- record and calendars ------------------------------------------------------------------------
+
+
+@bp.route("/meetings/<int:meeting_id>/record")
+@protected
+def record(meeting_id: int):
+    meeting = load(Meeting, meeting_id)
+    return render(
+        "meetings/record.html",
+        meeting=meeting,
+        turns=services.speaking_record(meeting),
+        attendance=services.attendance(meeting),
+        manages=can(Need.MANAGE, meeting),
+    )
+
+
+@bp.route("/meetings/<int:meeting_id>/record.<any(docx, csv):fmt>")
+@protected
+def record_export(meeting_id: int, fmt: str):
+    meeting = load(Meeting, meeting_id, Need.MANAGE)
+    from consult.meetings import record as exports
+
+    if fmt == "docx":
+        data, mimetype = exports.record_docx(meeting), DOCX_TYPE
+    else:
+        data, mimetype = exports.record_csv(meeting).encode(), "text/csv; charset=utf-8"
+    return _download(data, f"meeting-{meeting.id}-record.{fmt}", mimetype)
+
+
+@bp.route("/meetings/<int:meeting_id>.ics")
+@protected
+def ics(meeting_id: int):
+    meeting = load(Meeting, meeting_id)
+    data = calendar.ics([meeting], base_url=request.host_url, name=meeting.title, user=current_user)
+    return _download(data, f"meeting-{meeting.id}.ics", "text/calendar; charset=utf-8")
+
+
+@bp.route("/calendar/feed", methods=["GET", "POST"])
+@protected
+def feed_settings():
+    """Create, replace or revoke the private address of "my meetings"."""
+    url = None
+    if request.method == "POST":
+        if request.form.get("action") == "revoke":
+            calendar.revoke(current_user)
+            commit()
+            flash(_("Your calendar address no longer works."), "success")
+        else:
+            token = calendar.new_feed(current_user)
+            commit()
+            url = url_for("meetings.calendar_feed", token=token, _external=True)
+            flash(
+                _("Your new calendar address is below; any earlier one no longer works."), "success"
+            )
+    return render(
+        "meetings/feed.html",
+        url=url,
+        has_feed=calendar.has_feed(current_user),
+        meetings=calendar.my_meetings(current_user),
+    )
+
+
+@bp.route("/calendar/<token>.ics")
+@public
+def calendar_feed(token: str):
+    """The private feed read by calendar software: the token is the credential."""
+    user = calendar.feed_owner(token)
+    if user is None:
+        abort(404)
+    data = calendar.ics(
+        calendar.my_meetings(user),
+        base_url=request.host_url,
+        name="consult: my meetings",
+        user=user,
+    )
+    response = _download(data, "my-meetings.ics", "text/calendar; charset=utf-8")
+    response.headers["Content-Disposition"] = 'inline; filename="my-meetings.ics"'
+    return response
+
+
+DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+def _download(data: bytes, filename: str, mimetype: str) -> Response:
+    response = Response(data, mimetype=mimetype)
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+# ---- the room page -------------------------------------------------------------------------------
+
+
+@section
+def room_meetings(room: Room, user):
+    meetings = db.session.scalars(
+        select(Meeting).where(Meeting.room_id == room.id).order_by(Meeting.starts_at.desc())
+    ).all()
+    return "meetings/_room_meetings.html", {
+        "meetings": [m for m in meetings if can(Need.VIEW, m, user)],
+        "manages": can(Need.MANAGE, room, user),
+        "room": room,
+    }

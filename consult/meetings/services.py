@@ -1,0 +1,678 @@
+"""Meeting operations: agenda, the speakers' list (Rule 20 order), turns, attendance.
+
+Every change bumps the meeting's version and, after the commit, broadcasts the freshly
+rendered live panel to `meeting:<id>` (and the chair's console to `meeting:<id>:chair`):
+every viewer sees the same thing, so it is rendered once, not fetched by each client.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from flask import render_template
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from consult import audit
+from consult.accounts.models import Delegation, User
+from consult.extensions import db
+from consult.meetings.models import (
+    AgendaItem,
+    Attendance,
+    FloorKind,
+    FloorRequest,
+    FloorStatus,
+    ItemState,
+    Meeting,
+    MeetingKind,
+    MeetingMode,
+    Presence,
+    agenda_item_paper,
+)
+from consult.papers.services import on_behalf_choices
+from consult.rooms.models import Room
+from consult.rooms.services import note_activity
+from consult.timeutil import utcnow
+from consult.transaction import emit_after_commit
+
+OPEN = (FloorStatus.WAITING, FloorStatus.SPEAKING)
+HEARTBEAT_SECONDS = 45
+
+
+class MeetingError(ValueError):
+    """An action that cannot be taken now; the message is shown to the person."""
+
+
+# ---- meetings and agenda ---------------------------------------------------------------------
+
+
+def create_meeting(
+    room: Room,
+    actor: User,
+    *,
+    title: str,
+    kind: MeetingKind,
+    mode: MeetingMode,
+    starts_at: datetime,
+    ends_at: datetime,
+    time_zone: str,
+    venue: str = "",
+    video_link: str = "",
+    interpretation: str = "",
+) -> Meeting:
+    if ends_at <= starts_at:
+        raise MeetingError(_("The meeting must end after it starts."))
+    meeting = Meeting(
+        room_id=room.id,
+        title=title.strip(),
+        kind=kind,
+        mode=mode,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        time_zone=time_zone,
+        venue=venue.strip(),
+        video_link=video_link.strip(),
+        interpretation=interpretation.strip(),
+        created_by_id=actor.id,
+    )
+    db.session.add(meeting)
+    db.session.flush()
+    audit.record(
+        "meeting.created",
+        f"{room.title}: {actor.name} scheduled {meeting.title}",
+        actor=actor,
+        room_id=room.id,
+        meeting_id=meeting.id,
+    )
+    note_activity(
+        room, "meeting.created", _("Meeting scheduled: %(title)s", title=meeting.title), actor
+    )
+    return meeting
+
+
+def update_meeting(meeting: Meeting, actor: User, **fields) -> None:
+    if fields["ends_at"] <= fields["starts_at"]:
+        raise MeetingError(_("The meeting must end after it starts."))
+    for key, value in fields.items():
+        setattr(meeting, key, value.strip() if isinstance(value, str) else value)
+    changed(meeting)
+    audit.record(
+        "meeting.updated",
+        f"{meeting.title}: details changed",
+        actor=actor,
+        room_id=meeting.room_id,
+        meeting_id=meeting.id,
+    )
+
+
+def items_of(meeting: Meeting) -> list[AgendaItem]:
+    return list(
+        db.session.scalars(
+            select(AgendaItem)
+            .where(AgendaItem.meeting_id == meeting.id)
+            .order_by(AgendaItem.number, AgendaItem.letter)
+        )
+    )
+
+
+def add_item(
+    meeting: Meeting,
+    actor: User,
+    *,
+    number: int,
+    letter: str,
+    title: str,
+    annotation: str = "",
+    planned_minutes: int = 30,
+    presenters: str = "",
+    speaking_limit_seconds: int = 180,
+    papers: list | None = None,
+) -> AgendaItem:
+    letter = letter.strip().lower()
+    if letter and not (len(letter) == 1 and letter.isalpha()):
+        raise MeetingError(_("A sub-item is one letter: 3(a), 3(b) ..."))
+    if number < 1:
+        raise MeetingError(_("Items are numbered from 1."))
+    if letter and not any(i.number == number and not i.letter for i in items_of(meeting)):
+        raise MeetingError(_("Add item %(n)d before its sub-items.", n=number))
+    if any(i.number == number and i.letter == letter for i in items_of(meeting)):
+        raise MeetingError(
+            _(
+                "The agenda already has an item %(label)s.",
+                label=f"{number}({letter})" if letter else number,
+            )
+        )
+    if not 0 < planned_minutes <= 24 * 60:
+        raise MeetingError(_("Plan between 1 minute and 24 hours."))
+    if not 15 <= speaking_limit_seconds <= 3600:
+        raise MeetingError(_("The speaking time must be between 15 seconds and an hour."))
+    item = AgendaItem(
+        meeting_id=meeting.id,
+        number=number,
+        letter=letter,
+        title=title.strip(),
+        annotation=annotation.strip(),
+        planned_minutes=planned_minutes,
+        presenters=presenters.strip(),
+        speaking_limit_seconds=speaking_limit_seconds,
+    )
+    db.session.add(item)
+    db.session.flush()
+    if papers:
+        db.session.execute(
+            agenda_item_paper.insert(), [{"item_id": item.id, "paper_id": p.id} for p in papers]
+        )
+    changed(meeting)
+    return item
+
+
+def adopt_agenda(meeting: Meeting, actor: User) -> None:
+    if not items_of(meeting):
+        raise MeetingError(_("Add at least one agenda item before adopting the agenda."))
+    meeting.is_agenda_adopted = True
+    changed(meeting)
+    audit.record(
+        "meeting.agenda_adopted",
+        f"{meeting.title}: agenda adopted",
+        actor=actor,
+        room_id=meeting.room_id,
+        meeting_id=meeting.id,
+    )
+
+
+def current_item(meeting: Meeting) -> AgendaItem | None:
+    return next((i for i in items_of(meeting) if i.state is ItemState.CURRENT), None)
+
+
+def _leave(item: AgendaItem, state: ItemState, now: datetime) -> None:
+    if item.current_since is not None:
+        item.spent_seconds = item.actual_seconds(now)
+        item.current_since = None
+    speaking = _speaking(item)
+    if speaking is not None:
+        _end(speaking, now)
+    item.state = state
+
+
+def set_item_state(item: AgendaItem, actor: User, state: ItemState) -> None:
+    """Make an item current (the previous current one is done), or mark it done/deferred."""
+    meeting = db.session.get(Meeting, item.meeting_id)
+    now = utcnow()
+    if state is ItemState.CURRENT:
+        if not meeting.is_agenda_adopted:
+            raise MeetingError(_("Adopt the agenda before moving through it."))
+        previous = current_item(meeting)
+        if previous is not None and previous.id != item.id:
+            _leave(previous, ItemState.DONE, now)
+        item.state = ItemState.CURRENT
+        item.current_since = item.current_since or now
+    else:
+        _leave(item, state, now)
+    changed(meeting)
+
+
+def next_item(meeting: Meeting, actor: User) -> AgendaItem | None:
+    """Close the current item and open the next pending one, in agenda order."""
+    items = items_of(meeting)
+    current = current_item(meeting)
+    after = items.index(current) + 1 if current else 0
+    upcoming = next((i for i in items[after:] if i.state is ItemState.PENDING), None)
+    upcoming = upcoming or next((i for i in items if i.state is ItemState.PENDING), None)
+    if upcoming is None:
+        if current is None:
+            raise MeetingError(_("There is no pending item left on the agenda."))
+        _leave(current, ItemState.DONE, utcnow())
+        changed(meeting)
+        return None
+    set_item_state(upcoming, actor, ItemState.CURRENT)
+    return upcoming
+
+
+# ---- the speakers' list ----------------------------------------------------------------------
+
+
+def queue(item: AgendaItem) -> list[FloorRequest]:
+    """Waiting requests: points of order, then statements, then rights of reply."""
+    waiting = db.session.scalars(
+        select(FloorRequest).where(
+            FloorRequest.item_id == item.id, FloorRequest.status == FloorStatus.WAITING
+        )
+    ).all()
+    return sorted(waiting, key=lambda r: (r.kind.rank, r.position, r.id))
+
+
+def _speaking(item: AgendaItem) -> FloorRequest | None:
+    return db.session.scalars(
+        select(FloorRequest).where(
+            FloorRequest.item_id == item.id, FloorRequest.status == FloorStatus.SPEAKING
+        )
+    ).first()
+
+
+def _default_position(item: AgendaItem, kind: FloorKind, rank: int) -> float:
+    """Rule 20: after every waiting request of the same kind whose delegation ranks the same
+    or higher (States Parties and signatories, then observer States, then organisations)."""
+    same_kind = [r for r in queue(item) if r.kind is kind]
+    before = [r for r in same_kind if r.delegation.status.speaking_rank <= rank]
+    after = [r for r in same_kind if r.delegation.status.speaking_rank > rank]
+    low = max((r.position for r in before), default=0.0)
+    high = min((r.position for r in after), default=None)
+    if high is None:
+        return low + 1.0
+    if high - low < 1e-6:
+        # Repeated halving has used up the gap: renumber the list as it stands, keep its order.
+        for n, r in enumerate(same_kind, start=1):
+            r.position = float(n)
+        return _default_position(item, kind, rank)
+    return (low + high) / 2
+
+
+def _check_item_open(item: AgendaItem, kind: FloorKind) -> None:
+    if item.state not in (ItemState.CURRENT, ItemState.PENDING):
+        raise MeetingError(
+            _(
+                "Item %(label)s is %(state)s: the floor can be asked only on the "
+                "current or a pending item.",
+                label=item.label,
+                state=item.state.label.lower(),
+            )
+        )
+    if item.is_list_closed and kind is not FloorKind.POINT_OF_ORDER:
+        raise MeetingError(_("The speakers' list for item %(label)s is closed.", label=item.label))
+
+
+def request_floor(
+    item: AgendaItem, user: User, *, kind: FloorKind, presence: Presence, on_behalf_of: str
+) -> FloorRequest:
+    """A delegate asks for the floor for their delegation (or a group it belongs to)."""
+    _check_item_open(item, kind)
+    if on_behalf_of not in on_behalf_choices(user):
+        raise MeetingError(_("You can speak only for your delegation or a group it belongs to."))
+    return _add_request(
+        item,
+        user.delegation,
+        kind=kind,
+        presence=presence,
+        on_behalf_of=on_behalf_of,
+        requested_by=user,
+    )
+
+
+def inscribe(
+    item: AgendaItem, chair: User, delegation: Delegation, *, kind: FloorKind = FloorKind.STATEMENT
+) -> FloorRequest:
+    """The chair inscribes a flag raised in the room."""
+    if item.state not in (ItemState.CURRENT, ItemState.PENDING):
+        raise MeetingError(_("Inscribe speakers on the current or a pending item."))
+    return _add_request(
+        item,
+        delegation,
+        kind=kind,
+        presence=Presence.IN_ROOM,
+        on_behalf_of=delegation.name,
+        requested_by=None,
+        at_desk=True,
+    )
+
+
+def _add_request(
+    item: AgendaItem,
+    delegation: Delegation,
+    *,
+    kind: FloorKind,
+    presence: Presence,
+    on_behalf_of: str,
+    requested_by: User | None,
+    at_desk: bool = False,
+) -> FloorRequest:
+    already = db.session.scalar(
+        select(FloorRequest.id).where(
+            FloorRequest.item_id == item.id,
+            FloorRequest.delegation_id == delegation.id,
+            FloorRequest.status.in_(OPEN),
+        )
+    )
+    if already is not None:
+        raise MeetingError(
+            _(
+                "%(name)s is already on the speakers' list for item %(label)s.",
+                name=delegation.name,
+                label=item.label,
+            )
+        )
+    request_ = FloorRequest(
+        item_id=item.id,
+        delegation_id=delegation.id,
+        requested_by_id=requested_by.id if requested_by else None,
+        on_behalf_of=on_behalf_of,
+        kind=kind,
+        presence=presence,
+        is_inscribed_at_desk=at_desk,
+        position=_default_position(item, kind, delegation.status.speaking_rank),
+    )
+    try:
+        with db.session.begin_nested():
+            db.session.add(request_)
+    except IntegrityError:
+        # Another request of the same delegation won the race: one open request only.
+        raise MeetingError(
+            _(
+                "%(name)s is already on the speakers' list for item %(label)s.",
+                name=delegation.name,
+                label=item.label,
+            )
+        ) from None
+    changed(db.session.get(Meeting, item.meeting_id))
+    return request_
+
+
+def withdraw(request_: FloorRequest, actor: User) -> None:
+    if request_.status is not FloorStatus.WAITING:
+        raise MeetingError(_("Only a request that is still waiting can be withdrawn."))
+    request_.status = FloorStatus.WITHDRAWN
+    request_.ended_at = utcnow()
+    changed(meeting_of(request_))
+
+
+def open_request_of(item: AgendaItem, delegation_id: int) -> FloorRequest | None:
+    return db.session.scalars(
+        select(FloorRequest).where(
+            FloorRequest.item_id == item.id,
+            FloorRequest.delegation_id == delegation_id,
+            FloorRequest.status.in_(OPEN),
+        )
+    ).first()
+
+
+def meeting_of(request_: FloorRequest) -> Meeting:
+    item = db.session.get(AgendaItem, request_.item_id)
+    return db.session.get(Meeting, item.meeting_id)
+
+
+def _end(request_: FloorRequest, now: datetime) -> None:
+    if request_.paused_at is not None:
+        request_.paused_seconds += int((now - request_.paused_at).total_seconds())
+        request_.paused_at = None
+    request_.status = FloorStatus.DONE
+    request_.ended_at = now
+
+
+def give_floor(item: AgendaItem, actor: User, request_: FloorRequest | None = None) -> None:
+    """Give the floor to the next in the queue (or a chosen request); ends the current turn."""
+    if item.state is not ItemState.CURRENT:
+        raise MeetingError(
+            _("Make item %(label)s current before giving the floor.", label=item.label)
+        )
+    waiting = queue(item)
+    if request_ is None:
+        if not waiting:
+            raise MeetingError(_("Nobody is waiting for the floor."))
+        request_ = waiting[0]
+    elif request_.status is not FloorStatus.WAITING or request_.item_id != item.id:
+        raise MeetingError(_("That request is not waiting on this item."))
+    now = utcnow()
+    speaking = _speaking(item)
+    if speaking is not None:
+        _end(speaking, now)
+    turns = (
+        db.session.scalar(
+            select(func.max(FloorRequest.turn)).where(FloorRequest.item_id == item.id)
+        )
+        or 0
+    )
+    request_.status = FloorStatus.SPEAKING
+    request_.started_at = now
+    request_.turn = turns + 1
+    changed(db.session.get(Meeting, item.meeting_id))
+
+
+def end_turn(item: AgendaItem, actor: User) -> None:
+    speaking = _speaking(item)
+    if speaking is None:
+        raise MeetingError(_("Nobody has the floor."))
+    _end(speaking, utcnow())
+    changed(db.session.get(Meeting, item.meeting_id))
+
+
+def pause(item: AgendaItem, actor: User) -> None:
+    speaking = _speaking(item)
+    if speaking is None or speaking.paused_at is not None:
+        raise MeetingError(_("There is no running turn to pause."))
+    speaking.paused_at = utcnow()
+    changed(db.session.get(Meeting, item.meeting_id))
+
+
+def resume(item: AgendaItem, actor: User) -> None:
+    speaking = _speaking(item)
+    if speaking is None or speaking.paused_at is None:
+        raise MeetingError(_("There is no paused turn to resume."))
+    now = utcnow()
+    speaking.paused_seconds += int((now - speaking.paused_at).total_seconds())
+    speaking.paused_at = None
+    changed(db.session.get(Meeting, item.meeting_id))
+
+
+def readd_last(item: AgendaItem, actor: User) -> FloorRequest:
+    """Put the last speaker back at the top of the statements."""
+    last = db.session.scalars(
+        select(FloorRequest)
+        .where(
+            FloorRequest.item_id == item.id,
+            FloorRequest.status == FloorStatus.DONE,
+            FloorRequest.turn.is_not(None),
+        )
+        .order_by(FloorRequest.turn.desc())
+    ).first()
+    if last is None:
+        raise MeetingError(_("Nobody has spoken on this item yet."))
+    if open_request_of(item, last.delegation_id) is not None:
+        raise MeetingError(_("%(name)s is already on the list.", name=last.delegation.name))
+    statements = [r for r in queue(item) if r.kind is FloorKind.STATEMENT]
+    top = min((r.position for r in statements), default=1.0)
+    request_ = FloorRequest(
+        item_id=item.id,
+        delegation_id=last.delegation_id,
+        requested_by_id=last.requested_by_id,
+        on_behalf_of=last.on_behalf_of,
+        kind=FloorKind.STATEMENT,
+        presence=last.presence,
+        is_inscribed_at_desk=True,
+        position=top - 1.0,
+    )
+    db.session.add(request_)
+    db.session.flush()
+    changed(db.session.get(Meeting, item.meeting_id))
+    return request_
+
+
+def move(request_: FloorRequest, actor: User, direction: str) -> None:
+    """The chair moves a waiting request up or down among requests of the same kind."""
+    item = db.session.get(AgendaItem, request_.item_id)
+    same = [r for r in queue(item) if r.kind is request_.kind]
+    if request_ not in same:
+        raise MeetingError(_("Only waiting requests can be moved."))
+    index = same.index(request_)
+    other = index - 1 if direction == "up" else index + 1
+    if not 0 <= other < len(same):
+        return
+    # Give every request a distinct position first, then swap two neighbours.
+    for n, r in enumerate(same, start=1):
+        r.position = float(n)
+    same[index].position, same[other].position = same[other].position, same[index].position
+    changed(db.session.get(Meeting, item.meeting_id))
+
+
+def set_list_closed(item: AgendaItem, actor: User, closed: bool) -> None:
+    item.is_list_closed = closed
+    changed(db.session.get(Meeting, item.meeting_id))
+
+
+def record_ruling(request_: FloorRequest, actor: User, text: str) -> None:
+    text = (text or "").strip()
+    if request_.kind is not FloorKind.POINT_OF_ORDER:
+        raise MeetingError(_("Rulings are recorded on points of order."))
+    if not text or len(text) > 500:
+        raise MeetingError(_("Write the ruling in one line (at most 500 characters)."))
+    request_.ruling = text
+    meeting = meeting_of(request_)
+    audit.record(
+        "meeting.ruling",
+        f"{meeting.title}: ruling on a point of order by {request_.delegation.name}: {text}",
+        actor=actor,
+        room_id=meeting.room_id,
+        meeting_id=meeting.id,
+    )
+    changed(meeting)
+
+
+# ---- reading ---------------------------------------------------------------------------------
+
+
+@dataclass
+class ItemView:
+    item: AgendaItem
+    actual_seconds: int
+
+
+@dataclass
+class LiveState:
+    meeting: Meeting
+    items: list[ItemView]
+    current: AgendaItem | None
+    speaker: FloorRequest | None
+    waiting: list[FloorRequest]
+    totals: list[tuple[str, int]]
+    rulings: list[FloorRequest]
+    now: datetime
+    expected_end: datetime | None
+
+
+def live_state(meeting: Meeting) -> LiveState:
+    """Everything the live views show, in a fixed number of queries."""
+    now = utcnow()
+    items = items_of(meeting)
+    current = next((i for i in items if i.state is ItemState.CURRENT), None)
+    requests = []
+    if current is not None:
+        requests = db.session.scalars(
+            select(FloorRequest).where(FloorRequest.item_id == current.id)
+        ).all()
+    speaker = next((r for r in requests if r.status is FloorStatus.SPEAKING), None)
+    waiting = sorted(
+        (r for r in requests if r.status is FloorStatus.WAITING),
+        key=lambda r: (r.kind.rank, r.position, r.id),
+    )
+    totals: dict[str, int] = {}
+    for r in requests:
+        if r.started_at is not None:
+            totals[r.delegation.name] = totals.get(r.delegation.name, 0) + r.spoken_seconds(now)
+    rulings = [r for r in requests if r.ruling]
+    # Expected end: now plus what remains of the current item and all pending items.
+    remaining = 0
+    for i in items:
+        if i.state is ItemState.PENDING:
+            remaining += i.planned_minutes * 60
+        elif i.state is ItemState.CURRENT:
+            remaining += max(0, i.planned_minutes * 60 - i.actual_seconds(now))
+    expected_end = now + timedelta(seconds=remaining) if current or remaining else None
+    return LiveState(
+        meeting,
+        [ItemView(i, i.actual_seconds(now)) for i in items],
+        current,
+        speaker,
+        waiting,
+        sorted(totals.items(), key=lambda t: -t[1]),
+        rulings,
+        now,
+        expected_end,
+    )
+
+
+def connected_attendees(meeting: Meeting) -> list[Attendance]:
+    now = utcnow()
+    return list(
+        db.session.scalars(
+            select(Attendance)
+            .where(Attendance.meeting_id == meeting.id, Attendance.connected_until > now)
+            .order_by(Attendance.presence, Attendance.first_seen_at)
+        )
+    )
+
+
+def attendance(meeting: Meeting) -> list[Attendance]:
+    return list(
+        db.session.scalars(
+            select(Attendance)
+            .where(Attendance.meeting_id == meeting.id)
+            .order_by(Attendance.first_seen_at)
+        )
+    )
+
+
+def seen(meeting: Meeting, user: User, presence: Presence | None, *, connected: bool) -> bool:
+    """Record attendance; returns True when the chair's presence list changed."""
+    now = utcnow()
+    row = db.session.scalars(
+        select(Attendance).where(Attendance.meeting_id == meeting.id, Attendance.user_id == user.id)
+    ).first()
+    was_connected = (
+        row is not None and row.connected_until is not None and row.connected_until > now
+    )
+    if row is None:
+        row = Attendance(
+            meeting_id=meeting.id,
+            user_id=user.id,
+            presence=presence or Presence.REMOTE,
+            first_seen_at=now,
+        )
+        db.session.add(row)
+    elif presence is not None:
+        row.presence = presence
+    row.last_seen_at = now
+    row.connected_until = now + timedelta(seconds=HEARTBEAT_SECONDS * 2) if connected else now
+    return was_connected != connected or presence is not None
+
+
+def speaking_record(meeting: Meeting) -> list[tuple[AgendaItem, list[FloorRequest]]]:
+    """Who spoke on which item, in which order, for how long."""
+    items = items_of(meeting)
+    turns = db.session.scalars(
+        select(FloorRequest)
+        .where(FloorRequest.item_id.in_([i.id for i in items]), FloorRequest.turn.is_not(None))
+        .order_by(FloorRequest.item_id, FloorRequest.turn)
+    ).all()
+    by_item: dict[int, list[FloorRequest]] = {}
+    for t in turns:
+        by_item.setdefault(t.item_id, []).append(t)
+    return [(i, by_item.get(i.id, [])) for i in items]
+
+
+# ---- broadcasting ----------------------------------------------------------------------------
+
+
+def changed(meeting: Meeting) -> None:
+    """Bump the version; after the commit, send the rendered panels to every viewer."""
+    meeting.version += 1
+    meeting_id = meeting.id
+    emit_after_commit(
+        "meeting-panel", lambda: panel_payload(meeting_id, chair=False), to=f"meeting:{meeting_id}"
+    )
+    emit_after_commit(
+        "meeting-console",
+        lambda: panel_payload(meeting_id, chair=True),
+        to=f"meeting:{meeting_id}:chair",
+    )
+
+
+def panel_payload(meeting_id: int, *, chair: bool) -> dict:
+    meeting = db.session.get(Meeting, meeting_id)
+    state = live_state(meeting)
+    template = "meetings/_console_panel.html" if chair else "meetings/_live_panel.html"
+    extra = {"attendees": connected_attendees(meeting)} if chair else {}
+    return {
+        "meeting": meeting.id,
+        "version": meeting.version,
+        "html": render_template(template, state=state, meeting=meeting, broadcast=True, **extra),
+    }
