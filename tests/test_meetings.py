@@ -305,21 +305,26 @@ def test_concurrent_floor_requests_are_consistent(app):
             email="chair@concurrency.test",
             session_nonce="x",
         )
+        # Committed for real (threads need it): a members room nobody else sees, and models
+        # built directly so that no audit row (which can never be deleted) refers to them.
         room = Room(
-            slug="concurrency-meeting", title="C", kind=RoomKind.PLENARY, access=AccessLevel.OPEN
+            slug="concurrency-meeting", title="C", kind=RoomKind.PLENARY, access=AccessLevel.MEMBERS
         )
         _db.session.add_all([chair, room])
         _db.session.flush()
-        meeting = services.create_meeting(
-            room,
-            chair,
+        meeting = Meeting(
+            room_id=room.id,
             title="Busy",
             kind=MeetingKind.PREPARATORY_MEETING,
             mode=MeetingMode.VIRTUAL,
             starts_at=utcnow(),
             ends_at=utcnow() + timedelta(hours=1),
             time_zone="UTC",
+            created_by_id=chair.id,
+            is_agenda_adopted=True,
         )
+        _db.session.add(meeting)
+        _db.session.flush()
         item = services.add_item(meeting, chair, number=1, letter="", title="General debate")
         statuses = list(DelegationStatus)[:7]
         people = []
@@ -393,6 +398,14 @@ def test_concurrent_floor_requests_are_consistent(app):
         with app.app_context():
             _db.session.execute(delete(FloorRequest).where(FloorRequest.item_id == ids["item"]))
             _db.session.execute(delete(AgendaItem).where(AgendaItem.id == ids["item"]))
+            _db.session.execute(delete(Meeting).where(Meeting.id == ids["meeting"]))
+            _db.session.execute(delete(Room).where(Room.id == ids["room"]))
+            _db.session.execute(delete(User).where(User.email.like("%@concurrency.test")))
+            _db.session.execute(
+                delete(Delegation).where(
+                    Delegation.name.like("Concurrent %") | (Delegation.name == "Chairland")
+                )
+            )
             _db.session.commit()
 
 

@@ -166,3 +166,66 @@ def test_secretariat_pages(signed_in, axe, live_server):
             queue.extend((link, depth + 1) for link in admin_links(page))
     print(f"checked {len(visited) + 1} Secretariat pages: /admin/ {' '.join(visited)}")
     assert not failures, f"Secretariat pages checked: {visited}\n" + "\n".join(failures)
+
+
+# ---- papers ------------------------------------------------------------------------------------
+
+GUIDE = "Voluntary guide: Article 7 (overriding risk)"
+
+
+def open_guide(page):
+    """The demo's voluntary guide (two revisions, comments and a reply), from its room page."""
+    page.goto("/rooms/wgeti-art-6-7")
+    page.get_by_role("link", name=GUIDE).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(GUIDE)
+    return page
+
+
+def test_paper_with_a_thread_open(signed_in, axe):
+    page = open_guide(signed_in("delegate.germany"))
+    toggle = page.get_by_role("link", name=re.compile(r"^\d+ comments?$")).first
+    thread_id = toggle.get_attribute("aria-controls")
+    toggle.click()
+    thread = page.locator(f"#{thread_id}[data-loaded='true']")
+    expect(thread.get_by_role("button", name="Post comment")).to_be_visible()
+    thread.get_by_text("Quote, proposed text, position").click()
+    expect(thread.get_by_label("Position")).to_be_visible()
+    axe(page, "a paper with a comment thread open")
+
+
+def test_paper_compare(signed_in, axe):
+    page = open_guide(signed_in("delegate.germany"))
+    page.get_by_role("link", name="Compare revisions").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Rev.0 compared with Rev.1")
+    expect(page.locator("td.redline ins").first).to_be_visible()
+    axe(page)
+
+
+def test_paper_compilation(signed_in, axe):
+    page = open_guide(signed_in("facilitator"))
+    page.get_by_role("link", name="Compilation", exact=True).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Compilation of comments")
+    expect(page.locator(".compilation-group").first).to_be_visible()
+    axe(page)
+
+
+def test_issue_a_paper_with_an_error(signed_in, axe):
+    page = open_page(
+        signed_in("chair.wgeti"),
+        "/rooms/wgeti/papers/new",
+        "Issue a paper in Working Group on Effective Treaty Implementation (WGETI)",
+    )
+    axe(page, "the Issue a paper form")
+    page.get_by_label("Document symbol (optional)").fill("not a symbol")
+    page.get_by_role("button", name="Issue Rev.0").click()
+    expect(page.get_by_label("Title", exact=True)).to_have_attribute("aria-invalid", "true")
+    expect(page.get_by_role("alert").first).to_be_visible()
+    axe(page, "the Issue a paper form showing errors")
+
+
+def test_notifications(signed_in, axe):
+    page = signed_in("delegate.germany")
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Notifications").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Notifications")
+    expect(page.locator("#notifications")).to_be_visible()
+    axe(page)
