@@ -118,6 +118,7 @@ def test_paper_page_shows_counts_and_comments_live_in_fragment(client, auth, set
     fragment = response.get_data(as_text=True)
     assert "We propose stronger wording." in fragment and "<html" not in fragment
     assert "<ins>" in fragment  # the proposed text is shown as a redline
+    assert 'hx-swap-oob="outerHTML">1 comment</a>' in fragment  # the count follows
     page = client.get(f"/papers/{paper.id}").get_data(as_text=True)
     assert "1 comment" in page
 

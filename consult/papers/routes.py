@@ -236,6 +236,9 @@ def _thread_context(paper: Paper, paragraph: Paragraph, revision, form=None) -> 
         edits=services.edits_of([t.comment.id for t in _flatten(threads)]),
         hide_form=HideForm(),
         now=services.utcnow(),
+        # htmx also refreshes the paragraph's "n comments" button (out of band).
+        oob_count=wants_fragment(),
+        count=services.comment_counts(paper).get(paragraph.key, 0),
     )
 
 
@@ -246,7 +249,6 @@ def paragraph(paper_id: int, key: str):
     paper = load(Paper, paper_id)
     paragraph, revision = _paragraph_in_current(paper, key)
     context = _thread_context(paper, paragraph, revision)
-    context["count"] = services.comment_counts(paper).get(key, 0)
     template = "papers/_paragraph.html" if request.args.get("block") else "papers/_thread.html"
     return render("papers/paragraph.html", template if wants_fragment() else None, **context)
 
