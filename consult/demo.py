@@ -462,6 +462,7 @@ def seed(password: str) -> dict[str, int]:
     )
     db.session.flush()
     papers = _seed_papers(art67, wgeti, people, now)
+    _seed_meetings(wgeti, african, people, delegations, now)
     return {
         "delegations": len(delegations),
         "people": len(people),
@@ -509,6 +510,96 @@ sub-working group.
 
 The Conference encourages States Parties to share their national practice in writing through
 the information exchange platform."""
+
+
+def _seed_meetings(
+    wgeti: Room, african: Room, people: dict[str, User], delegations: dict[str, Delegation], now
+) -> None:
+    """A hybrid WGETI session under way (item 2 current, a speakers' list) and a regional
+    coordination call next week."""
+    from consult.meetings import services as meetings
+    from consult.meetings.models import FloorKind, ItemState, MeetingKind, MeetingMode, Presence
+
+    chair = people["chair.wgeti"]
+    session = meetings.create_meeting(
+        wgeti,
+        chair,
+        title="WGETI intersessional session (hybrid)",
+        kind=MeetingKind.WORKING_GROUP_SESSION,
+        mode=MeetingMode.HYBRID,
+        starts_at=now - timedelta(minutes=40),
+        ends_at=now + timedelta(hours=2, minutes=20),
+        time_zone="Europe/Zurich",
+        venue="CICG, Room 2, Geneva",
+        video_link="https://video.example.org/wgeti-session",
+        interpretation="English, French, Spanish",
+    )
+    agenda = [
+        (1, "", "Opening and adoption of the agenda", 10, ""),
+        (2, "", "Article 11 (diversion)", 60, "Facilitator, Articles 6 and 7"),
+        (2, "a", "Post-shipment cooperation", 30, ""),
+        (3, "", "Voluntary guide to implementing Article 7", 45, "Facilitator"),
+        (4, "", "Any other business", 15, ""),
+    ]
+    items = [
+        meetings.add_item(
+            session,
+            chair,
+            number=n,
+            letter=letter,
+            title=title,
+            planned_minutes=minutes,
+            presenters=presenters,
+            annotation="Delegations are invited to share national practice."
+            if n == 2 and not letter
+            else "",
+        )
+        for n, letter, title, minutes, presenters in agenda
+    ]
+    meetings.adopt_agenda(session, chair)
+    meetings.set_item_state(items[0], chair, ItemState.CURRENT)
+    meetings.next_item(session, chair)  # item 1 done, item 2 current
+    for local, presence in (
+        ("delegate.germany", Presence.IN_ROOM),
+        ("npc.nigeria", Presence.REMOTE),
+        ("delegate.thailand", Presence.REMOTE),
+    ):
+        user = people[local]
+        on_behalf = "the African Group" if local == "npc.nigeria" else user.delegation.name
+        meetings.request_floor(
+            items[1], user, kind=FloorKind.STATEMENT, presence=presence, on_behalf_of=on_behalf
+        )
+    meetings.inscribe(items[1], chair, delegations["MEX"])
+    meetings.give_floor(items[1], chair)
+    meetings.request_floor(
+        items[1],
+        people["delegate.unidir"],
+        kind=FloorKind.STATEMENT,
+        presence=Presence.REMOTE,
+        on_behalf_of=people["delegate.unidir"].delegation.name,
+    )
+
+    coordination = meetings.create_meeting(
+        african,
+        people["coordinator.african"],
+        title="African Group coordination call",
+        kind=MeetingKind.REGIONAL_MEETING,
+        mode=MeetingMode.VIRTUAL,
+        starts_at=now + timedelta(days=7),
+        ends_at=now + timedelta(days=7, hours=1, minutes=30),
+        time_zone="Africa/Dakar",
+        video_link="https://video.example.org/african-group",
+        interpretation="English, French",
+    )
+    meetings.add_item(
+        coordination,
+        people["coordinator.african"],
+        number=1,
+        letter="",
+        title="Group statement on Article 11",
+        planned_minutes=45,
+    )
+    db.session.flush()
 
 
 def _seed_papers(art67: Room, wgeti: Room, people: dict[str, User], now) -> int:

@@ -637,5 +637,7 @@ def test_duration_filter():
     assert duration(65) == "1:05" and duration(-7) == "-0:07" and duration(3725) == "1:02:05"
 
 
-def test_floor_status_labels_exist():
+def test_labels_of_equal_values_stay_distinct():
+    # ItemState.DONE and FloorStatus.DONE are both "done": each keeps its own label.
+    assert ItemState.DONE.label == "Done" and FloorStatus.DONE.label == "Spoke"
     assert all(s.label for s in FloorStatus)

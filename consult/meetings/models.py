@@ -23,7 +23,8 @@ from consult.timeutil import UTCDateTime, utcnow
 class _Labelled(enum.StrEnum):
     @property
     def label(self) -> str:
-        return str(LABELS[self])
+        # Keyed by class too: ItemState.DONE and FloorStatus.DONE are both the string "done".
+        return str(LABELS[(type(self), self.value)])
 
 
 class MeetingKind(_Labelled):
@@ -70,26 +71,26 @@ class FloorStatus(_Labelled):
 
 
 LABELS = {
-    MeetingKind.WORKING_GROUP_SESSION: _l("Working-group session"),
-    MeetingKind.INFORMAL_CONSULTATION: _l("Informal consultation"),
-    MeetingKind.REGIONAL_MEETING: _l("Regional meeting"),
-    MeetingKind.PREPARATORY_MEETING: _l("Preparatory meeting"),
-    MeetingMode.IN_PERSON: _l("In person"),
-    MeetingMode.VIRTUAL: _l("Virtual"),
-    MeetingMode.HYBRID: _l("Hybrid"),
-    ItemState.PENDING: _l("Pending"),
-    ItemState.CURRENT: _l("Current"),
-    ItemState.DONE: _l("Done"),
-    ItemState.DEFERRED: _l("Deferred"),
-    FloorKind.STATEMENT: _l("Statement"),
-    FloorKind.POINT_OF_ORDER: _l("Point of order"),
-    FloorKind.RIGHT_OF_REPLY: _l("Right of reply"),
-    Presence.IN_ROOM: _l("In the room"),
-    Presence.REMOTE: _l("Remote"),
-    FloorStatus.WAITING: _l("Waiting"),
-    FloorStatus.SPEAKING: _l("Speaking"),
-    FloorStatus.DONE: _l("Spoke"),
-    FloorStatus.WITHDRAWN: _l("Withdrawn"),
+    (MeetingKind, MeetingKind.WORKING_GROUP_SESSION.value): _l("Working-group session"),
+    (MeetingKind, MeetingKind.INFORMAL_CONSULTATION.value): _l("Informal consultation"),
+    (MeetingKind, MeetingKind.REGIONAL_MEETING.value): _l("Regional meeting"),
+    (MeetingKind, MeetingKind.PREPARATORY_MEETING.value): _l("Preparatory meeting"),
+    (MeetingMode, MeetingMode.IN_PERSON.value): _l("In person"),
+    (MeetingMode, MeetingMode.VIRTUAL.value): _l("Virtual"),
+    (MeetingMode, MeetingMode.HYBRID.value): _l("Hybrid"),
+    (ItemState, ItemState.PENDING.value): _l("Pending"),
+    (ItemState, ItemState.CURRENT.value): _l("Current"),
+    (ItemState, ItemState.DONE.value): _l("Done"),
+    (ItemState, ItemState.DEFERRED.value): _l("Deferred"),
+    (FloorKind, FloorKind.STATEMENT.value): _l("Statement"),
+    (FloorKind, FloorKind.POINT_OF_ORDER.value): _l("Point of order"),
+    (FloorKind, FloorKind.RIGHT_OF_REPLY.value): _l("Right of reply"),
+    (Presence, Presence.IN_ROOM.value): _l("In the room"),
+    (Presence, Presence.REMOTE.value): _l("Remote"),
+    (FloorStatus, FloorStatus.WAITING.value): _l("Waiting"),
+    (FloorStatus, FloorStatus.SPEAKING.value): _l("Speaking"),
+    (FloorStatus, FloorStatus.DONE.value): _l("Spoke"),
+    (FloorStatus, FloorStatus.WITHDRAWN.value): _l("Withdrawn"),
 }
 
 
