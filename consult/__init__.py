@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, has_request_context, render_template, request
+from flask import Flask, g, has_request_context, render_template, request
 from flask_babel import format_datetime, get_locale, get_timezone
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -128,6 +128,8 @@ def _register_blueprints(app: Flask) -> None:
     from consult.papers.routes import bp as papers_bp
     from consult.rooms import policy as _rooms_policy  # noqa: F401
     from consult.rooms.routes import bp as rooms_bp
+    from consult.threads import policy as _threads_policy  # noqa: F401
+    from consult.threads.routes import bp as threads_bp
 
     app.register_blueprint(core_bp)
     app.register_blueprint(accounts_bp)
@@ -135,6 +137,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(admin_bp)
     app.register_blueprint(papers_bp)
     app.register_blueprint(meetings_bp)
+    app.register_blueprint(threads_bp)
     app.register_blueprint(notifications_bp)
     socketio.on_namespace(LiveNamespace("/live"))
 
@@ -169,7 +172,11 @@ def _register_hooks(app: Flask) -> None:
         headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
         if app.config.get("SESSION_COOKIE_SECURE"):
             headers.setdefault("Strict-Transport-Security", "max-age=31536000")
-        if current_user and current_user.is_authenticated:
+        if g.get("no_store"):
+            # Confidential pages: no copy anywhere, not even in the browser's cache.
+            headers["Cache-Control"] = "no-store"
+            headers["Pragma"] = "no-cache"
+        elif current_user and current_user.is_authenticated:
             # Pages for a signed-in person are never stored by shared caches.
             headers.setdefault("Cache-Control", "private, no-cache")
         return response

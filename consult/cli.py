@@ -25,6 +25,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(demo)
     app.cli.add_command(create_user)
     app.cli.add_command(serve)
+    app.cli.add_command(purge_expired)
 
 
 @click.command("init-db")
@@ -86,6 +87,17 @@ def create_user(email: str, name: str, delegation_name: str, password: str) -> N
     db.session.add(user)
     db.session.commit()
     click.echo(f"Created {user.email} in {delegation.name}.")
+
+
+@click.command("purge-expired")
+@with_appcontext
+def purge_expired() -> None:
+    """Remove confidential posts past their retention period (run it from cron)."""
+    from consult.threads.services import purge_expired as purge
+
+    count = purge()
+    db.session.commit()
+    click.echo(f"Purged {count} post(s) past their retention period.")
 
 
 @click.command("serve")

@@ -51,8 +51,8 @@ class Config:
     PERMANENT_SESSION_LIFETIME = timedelta(hours=12)
 
     # Bodies larger than this are refused with 413 before a view runs.
-    MAX_CONTENT_LENGTH = int(_env("MAX_CONTENT_LENGTH", str(2 * 1024 * 1024)))
-    MAX_FORM_MEMORY_SIZE = 512 * 1024
+    MAX_CONTENT_LENGTH = int(_env("MAX_CONTENT_LENGTH", str(12 * 1024 * 1024)))
+    MAX_FORM_MEMORY_SIZE = 2 * 1024 * 1024
 
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
     WTF_CSRF_HEADERS = ["X-CSRFToken"]
@@ -81,6 +81,14 @@ class Config:
     SIGN_IN_MAX_FAILURES_PER_ADDRESS = 20
 
     DEMO_PASSWORD = _env("DEMO_PASSWORD", "consult-demo")
+    #: Fernet key(s) for confidential content, comma-separated, newest first (or a key file).
+    CONTENT_KEY = _env("CONTENT_KEY")
+    CONTENT_KEY_FILE = _env("CONTENT_KEY_FILE")
+    #: Where encrypted attachments live (outside the static folder).
+    ATTACHMENT_DIR = _env("ATTACHMENT_DIR", str(INSTANCE / "attachments"))
+    MAX_ATTACHMENT_BYTES = int(_env("MAX_ATTACHMENT_BYTES", str(10 * 1024 * 1024)))
+    #: Minutes without activity in a confidential room before a fresh sign-in is asked.
+    CONFIDENTIAL_IDLE_MINUTES = int(_env("CONFIDENTIAL_IDLE_MINUTES", "15"))
     #: Extra keyword arguments for argon2.PasswordHasher; empty means its RFC 9106 default.
     ARGON2_PARAMETERS: dict = {}
     PAGE_SIZE = 20
@@ -127,3 +135,4 @@ class TestConfig(Config):
     DEMO_PASSWORD = "consult-demo"  # noqa: S105
     # Argon2's cost is a defence against offline guessing, not something tests need to pay.
     ARGON2_PARAMETERS = {"time_cost": 1, "memory_cost": 1024, "parallelism": 1}
+    CONTENT_KEY = "k5gCgl6efw6zbeaUa5qArE9dIJa3hYASn84GyP3O1TE="  # noqa: S105 - a test-only Fernet key

@@ -69,6 +69,23 @@ class LiveNamespace(Namespace):
         finally:
             db.session.remove()
 
+    def on_watch_thread(self, data):
+        """Join `thread:<id>` after the policy allows it; its signals carry no content."""
+        from consult.threads.models import Thread
+
+        try:
+            user = _asker()
+            if user is None:
+                disconnect()
+                return {"ok": False}
+            thread = db.session.get(Thread, _int(data, "thread"))
+            if thread is None or not can(Need.VIEW, thread, user):
+                return {"ok": False}
+            join_room(f"thread:{thread.id}")
+            return {"ok": True, "version": thread.version}
+        finally:
+            db.session.remove()
+
     def on_watch_meeting(self, data):
         """Join `meeting:<id>` (and the chairs' channel when allowed); record attendance."""
         from consult.meetings import services as meetings
@@ -182,6 +199,12 @@ def _meeting_model():
     return Meeting
 
 
+def _thread_model():
+    from consult.threads.models import Thread
+
+    return Thread
+
+
 def _paper_model():
     from consult.papers.models import Paper
 
@@ -189,7 +212,12 @@ def _paper_model():
 
 
 #: Channel prefixes a socket may watch, and the model the policy is asked about.
-_WATCHED = {"room": lambda: Room, "paper": _paper_model, "meeting": _meeting_model}
+_WATCHED = {
+    "room": lambda: Room,
+    "paper": _paper_model,
+    "meeting": _meeting_model,
+    "thread": _thread_model,
+}
 
 
 def _int(data, key: str) -> int:

@@ -33,6 +33,7 @@ class Need(enum.StrEnum):
     HAND_OVER = "hand_over"  # move a departing delegate's rooms and roles to a successor
     DECIDE = "decide"  # answer a join request
     SEE_AUTHORS = "see_authors"  # see who wrote what under the Chatham House Rule
+    ORIGINATE = "originate"  # the originating delegation's powers over a confidential thread
 
 
 T = TypeVar("T")

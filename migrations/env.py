@@ -74,10 +74,13 @@ def run_migrations_offline():
 
 def render_item(type_, obj, autogen_context):
     """Our UTCDateTime is stored as a plain timezone-aware DateTime."""
+    from consult.crypto import EncryptedText
     from consult.timeutil import UTCDateTime
 
     if type_ == "type" and isinstance(obj, UTCDateTime):
         return "sa.DateTime(timezone=True)"
+    if type_ == "type" and isinstance(obj, EncryptedText):
+        return "sa.LargeBinary()"  # Fernet tokens; plain text exists only in memory
     return False
 
 

@@ -61,7 +61,14 @@ class ConsultClient(FlaskClient):
 @pytest.fixture(scope="session")
 def app(tmp_path_factory):
     path = tmp_path_factory.mktemp("db") / "test.db"
-    config = type("FileTestConfig", (TestConfig,), {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}"})
+    config = type(
+        "FileTestConfig",
+        (TestConfig,),
+        {
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}",
+            "ATTACHMENT_DIR": str(tmp_path_factory.mktemp("attachments")),
+        },
+    )
     app = create_app(config)
     with app.app_context():
         upgrade()

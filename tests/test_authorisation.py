@@ -10,11 +10,13 @@ route cannot ship without its row.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from datetime import timedelta
 
 import pytest
 from flask import Flask
+from sqlalchemy import select
 
 from consult import policy
 from consult.accounts.models import DelegationStatus
@@ -23,6 +25,8 @@ from consult.meetings.models import ItemState, MeetingKind, MeetingMode
 from consult.papers import services as papers
 from consult.papers.models import PaperKind
 from consult.rooms.models import AccessLevel, JoinRequest, RoomRole
+from consult.threads import services as threads
+from consult.threads.models import Attachment, Marking
 from consult.timeutil import utcnow
 
 ROLES = [
@@ -73,6 +77,8 @@ class World:
     meeting: object = None
     item: object = None
     floor: object = None
+    thread_id: int = 999_999
+    attachment_id: int = 999_999
 
 
 @pytest.fixture
@@ -129,7 +135,7 @@ def world(db, make_delegation, make_user, make_room, add_member, request):
     meetings.set_item_state(item, chair, ItemState.CURRENT)
     floor = meetings.inscribe(item, chair, users["room_member"].delegation)
     db.session.flush()
-    return World(
+    world = World(
         users,
         room,
         member_membership,
@@ -142,6 +148,20 @@ def world(db, make_delegation, make_user, make_room, add_member, request):
         item,
         floor,
     )
+    if access is AccessLevel.CONFIDENTIAL:
+        # Confidential rooms ask for two-factor sign-in: everyone here has it.
+        for user in users.values():
+            user.totp_enabled_at, user.totp_secret = utcnow(), "A" * 32
+        thread = threads.create_thread(
+            room, users["room_member"], title="Case", marking=Marking.AMBER, body="Details."
+        )
+        post = threads.add_post(thread, users["room_member"], "File.", [("a.txt", b"x")])
+        db.session.flush()
+        world.thread_id = thread.id
+        world.attachment_id = (
+            db.session.scalars(select(Attachment).where(Attachment.post_id == post.id)).one().id
+        )
+    return world
 
 
 # endpoint -> (method, url builder, rule) where rule(role, access) gives the expected outcome.
@@ -161,6 +181,25 @@ TAKE_PART = _room_rule(lambda role, access: role in TAKES_PART[access])
 AUTHOR = _room_rule(lambda role, access: role == "room_member")  # the comment's author
 MANAGE = _room_rule(lambda role, access: role in MANAGES)
 REQUEST_JOIN = _room_rule(may_request_join)
+
+
+def _thread_rule(members_get):
+    """Threads live in confidential rooms; only its named members know they exist."""
+
+    def expected(role, access):
+        if role == "anonymous":
+            return "signin"
+        if access is not AccessLevel.CONFIDENTIAL or role not in ("room_member", "room_chair"):
+            return 404
+        return members_get(role)
+
+    return expected
+
+
+THREAD_VIEW = _thread_rule(lambda role: "ok")
+THREAD_ORIGINATE = _thread_rule(lambda role: "ok" if role == "room_member" else 403)
+THREAD_MANAGE = _thread_rule(lambda role: "ok" if role == "room_chair" else 403)
+THREAD_EXPORT = _thread_rule(lambda role: 403)  # exports are off until the originator allows
 
 
 def SIGNED_IN_ONLY(role, access):  # noqa: N802 - reads as a constant in the table
@@ -307,6 +346,23 @@ ENDPOINTS = {
         lambda w: "/calendar/not-a-token.ics",
         lambda role, access: 404,
     ),
+    # ---- confidential threads -----------------------------------------------------------
+    "threads.new_thread": ("GET", lambda w: f"/rooms/{w.room.slug}/threads/new", THREAD_VIEW),
+    "threads.thread": ("GET", lambda w: f"/threads/{w.thread_id}", THREAD_VIEW),
+    "threads.post": ("POST", lambda w: f"/threads/{w.thread_id}/posts", THREAD_VIEW),
+    "threads.attachment": ("GET", lambda w: f"/attachments/{w.attachment_id}", THREAD_VIEW),
+    "threads.marking": ("POST", lambda w: f"/threads/{w.thread_id}/marking", THREAD_VIEW),
+    "threads.widen": ("POST", lambda w: f"/threads/{w.thread_id}/audience", THREAD_ORIGINATE),
+    "threads.grant_history": (
+        "POST",
+        lambda w: f"/threads/{w.thread_id}/history/{w.users['room_chair'].id}",
+        THREAD_ORIGINATE,
+    ),
+    "threads.exports": ("POST", lambda w: f"/threads/{w.thread_id}/exports", THREAD_ORIGINATE),
+    "threads.export": ("GET", lambda w: f"/threads/{w.thread_id}/export.txt", THREAD_EXPORT),
+    "threads.set_status": ("POST", lambda w: f"/threads/{w.thread_id}/status", THREAD_MANAGE),
+    "threads.purge": ("POST", lambda w: f"/posts/{w.thread_id}/purge", THREAD_MANAGE),
+    "accounts.reauthenticate": ("GET", lambda w: "/sign-in/again", SIGNED_IN_ONLY),
     # ---- notifications ----------------------------------------------------------------
     "notifications.index": ("GET", lambda w: "/notifications/", SIGNED_IN_ONLY),
     "notifications.mark_read": ("POST", lambda w: "/notifications/read", SIGNED_IN_ONLY),
@@ -372,7 +428,20 @@ CASES = [
     for role in ROLES
     # Endpoints that do not depend on a room are checked once, with the open room.
     if access is AccessLevel.OPEN
-    or ENDPOINTS[endpoint][2] in (VIEW, MANAGE, REQUEST_JOIN, DECIDE, WITHDRAW, TAKE_PART, AUTHOR)
+    or ENDPOINTS[endpoint][2]
+    in (
+        VIEW,
+        MANAGE,
+        REQUEST_JOIN,
+        DECIDE,
+        WITHDRAW,
+        TAKE_PART,
+        AUTHOR,
+        THREAD_VIEW,
+        THREAD_ORIGINATE,
+        THREAD_MANAGE,
+        THREAD_EXPORT,
+    )
 ]
 
 
@@ -381,6 +450,8 @@ def test_access_table(client, auth, world, endpoint, role):
     method, url, rule = ENDPOINTS[endpoint]
     if role != "anonymous":
         auth.login_quickly(world.users[role])
+        with client.session_transaction() as session:
+            session["second_factor_at"] = time.time()  # as after a two-factor sign-in
     response = client.open(url(world), method=method, data={})
     expected = rule(role, world.room.access)
     assert _outcome(response) == expected, (

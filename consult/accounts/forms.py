@@ -45,6 +45,17 @@ class SecondFactorForm(FlaskForm):
     )
 
 
+class ReauthForm(FlaskForm):
+    password = PasswordField(
+        _l("Password"), validators=[DataRequired()], render_kw={"autocomplete": "current-password"}
+    )
+    code = StringField(
+        _l("Code from your authenticator app, or a recovery code"),
+        validators=[DataRequired(), Length(max=20)],
+        render_kw={"autocomplete": "one-time-code"},
+    )
+
+
 class RequestResetForm(FlaskForm):
     email = EmailField(
         _l("E-mail"),

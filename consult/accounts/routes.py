@@ -24,6 +24,7 @@ from consult.accounts.forms import (
     HandoverForm,
     NewPasswordForm,
     ProfileForm,
+    ReauthForm,
     RequestResetForm,
     SecondFactorForm,
     SignInForm,
@@ -70,6 +71,9 @@ def _start_session(user: User, remember: bool, method: str) -> None:
     session.clear()  # no fixation: a fresh session for a fresh sign-in
     login_user(user, remember=remember)
     session.permanent = True
+    if method.startswith("password and"):
+        # Confidential rooms need a session opened with the second factor, and recently.
+        session["second_factor_at"] = time.time()
     services.signed_in(user, method=method)
 
 
@@ -152,6 +156,36 @@ def second_factor():
         return redirect(_safe_next(next_url))
     status = 422 if form.is_submitted() else 200
     return render("accounts/second_factor.html", form=form, status=status)
+
+
+@bp.route("/sign-in/again", methods=["GET", "POST"])
+@protected
+def reauthenticate():
+    """A fresh password and second factor, asked before confidential rooms after idle time."""
+    if not current_user.has_two_factor:
+        flash(_("Confidential rooms need two-factor sign-in. Turn it on first."), "info")
+        return redirect(url_for("accounts.two_factor_setup"))
+    form = ReauthForm()
+    if form.validate_on_submit():
+        wait = services.throttle_wait(current_user.email, client_address())
+        ok = not wait and services.check_password(current_user, form.password.data)
+        method = services.check_second_factor(current_user, form.code.data) if ok else None
+        services.record_attempt(
+            current_user.email, client_address(), succeeded=bool(method), step="reauthenticate"
+        )
+        if method:
+            session["second_factor_at"] = time.time()
+            audit.record("auth.reauthenticated", f"{current_user.name} signed in again ({method})")
+            commit()
+            return redirect(_safe_next(request.args.get("next")))
+        commit()
+        form.code.errors.append(
+            _("Too many failed attempts. Try again in %(minutes)d minutes.", minutes=wait)
+            if wait
+            else _("That password and code do not match.")
+        )
+    status = 422 if form.is_submitted() else 200
+    return render("accounts/reauthenticate.html", form=form, status=status)
 
 
 @bp.route("/sign-out", methods=["POST"])

@@ -1,0 +1,339 @@
+"""Confidential thread pages. Every view loads through the policy (404 for outsiders), then
+passes the confidential gate (two-factor sign-in, fresh after idle time), and answers with
+`Cache-Control: no-store`."""
+
+from __future__ import annotations
+
+import time
+from datetime import timedelta
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    g,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from sqlalchemy import select
+from wtforms import BooleanField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional
+
+from consult.accounts.models import User
+from consult.extensions import db
+from consult.htmx import redirect, render
+from consult.policy import Need, can, load, protected
+from consult.rooms.contents import section
+from consult.rooms.models import AccessLevel, Room
+from consult.threads import services
+from consult.threads.models import Attachment, Marking, Post, Thread, ThreadStatus
+from consult.threads.policy import may_post_in_room, personal_membership
+from consult.transaction import commit
+
+bp = Blueprint("threads", __name__)
+MARKING_CHOICES = [(m.value, f"{m.value}: {m.meaning}") for m in Marking]
+
+
+class ThreadForm(FlaskForm):
+    title = StringField(_("Title"), validators=[DataRequired(), Length(max=300)])
+    marking = SelectField(
+        _("Handling marking"), choices=MARKING_CHOICES, default=Marking.AMBER_STRICT.value
+    )
+    case_reference = StringField(
+        _("Case reference (optional)"), validators=[Optional(), Length(max=120)]
+    )
+    need_to_know = BooleanField(_("Need-to-know: only the members I choose see this thread"))
+    audience = SelectMultipleField(_("Members who may see it"), coerce=int, validators=[Optional()])
+    body = TextAreaField(
+        _("First post (Markdown; remote images are never shown)"),
+        validators=[DataRequired(), Length(max=services.MAX_POST_LENGTH)],
+    )
+
+
+class PostForm(FlaskForm):
+    body = TextAreaField(
+        _("Post (Markdown)"), validators=[DataRequired(), Length(max=services.MAX_POST_LENGTH)]
+    )
+    attachment = FileField(_("Attachment (optional: PDF, Word, Excel, CSV, text, image)"))
+
+
+def is_fresh() -> bool:
+    """Signed in with the second factor, and active in a confidential room within the idle time."""
+    if not current_user.has_two_factor:
+        return False
+    idle = timedelta(minutes=current_app.config["CONFIDENTIAL_IDLE_MINUTES"]).total_seconds()
+    last = max(session.get("second_factor_at", 0), session.get("confidential_seen", 0))
+    return time.time() - last <= idle
+
+
+def _gate():
+    """Two-factor sign-in, and a fresh one after the idle time; None when the person may go on."""
+    g.no_store = True
+    if not current_user.has_two_factor:
+        flash(_("Confidential rooms need two-factor sign-in. Turn it on first."), "info")
+        return redirect(url_for("accounts.two_factor_setup"))
+    if not is_fresh():
+        return redirect(url_for("accounts.reauthenticate", next=request.full_path))
+    session["confidential_seen"] = time.time()
+    return None
+
+
+def _thread(thread_id: int, need: Need = Need.VIEW):
+    thread = load(Thread, thread_id, need)
+    return thread, db.session.get(Room, thread.room_id)
+
+
+def _thread_page(thread: Thread, room: Room, status: int = 200, form: PostForm | None = None):
+    services.record_read(thread, current_user)
+    commit()
+    posts = services.posts_for(thread, current_user)
+    return render(
+        "threads/thread.html",
+        thread=thread,
+        room=room,
+        posts=posts,
+        attachments=services.attachments_of(posts),
+        readers=services.readers(thread),
+        participants=services.participants(thread) if thread.is_need_to_know else [],
+        members=services.room_members(room),
+        form=form or PostForm(formdata=None),
+        originates=can(Need.ORIGINATE, thread),
+        manages=can(Need.MANAGE, thread),
+        takes_part=can(Need.TAKE_PART, thread),
+        markings=list(Marking),
+        visible_from=services.visible_from(thread, current_user),
+        status=status,
+    )
+
+
+@bp.route("/rooms/<slug>/threads/new", methods=["GET", "POST"])
+@protected
+def new_thread(slug: str):
+    room = load(Room, slug, by="slug")
+    if (
+        room.access is not AccessLevel.CONFIDENTIAL
+        or personal_membership(current_user, room) is None
+    ):
+        abort(404)
+    if (gate := _gate()) is not None:
+        return gate
+    if not may_post_in_room(current_user, room):
+        abort(403)
+    form = ThreadForm()
+    members = [u for u in services.room_members(room) if u.id != current_user.id]
+    form.audience.choices = [(u.id, f"{u.name} ({u.delegation.name})") for u in members]
+    if form.validate_on_submit():
+        audience = (
+            [u for u in members if u.id in (form.audience.data or [])]
+            if form.need_to_know.data
+            else None
+        )
+        try:
+            thread = services.create_thread(
+                room,
+                current_user,
+                title=form.title.data,
+                marking=Marking(form.marking.data),
+                body=form.body.data,
+                case_reference=form.case_reference.data or "",
+                audience=audience,
+            )
+        except services.ThreadError as error:
+            form.title.errors = [*form.title.errors, str(error)]
+        else:
+            commit()
+            return redirect(url_for("threads.thread", thread_id=thread.id))
+    status = 422 if form.is_submitted() else 200
+    return render("threads/new.html", form=form, room=room, status=status)
+
+
+@bp.route("/threads/<int:thread_id>")
+@protected
+def thread(thread_id: int):
+    thread, room = _thread(thread_id)
+    if (gate := _gate()) is not None:
+        return gate
+    return _thread_page(thread, room)
+
+
+@bp.route("/threads/<int:thread_id>/posts", methods=["POST"])
+@protected
+def post(thread_id: int):
+    thread, room = _thread(thread_id, Need.TAKE_PART)
+    if (gate := _gate()) is not None:
+        return gate
+    form = PostForm()
+    if form.validate_on_submit():
+        upload = form.attachment.data
+        files = []
+        if upload and getattr(upload, "filename", ""):
+            limit = current_app.config["MAX_ATTACHMENT_BYTES"]
+            files.append((upload.filename, upload.read(limit + 1)))
+        try:
+            services.add_post(thread, current_user, form.body.data, files)
+        except services.ThreadError as error:
+            form.body.errors = [*form.body.errors, str(error)]
+        else:
+            commit()
+            return redirect(url_for("threads.thread", thread_id=thread.id) + "#latest")
+    return _thread_page(thread, room, status=422, form=form)
+
+
+@bp.route("/attachments/<int:attachment_id>")
+@protected
+def attachment(attachment_id: int):
+    item = load(Attachment, attachment_id)
+    if (gate := _gate()) is not None:
+        return gate
+    post_ = db.session.get(Post, item.post_id)
+    thread_ = db.session.get(Thread, post_.thread_id)
+    services.record_read(thread_, current_user, item)
+    commit()
+    response = Response(services.read_attachment(item), mimetype=item.content_type)
+    response.headers["Content-Disposition"] = "attachment"
+    return response
+
+
+@bp.route("/threads/<int:thread_id>/marking", methods=["POST"])
+@protected
+def marking(thread_id: int):
+    thread, room = _thread(thread_id)
+    if (gate := _gate()) is not None:
+        return gate
+    try:
+        value = Marking(request.form.get("marking", ""))
+        services.set_marking(thread, current_user, value, originates=can(Need.ORIGINATE, thread))
+    except ValueError as error:
+        flash(
+            str(error)
+            if isinstance(error, services.ThreadError)
+            else _("Choose a marking from the list."),
+            "error",
+        )
+        return _thread_page(thread, room, status=422)
+    commit()
+    return redirect(url_for("threads.thread", thread_id=thread.id))
+
+
+@bp.route("/threads/<int:thread_id>/audience", methods=["POST"])
+@protected
+def widen(thread_id: int):
+    thread, room = _thread(thread_id, Need.ORIGINATE)
+    if (gate := _gate()) is not None:
+        return gate
+    ids = {int(i) for i in request.form.getlist("user") if i.isdigit()}
+    people = [u for u in services.room_members(room) if u.id in ids]
+    try:
+        if not people or len(people) != len(ids):
+            raise services.ThreadError(_("Choose members of the room to add."))
+        services.widen(thread, current_user, people)
+    except services.ThreadError as error:
+        flash(str(error), "error")
+        return _thread_page(thread, room, status=422)
+    commit()
+    return redirect(url_for("threads.thread", thread_id=thread.id))
+
+
+@bp.route("/threads/<int:thread_id>/history/<int:user_id>", methods=["POST"])
+@protected
+def grant_history(thread_id: int, user_id: int):
+    thread, room = _thread(thread_id, Need.ORIGINATE)
+    if (gate := _gate()) is not None:
+        return gate
+    person = db.session.get(User, user_id)
+    try:
+        if person is None or person.id not in {u.id for u in services.room_members(room)}:
+            raise services.ThreadError(_("Choose a member of the room."))
+        services.grant_history(thread, current_user, person)
+    except services.ThreadError as error:
+        flash(str(error), "error")
+        return _thread_page(thread, room, status=422)
+    commit()
+    return redirect(url_for("threads.thread", thread_id=thread.id))
+
+
+@bp.route("/threads/<int:thread_id>/exports", methods=["POST"])
+@protected
+def exports(thread_id: int):
+    thread, room = _thread(thread_id, Need.ORIGINATE)
+    if (gate := _gate()) is not None:
+        return gate
+    try:
+        services.allow_exports(thread, current_user, request.form.get("allowed") == "1")
+    except services.ThreadError as error:
+        flash(str(error), "error")
+        return _thread_page(thread, room, status=422)
+    commit()
+    return redirect(url_for("threads.thread", thread_id=thread.id))
+
+
+@bp.route("/threads/<int:thread_id>/export.txt")
+@protected
+def export(thread_id: int):
+    thread, room = _thread(thread_id)
+    if (gate := _gate()) is not None:
+        return gate
+    try:
+        text = services.export_text(thread, current_user)
+    except services.ThreadError as error:
+        flash(str(error), "error")
+        return _thread_page(thread, room, status=403)
+    commit()
+    response = Response(text, mimetype="text/plain; charset=utf-8")
+    response.headers["Content-Disposition"] = f'attachment; filename="thread-{thread.id}.txt"'
+    return response
+
+
+@bp.route("/threads/<int:thread_id>/status", methods=["POST"])
+@protected
+def set_status(thread_id: int):
+    thread, room = _thread(thread_id, Need.MANAGE)
+    if (gate := _gate()) is not None:
+        return gate
+    value = request.form.get("status")
+    if value not in {s.value for s in ThreadStatus}:
+        flash(_("Choose open or closed."), "error")
+        return _thread_page(thread, room, status=422)
+    services.set_status(thread, current_user, ThreadStatus(value))
+    commit()
+    return redirect(url_for("threads.thread", thread_id=thread.id))
+
+
+@bp.route("/posts/<int:post_id>/purge", methods=["POST"])
+@protected
+def purge(post_id: int):
+    post_ = load(Post, post_id, Need.MANAGE)
+    thread_ = db.session.get(Thread, post_.thread_id)
+    if (gate := _gate()) is not None:
+        return gate
+    services.purge_post(post_, current_user, request.form.get("reason", ""))
+    commit()
+    flash(_("The post was purged."), "success")
+    return redirect(url_for("threads.thread", thread_id=thread_.id))
+
+
+@section
+def room_threads(room: Room, user):
+    """The thread list on a confidential room's page, for its named members only."""
+    if room.access is not AccessLevel.CONFIDENTIAL:
+        return None
+    member = personal_membership(user, room) is not None
+    fresh = member and is_fresh()
+    g.no_store = True
+    return "threads/_room_threads.html", {
+        "room": room,
+        "member": member,
+        "fresh": fresh,
+        "threads": services.visible_threads(room, user) if fresh else [],
+        "may_post": may_post_in_room(user, room),
+    }
+
+
+__all__ = ["bp", "select"]

@@ -1,0 +1,445 @@
+"""Confidential thread operations. Nothing here ever puts a title, name or content into a
+notification, an e-mail, a room activity line, a socket event, an audit summary or a log."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from consult import audit, crypto
+from consult.accounts.models import User
+from consult.extensions import db
+from consult.links import path_for
+from consult.notifications.services import notify
+from consult.rooms.models import Membership, Room
+from consult.rooms.services import note_activity
+from consult.threads.models import (
+    Attachment,
+    Marking,
+    Post,
+    ReadRecord,
+    Thread,
+    ThreadParticipant,
+    ThreadStatus,
+)
+from consult.threads.policy import participant, personal_membership
+from consult.timeutil import utcnow
+from consult.transaction import emit_after_commit
+
+MAX_POST_LENGTH = 50_000
+ALLOWED_TYPES = {
+    ".pdf": "application/pdf",
+    ".png": "image/png",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".txt": "text/plain",
+    ".csv": "text/csv",
+    ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+ACTIVITY = "New activity in a confidential room"
+
+
+class ThreadError(ValueError):
+    """An action that cannot be taken; the message is shown to the person (no content in it)."""
+
+
+# ---- reading ---------------------------------------------------------------------------------
+
+
+def visible_threads(room: Room, user: User) -> list[Thread]:
+    """The room's threads this person may see (need-to-know threads only if listed)."""
+    from consult.policy import Need, can
+
+    if personal_membership(user, room) is None:
+        return []
+    threads = db.session.scalars(
+        select(Thread).where(Thread.room_id == room.id).order_by(Thread.created_at.desc())
+    ).all()
+    return [t for t in threads if can(Need.VIEW, t, user)]
+
+
+def visible_from(thread: Thread, user: User) -> datetime | None:
+    """From when this person sees the thread's posts (None: its whole history).
+
+    A member who joined the room, or was added to the thread's list, after the thread began
+    sees it from that moment, unless the originating delegation granted the earlier history.
+    """
+    row = participant(thread, user)
+    if row is not None:
+        return row.sees_from
+    membership = personal_membership(user, db.session.get(Room, thread.room_id))
+    if membership is not None and membership.started_at > thread.created_at:
+        return membership.started_at
+    return None
+
+
+def posts_for(thread: Thread, user: User) -> list[Post]:
+    query = select(Post).where(Post.thread_id == thread.id).order_by(Post.created_at, Post.id)
+    since = visible_from(thread, user)
+    if since is not None:
+        query = query.where(Post.created_at >= since)
+    return list(db.session.scalars(query))
+
+
+def attachments_of(posts: list[Post]) -> dict[int, list[Attachment]]:
+    result: dict[int, list[Attachment]] = {}
+    if posts:
+        for a in db.session.scalars(
+            select(Attachment)
+            .where(Attachment.post_id.in_([p.id for p in posts]))
+            .order_by(Attachment.id)
+        ):
+            result.setdefault(a.post_id, []).append(a)
+    return result
+
+
+def readers(thread: Thread) -> list[tuple[User, datetime]]:
+    """Who opened the thread, with their latest opening."""
+    latest: dict[int, tuple[User, datetime]] = {}
+    for record in db.session.scalars(
+        select(ReadRecord).where(
+            ReadRecord.thread_id == thread.id, ReadRecord.attachment_id.is_(None)
+        )
+    ):
+        if record.user_id not in latest or latest[record.user_id][1] < record.read_at:
+            latest[record.user_id] = (record.user, record.read_at)
+    return sorted(latest.values(), key=lambda pair: pair[1], reverse=True)
+
+
+def participants(thread: Thread) -> list[ThreadParticipant]:
+    return list(
+        db.session.scalars(
+            select(ThreadParticipant)
+            .where(ThreadParticipant.thread_id == thread.id)
+            .order_by(ThreadParticipant.added_at)
+        )
+    )
+
+
+def room_members(room: Room) -> list[User]:
+    """Named members of the room (the only ones who can be on a thread's list)."""
+    return list(
+        db.session.scalars(
+            select(User)
+            .join(Membership, Membership.user_id == User.id)
+            .where(
+                Membership.room_id == room.id,
+                Membership.ended_at.is_(None),
+                User.is_active.is_(True),
+            )
+            .order_by(User.name)
+        )
+    )
+
+
+# ---- writing ---------------------------------------------------------------------------------
+
+
+def _changed(thread: Thread, room: Room, actor: User) -> None:
+    """Content-free signals only: a version bump to viewers, one line to the other members."""
+    thread.version += 1
+    emit_after_commit(
+        "thread-changed", {"thread": thread.id, "version": thread.version}, to=f"thread:{thread.id}"
+    )
+    note_activity(room, "thread.activity", ACTIVITY, actor)
+    audience = [u.id for u in room_members(room) if u.id != actor.id]
+    if thread.is_need_to_know:
+        listed = {p.user_id for p in participants(thread)}
+        audience = [uid for uid in audience if uid in listed]
+    notify(audience, "thread.activity", _(ACTIVITY), path_for("rooms.room", slug=room.slug))
+
+
+def _clean_body(body: str) -> str:
+    body = (body or "").strip()
+    if not body:
+        raise ThreadError(_("Write the post before sending it."))
+    if len(body) > MAX_POST_LENGTH:
+        raise ThreadError(_("A post can have at most %(n)d characters.", n=MAX_POST_LENGTH))
+    return body
+
+
+def create_thread(
+    room: Room,
+    author: User,
+    *,
+    title: str,
+    marking: Marking,
+    body: str,
+    case_reference: str = "",
+    audience: list[User] | None = None,
+) -> Thread:
+    """Open a thread; with an audience it is need-to-know (the author is always on the list)."""
+    if personal_membership(author, room) is None:
+        raise ThreadError(_("Only named members of this room can open a thread."))
+    title = (title or "").strip()
+    if not title or len(title) > 300:
+        raise ThreadError(_("Give the thread a title (at most 300 characters)."))
+    body = _clean_body(body)
+    thread = Thread(
+        room_id=room.id,
+        title=title,
+        marking=marking,
+        case_reference=(case_reference or "").strip() or None,
+        originating_delegation_id=author.delegation_id,
+        created_by_id=author.id,
+        is_need_to_know=audience is not None,
+    )
+    db.session.add(thread)
+    db.session.flush()
+    if audience is not None:
+        members = {u.id for u in room_members(room)}
+        for person in {author, *audience}:
+            if person.id not in members:
+                raise ThreadError(_("Only named members of the room can be on the list."))
+            db.session.add(ThreadParticipant(thread_id=thread.id, user_id=person.id))
+    db.session.add(
+        Post(
+            thread_id=thread.id, author_id=author.id, delegation_id=author.delegation_id, body=body
+        )
+    )
+    db.session.flush()
+    audit.record(
+        "thread.created",
+        "A confidential thread was opened",
+        actor=author,
+        room_id=room.id,
+        thread_id=thread.id,
+        marking=marking.value,
+        need_to_know=thread.is_need_to_know,
+    )
+    _changed(thread, room, author)
+    return thread
+
+
+def add_post(
+    thread: Thread, author: User, body: str, files: list[tuple[str, bytes]] | None = None
+) -> Post:
+    if thread.status is not ThreadStatus.OPEN:
+        raise ThreadError(_("This thread is closed."))
+    body = _clean_body(body)
+    checked = [_check_file(name, data) for name, data in files or []]
+    post = Post(
+        thread_id=thread.id, author_id=author.id, delegation_id=author.delegation_id, body=body
+    )
+    db.session.add(post)
+    db.session.flush()
+    for name, data, content_type in checked:
+        _store(post, name, data, content_type)
+    _changed(thread, db.session.get(Room, thread.room_id), author)
+    return post
+
+
+def _check_file(name: str, data: bytes) -> tuple[str, bytes, str]:
+    suffix = Path(name).suffix.lower()
+    if suffix not in ALLOWED_TYPES:
+        raise ThreadError(_("Attach PDF, Word, Excel, CSV, text or image files only."))
+    if len(data) > current_app.config["MAX_ATTACHMENT_BYTES"]:
+        raise ThreadError(
+            _(
+                "An attachment can be at most %(mb)d MB.",
+                mb=current_app.config["MAX_ATTACHMENT_BYTES"] // (1024 * 1024),
+            )
+        )
+    if not data:
+        raise ThreadError(_("That attachment is empty."))
+    return Path(name).name[:200], data, ALLOWED_TYPES[suffix]
+
+
+def attachment_dir() -> Path:
+    folder = Path(current_app.config["ATTACHMENT_DIR"])
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def _store(post: Post, name: str, data: bytes, content_type: str) -> Attachment:
+    stored = secrets.token_hex(16)
+    (attachment_dir() / stored).write_bytes(crypto.encrypt(data))
+    attachment = Attachment(
+        post_id=post.id,
+        filename=name,
+        content_type=content_type,
+        size=len(data),
+        stored_name=stored,
+    )
+    db.session.add(attachment)
+    return attachment
+
+
+def read_attachment(attachment: Attachment) -> bytes:
+    return crypto.decrypt((attachment_dir() / attachment.stored_name).read_bytes())
+
+
+def record_read(thread: Thread, user: User, attachment: Attachment | None = None) -> None:
+    db.session.add(
+        ReadRecord(
+            thread_id=thread.id,
+            user_id=user.id,
+            attachment_id=attachment.id if attachment else None,
+        )
+    )
+
+
+def set_marking(thread: Thread, user: User, marking: Marking, *, originates: bool) -> None:
+    """Anyone on the thread may raise the marking; only the originating delegation lowers it."""
+    if marking == thread.marking:
+        return
+    if marking.level < thread.marking.level and not originates:
+        raise ThreadError(_("Only the originating delegation can lower the marking."))
+    if marking is Marking.RED:
+        thread.is_export_allowed = False
+    old = thread.marking
+    thread.marking = marking
+    audit.record(
+        "thread.marking",
+        f"Marking changed from {old.value} to {marking.value}",
+        actor=user,
+        room_id=thread.room_id,
+        thread_id=thread.id,
+    )
+    _changed(thread, db.session.get(Room, thread.room_id), user)
+
+
+def widen(thread: Thread, user: User, people: list[User]) -> None:
+    """The originating delegation adds members of the room to a need-to-know list."""
+    room = db.session.get(Room, thread.room_id)
+    members = {u.id for u in room_members(room)}
+    now = utcnow()
+    for person in people:
+        if person.id not in members:
+            raise ThreadError(_("Only named members of the room can be on the list."))
+        if participant(thread, person) is None:
+            # They see the thread from now on, unless the earlier history is granted.
+            db.session.add(ThreadParticipant(thread_id=thread.id, user_id=person.id, sees_from=now))
+    audit.record(
+        "thread.audience_widened",
+        f"{len(people)} member(s) added to a thread's list",
+        actor=user,
+        room_id=thread.room_id,
+        thread_id=thread.id,
+        added=[p.id for p in people],
+    )
+    _changed(thread, room, user)
+
+
+def grant_history(thread: Thread, user: User, person: User) -> None:
+    row = participant(thread, person)
+    if row is None:
+        if thread.is_need_to_know:
+            raise ThreadError(_("Add them to the thread's list first."))
+        row = ThreadParticipant(thread_id=thread.id, user_id=person.id)
+        db.session.add(row)
+    row.sees_from = None
+    audit.record(
+        "thread.history_granted",
+        "Earlier history of a thread granted to a member",
+        actor=user,
+        subject=person,
+        room_id=thread.room_id,
+        thread_id=thread.id,
+    )
+
+
+def allow_exports(thread: Thread, user: User, allowed: bool) -> None:
+    if allowed and thread.marking is Marking.RED:
+        raise ThreadError(_("A TLP:RED thread can never be exported."))
+    thread.is_export_allowed = allowed
+    audit.record(
+        "thread.exports",
+        f"Exports {'allowed' if allowed else 'disallowed'}",
+        actor=user,
+        room_id=thread.room_id,
+        thread_id=thread.id,
+    )
+
+
+def export_text(thread: Thread, user: User) -> str:
+    """The thread as text, with its marking at top and bottom and a watermark; audited."""
+    if thread.marking is Marking.RED or not thread.is_export_allowed:
+        raise ThreadError(_("The originating delegation has not allowed exports of this thread."))
+    stamp = utcnow().strftime("%Y-%m-%d %H:%M UTC")
+    watermark = f"Exported by {user.name} ({user.delegation.name}) on {stamp}"
+    lines = [thread.marking.value, watermark, "", f"# {thread.title}"]
+    if thread.case_reference:
+        lines.append(f"Case reference: {thread.case_reference}")
+    for post in posts_for(thread, user):
+        lines += [
+            "",
+            f"## {post.delegation.name}, {post.author.name}, "
+            f"{post.created_at.strftime('%Y-%m-%d %H:%M UTC')}",
+            "",
+            post.body,
+        ]
+    lines += ["", watermark, thread.marking.value, ""]
+    audit.record(
+        "thread.exported",
+        "A confidential thread was exported",
+        actor=user,
+        room_id=thread.room_id,
+        thread_id=thread.id,
+        marking=thread.marking.value,
+    )
+    return "\n".join(lines)
+
+
+def set_status(thread: Thread, user: User, status: ThreadStatus) -> None:
+    thread.status = status
+    audit.record(
+        "thread.status",
+        f"Thread {status.value}",
+        actor=user,
+        room_id=thread.room_id,
+        thread_id=thread.id,
+    )
+    _changed(thread, db.session.get(Room, thread.room_id), user)
+
+
+def purge_post(post: Post, chair: User, reason: str) -> None:
+    """Remove a post and its files for good (on its author's request); the audit keeps no text."""
+    thread = db.session.get(Thread, post.thread_id)
+    for attachment in db.session.scalars(select(Attachment).where(Attachment.post_id == post.id)):
+        (attachment_dir() / attachment.stored_name).unlink(missing_ok=True)
+        db.session.delete(attachment)
+    db.session.delete(post)
+    audit.record(
+        "thread.post_purged",
+        "A post was purged at its author's request",
+        actor=chair,
+        room_id=thread.room_id,
+        thread_id=thread.id,
+        reason_given=bool(reason),
+    )
+    _changed(thread, db.session.get(Room, thread.room_id), chair)
+
+
+def purge_expired(now: datetime | None = None) -> int:
+    """Remove posts older than their thread's retention period (rows and files)."""
+    now = now or utcnow()
+    purged = 0
+    for thread in db.session.scalars(select(Thread).where(Thread.retention_days.is_not(None))):
+        cutoff = now - timedelta(days=thread.retention_days)
+        old = db.session.scalars(
+            select(Post).where(Post.thread_id == thread.id, Post.created_at < cutoff)
+        ).all()
+        for post in old:
+            for attachment in db.session.scalars(
+                select(Attachment).where(Attachment.post_id == post.id)
+            ):
+                (attachment_dir() / attachment.stored_name).unlink(missing_ok=True)
+                db.session.delete(attachment)
+            db.session.delete(post)
+        if old:
+            purged += len(old)
+            audit.record(
+                "thread.retention_purge",
+                f"{len(old)} post(s) past the retention period were purged",
+                room_id=thread.room_id,
+                thread_id=thread.id,
+                posts=len(old),
+            )
+    return purged
