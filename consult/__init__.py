@@ -158,8 +158,10 @@ def _select_time_zone() -> str | None:
 
 def _register_hooks(app: Flask) -> None:
     from consult import policy
+    from consult.accounts import sessions
 
     app.before_request(policy.guard_request)
+    app.before_request(sessions.check)
 
     @app.after_request
     def security_headers(response):

@@ -335,3 +335,47 @@ def test_audit_log_refuses_updates_in_the_database_itself(db, make_user):
 def test_user_ids_carry_a_nonce(make_user):
     user: User = make_user()
     assert user.get_id() == f"{user.id}:{user.session_nonce}"
+
+
+def test_sessions_are_listed_and_the_others_can_be_ended(app, client, auth, make_user, db):
+    from consult.accounts.models import SignedInSession
+
+    user = make_user()
+    laptop, phone = app.test_client(), app.test_client()
+    for browser in (laptop, phone):
+        browser.post("/sign-in", data={"email": user.email, "password": PASSWORD})
+    auth.login(user)
+    page = client.get("/profile").get_data(as_text=True)
+    assert "Where you are signed in" in page and "(this browser)" in page
+    rows = db.session.scalars(
+        select(SignedInSession).where(SignedInSession.user_id == user.id)
+    ).all()
+    assert len(rows) == 3
+    phone_row = rows[1]
+    response = client.post(f"/profile/sessions/{phone_row.id}/end")
+    assert response.status_code in (302, 303)
+    assert phone.get("/").status_code == 302  # signed out there
+    assert laptop.get("/").status_code == 200
+    client.post("/profile/sessions/end-others")
+    assert laptop.get("/").status_code == 302
+    assert client.get("/").status_code == 200  # this one stays
+    someone_else = make_user()
+    other_browser = app.test_client()
+    other_browser.post("/sign-in", data={"email": someone_else.email, "password": PASSWORD})
+    theirs = db.session.scalars(
+        select(SignedInSession).where(SignedInSession.user_id == someone_else.id)
+    ).one()
+    assert client.post(f"/profile/sessions/{theirs.id}/end").status_code == 404
+
+
+def test_signing_out_ends_the_session_record(client, auth, make_user, db):
+    from consult.accounts.models import SignedInSession
+
+    user = make_user()
+    auth.login(user)
+    client.get("/")
+    client.post("/sign-out")
+    row = db.session.scalars(
+        select(SignedInSession).where(SignedInSession.user_id == user.id)
+    ).one()
+    assert row.ended_at is not None

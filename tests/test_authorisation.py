@@ -363,6 +363,17 @@ ENDPOINTS = {
     "threads.set_status": ("POST", lambda w: f"/threads/{w.thread_id}/status", THREAD_MANAGE),
     "threads.purge": ("POST", lambda w: f"/posts/{w.thread_id}/purge", THREAD_MANAGE),
     "accounts.reauthenticate": ("GET", lambda w: "/sign-in/again", SIGNED_IN_ONLY),
+    # Another person's session, or none: not found, for everyone.
+    "accounts.end_session": (
+        "POST",
+        lambda w: "/profile/sessions/999999/end",
+        lambda role, access: "signin" if role == "anonymous" else 404,
+    ),
+    "accounts.end_other_sessions": (
+        "POST",
+        lambda w: "/profile/sessions/end-others",
+        SIGNED_IN_ONLY,
+    ),
     # ---- notifications ----------------------------------------------------------------
     "notifications.index": ("GET", lambda w: "/notifications/", SIGNED_IN_ONLY),
     "notifications.mark_read": ("POST", lambda w: "/notifications/read", SIGNED_IN_ONLY),

@@ -219,3 +219,19 @@ class SignInAttempt(db.Model):
     #: Which step failed: "password" or "two_factor".
     step: Mapped[str] = mapped_column(String(16), default="password")
     note: Mapped[str] = mapped_column(Text, default="")
+
+
+class SignedInSession(db.Model):
+    """One signed-in browser, so a person can see their sessions and end the others."""
+
+    __tablename__ = "signed_in_session"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    #: SHA-256 of the random key kept in the browser's signed session cookie.
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    address: Mapped[str] = mapped_column(String(64), default="")
+    user_agent: Mapped[str] = mapped_column(String(200), default="")
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from consult import audit
-from consult.accounts import services
+from consult.accounts import services, sessions
 from consult.accounts.forms import (
     ChangePasswordForm,
     ConfirmPasswordForm,
@@ -29,7 +29,7 @@ from consult.accounts.forms import (
     SecondFactorForm,
     SignInForm,
 )
-from consult.accounts.models import TokenPurpose, User
+from consult.accounts.models import SignedInSession, TokenPurpose, User
 from consult.audit import client_address
 from consult.extensions import db, login_manager
 from consult.htmx import render
@@ -74,6 +74,7 @@ def _start_session(user: User, remember: bool, method: str) -> None:
     if method.startswith("password and"):
         # Confidential rooms need a session opened with the second factor, and recently.
         session["second_factor_at"] = time.time()
+    sessions.begin(user)
     services.signed_in(user, method=method)
 
 
@@ -192,6 +193,9 @@ def reauthenticate():
 @protected
 def sign_out():
     audit.record("auth.sign_out", f"{current_user.name} signed out")
+    row = sessions.current_row()
+    if row is not None:
+        sessions.end(row)
     commit()
     logout_user()
     session.clear()
@@ -273,6 +277,8 @@ def _profile_page(status: int = 200, **forms):
     return render(
         "accounts/profile.html",
         user=user,
+        sessions=sessions.of(user),
+        this_session=sessions.current_row(),
         recovery_left=services.remaining_recovery_codes(user) if user.has_two_factor else 0,
         status=status,
         **forms,
@@ -388,6 +394,29 @@ def recovery_codes_renew():
         return render("accounts/recovery_codes.html", codes=codes)
     form.password.errors.append(_("That is not your password."))
     return _profile_page(422, disable_form=form)
+
+
+@bp.route("/profile/sessions/<int:session_id>/end", methods=["POST"])
+@protected
+def end_session(session_id: int):
+    row = db.session.get(SignedInSession, session_id)
+    if row is None or row.user_id != current_user.id:
+        abort(404)
+    sessions.end(row)
+    audit.record("auth.session_ended", f"{current_user.name} ended one of their sessions")
+    commit()
+    flash(_("That session is signed out."), "success")
+    return redirect(url_for("accounts.profile") + "#sessions")
+
+
+@bp.route("/profile/sessions/end-others", methods=["POST"])
+@protected
+def end_other_sessions():
+    count = sessions.end_others(current_user)
+    audit.record("auth.sessions_ended", f"{current_user.name} ended {count} other session(s)")
+    commit()
+    flash(_("Your other sessions are signed out."), "success")
+    return redirect(url_for("accounts.profile") + "#sessions")
 
 
 # ---- handover ------------------------------------------------------------------------------
