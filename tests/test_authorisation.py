@@ -361,6 +361,7 @@ ENDPOINTS = {
     "threads.exports": ("POST", lambda w: f"/threads/{w.thread_id}/exports", THREAD_ORIGINATE),
     "threads.export": ("GET", lambda w: f"/threads/{w.thread_id}/export.txt", THREAD_EXPORT),
     "threads.set_status": ("POST", lambda w: f"/threads/{w.thread_id}/status", THREAD_MANAGE),
+    "threads.retention": ("POST", lambda w: f"/threads/{w.thread_id}/retention", THREAD_MANAGE),
     "threads.purge": ("POST", lambda w: f"/posts/{w.thread_id}/purge", THREAD_MANAGE),
     "accounts.reauthenticate": ("GET", lambda w: "/sign-in/again", SIGNED_IN_ONLY),
     # Another person's session, or none: not found, for everyone.

@@ -466,3 +466,17 @@ def test_member_notifications_and_socket_signals_carry_no_content(client, auth, 
     assert texts and all(t == "New activity in a confidential room" for t in texts)
     assert partner_email not in received
     sc.disconnect(namespace="/live")
+
+
+def test_chair_sets_retention_with_validation(client, auth, forum, db):
+    room, people = forum
+    thread = open_thread(room, people, audience=None)
+    db.session.flush()
+    enter(client, auth, people["chair"])
+    assert client.post(f"/threads/{thread.id}/retention", data={"days": "0"}).status_code == 422
+    assert client.post(f"/threads/{thread.id}/retention", data={"days": "abc"}).status_code == 422
+    client.post(f"/threads/{thread.id}/retention", data={"days": "90"})
+    db.session.refresh(thread)
+    assert thread.retention_days == 90
+    enter(client, auth, people["partner"])
+    assert client.post(f"/threads/{thread.id}/retention", data={"days": "1"}).status_code == 403

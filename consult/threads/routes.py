@@ -306,6 +306,23 @@ def set_status(thread_id: int):
     return redirect(url_for("threads.thread", thread_id=thread.id))
 
 
+@bp.route("/threads/<int:thread_id>/retention", methods=["POST"])
+@protected
+def retention(thread_id: int):
+    thread, room = _thread(thread_id, Need.MANAGE)
+    if (gate := _gate()) is not None:
+        return gate
+    raw = request.form.get("days", "").strip()
+    try:
+        services.set_retention(thread, current_user, int(raw) if raw else None)
+    except (ValueError, services.ThreadError):
+        flash(_("Give a number of days between 1 and 3650, or leave it empty."), "error")
+        return _thread_page(thread, room, status=422)
+    commit()
+    flash(_("The retention period is saved."), "success")
+    return redirect(url_for("threads.thread", thread_id=thread.id))
+
+
 @bp.route("/posts/<int:post_id>/purge", methods=["POST"])
 @protected
 def purge(post_id: int):

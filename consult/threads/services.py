@@ -399,6 +399,19 @@ def set_status(thread: Thread, user: User, status: ThreadStatus) -> None:
     _changed(thread, db.session.get(Room, thread.room_id), user)
 
 
+def set_retention(thread: Thread, chair: User, days: int | None) -> None:
+    if days is not None and not 1 <= days <= 3650:
+        raise ThreadError(_("Give a number of days between 1 and 3650."))
+    thread.retention_days = days
+    audit.record(
+        "thread.retention",
+        f"Retention set to {days or 'none'} day(s)",
+        actor=chair,
+        room_id=thread.room_id,
+        thread_id=thread.id,
+    )
+
+
 def purge_post(post: Post, chair: User, reason: str) -> None:
     """Remove a post and its files for good (on its author's request); the audit keeps no text."""
     thread = db.session.get(Thread, post.thread_id)
