@@ -463,6 +463,7 @@ def seed(password: str) -> dict[str, int]:
     db.session.flush()
     papers = _seed_papers(art67, wgeti, people, now)
     _seed_meetings(wgeti, african, people, delegations, now)
+    _seed_threads(dief, people)
     return {
         "delegations": len(delegations),
         "people": len(people),
@@ -510,6 +511,40 @@ sub-working group.
 
 The Conference encourages States Parties to share their national practice in writing through
 the information exchange platform."""
+
+
+def _seed_threads(dief: Room, people: dict[str, User]) -> None:
+    """Two DIEF threads: a need-to-know case among three States, and one for all members.
+    Demo members are asked to turn on two-factor sign-in before they can read them."""
+    from consult.threads import services as threads
+    from consult.threads.models import Marking
+
+    case = threads.create_thread(
+        dief,
+        people["npc.nigeria"],
+        title="Suspected diversion of small arms via a broker",
+        marking=Marking.AMBER,
+        case_reference="DIEF-2026-014",
+        body="Our customs service seized a consignment declared as sporting rifles. The end-use "
+        "certificate names a distributor that does not exist. We would welcome information "
+        "from States that licensed exports to the same broker.",
+        audience=[people["focal.germany"], people["delegate.philippines"]],
+    )
+    threads.add_post(
+        case,
+        people["focal.germany"],
+        "BAFA licensed two shipments to this broker in 2024. We are checking the "
+        "re-export assurances and will report back within two weeks.",
+    )
+    threads.create_thread(
+        dief,
+        people["chair.dief"],
+        title="Trends in forged end-use certificates",
+        marking=Marking.GREEN,
+        body="Members are invited to share, without naming cases, the patterns they see in "
+        "forged end-use documentation. The chair will draw lessons for a trend brief.",
+    )
+    db.session.flush()
 
 
 def _seed_meetings(
