@@ -669,3 +669,56 @@ def test_paper_page_query_count_does_not_grow_with_comments(
         )
     db.session.flush()
     assert measure() == small
+
+
+def test_a_300_paragraph_paper_with_5000_comments_renders_in_constant_queries(
+    client, auth, setting, db, count_queries
+):
+    """The issue's scale: queries do not grow with the number of comments."""
+    from sqlalchemy import insert
+
+    room, chair, member, _reader = setting
+    paper = services.create_paper(
+        room,
+        chair,
+        title="Long guide",
+        kind=PaperKind.VOLUNTARY_GUIDE,
+        issued_by="Chair",
+        source="\n\n".join(f"Paragraph {i} of the guide." for i in range(300)),
+    )
+    paragraphs = [p for p in current(db, paper) if not p.is_heading]
+    assert len(paragraphs) == 300
+    auth.login(chair)
+
+    def measure() -> int:
+        with count_queries() as statements:
+            response = client.get(f"/papers/{paper.id}")
+            assert response.status_code == 200
+        return len(statements)
+
+    db.session.flush()
+    measure()  # warm: the shared test session then holds the same objects both times
+    empty = measure()
+    now = utcnow()
+    db.session.execute(
+        insert(Comment),
+        [
+            {
+                "paper_id": paper.id,
+                "paragraph_key": paragraphs[i % 300].key,
+                "made_on_id": paragraphs[i % 300].id,
+                "depth": 0,
+                "author_id": member.id,
+                "delegation_id": member.delegation_id,
+                "on_behalf_of": "Germany",
+                "body": f"Comment {i}",
+                "created_at": now,
+            }
+            for i in range(5000)
+        ],
+    )
+    db.session.flush()
+    full = measure()
+    assert full == empty
+    page = client.get(f"/papers/{paper.id}").get_data(as_text=True)
+    assert page.count("17 comments") + page.count("16 comments") == 300
