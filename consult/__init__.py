@@ -129,6 +129,7 @@ def _register_blueprints(app: Flask) -> None:
     from consult.rooms import policy as _rooms_policy  # noqa: F401
     from consult.rooms.routes import bp as rooms_bp
     from consult.threads import policy as _threads_policy  # noqa: F401
+    from consult.threads.brief_routes import bp as briefs_bp
     from consult.threads.routes import bp as threads_bp
 
     app.register_blueprint(core_bp)
@@ -138,6 +139,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(papers_bp)
     app.register_blueprint(meetings_bp)
     app.register_blueprint(threads_bp)
+    app.register_blueprint(briefs_bp)
     app.register_blueprint(notifications_bp)
     socketio.on_namespace(LiveNamespace("/live"))
 

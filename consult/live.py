@@ -103,6 +103,9 @@ class LiveNamespace(Namespace):
             chair = can(Need.MANAGE, meeting, user)
             if chair:
                 join_room(f"meeting:{meeting.id}:chair")
+            # Read the version after joining: a change made in between is then either
+            # broadcast to this socket or visible in the version it gets back.
+            db.session.refresh(meeting)
             presence = (data or {}).get("presence")
             presence = Presence(presence) if presence in {p.value for p in Presence} else None
             if (data or {}).get("view") != "screen":

@@ -25,6 +25,7 @@ from consult.meetings.models import ItemState, MeetingKind, MeetingMode
 from consult.papers import services as papers
 from consult.papers.models import PaperKind
 from consult.rooms.models import AccessLevel, JoinRequest, RoomRole
+from consult.threads import briefs
 from consult.threads import services as threads
 from consult.threads.models import Attachment, Marking
 from consult.timeutil import utcnow
@@ -79,6 +80,7 @@ class World:
     floor: object = None
     thread_id: int = 999_999
     attachment_id: int = 999_999
+    brief_id: int = 999_999
 
 
 @pytest.fixture
@@ -161,6 +163,10 @@ def world(db, make_delegation, make_user, make_room, add_member, request):
         world.attachment_id = (
             db.session.scalars(select(Attachment).where(Attachment.post_id == post.id)).one().id
         )
+        brief = briefs.draft(room, users["room_chair"], "Trends in transit.")
+        briefs.submit(brief, users["room_chair"], 14, set())  # open to objections
+        db.session.flush()
+        world.brief_id = brief.id
     return world
 
 
@@ -200,6 +206,7 @@ THREAD_VIEW = _thread_rule(lambda role: "ok")
 THREAD_ORIGINATE = _thread_rule(lambda role: "ok" if role == "room_member" else 403)
 THREAD_MANAGE = _thread_rule(lambda role: "ok" if role == "room_chair" else 403)
 THREAD_EXPORT = _thread_rule(lambda role: 403)  # exports are off until the originator allows
+BRIEF_OBJECT = _thread_rule(lambda role: "ok" if role == "room_member" else 403)  # not the chair
 
 
 def SIGNED_IN_ONLY(role, access):  # noqa: N802 - reads as a constant in the table
@@ -375,6 +382,19 @@ ENDPOINTS = {
         lambda w: "/profile/sessions/end-others",
         SIGNED_IN_ONLY,
     ),
+    # ---- trend briefs (the world's brief is open to objections) ---------------------------
+    "briefs.new_brief": ("GET", lambda w: f"/rooms/{w.room.slug}/briefs/new", THREAD_MANAGE),
+    "briefs.brief": ("GET", lambda w: f"/briefs/{w.brief_id}", THREAD_VIEW),
+    "briefs.edit": ("POST", lambda w: f"/briefs/{w.brief_id}/edit", THREAD_MANAGE),
+    "briefs.submit": ("POST", lambda w: f"/briefs/{w.brief_id}/submit", THREAD_MANAGE),
+    "briefs.withdraw": ("POST", lambda w: f"/briefs/{w.brief_id}/withdraw", THREAD_MANAGE),
+    "briefs.publish": ("POST", lambda w: f"/briefs/{w.brief_id}/publish", THREAD_MANAGE),
+    "briefs.object_to": ("POST", lambda w: f"/briefs/{w.brief_id}/objections", BRIEF_OBJECT),
+    "briefs.withdraw_objection": (
+        "POST",
+        lambda w: f"/briefs/{w.brief_id}/objections/withdraw",
+        BRIEF_OBJECT,
+    ),
     # ---- notifications ----------------------------------------------------------------
     "notifications.index": ("GET", lambda w: "/notifications/", SIGNED_IN_ONLY),
     "notifications.mark_read": ("POST", lambda w: "/notifications/read", SIGNED_IN_ONLY),
@@ -453,6 +473,7 @@ CASES = [
         THREAD_ORIGINATE,
         THREAD_MANAGE,
         THREAD_EXPORT,
+        BRIEF_OBJECT,
     )
 ]
 

@@ -41,7 +41,9 @@
       statusEl.setAttribute("aria-live", "polite");
       statusEl.setAttribute("data-state", state);
       statusEl.textContent = text;
-      (document.querySelector(".site-header") || body).appendChild(statusEl);
+      // The projector view hides the header; its status stays on screen, in a corner.
+      (document.querySelector(".screen-view") || document.querySelector(".site-header") || body)
+        .appendChild(statusEl);
       return;
     }
     if (statusEl.getAttribute("data-state") === state) return;

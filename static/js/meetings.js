@@ -44,18 +44,20 @@
   }
 
   /* ---- my place in the queue (delegate view) ---- */
-  function afterSwap() {
+  // floorOnly: the per-person floor panel itself was just swapped in; only relabel it then,
+  // never fetch it again (a fetch loop while the shared panel lags behind).
+  function afterSwap(floorOnly) {
     if (view !== "delegate" || !myDelegation) return;
     var entries = document.querySelectorAll("#live-panel .queue-list > li");
     var place = 0;
     for (var i = 0; i < entries.length; i++) {
-      if (entries[i].getAttribute("data-delegation-id") === myDelegation) { place = i + 1; break; }
+      if (entries[i].getAttribute("data-delegation-id") === myDelegation) { place = i + 1; entries[i].classList.add("mine"); break; }
     }
     var speaking = document.querySelector("#live-panel .speaker-name[data-delegation-id='" + myDelegation + "']");
     var mine = document.querySelector("#floor-panel [data-my-request]");
-    var saysSpeaking = mine && mine.textContent.indexOf("floor") >= 0 && !mine.querySelector(".place");
+    var saysSpeaking = mine && mine.getAttribute("data-speaking") === "true";
     // Our own request panel is per person: fetch it only when our situation changed.
-    if ((place || speaking) ? (!mine || (speaking && !saysSpeaking)) : !!mine) {
+    if (!floorOnly && ((place || speaking) ? (!mine || (speaking && !saysSpeaking)) : !!mine)) {
       window.htmx.ajax("GET", root.getAttribute("data-floor-url"), { target: "#floor-panel", swap: "outerHTML" });
       return;
     }
@@ -63,7 +65,9 @@
     if (label && place) label.textContent = label.getAttribute("data-place-text").replace("N", place);
   }
   document.body.addEventListener("htmx:afterSwap", function (evt) {
-    if (evt.target && (evt.target.id === "floor-panel" || evt.target.id === panelId)) afterSwap();
+    if (!evt.target) return;
+    if (evt.target.id === "floor-panel") afterSwap(true);
+    else if (evt.target.id === panelId) afterSwap(false);
   });
 
   /* ---- countdowns on the server's clock ---- */

@@ -9,6 +9,19 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import expect
 
+from .test_meetings import (
+    add_item,
+    agenda_item,
+    floor_panel,
+    inscribe,
+    prepare_meeting,
+    schedule_meeting,
+    speaker,
+    speakers_list,
+    unique,
+    wait_until_live,
+)
+
 
 def open_page(page, path: str, heading: str | re.Pattern, status: int = 200):
     response = page.goto(path)
@@ -229,3 +242,87 @@ def test_notifications(signed_in, axe):
     expect(page.get_by_role("heading", level=1)).to_have_text("Notifications")
     expect(page.locator("#notifications")).to_be_visible()
     axe(page)
+
+
+# ---- meetings ----------------------------------------------------------------------------------
+
+
+def test_meeting_agenda_as_chair_with_the_add_item_form(signed_in, axe):
+    chair = open_page(
+        signed_in("chair.wgeti"),
+        "/rooms/wgeti/meetings/new",
+        "Schedule a meeting of Working Group on Effective Treaty Implementation (WGETI)",
+    )
+    axe(chair, "the Schedule a meeting form")
+    meeting_id = schedule_meeting(chair, "wgeti", unique("WGETI informal consultation"))
+    add_item(chair, 1, "Exchange of national practice on diversion")
+    expect(chair.get_by_role("button", name="Adopt the agenda")).to_be_visible()
+    expect(chair.get_by_role("heading", name="Add an agenda item")).to_be_visible()
+    axe(chair, f"/meetings/{meeting_id} as its chair, draft agenda and the add-item form")
+
+    # The add-item form sent empty: 422, errors shown next to the fields.
+    form = chair.locator("form", has=chair.get_by_role("button", name="Add item"))
+    form.get_by_label("Number").fill("")
+    form.get_by_role("button", name="Add item").click()
+    expect(chair.get_by_role("alert").first).to_be_visible()
+    axe(chair, f"/meetings/{meeting_id}: the add-item form showing errors")
+
+    # Adopted, an item current: the per-item buttons.
+    chair.get_by_role("button", name="Adopt the agenda").click()
+    item = agenda_item(chair, "Exchange of national practice on diversion")
+    item.get_by_role("button", name="Make current").click()
+    expect(item.locator(".badge")).to_have_text("Current")
+    axe(chair, f"/meetings/{meeting_id}: adopted agenda, item 1 current")
+
+
+def test_meeting_live_view_console_screen_and_record(signed_in, axe):
+    title = unique("WGETI informal consultation")
+    chair = signed_in("chair.wgeti")
+    meeting_id = prepare_meeting(chair, "wgeti", title, ["Exchange of national practice"])
+    chair.goto(f"/meetings/{meeting_id}/console")
+    wait_until_live(chair)
+    delegate = signed_in("delegate.germany")
+    delegate.goto(f"/meetings/{meeting_id}/live")
+    wait_until_live(delegate)
+
+    # A speaker, a point of order on the floor, a list with a delegate waiting in it.
+    inscribe(chair, "Japan")
+    floor_panel(delegate).get_by_role("button", name="Ask for the floor on item 1").click()
+    inscribe(chair, "France", kind="Point of order")
+    chair.get_by_role("button", name="Next speaker").click()
+    expect(speaker(chair)).to_contain_text("France")
+    expect(speaker(delegate)).to_contain_text("France")
+    expect(speakers_list(delegate).get_by_role("listitem")).to_have_count(2)
+    expect(floor_panel(delegate)).to_contain_text("Your place: 2")
+    axe(delegate, "the delegate's live view with a speaker and a list")
+
+    expect(chair.get_by_role("region", name="Order the list")).to_be_visible()
+    expect(chair.get_by_label("Ruling (one line)")).to_be_visible()
+    axe(chair, "the chair's console with a point of order on the floor")
+
+    chair.get_by_label("Ruling (one line)").fill("The point of order is well taken.")
+    chair.get_by_role("button", name="Record the ruling").click()
+    expect(chair.get_by_role("region", name="Rulings")).to_contain_text("well taken")
+    chair.get_by_role("button", name="Next speaker").click()
+    expect(speaker(chair)).to_contain_text("Japan")
+    axe(chair, "the chair's console with a ruling recorded")
+
+    screen = open_page(chair, f"/meetings/{meeting_id}/screen", title)
+    expect(speaker(screen)).to_contain_text("Japan")
+    axe(screen, "the screen view")
+
+    record = open_page(chair, f"/meetings/{meeting_id}/record", title)
+    expect(
+        record.get_by_role("table", name="Speakers on item 1").locator("tbody tr")
+    ).to_have_count(2)
+    axe(record, "the meeting's record")
+
+
+def test_my_meetings_calendar(signed_in, axe):
+    page = signed_in("delegate.philippines")
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="My calendar").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("My meetings calendar")
+    axe(page, "/calendar/feed")
+    page.get_by_role("button", name=re.compile(r"^Make (my calendar|a new) address$")).click()
+    expect(page.get_by_label("Your calendar address")).to_have_value(re.compile(r"\.ics$"))
+    axe(page, "/calendar/feed showing a new address")
