@@ -480,3 +480,31 @@ def test_chair_sets_retention_with_validation(client, auth, forum, db):
     assert thread.retention_days == 90
     enter(client, auth, people["partner"])
     assert client.post(f"/threads/{thread.id}/retention", data={"days": "1"}).status_code == 403
+
+
+def test_a_rooms_retention_period_applies_to_its_threads(forum, db, app, make_user, client, auth):
+    room, people = forum
+    thread = open_thread(room, people, audience=None)
+    services.add_post(thread, people["partner"], "Recent post.")
+    old = db.session.scalars(select(Post).order_by(Post.id)).first()
+    old.created_at = utcnow() - timedelta(days=61)
+    db.session.flush()
+    # The Secretariat sets the room's period in the administration.
+    admin = make_user(status=DelegationStatus.SECRETARIAT)
+    auth.login(admin)
+    form = {
+        "title": room.title,
+        "slug": room.slug,
+        "kind": room.kind.value,
+        "access": room.access.value,
+        "parent": "0",
+        "time_zone": room.time_zone,
+        "retention_days": "60",
+        "description": "",
+    }
+    response = client.post(f"/admin/rooms/{room.id}/edit", data=form)
+    assert response.status_code in (302, 303), response.get_data(as_text=True)[:500]
+    db.session.refresh(room)
+    assert room.retention_days == 60
+    assert services.purge_expired() == 1
+    assert [p.body for p in db.session.scalars(select(Post))] == ["Recent post."]

@@ -244,6 +244,7 @@ def room_form(parents: list[tuple[int, str]], room: Room | None = None) -> RoomF
             "parent": room.parent_id or 0,
             "time_zone": room.time_zone,
             "description": room.description,
+            "retention_days": room.retention_days,
         }
     form = RoomForm(data=data)
     form.parent.choices = [SelectChoice("0", _("No parent room"))] + [
@@ -264,4 +265,5 @@ def room_fields(form: RoomForm) -> dict[str, Any]:
         "parent_id": form.parent.data or None,
         "time_zone": form.time_zone.data,
         "description": form.description.data or "",
+        "retention_days": form.retention_days.data or None,
     }

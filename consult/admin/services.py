@@ -575,6 +575,7 @@ def create_room(
     time_zone: str,
     description: str,
     actor: User,
+    retention_days: int | None = None,
 ) -> Room:
     """A new room, with no members yet; they are added on the room's own page."""
     slug = slug.strip()
@@ -589,6 +590,7 @@ def create_room(
         parent_id=parent.id if parent else None,
         time_zone=time_zone,
         description=description.strip(),
+        retention_days=retention_days,
     )
     db.session.add(room)
     db.session.flush()
@@ -616,6 +618,7 @@ def update_room(
     time_zone: str,
     description: str,
     actor: User,
+    retention_days: int | None = None,
 ) -> dict[str, Any]:
     """Change a room's details; a room does not become confidential around ineligible members."""
     slug = slug.strip()
@@ -643,6 +646,7 @@ def update_room(
             "parent_id": parent.id if parent else None,
             "time_zone": time_zone,
             "description": description.strip(),
+            "retention_days": retention_days,
         },
     )
     if "description" in changes:

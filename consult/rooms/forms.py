@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Email, Length, Optional, Regexp
+from wtforms import EmailField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, Regexp
 
 from consult.rooms.models import AccessLevel, RoomKind, RoomRole
 
@@ -70,6 +70,14 @@ class RoomForm(FlaskForm):
     )
     parent = SelectField(_l("Parent room"), coerce=int, validators=[Optional()])
     time_zone = SelectField(_l("Time zone"), default="Europe/Zurich")
+    retention_days = IntegerField(
+        _l("Retention of confidential posts (days)"),
+        validators=[Optional(), NumberRange(1, 3650)],
+        description=_l(
+            "Confidential rooms only: posts older than this are purged for good by "
+            "consult purge-expired. Leave empty to keep them."
+        ),
+    )
     description = TextAreaField(
         _l("Description (Markdown)"), validators=[Optional(), Length(max=20000)]
     )

@@ -119,6 +119,8 @@ class Room(db.Model):
     #: Deadlines and meeting times in this room are set in this zone.
     time_zone: Mapped[str] = mapped_column(String(64), default="Europe/Zurich")
     is_archived: Mapped[bool] = mapped_column(default=False)
+    #: Confidential rooms: posts older than this many days are purged (a thread may set less).
+    retention_days: Mapped[int | None] = mapped_column()
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     parent: Mapped[Room | None] = relationship(remote_side=[id], lazy="raise")

@@ -434,8 +434,16 @@ def purge_expired(now: datetime | None = None) -> int:
     """Remove posts older than their thread's retention period (rows and files)."""
     now = now or utcnow()
     purged = 0
-    for thread in db.session.scalars(select(Thread).where(Thread.retention_days.is_not(None))):
-        cutoff = now - timedelta(days=thread.retention_days)
+    rooms = {
+        r.id: r for r in db.session.scalars(select(Room).where(Room.retention_days.is_not(None)))
+    }
+    for thread in db.session.scalars(select(Thread)):
+        # A thread's own period, else its room's; a thread may keep less than its room, not more.
+        room_days = rooms[thread.room_id].retention_days if thread.room_id in rooms else None
+        periods = [d for d in (thread.retention_days, room_days) if d]
+        if not periods:
+            continue
+        cutoff = now - timedelta(days=min(periods))
         old = db.session.scalars(
             select(Post).where(Post.thread_id == thread.id, Post.created_at < cutoff)
         ).all()
