@@ -13,9 +13,10 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from consult import extensions
 from consult import logging as request_log
 from consult.config import ROOT, Config
-from consult.extensions import babel, csrf, db, htmx, login_manager, migrate, socketio
+from consult.extensions import babel, csrf, db, login_manager, migrate, socketio
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -69,7 +70,8 @@ def _bind_extensions(app: Flask) -> None:
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
-    htmx.init_app(app)
+    # Not a bare `htmx` name here: importing the consult.htmx module rebinds that attribute.
+    extensions.htmx.init_app(app)
     babel.init_app(app, locale_selector=_select_locale, timezone_selector=_select_time_zone)
 
     login_manager.init_app(app)

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from datetime import datetime
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-from flask import current_app
+from flask import current_app, g, url_for
 from flask_babel import format_datetime, format_timedelta, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -46,16 +47,38 @@ def may_edit(comment) -> bool:
     return services.may_edit(comment, current_user)
 
 
+@lru_cache(maxsize=50_000)
 def paragraph_html(text: str) -> Markup:
-    """A paragraph's Markdown, with a list that follows its sentence shown as a list."""
+    """A paragraph's Markdown, with a list that follows its sentence shown as a list.
+
+    Revisions never change, so the same text always gives the same HTML: rendering and
+    sanitising it once per process, not once per view, is what keeps a long paper fast.
+    """
     return render_markdown(markdown_for_render(text))
+
+
+def paragraph_url(paper_id: int, key: str) -> str:
+    """url_for once per paper and request, not twice per paragraph (a long paper has 300)."""
+    cache = g.setdefault("_paragraph_urls", {})
+    if paper_id not in cache:
+        cache[paper_id] = url_for("papers.paragraph", paper_id=paper_id, key="KEYKEY")
+    return cache[paper_id].replace("KEYKEY", key)
+
+
+def paper_url(paper_id: int) -> str:
+    cache = g.setdefault("_paper_urls", {})
+    if paper_id not in cache:
+        cache[paper_id] = url_for("papers.paper", paper_id=paper_id)
+    return cache[paper_id]
 
 
 def register(app) -> None:
     app.jinja_env.filters["paragraph"] = paragraph_html
     app.jinja_env.filters["in_zone"] = in_zone
     app.jinja_env.filters["time_left"] = time_left
-    app.jinja_env.globals.update(redline=redline, may_edit=may_edit)
+    app.jinja_env.globals.update(
+        redline=redline, may_edit=may_edit, paragraph_url=paragraph_url, paper_url=paper_url
+    )
 
 
 @section
