@@ -9,6 +9,14 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import expect
 
+from .conftest import sign_in
+from .test_confidential import (
+    brief_text,
+    confidential_member,
+    draft_and_submit_brief,
+    open_thread,
+    publish_brief,
+)
 from .test_meetings import (
     add_item,
     agenda_item,
@@ -326,3 +334,34 @@ def test_my_meetings_calendar(signed_in, axe):
     page.get_by_role("button", name=re.compile(r"^Make (my calendar|a new) address$")).click()
     expect(page.get_by_label("Your calendar address")).to_have_value(re.compile(r"\.ics$"))
     axe(page, "/calendar/feed showing a new address")
+
+
+# ---- confidential rooms ----------------------------------------------------------------------
+
+
+def test_confidential_thread_new_thread_form_and_sign_in_again(new_page, axe):
+    page = confidential_member(new_page, "npc.nigeria")
+    page.get_by_role("link", name="Open a thread").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Open a confidential thread")
+    axe(page, "the new-thread form")
+    open_thread(
+        page,
+        unique("Accessibility of a confidential thread"),
+        "A first post, to check the thread page.",
+        "TLP:AMBER",
+        audience=["Thandi Nkosi"],
+    )
+    axe(page, "a need-to-know thread")
+    axe(open_page(page, "/sign-in/again", "Sign in again to continue"))
+
+
+def test_trend_brief_and_wgeti_with_a_published_brief(new_page, axe, live_server):
+    chair = confidential_member(new_page, "chair.dief")
+    path = draft_and_submit_brief(chair, brief_text()[1])
+    axe(chair, "a pending trend brief with the publish form")
+    publish_brief(chair, live_server, path)
+    axe(chair, "WGETI after publishing, as the chair")
+    reader = sign_in(new_page(), "delegate.germany")
+    open_page(reader, "/rooms/wgeti", re.compile("WGETI"))
+    expect(reader.get_by_role("heading", name="Chair's briefs")).to_be_visible()
+    axe(reader, "WGETI with a published brief")
