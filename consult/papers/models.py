@@ -227,7 +227,7 @@ class PaperFollow(db.Model):
     """A delegate who wants to hear of new revisions and of replies."""
 
     __tablename__ = "paper_follow"
-    __table_args__ = (UniqueConstraint("paper_id", "user_id", name="one_per_person"),)
+    __table_args__ = (UniqueConstraint("paper_id", "user_id", name="one_follow_per_person"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     paper_id: Mapped[int] = mapped_column(ForeignKey("paper.id", ondelete="CASCADE"))

@@ -215,7 +215,7 @@ class RoomVisit(db.Model):
     """When a person last opened a room."""
 
     __tablename__ = "room_visit"
-    __table_args__ = (UniqueConstraint("user_id", "room_id", name="one_per_person"),)
+    __table_args__ = (UniqueConstraint("user_id", "room_id", name="one_visit_per_person"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"))

@@ -206,7 +206,7 @@ def upgrade():
     sa.ForeignKeyConstraint(['room_id'], ['room.id'], name=op.f('fk_room_visit_room_id_room'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['user_id'], ['user.id'], name=op.f('fk_room_visit_user_id_user'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_room_visit')),
-    sa.UniqueConstraint('user_id', 'room_id', name='one_per_person')
+    sa.UniqueConstraint('user_id', 'room_id', name='one_visit_per_person')
     )
     # ### end Alembic commands ###
 

@@ -62,7 +62,7 @@ def upgrade():
     sa.ForeignKeyConstraint(['paper_id'], ['paper.id'], name=op.f('fk_paper_follow_paper_id_paper'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['user_id'], ['user.id'], name=op.f('fk_paper_follow_user_id_user'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_paper_follow')),
-    sa.UniqueConstraint('paper_id', 'user_id', name='one_per_person')
+    sa.UniqueConstraint('paper_id', 'user_id', name='one_follow_per_person')
     )
     with op.batch_alter_table('paper_follow', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_paper_follow_user_id'), ['user_id'], unique=False)
