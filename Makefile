@@ -9,12 +9,13 @@ BIN := $(VENV)/bin
 PORT ?= 5000
 export PORT
 
-.PHONY: help run test lint bench install install-test system-test-deps clean
+.PHONY: help run test lint bench install install-test system-test-deps system-scaleout-deps clean
 
 help:
 	@echo "make run   - serve the demo at http://127.0.0.1:$(PORT) (PORT overrides)"
 	@echo "make test  - install what the tests need and run the whole suite"
 	@echo "make lint  - ruff check and format check"
+	@echo "make bench - run the benchmarks in bench/ (results in bench/results/)"
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -25,7 +26,7 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	@touch $@
 
 $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet -e '.[dev,prod]'
 	@touch $@ $(VENV)/.installed
 
 install: $(VENV)/.installed
@@ -37,7 +38,7 @@ run: install
 	$(BIN)/consult serve --port $(PORT)
 
 # Debian's chromium for the browser tests, and axe-core for the accessibility checks.
-system-test-deps:
+system-test-deps: system-scaleout-deps
 	@if ! command -v chromium >/dev/null 2>&1; then \
 		echo "Installing Debian's chromium for the browser tests"; \
 		SUDO=$$( [ "$$(id -u)" -eq 0 ] || echo sudo ); \
@@ -45,6 +46,17 @@ system-test-deps:
 	fi
 	@if [ ! -f tests/browser/node_modules/axe-core/axe.min.js ]; then \
 		npm ci --prefix tests/browser --no-audit --no-fund --loglevel=error; \
+	fi
+
+# Debian's PostgreSQL and Redis for the scale-out test (which starts its own, on loopback).
+system-scaleout-deps:
+	@pkgs=""; \
+	ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 || pkgs="$$pkgs postgresql"; \
+	command -v redis-server >/dev/null 2>&1 || [ -x /usr/bin/redis-server ] || pkgs="$$pkgs redis-server"; \
+	if [ -n "$$pkgs" ]; then \
+		echo "Installing Debian's$$pkgs for the scale-out test"; \
+		SUDO=$$( [ "$$(id -u)" -eq 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$pkgs >/dev/null; \
 	fi
 
 lint: install-test
@@ -56,8 +68,14 @@ test: install-test system-test-deps
 	@set +e; $(BIN)/python -m pytest -q -p no:cacheprovider tests; rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "pytest collected no tests"; exit 0; fi; exit $$rc
 
-bench: install-test
-	@for b in bench/*.py; do [ -f "$$b" ] && $(BIN)/python "$$b"; done
+# Benchmarks (not part of make test): bench/http.py and bench/live_fanout.py, then RESULT lines.
+bench: install-test system-scaleout-deps
+	@if ! command -v wrk >/dev/null 2>&1; then \
+		echo "Installing Debian's wrk for the HTTP benchmark"; \
+		SUDO=$$( [ "$$(id -u)" -eq 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq wrk >/dev/null || true; \
+	fi
+	$(BIN)/python -m bench.run
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache tests/browser/node_modules tests/browser/artifacts

@@ -20,8 +20,9 @@ from flask import Flask, g, request
 from werkzeug.wsgi import ClosingIterator
 
 REQUEST_LOGGER = "consult.request"
-_PATH_KEY = "consult.log.path"
-_USER_KEY = "consult.log.user_id"
+#: A dict the middleware puts in the environ and the app fills in. Shared by reference, because
+#: the layers in between may copy the environ (engineio does, under gunicorn).
+_NOTES_KEY = "consult.log"
 #: URL parts that are secrets in themselves (single-use links sent by e-mail).
 SECRET_VIEW_ARGS = ("token",)
 
@@ -67,17 +68,19 @@ def install(app: Flask) -> None:
     @app.after_request
     def _note_request(response):
         """Hand the masked path and the person's id to the middleware (it cannot see them)."""
-        environ = request.environ
+        notes = request.environ.get(_NOTES_KEY)
+        if notes is None:
+            return response
         path = request.path
         for name in SECRET_VIEW_ARGS:
             value = (request.view_args or {}).get(name)
             if isinstance(value, str) and value:
                 path = path.replace(value, "…")
-        environ[_PATH_KEY] = path
+        notes["path"] = path
         # Only a person already loaded by the request: logging must not add a query.
         user = g.get("_login_user")
         if user is not None and getattr(user, "is_authenticated", False):
-            environ[_USER_KEY] = user.id
+            notes["user_id"] = user.id
         return response
 
     app.wsgi_app = RequestLogMiddleware(app.wsgi_app)  # type: ignore[method-assign]
@@ -93,6 +96,7 @@ class RequestLogMiddleware:
     def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
         started = time.perf_counter()
         seen: dict[str, int] = {}
+        environ[_NOTES_KEY] = {}
 
         def recording_start_response(status: str, headers, exc_info=None):
             seen["status"] = int(status.split(" ", 1)[0])
@@ -110,12 +114,13 @@ class RequestLogMiddleware:
     def _log(self, environ: dict, status: int, started: float) -> None:
         if not self.logger.isEnabledFor(logging.INFO):
             return
+        notes = environ.get(_NOTES_KEY) or {}
         fields = {
             "method": environ.get("REQUEST_METHOD", ""),
-            "path": environ.get(_PATH_KEY) or environ.get("PATH_INFO", ""),
+            "path": notes.get("path") or environ.get("PATH_INFO", ""),
             "status": status,
             "duration_ms": round((time.perf_counter() - started) * 1000, 1),
-            "user_id": environ.get(_USER_KEY),
+            "user_id": notes.get("user_id"),
         }
         self.logger.info(
             "%(method)s %(path)s %(status)s %(duration_ms)sms user=%(user_id)s",
