@@ -5,12 +5,13 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, Response, abort, flash, request, url_for
+from flask import Blueprint, abort, flash, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
 from consult.accounts.models import Delegation
+from consult.downloads import DOCX_TYPE, download
 from consult.extensions import db
 from consult.htmx import redirect, render, wants_fragment
 from consult.meetings import calendar, services
@@ -496,7 +497,7 @@ def record_export(meeting_id: int, fmt: str):
         data, mimetype = exports.record_docx(meeting), DOCX_TYPE
     else:
         data, mimetype = exports.record_csv(meeting).encode(), "text/csv; charset=utf-8"
-    return _download(data, f"meeting-{meeting.id}-record.{fmt}", mimetype)
+    return download(data, f"meeting-{meeting.id}-record.{fmt}", mimetype)
 
 
 @bp.route("/meetings/<int:meeting_id>.ics")
@@ -504,7 +505,7 @@ def record_export(meeting_id: int, fmt: str):
 def ics(meeting_id: int):
     meeting = load(Meeting, meeting_id)
     data = calendar.ics([meeting], base_url=request.host_url, name=meeting.title, user=current_user)
-    return _download(data, f"meeting-{meeting.id}.ics", "text/calendar; charset=utf-8")
+    return download(data, f"meeting-{meeting.id}.ics", "text/calendar; charset=utf-8")
 
 
 @bp.route("/calendar/feed", methods=["GET", "POST"])
@@ -545,18 +546,8 @@ def calendar_feed(token: str):
         name="consult: my meetings",
         user=user,
     )
-    response = _download(data, "my-meetings.ics", "text/calendar; charset=utf-8")
+    response = download(data, "my-meetings.ics", "text/calendar; charset=utf-8")
     response.headers["Content-Disposition"] = 'inline; filename="my-meetings.ics"'
-    return response
-
-
-DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-
-
-def _download(data: bytes, filename: str, mimetype: str) -> Response:
-    response = Response(data, mimetype=mimetype)
-    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response.headers["Cache-Control"] = "private, no-store"
     return response
 
 

@@ -5,12 +5,13 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, Response, abort, flash, request, url_for
+from flask import Blueprint, abort, flash, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
 from consult.accounts.models import Delegation, RegionalGroup
+from consult.downloads import DOCX_TYPE, download
 from consult.extensions import db
 from consult.htmx import redirect, render, wants_fragment
 from consult.papers import exports, services
@@ -543,24 +544,14 @@ def compilation_export(paper_id: int, fmt: str):
     data = _compilation(paper)
     name = f"compilation-{paper.id}-{data.revision_label}"
     if fmt == "docx":
-        return _download(exports.compilation_docx(data), f"{name}.docx", DOCX_TYPE)
+        return download(exports.compilation_docx(data), f"{name}.docx", DOCX_TYPE)
     if fmt == "csv":
-        return _download(
+        return download(
             exports.compilation_csv(data).encode(), f"{name}.csv", "text/csv; charset=utf-8"
         )
-    return _download(
+    return download(
         exports.compilation_markdown(data).encode(), f"{name}.md", "text/markdown; charset=utf-8"
     )
-
-
-DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-
-
-def _download(data: bytes, filename: str, mimetype: str) -> Response:
-    response = Response(data, mimetype=mimetype)
-    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
 
 
 @bp.route("/papers/<int:paper_id>/rev/<int:number>.docx")
@@ -580,7 +571,7 @@ def revision_export(paper_id: int, number: int):
             for p in services.paragraphs_of(revision)
         ],
     )
-    return _download(revision_docx(doc), f"paper-{paper.id}-{revision.label}.docx", DOCX_TYPE)
+    return download(revision_docx(doc), f"paper-{paper.id}-{revision.label}.docx", DOCX_TYPE)
 
 
 def papers_in_room(room: Room, user) -> list[Paper]:
