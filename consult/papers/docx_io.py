@@ -74,7 +74,7 @@ def _check_zip(data: bytes) -> None:
     try:
         with zipfile.ZipFile(BytesIO(data)) as archive:
             infos = archive.infolist()
-    except Exception as exc:  # BadZipFile, NotImplementedError for odd versions, struct.error...
+    except Exception as exc:  # BadZipFile, unsupported zip features, struct.error ...
         raise DocxError(NOT_DOCX) from exc
     names = {info.filename for info in infos}
     if "[Content_Types].xml" not in names or "word/document.xml" not in names:
