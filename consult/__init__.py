@@ -85,7 +85,8 @@ def _bind_extensions(app: Flask) -> None:
         message_queue=app.config.get("SOCKETIO_MESSAGE_QUEUE"),
         async_mode=app.config.get("SOCKETIO_ASYNC_MODE") or "threading",
         manage_session=False,
-        cors_allowed_origins=[],
+        # No cors_allowed_origins: the default (None) accepts only same-origin sockets, so
+        # another site cannot open a channel with a delegate's cookies.
     )
 
     with app.app_context():
