@@ -39,6 +39,22 @@ def _utc(local: datetime, zone: str) -> datetime:
     return local.replace(tzinfo=ZoneInfo(zone)).astimezone(ZoneInfo("UTC"))
 
 
+def _meeting_fields(form: MeetingForm) -> dict:
+    """The form's values as the services take them; times entered in the meeting's zone."""
+    zone = form.time_zone.data
+    return {
+        "title": form.title.data,
+        "kind": MeetingKind(form.kind.data),
+        "mode": MeetingMode(form.mode.data),
+        "starts_at": _utc(form.starts_at.data, zone),
+        "ends_at": _utc(form.ends_at.data, zone),
+        "time_zone": zone,
+        "venue": form.venue.data or "",
+        "video_link": form.video_link.data or "",
+        "interpretation": form.interpretation.data or "",
+    }
+
+
 def _local(value: datetime, zone: str) -> datetime:
     return value.astimezone(ZoneInfo(zone)).replace(tzinfo=None)
 
@@ -54,21 +70,8 @@ def new_meeting(slug: str):
     if request.method == "GET":
         form.time_zone.data = room.time_zone
     if form.validate_on_submit():
-        zone = form.time_zone.data
         try:
-            meeting = services.create_meeting(
-                room,
-                current_user,
-                title=form.title.data,
-                kind=MeetingKind(form.kind.data),
-                mode=MeetingMode(form.mode.data),
-                starts_at=_utc(form.starts_at.data, zone),
-                ends_at=_utc(form.ends_at.data, zone),
-                time_zone=zone,
-                venue=form.venue.data or "",
-                video_link=form.video_link.data or "",
-                interpretation=form.interpretation.data or "",
-            )
+            meeting = services.create_meeting(room, current_user, **_meeting_fields(form))
         except services.MeetingError as error:
             form.ends_at.errors = [*form.ends_at.errors, str(error)]
         else:
@@ -88,21 +91,8 @@ def edit_meeting(meeting_id: int):
         form.starts_at.data = _local(meeting.starts_at, meeting.time_zone)
         form.ends_at.data = _local(meeting.ends_at, meeting.time_zone)
     if form.validate_on_submit():
-        zone = form.time_zone.data
         try:
-            services.update_meeting(
-                meeting,
-                current_user,
-                title=form.title.data,
-                kind=MeetingKind(form.kind.data),
-                mode=MeetingMode(form.mode.data),
-                starts_at=_utc(form.starts_at.data, zone),
-                ends_at=_utc(form.ends_at.data, zone),
-                time_zone=zone,
-                venue=form.venue.data or "",
-                video_link=form.video_link.data or "",
-                interpretation=form.interpretation.data or "",
-            )
+            services.update_meeting(meeting, current_user, **_meeting_fields(form))
         except services.MeetingError as error:
             form.ends_at.errors = [*form.ends_at.errors, str(error)]
         else:
