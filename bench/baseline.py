@@ -4,14 +4,26 @@ Served by the same gunicorn.conf.py and worker as consult (`gunicorn -c gunicorn
 bench.baseline:app`), it renders a page of about the same template work as consult's pages (a
 layout, a list of members, a form with a long select) with no database and no sign-in, and its
 /live namespace accepts every socket. What consult costs beyond this is consult's own cost.
+
+For the live benchmarks it also does, barely, what consult's meeting and paper channels do:
+`watch_meeting` / `watch_paper` join a room with no check; a POST to
+`/meetings/<id>/advance` broadcasts the panel it is sent (bench/live_fanout.py sends the panel
+consult rendered, so both servers carry the same payload) and `/meetings/<id>/panel` answers
+the last one for a client that resyncs; a POST to `/papers/<id>/comments` stores the comment in
+SQLite (WAL, as consult's default) and broadcasts the same content-free signal as consult.
 """
 
 from __future__ import annotations
 
 import os
+import re
+import sqlite3
+import tempfile
+import time
+from pathlib import Path
 
-from flask import Flask, jsonify, render_template
-from flask_socketio import SocketIO
+from flask import Flask, jsonify, render_template, request
+from flask_socketio import SocketIO, join_room
 from jinja2 import DictLoader
 
 LAYOUT = """<!doctype html>
@@ -101,3 +113,79 @@ def page():
 @socketio.on("connect", namespace="/live")
 def connect(auth=None) -> bool:
     return True
+
+
+# ---- live benchmarks: a meeting panel and a paper's comments, with no checks at all ---------
+
+#: The last panel per meeting, and each meeting's version (this one process holds them).
+PANELS: dict[int, dict] = {}
+COMMENTS_DB = Path(
+    os.environ.get("BENCH_BASELINE_DB") or Path(tempfile.gettempdir()) / "consult-baseline.db"
+)
+
+
+def _comments_db() -> sqlite3.Connection:
+    connection = sqlite3.connect(COMMENTS_DB, timeout=10, isolation_level=None)
+    connection.execute("PRAGMA journal_mode=WAL")
+    connection.execute("PRAGMA synchronous=NORMAL")
+    connection.execute(
+        "CREATE TABLE IF NOT EXISTS comment (id INTEGER PRIMARY KEY, paper_id INTEGER,"
+        " paragraph_key TEXT, body TEXT)"
+    )
+    return connection
+
+
+@app.post("/meetings/<int:meeting_id>/advance")
+def advance(meeting_id: int):
+    panel = PANELS.setdefault(meeting_id, {"version": 0, "html": ""})
+    panel["version"] += 1
+    panel["html"] = re.sub(
+        r'data-version="\d+"', f'data-version="{panel["version"]}"', request.get_json()["html"]
+    )
+    payload = {"meeting": meeting_id, "version": panel["version"], "html": panel["html"]}
+    socketio.emit("meeting-panel", payload, to=f"meeting:{meeting_id}", namespace="/live")
+    return jsonify(version=panel["version"])
+
+
+@app.get("/meetings/<int:meeting_id>/panel")
+def meeting_panel(meeting_id: int):
+    return PANELS.get(meeting_id, {"html": ""})["html"]
+
+
+@app.post("/papers/<int:paper_id>/comments")
+def post_comment(paper_id: int):
+    key = request.form.get("key", "")
+    connection = _comments_db()
+    try:
+        cursor = connection.execute(
+            "INSERT INTO comment (paper_id, paragraph_key, body) VALUES (?, ?, ?)",
+            (paper_id, key, request.form.get("body", "")),
+        )
+        version = cursor.lastrowid
+    finally:
+        connection.close()
+    socketio.emit(
+        "paper-changed",
+        {"paper": paper_id, "kind": "comment", "key": key, "version": version},
+        to=f"paper:{paper_id}",
+        namespace="/live",
+    )
+    return jsonify(version=version)
+
+
+@socketio.on("watch_meeting", namespace="/live")
+def watch_meeting(data):
+    meeting_id = int(data["meeting"])
+    join_room(f"meeting:{meeting_id}")
+    return {"ok": True, "version": PANELS.get(meeting_id, {"version": 0})["version"]}
+
+
+@socketio.on("watch_paper", namespace="/live")
+def watch_paper(data):
+    join_room(f"paper:{int(data['paper'])}")
+    return {"ok": True, "version": 0}
+
+
+@socketio.on("clock", namespace="/live")
+def clock(data=None):
+    return {"now": time.time() * 1000}

@@ -504,6 +504,21 @@ def test_removed_member_leaves_the_chairs_channel(
     sc.disconnect(namespace="/live")
 
 
+def test_only_a_presence_change_the_chair_sees_refreshes_the_console(
+    hall, db, make_user, make_delegation
+):
+    """A reconnecting page or a heartbeat with the same presence re-renders no console."""
+    _room, _chair, meeting, _items = hall
+    user = delegate(make_user, make_delegation)
+    assert services.seen(meeting, user, Presence.REMOTE, connected=True)  # arrives
+    db.session.flush()
+    assert not services.seen(meeting, user, Presence.REMOTE, connected=True)  # reconnects
+    assert not services.seen(meeting, user, None, connected=True)  # heartbeat
+    assert services.seen(meeting, user, Presence.IN_ROOM, connected=True)  # walks in
+    assert services.seen(meeting, user, None, connected=False)  # leaves
+    assert services.seen(meeting, user, Presence.IN_ROOM, connected=True)  # is back
+
+
 def test_record_exports(client, auth, hall, db, make_user, make_delegation):
     _room, chair, meeting, (first, *_rest) = hall
     user = delegate(make_user, make_delegation, name="=Formula Land")

@@ -612,7 +612,12 @@ def attendance(meeting: Meeting) -> list[Attendance]:
 
 
 def seen(meeting: Meeting, user: User, presence: Presence | None, *, connected: bool) -> bool:
-    """Record attendance; returns True when the chair's presence list changed."""
+    """Record attendance; returns True when the chair's presence list changed.
+
+    Only a change the chair sees counts (connected or not, in the room or remote): a page that
+    reconnects or sends its heartbeat with the same presence must not re-render the console
+    for every chair, or a thousand reconnecting pages cost a thousand renders.
+    """
     now = utcnow()
     row = db.session.scalars(
         select(Attendance).where(Attendance.meeting_id == meeting.id, Attendance.user_id == user.id)
@@ -620,6 +625,7 @@ def seen(meeting: Meeting, user: User, presence: Presence | None, *, connected: 
     was_connected = (
         row is not None and row.connected_until is not None and row.connected_until > now
     )
+    moved = presence is not None and (row is None or row.presence is not presence)
     if row is None:
         row = Attendance(
             meeting_id=meeting.id,
@@ -632,7 +638,7 @@ def seen(meeting: Meeting, user: User, presence: Presence | None, *, connected: 
         row.presence = presence
     row.last_seen_at = now
     row.connected_until = now + timedelta(seconds=HEARTBEAT_SECONDS * 2) if connected else now
-    return was_connected != connected or presence is not None
+    return was_connected != connected or moved
 
 
 def speaking_record(meeting: Meeting) -> list[tuple[AgendaItem, list[FloorRequest]]]:
