@@ -14,9 +14,11 @@ checks the policy and the deadline, stores the comment, notifies followers, and 
 sends the same signal. Figures: posts/s, p50/p99 of a post as the writer waits for it, errors,
 server CPU per post (from /proc), and signals that never reached a page.
 
-The pages here take the signal and stop: a real page then re-fetches the changed paragraph
-(papers.js), one GET per open page and post; `--refetch` makes the crowd do that too (the herd a
-busy paper draws), with the fetches counted and timed.
+The pages here do what papers.js does when the commented paragraph's thread is closed, the
+common case: take the signal (it carries the paragraph's new comment count) and relabel the
+button, with no request. `--refetch` is the worst case instead: every page has that thread open
+and re-fetches it, one GET per open page and post (the herd a busy paper would draw), with the
+fetches counted and timed; use it with `--clients 100` or so.
 
 The writers run in a process of their own, so that the crowd's work in this one does not slow
 them (the machine's two cores are still shared by the server, the crowd and the writers).
@@ -253,10 +255,10 @@ class Paper:
             self.crowd.spawn(self._refetch(viewer, str(payload.get("key", ""))))
 
     async def _refetch(self, viewer: Viewer, key: str) -> None:
-        """What papers.js does for a paragraph whose thread is closed: its block, again."""
+        """What papers.js does for a paragraph whose thread is open: the thread, again."""
         started = time.perf_counter()
         path = (
-            f"/papers/{self.paper_id}/p/{key}?block=1"
+            f"/papers/{self.paper_id}/p/{key}"
             if self.consult
             else f"/meetings/{self.paper_id}/panel"  # the baseline's cheapest page
         )
@@ -357,7 +359,9 @@ def report(name: str, run: Posting) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--clients", type=int, default=CLIENTS, help="pages watching the paper")
-    parser.add_argument("--refetch", action="store_true", help="pages re-fetch as papers.js")
+    parser.add_argument(
+        "--refetch", action="store_true", help="every page has the thread open and re-fetches it"
+    )
     arguments = parser.parse_args()
     exit_on_sigterm()
     raise_file_limit()

@@ -10,7 +10,7 @@ import subprocess
 import sys
 import time
 
-BENCHMARKS = ("http", "live_fanout", "papers")
+BENCHMARKS = ("http", "live_fanout", "comments", "papers")
 TIMEOUT = 900  # seconds for one benchmark, servers included
 
 

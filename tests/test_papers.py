@@ -635,6 +635,14 @@ def test_new_comment_is_signalled_live_to_viewers(client, auth, setting, db, app
     events = [e for e in sc.get_received("/live") if e["name"] == "paper-changed"]
     assert events and events[-1]["args"][0]["key"] == key
     assert "Live!" not in str(events)  # signals carry no content
+    # ... but the paragraph's comment count, so that pages with its thread closed need no GET.
+    assert events[-1]["args"][0]["count"] == 1
+    client.post(
+        f"/papers/{paper_id}/p/{key}/comments",
+        data={"body": "Again", "revision": 0, "on_behalf_of": "Germany"},
+    )
+    events = [e for e in sc.get_received("/live") if e["name"] == "paper-changed"]
+    assert [e["args"][0]["count"] for e in events] == [2]
     sc.disconnect(namespace="/live")
 
 

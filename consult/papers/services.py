@@ -265,13 +265,24 @@ def revise(
 
 
 def _changed(paper: Paper, kind: str, key: str | None = None) -> None:
-    """Bump the paper's version and tell its viewers, after the commit, what to re-fetch."""
+    """Bump the paper's version and tell its viewers, after the commit, what to re-fetch.
+
+    A comment change also says how many comments the paragraph now has (a number every viewer
+    of the paper sees on its button, nothing of what was written): a page whose thread of that
+    paragraph is closed updates its button without a request, so a busy paper does not draw
+    one GET per open page and comment. Only pages with the thread open re-fetch it.
+    """
     paper.version += 1
-    emit_after_commit(
-        "paper-changed",
-        {"paper": paper.id, "version": paper.version, "kind": kind, "key": key},
-        to=f"paper:{paper.id}",
-    )
+    signal = {"paper": paper.id, "version": paper.version, "kind": kind, "key": key}
+    if kind == "comment" and key is not None:
+        signal["count"] = db.session.scalar(
+            select(func.count(Comment.id)).where(
+                Comment.paper_id == paper.id,
+                Comment.paragraph_key == key,
+                Comment.deleted_at.is_(None),
+            )
+        )
+    emit_after_commit("paper-changed", signal, to=f"paper:{paper.id}")
 
 
 def set_status(paper: Paper, actor: User, status: PaperStatus, closes_at: datetime | None) -> None:

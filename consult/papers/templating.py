@@ -72,12 +72,23 @@ def paper_url(paper_id: int) -> str:
     return cache[paper_id]
 
 
+def plural_pattern(singular: str, plural: str, n: int = 2) -> str:
+    """The translation of a plural message for n, with its %(num)d left for papers.js to fill."""
+    from flask_babel import get_translations
+
+    return get_translations().ngettext(singular, plural, n)
+
+
 def register(app) -> None:
     app.jinja_env.filters["paragraph"] = paragraph_html
     app.jinja_env.filters["in_zone"] = in_zone
     app.jinja_env.filters["time_left"] = time_left
     app.jinja_env.globals.update(
-        redline=redline, may_edit=may_edit, paragraph_url=paragraph_url, paper_url=paper_url
+        redline=redline,
+        may_edit=may_edit,
+        paragraph_url=paragraph_url,
+        paper_url=paper_url,
+        plural_pattern=plural_pattern,
     )
 
 

@@ -1,7 +1,8 @@
 /* consult papers: live comments and the deadline countdown on a paper page.
-   The server only signals "paper-changed" with the paragraph key; the page re-fetches that
-   paragraph's thread (or its comment count) over HTTP, where the policy and the Chatham House
-   Rule apply. A gap in versions or a reconnection re-fetches every open thread. */
+   The server only signals "paper-changed" with the paragraph key (and, for comments, the
+   paragraph's comment count); the page re-fetches that paragraph's thread over HTTP when it is
+   open, where the policy and the Chatham House Rule apply, and otherwise only relabels its
+   "n comments" button. A gap in versions or a reconnection re-fetches every open thread. */
 (function () {
   "use strict";
   var header = document.querySelector("[data-paper-id]");
@@ -12,9 +13,22 @@
     return header.getAttribute("data-paragraph-url").replace("KEY", encodeURIComponent(key));
   };
 
-  function refreshParagraph(key) {
+  // The "n comments" button of a paragraph whose thread is closed, from the signal's count.
+  function setCount(key, n) {
+    var button = document.getElementById("count-" + key);
+    if (!button) return;
+    button.textContent = n === 0 ? header.getAttribute("data-count-zero")
+      : n === 1 ? header.getAttribute("data-count-one")
+      : header.getAttribute("data-count-other").replace("%(num)d", String(n));
+  }
+
+  function refreshParagraph(key, count) {
     var thread = document.getElementById("thread-" + key);
     if (!thread) return;
+    if (thread.getAttribute("data-loaded") !== "true" && typeof count === "number") {
+      setCount(key, count);  // nothing else on the page changed: no request
+      return;
+    }
     if (thread.getAttribute("data-loaded") === "true") {
       // Do not swap a thread under someone's hands while they type in it.
       if (thread.contains(document.activeElement) &&
@@ -51,9 +65,9 @@
       }
     } else if (data.version !== version + 1) {
       refreshAll();
-      if (data.key) refreshParagraph(data.key);
+      if (data.key) refreshParagraph(data.key, data.count);
     } else if (data.key) {
-      refreshParagraph(data.key);
+      refreshParagraph(data.key, data.count);
     }
     version = Math.max(version, Number(data.version));
   }

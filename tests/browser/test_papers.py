@@ -154,6 +154,17 @@ def test_comment_appears_live_moves_with_rev1_and_is_compiled(signed_in, tmp_pat
     loads = []
     chair.on("load", lambda page: loads.append(page.url))
 
+    # C: the Philippines' delegate reads the paper with the comments of ¶3 closed.
+    reader = signed_in("delegate.philippines")
+    reader.goto(f"/papers/{paper_id}")
+    wait_until_live(reader)
+    reader_count = paragraph(reader, 3).get_by_role(
+        "link", name=re.compile(r"^(Comment|\d+ comments?)$")
+    )
+    expect(reader_count).to_have_text("Comment")
+    reader_requests = []
+    reader.on("request", lambda r: reader_requests.append(r.url))
+
     # B: Germany's delegate opens the same paper from the room page and comments on ¶3.
     delegate = signed_in("delegate.germany")
     delegate.goto("/rooms/wgeti")
@@ -166,6 +177,9 @@ def test_comment_appears_live_moves_with_rev1_and_is_compiled(signed_in, tmp_pat
     expect(live_comment).to_be_visible(timeout=LIVE_UPDATE_TIMEOUT)
     expect(live_comment).to_contain_text("Germany")
     assert loads == [], f"the paper was reloaded instead of updated in place: {loads}"
+    # C, without a request: the closed paragraph's button counts the new comment.
+    expect(reader_count).to_have_text("1 comment", timeout=LIVE_UPDATE_TIMEOUT)
+    assert not [u for u in reader_requests if f"/papers/{paper_id}" in u], reader_requests
 
     # The chair issues Rev.1, inserting a paragraph before ¶3 in the text of Rev.0.
     chair.get_by_role("link", name="Issue a new revision").click()
