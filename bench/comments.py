@@ -47,13 +47,14 @@ from bench.common import (
     WORKER,
     baseline_server,
     consult_deployment,
-    cookie_header,
     exit_on_sigterm,
     machine,
     percentile,
     raise_file_limit,
     say,
+    seeding,
     sign_in,
+    watcher_headers,
     write_result,
 )
 from bench.crowd import Crowd, ThinCrowd, Viewer
@@ -66,7 +67,6 @@ MAX_POSTS = 500  # per writer
 SETTLE = 3.0  # seconds with no new signal after which the rest is lost
 SETTLE_MAX = 90.0  # seconds at most for the last signals to arrive
 PARAGRAPHS = 30
-CHAIR = "chair.wgeti"
 #: WGETI members who may comment (their delegations are members); each writer signs in anew.
 AUTHORS = (
     "chair.wgeti",
@@ -77,36 +77,14 @@ AUTHORS = (
     "delegate.southafrica",
     "delegate.thailand",
 )
-#: Pages that watch: members, observers and readers of WGETI.
-PEOPLE = (
-    "chair.wgeti",
-    "president",
-    "facilitator",
-    "chair.wgtr",
-    "delegate.germany",
-    "npc.nigeria",
-    "delegate.philippines",
-    "delegate.thailand",
-    "delegate.india",
-    "delegate.controlarms",
-)
 
 
 def seed_paper(database_url: str) -> tuple[int, list[str]]:
     """A paper open for comments in WGETI; its id and its paragraphs' keys."""
-    from sqlalchemy import select
-
-    from consult import create_app
-    from consult.accounts.models import User
-    from consult.extensions import db
     from consult.papers import services
     from consult.papers.models import PaperKind
-    from consult.rooms.models import Room
 
-    app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "SECRET_KEY": "bench-comments"})
-    with app.app_context(), app.test_request_context():
-        room = db.session.scalars(select(Room).where(Room.slug == "wgeti")).one()
-        chair = db.session.scalars(select(User).where(User.email.like(f"{CHAIR}@%"))).one()
+    with seeding(database_url, "bench-comments") as (room, chair):
         paper = services.create_paper(
             room,
             chair,
@@ -119,8 +97,8 @@ def seed_paper(database_url: str) -> tuple[int, list[str]]:
             ),
         )
         keys = [p.key for p in services.paragraphs_of(services.current_revision(paper))]
-        db.session.commit()
-        return paper.id, keys
+        paper_id = paper.id  # read before the commit expires it
+    return paper_id, keys
 
 
 @dataclass
@@ -375,10 +353,7 @@ def main() -> None:
     with Services("consult-bench-comments-") as started:
         server = consult_deployment(started)
         paper_id, keys = seed_paper(f"sqlite:///{Path(started.workdir) / 'consult.db'}")
-        headers = [
-            {"User-Agent": USER_AGENT, "Cookie": cookie_header(sign_in(server.base_url, p))}
-            for p in PEOPLE
-        ]
+        headers = watcher_headers(server.base_url)
         paper = Paper(server, paper_id, consult=True, refetch=arguments.refetch)
         runs["consult"] = asyncio.run(measure(paper, headers, arguments.clients, keys))
         server.stop()

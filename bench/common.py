@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import platform
@@ -9,6 +10,7 @@ import re
 import resource
 import signal
 import sys
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
@@ -156,3 +158,47 @@ def cookie_header(session: requests.Session) -> str:
 def exit_on_sigterm() -> None:
     """Turn SIGTERM into SystemExit, so that `finally` still stops the servers a run started."""
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+
+
+#: The chair of the room the benchmarks work in (WGETI, transparent: everyone may read it).
+CHAIR = "chair.wgeti"
+#: Demo accounts whose sessions the benchmarks' open pages share (round robin, as people with
+#: several devices): members, observers and readers of WGETI.
+WATCHERS = (
+    "chair.wgeti",
+    "president",
+    "facilitator",
+    "chair.wgtr",
+    "delegate.germany",
+    "npc.nigeria",
+    "delegate.philippines",
+    "delegate.thailand",
+    "delegate.india",
+    "delegate.controlarms",
+)
+
+
+def watcher_headers(base_url: str) -> list[dict[str, str]]:
+    """One set of request headers per signed-in watcher session."""
+    return [
+        {"User-Agent": USER_AGENT, "Cookie": cookie_header(sign_in(base_url, who))}
+        for who in WATCHERS
+    ]
+
+
+@contextlib.contextmanager
+def seeding(database_url: str, secret: str) -> Iterator[tuple[Any, Any]]:
+    """consult's services on the benchmark's database: yields WGETI and its chair."""
+    from sqlalchemy import select
+
+    from consult import create_app
+    from consult.accounts.models import User
+    from consult.extensions import db
+    from consult.rooms.models import Room
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "SECRET_KEY": secret})
+    with app.app_context(), app.test_request_context():
+        room = db.session.scalars(select(Room).where(Room.slug == "wgeti")).one()
+        chair = db.session.scalars(select(User).where(User.email.like(f"{CHAIR}@%"))).one()
+        yield room, chair
+        db.session.commit()

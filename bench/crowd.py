@@ -3,8 +3,10 @@
 Each `Viewer` is one open page: it connects to `/live` over WebSocket with a signed-in session's
 cookie, watches one meeting or paper (the `watch_*` event the page's script sends, with its
 answer awaited), and, like the browser script after a reconnection, resyncs what it shows
-over HTTP. Reconnection is python-socketio's, with socket.io-client's defaults (first retry
-after 1 s +/- 50 %, doubling to 5 s), so a dropped crowd comes back as browsers would.
+over HTTP. Reconnection is socket.io-client's (first retry after 1 s +/- 50 %, doubling to
+5 s, each attempt waiting up to 20 s for the server), so a dropped crowd comes back as browsers
+would. python-socketio's own loop is not used: it gives each attempt 1 s, so a server busy with
+a thousand handshakes sees them abandoned and retried, which no browser does.
 
 Everything runs in one asyncio loop in this one process: its own work is in every latency
 figure, equally for consult and for the bare baseline.
@@ -15,6 +17,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import logging
+import random
 import re
 import time
 from collections.abc import Awaitable, Callable
@@ -26,6 +30,8 @@ NAMESPACE = "/live"
 CONNECT_PARALLEL = 50  # connections being opened at once
 CONNECT_TIMEOUT = 180.0  # seconds for one step of connections
 VERSION = re.compile(r'data-version="(\d+)"')
+# A thousand sockets dropped at once would print a thousand "packet queue is empty" lines.
+logging.getLogger("engineio.client").setLevel(logging.CRITICAL)
 
 #: What a viewer does once connected: watch, and resync when it reconnected (or lagged).
 Watch = Callable[["Viewer", bool], Awaitable[None]]
@@ -38,12 +44,8 @@ class Viewer:
         self.crowd = crowd
         self.index = index
         self.headers = headers
-        self.client = socketio.AsyncClient(
-            reconnection=crowd.reconnect,
-            reconnection_delay=1,
-            reconnection_delay_max=5,
-            randomization_factor=0.5,
-        )
+        self.client = socketio.AsyncClient(reconnection=False)
+        self.closing = False
         self.connects = 0
         self.watching = asyncio.Event()
         self.version = 0  # the newest version this page shows
@@ -51,6 +53,7 @@ class Viewer:
         self.reconnected_at: float | None = None
         self.resyncs = 0
         self.client.on("connect", self._on_connect, namespace=NAMESPACE)
+        self.client.on("disconnect", self._on_disconnect, namespace=NAMESPACE)
         for event in crowd.events:
             self.client.on(event, self._on_event(event), namespace=NAMESPACE)
 
@@ -62,6 +65,22 @@ class Viewer:
         if reconnected:
             self.reconnected_at = time.perf_counter()
         self.crowd.spawn(self._watch(reconnected))
+
+    async def _on_disconnect(self, reason=None) -> None:
+        if self.crowd.reconnect and not self.closing:
+            self.crowd.spawn(self._reconnect())
+
+    async def _reconnect(self) -> None:
+        """socket.io-client's back-off: 1 s, 2 s, 4 s, then 5 s, each +/- 50 %."""
+        attempt = 0
+        while not self.closing:
+            delay = min(1.0 * 2**attempt, 5.0)
+            await asyncio.sleep(delay * (1 + 0.5 * (2 * random.random() - 1)))
+            attempt += 1
+            with contextlib.suppress(Exception):
+                await self.client.disconnect()  # whatever is left of the last attempt
+            if await self._connect():
+                return
 
     async def _watch(self, reconnected: bool) -> None:
         try:
@@ -92,6 +111,14 @@ class Viewer:
             return text
 
     async def connect(self) -> bool:
+        if await self._connect():
+            await asyncio.wait_for(self.watching.wait(), 30)
+            return True
+        await self.close()
+        return False
+
+    async def _connect(self) -> bool:
+        self.watching.clear()
         try:
             await self.client.connect(
                 self.crowd.url,
@@ -102,13 +129,12 @@ class Viewer:
                 headers=lambda: dict(self.headers),
                 wait_timeout=20,
             )
-            await asyncio.wait_for(self.watching.wait(), 30)
         except (TimeoutError, socketio.exceptions.ConnectionError, OSError):
-            await self.close()
             return False
         return True
 
     async def close(self) -> None:
+        self.closing = True
         with contextlib.suppress(TimeoutError, OSError):
             await asyncio.wait_for(self.client.disconnect(), 5)
         http = getattr(self.client.eio, "http", None)  # its own aiohttp session, left open

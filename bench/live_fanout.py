@@ -40,17 +40,19 @@ from pathlib import Path
 import requests
 
 from bench.common import (
+    CHAIR,
     USER_AGENT,
     WORKER,
     baseline_server,
     consult_deployment,
-    cookie_header,
     exit_on_sigterm,
     machine,
     percentile,
     raise_file_limit,
     say,
+    seeding,
     sign_in,
+    watcher_headers,
     write_result,
 )
 from bench.crowd import VERSION, Crowd, Viewer
@@ -61,20 +63,6 @@ ROUNDS = 10  # advances per size, after one that is not counted
 DELIVERY_TIMEOUT = 15.0  # seconds for one advance to reach everyone
 PAUSE = 0.3  # seconds between advances
 STORM_TIMEOUT = 180.0  # seconds for the whole crowd to come back
-CHAIR = "chair.wgeti"
-#: Demo accounts whose sessions the pages share: members, observers and readers of WGETI.
-PEOPLE = (
-    "chair.wgeti",
-    "president",
-    "facilitator",
-    "chair.wgtr",
-    "delegate.germany",
-    "npc.nigeria",
-    "delegate.philippines",
-    "delegate.thailand",
-    "delegate.india",
-    "delegate.controlarms",
-)
 
 
 def agenda_length(sizes: tuple[int, ...]) -> int:
@@ -86,20 +74,11 @@ def seed_meeting(database_url: str, items: int) -> int:
     """A hybrid WGETI session with a long adopted agenda, its first item current."""
     from datetime import timedelta
 
-    from sqlalchemy import select
-
-    from consult import create_app
-    from consult.accounts.models import User
-    from consult.extensions import db
     from consult.meetings import services
     from consult.meetings.models import ItemState, MeetingKind, MeetingMode
-    from consult.rooms.models import Room
     from consult.timeutil import utcnow
 
-    app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "SECRET_KEY": "bench-fanout"})
-    with app.app_context(), app.test_request_context():
-        room = db.session.scalars(select(Room).where(Room.slug == "wgeti")).one()
-        chair = db.session.scalars(select(User).where(User.email.like(f"{CHAIR}@%"))).one()
+    with seeding(database_url, "bench-fanout") as (room, chair):
         now = utcnow()
         meeting = services.create_meeting(
             room,
@@ -128,8 +107,8 @@ def seed_meeting(database_url: str, items: int) -> int:
         ]
         services.adopt_agenda(meeting, chair)
         services.set_item_state(agenda[0], chair, ItemState.CURRENT)
-        db.session.commit()
-        return meeting.id
+        meeting_id = meeting.id  # read before the commit expires it
+    return meeting_id
 
 
 @dataclass
@@ -434,10 +413,7 @@ def main() -> None:
         )
         meeting = Meeting(server, meeting_id, consult=True)
         meeting.sign_in_chair()
-        headers = [
-            {"User-Agent": USER_AGENT, "Cookie": cookie_header(sign_in(server.base_url, p))}
-            for p in PEOPLE
-        ]
+        headers = watcher_headers(server.base_url)
         idle, steps, storm = asyncio.run(measure(meeting, headers, sizes))
         server.stop()
         sample = meeting.sample
