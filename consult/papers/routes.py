@@ -239,7 +239,7 @@ def _thread_context(paper: Paper, paragraph: Paragraph, revision, form=None) -> 
         now=services.utcnow(),
         # htmx also refreshes the paragraph's "n comments" button (out of band).
         oob_count=wants_fragment(),
-        count=services.comment_counts(paper).get(paragraph.key, 0),
+        count=services.comment_counts(paper, paragraph.key).get(paragraph.key, 0),
     )
 
 

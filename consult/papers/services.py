@@ -275,13 +275,7 @@ def _changed(paper: Paper, kind: str, key: str | None = None) -> None:
     paper.version += 1
     signal = {"paper": paper.id, "version": paper.version, "kind": kind, "key": key}
     if kind == "comment" and key is not None:
-        signal["count"] = db.session.scalar(
-            select(func.count(Comment.id)).where(
-                Comment.paper_id == paper.id,
-                Comment.paragraph_key == key,
-                Comment.deleted_at.is_(None),
-            )
-        )
+        signal["count"] = comment_counts(paper, key).get(key, 0)
     emit_after_commit("paper-changed", signal, to=f"paper:{paper.id}")
 
 
@@ -537,11 +531,14 @@ def is_following(paper: Paper, user: User) -> bool:
 # ---- reading ---------------------------------------------------------------------------------
 
 
-def comment_counts(paper: Paper) -> dict[str, int]:
-    """Visible comments per paragraph key (one query)."""
+def comment_counts(paper: Paper, key: str | None = None) -> dict[str, int]:
+    """Visible comments per paragraph key (one query); only that paragraph's when `key` is set."""
+    where = [Comment.paper_id == paper.id, Comment.deleted_at.is_(None)]
+    if key is not None:
+        where.append(Comment.paragraph_key == key)
     rows = db.session.execute(
         select(Comment.paragraph_key, func.count(Comment.id))
-        .where(Comment.paper_id == paper.id, Comment.deleted_at.is_(None))
+        .where(*where)
         .group_by(Comment.paragraph_key)
     )
     return dict(rows.all())

@@ -7,7 +7,7 @@ from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from flask import current_app, g, url_for
-from flask_babel import format_datetime, format_timedelta, get_locale
+from flask_babel import format_datetime, format_timedelta, get_locale, get_translations
 from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
@@ -74,8 +74,6 @@ def paper_url(paper_id: int) -> str:
 
 def plural_pattern(singular: str, plural: str, n: int = 2) -> str:
     """The translation of a plural message for n, with its %(num)d left for papers.js to fill."""
-    from flask_babel import get_translations
-
     return get_translations().ngettext(singular, plural, n)
 
 
