@@ -124,14 +124,21 @@ COMMENTS_DB = Path(
 )
 
 
+_SCHEMA_READY = False
+
+
 def _comments_db() -> sqlite3.Connection:
+    """A connection as consult's (WAL, synchronous NORMAL); the table is made on first use."""
+    global _SCHEMA_READY
     connection = sqlite3.connect(COMMENTS_DB, timeout=10, isolation_level=None)
-    connection.execute("PRAGMA journal_mode=WAL")
-    connection.execute("PRAGMA synchronous=NORMAL")
-    connection.execute(
-        "CREATE TABLE IF NOT EXISTS comment (id INTEGER PRIMARY KEY, paper_id INTEGER,"
-        " paragraph_key TEXT, body TEXT)"
-    )
+    connection.execute("PRAGMA synchronous=NORMAL")  # per connection; WAL stays with the file
+    if not _SCHEMA_READY:
+        connection.execute("PRAGMA journal_mode=WAL")
+        connection.execute(
+            "CREATE TABLE IF NOT EXISTS comment (id INTEGER PRIMARY KEY, paper_id INTEGER,"
+            " paragraph_key TEXT, body TEXT)"
+        )
+        _SCHEMA_READY = True
     return connection
 
 

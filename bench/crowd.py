@@ -51,7 +51,6 @@ class Viewer:
         self.version = 0  # the newest version this page shows
         self.resynced_at: float | None = None
         self.reconnected_at: float | None = None
-        self.resyncs = 0
         self.client.on("connect", self._on_connect, namespace=NAMESPACE)
         self.client.on("disconnect", self._on_disconnect, namespace=NAMESPACE)
         for event in crowd.events:
@@ -92,7 +91,7 @@ class Viewer:
 
     def _on_event(self, event: str):
         async def handler(payload=None) -> None:
-            self.crowd.received(self, event, payload)
+            self.crowd.on_event(self, event, payload)
 
         return handler
 
@@ -174,9 +173,6 @@ class Crowd:
         task = asyncio.get_running_loop().create_task(coroutine)
         self.tasks.add(task)
         task.add_done_callback(self.tasks.discard)
-
-    def received(self, viewer: Viewer, event: str, payload: object) -> None:
-        self.on_event(viewer, event, payload)
 
     async def grow(self, total: int) -> tuple[int, float]:
         """Open pages until `total` are connected and watching; count those that failed."""

@@ -179,7 +179,6 @@ class Meeting:
             found = VERSION.search(html)
             if found:
                 viewer.version = max(viewer.version, int(found.group(1)))
-            viewer.resyncs += 1
         viewer.resynced_at = time.perf_counter()
 
     def on_event(self, viewer: Viewer, event: str, payload) -> None:

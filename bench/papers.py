@@ -15,6 +15,7 @@ from pathlib import Path
 import requests
 
 from bench.common import (
+    CHAIR,
     USER_AGENT,
     WORKER,
     app_environment,
@@ -24,6 +25,7 @@ from bench.common import (
     machine,
     percentile,
     say,
+    seeding,
     sign_in,
     worker_settings,
     write_result,
@@ -35,25 +37,19 @@ DURATION = 10  # seconds per page
 MAX_REQUESTS = 5_000
 PARAGRAPHS = 300
 COMMENTS = 5_000
-CHAIR = "chair.wgeti"
 
 
 def seed_big_paper(database_url: str) -> int:
     """A 300-paragraph paper in WGETI with 5,000 comments (bulk-inserted), committed."""
     from sqlalchemy import insert, select
 
-    from consult import create_app
     from consult.accounts.models import User
     from consult.extensions import db
     from consult.papers import services
     from consult.papers.models import Comment, PaperKind
-    from consult.rooms.models import Room
     from consult.timeutil import utcnow
 
-    app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "SECRET_KEY": "bench-papers"})
-    with app.app_context():
-        room = db.session.scalars(select(Room).where(Room.slug == "wgeti")).one()
-        chair = db.session.scalars(select(User).where(User.email.like(f"{CHAIR}@%"))).one()
+    with seeding(database_url, "bench-papers") as (room, chair):
         member = db.session.scalars(select(User).where(User.email.like("delegate.germany@%"))).one()
         paper = services.create_paper(
             room,
@@ -82,8 +78,8 @@ def seed_big_paper(database_url: str) -> int:
                 for i in range(COMMENTS)
             ],
         )
-        db.session.commit()
-        return paper.id
+        paper_id = paper.id  # read before the commit expires it
+    return paper_id
 
 
 def sample(url: str, headers: dict[str, str]) -> dict:
