@@ -391,6 +391,7 @@ def seed(password: str) -> dict[str, int]:
         "Private room of the African Group for coordinating group statements.",
         tz="Africa/Dakar",
     )
+    african.regional_group = RegionalGroup.AFRICAN
     person(african, "coordinator.african", RoomRole.CHAIR)
     for short in ("CIV", "GHA", "NGA", "SLE", "ZAF", "AGO", "ZWE", "EGY"):
         whole(african, short)

@@ -34,6 +34,7 @@ class Need(enum.StrEnum):
     DECIDE = "decide"  # answer a join request
     SEE_AUTHORS = "see_authors"  # see who wrote what under the Chatham House Rule
     ORIGINATE = "originate"  # the originating delegation's powers over a confidential thread
+    GRANT_HISTORY = "grant_history"  # a delegation grants a successor its predecessor's history
 
 
 T = TypeVar("T")

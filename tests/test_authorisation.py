@@ -242,6 +242,12 @@ def HAND_OVER(role, access):  # noqa: N802
     return "ok" if role == "secretariat" else 403
 
 
+def GRANT_HISTORY(role, access):  # noqa: N802
+    # Only the person's own delegation (its focal point, or the person) grants their
+    # confidential history; nobody here is either, and the Secretariat never is.
+    return "signin" if role == "anonymous" else 403
+
+
 ENDPOINTS = {
     "static": ("GET", lambda w: "/static/vendor/VERSIONS", PUBLIC),
     "core.health": ("GET", lambda w: "/health", PUBLIC),
@@ -268,6 +274,16 @@ ENDPOINTS = {
         lambda role, access: "signin" if role == "anonymous" else 404,
     ),  # nobody here has two-factor turned on
     "accounts.handover": ("GET", lambda w: f"/people/{w.handover_target.id}/handover", HAND_OVER),
+    "accounts.delegation_page": (
+        "GET",
+        lambda w: f"/delegations/{w.handover_target.delegation_id}/people",
+        HAND_OVER,
+    ),
+    "threads.grant_predecessor_history": (
+        "GET",
+        lambda w: f"/people/{w.handover_target.id}/confidential-history",
+        GRANT_HISTORY,
+    ),
     "rooms.index": ("GET", lambda w: "/rooms/", SIGNED_IN_ONLY),
     "rooms.room": ("GET", lambda w: f"/rooms/{w.room.slug}", VIEW),
     "rooms.members": ("GET", lambda w: f"/rooms/{w.room.slug}/members", VIEW),

@@ -148,7 +148,7 @@ def test_chair_invites_a_new_person_by_email(
     chair = make_user()
     room = make_room()
     add_member(room, chair, RoomRole.CHAIR)
-    delegation = make_delegation(DelegationStatus.STATE_PARTY)
+    delegation = chair.delegation  # a chair invites new accounts for their own delegation only
     auth.login(chair)
     # Without a name and delegation, an unknown address cannot be invited.
     response = client.post(
@@ -183,6 +183,7 @@ def test_existing_person_added_by_email_is_told(client, auth, make_user, make_ro
     chair, person = make_user(), make_user()
     room = make_room(title="Regional coordination")
     add_member(room, chair, RoomRole.CHAIR)
+    add_member(room, person.delegation)  # a chair adds people of delegations already in
     auth.login(chair)
     response = client.post(
         f"/rooms/{room.slug}/members/people",

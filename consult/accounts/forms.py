@@ -136,11 +136,29 @@ class HandoverForm(FlaskForm):
     successor = SelectField(
         _l("Successor"),
         coerce=int,
-        validators=[DataRequired()],
-        description=_l("An active colleague in the same delegation."),
+        validators=[DataRequired(message=_l("Choose a colleague from the list."))],
+        description=_l(
+            "An active colleague in the same delegation who has accepted their invitation."
+        ),
+        # The view explains a refused choice (another delegation, not yet signed in ...).
+        validate_choice=False,
+    )
+    grant_history = BooleanField(
+        _l("Also grant the successor the confidential history the departing person could read"),
+        description=_l(
+            "For the confidential threads your delegation started; other delegations grant "
+            "their own. Recorded in the audit log."
+        ),
     )
     confirm = BooleanField(
         _l("I understand the departing account will be deactivated"),
+        validators=[DataRequired(message=_l("Tick the box to confirm."))],
+    )
+
+
+class GrantHistoryForm(FlaskForm):
+    confirm = BooleanField(
+        _l("Grant the successor this confidential history"),
         validators=[DataRequired(message=_l("Tick the box to confirm."))],
     )
 

@@ -28,9 +28,16 @@ def user_rule(user: User, need: Need, other: User) -> bool:
         case Need.ADMINISTER:
             return user.is_secretariat
         case Need.HAND_OVER:
-            # The departing person's own delegation focal point, or the Secretariat.
-            return other.id != user.id and (
-                user.is_secretariat
+            # The departing person themself, their delegation's focal point, or the Secretariat.
+            return (
+                other.id == user.id
+                or user.is_secretariat
                 or (user.is_focal_point and user.delegation_id == other.delegation_id)
+            )
+        case Need.GRANT_HISTORY:
+            # Only the person's own delegation (its focal point, or the person before they
+            # leave) grants their confidential history: the Secretariat reads no threads.
+            return user.delegation_id == other.delegation_id and (
+                user.is_focal_point or other.id == user.id
             )
     return False

@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from consult import audit
-from consult.accounts import services, sessions
+from consult.accounts import handover, services, sessions
 from consult.accounts.forms import (
     ChangePasswordForm,
     ConfirmPasswordForm,
@@ -29,11 +29,11 @@ from consult.accounts.forms import (
     SecondFactorForm,
     SignInForm,
 )
-from consult.accounts.models import SignedInSession, TokenPurpose, User
+from consult.accounts.models import Delegation, SignedInSession, TokenPurpose, User
 from consult.audit import client_address
 from consult.extensions import db, login_manager
 from consult.htmx import render
-from consult.policy import Need, load, protected, public
+from consult.policy import Need, can, load, protected, public
 from consult.rooms.models import Membership
 from consult.transaction import commit
 
@@ -422,10 +422,23 @@ def end_other_sessions():
 # ---- handover ------------------------------------------------------------------------------
 
 
-@bp.route("/people/<int:user_id>/handover", methods=["GET", "POST"])
+def _moved_sentence(run: handover.Handover) -> str:
+    parts = [f"{m.label}: {m.count}" for m in run.moved]
+    return _(
+        "%(old)s's rights for the delegation now belong to %(new)s (%(what)s); %(old)s's "
+        "account is deactivated.",
+        old=run.departing.name,
+        new=run.successor.name,
+        what="; ".join(parts),
+    )
+
+
+@bp.route("/people/<int:user_id>/handover", methods=["GET", "POST"], endpoint="handover")
 @protected
-def handover(user_id: int):
+def handover_page(user_id: int):
+    """Hand over everything a departing delegate holds for the delegation, in one step."""
     departing = load(User, user_id, Need.HAND_OVER)
+    actor = current_user._get_current_object()
     colleagues = db.session.scalars(
         select(User)
         .where(
@@ -437,37 +450,87 @@ def handover(user_id: int):
     ).all()
     form = HandoverForm()
     form.successor.choices = [(0, _("Choose a colleague"))] + [
-        (u.id, f"{u.name} ({u.email})") for u in colleagues
+        (
+            u.id,
+            f"{u.name} ({u.email})"
+            if u.password_hash
+            else _("%(name)s (%(email)s): invitation not accepted yet", name=u.name, email=u.email),
+        )
+        for u in colleagues
     ]
-    held = db.session.scalars(
-        select(Membership)
-        .where(Membership.user_id == departing.id, Membership.ended_at.is_(None))
-        .options(joinedload(Membership.room))
-    ).all()
+    may_grant = can(Need.GRANT_HISTORY, departing)
     if form.validate_on_submit():
-        successor = next((u for u in colleagues if u.id == form.successor.data), None)
+        successor = db.session.get(User, form.successor.data) if form.successor.data else None
         if successor is None:
             form.successor.errors.append(_("Choose a colleague from the list."))
         else:
             try:
-                services.hand_over(departing, successor, actor=current_user)
+                run = services.hand_over(
+                    departing,
+                    successor,
+                    actor=actor,
+                    grant_history=may_grant and bool(form.grant_history.data),
+                )
             except services.AccountError as error:
                 form.successor.errors.append(str(error))
             else:
                 commit()
-                flash(
-                    _(
-                        "%(old)s's rooms and roles now belong to %(new)s; %(old)s's account is "
-                        "deactivated.",
-                        old=departing.name,
-                        new=successor.name,
-                    ),
-                    "success",
-                )
-                if current_user.is_secretariat:
+                flash(" ".join([_moved_sentence(run), *run.notes]), "success")
+                if departing.id == actor.id:
+                    logout_user()  # the account just handed over is deactivated
+                    return redirect(url_for("accounts.sign_in"))
+                if actor.is_secretariat:
                     return redirect(url_for("admin.user_detail", user_id=departing.id))
-                return redirect(url_for("core.dashboard"))
+                return redirect(
+                    url_for("accounts.delegation_page", delegation_id=actor.delegation_id)
+                )
     status = 422 if form.is_submitted() else 200
     return render(
-        "accounts/handover.html", form=form, departing=departing, held=held, status=status
+        "accounts/handover.html",
+        form=form,
+        departing=departing,
+        held=handover.held(departing, actor),
+        may_grant=may_grant,
+        status=status,
+    )
+
+
+@bp.route("/delegations/<int:delegation_id>/people")
+@protected
+def delegation_page(delegation_id: int):
+    """My delegation: colleagues, their rooms and roles, and the way to hand over.
+
+    For the delegation's focal points, and the Secretariat for any delegation. Three queries
+    whatever the size of the delegation: its people, their current personal memberships with
+    the rooms, and the delegation's own memberships.
+    """
+    delegation = load(Delegation, delegation_id, Need.HAND_OVER)
+    people = db.session.scalars(
+        select(User).where(User.delegation_id == delegation.id).order_by(User.name)
+    ).all()
+    rooms_of: dict[int, list[Membership]] = {u.id: [] for u in people}
+    active_ids = [u.id for u in people if u.is_active]
+    if active_ids:
+        for membership in db.session.scalars(
+            select(Membership)
+            .where(Membership.user_id.in_(active_ids), Membership.ended_at.is_(None))
+            .options(joinedload(Membership.room))
+        ):
+            rooms_of[membership.user_id].append(membership)
+    for memberships in rooms_of.values():
+        memberships.sort(key=lambda m: (-m.role.rank, m.room.title))
+    whole = db.session.scalars(
+        select(Membership)
+        .where(Membership.delegation_id == delegation.id, Membership.ended_at.is_(None))
+        .options(joinedload(Membership.room))
+    ).all()
+    by_id = {u.id: u for u in people}
+    return render(
+        "accounts/delegation.html",
+        delegation=delegation,
+        active=[u for u in people if u.is_active],
+        departed=[u for u in people if not u.is_active],
+        rooms_of=rooms_of,
+        whole=sorted(whole, key=lambda m: m.room.title),
+        by_id=by_id,
     )

@@ -17,6 +17,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from consult import audit, mail
+from consult.accounts import handover
 from consult.accounts.models import (
     AccountToken,
     Delegation,
@@ -26,7 +27,6 @@ from consult.accounts.models import (
     User,
 )
 from consult.extensions import db
-from consult.rooms.models import Membership
 from consult.timeutil import utcnow
 
 _hashers: dict[tuple, PasswordHasher] = {}
@@ -256,6 +256,7 @@ def invite_user(
     is_npc: bool = False,
     is_focal_point: bool = False,
     note: str = "",
+    room_title: str = "",
 ) -> User:
     """Create an account that has no password yet and mail its invitation link."""
     email = email.strip().lower()
@@ -274,7 +275,7 @@ def invite_user(
     )
     db.session.add(user)
     db.session.flush()
-    send_invitation(user, invited_by, note)
+    send_invitation(user, invited_by, note, room_title=room_title)
     audit.record(
         "account.invited",
         f"{invited_by.name} invited {user.name} ({delegation.name})",
@@ -285,21 +286,32 @@ def invite_user(
     return user
 
 
-def send_invitation(user: User, invited_by: User, note: str = "") -> None:
+def send_invitation(user: User, invited_by: User, note: str = "", *, room_title: str = "") -> None:
+    """Mail the invitation link, naming the room it is for (if any) and the inviter's message."""
     days = current_app.config["INVITATION_TOKEN_DAYS"]
     token = issue_token(user, TokenPurpose.INVITATION, timedelta(days=days), created_by=invited_by)
     link = url_for("accounts.accept_invitation", token=token, _external=True)
+    room = (
+        _("They invited you to take part in %(room)s.\n\n", room=room_title) if room_title else ""
+    )
+    message = _("Their message:\n%(note)s\n\n", note=note.strip()) if note and note.strip() else ""
     body = _(
         "%(inviter)s invited you to consult, the platform for Arms Trade Treaty consultations, "
-        "as a member of the delegation of %(delegation)s.\n\n%(note)s"
+        "as a member of the delegation of %(delegation)s.\n\n%(room)s%(note)s"
         "Open this link within %(days)d days to choose your password:\n%(link)s\n",
         inviter=invited_by.name,
         delegation=user.delegation.name,
-        note=f"{note}\n\n" if note else "",
+        room=room,
+        note=message,
         days=days,
         link=link,
     )
-    mail.queue(user.email, _("Your invitation to consult"), body)
+    subject = (
+        _("Your invitation to %(room)s on consult", room=room_title)
+        if room_title
+        else _("Your invitation to consult")
+    )
+    mail.queue(user.email, subject, body)
 
 
 def accept_invitation(row: AccountToken, password: str) -> User:
@@ -444,62 +456,52 @@ def reactivate(user: User, *, actor: User) -> None:
     )
 
 
-def hand_over(departing: User, successor: User, *, actor: User) -> list[Membership]:
-    """Move a departing delegate's room memberships and roles to a successor in one step.
-
-    The old memberships end (reason "handover") and stay in the history; the successor gets
-    new ones with the same roles, linked to the old, unless they already hold an equal or
-    stronger role there. The departing account is deactivated.
-    """
+def check_successor(departing: User, successor: User) -> None:
+    """Refuse a successor who could not take over: the message is shown next to the field."""
     if successor.id == departing.id:
         raise AccountError(_("Choose someone other than the departing delegate."))
     if successor.delegation_id != departing.delegation_id:
         raise AccountError(_("The successor must belong to the same delegation."))
     if not successor.is_active:
-        raise AccountError(_("The successor's account is not active."))
-    if not departing.is_active:
-        raise AccountError(_("This account has already been deactivated."))
-    now = utcnow()
-    held = db.session.scalars(
-        select(Membership).where(Membership.user_id == departing.id, Membership.ended_at.is_(None))
-    ).all()
-    successor_current = {
-        m.room_id: m
-        for m in db.session.scalars(
-            select(Membership).where(
-                Membership.user_id == successor.id, Membership.ended_at.is_(None)
+        raise AccountError(
+            _("%(name)s's account is deactivated; choose an active colleague.", name=successor.name)
+        )
+    if successor.password_hash is None:
+        # An invitation not yet accepted: the rooms would be left with nobody who can sign in.
+        raise AccountError(
+            _(
+                "%(name)s has not accepted their invitation yet, so they cannot sign in. "
+                "Hand over once they have, or choose a colleague who has.",
+                name=successor.name,
             )
         )
-    }
-    created: list[Membership] = []
-    for membership in held:
-        membership.ended_at = now
-        membership.end_reason = "handover"
-        existing = successor_current.get(membership.room_id)
-        if existing is not None and existing.role.rank >= membership.role.rank:
-            continue
-        if existing is not None:
-            existing.ended_at = now
-            existing.end_reason = "role changed"
-        new = Membership(
-            room_id=membership.room_id,
-            user_id=successor.id,
-            role=membership.role,
-            started_at=now,
-            added_by_id=actor.id,
-            previous_id=membership.id,
-        )
-        db.session.add(new)
-        created.append(new)
+
+
+def hand_over(
+    departing: User, successor: User, *, actor: User, grant_history: bool = False
+) -> handover.Handover:
+    """Move everything a departing delegate holds for the delegation to a successor, in one step.
+
+    Each domain moves its own part through the handover registry (consult.accounts.handover):
+    room roles (the old memberships end with reason "handover" and stay in the history),
+    need-to-know lists, paper follows, floor requests. The departing account is deactivated.
+    """
+    check_successor(departing, successor)
+    if not departing.is_active:
+        raise AccountError(_("This account has already been deactivated."))
+    run = handover.Handover(departing, successor, actor, grant_history=grant_history)
+    moved = run.moved = handover.move_all(run)
     departing.successor_id = successor.id
     deactivate(departing, reason=f"handed over to {successor.name}", actor=actor)
     audit.record(
         "account.handover",
-        f"{actor.name} handed over {departing.name}'s {len(held)} room role(s) to {successor.name}",
+        f"{actor.name} handed over {departing.name}'s rights to {successor.name}: "
+        + ", ".join(f"{m.count} {m.name}" for m in moved),
         actor=actor,
         subject=departing,
         delegation_id=departing.delegation_id,
         successor_id=successor.id,
-        memberships=[m.id for m in held],
+        moved={m.name: m.count for m in moved},
+        history_granted=grant_history,
     )
-    return created
+    return run

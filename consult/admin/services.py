@@ -456,7 +456,8 @@ def person_record(user: User, *, events: int = 20) -> PersonRecord:
     ).all()
     successor = db.session.get(User, user.successor_id) if user.successor_id else None
     return PersonRecord(
-        current=[m for m in memberships if m.ended_at is None],
+        # A deactivated account is in no room now, whatever rows remain for a reactivation.
+        current=[m for m in memberships if m.ended_at is None] if user.is_active else [],
         history=sorted(
             (m for m in memberships if m.ended_at is not None),
             key=lambda m: m.ended_at,
@@ -576,10 +577,12 @@ def create_room(
     description: str,
     actor: User,
     retention_days: int | None = None,
+    regional_group: RegionalGroup | None = None,
 ) -> Room:
     """A new room, with no members yet; they are added on the room's own page."""
     slug = slug.strip()
     _check_slug(slug)
+    regional_group = _room_group(kind, regional_group)
     parent = _parent(parent_id)
     _check_time_zone(time_zone)
     room = Room(
@@ -591,6 +594,7 @@ def create_room(
         time_zone=time_zone,
         description=description.strip(),
         retention_days=retention_days,
+        regional_group=regional_group,
     )
     db.session.add(room)
     db.session.flush()
@@ -607,6 +611,17 @@ def create_room(
     return room
 
 
+def _room_group(kind: RoomKind, group: RegionalGroup | None) -> RegionalGroup | None:
+    """A regional group's room names its group (who may be added depends on it); others none."""
+    if kind is not RoomKind.REGIONAL_GROUP:
+        return None
+    if group is None:
+        raise AdminError(
+            _("Choose the regional group whose States this room is for."), "regional_group"
+        )
+    return group
+
+
 def update_room(
     room: Room,
     *,
@@ -619,9 +634,11 @@ def update_room(
     description: str,
     actor: User,
     retention_days: int | None = None,
+    regional_group: RegionalGroup | None = None,
 ) -> dict[str, Any]:
     """Change a room's details; a room does not become confidential around ineligible members."""
     slug = slug.strip()
+    regional_group = _room_group(kind, regional_group)
     _check_slug(slug, exclude_id=room.id)
     parent = _parent(parent_id, room)
     _check_time_zone(time_zone)
@@ -647,6 +664,7 @@ def update_room(
             "time_zone": time_zone,
             "description": description.strip(),
             "retention_days": retention_days,
+            "regional_group": regional_group,
         },
     )
     if "description" in changes:

@@ -12,10 +12,13 @@ from datetime import datetime, timedelta
 
 from flask import render_template
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from consult import audit
+from consult.accounts import handover
 from consult.accounts.models import Delegation, User
 from consult.extensions import db
 from consult.meetings.models import (
@@ -682,3 +685,57 @@ def panel_payload(meeting_id: int, *, chair: bool) -> dict:
         "version": meeting.version,
         "html": render_template(template, state=state, meeting=meeting, broadcast=True, **extra),
     }
+
+
+# ---- handover ----------------------------------------------------------------------------------
+
+
+def _open_requests_of(person: User) -> list[FloorRequest]:
+    return list(
+        db.session.scalars(
+            select(FloorRequest)
+            .where(FloorRequest.requested_by_id == person.id, FloorRequest.status.in_(OPEN))
+            .order_by(FloorRequest.id)
+        )
+    )
+
+
+def _held_floor_requests(departing: User, viewer: User) -> list[str]:
+    count = len(_open_requests_of(departing))
+    if not count:
+        return []
+    return [
+        ngettext(
+            "%(num)d floor request in a speakers' list",
+            "%(num)d floor requests in speakers' lists",
+            count,
+        )
+    ]
+
+
+def _move_floor_requests(run: handover.Handover) -> int:
+    """The successor holds the delegation's open floor requests the departing person made.
+
+    The place in the queue stays: it is the delegation's request, now in the successor's name.
+    """
+    requests = _open_requests_of(run.departing)
+    meetings: dict[int, Meeting] = {}
+    for request_ in requests:
+        request_.requested_by_id = run.successor.id
+        meeting = meeting_of(request_)
+        meetings[meeting.id] = meeting
+    db.session.flush()
+    for meeting in meetings.values():
+        changed(meeting)
+    return len(requests)
+
+
+handover.register(
+    handover.Step(
+        name="floor_requests",
+        label=_l("Floor requests"),
+        held=_held_floor_requests,
+        move=_move_floor_requests,
+        order=40,
+    )
+)

@@ -12,10 +12,13 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
 from consult import audit
+from consult.accounts import handover
 from consult.accounts.models import Delegation, User
 from consult.extensions import db
 from consult.links import path_for
@@ -705,3 +708,48 @@ def delegations_in(paper: Paper) -> list[Delegation]:
             .order_by(Delegation.name)
         )
     )
+
+
+# ---- handover ----------------------------------------------------------------------------------
+
+
+def _held_follows(departing: User, viewer: User) -> list[str]:
+    count = db.session.scalar(
+        select(func.count(PaperFollow.id)).where(PaperFollow.user_id == departing.id)
+    )
+    if not count:
+        return []
+    return [ngettext("Follows %(num)d paper", "Follows %(num)d papers", count)]
+
+
+def _move_follows(run: handover.Handover) -> int:
+    """The successor follows the papers the departing person followed (those they may see)."""
+    from consult.policy import Need, can
+
+    departing, successor = run.departing, run.successor
+    follows = db.session.scalars(
+        select(PaperFollow).where(PaperFollow.user_id == departing.id)
+    ).all()
+    already = set(
+        db.session.scalars(select(PaperFollow.paper_id).where(PaperFollow.user_id == successor.id))
+    )
+    moved = 0
+    for row in follows:
+        paper = db.session.get(Paper, row.paper_id)
+        if row.paper_id not in already and can(Need.VIEW, paper, successor):
+            db.session.add(PaperFollow(paper_id=row.paper_id, user_id=successor.id))
+            moved += 1
+        db.session.delete(row)
+    db.session.flush()
+    return moved
+
+
+handover.register(
+    handover.Step(
+        name="paper_follows",
+        label=_l("Papers followed"),
+        held=_held_follows,
+        move=_move_follows,
+        order=30,
+    )
+)

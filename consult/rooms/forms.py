@@ -4,17 +4,56 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, IntegerField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, Regexp
+from wtforms import (
+    BooleanField,
+    EmailField,
+    IntegerField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import (
+    DataRequired,
+    Email,
+    Length,
+    NumberRange,
+    Optional,
+    Regexp,
+    ValidationError,
+)
 
+from consult.accounts.models import RegionalGroup
 from consult.rooms.models import AccessLevel, RoomKind, RoomRole
 
 ROLE_CHOICES = [(r.value, r.label) for r in RoomRole]
+MAX_MESSAGE_LENGTH = 1000
+
+
+class MaxLength:
+    """Refuse text over a limit and say how long it is: it is never cut."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit  # no maxlength attribute: a browser would cut pasted text silently
+
+    def __call__(self, form, field) -> None:
+        length = len(field.data or "")
+        if length > self.limit:
+            raise ValidationError(
+                _l(
+                    "Your message is %(length)d characters long; the limit is %(limit)d.",
+                    length=length,
+                    limit=self.limit,
+                )
+            )
+
+
+OVERRIDE_LABEL = _l("Add anyway (Secretariat): outside the room's rule, recorded in the audit log")
 
 
 class AddDelegationForm(FlaskForm):
     delegation = SelectField(_l("Delegation"), coerce=int, validators=[DataRequired()])
     role = SelectField(_l("Role"), choices=ROLE_CHOICES, default=RoomRole.MEMBER.value)
+    override = BooleanField(OVERRIDE_LABEL)
 
 
 class AddPersonForm(FlaskForm):
@@ -28,10 +67,21 @@ class AddPersonForm(FlaskForm):
     )
     name = StringField(_l("Name (new accounts only)"), validators=[Optional(), Length(max=200)])
     delegation = SelectField(
-        _l("Delegation (new accounts only)"), coerce=int, validators=[Optional()]
+        _l("Delegation (new accounts only)"),
+        coerce=int,
+        validators=[Optional()],
+        validate_choice=False,  # the service says why another delegation is refused
     )
     role = SelectField(_l("Role"), choices=ROLE_CHOICES, default=RoomRole.MEMBER.value)
-    note = TextAreaField(_l("Message"), validators=[Optional(), Length(max=1000)])
+    note = TextAreaField(
+        _l("Message"),
+        validators=[Optional(), MaxLength(MAX_MESSAGE_LENGTH)],
+        description=_l(
+            "Goes in the e-mail with the room's name, at most %(n)d characters.",
+            n=MAX_MESSAGE_LENGTH,
+        ),
+    )
+    override = BooleanField(OVERRIDE_LABEL)
 
 
 class ChangeRoleForm(FlaskForm):
@@ -65,6 +115,12 @@ class RoomForm(FlaskForm):
         description=_l("Used in the room's address, e.g. wgeti-art-6-7."),
     )
     kind = SelectField(_l("Kind"), choices=[(k.value, k.label) for k in RoomKind])
+    regional_group = SelectField(
+        _l("Regional group (regional group rooms only)"),
+        choices=[("", _l("None"))] + [(g.value, g.label) for g in RegionalGroup],
+        default="",
+        description=_l("Only the States of this group can be added to the room."),
+    )
     access = SelectField(
         _l("Access level"), choices=[(a.value, f"{a.label}: {a.explanation}") for a in AccessLevel]
     )

@@ -9,7 +9,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from consult.accounts.models import Delegation, User, _enum
+from consult.accounts.models import Delegation, RegionalGroup, User, _enum
 from consult.extensions import db
 from consult.timeutil import UTCDateTime, utcnow
 
@@ -114,6 +114,11 @@ class Room(db.Model):
     #: Markdown, rendered through consult.markdown.
     description: Mapped[str] = mapped_column(Text, default="")
     kind: Mapped[RoomKind] = mapped_column(_enum(RoomKind, "room_kind"))
+    #: A regional group's room: only the States of this group may be added (the Secretariat
+    #: may override). None for every other kind of room.
+    regional_group: Mapped[RegionalGroup | None] = mapped_column(
+        _enum(RegionalGroup, "regional_group")
+    )
     access: Mapped[AccessLevel] = mapped_column(_enum(AccessLevel, "access_level"))
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("room.id"), index=True)
     #: Deadlines and meeting times in this room are set in this zone.

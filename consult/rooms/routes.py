@@ -36,13 +36,39 @@ def _delegation_choices() -> list[tuple[int, str]]:
     return [(0, _("Choose a delegation"))] + [(i, n) for i, n in rows]
 
 
+def _new_account_choices() -> list[tuple[int, str]]:
+    """Delegations a manager may invite new accounts for: their own, or any for the Secretariat."""
+    if current_user.is_secretariat:
+        return _delegation_choices()
+    own = current_user.delegation
+    return [(0, _("Choose a delegation")), (own.id, own.name)]
+
+
 def _management_forms(add_delegation=None, add_person=None) -> dict:
-    choices = _delegation_choices()
     add_delegation = add_delegation or AddDelegationForm(prefix="d")
-    add_delegation.delegation.choices = choices
+    add_delegation.delegation.choices = _delegation_choices()
     add_person = add_person or AddPersonForm(prefix="p")
-    add_person.delegation.choices = choices
+    add_person.delegation.choices = _new_account_choices()
     return {"add_delegation": add_delegation, "add_person": add_person}
+
+
+def _place_error(form, error: services.RoomError, default: str) -> None:
+    """Put a refusal next to the field it is about (the override box when it may be ticked)."""
+    name = "override" if error.overridable else (error.field or default)
+    getattr(form, name, getattr(form, default)).errors.append(str(error))
+
+
+def _override_note(form, room: Room, delegation: Delegation) -> None:
+    """Say so when the Secretariat's override was what let someone in."""
+    if (
+        current_user.is_secretariat
+        and form.override.data
+        and services.kind_refusal(room, delegation) is not None
+    ):
+        flash(
+            _("Added outside the room's rule, as you asked; the audit log records the override."),
+            "warning",
+        )
 
 
 def _members_context(room: Room, **forms) -> dict:
@@ -135,13 +161,18 @@ def add_delegation(slug: str):
         else:
             try:
                 services.add_member(
-                    room, RoomRole(form.role.data), current_user, delegation=delegation
+                    room,
+                    RoomRole(form.role.data),
+                    current_user,
+                    delegation=delegation,
+                    override=current_user.is_secretariat and bool(form.override.data),
                 )
             except services.RoomError as error:
-                form.delegation.errors.append(str(error))
+                _place_error(form, error, "delegation")
             else:
                 commit()
                 flash(_("%(name)s is now in the room.", name=delegation.name), "success")
+                _override_note(form, room, delegation)
                 return _members_response(room, add_delegation=None)
     return _members_response(room, 422, add_delegation=form)
 
@@ -151,7 +182,7 @@ def add_delegation(slug: str):
 def add_person(slug: str):
     room = load(Room, slug, Need.MANAGE, by="slug")
     form = AddPersonForm(prefix="p")
-    form.delegation.choices = _delegation_choices()
+    form.delegation.choices = _new_account_choices()
     if form.validate_on_submit():
         delegation = (
             db.session.get(Delegation, form.delegation.data) if form.delegation.data else None
@@ -165,11 +196,13 @@ def add_person(slug: str):
                 name=form.name.data or "",
                 delegation=delegation,
                 note=form.note.data or "",
+                override=current_user.is_secretariat and bool(form.override.data),
             )
         except services.RoomError as error:
-            form.email.errors.append(str(error))
+            _place_error(form, error, "email")
         else:
             commit()
+            _override_note(form, room, user.delegation)
             if user.password_hash is None:
                 flash(
                     _("%(name)s was invited by e-mail and added to the room.", name=user.name),

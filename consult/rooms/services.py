@@ -10,10 +10,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import joinedload
 
 from consult import audit, mail
+from consult.accounts import handover
 from consult.accounts import services as accounts
 from consult.accounts.models import Delegation, DelegationStatus, User
 from consult.extensions import db
@@ -25,6 +27,7 @@ from consult.rooms.models import (
     Membership,
     Room,
     RoomActivity,
+    RoomKind,
     RoomRole,
     RoomVisit,
 )
@@ -36,7 +39,16 @@ CONFIDENTIAL_STATUSES = (DelegationStatus.STATE_PARTY, DelegationStatus.SIGNATOR
 
 
 class RoomError(ValueError):
-    """A membership change that cannot be made; the message is shown to the chair."""
+    """A membership change that cannot be made; the message is shown to the chair.
+
+    `field` names the form field the message belongs next to; `overridable` marks a refusal
+    of the room's kind rule that the Secretariat may override (audited).
+    """
+
+    def __init__(self, message: str, field: str = "", *, overridable: bool = False) -> None:
+        super().__init__(message)
+        self.field = field
+        self.overridable = overridable
 
 
 def note_activity(room: Room, kind: str, summary: str, actor: User | None = None) -> None:
@@ -79,7 +91,51 @@ def current_membership(
     ).first()
 
 
-def _check_eligible(room: Room, delegation: Delegation) -> None:
+def kind_refusal(room: Room, delegation: Delegation) -> str | None:
+    """Why the room's kind (or States-only access) does not take this delegation, or None.
+
+    A regional group's room takes the States of its group; a States-only room takes States
+    Parties and signatory States. The Secretariat's own delegation is never refused: it
+    administers every room already.
+    """
+    if delegation.status is DelegationStatus.SECRETARIAT:
+        return None
+    if room.kind is RoomKind.REGIONAL_GROUP:
+        if not delegation.status.is_state:
+            return _(
+                "%(room)s is a regional group's room: it takes the group's States; "
+                "%(name)s is %(status)s.",
+                room=room.title,
+                name=delegation.name,
+                status=delegation.status.label,
+            )
+        if room.regional_group is None:
+            return _(
+                "%(room)s has no regional group set, so nobody can tell who belongs in it. "
+                "The Secretariat sets it on the room's form.",
+                room=room.title,
+            )
+        if delegation.regional_group is not room.regional_group:
+            return _(
+                "%(room)s is the room of the %(group)s; %(name)s is not in that group.",
+                room=room.title,
+                group=room.regional_group.label,
+                name=delegation.name,
+            )
+    if room.access is AccessLevel.STATES and delegation.status not in CONFIDENTIAL_STATUSES:
+        return _(
+            "%(room)s is for States Parties and signatory States only; %(name)s is %(status)s.",
+            room=room.title,
+            name=delegation.name,
+            status=delegation.status.label,
+        )
+    return None
+
+
+def _check_eligible(
+    room: Room, delegation: Delegation, actor: User | None = None, *, override: bool = False
+) -> str | None:
+    """Refuse a delegation the room may not take; return the kind rule overridden, if any."""
     if not delegation.is_active:
         raise RoomError(_("%(name)s is not an active delegation.", name=delegation.name))
     if room.access is AccessLevel.CONFIDENTIAL and delegation.status not in CONFIDENTIAL_STATUSES:
@@ -91,6 +147,17 @@ def _check_eligible(room: Room, delegation: Delegation) -> None:
                 status=delegation.status.label,
             )
         )
+    refusal = kind_refusal(room, delegation)
+    if refusal is None:
+        return None
+    if actor is not None and actor.is_secretariat:
+        if override:
+            return refusal
+        raise RoomError(
+            refusal + " " + _("As the Secretariat you may add them anyway: tick “Add anyway”."),
+            overridable=True,
+        )
+    raise RoomError(refusal)
 
 
 def add_member(
@@ -100,15 +167,24 @@ def add_member(
     *,
     delegation: Delegation | None = None,
     user: User | None = None,
+    override: bool = False,
 ) -> Membership:
-    """Add a delegation or a person, or change their role if they are already in."""
+    """Add a delegation or a person, or change their role if they are already in.
+
+    A newcomer must fit the room's kind; the Secretariat may override that rule (`override`),
+    and the override is audited. A role change of someone already in is not checked again.
+    """
     if (delegation is None) == (user is None):
         raise RoomError(_("Choose a delegation or a person."))
-    _check_eligible(room, delegation or user.delegation)
     if user is not None and not user.is_active:
         raise RoomError(_("%(name)s's account is not active.", name=user.name))
-    who = delegation.name if delegation else f"{user.name} ({user.delegation.short_name})"
     existing = current_membership(room, delegation=delegation, user=user)
+    overridden = None
+    if existing is None:
+        overridden = _check_eligible(room, delegation or user.delegation, actor, override=override)
+    else:
+        _check_eligible(room, delegation or user.delegation)  # the confidential rule always
+    who = delegation.name if delegation else f"{user.name} ({user.delegation.short_name})"
     now = utcnow()
     previous_id = None
     if existing is not None:
@@ -154,6 +230,15 @@ def add_member(
         delegation_id=delegation.id if delegation else user.delegation_id,
         role=role.value,
     )
+    if overridden:
+        audit.record(
+            "room.kind_rule_overridden",
+            f"{room.title}: {actor.name} added {who} outside the room's rule ({overridden})",
+            actor=actor,
+            subject=user,
+            room_id=room.id,
+            delegation_id=delegation.id if delegation else user.delegation_id,
+        )
     note_activity(room, kind, summary, actor)
     forget_room_roles()
     _rooms_changed(*affected_user_ids(membership))
@@ -204,6 +289,16 @@ def _who(membership: Membership) -> str:
     return f"{user.name} ({user.delegation.short_name})"
 
 
+def delegation_ids_in(room: Room) -> set[int]:
+    """Delegations in the room now: as a whole, or through one of their people (one query)."""
+    rows = db.session.execute(
+        select(Membership.delegation_id, User.delegation_id)
+        .outerjoin(User, User.id == Membership.user_id)
+        .where(Membership.room_id == room.id, Membership.ended_at.is_(None))
+    ).all()
+    return {whole or through for whole, through in rows if (whole or through)}
+
+
 def invite_to_room(
     room: Room,
     *,
@@ -213,9 +308,16 @@ def invite_to_room(
     name: str = "",
     delegation: Delegation | None = None,
     note: str = "",
+    override: bool = False,
 ) -> User:
-    """Add a person by e-mail: an existing account joins at once, a new one is invited."""
+    """Add a person by e-mail: an existing account joins at once, a new one is invited.
+
+    A chair or facilitator adds people of the delegations already in the room, and creates
+    accounts only for their own delegation; the Secretariat accredits everyone else. Both
+    e-mails name the room and carry the inviter's message.
+    """
     user = accounts.find_user_by_email(email)
+    note = note.strip()
     if user is None:
         if not name.strip() or delegation is None:
             raise RoomError(
@@ -223,13 +325,44 @@ def invite_to_room(
                     "There is no account for %(email)s yet: give their name and "
                     "delegation to invite them.",
                     email=email,
-                )
+                ),
+                "email",
             )
-        _check_eligible(room, delegation)
-        user = accounts.invite_user(delegation=delegation, name=name, email=email, invited_by=actor)
-        add_member(room, role, actor, user=user)
+        if not actor.is_secretariat and delegation.id != actor.delegation_id:
+            raise RoomError(
+                _(
+                    "You can invite new accounts only for your own delegation (%(own)s); "
+                    "the Secretariat invites the people of other delegations.",
+                    own=actor.delegation.name,
+                ),
+                "delegation",
+            )
+        try:
+            _check_eligible(room, delegation, actor, override=override)
+        except RoomError as error:
+            error.field = "delegation"
+            raise
+        user = accounts.invite_user(
+            delegation=delegation,
+            name=name,
+            email=email,
+            invited_by=actor,
+            note=note,
+            room_title=room.title,
+        )
+        add_member(room, role, actor, user=user, override=override)
         return user
-    add_member(room, role, actor, user=user)
+    if not actor.is_secretariat and user.delegation_id not in delegation_ids_in(room):
+        raise RoomError(
+            _(
+                "%(name)s's delegation, %(delegation)s, is not in this room. You can add "
+                "people of the delegations already here; ask the Secretariat for others.",
+                name=user.name,
+                delegation=user.delegation.name,
+            ),
+            "email",
+        )
+    add_member(room, role, actor, user=user, override=override)
     mail.queue(
         user.email,
         _("You were added to %(room)s on consult", room=room.title),
@@ -238,7 +371,7 @@ def invite_to_room(
             actor=actor.name,
             room=room.title,
             role=role.label,
-            note=note,
+            note=f"{note}\n\n" if note else "",
         ),
     )
     return user
@@ -347,7 +480,10 @@ class StatusGroup:
 
 
 def members_by_status(room: Room) -> list[StatusGroup]:
-    """Current members grouped by delegation status, then delegation (two queries)."""
+    """Current members grouped by delegation status, then delegation (two queries).
+
+    Deactivated people are left out: they can take part in nothing until reactivated.
+    """
     rows = db.session.scalars(
         select(Membership)
         .where(Membership.room_id == room.id, Membership.ended_at.is_(None))
@@ -355,6 +491,8 @@ def members_by_status(room: Room) -> list[StatusGroup]:
     ).all()
     groups: dict[int, DelegationGroup] = {}
     for membership in rows:
+        if membership.user is not None and not membership.user.is_active:
+            continue  # a deactivated account is in no room now (its history stays)
         delegation = membership.delegation or membership.user.delegation
         group = groups.setdefault(delegation.id, DelegationGroup(delegation))
         if membership.delegation_id is not None:
@@ -486,3 +624,73 @@ def dashboard(user: User) -> tuple[list[DashboardRow], list[tuple[RoomActivity, 
         .limit(15)
     ).all()
     return result, [(a, r) for a, r in latest]
+
+
+# ---- handover ---------------------------------------------------------------------------------
+
+
+def _held_room_roles(departing: User, viewer: User) -> list[str]:
+    rows = db.session.execute(
+        select(Room.title, Membership.role)
+        .join(Room, Room.id == Membership.room_id)
+        .where(Membership.user_id == departing.id, Membership.ended_at.is_(None))
+        .order_by(Room.title)
+    ).all()
+    return [f"{title}: {role.label}" for title, role in rows]
+
+
+def _move_room_roles(run: handover.Handover) -> int:
+    """The departing person's memberships end ("handover"); the successor continues them.
+
+    The successor gets a new membership with the same role, linked to the old, unless they
+    already hold an equal or stronger role in that room.
+    """
+    departing, successor, actor = run.departing, run.successor, run.actor
+    now = utcnow()
+    held = db.session.scalars(
+        select(Membership).where(Membership.user_id == departing.id, Membership.ended_at.is_(None))
+    ).all()
+    successor_current = {
+        m.room_id: m
+        for m in db.session.scalars(
+            select(Membership).where(
+                Membership.user_id == successor.id, Membership.ended_at.is_(None)
+            )
+        )
+    }
+    for membership in held:
+        membership.ended_at = now
+        membership.end_reason = "handover"
+        existing = successor_current.get(membership.room_id)
+        if existing is not None and existing.role.rank >= membership.role.rank:
+            continue
+        if existing is not None:
+            existing.ended_at = now
+            existing.end_reason = "role changed"
+        db.session.add(
+            Membership(
+                room_id=membership.room_id,
+                user_id=successor.id,
+                role=membership.role,
+                started_at=now,
+                added_by_id=actor.id,
+                previous_id=membership.id,
+            )
+        )
+    db.session.flush()
+    forget_room_roles()
+    _rooms_changed(departing.id, successor.id)
+    for membership in held:
+        emit_after_commit("access-changed", {"room": membership.room_id}, to=f"user:{departing.id}")
+    return len(held)
+
+
+handover.register(
+    handover.Step(
+        name="room_roles",
+        label=_l("Room roles"),
+        held=_held_room_roles,
+        move=_move_room_roles,
+        order=10,
+    )
+)

@@ -354,3 +354,37 @@ def room_threads(room: Room, user):
 
 
 __all__ = ["bp", "select"]
+
+
+@bp.route("/people/<int:user_id>/confidential-history", methods=["GET", "POST"])
+@protected
+def grant_predecessor_history(user_id: int):
+    """The departing person's delegation grants their successor the confidential history.
+
+    One explicit, audited step, confirmed on this page, for the focal point (or the person,
+    before they leave). Only counts are shown: the focal point may not be in the room.
+    """
+    from consult.accounts.forms import GrantHistoryForm
+
+    predecessor = load(User, user_id, Need.GRANT_HISTORY)
+    successor = db.session.get(User, predecessor.successor_id) if predecessor.successor_id else None
+    form = GrantHistoryForm()
+    plan = services.history_plan(predecessor, successor) if successor is not None else None
+    if successor is not None and form.validate_on_submit():
+        granted, withheld = services.grant_predecessor_history(
+            predecessor, successor, current_user._get_current_object()
+        )
+        commit()
+        flash(services.history_sentence(successor, granted, withheld), "success")
+        return redirect(
+            url_for("accounts.delegation_page", delegation_id=predecessor.delegation_id)
+        )
+    status = 422 if form.is_submitted() else 200
+    return render(
+        "threads/grant_history.html",
+        predecessor=predecessor,
+        successor=successor,
+        plan=plan,
+        form=form,
+        status=status,
+    )

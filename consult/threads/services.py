@@ -4,19 +4,23 @@ notification, an e-mail, a room activity line, a socket event, an audit summary 
 from __future__ import annotations
 
 import secrets
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
 from flask import current_app
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from sqlalchemy import select
 
 from consult import audit, crypto
+from consult.accounts import handover
 from consult.accounts.models import User
 from consult.extensions import db
 from consult.links import path_for
 from consult.notifications.services import notify
-from consult.rooms.models import Membership, Room
+from consult.rooms.models import AccessLevel, Membership, Room
 from consult.rooms.services import note_activity
 from consult.threads.models import (
     Attachment,
@@ -464,3 +468,192 @@ def purge_expired(now: datetime | None = None) -> int:
                 posts=len(old),
             )
     return purged
+
+
+# ---- handover ----------------------------------------------------------------------------------
+
+
+def _listed_threads(person: User) -> list[Thread]:
+    """Need-to-know threads this person is on the list of."""
+    return list(
+        db.session.scalars(
+            select(Thread)
+            .join(ThreadParticipant, ThreadParticipant.thread_id == Thread.id)
+            .where(ThreadParticipant.user_id == person.id, Thread.is_need_to_know.is_(True))
+            .order_by(Thread.id)
+        )
+    )
+
+
+def _held_lists(departing: User, viewer: User) -> list[str]:
+    if viewer.delegation_id != departing.delegation_id:
+        return []  # the Secretariat is not told that need-to-know threads exist; they move
+    count = len(_listed_threads(departing))
+    if not count:
+        return []
+    # A count only: the focal point may not be a member of the confidential room.
+    return [
+        ngettext(
+            "On the need-to-know list of %(num)d confidential thread",
+            "On the need-to-know lists of %(num)d confidential threads",
+            count,
+        )
+    ]
+
+
+def _move_lists(run: handover.Handover) -> int:
+    """Put the successor on every need-to-know list the departing person was on.
+
+    The successor sees those threads from the handover on, like anyone added later, unless the
+    originating delegation grants the earlier history (in the same step, or later).
+    """
+    departing, successor = run.departing, run.successor
+    now = utcnow()
+    moved = 0
+    for thread in _listed_threads(departing):
+        room = db.session.get(Room, thread.room_id)
+        if personal_membership(successor, room) is None:
+            continue  # the departing person had left the room already: nothing to continue
+        if participant(thread, successor) is None:
+            db.session.add(
+                ThreadParticipant(thread_id=thread.id, user_id=successor.id, sees_from=now)
+            )
+        moved += 1
+    db.session.flush()
+    if run.grant_history:
+        granted, withheld = grant_predecessor_history(departing, successor, run.actor)
+        run.notes.append(history_sentence(successor, granted, withheld))
+    return moved
+
+
+handover.register(
+    handover.Step(
+        name="need_to_know_lists",
+        label=_l("Need-to-know lists"),
+        held=_held_lists,
+        move=_move_lists,
+        order=20,
+    )
+)
+
+
+@dataclass
+class HistoryPlan:
+    """Which threads a predecessor could read, split by who may grant their history."""
+
+    #: (thread, from when the predecessor saw it; None: from its start)
+    grantable: list[tuple[Thread, datetime | None]]
+    #: Threads started by other delegations: only they may grant their history.
+    withheld: list[Thread]
+
+
+def history_plan(predecessor: User, successor: User) -> HistoryPlan:
+    """The confidential threads the predecessor could read in rooms the successor is in now.
+
+    Only the originating delegation grants a thread's earlier history, so the threads the
+    predecessor's own delegation started are grantable and the rest are withheld. Counts of
+    these are all a page shows: whoever asks may not be a member of the room.
+    """
+    memberships = db.session.scalars(
+        select(Membership)
+        .join(Room, Room.id == Membership.room_id)
+        .where(
+            Membership.user_id == predecessor.id,
+            Room.access == AccessLevel.CONFIDENTIAL,
+        )
+        .order_by(Membership.started_at)
+    ).all()
+    joined: dict[int, datetime] = {}
+    for m in memberships:
+        joined.setdefault(m.room_id, m.started_at)  # since the first time they were in
+    rooms = [
+        db.session.get(Room, room_id)
+        for room_id in joined
+        if personal_membership(successor, db.session.get(Room, room_id)) is not None
+    ]
+    grantable: list[tuple[Thread, datetime | None]] = []
+    withheld: list[Thread] = []
+    if not rooms:
+        return HistoryPlan(grantable, withheld)
+    rows = {
+        row.thread_id: row
+        for row in db.session.scalars(
+            select(ThreadParticipant).where(ThreadParticipant.user_id == predecessor.id)
+        )
+    }
+    for thread in db.session.scalars(
+        select(Thread).where(Thread.room_id.in_([r.id for r in rooms])).order_by(Thread.id)
+    ):
+        row = rows.get(thread.id)
+        if thread.is_need_to_know and row is None:
+            continue  # never on its list: they could not read it
+        if row is not None:
+            since = row.sees_from
+        else:
+            started = joined[thread.room_id]
+            since = started if started > thread.created_at else None
+        if thread.originating_delegation_id == predecessor.delegation_id:
+            grantable.append((thread, since))
+        else:
+            withheld.append(thread)
+    return HistoryPlan(grantable, withheld)
+
+
+def grant_predecessor_history(predecessor: User, successor: User, actor: User) -> tuple[int, int]:
+    """The originating delegation grants its successor the history the predecessor could read.
+
+    One audited step over every thread the predecessor's delegation started; a successor who
+    already sees more keeps it. Returns (threads granted, threads withheld because another
+    delegation started them).
+    """
+    plan = history_plan(predecessor, successor)
+    granted: list[int] = []
+    for thread, since in plan.grantable:
+        row = participant(thread, successor)
+        if row is None:
+            row = ThreadParticipant(thread_id=thread.id, user_id=successor.id, sees_from=since)
+            db.session.add(row)
+        elif row.sees_from is not None and (since is None or since < row.sees_from):
+            row.sees_from = since
+        else:
+            continue
+        granted.append(thread.id)
+    audit.record(
+        "thread.history_granted_on_handover",
+        f"{actor.name} granted {successor.name} the confidential history of "
+        f"{predecessor.name}: {len(granted)} thread(s), {len(plan.withheld)} withheld",
+        actor=actor,
+        subject=successor,
+        delegation_id=predecessor.delegation_id,
+        predecessor_id=predecessor.id,
+        thread_ids=granted,
+        withheld_thread_ids=[t.id for t in plan.withheld],
+    )
+    for thread_id in granted:
+        thread = db.session.get(Thread, thread_id)
+        thread.version += 1
+        emit_after_commit(
+            "thread-changed",
+            {"thread": thread.id, "version": thread.version},
+            to=f"thread:{thread.id}",
+        )
+    return len(granted), len(plan.withheld)
+
+
+def history_sentence(successor: User, granted: int, withheld: int) -> str:
+    """What a history grant did, in words for the person who asked (counts only)."""
+    text = ngettext(
+        "%(name)s now sees the earlier history of %(num)d thread your delegation started.",
+        "%(name)s now sees the earlier history of %(num)d threads your delegation started.",
+        granted,
+        name=successor.name,
+    )
+    if withheld:
+        text += " " + ngettext(
+            "%(num)d thread started by another delegation still shows from the handover on; "
+            "only that delegation can grant its history, from the thread's page.",
+            "%(num)d threads started by other delegations still show from the handover on; "
+            "only those delegations can grant their history, from each thread's page.",
+            withheld,
+        )
+    return text

@@ -17,8 +17,20 @@ depends_on = None
 
 
 def upgrade():
-    pass
+    # A regional group's room takes the States of its group (membership guardrail).
+    with op.batch_alter_table('room', schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column(
+                'regional_group',
+                sa.Enum(
+                    'african', 'asia_pacific', 'eastern_european', 'grulac', 'weog',
+                    name='regional_group', native_enum=False, create_constraint=True, length=32,
+                ),
+                nullable=True,
+            )
+        )
 
 
 def downgrade():
-    pass
+    with op.batch_alter_table('room', schema=None) as batch_op:
+        batch_op.drop_column('regional_group')
