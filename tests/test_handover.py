@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 import time
 from datetime import timedelta
@@ -12,8 +13,13 @@ from sqlalchemy import func, select
 from consult.accounts.models import DelegationStatus, User
 from consult.audit import AuditEvent
 from consult.meetings import services as meetings
-from consult.meetings.models import FloorKind, FloorRequest, ItemState, MeetingKind, MeetingMode
-from consult.meetings.models import Presence
+from consult.meetings.models import (
+    FloorKind,
+    ItemState,
+    MeetingKind,
+    MeetingMode,
+    Presence,
+)
 from consult.papers import services as papers
 from consult.papers.models import PaperFollow, PaperKind
 from consult.rooms.models import AccessLevel, Membership, RoomRole
@@ -31,7 +37,7 @@ def kinds(db) -> list[str]:
 def error_of(page: str, field_id: str) -> str:
     """The error message shown next to a field (the field macro's id-error paragraph)."""
     match = re.search(rf'id="{field_id}-error"[^>]*>(.*?)</p>', page, re.S)
-    return match.group(1) if match else ""
+    return html.unescape(match.group(1)) if match else ""
 
 
 def enter(client, auth, user):
@@ -306,9 +312,7 @@ def test_history_granted_in_the_handover_step(client, auth, team, history, db):
     assert "FOREIGN-EARLY" not in theirs.get_data(as_text=True)
 
 
-def test_without_the_grant_the_successor_sees_from_the_handover_on(
-    client, auth, team, history, db
-):
+def test_without_the_grant_the_successor_sees_from_the_handover_on(client, auth, team, history, db):
     auth.login(team["focal"])
     hand_over(client, team["departing"], team["successor"])
     assert "thread.history_granted_on_handover" not in kinds(db)
