@@ -33,4 +33,6 @@ def upgrade():
 
 def downgrade():
     with op.batch_alter_table('room', schema=None) as batch_op:
+        # The CHECK constraint names the column: it goes first, or the copy would refer to it.
+        batch_op.drop_constraint(op.f('ck_room_regional_group'), type_='check')
         batch_op.drop_column('regional_group')
