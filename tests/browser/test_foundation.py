@@ -98,65 +98,72 @@ def mail_to(live_server, address: str) -> list[EmailMessage]:
     return messages
 
 
+SMALL_GROUP = "Small group on post-shipment on-site verification"
+
+
 def test_chair_adds_a_delegate_who_sees_the_room_appear_live(signed_in, live_server):
-    # B: India's delegate, on the dashboard, not in the African Group's room.
-    delegate = signed_in("delegate.india")
+    # B: Germany's focal point, on the dashboard, not in the post-shipment small group.
+    delegate = signed_in("focal.germany")
     expect(delegate.get_by_role("heading", level=1)).to_have_text("My rooms")
-    expect(delegate.locator("#my-rooms").get_by_text("African Group")).to_have_count(0)
+    expect(delegate.locator("#my-rooms").get_by_text(SMALL_GROUP)).to_have_count(0)
     # The page says when its live channel is up; only then can it hear about the change.
     expect(
         delegate.get_by_role("status").filter(has_text=re.compile(r"connected", re.I))
     ).to_be_visible()
 
-    # A: the African Group's coordinator, chair of the room.
-    chair = signed_in("coordinator.african")
-    chair.goto("/rooms/african-group")
-    expect(chair.get_by_role("heading", level=1)).to_have_text("African Group")
+    # A: Germany's delegate, chair of the small group: a chair adds people of the delegations
+    # already in the room (Germany is, through the chair).
+    chair = signed_in("delegate.germany")
+    chair.goto("/rooms/post-shipment")
+    expect(chair.get_by_role("heading", level=1)).to_have_text(SMALL_GROUP)
     members = chair.locator("#members")
-    expect(members.get_by_text("Priya Raman")).to_have_count(0)
+    expect(members.get_by_text("Sabine Krüger")).to_have_count(0)
 
     members.get_by_text("Add members", exact=True).click()
     form = members.locator("form", has=chair.get_by_role("heading", name="Add or invite a person"))
-    form.get_by_label("E-mail of the person").fill("delegate.india@demo.example.org")
+    form.get_by_label("E-mail of the person").fill("focal.germany@demo.example.org")
     form.get_by_label("Role", exact=True).select_option(label="Member")
     with chair.expect_response(
         lambda r: (
-            r.url.endswith("/rooms/african-group/members/people") and r.request.method == "POST"
+            r.url.endswith("/rooms/post-shipment/members/people") and r.request.method == "POST"
         )
     ) as posted:
         form.get_by_role("button", name="Add person").click()
     # htmx posted it: the members panel was swapped in place, no page load.
     assert posted.value.request.headers.get("hx-request") == "true"
     assert posted.value.status == 200
-    expect(chair).to_have_url(re.compile(r"/rooms/african-group$"))
+    expect(chair).to_have_url(re.compile(r"/rooms/post-shipment$"))
 
     members = chair.locator("#members")
-    expect(members.get_by_text("Priya Raman is now in the room.")).to_be_visible()
-    india = members.locator("ul.members > li", has=chair.locator(".delegation", has_text="India"))
-    expect(india).to_contain_text("Priya Raman")
-    expect(india).to_contain_text("Member")
+    expect(members.get_by_text("Sabine Krüger is now in the room.")).to_be_visible()
+    germany = members.locator(
+        "ul.members > li", has=chair.locator(".delegation", has_text="Germany")
+    )
+    expect(germany).to_contain_text("Sabine Krüger")
+    sabine = germany.locator("li", has_text="Sabine Krüger")
+    expect(sabine).to_contain_text("Member")
     # She is told by e-mail too.
-    mails = mail_to(live_server, "delegate.india@demo.example.org")
-    assert [m["Subject"] for m in mails] == ["You were added to African Group on consult"]
+    mails = mail_to(live_server, "focal.germany@demo.example.org")
+    assert [m["Subject"] for m in mails] == [f"You were added to {SMALL_GROUP} on consult"]
 
     try:
         # B, without reloading: "My rooms" refreshes itself (Socket.IO "rooms-changed" -> htmx).
         loads = []
         delegate.on("load", lambda page: loads.append(page.url))
-        expect(
-            my_rooms(delegate).get_by_role("link", name="African Group", exact=True)
-        ).to_be_visible(timeout=LIVE_UPDATE_TIMEOUT)
+        expect(my_rooms(delegate).get_by_role("link", name=SMALL_GROUP, exact=True)).to_be_visible(
+            timeout=LIVE_UPDATE_TIMEOUT
+        )
         assert loads == [], f"the dashboard was reloaded instead of updated in place: {loads}"
 
-        response = delegate.goto("/rooms/african-group")
+        response = delegate.goto("/rooms/post-shipment")
         assert response is not None and response.status == 200
-        expect(delegate.get_by_role("heading", level=1)).to_have_text("African Group")
+        expect(delegate.get_by_role("heading", level=1)).to_have_text(SMALL_GROUP)
         expect(delegate.get_by_text("Your role: Member")).to_be_visible()
     finally:
         # Leave the demo data as it was for the other tests: the chair removes her again.
         chair.once("dialog", lambda dialog: dialog.accept())
-        india.get_by_role("button", name="Remove").click()
-        expect(chair.locator("#members").get_by_text("Priya Raman")).to_have_count(0)
+        sabine.get_by_role("button", name="Remove").click()
+        expect(chair.locator("#members").get_by_text("Sabine Krüger")).to_have_count(0)
 
 
 def focus_indicator(locator) -> dict:
