@@ -124,6 +124,19 @@ def test_profile(signed_in, axe):
     axe(open_page(signed_in("delegate.germany"), "/profile", "Your profile"))
 
 
+@pytest.mark.hardening
+def test_my_delegation_and_the_handover_form_with_an_error(signed_in, axe):
+    page = signed_in("focal.germany")
+    page.get_by_role("link", name="My delegation").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("People of Germany")
+    axe(page, "My delegation, as Germany's focal point")
+    page.get_by_role("link", name="Hand over Jonas Becker's rooms and roles").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(re.compile("Hand over"))
+    page.get_by_role("button", name="Hand over").click()  # nothing chosen: errors shown
+    expect(page.get_by_role("alert").first).to_be_visible()
+    axe(page, "the handover form with errors")
+
+
 def test_not_found(signed_in, axe):
     axe(open_page(signed_in("delegate.india"), "/rooms/african-group", "Not found", status=404))
 
