@@ -415,3 +415,18 @@ def test_deactivated_colleagues_show_their_successor_and_no_rooms(
     assert "handed over to Successor Delegate" in page
     assert f"/people/{team['departing'].id}/confidential-history" in page
     assert db.session.scalar(select(func.count(User.id)).where(User.is_active.is_(False))) == 1
+
+
+def test_the_secretariat_is_not_told_about_need_to_know_lists(
+    client, auth, team, holdings, make_user
+):
+    auth.login(make_user(status=DelegationStatus.SECRETARIAT))
+    form = client.get(f"/people/{team['departing'].id}/handover").get_data(as_text=True)
+    assert "Small group on stockpiles: Chair" in form
+    assert "need-to-know" not in form.lower()
+    done = client.post(
+        f"/people/{team['departing'].id}/handover",
+        data={"successor": team["successor"].id, "confirm": "y"},
+        follow_redirects=True,
+    ).get_data(as_text=True)
+    assert "Room roles: 2" in done and "need-to-know" not in done.lower()

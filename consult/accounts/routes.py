@@ -422,8 +422,10 @@ def end_other_sessions():
 # ---- handover ------------------------------------------------------------------------------
 
 
-def _moved_sentence(run: handover.Handover) -> str:
-    parts = [f"{m.label}: {m.count}" for m in run.moved]
+def _moved_sentence(run: handover.Handover, shown: set[str]) -> str:
+    """What moved, for the steps the page showed this person (the Secretariat is not told
+    about need-to-know lists)."""
+    parts = [f"{m.label}: {m.count}" for m in run.moved if m.name in shown] or [_("nothing")]
     return _(
         "%(old)s's rights for the delegation now belong to %(new)s (%(what)s); %(old)s's "
         "account is deactivated.",
@@ -459,6 +461,7 @@ def handover_page(user_id: int):
         for u in colleagues
     ]
     may_grant = can(Need.GRANT_HISTORY, departing)
+    held = handover.held(departing, actor)
     if form.validate_on_submit():
         successor = db.session.get(User, form.successor.data) if form.successor.data else None
         if successor is None:
@@ -475,7 +478,8 @@ def handover_page(user_id: int):
                 form.successor.errors.append(str(error))
             else:
                 commit()
-                flash(" ".join([_moved_sentence(run), *run.notes]), "success")
+                shown = {step.name for step, _items in held}
+                flash(" ".join([_moved_sentence(run, shown), *run.notes]), "success")
                 if departing.id == actor.id:
                     logout_user()  # the account just handed over is deactivated
                     return redirect(url_for("accounts.sign_in"))
@@ -489,7 +493,7 @@ def handover_page(user_id: int):
         "accounts/handover.html",
         form=form,
         departing=departing,
-        held=handover.held(departing, actor),
+        held=held,
         may_grant=may_grant,
         status=status,
     )
