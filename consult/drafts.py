@@ -280,6 +280,25 @@ def offered(endpoint: str, **args: Any) -> KeptDraft | None:
     ).first()
 
 
+def offered_within(endpoint: str, **args: Any) -> list[KeptDraft]:
+    """The current person's kept texts for every form of `endpoint` whose arguments include
+    `args` (e.g. the comment forms of all paragraphs of one paper), for a notice linking to them."""
+    person = acting_user()
+    if person is None:
+        return []
+    wanted = {f"{name}={value}" for name, value in args.items()}
+    rows = db.session.scalars(
+        select(KeptDraft)
+        .where(
+            KeptDraft.user_id == person.id,
+            KeptDraft.form_key.startswith(f"{endpoint}:", autoescape=True),
+            KeptDraft.expires_at > utcnow(),
+        )
+        .order_by(KeptDraft.created_at)
+    )
+    return [row for row in rows if wanted <= set(row.form_key.split(":")[1:])]
+
+
 def forget(endpoint: str, **args: Any) -> None:
     """The form was sent: what was kept for it is no longer needed (flushed, not committed)."""
     person = acting_user()

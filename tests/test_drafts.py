@@ -259,6 +259,9 @@ def test_a_comment_sent_after_signing_out_in_another_tab_is_kept(client, auth, p
 
     response = client.post(target, data={"email": delegate.email, "password": PASSWORD})
     assert response.headers["Location"] == f"/papers/{paper.id}/p/{paragraph.key}"
+    # The paper's own page links to it too.
+    paper_page = client.get(f"/papers/{paper.id}").get_data(as_text=True)
+    assert f'href="/papers/{paper.id}/p/{paragraph.key}">Your comment was kept' in paper_page
     page = _comment_page(client, paper, paragraph)
     assert textarea(page, "body") == SECRET_TEXT
     assert textarea(page, "proposed_text") == "Stronger wording."
@@ -325,6 +328,7 @@ def test_nobody_else_sees_kept_text_or_can_discard_it(client, auth, paper_room, 
     auth.login(other)  # someone else signs in on the same browser
     page = _comment_page(client, paper, paragraph)
     assert SECRET_TEXT not in page and "Your text was kept" not in page
+    assert "Your comment was kept" not in client.get(f"/papers/{paper.id}").get_data(as_text=True)
     assert client.post(f"/kept/{row.id}/discard").status_code == 404
     assert kept_rows(db) == [row]
 

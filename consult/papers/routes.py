@@ -197,6 +197,7 @@ def _paper_page(paper: Paper, status: int = 200, **forms):
         following=services.is_following(paper, current_user),
         show_authors=can(Need.SEE_AUTHORS, paper),
         edits=services.edits_of([t.comment.id for t in _flatten(removed)]),
+        kept_comments=drafts.offered_within("papers.post_comment", paper_id=paper.id),
         status=status,
     )
 
