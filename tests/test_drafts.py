@@ -22,6 +22,7 @@ from consult.drafts import KeptDraft
 from consult.papers import services as papers
 from consult.papers.models import Comment, PaperKind
 from consult.rooms.models import AccessLevel, RoomRole
+from consult.threads import briefs
 from consult.threads import services as threads
 from consult.threads.models import Marking, Post
 from consult.timeutil import utcnow
@@ -169,12 +170,27 @@ def test_a_new_thread_typed_past_the_idle_limit_is_kept(client, auth, forum, db)
     assert re.search(r'<option selected value="TLP:RED"|value="TLP:RED" selected', page)
 
 
-def test_another_form_sent_after_the_idle_limit_comes_back_to_the_thread(client, auth, forum, db):
+def test_another_form_sent_after_the_idle_limit_comes_back_to_its_page(
+    client, auth, forum, db, make_user, add_member
+):
     room, thread, origin, partner = forum
     enter(client, auth, partner)
     go_idle(client)
     response = client.post(f"/threads/{thread.id}/marking", data={"marking": "TLP:RED"})
     assert response.headers["Location"].endswith(f"/sign-in/again?next=/threads/{thread.id}")
+
+    # A form without a thread in its URL (an objection to a trend brief): back to its page.
+    chair = make_user(totp_enabled_at=utcnow(), totp_secret="E" * 32)
+    add_member(room, chair, RoomRole.CHAIR)
+    brief = briefs.draft(room, chair, "Trends in transit.")
+    briefs.submit(brief, chair, 14, set())
+    db.session.flush()
+    response = client.post(
+        f"/briefs/{brief.id}/objections",
+        data={"reason": "Too early."},
+        headers={"Referer": f"http://localhost/briefs/{brief.id}"},
+    )
+    assert response.headers["Location"].endswith(f"/sign-in/again?next=/briefs/{brief.id}")
 
 
 def test_staying_renews_the_idle_clock_only_while_it_runs(client, auth, forum, db, app):

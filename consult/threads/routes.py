@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import time
 from datetime import timedelta
+from urllib.parse import urlsplit
 
 from flask import (
     Blueprint,
@@ -89,6 +90,9 @@ def _come_back_to() -> str:
         return page
     if thread_id := (request.view_args or {}).get("thread_id"):
         return url_for("threads.thread", thread_id=thread_id)
+    referrer = urlsplit(request.referrer or "")
+    if referrer.netloc == request.host and referrer.path.startswith("/"):
+        return referrer.path  # the page the form was on (a brief, a post's thread)
     return url_for("core.dashboard")
 
 
