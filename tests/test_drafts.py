@@ -14,14 +14,14 @@ import pyotp
 import pytest
 from flask import g
 from itsdangerous import URLSafeTimedSerializer
-from sqlalchemy import func, select, text
+from sqlalchemy import delete, func, select, text
 
 from consult import drafts
 from consult.accounts.models import DelegationStatus, SignedInSession
 from consult.drafts import KeptDraft
 from consult.papers import services as papers
 from consult.papers.models import Comment, PaperKind
-from consult.rooms.models import AccessLevel, RoomRole
+from consult.rooms.models import AccessLevel, Membership, RoomRole
 from consult.threads import briefs
 from consult.threads import services as threads
 from consult.threads.models import Marking, Post
@@ -449,3 +449,19 @@ def test_purge_leaves_kept_text_that_is_still_in_time(client, auth, forum, db):
     client.post(f"/threads/{thread.id}/posts", data={"body": SECRET_TEXT})
     assert drafts.purge_expired() == 0
     assert drafts.purge_expired(utcnow() + timedelta(hours=25)) == 1
+
+
+def test_kept_text_is_not_offered_to_a_member_who_lost_access(client, auth, forum, db):
+    room, thread, origin, partner = forum
+    enter(client, auth, partner)
+    go_idle(client)
+    client.post(f"/threads/{thread.id}/posts", data={"body": SECRET_TEXT})
+    assert len(kept_rows(db)) == 1
+    db.session.execute(
+        delete(Membership).where(Membership.room_id == room.id, Membership.user_id == partner.id)
+    )
+    db.session.flush()
+    enter(client, auth, partner)
+    response = client.get(f"/threads/{thread.id}")
+    assert response.status_code == 404
+    assert SECRET_TEXT not in response.get_data(as_text=True)
