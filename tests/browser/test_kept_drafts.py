@@ -62,7 +62,8 @@ def enrol(page) -> Authenticator:
     secret = page.locator("#totp-secret").inner_text().strip()
     step = int(time.time()) // 30
     page.get_by_label("Six-digit code from your app").fill(pyotp.TOTP(secret).at(step * 30))
-    page.get_by_role("button", name="Turn on").click()
+    # Ten recovery codes are hashed with Argon2: slow on a busy machine.
+    page.get_by_role("button", name="Turn on").click(timeout=60_000)
     expect(page.get_by_role("heading", level=1)).to_have_text("Your recovery codes")
     app = Authenticator(secret, step)
     page.goto("/rooms/dief")
@@ -76,7 +77,7 @@ def sign_in_again(page, app: Authenticator) -> None:
     expect(page.get_by_role("heading", level=1)).to_have_text("Sign in again to continue")
     page.get_by_label("Password", exact=True).fill(DEMO_PASSWORD)
     page.get_by_label("Code from your authenticator app").fill(app.code())
-    page.get_by_role("button", name="Continue").click()
+    page.get_by_role("button", name="Continue").click(timeout=30_000)
 
 
 def open_thread(page) -> str:
