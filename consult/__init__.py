@@ -119,6 +119,7 @@ def _tune_sqlite(engine: Engine) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     # Importing the rules registers them with the policy.
+    from consult import drafts
     from consult.accounts import policy as _accounts_policy  # noqa: F401
     from consult.accounts.routes import bp as accounts_bp
     from consult.admin.routes import bp as admin_bp
@@ -144,6 +145,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(threads_bp)
     app.register_blueprint(briefs_bp)
     app.register_blueprint(notifications_bp)
+    drafts.init_app(app)
     socketio.on_namespace(LiveNamespace("/live"))
 
 
@@ -208,6 +210,11 @@ def _register_errors(app: Flask) -> None:
 
     @app.errorhandler(CSRFError)
     def csrf_error(_e):
+        from consult import drafts
+
+        # A keepable form whose session ended or changed: its text is kept, not lost.
+        if (kept := drafts.after_csrf_failure()) is not None:
+            return kept
         return page(
             400,
             _("Your form expired"),

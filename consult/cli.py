@@ -92,12 +92,16 @@ def create_user(email: str, name: str, delegation_name: str, password: str) -> N
 @click.command("purge-expired")
 @with_appcontext
 def purge_expired() -> None:
-    """Remove confidential posts past their retention period (run it from cron)."""
+    """Remove confidential posts past their retention period, and kept text past its time
+    (run it from cron)."""
+    from consult import drafts
     from consult.threads.services import purge_expired as purge
 
     count = purge()
+    kept = drafts.purge_expired()
     db.session.commit()
     click.echo(f"Purged {count} post(s) past their retention period.")
+    click.echo(f"Purged {kept} kept text(s) past their time.")
 
 
 @click.command("serve")

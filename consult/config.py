@@ -88,7 +88,12 @@ class Config:
     ATTACHMENT_DIR = _env("ATTACHMENT_DIR", str(INSTANCE / "attachments"))
     MAX_ATTACHMENT_BYTES = int(_env("MAX_ATTACHMENT_BYTES", str(10 * 1024 * 1024)))
     #: Minutes without activity in a confidential room before a fresh sign-in is asked.
-    CONFIDENTIAL_IDLE_MINUTES = int(_env("CONFIDENTIAL_IDLE_MINUTES", "15"))
+    #: (A fraction is allowed, e.g. 0.5 for the browser tests.)
+    CONFIDENTIAL_IDLE_MINUTES = float(_env("CONFIDENTIAL_IDLE_MINUTES", "15"))
+    #: How long before the idle limit a page warns and offers to stay (WCAG 2.2.1: >= 20 s).
+    CONFIDENTIAL_IDLE_WARN_SECONDS = max(20, int(_env("CONFIDENTIAL_IDLE_WARN_SECONDS", "120")))
+    #: Hours that text typed into a form whose session ended is kept for its author.
+    KEPT_DRAFT_HOURS = int(_env("KEPT_DRAFT_HOURS", "24"))
     #: Extra keyword arguments for argon2.PasswordHasher; empty means its RFC 9106 default.
     ARGON2_PARAMETERS: dict = {}
     PAGE_SIZE = 20

@@ -387,6 +387,14 @@ ENDPOINTS = {
     "threads.retention": ("POST", lambda w: f"/threads/{w.thread_id}/retention", THREAD_MANAGE),
     "threads.purge": ("POST", lambda w: f"/posts/{w.thread_id}/purge", THREAD_MANAGE),
     "accounts.reauthenticate": ("GET", lambda w: "/sign-in/again", SIGNED_IN_ONLY),
+    # The idle clock of the confidential gate: everyone signed in is told their own time left.
+    "threads.idle": ("POST", lambda w: "/confidential/idle", SIGNED_IN_ONLY),
+    # Kept text is its author's alone: anyone else's, or none, is not found.
+    "drafts.discard": (
+        "POST",
+        lambda w: "/kept/999999/discard",
+        lambda role, access: "signin" if role == "anonymous" else 404,
+    ),
     # Another person's session, or none: not found, for everyone.
     "accounts.end_session": (
         "POST",

@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
+from consult import drafts
 from consult.accounts.models import Delegation, RegionalGroup
 from consult.downloads import DOCX_TYPE, download
 from consult.extensions import db
@@ -196,6 +197,7 @@ def _paper_page(paper: Paper, status: int = 200, **forms):
         following=services.is_following(paper, current_user),
         show_authors=can(Need.SEE_AUTHORS, paper),
         edits=services.edits_of([t.comment.id for t in _flatten(removed)]),
+        kept_comments=drafts.offered_within("papers.post_comment", paper_id=paper.id),
         status=status,
     )
 
@@ -224,12 +226,19 @@ def _paragraph_in_current(paper: Paper, key: str) -> tuple[Paragraph, object]:
 
 def _thread_context(paper: Paper, paragraph: Paragraph, revision, form=None) -> dict:
     threads = services.paragraph_threads(paper, paragraph.key)
+    kept = None
+    if form is None:
+        kept = drafts.offered("papers.post_comment", paper_id=paper.id, key=paragraph.key)
+        if kept is not None:
+            form = _comment_form(paper, revision.number, formdata=None, data=kept.values)
+            form.revision.data = revision.number
     return dict(
         paper=paper,
         paragraph=paragraph,
         revision=revision,
         threads=threads,
         form=form or _comment_form(paper, revision.number, formdata=None),
+        kept=kept,
         may_comment=can(Need.TAKE_PART, paper),
         closed_reason=services.comments_closed_reason(paper),
         manages=can(Need.MANAGE, paper),
@@ -303,6 +312,12 @@ def compare(paper_id: int):
 
 
 @bp.route("/papers/<int:paper_id>/p/<key>/comments", methods=["POST"])
+@drafts.keepable(
+    text=("body", "quote", "proposed_text"),
+    extra=("position", "on_behalf_of", "parent_id"),
+    page=lambda paper_id, key: url_for("papers.paragraph", paper_id=paper_id, key=key),
+    target=lambda paper_id, key: db.session.get(Paper, paper_id),
+)
 @protected
 def post_comment(paper_id: int, key: str):
     paper = load(Paper, paper_id, Need.TAKE_PART)
@@ -344,6 +359,7 @@ def post_comment(paper_id: int, key: str):
         except services.PaperError as error:
             form.body.errors = [*form.body.errors, str(error)]
         else:
+            drafts.forget("papers.post_comment", paper_id=paper.id, key=key)
             commit()
             if wants_fragment():
                 return render(

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import time
 from datetime import timedelta
+from urllib.parse import urlsplit
 
 from flask import (
     Blueprint,
@@ -14,6 +15,7 @@ from flask import (
     current_app,
     flash,
     g,
+    jsonify,
     request,
     session,
     url_for,
@@ -26,6 +28,7 @@ from sqlalchemy import select
 from wtforms import BooleanField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
+from consult import drafts
 from consult.accounts.models import User
 from consult.extensions import db
 from consult.htmx import redirect, render
@@ -64,13 +67,33 @@ class PostForm(FlaskForm):
     attachment = FileField(_("Attachment (optional: PDF, Word, Excel, CSV, text, image)"))
 
 
-def is_fresh() -> bool:
-    """Signed in with the second factor, and active in a confidential room within the idle time."""
+def idle_remaining() -> float:
+    """Seconds left before a fresh sign-in is asked (0: already asked, or no second factor)."""
     if not current_user.has_two_factor:
-        return False
+        return 0.0
     idle = timedelta(minutes=current_app.config["CONFIDENTIAL_IDLE_MINUTES"]).total_seconds()
     last = max(session.get("second_factor_at", 0), session.get("confidential_seen", 0))
-    return time.time() - last <= idle
+    return max(0.0, idle - (time.time() - last))
+
+
+def is_fresh() -> bool:
+    """Signed in with the second factor, and active in a confidential room within the idle time."""
+    return idle_remaining() > 0
+
+
+def _come_back_to() -> str:
+    """Where to return after signing in again: a GET comes back to itself; a form's POST to
+    the page with the form (its URL reopened as a GET would only say "Not allowed")."""
+    if request.method == "GET":
+        return request.full_path
+    if (page := drafts.keep_for_fresh_sign_in()) is not None:
+        return page
+    if thread_id := (request.view_args or {}).get("thread_id"):
+        return url_for("threads.thread", thread_id=thread_id)
+    referrer = urlsplit(request.referrer or "")
+    if referrer.netloc == request.host and referrer.path.startswith("/"):
+        return referrer.path  # the page the form was on (a brief, a post's thread)
+    return url_for("core.dashboard")
 
 
 def _gate():
@@ -80,9 +103,23 @@ def _gate():
         flash(_("Confidential rooms need two-factor sign-in. Turn it on first."), "info")
         return redirect(url_for("accounts.two_factor_setup"))
     if not is_fresh():
-        return redirect(url_for("accounts.reauthenticate", next=request.full_path))
+        return redirect(url_for("accounts.reauthenticate", next=_come_back_to()))
     session["confidential_seen"] = time.time()
+    # base.html then warns before the idle limit and offers to stay (static/js/idle.js).
+    g.confidential_idle = idle_remaining()
     return None
+
+
+@bp.route("/confidential/idle", methods=["GET", "POST"])
+@protected
+def idle():
+    """The seconds left before the idle limit; POST "stays" (renews the idle clock), but only
+    while it has not run out: an expired or ended session is never extended."""
+    g.no_store = True
+    extended = request.method == "POST" and is_fresh()
+    if extended:
+        session["confidential_seen"] = time.time()
+    return jsonify(remaining=round(idle_remaining()), extended=extended)
 
 
 def _thread(thread_id: int, need: Need = Need.VIEW):
@@ -94,6 +131,9 @@ def _thread_page(thread: Thread, room: Room, status: int = 200, form: PostForm |
     services.record_read(thread, current_user)
     commit()
     posts = services.posts_for(thread, current_user)
+    kept = drafts.offered("threads.post", thread_id=thread.id) if form is None else None
+    if kept is not None:
+        form = PostForm(formdata=None, data=kept.values)
     return render(
         "threads/thread.html",
         thread=thread,
@@ -104,6 +144,7 @@ def _thread_page(thread: Thread, room: Room, status: int = 200, form: PostForm |
         participants=services.participants(thread) if thread.is_need_to_know else [],
         members=services.room_members(room),
         form=form or PostForm(formdata=None),
+        kept=kept,
         originates=can(Need.ORIGINATE, thread),
         manages=can(Need.MANAGE, thread),
         takes_part=can(Need.TAKE_PART, thread),
@@ -113,7 +154,21 @@ def _thread_page(thread: Thread, room: Room, status: int = 200, form: PostForm |
     )
 
 
+def _room_by_slug(slug: str) -> Room | None:
+    return db.session.scalars(select(Room).where(Room.slug == slug)).first()
+
+
+def _thread_or_none(thread_id: int) -> Thread | None:
+    return db.session.get(Thread, thread_id)
+
+
 @bp.route("/rooms/<slug>/threads/new", methods=["GET", "POST"])
+@drafts.keepable(
+    text=("title", "case_reference", "body"),
+    extra=("marking",),
+    page=lambda slug: url_for("threads.new_thread", slug=slug),
+    target=_room_by_slug,
+)
 @protected
 def new_thread(slug: str):
     room = load(Room, slug, by="slug")
@@ -126,7 +181,8 @@ def new_thread(slug: str):
         return gate
     if not may_post_in_room(current_user, room):
         abort(403)
-    form = ThreadForm()
+    kept = None if request.method == "POST" else drafts.offered("threads.new_thread", slug=slug)
+    form = ThreadForm(data=kept.values) if kept is not None else ThreadForm()
     members = [u for u in services.room_members(room) if u.id != current_user.id]
     form.audience.choices = [(u.id, f"{u.name} ({u.delegation.name})") for u in members]
     if form.validate_on_submit():
@@ -148,10 +204,11 @@ def new_thread(slug: str):
         except services.ThreadError as error:
             form.title.errors = [*form.title.errors, str(error)]
         else:
+            drafts.forget("threads.new_thread", slug=slug)
             commit()
             return redirect(url_for("threads.thread", thread_id=thread.id))
     status = 422 if form.is_submitted() else 200
-    return render("threads/new.html", form=form, room=room, status=status)
+    return render("threads/new.html", form=form, room=room, kept=kept, status=status)
 
 
 @bp.route("/threads/<int:thread_id>")
@@ -164,6 +221,12 @@ def thread(thread_id: int):
 
 
 @bp.route("/threads/<int:thread_id>/posts", methods=["POST"])
+@drafts.keepable(
+    text=("body",),
+    files=("attachment",),
+    page=lambda thread_id: url_for("threads.thread", thread_id=thread_id),
+    target=_thread_or_none,
+)
 @protected
 def post(thread_id: int):
     thread, room = _thread(thread_id, Need.TAKE_PART)
@@ -181,6 +244,7 @@ def post(thread_id: int):
         except services.ThreadError as error:
             form.body.errors = [*form.body.errors, str(error)]
         else:
+            drafts.forget("threads.post", thread_id=thread.id)
             commit()
             return redirect(url_for("threads.thread", thread_id=thread.id) + "#latest")
     return _thread_page(thread, room, status=422, form=form)

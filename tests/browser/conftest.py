@@ -128,6 +128,12 @@ def _healthy(url: str) -> bool:
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory) -> Iterator[LiveServer]:
     """`consult init-db`, `consult demo`, then `consult serve` on a free loopback port."""
+    yield from serve(tmp_path_factory)
+
+
+def serve(tmp_path_factory, extra_env: dict[str, str] | None = None) -> Iterator[LiveServer]:
+    """A server of its own, with its own database (`extra_env`: settings of the test module
+    that needs it, e.g. a short confidential idle limit)."""
     tmp = tmp_path_factory.mktemp("live")
     mail_dir = tmp / "mail"
     mail_dir.mkdir()
@@ -139,6 +145,7 @@ def live_server(tmp_path_factory) -> Iterator[LiveServer]:
         "CONSULT_SECRET_KEY": secrets.token_hex(32),
         "CONSULT_DEMO_PASSWORD": DEMO_PASSWORD,
         "PYTHONUNBUFFERED": "1",
+        **(extra_env or {}),
     }
     env.pop("CONSULT_MESSAGE_QUEUE", None)
     command = _consult_command()
