@@ -1,9 +1,10 @@
 """Trend briefs: the chair's unattributed summary of a confidential forum, for a wider room.
 
 The chair (a named chair or facilitator of the confidential room) drafts the brief; the
-checker flags names, case references and distinctive strings copied from the room's threads;
-the member delegations may object within a period the chair sets; then the chair publishes it
-to a non-confidential room, as a separate plain row that points to nothing confidential.
+checker (consult.threads.brief_checker) flags what could identify a delegation, a person or a
+case, and nothing leaves while a flag is neither edited out nor kept by the chair; the member
+delegations may object within a period the chair sets; then the chair publishes it to a
+non-confidential room, as a separate plain row that points to nothing confidential.
 
 Drafts and objection reasons are encrypted at rest. Nothing here ever puts the brief's text,
 a flag or a reason into a notification, an activity line, an audit summary or a log.
