@@ -376,3 +376,211 @@ def test_audit_records_carry_no_content(forum, db, wgeti):  # noqa: F811
     }
     written = " ".join(e.summary + str(e.details) for e in events)
     assert SECRET not in written and REASON not in written
+
+
+# ---- the checker on realistic briefs (issue #10) ----------------------------------------------
+
+SEIZURE = (
+    "On 12 March 2026 customs officers at the port of Mombasa opened container MSCU4839201, "
+    "declared as agricultural machinery. It held 240 assault rifles and 36,000 rounds of "
+    "7.62x39mm ammunition.\n\n"
+    "The end-user certificate named the Ministry of Defence of Uganda, but the Federal Office "
+    "for Economic Affairs and Export Control (BAFA) had issued export licence EL-2025/0042 for "
+    "another consignee. The broker, Kestrel Logistics Ltd, routed the shipment through Jebel "
+    "Ali. Our file no. 2026/117 has the details."
+)
+FOLLOW_UP = (
+    "Thank you. We checked on 2026-03-18: licence DE-123456 was never used. The same broker "
+    "appeared in our case 14/2026 in March 2026, when Karin Albrecht stopped a transfer."
+)
+#: What a brief may say: trends and general lessons, never cases.
+ORDINARY = (
+    "## Trends in the first half of 2026\n\n"
+    "Members reported that brokers increasingly route small arms and light weapons through free "
+    "zones, with end-user certificates that name real ministries. In Q3 the pattern spread "
+    "across the region, often with 7.62x39mm ammunition declared as machinery.\n\n"
+    "Checking the issuing authority directly, and sharing post-shipment findings through the "
+    "Diversion Information Exchange Forum, remain the best safeguards for States Parties in 2026."
+)
+
+
+@pytest.fixture
+def dief(forum, db):  # noqa: F811
+    """The forum with realistic names, a thread on a seizure and a follow-up post."""
+    room, people = forum
+    origin, partner = people["origin"], people["partner"]
+    origin.name, origin.agency = "Chinedu Okafor", "Nigeria Customs Service"
+    origin.delegation.name, origin.delegation.short_name = "Nigeria", "NGA"
+    partner.name, partner.title = "Anna Schmidt", "Licensing officer, Zollkriminalamt (ZKA)"
+    partner.delegation.name, partner.delegation.short_name = "Germany", "DEU"
+    db.session.flush()
+    thread = threads.create_thread(
+        room,
+        origin,
+        title="Rifles declared as machinery",
+        marking=Marking.AMBER,
+        body=SEIZURE,
+        case_reference="DIEF-2026-021",
+        audience=None,
+    )
+    threads.add_post(thread, partner, FOLLOW_UP)
+    db.session.flush()
+    return room, people
+
+
+def flagged(text, room, user):
+    return {(f.kind, f.text): f for f in briefs.check_text(text, room, user)}
+
+
+@pytest.mark.hardening
+def test_a_realistic_brief_has_each_kind_of_identifying_detail_flagged(dief):
+    room, people = dief
+    brief = (
+        f"{ORDINARY}\n\n"
+        "## A case in point\n\n"
+        "Rifles seized at Mombasa on 12 March 2026 were covered by licence EL-2025/0042, which "
+        "BAFA had issued. The Federal Office for Economic Affairs and Export Control later found "
+        "that DE-123456 was never used, as in case 14/2026.\n\n"
+        "Kestrel Logistics Ltd moved the cargo through Jebel Ali in March 2026, with a "
+        "stop-over in Uganda; a second permit, TR-88120, was checked on 18/03/2026.\n\n"
+        "Mr Okafor (NGA) and Ms Schmidt of the Zollkriminalamt, with the ZKA, and the Nigeria "
+        "Customs Service followed it up; see DIEF-2026-014 and file no. 2026/117."
+    )
+    flags = flagged(brief, room, people["chair"])
+    thread = "In the thread “Rifles declared as machinery”"
+    expected = {
+        (FlagKind.PLACE, "Mombasa"): thread,
+        (FlagKind.PLACE, "Jebel Ali"): thread,
+        (FlagKind.PLACE, "Uganda"): thread,
+        (FlagKind.DATE, "12 March 2026"): thread,
+        (FlagKind.DATE, "March 2026"): thread,
+        (FlagKind.DATE, "18/03/2026"): thread,
+        (FlagKind.SERIAL, "EL-2025/0042"): thread,
+        (FlagKind.SERIAL, "DE-123456"): thread,
+        (FlagKind.ORGANISATION, "BAFA"): thread,
+        (FlagKind.ORGANISATION, "Federal Office for Economic Affairs and Export Control"): thread,
+        (FlagKind.ORGANISATION, "Kestrel Logistics Ltd"): thread,
+        (FlagKind.CASE_REFERENCE, "14/2026"): "By its form",
+        (FlagKind.CASE_REFERENCE, "DIEF-2026-014"): "By its form",
+        (FlagKind.CASE_REFERENCE, "2026/117"): "By its form",
+        (FlagKind.DOCUMENT, "TR-88120"): "By its form",
+        (FlagKind.PERSON, "Okafor"): "In the profile of Chinedu Okafor",
+        (FlagKind.PERSON, "Schmidt"): "In the profile of Anna Schmidt",
+        (FlagKind.DELEGATION, "NGA"): "A delegation in this room: Nigeria",
+        (FlagKind.ORGANISATION, "Zollkriminalamt"): "In the profile of Anna Schmidt",
+        (FlagKind.ORGANISATION, "ZKA"): "In the profile of Anna Schmidt",
+        (FlagKind.ORGANISATION, "Nigeria Customs Service"): "In the profile of Chinedu Okafor",
+    }
+    missing = [k for k in expected if k not in flags]
+    assert not missing, f"not flagged: {missing}; flagged: {sorted(flags)}"
+    for key, source in expected.items():
+        assert flags[key].source.startswith(source), (key, flags[key].source)
+    # Every flag points at its line; the ordinary paragraphs (lines 1-5) have none.
+    assert all(min(f.where) > 6 for f in flags.values()), sorted(
+        (f.text, f.where) for f in flags.values() if min(f.where) <= 6
+    )
+    assert flags[(FlagKind.PLACE, "Mombasa")].where == (9,)
+    assert set(flags) == set(expected), sorted(set(flags) - set(expected))
+
+
+@pytest.mark.hardening
+def test_ordinary_trend_language_is_not_flagged(dief):
+    room, people = dief
+    assert briefs.check_text(ORDINARY, room, people["chair"]) == []
+    more = (
+        "In 2026 transit hubs mattered more than in 2024; Q1 and Q3 saw most reports. "
+        "Ammunition of 5.56x45mm and 12.7x108mm, MANPADS and SALW remain of concern to the "
+        "ATT community, the EU and INTERPOL. Customs, licensing offices and border police in "
+        "the region, in Western Africa and in Latin America, share more since the 2000s. "
+        "Article 11 and Annex II apply; see ATT/CSP11/2025/WP.1 and ISO 9001 practice."
+    )
+    assert briefs.check_text(more, room, people["chair"]) == []
+
+
+@pytest.mark.hardening
+def test_identifiers_of_threads_the_chair_cannot_see_are_flagged_by_their_form(
+    forum,  # noqa: F811
+    db,
+):
+    """The outside review: DIEF-2026-014 and BAFA came from a need-to-know thread that the
+    chair is not on. The checker never reads it, yet flags both by their form, and nothing
+    it says gives that thread away."""
+    room, people = forum
+    hidden = threads.create_thread(
+        room,
+        people["origin"],
+        title="Suspected diversion via a broker",
+        marking=Marking.AMBER,
+        body="Our customs service seized sporting rifles; the broker is under investigation.",
+        case_reference="DIEF-2026-014",
+        audience=[people["partner"]],
+    )
+    threads.add_post(hidden, people["partner"], "BAFA licensed two shipments to this broker.")
+    db.session.flush()
+    assert hidden not in threads.visible_threads(room, people["chair"])
+    text = (
+        "Brokers re-export through third States. In one case (DIEF-2026-014), BAFA found that "
+        "two licensed shipments had gone to a broker."
+    )
+    flags = flagged(text, room, people["chair"])
+    assert set(flags) == {
+        (FlagKind.CASE_REFERENCE, "DIEF-2026-014"),
+        (FlagKind.ORGANISATION, "BAFA"),
+    }
+    for flag in flags.values():
+        assert flag.source.startswith("By its form")
+        assert "broker" not in flag.source.lower() and "Suspected" not in flag.source
+
+
+@pytest.mark.hardening
+def test_publishing_stays_blocked_until_each_new_finding_is_kept_or_edited_out(
+    client,
+    auth,
+    dief,
+    db,
+    wgeti,
+):
+    room, people = dief
+    chair = people["chair"]
+    brief = draft(room, people, f"{ORDINARY}\n\nMost cases went through Jebel Ali and BAFA.")
+    db.session.flush()
+    enter(client, auth, chair)
+    page = client.get(f"/briefs/{brief.id}").get_data(as_text=True)
+    checker = page.split('id="flags"', 1)[1].split("</section>", 1)[0]
+    assert "Jebel Ali" in checker and "Place named in a thread" in checker
+    assert "BAFA" in checker and "Name or acronym of an organisation or agency" in checker
+    assert checker.count("In the thread “Rifles declared as machinery”") == 2
+    refused = client.post(f"/briefs/{brief.id}/submit", data={"days": "3"})
+    assert refused.status_code == 422
+    assert "The checker flagged 2 strings" in refused.get_data(as_text=True)
+    db.session.refresh(brief)
+    assert brief.status is BriefStatus.DRAFT
+
+    # The chair edits one out and keeps the other (BAFA is named in public reports, say).
+    edited = f"{ORDINARY}\n\nMost cases went through one hub, as BAFA said."
+    assert client.post(f"/briefs/{brief.id}/edit", data={"body": edited}).status_code == 303
+    keep = [f.key for f in briefs.check(brief, chair) if f.text == "BAFA"]
+    assert len(keep) == 1 and len(briefs.check(brief, chair)) == 1
+    response = client.post(f"/briefs/{brief.id}/submit", data={"days": "3", "confirm": keep})
+    assert response.status_code == 303
+    end_period(brief, db)
+    assert client.post(f"/briefs/{brief.id}/publish", data={"target": wgeti.id}).status_code == 303
+
+
+@pytest.mark.hardening
+def test_the_checker_stays_fast_on_a_long_brief_and_long_threads(dief, db):
+    """Cost linear in the sizes: a brief at its limit against some hundred long posts."""
+    import time
+
+    room, people = dief
+    thread = threads.visible_threads(room, people["chair"])[0]
+    for n in range(300):
+        threads.add_post(thread, people["origin"], f"{SEIZURE} Lot {n:06d}, Officer Name{n}.")
+    db.session.flush()
+    body = (ORDINARY + "\n\n") * (briefs.MAX_BRIEF_LENGTH // (len(ORDINARY) + 2))
+    body = body.replace("machinery", "machinery at Mombasa", 1)
+    started = time.perf_counter()
+    flags = briefs.check_text(body, room, people["chair"])
+    elapsed = time.perf_counter() - started
+    assert [(f.kind, f.text) for f in flags] == [(FlagKind.PLACE, "Mombasa")]
+    assert elapsed < 10, f"the checker took {elapsed:.1f} s"

@@ -508,3 +508,27 @@ def test_a_rooms_retention_period_applies_to_its_threads(forum, db, app, make_us
     assert room.retention_days == 60
     assert services.purge_expired() == 1
     assert [p.body for p in db.session.scalars(select(Post))] == ["Recent post."]
+
+
+@pytest.mark.hardening
+@pytest.mark.parametrize("marking", list(Marking))
+def test_each_marking_shows_as_its_tlp_label_wherever_it_appears(client, auth, forum, db, marking):
+    """The room's list and both banners use the one TLP label (its colour class, its exact
+    text); an export's first and last lines carry the same text."""
+    room, people = forum
+    thread = open_thread(room, people, marking=marking, audience=None)
+    thread.is_export_allowed = marking is not Marking.RED
+    db.session.flush()
+    label = f'<span class="tlp tlp-{marking.css}">{marking.value}</span>'
+    enter(client, auth, people["partner"])
+    page = client.get(f"/threads/{thread.id}").get_data(as_text=True)
+    assert page.count(label) == 2 and page.count('class="tlp ') == 2
+    assert page.count('role="note" aria-label="Handling marking"') == 2
+    listing = client.get(f"/rooms/{room.slug}").get_data(as_text=True)
+    assert label in listing
+    exported = client.get(f"/threads/{thread.id}/export.txt")
+    if marking is Marking.RED:
+        assert exported.status_code == 403
+    else:
+        lines = exported.get_data(as_text=True).strip().splitlines()
+        assert lines[0] == marking.value and lines[-1] == marking.value

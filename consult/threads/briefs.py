@@ -1,9 +1,10 @@
 """Trend briefs: the chair's unattributed summary of a confidential forum, for a wider room.
 
 The chair (a named chair or facilitator of the confidential room) drafts the brief; the
-checker flags names, case references and distinctive strings copied from the room's threads;
-the member delegations may object within a period the chair sets; then the chair publishes it
-to a non-confidential room, as a separate plain row that points to nothing confidential.
+checker (consult.threads.brief_checker) flags what could identify a delegation, a person or a
+case, and nothing leaves while a flag is neither edited out nor kept by the chair; the member
+delegations may object within a period the chair sets; then the chair publishes it to a
+non-confidential room, as a separate plain row that points to nothing confidential.
 
 Drafts and objection reasons are encrypted at rest. Nothing here ever puts the brief's text,
 a flag or a reason into a notification, an activity line, an audit summary or a log.
@@ -12,9 +13,6 @@ a flag or a reason into a notification, an activity line, an audit summary or a 
 from __future__ import annotations
 
 import enum
-import hashlib
-import re
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from flask_babel import gettext as _
@@ -32,6 +30,12 @@ from consult.notifications.services import notify
 from consult.policy import Need, can, rule, visible
 from consult.rooms.models import AccessLevel, Membership, Room, RoomRole
 from consult.rooms.services import note_activity
+from consult.threads.brief_checker import (  # noqa: F401 - FlagKind is used through briefs
+    Flag,
+    FlagKind,
+    check_text,
+    flag_key,
+)
 from consult.threads.policy import personal_membership
 from consult.timeutil import UTCDateTime, utcnow
 
@@ -191,187 +195,7 @@ def published_brief_rule(user: User, need: Need, brief: PublishedBrief) -> bool:
     return need is Need.VIEW and can(Need.VIEW, db.session.get(Room, brief.room_id), user)
 
 
-# ---- the checker -----------------------------------------------------------------------------
-
-
-class FlagKind(enum.StrEnum):
-    DELEGATION = "delegation"
-    PERSON = "person"
-    CASE_REFERENCE = "case_reference"
-    SERIAL = "serial"
-    NUMBER = "number"
-
-    @property
-    def label(self) -> str:
-        return str(FLAG_LABELS[self.value])
-
-
-FLAG_LABELS = {
-    "delegation": _l("Name of a member delegation"),
-    "person": _l("Name of a person in the room"),
-    "case_reference": _l("Case reference of a thread"),
-    "serial": _l("Serial-number-like string from a thread"),
-    "number": _l("Long number from a thread"),
-}
-#: When flags overlap, the longer one wins, then the more specific kind.
-_PRIORITY = {
-    FlagKind.CASE_REFERENCE: 0,
-    FlagKind.DELEGATION: 1,
-    FlagKind.PERSON: 2,
-    FlagKind.SERIAL: 3,
-    FlagKind.NUMBER: 4,
-}
-
-# Letters and digits joined by - / . _ (e.g. "AK-47-X9912"), and a short capitalised prefix
-# before a number (e.g. "SN 4458821").
-_TOKEN = re.compile(r"(?<![A-Za-z0-9])[A-Za-z0-9]+(?:[-/._][A-Za-z0-9]+)*(?![A-Za-z0-9])")
-_PREFIXED = re.compile(r"(?<![A-Za-z0-9])[A-Z]{1,4}\.?[ \u00a0]?\d{5,}(?![A-Za-z0-9])")
-_DIGITS = re.compile(r"\d(?:[,.'\u00a0]?\d)*")
-MIN_SERIAL = 5
-MIN_NUMBER = 6
-
-
-def _alnum(text: str) -> str:
-    return "".join(c for c in text if c.isalnum()).upper()
-
-
-def _is_serial(text: str) -> bool:
-    norm = _alnum(text)
-    return (
-        len(norm) >= MIN_SERIAL
-        and any(c.isdigit() for c in norm)
-        and any(c.isalpha() for c in norm)
-    )
-
-
-def _digits(text: str) -> str:
-    return "".join(c for c in text if c.isdigit())
-
-
-def flag_key(kind: str, text: str) -> str:
-    """A stable key for a flagged string, for the confirmation checkboxes."""
-    return hashlib.sha256(f"{kind}\x00{text.casefold()}".encode()).hexdigest()[:16]
-
-
-@dataclass(frozen=True)
-class Flag:
-    """A string in the brief that may identify a delegation, a person or a case."""
-
-    kind: FlagKind
-    text: str
-    #: The lines of the brief where it occurs (1-based).
-    where: tuple[int, ...] = field(default=())
-
-    @property
-    def key(self) -> str:
-        return flag_key(self.kind.value, self.text)
-
-    @property
-    def label(self) -> str:
-        return self.kind.label
-
-
-@dataclass
-class _Sources:
-    names: list[tuple[FlagKind, re.Pattern]]
-    case_references: list[str]
-    serials: set[str]
-    numbers: set[str]
-
-
-def _name_pattern(name: str, *, ignore_case: bool) -> re.Pattern:
-    words = [re.escape(w) for w in name.split()]
-    return re.compile(
-        r"(?<!\w)" + r"\s+".join(words) + r"(?!\w)", re.IGNORECASE if ignore_case else 0
-    )
-
-
-def _sources(room: Room, user: User) -> _Sources:
-    """What the checker looks for: read from the threads this person may see, in memory only."""
-    from consult.threads import services as threads
-
-    people: dict[int, User] = {u.id: u for u in threads.room_members(room)}
-    delegations: dict[int, Delegation] = {u.delegation_id: u.delegation for u in people.values()}
-    for delegation in db.session.scalars(
-        select(Delegation)
-        .join(Membership, Membership.delegation_id == Delegation.id)
-        .where(Membership.room_id == room.id, Membership.ended_at.is_(None))
-    ):
-        delegations[delegation.id] = delegation
-    case_references: list[str] = []
-    serials: set[str] = set()
-    numbers: set[str] = set()
-    for thread in threads.visible_threads(room, user):
-        texts = [thread.title]
-        if thread.case_reference:
-            case_references.append(thread.case_reference.strip())
-            texts.append(thread.case_reference)
-        for post in threads.posts_for(thread, user):
-            texts.append(post.body)
-            people.setdefault(post.author_id, post.author)
-            delegations.setdefault(post.delegation_id, post.delegation)
-        for text in texts:
-            for match in (*_TOKEN.finditer(text), *_PREFIXED.finditer(text)):
-                if _is_serial(match.group()):
-                    serials.add(_alnum(match.group()))
-            for match in _DIGITS.finditer(text):
-                digits = _digits(match.group())
-                if len(digits) >= MIN_NUMBER:
-                    numbers.add(digits)
-    names: list[tuple[FlagKind, re.Pattern]] = []
-    for delegation in delegations.values():
-        names.append((FlagKind.DELEGATION, _name_pattern(delegation.name, ignore_case=True)))
-        if delegation.short_name and len(delegation.short_name.strip()) >= 2:
-            # Short names ("US", "FR") only as written, or every "us" would be flagged.
-            names.append(
-                (FlagKind.DELEGATION, _name_pattern(delegation.short_name, ignore_case=False))
-            )
-    for person in people.values():
-        if person.name.strip():
-            names.append((FlagKind.PERSON, _name_pattern(person.name, ignore_case=True)))
-    return _Sources(names, case_references, serials, numbers)
-
-
-def check_text(text: str, room: Room, user: User) -> list[Flag]:
-    """Flag what in `text` could identify a member delegation, a person or a case."""
-    sources = _sources(room, user)
-    found: list[tuple[int, int, FlagKind]] = []
-    for kind, pattern in sources.names:
-        found += [(m.start(), m.end(), kind) for m in pattern.finditer(text)]
-    for reference in sources.case_references:
-        if reference:
-            pattern = _name_pattern(reference, ignore_case=True)
-            found += [(m.start(), m.end(), FlagKind.CASE_REFERENCE) for m in pattern.finditer(text)]
-    references = {_alnum(r) for r in sources.case_references if len(_alnum(r)) >= MIN_SERIAL}
-    for match in (*_TOKEN.finditer(text), *_PREFIXED.finditer(text)):
-        norm = _alnum(match.group())
-        if len(norm) < MIN_SERIAL:
-            continue
-        if any(r in norm for r in references):
-            found.append((match.start(), match.end(), FlagKind.CASE_REFERENCE))
-        elif any(s in norm for s in sources.serials):
-            found.append((match.start(), match.end(), FlagKind.SERIAL))
-    for match in _DIGITS.finditer(text):
-        digits = _digits(match.group())
-        if len(digits) >= MIN_NUMBER and any(digits in n or n in digits for n in sources.numbers):
-            found.append((match.start(), match.end(), FlagKind.NUMBER))
-    # Keep the longest flag where several overlap.
-    found.sort(key=lambda f: (-(f[1] - f[0]), _PRIORITY[f[2]], f[0]))
-    kept: list[tuple[int, int, FlagKind]] = []
-    for start, end, kind in found:
-        if all(end <= s or start >= e for s, e, _k in kept):
-            kept.append((start, end, kind))
-    kept.sort()
-    flags: dict[tuple[FlagKind, str], list[int]] = {}
-    texts: dict[tuple[FlagKind, str], str] = {}
-    for start, end, kind in kept:
-        snippet = text[start:end]
-        ident = (kind, snippet.casefold())
-        texts.setdefault(ident, snippet)
-        line = text.count("\n", 0, start) + 1
-        if line not in flags.setdefault(ident, []):
-            flags[ident].append(line)
-    return [Flag(kind, texts[(kind, t)], tuple(lines)) for (kind, t), lines in flags.items()]
+# ---- the checker (consult.threads.brief_checker) ------------------------------------------
 
 
 def check(brief: TrendBrief, user: User | None = None) -> list[Flag]:

@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import expect
 
-from .conftest import sign_in
+from .conftest import AXE_JS, sign_in
 from .test_confidential import (
     brief_text,
     confidential_member,
@@ -378,3 +378,53 @@ def test_trend_brief_and_wgeti_with_a_published_brief(new_page, axe, live_server
     open_page(reader, "/rooms/wgeti", re.compile("WGETI"))
     expect(reader.get_by_role("heading", name="Chair's briefs")).to_be_visible()
     axe(reader, "WGETI with a published brief")
+
+
+#: TLP 2.0's own colours, as the browser computes them; every label is on black.
+TLP_COLOURS = {"TLP:RED": "rgb(255, 43, 43)", "TLP:CLEAR": "rgb(255, 255, 255)"}
+
+
+def contrast_of_markings(page) -> dict:
+    """axe's color-contrast rule alone, on the page as it is: the marking labels it passed and
+    every node it failed."""
+    if not page.evaluate("() => typeof window.axe !== 'undefined'"):
+        page.add_script_tag(path=str(AXE_JS))
+    return page.evaluate(
+        """async () => {
+            const only = {runOnly: {type: "rule", values: ["color-contrast"]}};
+            const r = await axe.run(document, only);
+            const nodes = (list) => list.flatMap((rule) => rule.nodes.map((n) => n.html));
+            const marking = (html) => html.includes('class="tlp ');
+            return {passed: nodes(r.passes).filter(marking).length,
+                    failed: nodes(r.violations), unsure: nodes(r.incomplete)};
+        }"""
+    )
+
+
+@pytest.mark.hardening
+def test_tlp_red_and_clear_markings_show_their_colours_on_black(new_page, axe):
+    page = confidential_member(new_page, "npc.nigeria")
+    titles = {}
+    for marking, colour in TLP_COLOURS.items():
+        titles[marking] = unique(f"Marking check {marking}")
+        open_thread(page, titles[marking], "A short note to check how the marking shows.", marking)
+        labels = page.locator(".marking .tlp")
+        expect(labels).to_have_count(2)  # the banners at the top and the bottom
+        for label in labels.all():
+            expect(label).to_have_text(marking)
+            expect(label).to_have_css("color", colour)
+            expect(label).to_have_css("background-color", "rgb(0, 0, 0)")
+        contrast = contrast_of_markings(page)
+        assert contrast["passed"] == 2 and not contrast["failed"], contrast
+        assert not [html for html in contrast["unsure"] if 'class="tlp ' in html], contrast
+        axe(page, f"a {marking} thread")
+
+    page.goto("/rooms/dief")
+    for marking, colour in TLP_COLOURS.items():
+        badge = page.locator("ul.threads > li").filter(has_text=titles[marking]).locator(".tlp")
+        expect(badge).to_have_text(marking)
+        expect(badge).to_have_css("color", colour)
+        expect(badge).to_have_css("background-color", "rgb(0, 0, 0)")
+    contrast = contrast_of_markings(page)
+    assert contrast["passed"] >= 2 and not contrast["failed"], contrast
+    axe(page, "the room's thread list")
