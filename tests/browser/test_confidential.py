@@ -81,8 +81,10 @@ def turn_on_two_factor(page, who: str, link: str = "Turn on two-factor sign-in")
     secret = page.locator("#totp-secret").inner_text().strip()
     step = _step()
     page.get_by_label("Six-digit code from your app").fill(pyotp.TOTP(secret).at(step * 30))
-    page.get_by_label("Your password").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Turn on").click()
+    page.get_by_label("Your password", exact=True).fill(DEMO_PASSWORD)
+    # The server checks the password and hashes ten recovery codes, all with Argon2 at its
+    # real cost: on a busy machine that takes longer than a click usually may.
+    page.get_by_role("button", name="Turn on").click(timeout=90_000)
     expect(page.get_by_role("heading", level=1)).to_have_text("Your recovery codes")
     codes = [c.strip() for c in page.locator("#recovery-codes code").all_inner_texts()]
     assert codes, "the recovery codes page should list the codes"
