@@ -35,7 +35,8 @@ def test_the_profile_with_two_factor_on_names_every_field(new_page, axe):
     expect(page.get_by_role("heading", level=1)).to_have_text("Your profile")
     expect(page.get_by_role("button", name="Turn off two-factor sign-in")).to_be_visible()
     # The password asked before new recovery codes or turning it off has its own label.
-    expect(page.get_by_label("Your password", exact=True)).to_have_attribute("id", "confirm-password")
+    password = page.get_by_label("Your password", exact=True)
+    expect(password).to_have_attribute("id", "confirm-password")
     duplicates = page.evaluate(
         """() => {
             const ids = [...document.querySelectorAll("[id]")].map((e) => e.id);
