@@ -63,7 +63,6 @@ class LiveNamespace(Namespace):
         try:
             user = _asker()
             if user is None:
-                disconnect()
                 return {"ok": False}
             room = db.session.get(Room, _int(data, "room"))
             if room is None or not can(Need.VIEW, room, user):
@@ -80,7 +79,6 @@ class LiveNamespace(Namespace):
         try:
             user = _asker()
             if user is None:
-                disconnect()
                 return {"ok": False}
             paper = db.session.get(Paper, _int(data, "paper"))
             if paper is None or not can(Need.VIEW, paper, user):
@@ -97,7 +95,6 @@ class LiveNamespace(Namespace):
         try:
             user = _asker()
             if user is None:
-                disconnect()
                 return {"ok": False}
             thread = db.session.get(Thread, _int(data, "thread"))
             if thread is None or not can(Need.VIEW, thread, user):
@@ -117,7 +114,6 @@ class LiveNamespace(Namespace):
         try:
             user = _asker()
             if user is None:
-                disconnect()
                 return {"ok": False}
             meeting = db.session.get(Meeting, _int(data, "meeting"))
             if meeting is None or not can(Need.VIEW, meeting, user):
@@ -200,7 +196,6 @@ class LiveNamespace(Namespace):
         try:
             user = _asker()
             if user is None:
-                disconnect()
                 return {"left": []}
             left = []
             for name in list(rooms(sid=request.sid, namespace="/live")):
