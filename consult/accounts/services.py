@@ -80,7 +80,8 @@ def set_password(user: User, password: str, *, keep: SignedInSession | None = No
     session that changed it): their cookies, remember-me included, stop working."""
     user.password_hash = hash_password(password)
     user.session_nonce = new_session_nonce()
-    sessions.end_all(user, keep=keep)
+    if user.id is not None:  # a new account (consult create-user) has no session yet
+        sessions.end_all(user, keep=keep)
 
 
 def find_user_by_email(email: str) -> User | None:
