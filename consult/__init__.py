@@ -80,9 +80,13 @@ def _bind_extensions(app: Flask) -> None:
     login_manager.login_message = _("Please sign in to continue.")
     login_manager.login_message_category = "info"
 
+    from consult import live
+
     socketio.init_app(
         app,
-        message_queue=app.config.get("SOCKETIO_MESSAGE_QUEUE"),
+        # The manager Flask-SocketIO would pick for the queue, able to drop a whole room of
+        # sockets on every worker (an ended session's: see consult.live.RoomDisconnects).
+        client_manager=live.client_manager(app.config.get("SOCKETIO_MESSAGE_QUEUE")),
         async_mode=app.config.get("SOCKETIO_ASYNC_MODE") or "threading",
         manage_session=False,
         # No cors_allowed_origins: the default (None) accepts only same-origin sockets, so

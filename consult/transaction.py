@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from flask import g
@@ -19,6 +20,12 @@ def emit_after_commit(event: str, data: Any, *, to: str, namespace: str = "/live
     g.setdefault("_emit_queue", []).append((event, data, to, namespace))
 
 
+def after_commit(callback: Callable[[], None]) -> None:
+    """Run `callback` once the request's changes are committed (e.g. drop an ended session's
+    sockets: before the commit, a reconnecting socket would still find the session live)."""
+    g.setdefault("_after_commit", []).append(callback)
+
+
 def commit() -> None:
     """Commit the request's changes, then send its mail and live events."""
     db.session.commit()
@@ -31,9 +38,12 @@ def commit() -> None:
             sent.add((event, to))
             data = data()
         socketio.emit(event, data, to=to, namespace=namespace)
+    for callback in g.pop("_after_commit", []):
+        callback()
 
 
 def rollback() -> None:
     db.session.rollback()
     mail.discard()
     g.pop("_emit_queue", None)
+    g.pop("_after_commit", None)

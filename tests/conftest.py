@@ -23,6 +23,7 @@ from sqlalchemy.orm import scoped_session, sessionmaker
 
 from consult import create_app, mail
 from consult.accounts import services as accounts
+from consult.accounts import sessions
 from consult.accounts.models import Delegation, DelegationStatus, RegionalGroup, User
 from consult.config import TestConfig
 from consult.extensions import db as _db
@@ -223,6 +224,7 @@ class Auth:
         elsewhere): the same session Flask-Login would write, strong protection included."""
         app = self.client.application
         with app.test_request_context("/", environ_base=self.client.environ_base):
+            sessions.begin(user)  # a registered session, as a real sign-in makes
             login_user(user)
             data = dict(session)
         g.pop("_login_user", None)

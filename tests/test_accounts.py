@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pyotp
+import pytest
 from sqlalchemy import select
 
 from consult import mail
@@ -161,11 +162,11 @@ def test_invitation_link_sets_the_first_password(client, make_user, make_delegat
     assert client.get(link).status_code == 410
 
 
-def _enable_two_factor(client, user) -> tuple[str, list[str]]:
-    client.get("/profile/two-factor")
+def _enable_two_factor(client, user, path="/profile/two-factor") -> tuple[str, list[str]]:
+    client.get(path)
     with client.session_transaction() as session:
         secret = session["totp_setup_secret"]
-    response = client.post("/profile/two-factor", data={"code": pyotp.TOTP(secret).now()})
+    response = client.post(path, data={"code": pyotp.TOTP(secret).now(), "password": PASSWORD})
     assert response.status_code == 200
     page = response.get_data(as_text=True)
     assert "Your recovery codes" in page
@@ -211,8 +212,23 @@ def test_wrong_enrolment_code_leaves_two_factor_off(client, auth, make_user, db)
     user = make_user()
     auth.login(user)
     client.get("/profile/two-factor")
-    response = client.post("/profile/two-factor", data={"code": "123456"})
+    response = client.post("/profile/two-factor", data={"code": "123456", "password": PASSWORD})
     assert response.status_code == 422
+    db.session.refresh(user)
+    assert not user.has_two_factor
+
+
+@pytest.mark.hardening
+def test_turning_on_two_factor_asks_for_the_password(client, auth, make_user, db):
+    user = make_user()
+    auth.login(user)
+    client.get("/profile/two-factor")
+    with client.session_transaction() as session:
+        secret = session["totp_setup_secret"]
+    code = pyotp.TOTP(secret).now()
+    response = client.post("/profile/two-factor", data={"code": code, "password": "wrong"})
+    assert response.status_code == 422
+    assert "That is not your password." in response.get_data(as_text=True)
     db.session.refresh(user)
     assert not user.has_two_factor
 
@@ -332,9 +348,10 @@ def test_audit_log_refuses_updates_in_the_database_itself(db, make_user):
         db.session.execute(text("DELETE FROM audit_event"))
 
 
-def test_user_ids_carry_a_nonce(make_user):
+def test_user_ids_carry_a_nonce_and_the_session_key(make_user):
     user: User = make_user()
-    assert user.get_id() == f"{user.id}:{user.session_nonce}"
+    user.device_key = "k3y"
+    assert user.get_id() == f"{user.id}:{user.session_nonce}:k3y"
 
 
 def test_sessions_are_listed_and_the_others_can_be_ended(app, client, auth, make_user, db):

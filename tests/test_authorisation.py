@@ -555,3 +555,71 @@ def test_csrf_is_required_for_state_changes(client, auth, make_user):
     assert "Your form expired" in response.get_data(as_text=True)
     # Still signed in: nothing changed.
     assert client.get("/").status_code == 200
+
+
+# ---- the live channel -------------------------------------------------------------------------
+#
+# Every event of the `/live` namespace, with its payload and the page whose rule it follows: a
+# socket may watch what the page may show ("ok"), is refused otherwise (404: {"ok": False}, no
+# hint), and an anonymous socket cannot connect ("signin"). A test below fails on an event
+# without a row.
+
+LIVE_EVENTS = {
+    "watch_room": (lambda w: {"room": w.room.id}, "rooms.room"),
+    "watch_paper": (lambda w: {"paper": w.paper.id}, "papers.paper"),
+    "watch_meeting": (lambda w: {"meeting": w.meeting.id, "view": "screen"}, "meetings.live"),
+    "meeting_here": (lambda w: {"meeting": w.meeting.id}, "meetings.live"),
+    "watch_thread": (lambda w: {"thread": w.thread_id}, "threads.thread"),
+    "clock": (lambda w: {}, "core.dashboard"),
+    "recheck": (lambda w: {}, "core.dashboard"),
+}
+
+LIVE_CASES = [
+    pytest.param(event, access, role, id=f"{event}-{access.value}-{role}")
+    for event, (_payload, page) in LIVE_EVENTS.items()
+    for access in ACCESS
+    for role in ROLES
+    if access is AccessLevel.OPEN or ENDPOINTS[page][2] in (VIEW, THREAD_VIEW)
+]
+
+
+def _live_outcome(answer) -> str | int:
+    if not isinstance(answer, dict) or answer.get("ok") is False:
+        return 404
+    return "ok"
+
+
+@pytest.mark.hardening
+@pytest.mark.parametrize(("event", "world", "role"), LIVE_CASES, indirect=["world"])
+def test_live_access_table(app, client, auth, db, world, event, role):
+    from consult.extensions import socketio
+
+    payload, page = LIVE_EVENTS[event]
+    data = payload(world)
+    expected = ENDPOINTS[page][2](role, world.room.access)
+    if role != "anonymous":
+        auth.login_quickly(world.users[role])
+        with client.session_transaction() as session:
+            session["second_factor_at"] = time.time()  # as after a two-factor sign-in
+    db.session.commit()  # socket handlers release the session
+    sc = socketio.test_client(app, namespace="/live", flask_test_client=client)
+    try:
+        if not sc.is_connected("/live"):
+            outcome = "signin"
+        else:
+            outcome = _live_outcome(sc.emit(event, data, namespace="/live", callback=True))
+    finally:
+        if sc.is_connected("/live"):
+            sc.disconnect(namespace="/live")
+    assert outcome == expected, f"{event} {data} as {role}: got {outcome}"
+
+
+def test_every_live_event_has_a_row_in_the_table():
+    from consult.live import LiveNamespace
+
+    events = {
+        name[3:]
+        for name in dir(LiveNamespace)
+        if name.startswith("on_") and name not in ("on_connect", "on_disconnect")
+    }
+    assert events == set(LIVE_EVENTS), f"live events without a row: {events - set(LIVE_EVENTS)}"

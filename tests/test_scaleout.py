@@ -233,6 +233,33 @@ def test_logs_are_json_lines_without_form_data(deployment: Deployment) -> None:
         assert PASSWORD not in text and "csrf_token" not in text, "form data reached the log"
 
 
+@pytest.mark.hardening
+def test_signing_out_on_a_drops_the_sessions_socket_on_b(deployment: Deployment) -> None:
+    """The socket sits on B; the session ends on A: B hears it through the queue at once."""
+    a, b = deployment.a, deployment.b
+    person = sign_in(a, "delegate.philippines")
+    client, _received = live_client(b, person)
+    dropped = threading.Event()
+    client.on("disconnect", lambda *_: dropped.set(), namespace="/live")
+    try:
+        assert client.connected
+        page = person.get(f"{a.base_url}/profile", timeout=10)
+        response = person.post(
+            f"{a.base_url}/sign-out",
+            data={"csrf_token": csrf_token(page.text)},
+            allow_redirects=False,
+            timeout=10,
+        )
+        assert response.status_code in (302, 303)
+        assert dropped.wait(EVENT_TIMEOUT), (
+            "the socket on worker B stayed connected after its session ended on A\n"
+            f"A:\n{a.log()}\nB:\n{b.log()}"
+        )
+    finally:
+        if client.connected:
+            client.disconnect()
+
+
 def test_b_keeps_serving_when_a_dies(deployment: Deployment) -> None:
     a, b = deployment.a, deployment.b
     person = sign_in(b, "delegate.germany")

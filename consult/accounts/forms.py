@@ -117,6 +117,12 @@ class ProfileForm(FlaskForm):
 
 
 class EnableTwoFactorForm(FlaskForm):
+    password = PasswordField(
+        _l("Your password"),
+        validators=[DataRequired()],
+        description=_l("With the code, it counts as signing in again for confidential rooms."),
+        render_kw={"autocomplete": "current-password"},
+    )
     code = StringField(
         _l("Six-digit code from your app"),
         validators=[DataRequired(), Length(min=6, max=8)],
@@ -125,8 +131,10 @@ class EnableTwoFactorForm(FlaskForm):
 
 
 class ConfirmPasswordForm(FlaskForm):
+    # Its own id: the profile page also shows the new-password field ("password").
     password = PasswordField(
         _l("Your password"),
+        id="confirm-password",
         validators=[DataRequired()],
         render_kw={"autocomplete": "current-password"},
     )

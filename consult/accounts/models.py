@@ -150,8 +150,19 @@ class User(UserMixin, db.Model):
     delegation: Mapped[Delegation] = relationship(back_populates="users", lazy="joined")
     successor: Mapped[User | None] = relationship(remote_side=[id], lazy="raise")
 
+    #: The raw key of the signed-in session (device) this object was loaded or signed in for;
+    #: set by consult.accounts.sessions, never stored.
+    device_key = None
+
     def get_id(self) -> str:
-        return f"{self.id}:{self.session_nonce}"
+        """What Flask-Login keeps in the session and the remember-me cookie: "id:nonce:key".
+
+        The nonce ends every session at once (password change, deactivation); the key names
+        one SignedInSession, so ending that row ends this device, remember-me cookie included.
+        """
+        if not self.device_key:
+            raise RuntimeError("sign in through consult.accounts.sessions.begin()")
+        return f"{self.id}:{self.session_nonce}:{self.device_key}"
 
     @property
     def is_secretariat(self) -> bool:

@@ -11,7 +11,7 @@ import qrcode
 import qrcode.image.svg
 from flask import Blueprint, abort, current_app, flash, redirect, request, session, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_user, logout_user
+from flask_login import current_user, login_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
@@ -42,10 +42,8 @@ bp = Blueprint("accounts", __name__)
 PENDING_SECONDS = 300
 
 
-@login_manager.user_loader
-def load_user(user_id: str) -> User | None:
-    """Sessions carry "id:nonce"; a changed nonce or a disabled account ends the session."""
-    ident, _sep, nonce = user_id.partition(":")
+def _account(ident: str, nonce: str) -> User | None:
+    """The account behind "id:nonce", while that nonce is current and the account may sign in."""
     if not ident.isdigit():
         return None
     user = db.session.get(User, int(ident))
@@ -54,7 +52,23 @@ def load_user(user_id: str) -> User | None:
     return user
 
 
-def _safe_next(target: str | None) -> str:
+@login_manager.user_loader
+def load_user(user_id: str) -> User | None:
+    """Session and remember-me cookies carry "id:nonce:key" (User.get_id): a changed nonce, a
+    disabled account or an ended signed-in session refuses them."""
+    ident, nonce, key = (user_id.split(":") + ["", ""])[:3]
+    user = _account(ident, nonce)
+    if user is None or sessions.live_row(user, key) is None:
+        return None
+    return user
+
+
+def _pending_id(user: User) -> str:
+    return f"{user.id}:{user.session_nonce}"
+
+
+def _local_path(target: str | None) -> str | None:
+    """`target` when it is a path on this site (never another host, however spelt)."""
     if target:
         parts = urlsplit(target)
         if (
@@ -62,19 +76,24 @@ def _safe_next(target: str | None) -> str:
             and not parts.netloc
             and target.startswith("/")
             and not target.startswith("//")
+            and "\\" not in target
         ):
             return target
-    return url_for("core.dashboard")
+    return None
+
+
+def _safe_next(target: str | None, default: str | None = None) -> str:
+    return _local_path(target) or default or url_for("core.dashboard")
 
 
 def _start_session(user: User, remember: bool, method: str) -> None:
     session.clear()  # no fixation: a fresh session for a fresh sign-in
+    sessions.begin(user)  # first: the id Flask-Login stores names this session's row
     login_user(user, remember=remember)
     session.permanent = True
     if method.startswith("password and"):
         # Confidential rooms need a session opened with the second factor, and recently.
         session["second_factor_at"] = time.time()
-    sessions.begin(user)
     services.signed_in(user, method=method)
 
 
@@ -94,7 +113,7 @@ def sign_in():
             return render("accounts/sign_in.html", form=form, next=next_url, status=422)
         if user.has_two_factor:
             session.clear()
-            session["pending_user"] = user.get_id()
+            session["pending_user"] = _pending_id(user)
             session["pending_remember"] = bool(form.remember.data)
             session["pending_since"] = int(time.time())
             session["pending_next"] = _safe_next(next_url)
@@ -112,9 +131,9 @@ def sign_in():
 def second_factor():
     if current_user.is_authenticated:
         return redirect(url_for("core.dashboard"))
-    pending = session.get("pending_user")
+    pending = session.get("pending_user") or ""
     since = session.get("pending_since", 0)
-    user = load_user(pending) if pending else None
+    user = _account(*(pending.split(":") + [""])[:2])
     if user is None or time.time() - since > PENDING_SECONDS:
         session.clear()
         flash(_("Please sign in again."), "info")
@@ -139,7 +158,7 @@ def second_factor():
                 subject=user,
             )
             commit()
-            form.code.errors.append(_("That code is not right, or it has been used already."))
+            form.code.errors.append(_second_factor_refusal(user, form.code.data))
             return render("accounts/second_factor.html", form=form, status=422)
         remember = session.get("pending_remember", False)
         next_url = session.get("pending_next")
@@ -159,13 +178,21 @@ def second_factor():
     return render("accounts/second_factor.html", form=form, status=status)
 
 
+def _second_factor_refusal(user: User, code: str) -> str:
+    """Why a code was refused: a code replayed from the authenticator (typed twice, or used
+    a moment ago to turn two-factor on) gets its own message."""
+    if services.code_was_just_used(user, code):
+        return _("This code was just used; wait for the next one.")
+    return _("That code is not right, or it has been used already.")
+
+
 @bp.route("/sign-in/again", methods=["GET", "POST"])
 @protected
 def reauthenticate():
     """A fresh password and second factor, asked before confidential rooms after idle time."""
     if not current_user.has_two_factor:
         flash(_("Confidential rooms need two-factor sign-in. Turn it on first."), "info")
-        return redirect(url_for("accounts.two_factor_setup"))
+        return redirect(_two_factor_setup_url(request.args.get("next")))
     form = ReauthForm()
     if form.validate_on_submit():
         wait = services.throttle_wait(current_user.email, client_address())
@@ -180,11 +207,13 @@ def reauthenticate():
             commit()
             return redirect(_safe_next(request.args.get("next")))
         commit()
-        form.code.errors.append(
-            _("Too many failed attempts. Try again in %(minutes)d minutes.", minutes=wait)
-            if wait
-            else _("That password and code do not match.")
-        )
+        if wait:
+            message = _("Too many failed attempts. Try again in %(minutes)d minutes.", minutes=wait)
+        elif ok:
+            message = _second_factor_refusal(current_user, form.code.data)
+        else:
+            message = _("That password and code do not match.")
+        form.code.errors.append(message)
     status = 422 if form.is_submitted() else 200
     return render("accounts/reauthenticate.html", form=form, status=status)
 
@@ -195,10 +224,9 @@ def sign_out():
     audit.record("auth.sign_out", f"{current_user.name} signed out")
     row = sessions.current_row()
     if row is not None:
-        sessions.end(row)
+        sessions.end(row)  # a copy of this browser's cookies is refused from now on
     commit()
-    logout_user()
-    session.clear()
+    sessions.forget_here()
     flash(_("You have signed out."), "success")
     return redirect(url_for("accounts.sign_in"))
 
@@ -313,7 +341,8 @@ def change_password():
         if not services.check_password(current_user, form.current.data):
             form.current.errors.append(_("That is not your current password."))
             return _profile_page(422, password_form=form)
-        services.set_password(current_user, form.password.data)
+        this_session = sessions.current_row()
+        services.set_password(current_user, form.password.data, keep=this_session)
         audit.record(
             "auth.password_changed",
             f"{current_user.name} changed their password",
@@ -321,7 +350,10 @@ def change_password():
         )
         user = current_user._get_current_object()
         commit()
-        login_user(user)  # keep this session; the new nonce ends every other one
+        # Keep this session (and its remember-me cookie, if it had one) under the new nonce;
+        # every other one has ended.
+        remembered = current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token")
+        login_user(user, remember=remembered in request.cookies)
         flash(_("Your password was changed. Your other sessions were signed out."), "success")
         return redirect(url_for("accounts.profile"))
     return _profile_page(422, password_form=form)
@@ -334,25 +366,47 @@ def _qr_data_uri(uri: str) -> str:
     return "data:image/svg+xml;base64," + base64.b64encode(buffer.getvalue()).decode()
 
 
+def _two_factor_setup_url(next_url: str | None) -> str:
+    """The setup page, coming back to `next_url` (a path on this site) once it is done."""
+    return url_for("accounts.two_factor_setup", next=_local_path(next_url))
+
+
 @bp.route("/profile/two-factor", methods=["GET", "POST"])
 @protected
 def two_factor_setup():
+    next_url = _safe_next(request.args.get("next"), default=url_for("accounts.profile"))
     if current_user.has_two_factor:
-        return redirect(url_for("accounts.profile"))
+        return redirect(next_url)
     secret = session.get("totp_setup_secret")
     if request.method == "GET" or not secret:
         secret = services.new_totp_secret()
         session["totp_setup_secret"] = secret
     form = EnableTwoFactorForm()
     if form.validate_on_submit():
-        try:
-            codes = services.enable_two_factor(current_user, secret, form.code.data)
-        except services.AccountError as error:
-            form.code.errors.append(str(error))
-        else:
+        wait = services.throttle_wait(current_user.email, client_address())
+        ok = not wait and services.check_password(current_user, form.password.data)
+        if not ok:
+            services.record_attempt(
+                current_user.email, client_address(), succeeded=False, step="two_factor_setup"
+            )
             commit()
-            session.pop("totp_setup_secret", None)
-            return render("accounts/recovery_codes.html", codes=codes)
+            form.password.errors.append(
+                _("Too many failed attempts. Try again in %(minutes)d minutes.", minutes=wait)
+                if wait
+                else _("That is not your password.")
+            )
+        else:
+            try:
+                codes = services.enable_two_factor(current_user, secret, form.code.data)
+            except services.AccountError as error:
+                form.code.errors.append(str(error))
+            else:
+                commit()
+                session.pop("totp_setup_secret", None)
+                # Password and a code from the app, just now: the same proof as signing in
+                # again, so confidential rooms open without asking for it a second time.
+                session["second_factor_at"] = time.time()
+                return render("accounts/recovery_codes.html", codes=codes, next_url=next_url)
     uri = services.provisioning_uri(current_user, secret)
     status = 422 if form.is_submitted() else 200
     return render(
@@ -391,7 +445,9 @@ def recovery_codes_renew():
             subject=current_user,
         )
         commit()
-        return render("accounts/recovery_codes.html", codes=codes)
+        return render(
+            "accounts/recovery_codes.html", codes=codes, next_url=url_for("accounts.profile")
+        )
     form.password.errors.append(_("That is not your password."))
     return _profile_page(422, disable_form=form)
 
@@ -402,7 +458,7 @@ def end_session(session_id: int):
     row = db.session.get(SignedInSession, session_id)
     if row is None or row.user_id != current_user.id:
         abort(404)
-    sessions.end(row)
+    sessions.end(row)  # its cookies are refused and its sockets dropped
     audit.record("auth.session_ended", f"{current_user.name} ended one of their sessions")
     commit()
     flash(_("That session is signed out."), "success")

@@ -17,11 +17,12 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from consult import audit, mail
-from consult.accounts import handover
+from consult.accounts import handover, sessions
 from consult.accounts.models import (
     AccountToken,
     Delegation,
     RecoveryCode,
+    SignedInSession,
     SignInAttempt,
     TokenPurpose,
     User,
@@ -73,10 +74,13 @@ def new_session_nonce() -> str:
     return secrets.token_hex(8)
 
 
-def set_password(user: User, password: str) -> None:
-    """Set a new password and end every other session of this person."""
+def set_password(user: User, password: str, *, keep: SignedInSession | None = None) -> None:
+    """Set a new password and end every other session of this person (all but `keep`, the
+    session that changed it): their cookies, remember-me included, stop working."""
     user.password_hash = hash_password(password)
     user.session_nonce = new_session_nonce()
+    if user.id is not None:  # a new account (consult create-user) has no session yet
+        sessions.end_all(user, keep=keep)
 
 
 def find_user_by_email(email: str) -> User | None:
@@ -351,6 +355,14 @@ def _totp_step(secret: str, code: str) -> int | None:
     return None
 
 
+def code_was_just_used(user: User, code: str) -> bool:
+    """Is `code` the authenticator's code of a time step already accepted (a replay)?"""
+    if not user.totp_secret or user.totp_last_step is None:
+        return False
+    step = _totp_step(user.totp_secret, code)
+    return step is not None and step <= user.totp_last_step
+
+
 def enable_two_factor(user: User, secret: str, code: str) -> list[str]:
     """Turn on TOTP once the person proves their app has the secret; return recovery codes."""
     step = _totp_step(secret, code)
@@ -435,6 +447,7 @@ def deactivate(user: User, *, reason: str, actor: User) -> None:
     user.is_active = False
     user.deactivated_at = utcnow()
     user.session_nonce = new_session_nonce()
+    sessions.end_all(user)  # and, once committed, their sockets are dropped
     audit.record(
         "account.deactivated",
         f"{actor.name} deactivated {user.name}: {reason}",

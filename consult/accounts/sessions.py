@@ -1,4 +1,12 @@
-"""Signed-in sessions a person can list and end (members of confidential rooms need this)."""
+"""Signed-in sessions a person can list and end (members of confidential rooms need this).
+
+Each sign-in registers one SignedInSession row and a random key; the key travels inside the id
+Flask-Login keeps in the session cookie and in the remember-me cookie ("id:nonce:key", see
+User.get_id). The user loader accepts an id only while its row is live, so ending a row
+(signing out, "sign out there", "sign out everywhere else", a password change, deactivation)
+ends that device for good: a copied session or remember-me cookie is refused from then on,
+and the row's sockets are disconnected once the change is committed.
+"""
 
 from __future__ import annotations
 
@@ -6,8 +14,8 @@ import hashlib
 import secrets
 from datetime import timedelta
 
-from flask import request, session
-from flask_login import current_user, logout_user
+from flask import g, has_request_context, request, session
+from flask_login import current_user, login_user, logout_user
 from sqlalchemy import select
 
 from consult.accounts.models import SignedInSession, User
@@ -15,51 +23,91 @@ from consult.audit import client_address
 from consult.extensions import db
 from consult.timeutil import utcnow
 
-SESSION_KEY = "sid"
 TOUCH_EVERY = timedelta(minutes=1)
+#: Session entries that survive when a dead identity is forgotten: a sign-in in progress.
+_KEPT_ON_FORGET = ("pending_user", "pending_remember", "pending_since", "pending_next")
 
 
 def _digest(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()
 
 
-def begin(user: User) -> None:
-    """Register this browser's session (called right after signing in)."""
+def begin(user: User) -> SignedInSession:
+    """Register this browser as a new signed-in session of `user` (right before login_user)."""
     key = secrets.token_urlsafe(24)
-    session[SESSION_KEY] = key
-    db.session.add(
-        SignedInSession(
-            user_id=user.id,
-            key_hash=_digest(key),
-            address=client_address(),
-            user_agent=(request.user_agent.string or "")[:200],
-        )
+    row = SignedInSession(
+        user_id=user.id,
+        key_hash=_digest(key),
+        address=client_address(),
+        user_agent=(request.user_agent.string or "")[:200],
     )
+    db.session.add(row)
+    user.device_key = key
+    g._device_row = row
+    return row
+
+
+def live_row(user: User, key: str) -> SignedInSession | None:
+    """The user loader's question: is `key` a session of `user` that has not been ended?"""
+    if not key:
+        return None
+    row = db.session.scalars(
+        select(SignedInSession).where(SignedInSession.key_hash == _digest(key))
+    ).first()
+    if row is None or row.user_id != user.id or row.ended_at is not None:
+        return None
+    user.device_key = key
+    g._device_row = row
+    return row
 
 
 def current_row() -> SignedInSession | None:
-    key = session.get(SESSION_KEY)
+    """This request's signed-in session: the row its key names (also after a remember-me
+    restore, which reuses its own device's row and never registers a new one)."""
+    if not has_request_context() or not current_user.is_authenticated:
+        return None
+    key = current_user.device_key
     if not key:
         return None
+    row = g.get("_device_row")
+    if row is not None and row.key_hash == _digest(key):
+        return row
     return db.session.scalars(
         select(SignedInSession).where(SignedInSession.key_hash == _digest(key))
     ).first()
 
 
+def forget_here() -> None:
+    """Sign this browser out: clear the session and have the remember-me cookie deleted.
+
+    The order matters: logout_user() marks the remember-me cookie for deletion inside the
+    session, so the session is cleared first.
+    """
+    session.clear()
+    logout_user()
+
+
 def check() -> None:
-    """before_request: an ended session signs out; an unregistered one (restored from the
-    remember-me cookie) is registered; the last-seen time is kept within a minute."""
-    if request.endpoint == "static" or not current_user.is_authenticated:
+    """before_request: a refused identity (its session ended, its nonce changed) is forgotten,
+    cookies included; a live one has its last-seen time kept within a minute."""
+    if request.endpoint == "static":
+        return
+    if not current_user.is_authenticated:
+        if "_user_id" in session:
+            kept = {k: session[k] for k in _KEPT_ON_FORGET if k in session}
+            forget_here()
+            session.update(kept)
         return
     row = current_row()
-    if row is None:
-        begin(current_user)
-        db.session.commit()
+    if row is None:  # the loader accepted it a moment ago: ended in between
+        forget_here()
         return
-    if row.ended_at is not None or row.user_id != current_user.id:
-        logout_user()
-        session.clear()
-        return
+    if "_id" not in session:
+        # Restored from the remember-me cookie just now, onto this device's own row. Flask-Login
+        # leaves out the identifier strong protection compares, which would sign the person
+        # out on the next request; sign the restored session in properly (not fresh).
+        login_user(current_user._get_current_object(), remember=True, fresh=False)
+        session.permanent = True
     now = utcnow()
     if now - row.last_seen_at > TOUCH_EVERY:
         row.last_seen_at = now
@@ -77,14 +125,27 @@ def of(user: User) -> list[SignedInSession]:
 
 
 def end(row: SignedInSession) -> None:
+    """End one session; once committed its cookies are refused and its sockets dropped."""
+    from consult import live
+    from consult.transaction import after_commit
+
     row.ended_at = utcnow()
+    row_id = row.id
+    after_commit(lambda: live.drop_session_sockets([row_id]))
+
+
+def end_all(user: User, keep: SignedInSession | None = None) -> int:
+    """End every live session of `user` but `keep`; how many ended."""
+    count = 0
+    for row in of(user):
+        if keep is None or row.id != keep.id:
+            end(row)
+            count += 1
+    return count
 
 
 def end_others(user: User) -> int:
     mine = current_row()
-    count = 0
-    for row in of(user):
-        if mine is None or row.id != mine.id:
-            end(row)
-            count += 1
-    return count
+    if mine is None or mine.user_id != user.id:
+        mine = None
+    return end_all(user, keep=mine)

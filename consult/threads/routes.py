@@ -96,13 +96,27 @@ def _come_back_to() -> str:
     return url_for("core.dashboard")
 
 
+def gate_closed() -> str | None:
+    """The confidential gate: why this session may not see confidential content now
+    ("two_factor": it is not on; "fresh": sign in again after the idle time), or None.
+
+    Pages (`_gate`) and the live channel (`consult.live`) both ask this one question.
+    """
+    if not current_user.has_two_factor:
+        return "two_factor"
+    if not is_fresh():
+        return "fresh"
+    return None
+
+
 def _gate():
     """Two-factor sign-in, and a fresh one after the idle time; None when the person may go on."""
     g.no_store = True
-    if not current_user.has_two_factor:
+    closed = gate_closed()
+    if closed == "two_factor":
         flash(_("Confidential rooms need two-factor sign-in. Turn it on first."), "info")
-        return redirect(url_for("accounts.two_factor_setup"))
-    if not is_fresh():
+        return redirect(url_for("accounts.two_factor_setup", next=_come_back_to()))
+    if closed == "fresh":
         return redirect(url_for("accounts.reauthenticate", next=_come_back_to()))
     session["confidential_seen"] = time.time()
     # base.html then warns before the idle limit and offers to stay (static/js/idle.js).

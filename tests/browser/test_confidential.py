@@ -1,7 +1,7 @@
-"""The confidential DIEF room as people use it: members turn on two-factor sign-in, sign in again
-to see the threads, exchange posts under a TLP marking and see who has read them; a member
-outside a need-to-know list finds no trace of the thread; the chair publishes a trend brief that
-WGETI shows without attribution."""
+"""The confidential DIEF room as people use it: members turn on two-factor sign-in from the room
+and come straight back to its threads, exchange posts under a TLP marking and see who has read
+them; a member outside a need-to-know list finds no trace of the thread; the chair publishes a
+trend brief that WGETI shows without attribution."""
 
 from __future__ import annotations
 
@@ -73,46 +73,48 @@ def second_factor_code(who: str) -> str:
     return code
 
 
-def turn_on_two_factor(page, who: str) -> None:
-    """Through the profile page: read the key, type the app's code, see the recovery codes."""
-    page.goto("/profile")
-    page.get_by_role("link", name="Turn on two-factor sign-in").click()
+def turn_on_two_factor(page, who: str, link: str = "Turn on two-factor sign-in") -> None:
+    """From the page shown (the profile, or a confidential room): follow `link`, read the key,
+    type the app's code and the password, see the recovery codes and say they are kept."""
+    page.get_by_role("link", name=link).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Turn on two-factor sign-in")
     secret = page.locator("#totp-secret").inner_text().strip()
     step = _step()
     page.get_by_label("Six-digit code from your app").fill(pyotp.TOTP(secret).at(step * 30))
-    page.get_by_role("button", name="Turn on").click()
+    page.get_by_label("Your password", exact=True).fill(DEMO_PASSWORD)
+    # The server checks the password and hashes ten recovery codes, all with Argon2 at its
+    # real cost: on a busy machine that takes longer than a click usually may.
+    page.get_by_role("button", name="Turn on").click(timeout=90_000)
     expect(page.get_by_role("heading", level=1)).to_have_text("Your recovery codes")
     codes = [c.strip() for c in page.locator("#recovery-codes code").all_inner_texts()]
     assert codes, "the recovery codes page should list the codes"
     ENROLLED[demo_email(who)] = Enrolment(secret=secret, recovery_codes=codes, last_step=step)
+    page.get_by_role("link", name="I have kept them").click()
 
 
-def sign_in_again_from_room(page, who: str, slug: str = "dief") -> None:
-    """The room asks for a sign-in with the second factor; follow its link and come back."""
+def enrol_from_the_room(page, who: str, slug: str = "dief") -> None:
+    """Someone without two-factor sign-in opens the room: it says to turn it on (not to "sign
+    in again"); once it is on they are back in the room and see its threads, with no second
+    sign-in: the password and code of the setup were just that."""
     page.goto(f"/rooms/{slug}")
-    page.get_by_role("link", name="Sign in again to see the threads").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Sign in again to continue")
-    page.get_by_label("Password", exact=True).fill(DEMO_PASSWORD)
-    page.get_by_label("Code from your authenticator app").fill(second_factor_code(who))
-    page.get_by_role("button", name="Continue").click()
+    expect(page.get_by_role("link", name="Sign in again to see the threads")).to_have_count(0)
+    turn_on_two_factor(page, who, link="Turn on two-factor sign-in to see the threads")
     page.wait_for_url(re.compile(rf"/rooms/{slug}$"))
     expect(page.get_by_role("heading", name="Confidential threads")).to_be_visible()
     expect(page.get_by_role("link", name="Sign in again to see the threads")).to_have_count(0)
+    expect(page.get_by_role("link", name="Open a thread")).to_be_visible()
 
 
 def confidential_member(new_page, who: str):
     """A page of `who` let into the DIEF room's threads (on /rooms/dief).
 
-    The first time: sign in with the password, turn on two-factor, then "Sign in again" from
-    the room (turning it on does not make the session a two-factor one). Later: sign in with
-    the password and a code."""
+    The first time: sign in with the password and turn on two-factor from the room, which
+    leads back into it. Later: sign in with the password and a code."""
     page = new_page()
     email = demo_email(who)
     if email not in ENROLLED:
         sign_in(page, who)
-        turn_on_two_factor(page, who)
-        sign_in_again_from_room(page, who)
+        enrol_from_the_room(page, who)
         return page
     sign_in(page, who, expect_success=False)
     expect(page.get_by_role("heading", level=1)).to_have_text("Second sign-in step")
