@@ -13,6 +13,7 @@ from flask import g, request
 from flask_login import current_user
 from flask_socketio import Namespace, disconnect, join_room, leave_room, rooms
 
+from consult import transaction
 from consult.extensions import db
 from consult.policy import Need, acting_user, can
 from consult.rooms.models import Room
@@ -27,6 +28,11 @@ def _asker():
 
 
 class LiveNamespace(Namespace):
+    def trigger_event(self, event, *args):
+        """Every handler reads unless it declares a write (consult.transaction)."""
+        with transaction.reading():
+            return super().trigger_event(event, *args)
+
     def on_connect(self, auth=None):
         try:
             user = _asker()
@@ -109,8 +115,9 @@ class LiveNamespace(Namespace):
             presence = (data or {}).get("presence")
             presence = Presence(presence) if presence in {p.value for p in Presence} else None
             if (data or {}).get("view") != "screen":
-                meetings.seen(meeting, user, presence, connected=True)
-                db.session.commit()
+                with transaction.writing():
+                    meetings.seen(meeting, user, presence, connected=True)
+                    db.session.commit()
                 _send_console(meeting.id)
             return {"ok": True, "version": meeting.version, "chair": chair}
         finally:
@@ -126,8 +133,9 @@ class LiveNamespace(Namespace):
             meeting = db.session.get(Meeting, _int(data, "meeting"))
             if user is None or meeting is None or not can(Need.VIEW, meeting, user):
                 return {"ok": False}
-            changed = meetings.seen(meeting, user, None, connected=True)
-            db.session.commit()
+            with transaction.writing():
+                changed = meetings.seen(meeting, user, None, connected=True)
+                db.session.commit()
             if changed:
                 _send_console(meeting.id)
             return {"ok": True, "version": meeting.version}
@@ -152,8 +160,9 @@ class LiveNamespace(Namespace):
                 if len(parts) == 2 and parts[0] == "meeting" and parts[1].isdigit():
                     meeting = db.session.get(Meeting, int(parts[1]))
                     if meeting is not None:
-                        meetings.seen(meeting, user, None, connected=False)
-                        db.session.commit()
+                        with transaction.writing():
+                            meetings.seen(meeting, user, None, connected=False)
+                            db.session.commit()
                         _send_console(meeting.id)
         finally:
             db.session.remove()

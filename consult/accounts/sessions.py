@@ -14,6 +14,7 @@ from consult.accounts.models import SignedInSession, User
 from consult.audit import client_address
 from consult.extensions import db
 from consult.timeutil import utcnow
+from consult.transaction import writing
 
 SESSION_KEY = "sid"
 TOUCH_EVERY = timedelta(minutes=1)
@@ -53,8 +54,9 @@ def check() -> None:
         return
     row = current_row()
     if row is None:
-        begin(current_user)
-        db.session.commit()
+        with writing():
+            begin(current_user)
+            db.session.commit()
         return
     if row.ended_at is not None or row.user_id != current_user.id:
         logout_user()
@@ -62,8 +64,9 @@ def check() -> None:
         return
     now = utcnow()
     if now - row.last_seen_at > TOUCH_EVERY:
-        row.last_seen_at = now
-        db.session.commit()
+        with writing():  # a GET is a read: this write says so (consult.transaction)
+            row.last_seen_at = now
+            db.session.commit()
 
 
 def of(user: User) -> list[SignedInSession]:

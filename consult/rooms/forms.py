@@ -7,6 +7,7 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, Regexp
 
+from consult.markdown import Renderable
 from consult.rooms.models import AccessLevel, RoomKind, RoomRole
 
 ROLE_CHOICES = [(r.value, r.label) for r in RoomRole]
@@ -79,5 +80,5 @@ class RoomForm(FlaskForm):
         ),
     )
     description = TextAreaField(
-        _l("Description (Markdown)"), validators=[Optional(), Length(max=20000)]
+        _l("Description (Markdown)"), validators=[Optional(), Length(max=20000), Renderable()]
     )
