@@ -230,3 +230,63 @@ def test_a_confidential_post_keeps_its_html_encrypted(db, make_user, make_room, 
     stored = bytes(raw.scalar_one())
     assert b"canary-7731" not in stored
     assert b"<em>canary-7731</em>" in decrypt(stored)
+
+
+# ---- the migration --------------------------------------------------------------------------
+
+MIGRATION_SCRIPT = r"""
+import sqlite3, sys
+from flask_migrate import downgrade, upgrade
+from consult import create_app
+from consult.config import TestConfig
+from consult.crypto import decrypt, encrypt
+
+path = sys.argv[1]
+config = type("C", (TestConfig,), {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}"})
+app = create_app(config)
+with app.app_context():
+    upgrade(revision="0007")
+    raw = sqlite3.connect(path)  # foreign keys off: lone rows are enough here
+    for n, description in [(1, "*Hello* <script>alert(1)</script>"), (2, ">" * 100 + " deep")]:
+        raw.execute(
+            "INSERT INTO room (id, slug, title, description, kind, access, time_zone,"
+            " is_archived, created_at) VALUES (?, ?, 'R', ?, 'small_group', 'open', 'UTC', 0,"
+            " '2026-01-01 00:00:00')",
+            (n, f"r{n}", description),
+        )
+    raw.execute(
+        "INSERT INTO post (id, thread_id, author_id, delegation_id, body, created_at)"
+        " VALUES (1, 1, 1, 1, ?, '2026-01-01 00:00:00')",
+        (encrypt(b"The *canary-42* again."),),
+    )
+    raw.commit()
+    upgrade(revision="0008")
+    rooms = dict(raw.execute("SELECT id, description_html FROM room").fetchall())
+    assert "<em>Hello</em>" in rooms[1] and "alert" not in rooms[1], rooms[1]
+    assert rooms[2].startswith("<pre>&gt;&gt;&gt;"), rooms[2][:40]
+    (stored,) = raw.execute("SELECT body_html FROM post").fetchone()
+    assert b"canary-42" not in bytes(stored)
+    assert b"<em>canary-42</em>" in decrypt(bytes(stored))
+    raw.execute("DELETE FROM post")  # the lone row would not survive the table's copy
+    raw.commit()
+    downgrade(revision="0007")
+    columns = [row[1] for row in raw.execute("PRAGMA table_info(post)")]
+    assert "body_html" not in columns, columns
+print("migrated")
+"""
+
+
+def test_the_migration_renders_existing_rows_and_keeps_confidential_html_encrypted(tmp_path):
+    """On a database of its own (in a process of its own): 0007 rows, then 0008, then back."""
+    import subprocess
+    import sys
+
+    script = tmp_path / "migrate.py"
+    script.write_text(MIGRATION_SCRIPT)
+    result = subprocess.run(
+        [sys.executable, str(script), str(tmp_path / "old.db")],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0 and "migrated" in result.stdout, result.stderr[-3000:]
