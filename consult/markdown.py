@@ -159,7 +159,7 @@ def _raw(text: str) -> str:
     return html
 
 
-@lru_cache(maxsize=256)
+@lru_cache(maxsize=64)  # the check and the write that follows it; HTML can be large
 def _render(text: str) -> Markup:
     clean = nh3.clean(
         _raw(text),

@@ -232,6 +232,12 @@ def test_a_confidential_post_keeps_its_html_encrypted(db, make_user, make_room, 
     assert b"<em>canary-7731</em>" in decrypt(stored)
 
 
+def test_a_revision_names_the_paragraph_it_refuses(app):
+    source = "# Part\n\nFine.\n\n" + "> " * 20 + "deep"
+    with app.app_context(), pytest.raises(papers.PaperError, match=r"Paragraph 2: Lists and"):
+        papers._check_source(source)
+
+
 # ---- the migration --------------------------------------------------------------------------
 
 MIGRATION_SCRIPT = r"""
