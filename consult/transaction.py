@@ -12,7 +12,9 @@ once, whatever the busy timeout. So each transaction says what it is:
 - Socket.IO handlers read unless they say otherwise (consult.live);
 - after `commit()` the rest of a request reads again.
 
-Outside any of these (the CLI, migrations, scripts) transactions begin IMMEDIATE as before. A
+The mode is set around each HTTP request by a WSGI middleware (so routing is covered too) and
+read when a transaction begins. Outside requests and handlers (the CLI, migrations, scripts, a
+test's own test_request_context) transactions begin IMMEDIATE as before. A
 read that issues INSERT/UPDATE/DELETE raises UndeclaredWrite under testing and logs a warning
 in production.
 """
@@ -43,19 +45,18 @@ class UndeclaredWrite(RuntimeError):
     """A transaction declared as a read tried to write (see the module's docstring)."""
 
 
-def _from_request() -> str | None:
-    """What the current HTTP request declared: its method, or its view's @writing() mark."""
-    if not has_request_context():
-        return None
-    if request.method not in SAFE_METHODS:
+def _declared(method: str) -> str:
+    """What a request declares by its method and, once routed, its view's @writing() mark."""
+    if method not in SAFE_METHODS:
         return WRITE
     view = current_app.view_functions.get(request.endpoint or "")
     return WRITE if getattr(view, "_writes", False) else READ
 
 
 def mode() -> str | None:
-    """READ, WRITE, or None outside a request or socket handler (the CLI, migrations)."""
-    return _mode.get() or _from_request()
+    """READ, WRITE, or None outside a request or socket handler (the CLI, migrations, and a
+    test's own test_request_context, which dispatches nothing)."""
+    return _mode.get()
 
 
 def writes() -> bool:
@@ -123,24 +124,34 @@ def reading() -> Iterator[None]:
 
 
 def _begin_request() -> None:
-    """before_request, first of all: fix the request's mode so commit() can change it."""
-    g._transaction_token = _mode.set(_from_request())
+    """before_request, first of all: the view is known now; a @writing() view writes.
+
+    Routing may already have read (a URL converter loading its object): that read is ended,
+    so the write begins IMMEDIATE.
+    """
+    if _mode.get() == READ and _declared(request.method) == WRITE:
+        _end_read()
+        _mode.set(WRITE)
 
 
-def _end_request(_exc: BaseException | None = None) -> None:
-    """teardown_request: leave no mode behind (tests run many requests in one thread)."""
-    token = g.pop("_transaction_token", None)
-    if token is not None:
+def _middleware(wsgi_app: Callable) -> Callable:
+    """Around each HTTP request (routing included): a read unless its method writes."""
+
+    def app(environ: dict, start_response: Callable):
+        method = environ.get("REQUEST_METHOD", "GET").upper()
+        token = _mode.set(READ if method in SAFE_METHODS else WRITE)
         try:
+            return wsgi_app(environ, start_response)
+        finally:
             _mode.reset(token)
-        except ValueError:  # set in another context: forget it instead
-            _mode.set(None)
+
+    return app
 
 
 def install(app: Flask, engine: Engine) -> None:
     """Register the request hooks and the safety net on the engine (any database)."""
     app.before_request_funcs.setdefault(None, []).insert(0, _begin_request)
-    app.teardown_request(_end_request)
+    app.wsgi_app = _middleware(app.wsgi_app)
     strict = bool(app.config.get("TESTING"))
 
     @sa_event.listens_for(engine, "before_cursor_execute")
@@ -172,7 +183,7 @@ def commit() -> None:
     What the request reads afterwards (the page it renders) is a read again.
     """
     db.session.commit()
-    if has_request_context() and "_transaction_token" in g and mode() == WRITE:
+    if has_request_context() and mode() == WRITE:
         _mode.set(READ)
     mail.flush_after_commit()
     sent = set()

@@ -270,18 +270,21 @@ def test_the_review_comment_does_not_stall_a_reader(app, world, no_csrf):
 
 
 def test_an_undeclared_write_in_a_read_is_refused_under_testing(app, db, make_room):
-    with app.test_request_context("/rooms/", method="POST"):
-        assert transaction.mode() == transaction.WRITE
     room = make_room()
-    with app.test_request_context("/rooms/", method="GET"), transaction.writing():
+    # What the middleware sets around a GET request.
+    with app.test_request_context("/rooms/"), transaction.reading(), transaction.writing():
+        assert transaction.mode() == transaction.WRITE
         rooms.note_activity(room, "test.declared", "declared write")
         db.session.flush()  # declared: allowed
-    with app.test_request_context("/rooms/", method="GET"):
+    with app.test_request_context("/rooms/"), transaction.reading():
         assert transaction.mode() == transaction.READ
         rooms.note_activity(room, "test.undeclared", "written during a read")
         with pytest.raises(transaction.UndeclaredWrite, match="declare it"):
             db.session.flush()
         db.session.rollback()
+    # A test's own request context dispatches nothing: no mode, services may write.
+    with app.test_request_context("/rooms/"):
+        assert transaction.mode() is None
 
 
 def test_in_production_an_undeclared_write_is_logged_not_refused(caplog):
@@ -292,7 +295,8 @@ def test_in_production_an_undeclared_write_is_logged_not_refused(caplog):
     with engine.begin() as connection:
         connection.execute(text("CREATE TABLE t (x INTEGER)"))
     with (
-        app.test_request_context("/", method="GET"),
+        app.test_request_context("/"),
+        transaction.reading(),
         caplog.at_level(logging.WARNING, "consult.transaction"),
         engine.begin() as connection,
     ):
