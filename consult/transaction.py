@@ -14,9 +14,8 @@ once, whatever the busy timeout. So each transaction says what it is:
 
 The mode is set around each HTTP request by a WSGI middleware (so routing is covered too) and
 read when a transaction begins. Outside requests and handlers (the CLI, migrations, scripts, a
-test's own test_request_context) transactions begin IMMEDIATE as before. A
-read that issues INSERT/UPDATE/DELETE raises UndeclaredWrite under testing and logs a warning
-in production.
+test's own test_request_context) transactions begin IMMEDIATE as before. A read that issues
+INSERT/UPDATE/DELETE raises UndeclaredWrite under testing and logs a warning in production.
 """
 
 from __future__ import annotations
@@ -80,10 +79,11 @@ def _end_read() -> None:
 class writing(ContextDecorator):
     """Declare that what follows writes: as `with writing():` or as a view decorator.
 
-    On a view the mark is read when the request's first transaction begins, so the whole
-    request is one write. As a context manager inside a read it ends the read transaction
-    (which must not have changed anything), and on leaving it commits what is still open, so
-    the write lock is never carried into the reads that follow; an error rolls back.
+    On a view the mark is read before the view runs (before_request), so the request writes
+    from its first statement until commit(). As a context manager inside a read it ends the
+    read transaction (which must not have changed anything), and on leaving it commits what is
+    still open, so the write lock is never carried into the reads that follow; an error rolls
+    back.
     """
 
     def __call__(self, func: Callable) -> Callable:
