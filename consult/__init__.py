@@ -93,17 +93,23 @@ def _bind_extensions(app: Flask) -> None:
         # another site cannot open a channel with a delegate's cookies.
     )
 
+    from consult import transaction
+
     with app.app_context():
+        transaction.install(app, db.engine)
         if db.engine.dialect.name == "sqlite":
             _tune_sqlite(db.engine)
 
 
 def _tune_sqlite(engine: Engine) -> None:
-    """WAL, a busy timeout, foreign keys, and writes that begin IMMEDIATE.
+    """WAL, a busy timeout, foreign keys; reads begin deferred and writes IMMEDIATE.
 
     pysqlite's own transaction handling is switched off so that SQLAlchemy's BEGIN is the one
-    sent; a deferred transaction that later upgrades to a write fails at once with SQLITE_BUSY.
+    sent. A read holds no lock, so a slow page never makes a writer wait; a write takes the
+    lock at its first statement, since a deferred transaction that later upgrades to a write
+    fails at once with SQLITE_BUSY. consult.transaction says which is which.
     """
+    from consult import transaction
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection, _record) -> None:
@@ -118,7 +124,7 @@ def _tune_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if transaction.writes() else "BEGIN")
 
 
 def _register_blueprints(app: Flask) -> None:
@@ -270,7 +276,7 @@ def _unread_notifications() -> int:
 
 
 def _register_templating(app: Flask) -> None:
-    from consult import markdown, policy
+    from consult import policy
 
     def local_time(value, format: str = "medium") -> str:
         """A UTC time shown in the viewer's time zone and locale."""
@@ -282,7 +288,6 @@ def _register_templating(app: Flask) -> None:
 
     papers_templating.register(app)
     app.jinja_env.filters["duration"] = duration
-    app.jinja_env.filters["markdown"] = markdown.render
     app.jinja_env.filters["local_time"] = local_time
     app.jinja_env.globals.update(
         can=policy.can,

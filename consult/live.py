@@ -16,6 +16,7 @@ from flask import current_app, g, request
 from flask_login import current_user
 from flask_socketio import Namespace, disconnect, join_room, leave_room, rooms
 
+from consult import transaction
 from consult.extensions import db
 from consult.extensions import socketio as flask_socketio
 from consult.policy import Need, acting_user, can
@@ -44,6 +45,11 @@ def _gate_closed() -> str | None:
 
 
 class LiveNamespace(Namespace):
+    def trigger_event(self, event, *args):
+        """Every handler reads unless it declares a write (consult.transaction)."""
+        with transaction.reading():
+            return super().trigger_event(event, *args)
+
     def on_connect(self, auth=None):
         from consult.accounts import sessions
 
@@ -128,8 +134,9 @@ class LiveNamespace(Namespace):
             presence = (data or {}).get("presence")
             presence = Presence(presence) if presence in {p.value for p in Presence} else None
             if (data or {}).get("view") != "screen":
-                meetings.seen(meeting, user, presence, connected=True)
-                db.session.commit()
+                with transaction.writing():
+                    meetings.seen(meeting, user, presence, connected=True)
+                    db.session.commit()
                 _send_console(meeting.id)
             return {"ok": True, "version": meeting.version, "chair": chair}
         finally:
@@ -147,8 +154,9 @@ class LiveNamespace(Namespace):
             meeting = db.session.get(Meeting, _int(data, "meeting"))
             if meeting is None or not can(Need.VIEW, meeting, user):
                 return {"ok": False}
-            changed = meetings.seen(meeting, user, None, connected=True)
-            db.session.commit()
+            with transaction.writing():
+                changed = meetings.seen(meeting, user, None, connected=True)
+                db.session.commit()
             if changed:
                 _send_console(meeting.id)
             return {"ok": True, "version": meeting.version}
@@ -185,8 +193,9 @@ class LiveNamespace(Namespace):
                 if len(parts) == 2 and parts[0] == "meeting" and parts[1].isdigit():
                     meeting = db.session.get(Meeting, int(parts[1]))
                     if meeting is not None:
-                        meetings.seen(meeting, user, None, connected=False)
-                        db.session.commit()
+                        with transaction.writing():
+                            meetings.seen(meeting, user, None, connected=False)
+                            db.session.commit()
                         _send_console(meeting.id)
         finally:
             db.session.remove()

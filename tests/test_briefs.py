@@ -336,6 +336,7 @@ def test_the_published_brief_is_unsigned_and_points_nowhere_back(
         "id",
         "room_id",
         "body",
+        "body_html",
         "published_at",
     }
 

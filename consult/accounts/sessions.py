@@ -22,6 +22,7 @@ from consult.accounts.models import SignedInSession, User
 from consult.audit import client_address
 from consult.extensions import db
 from consult.timeutil import utcnow
+from consult.transaction import writing
 
 TOUCH_EVERY = timedelta(minutes=1)
 #: Session entries that survive when a dead identity is forgotten: a sign-in in progress.
@@ -110,8 +111,9 @@ def check() -> None:
         session.permanent = True
     now = utcnow()
     if now - row.last_seen_at > TOUCH_EVERY:
-        row.last_seen_at = now
-        db.session.commit()
+        with writing():  # a GET is a read: this write says so (consult.transaction)
+            row.last_seen_at = now
+            db.session.commit()
 
 
 def of(user: User) -> list[SignedInSession]:

@@ -7,6 +7,7 @@ from flask_wtf import FlaskForm
 from wtforms import DateTimeLocalField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import URL, DataRequired, Length, NumberRange, Optional, ValidationError
 
+from consult.markdown import Renderable
 from consult.meetings.models import FloorKind, MeetingKind, MeetingMode, Presence
 from consult.timeutil import is_time_zone, time_zones
 
@@ -54,7 +55,7 @@ class ItemForm(FlaskForm):
     )
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=300)])
     annotation = TextAreaField(
-        _l("Annotation (Markdown)"), validators=[Optional(), Length(max=10000)]
+        _l("Annotation (Markdown)"), validators=[Optional(), Length(max=10000), Renderable()]
     )
     planned_minutes = IntegerField(
         _l("Planned duration (minutes)"),

@@ -11,11 +11,13 @@ import enum
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
+from markupsafe import Markup
 from sqlalchemy import Column, ForeignKey, Index, String, Table, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from consult.accounts.models import Delegation, User, _enum
 from consult.extensions import db
+from consult.markdown import rendered
 from consult.rooms.models import Room
 from consult.timeutil import UTCDateTime, utcnow
 
@@ -143,6 +145,7 @@ class AgendaItem(db.Model):
     letter: Mapped[str] = mapped_column(String(2), default="")
     title: Mapped[str] = mapped_column(String(300))
     annotation: Mapped[str] = mapped_column(Text, default="")
+    annotation_html: Mapped[Markup | None] = rendered("annotation")
     planned_minutes: Mapped[int] = mapped_column(default=30)
     presenters: Mapped[str] = mapped_column(String(300), default="")
     state: Mapped[ItemState] = mapped_column(

@@ -12,7 +12,13 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
-__all__ = ["Block", "markdown_for_render", "number_blocks", "split_blocks"]
+__all__ = [
+    "Block",
+    "markdown_for_render",
+    "number_blocks",
+    "paragraph_markdown",
+    "split_blocks",
+]
 
 HEADING_RE = re.compile(r"^ {0,3}#{1,6} +\S")
 LIST_ITEM_RE = re.compile(r"^ {0,3}(?:[-*+]|\d{1,9}[.)]) +\S")
@@ -114,9 +120,9 @@ def number_blocks(blocks: list[Block]) -> list[int | None]:
 def markdown_for_render(text: str) -> str:
     """A block's text made ready for consult.markdown.render.
 
-    Blocks keep a list glued to its introducing paragraph with a single newline, but
-    Python-Markdown (unlike CommonMark) only starts a list after a blank line; without this
-    the items would render as one run-on paragraph.
+    Blocks keep a list glued to its introducing paragraph with a single newline. CommonMark
+    starts a bulleted list there anyway, but not a numbered one that does not start at 1; the
+    blank line makes every such list a list (and was needed by the renderer used before).
     """
     out: list[str] = []
     fence: str | None = None
@@ -140,3 +146,15 @@ def markdown_for_render(text: str) -> str:
         out.append(line)
         previous = line
     return "\n".join(out)
+
+
+def paragraph_markdown(text: str, *, is_heading: bool) -> str:
+    """The Markdown a paragraph is rendered from (once, when its revision is stored).
+
+    A heading goes one level below the page's h1 (the paper's title): "# Title" is an h2,
+    "## Part" an h3; the sanitiser keeps no h1, so a "# " heading would lose its role.
+    """
+    if is_heading:
+        line = text.lstrip()
+        return line if line.startswith("######") else "#" + line
+    return markdown_for_render(text)

@@ -17,6 +17,7 @@ from datetime import datetime
 from typing import Literal
 
 from docx.shared import Cm, Pt, RGBColor
+from markupsafe import Markup
 
 from consult.papers.docx_io import DocxWriter, xml_safe
 
@@ -65,6 +66,9 @@ class CompiledComment:
     taken_into_account: bool
     #: The comment's id, for the chair's controls on the compilation page (not exported).
     comment_id: int | None = None
+    #: The comment's stored HTML, for the page (exports use the Markdown above).
+    body_html: Markup | None = None
+    proposed_text_html: Markup | None = None
 
 
 @dataclass

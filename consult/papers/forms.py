@@ -16,6 +16,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, Regexp
 
+from consult.markdown import Renderable
 from consult.papers.models import LANGUAGES, PaperKind, PaperStatus, Position
 
 SYMBOL_PATTERN = r"^ATT/[A-Za-z0-9.\-]+(/[A-Za-z0-9.\-]+)*$"
@@ -83,7 +84,11 @@ class StatusForm(FlaskForm):
 class CommentForm(FlaskForm):
     body = TextAreaField(
         _l("Your comment (Markdown)"),
-        validators=[DataRequired(_l("Write your comment before posting it.")), Length(max=20_000)],
+        validators=[
+            DataRequired(_l("Write your comment before posting it.")),
+            Length(max=20_000),
+            Renderable(),
+        ],
     )
     quote = TextAreaField(
         _l("Words you refer to (optional, copied from the paragraph)"),
@@ -91,7 +96,7 @@ class CommentForm(FlaskForm):
     )
     proposed_text = TextAreaField(
         _l("Proposed text (optional replacement wording)"),
-        validators=[Optional(), Length(max=20_000)],
+        validators=[Optional(), Length(max=20_000), Renderable()],
     )
     position = SelectField(
         _l("Position"),
@@ -104,8 +109,12 @@ class CommentForm(FlaskForm):
 
 
 class EditCommentForm(FlaskForm):
-    body = TextAreaField(_l("Comment"), validators=[DataRequired(), Length(max=20_000)])
-    proposed_text = TextAreaField(_l("Proposed text"), validators=[Optional(), Length(max=20_000)])
+    body = TextAreaField(
+        _l("Comment"), validators=[DataRequired(), Length(max=20_000), Renderable()]
+    )
+    proposed_text = TextAreaField(
+        _l("Proposed text"), validators=[Optional(), Length(max=20_000), Renderable()]
+    )
 
 
 class HideForm(FlaskForm):

@@ -12,11 +12,14 @@ import enum
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
+from markupsafe import Markup
 from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from consult.accounts.models import Delegation, User, _enum
 from consult.extensions import db
+from consult.markdown import rendered
+from consult.papers.blocks import paragraph_markdown
 from consult.rooms.models import Room
 from consult.timeutil import UTCDateTime, utcnow
 
@@ -142,6 +145,10 @@ class Revision(db.Model):
         return f"Rev.{self.number}"
 
 
+def _paragraph_markdown(paragraph: Paragraph, text: str) -> str:
+    return paragraph_markdown(text, is_heading=paragraph.is_heading)
+
+
 class Paragraph(db.Model):
     """A block of one revision: a heading (not numbered) or a numbered paragraph."""
 
@@ -160,6 +167,7 @@ class Paragraph(db.Model):
     #: Stable across revisions while the text survives; comments hang on it.
     key: Mapped[str] = mapped_column(String(16))
     text: Mapped[str] = mapped_column(Text)
+    text_html: Mapped[Markup | None] = rendered("text", prepare=_paragraph_markdown)
     #: The paragraph of the previous revision this one continues, if any.
     previous_id: Mapped[int | None] = mapped_column(ForeignKey("paragraph.id"))
     #: True when the text differs from the previous revision's paragraph.
@@ -191,8 +199,10 @@ class Comment(db.Model):
     #: "Germany" or "the African Group": who the comment speaks for.
     on_behalf_of: Mapped[str] = mapped_column(String(200))
     body: Mapped[str] = mapped_column(Text)
+    body_html: Mapped[Markup | None] = rendered("body")
     quote: Mapped[str | None] = mapped_column(Text)
     proposed_text: Mapped[str | None] = mapped_column(Text)
+    proposed_text_html: Mapped[Markup | None] = rendered("proposed_text")
     position: Mapped[Position | None] = mapped_column(_enum(Position, "comment_position"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     edited_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -219,6 +229,7 @@ class CommentEdit(db.Model):
         ForeignKey("comment.id", ondelete="CASCADE"), index=True
     )
     body: Mapped[str] = mapped_column(Text)
+    body_html: Mapped[Markup | None] = rendered("body")
     proposed_text: Mapped[str | None] = mapped_column(Text)
     edited_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

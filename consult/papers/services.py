@@ -22,9 +22,10 @@ from consult.accounts import handover
 from consult.accounts.models import Delegation, User
 from consult.extensions import db
 from consult.links import path_for
+from consult.markdown import check as check_markdown
 from consult.notifications.services import notify
 from consult.papers import exports
-from consult.papers.blocks import number_blocks, split_blocks
+from consult.papers.blocks import number_blocks, paragraph_markdown, split_blocks
 from consult.papers.models import (
     Comment,
     CommentEdit,
@@ -107,6 +108,12 @@ def _check_source(source: str) -> list:
     blocks = split_blocks(source)
     if not any(block.kind == "paragraph" for block in blocks):
         raise PaperError(_("The text has no paragraph to comment on."))
+    for block, number in zip(blocks, number_blocks(blocks), strict=True):
+        heading = block.kind == "heading"
+        problem = check_markdown(paragraph_markdown(block.text, is_heading=heading))
+        if problem:
+            where = _("A heading") if heading else _("Paragraph %(n)d", n=number)
+            raise PaperError(f"{where}: {problem}")
     return blocks
 
 
@@ -673,6 +680,8 @@ def compile_comments(
             is_reply=c.parent_id is not None,
             taken_into_account=c.taken_into_account_at is not None,
             comment_id=c.id,
+            body_html=c.body_html,
+            proposed_text_html=c.proposed_text_html,
         )
 
     groups: dict[str, list[exports.CompiledComment]] = {}

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import datetime
-from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from flask import current_app, g, url_for
@@ -12,9 +11,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
 
-from consult.markdown import render as render_markdown
 from consult.papers import services
-from consult.papers.blocks import markdown_for_render
 from consult.papers.redline import redline_html
 from consult.policy import Need, can
 from consult.rooms.contents import section
@@ -47,16 +44,6 @@ def may_edit(comment) -> bool:
     return services.may_edit(comment, current_user)
 
 
-@lru_cache(maxsize=50_000)
-def paragraph_html(text: str) -> Markup:
-    """A paragraph's Markdown, with a list that follows its sentence shown as a list.
-
-    Revisions never change, so the same text always gives the same HTML: rendering and
-    sanitising it once per process, not once per view, is what keeps a long paper fast.
-    """
-    return render_markdown(markdown_for_render(text))
-
-
 def paragraph_url(paper_id: int, key: str) -> str:
     """url_for once per paper and request, not twice per paragraph (a long paper has 300)."""
     cache = g.setdefault("_paragraph_urls", {})
@@ -78,7 +65,6 @@ def plural_pattern(singular: str, plural: str, n: int = 2) -> str:
 
 
 def register(app) -> None:
-    app.jinja_env.filters["paragraph"] = paragraph_html
     app.jinja_env.filters["in_zone"] = in_zone
     app.jinja_env.filters["time_left"] = time_left
     app.jinja_env.globals.update(

@@ -23,6 +23,7 @@ from wtforms.validators import (
 )
 
 from consult.accounts.models import RegionalGroup
+from consult.markdown import Renderable
 from consult.rooms.models import AccessLevel, RoomKind, RoomRole
 
 ROLE_CHOICES = [(r.value, r.label) for r in RoomRole]
@@ -135,5 +136,5 @@ class RoomForm(FlaskForm):
         ),
     )
     description = TextAreaField(
-        _l("Description (Markdown)"), validators=[Optional(), Length(max=20000)]
+        _l("Description (Markdown)"), validators=[Optional(), Length(max=20000), Renderable()]
     )

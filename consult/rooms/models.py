@@ -6,11 +6,13 @@ import enum
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
+from markupsafe import Markup
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from consult.accounts.models import Delegation, RegionalGroup, User, _enum
 from consult.extensions import db
+from consult.markdown import rendered
 from consult.timeutil import UTCDateTime, utcnow
 
 
@@ -111,8 +113,9 @@ class Room(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(80), unique=True)
     title: Mapped[str] = mapped_column(String(200))
-    #: Markdown, rendered through consult.markdown.
+    #: Markdown; description_html is what it renders to (consult.markdown).
     description: Mapped[str] = mapped_column(Text, default="")
+    description_html: Mapped[Markup | None] = rendered("description")
     kind: Mapped[RoomKind] = mapped_column(_enum(RoomKind, "room_kind"))
     #: A regional group's room: only the States of this group may be added (the Secretariat
     #: may override). None for every other kind of room.

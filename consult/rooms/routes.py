@@ -22,7 +22,7 @@ from consult.rooms.forms import (
 )
 from consult.rooms.models import JoinRequest, Membership, Room, RoomRole
 from consult.rooms.policy import room_roles
-from consult.transaction import commit
+from consult.transaction import commit, writing
 
 bp = Blueprint("rooms", __name__, url_prefix="/rooms")
 
@@ -134,6 +134,7 @@ def index():
 
 @bp.route("/<slug>")
 @protected
+@writing()  # records the visit ("since your last visit"), then reads
 def room(slug: str):
     room = load(Room, slug, by="slug")
     return _room_page(room)

@@ -14,6 +14,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from consult.extensions import db
 from consult.htmx import redirect, render
+from consult.markdown import Renderable
 from consult.policy import Need, can, load, protected
 from consult.rooms.contents import section
 from consult.rooms.models import AccessLevel, Room
@@ -29,7 +30,7 @@ bp = Blueprint("briefs", __name__)
 class BriefForm(FlaskForm):
     body = TextAreaField(
         _l("Trend brief (Markdown): trends and general lessons, never cases"),
-        validators=[DataRequired(), Length(max=briefs.MAX_BRIEF_LENGTH)],
+        validators=[DataRequired(), Length(max=briefs.MAX_BRIEF_LENGTH), Renderable()],
     )
 
 
@@ -59,7 +60,7 @@ class PublishForm(_ConfirmForm):
 class ObjectionForm(FlaskForm):
     reason = TextAreaField(
         _l("Reason for your delegation's objection"),
-        validators=[DataRequired(), Length(max=briefs.MAX_REASON_LENGTH)],
+        validators=[DataRequired(), Length(max=briefs.MAX_REASON_LENGTH), Renderable()],
         description=_l("Only the chair and your delegation see it."),
     )
 

@@ -18,6 +18,7 @@ from datetime import datetime, timedelta
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
+from markupsafe import Markup
 from sqlalchemy import ForeignKey, String, Text, UniqueConstraint, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -26,6 +27,7 @@ from consult.accounts.models import Delegation, User, _enum
 from consult.crypto import EncryptedText
 from consult.extensions import db
 from consult.links import path_for
+from consult.markdown import rendered
 from consult.notifications.services import notify
 from consult.policy import Need, can, rule, visible
 from consult.rooms.models import AccessLevel, Membership, Room, RoomRole
@@ -80,6 +82,7 @@ class TrendBrief(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     room_id: Mapped[int] = mapped_column(ForeignKey("room.id", ondelete="CASCADE"), index=True)
     body: Mapped[str] = mapped_column(EncryptedText)
+    body_html: Mapped[Markup | None] = rendered("body", encrypted=True)
     status: Mapped[BriefStatus] = mapped_column(
         _enum(BriefStatus, "brief_status"), default=BriefStatus.DRAFT
     )
@@ -121,6 +124,7 @@ class BriefObjection(db.Model):
     delegation_id: Mapped[int] = mapped_column(ForeignKey("delegation.id"))
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
     reason: Mapped[str] = mapped_column(EncryptedText)
+    reason_html: Mapped[Markup | None] = rendered("reason", encrypted=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     delegation: Mapped[Delegation] = relationship(lazy="joined")
@@ -158,8 +162,9 @@ class PublishedBrief(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     room_id: Mapped[int] = mapped_column(ForeignKey("room.id", ondelete="CASCADE"), index=True)
-    #: Plain Markdown, rendered through consult.markdown.
+    #: Plain Markdown; body_html is what it renders to (consult.markdown).
     body: Mapped[str] = mapped_column(Text)
+    body_html: Mapped[Markup | None] = rendered("body")
     published_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 

@@ -10,12 +10,14 @@ import enum
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
+from markupsafe import Markup
 from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from consult.accounts.models import Delegation, User, _enum
 from consult.crypto import EncryptedText
 from consult.extensions import db
+from consult.markdown import rendered
 from consult.timeutil import UTCDateTime, utcnow
 
 
@@ -117,6 +119,7 @@ class Post(db.Model):
     author_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
     delegation_id: Mapped[int] = mapped_column(ForeignKey("delegation.id"))
     body: Mapped[str] = mapped_column(EncryptedText)
+    body_html: Mapped[Markup | None] = rendered("body", encrypted=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     author: Mapped[User] = relationship(lazy="joined")

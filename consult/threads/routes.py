@@ -32,13 +32,14 @@ from consult import drafts
 from consult.accounts.models import User
 from consult.extensions import db
 from consult.htmx import redirect, render
+from consult.markdown import Renderable
 from consult.policy import Need, can, load, protected
 from consult.rooms.contents import section
 from consult.rooms.models import AccessLevel, Room
 from consult.threads import services
 from consult.threads.models import Attachment, Marking, Post, Thread, ThreadStatus
 from consult.threads.policy import may_post_in_room, personal_membership
-from consult.transaction import commit
+from consult.transaction import commit, writing
 
 bp = Blueprint("threads", __name__)
 MARKING_CHOICES = [(m.value, f"{m.value}: {m.meaning}") for m in Marking]
@@ -56,13 +57,14 @@ class ThreadForm(FlaskForm):
     audience = SelectMultipleField(_("Members who may see it"), coerce=int, validators=[Optional()])
     body = TextAreaField(
         _("First post (Markdown; remote images are never shown)"),
-        validators=[DataRequired(), Length(max=services.MAX_POST_LENGTH)],
+        validators=[DataRequired(), Length(max=services.MAX_POST_LENGTH), Renderable()],
     )
 
 
 class PostForm(FlaskForm):
     body = TextAreaField(
-        _("Post (Markdown)"), validators=[DataRequired(), Length(max=services.MAX_POST_LENGTH)]
+        _("Post (Markdown)"),
+        validators=[DataRequired(), Length(max=services.MAX_POST_LENGTH), Renderable()],
     )
     attachment = FileField(_("Attachment (optional: PDF, Word, Excel, CSV, text, image)"))
 
@@ -227,6 +229,7 @@ def new_thread(slug: str):
 
 @bp.route("/threads/<int:thread_id>")
 @protected
+@writing()  # records the read, then shows the thread
 def thread(thread_id: int):
     thread, room = _thread(thread_id)
     if (gate := _gate()) is not None:
@@ -266,6 +269,7 @@ def post(thread_id: int):
 
 @bp.route("/attachments/<int:attachment_id>")
 @protected
+@writing()  # records who opened the attachment
 def attachment(attachment_id: int):
     item = load(Attachment, attachment_id)
     if (gate := _gate()) is not None:
@@ -354,6 +358,7 @@ def exports(thread_id: int):
 
 @bp.route("/threads/<int:thread_id>/export.txt")
 @protected
+@writing()  # the export is audited
 def export(thread_id: int):
     thread, room = _thread(thread_id)
     if (gate := _gate()) is not None:
