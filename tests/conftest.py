@@ -225,6 +225,7 @@ class Auth:
         app = self.client.application
         with app.test_request_context("/", environ_base=self.client.environ_base):
             sessions.begin(user)  # a registered session, as a real sign-in makes
+            _db.session.flush()  # written here, not by the next request (which only reads)
             login_user(user)
             data = dict(session)
         g.pop("_login_user", None)

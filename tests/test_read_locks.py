@@ -19,6 +19,7 @@ from flask_login import login_user
 from sqlalchemy import create_engine, delete, event, select, text
 
 from consult import audit, transaction
+from consult.accounts import sessions
 from consult.accounts.models import Delegation, DelegationStatus, SignedInSession, User
 from consult.extensions import db
 from consult.notifications.models import Notification
@@ -124,11 +125,13 @@ def signed_in(app, user_id: int) -> FlaskClient:
     """A client of its own (usable from any thread), signed in as Flask-Login would."""
     client = FlaskClient(app, app.response_class, use_cookies=True)
     with app.test_request_context("/", environ_base=client.environ_base):
-        login_user(db.session.get(User, user_id))
+        user = db.session.get(User, user_id)
+        sessions.begin(user)  # a registered signed-in session, as a real sign-in makes
+        login_user(user)
         data = dict(session)
+        db.session.commit()
     with client.session_transaction() as client_session:
         client_session.update(data)
-    client.get("/rooms/")  # registers the signed-in session (a declared write), once
     return client
 
 

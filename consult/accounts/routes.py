@@ -537,7 +537,7 @@ def handover_page(user_id: int):
                 shown = {step.name for step, _items in held}
                 flash(" ".join([_moved_sentence(run, shown), *run.notes]), "success")
                 if departing.id == actor.id:
-                    logout_user()  # the account just handed over is deactivated
+                    sessions.forget_here()  # the account just handed over is deactivated
                     return redirect(url_for("accounts.sign_in"))
                 if actor.is_secretariat:
                     return redirect(url_for("admin.user_detail", user_id=departing.id))
