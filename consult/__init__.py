@@ -255,7 +255,7 @@ def duration(seconds: float | int | None) -> str:
 def _unread_notifications() -> int:
     from consult.notifications.services import unread_count
 
-    return unread_count(current_user.id) if current_user.is_authenticated else 0
+    return unread_count(current_user._get_current_object()) if current_user.is_authenticated else 0
 
 
 def _register_templating(app: Flask) -> None:
