@@ -25,7 +25,7 @@ from consult.notifications import services as notifications
 from consult.notifications.models import Notification
 from consult.papers import services as papers
 from consult.papers.models import PaperFollow, PaperKind, PaperStatus
-from consult.policy import Need, can
+from consult.policy import Need, can, visible
 from consult.rooms import services as rooms
 from consult.rooms.models import AccessLevel, Room, RoomActivity, RoomKind, RoomRole, RoomVisit
 from consult.threads import briefs
@@ -552,3 +552,31 @@ def test_pages_with_activity_cost_the_same_queries_whatever_the_number_of_lines(
     small = (measure("/"), measure(f"/rooms/{room.slug}"), measure("/notifications/"))
     papers_and_lines(12)
     assert (measure("/"), measure(f"/rooms/{room.slug}"), measure("/notifications/")) == small
+
+
+@pytest.mark.parametrize("town", list(AccessLevel), indirect=True)
+def test_the_visible_filters_agree_with_can_view(town):
+    """For every model a line can speak of, the SQL filter selects exactly what can(VIEW) allows."""
+    from consult.meetings.models import Meeting
+    from consult.papers.models import Paper
+    from consult.threads.briefs import PublishedBrief, TrendBrief
+    from consult.threads.models import Thread
+
+    for status in PaperStatus:
+        _status(town, _paper(town), status)
+    meeting_created(town)
+    if town.room.access is AccessLevel.CONFIDENTIAL:
+        thread_post(town)
+        need_to_know_thread_post(town)
+        brief_withdrawn_to_draft(town)
+        brief_pending(town)
+    else:
+        brief_published(town)
+    town.db.session.flush()
+    for model in (Room, Paper, Meeting, Thread, TrendBrief, PublishedBrief):
+        everything = town.db.session.scalars(select(model)).all()
+        for role in ROLES:
+            user = town.users[role]
+            allowed = {o.id for o in everything if can(Need.VIEW, o, user)}
+            selected = set(town.db.session.scalars(select(model.id).where(visible(model, user))))
+            assert selected == allowed, (model.__name__, role)
