@@ -49,6 +49,10 @@ def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
         app.config.from_object(config)
     Config.finalise(app)
     request_log.configure(app)
+    # Before any route is added: every <int:...> segment is a database id or number (0..2**63-1).
+    from consult.ids import IdConverter
+
+    app.url_map.converters["int"] = IdConverter
 
     _bind_extensions(app)
     _register_blueprints(app)

@@ -146,9 +146,10 @@ def authorise(obj: T, need: Need | str = Need.VIEW) -> T:
 def load(model: type[T], ident: Any, need: Need | str = Need.VIEW, *, by: str = "id") -> T:
     """Load one object and authorise it in one call (the views' first line)."""
     if by == "id":
-        try:
-            ident = int(ident)
-        except (TypeError, ValueError):
+        from consult.ids import parse_id
+
+        ident = parse_id(ident)
+        if ident is None:  # not a number, or none the database could hold
             abort(404)
         obj = db.session.get(model, ident)
     else:

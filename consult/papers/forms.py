@@ -9,13 +9,13 @@ from wtforms import (
     BooleanField,
     DateTimeLocalField,
     HiddenField,
-    IntegerField,
     SelectField,
     StringField,
     TextAreaField,
 )
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, Regexp
 
+from consult.ids import WholeNumberField
 from consult.papers.models import LANGUAGES, PaperKind, PaperStatus, Position
 
 SYMBOL_PATTERN = r"^ATT/[A-Za-z0-9.\-]+(/[A-Za-z0-9.\-]+)*$"
@@ -99,7 +99,7 @@ class CommentForm(FlaskForm):
         validate_choice=False,
     )
     on_behalf_of = SelectField(_l("On behalf of"), validate_choice=False)
-    revision = IntegerField(validators=[InputRequired()])
+    revision = WholeNumberField(validators=[InputRequired()])
     parent_id = HiddenField()
 
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import EmailField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, Regexp
 
+from consult.ids import WholeNumberField
 from consult.rooms.models import AccessLevel, RoomKind, RoomRole
 
 ROLE_CHOICES = [(r.value, r.label) for r in RoomRole]
@@ -70,7 +71,7 @@ class RoomForm(FlaskForm):
     )
     parent = SelectField(_l("Parent room"), coerce=int, validators=[Optional()])
     time_zone = SelectField(_l("Time zone"), default="Europe/Zurich")
-    retention_days = IntegerField(
+    retention_days = WholeNumberField(
         _l("Retention of confidential posts (days)"),
         validators=[Optional(), NumberRange(1, 3650)],
         description=_l(
