@@ -52,7 +52,7 @@ BAD_PARAMETERS = [str(MAX_INT + 1), str(-(2**63) - 1), "²", "abc", "9" * 400, "
 
 SOURCE = Path(consult.__file__).parent
 _PARAM = re.compile(r"request\.(?:args|form|values|files)\.(?:get|getlist)\(\s*\"([^\"]+)\"")
-_PREFIX = re.compile(r"prefix=\"([\w-]+)\"")
+_PREFIXED_FORM = re.compile(r"(\w+Form)\(prefix=\"([\w-]+)\"\)")
 
 
 def _form_classes() -> list[type]:
@@ -66,17 +66,22 @@ def _form_classes() -> list[type]:
     return sorted(found, key=lambda c: (c.__module__, c.__name__))
 
 
+def _fields(form: type) -> set[str]:
+    return {n for k in form.__mro__ for n, v in vars(k).items() if isinstance(v, UnboundField)}
+
+
 def parameter_names() -> list[str]:
     """The query and form parameters the views read, harvested from the source."""
-    names, prefixes = set(), set()
+    names, prefixed = set(), set()
     for path in SOURCE.rglob("*.py"):
         text = path.read_text()
         names.update(_PARAM.findall(text))
-        prefixes.update(_PREFIX.findall(text))
-    for form in _form_classes():
-        for klass in form.__mro__:
-            names.update(n for n, v in vars(klass).items() if isinstance(v, UnboundField))
-    names.update(f"{prefix}-{name}" for prefix in prefixes for name in list(names))
+        prefixed.update(_PREFIXED_FORM.findall(text))
+    forms = {form.__name__: form for form in _form_classes()}
+    for form in forms.values():
+        names.update(_fields(form))
+    for form_name, prefix in prefixed:  # AddDelegationForm(prefix="d") sends "d-delegation"
+        names.update(f"{prefix}-{field}" for field in _fields(forms[form_name]))
     names.discard("csrf_token")
     return sorted(names)
 
