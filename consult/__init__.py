@@ -49,6 +49,10 @@ def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
         app.config.from_object(config)
     Config.finalise(app)
     request_log.configure(app)
+    # Before any route is added: every <int:...> segment is a database id or number (0..2**63-1).
+    from consult.ids import IdConverter
+
+    app.url_map.converters["int"] = IdConverter
 
     _bind_extensions(app)
     _register_blueprints(app)
@@ -272,7 +276,7 @@ def duration(seconds: float | int | None) -> str:
 def _unread_notifications() -> int:
     from consult.notifications.services import unread_count
 
-    return unread_count(current_user.id) if current_user.is_authenticated else 0
+    return unread_count(current_user._get_current_object()) if current_user.is_authenticated else 0
 
 
 def _register_templating(app: Flask) -> None:

@@ -18,7 +18,7 @@ from typing import Any, TypeVar
 
 from flask import abort, current_app, request
 from flask_login import current_user
-from sqlalchemy import false, select
+from sqlalchemy import and_, false, or_, select
 from sqlalchemy.sql import ColumnElement
 
 from consult.extensions import db, login_manager
@@ -101,6 +101,40 @@ def visible(model: type, user: Any = None) -> ColumnElement[bool]:
     return fn(person)
 
 
+def subject_of(obj: Any) -> tuple[str | None, int | None]:
+    """The (type, id) a notification or activity line stores to name what it speaks of.
+
+    Only models with a visible filter can be subjects: a line must be selectable by the policy.
+    None names no subject (a line about the room itself).
+    """
+    if obj is None:
+        return None, None
+    if type(obj) not in _filters:
+        raise ValueError(f"{type(obj).__name__} has no visible filter; it cannot be a subject")
+    return type(obj).__tablename__, obj.id
+
+
+def visible_subject(type_column: Any, id_column: Any, user: Any = None) -> ColumnElement[bool]:
+    """A WHERE clause keeping the rows whose subject the person may see now (or that have none).
+
+    It agrees with can(VIEW, subject) because it is built from the same visible filters; a
+    subject of a type nobody registered is never shown (deny by default). One statement, however
+    many rows: the filters are subqueries.
+    """
+    person = acting_user(user)
+    if person is None:
+        return false()
+    clauses = [type_column.is_(None)]
+    for model, fn in _filters.items():
+        clauses.append(
+            and_(
+                type_column == model.__tablename__,
+                id_column.in_(select(model.id).where(fn(person))),
+            )
+        )
+    return or_(*clauses)
+
+
 def authorise(obj: T, need: Need | str = Need.VIEW) -> T:
     """Abort with 404 if the object may not be seen, 403 if it may be seen but not acted on."""
     if not can(Need.VIEW, obj):
@@ -113,9 +147,10 @@ def authorise(obj: T, need: Need | str = Need.VIEW) -> T:
 def load(model: type[T], ident: Any, need: Need | str = Need.VIEW, *, by: str = "id") -> T:
     """Load one object and authorise it in one call (the views' first line)."""
     if by == "id":
-        try:
-            ident = int(ident)
-        except (TypeError, ValueError):
+        from consult.ids import parse_id
+
+        ident = parse_id(ident)
+        if ident is None:  # not a number, or none the database could hold
             abort(404)
         obj = db.session.get(model, ident)
     else:

@@ -40,7 +40,7 @@ def test_twenty_writers_store_every_row(app):
             for i in range(WRITES):
                 with app.app_context():
                     target = db.session.get(Room, room_id)
-                    services.note_activity(target, "test.write", f"writer {n} line {i}")
+                    services.note_activity(target, "room.activity", f"writer {n} line {i}")
                     db.session.commit()
         except BaseException as error:  # noqa: BLE001 - reported by the assertion below
             errors.append(error)

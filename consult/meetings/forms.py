@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateTimeLocalField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import DateTimeLocalField, SelectField, StringField, TextAreaField
 from wtforms.validators import URL, DataRequired, Length, NumberRange, Optional, ValidationError
 
+from consult.ids import WholeNumberField
 from consult.markdown import Renderable
 from consult.meetings.models import FloorKind, MeetingKind, MeetingMode, Presence
 from consult.timeutil import is_time_zone, time_zones
@@ -47,7 +48,7 @@ class MeetingForm(FlaskForm):
 
 
 class ItemForm(FlaskForm):
-    number = IntegerField(_l("Number"), validators=[DataRequired(), NumberRange(1, 999)])
+    number = WholeNumberField(_l("Number"), validators=[DataRequired(), NumberRange(1, 999)])
     letter = StringField(
         _l("Sub-item letter (optional)"),
         validators=[Optional(), Length(max=1)],
@@ -57,12 +58,12 @@ class ItemForm(FlaskForm):
     annotation = TextAreaField(
         _l("Annotation (Markdown)"), validators=[Optional(), Length(max=10000), Renderable()]
     )
-    planned_minutes = IntegerField(
+    planned_minutes = WholeNumberField(
         _l("Planned duration (minutes)"),
         default=30,
         validators=[DataRequired(), NumberRange(1, 1440)],
     )
-    speaking_limit_seconds = IntegerField(
+    speaking_limit_seconds = WholeNumberField(
         _l("Speaking time per statement (seconds)"),
         default=180,
         validators=[DataRequired(), NumberRange(15, 3600)],

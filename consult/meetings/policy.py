@@ -5,8 +5,8 @@ from __future__ import annotations
 from consult.accounts.models import User
 from consult.extensions import db
 from consult.meetings.models import AgendaItem, FloorRequest, Meeting
-from consult.policy import Need, rule
-from consult.rooms.policy import room_rule
+from consult.policy import Need, rule, visible_filter
+from consult.rooms.policy import room_rule, viewable_room_ids
 
 
 @rule(Meeting)
@@ -14,6 +14,12 @@ def meeting_rule(user: User, need: Need, meeting: Meeting) -> bool:
     if need in (Need.VIEW, Need.TAKE_PART, Need.MANAGE):
         return room_rule(user, need, meeting.room)
     return False
+
+
+@visible_filter(Meeting)
+def visible_meetings(user: User):
+    """A meeting is seen by whoever sees its room."""
+    return Meeting.room_id.in_(viewable_room_ids(user))
 
 
 @rule(AgendaItem)

@@ -14,6 +14,7 @@ from consult.accounts.models import Delegation
 from consult.downloads import DOCX_TYPE, download
 from consult.extensions import db
 from consult.htmx import redirect, render, wants_fragment
+from consult.ids import parse_id
 from consult.meetings import calendar, services
 from consult.meetings.forms import FloorForm, InscribeForm, ItemForm, MeetingForm, RulingForm
 from consult.meetings.models import (
@@ -246,8 +247,9 @@ def _delegations() -> list[tuple[int, str]]:
 
 def _item_for(meeting: Meeting) -> AgendaItem:
     item_id = request.form.get("item_id", "")
-    if item_id.isdigit():
-        item = db.session.get(AgendaItem, int(item_id))
+    if item_id:
+        ident = parse_id(item_id)
+        item = db.session.get(AgendaItem, ident) if ident else None
         if item is None or item.meeting_id != meeting.id:
             abort(404)
         return item
@@ -361,7 +363,8 @@ def chair_action(meeting_id: int, action: str):
             match action:
                 case "give-floor":
                     chosen = request.form.get("request_id", "")
-                    target = db.session.get(FloorRequest, int(chosen)) if chosen.isdigit() else None
+                    ident = parse_id(chosen)
+                    target = db.session.get(FloorRequest, ident) if ident else None
                     services.give_floor(item, current_user, target)
                 case "end-turn":
                     services.end_turn(item, current_user)

@@ -90,7 +90,11 @@ def create_meeting(
         meeting_id=meeting.id,
     )
     note_activity(
-        room, "meeting.created", _("Meeting scheduled: %(title)s", title=meeting.title), actor
+        room,
+        "meeting.created",
+        _("Meeting scheduled: %(title)s", title=meeting.title),
+        actor,
+        subject=meeting,
     )
     return meeting
 

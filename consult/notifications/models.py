@@ -13,7 +13,10 @@ from consult.timeutil import UTCDateTime, utcnow
 
 class Notification(db.Model):
     __tablename__ = "notification"
-    __table_args__ = (Index("ix_notification_user_read", "user_id", "read_at"),)
+    __table_args__ = (
+        Index("ix_notification_user_read", "user_id", "read_at"),
+        Index("ix_notification_subject", "subject_type", "subject_id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"))
@@ -23,5 +26,8 @@ class Notification(db.Model):
     text: Mapped[str] = mapped_column(String(300))
     #: A path inside the app; opening it still goes through the policy.
     link: Mapped[str] = mapped_column(String(300))
+    #: What it speaks of ("paper", 12); listed only while the recipient may still see it.
+    subject_type: Mapped[str | None] = mapped_column(String(40))
+    subject_id: Mapped[int | None] = mapped_column()
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

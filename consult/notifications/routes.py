@@ -19,13 +19,13 @@ def index():
     return render(
         "notifications/index.html",
         "notifications/_list.html",
-        notifications=services.recent(current_user.id),
+        notifications=services.recent(current_user._get_current_object()),
     )
 
 
 @bp.route("/read", methods=["POST"])
 @protected
 def mark_read():
-    services.mark_all_read(current_user.id)
+    services.mark_all_read(current_user._get_current_object())
     commit()
     return redirect(url_for("notifications.index"))

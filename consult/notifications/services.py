@@ -1,46 +1,106 @@
-"""Telling people in the app that something they follow changed."""
+"""Telling people in the app that something they follow changed.
+
+A notification is built for its recipient, from what that person may see when it is made: none
+for a subject they may not see, and the text from a builder that is given the recipient (so a
+Chatham House paper names no delegation to someone who may not see attributions). Listing it
+later goes through the policy again (policy.visible_subject), so a paper taken back to drafting
+falls silent in the list too.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from typing import Any
 
 from sqlalchemy import func, select, update
+from sqlalchemy.orm import joinedload
 
+from consult.accounts.models import User
 from consult.extensions import db
 from consult.notifications.models import Notification
+from consult.policy import Need, can, subject_of, visible_subject
 from consult.timeutil import utcnow
 from consult.transaction import emit_after_commit
 
+#: Every kind of notification and who gets it. notify() refuses any other kind, and the
+#: authorisation tests fail for a kind without its row (tests/test_notification_policy.py).
+KINDS: dict[str, str] = {
+    "paper.revision": "followers of a paper: a new revision was issued",
+    "paper.reply": "the author of a comment: someone replied to it",
+    "thread.activity": "the named members who see a confidential thread: it changed",
+    "brief.pending": "the named members of a confidential room: a trend brief awaits objections",
+    "brief.objection": "the room's chairs and facilitators: an objection was made or withdrawn",
+}
 
-def notify(user_ids: Iterable[int], kind: str, text: str, link: str) -> None:
-    """Add one notification per person and signal their open pages after the commit."""
-    for user_id in set(user_ids):
-        db.session.add(Notification(user_id=user_id, kind=kind, text=text[:300], link=link))
-        emit_after_commit("notifications-changed", {}, to=f"user:{user_id}")
+#: The notification's text for one recipient (the policy has already let them see the subject).
+TextFor = Callable[[User], str]
 
 
-def unread_count(user_id: int) -> int:
-    return db.session.scalar(
-        select(func.count(Notification.id)).where(
-            Notification.user_id == user_id, Notification.read_at.is_(None)
+def notify(
+    user_ids: Iterable[int], kind: str, text: str | TextFor, link: str, *, subject: Any
+) -> list[int]:
+    """Add one notification per person who may see `subject`, in words built for them.
+
+    `subject` is what the notification speaks of (a paper, a thread ...); a person who may not
+    see it gets nothing. Returns the ids of those notified; their open pages are signalled
+    after the commit.
+    """
+    if kind not in KINDS:
+        raise ValueError(f"unknown notification kind {kind!r}: add it to KINDS with its rule")
+    subject_type, subject_id = subject_of(subject)
+    ids = set(user_ids)
+    if not ids:
+        return []
+    recipients = db.session.scalars(
+        select(User).where(User.id.in_(ids)).options(joinedload(User.delegation))
+    )
+    delivered = []
+    for user in recipients:
+        if not can(Need.VIEW, subject, user):
+            continue
+        line = text(user) if callable(text) else text
+        db.session.add(
+            Notification(
+                user_id=user.id,
+                kind=kind,
+                text=line[:300],
+                link=link,
+                subject_type=subject_type,
+                subject_id=subject_id,
+            )
         )
+        emit_after_commit("notifications-changed", {}, to=f"user:{user.id}")
+        delivered.append(user.id)
+    return sorted(delivered)
+
+
+def _listed(user: User):
+    return (
+        Notification.user_id == user.id,
+        visible_subject(Notification.subject_type, Notification.subject_id, user),
     )
 
 
-def recent(user_id: int, limit: int = 50) -> list[Notification]:
+def unread_count(user: User) -> int:
+    return db.session.scalar(
+        select(func.count(Notification.id)).where(*_listed(user), Notification.read_at.is_(None))
+    )
+
+
+def recent(user: User, limit: int = 50) -> list[Notification]:
     return list(
         db.session.scalars(
             select(Notification)
-            .where(Notification.user_id == user_id)
+            .where(*_listed(user))
             .order_by(Notification.created_at.desc(), Notification.id.desc())
             .limit(limit)
         )
     )
 
 
-def mark_all_read(user_id: int) -> None:
+def mark_all_read(user: User) -> None:
     db.session.execute(
         update(Notification)
-        .where(Notification.user_id == user_id, Notification.read_at.is_(None))
+        .where(*_listed(user), Notification.read_at.is_(None))
         .values(read_at=utcnow())
     )

@@ -9,13 +9,13 @@ from wtforms import (
     BooleanField,
     DateTimeLocalField,
     HiddenField,
-    IntegerField,
     SelectField,
     StringField,
     TextAreaField,
 )
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, Regexp
 
+from consult.ids import WholeNumberField
 from consult.markdown import Renderable
 from consult.papers.models import LANGUAGES, PaperKind, PaperStatus, Position
 
@@ -104,7 +104,7 @@ class CommentForm(FlaskForm):
         validate_choice=False,
     )
     on_behalf_of = SelectField(_l("On behalf of"), validate_choice=False)
-    revision = IntegerField(validators=[InputRequired()])
+    revision = WholeNumberField(validators=[InputRequired()])
     parent_id = HiddenField()
 
 

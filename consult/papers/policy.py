@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from sqlalchemy import and_, or_
+from sqlalchemy.sql import ColumnElement
+
 from consult.accounts.models import User
 from consult.papers.models import Comment, Paper, PaperStatus
-from consult.policy import Need, can, rule
-from consult.rooms.policy import room_rule
+from consult.policy import Need, can, rule, visible_filter
+from consult.rooms.policy import managed_room_ids, room_rule, viewable_room_ids
 
 
 @rule(Paper)
@@ -27,6 +30,16 @@ def paper_rule(user: User, need: Need, paper: Paper) -> bool:
         case Need.SEE_AUTHORS:
             return not paper.is_chatham_house or manages or user.is_secretariat
     return False
+
+
+@visible_filter(Paper)
+def visible_papers(user: User) -> ColumnElement[bool]:
+    """The papers paper_rule lets this person see: in a room they see, not drafting unless
+    they manage the room."""
+    return and_(
+        Paper.room_id.in_(viewable_room_ids(user)),
+        or_(Paper.status != PaperStatus.DRAFTING, Paper.room_id.in_(managed_room_ids(user))),
+    )
 
 
 @rule(Comment)

@@ -15,6 +15,7 @@ from consult.accounts.models import Delegation, RegionalGroup
 from consult.downloads import DOCX_TYPE, download
 from consult.extensions import db
 from consult.htmx import redirect, render, wants_fragment
+from consult.ids import parse_id
 from consult.papers import exports, services
 from consult.papers.docx_io import DocxError, RevisionDoc, docx_to_markdown, revision_docx
 from consult.papers.forms import (
@@ -328,11 +329,8 @@ def post_comment(paper_id: int, key: str):
     form = _comment_form(paper, revision.number)
     parent = None
     if form.parent_id.data:
-        parent = (
-            db.session.get(Comment, int(form.parent_id.data))
-            if form.parent_id.data.isdigit()
-            else None
-        )
+        ident = parse_id(form.parent_id.data)
+        parent = db.session.get(Comment, ident) if ident else None
         if parent is None or not can(Need.VIEW, parent):
             abort(404)
     if form.validate_on_submit():
@@ -517,7 +515,7 @@ def _filters() -> services.CompilationFilters:
     return services.CompilationFilters(
         unanswered=flag("unanswered"),
         proposed_text=flag("proposed"),
-        delegation_id=int(delegation) if delegation.isdigit() else None,
+        delegation_id=parse_id(delegation),
         regional_group=request.args.get("group") or None,
         position=request.args.get("position") or None,
         taken_into_account=None if taken not in ("0", "1") else taken == "1",

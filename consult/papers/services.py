@@ -38,6 +38,7 @@ from consult.papers.models import (
     Revision,
 )
 from consult.papers.redline import similarity
+from consult.policy import Need, can
 from consult.rooms.models import Room
 from consult.rooms.services import note_activity
 from consult.timeutil import utcnow
@@ -202,7 +203,9 @@ def create_paper(
         room_id=room.id,
         paper_id=paper.id,
     )
-    note_activity(room, "paper.created", _("New paper: %(title)s", title=paper.title), actor)
+    note_activity(
+        room, "paper.created", _("New paper: %(title)s", title=paper.title), actor, subject=paper
+    )
     return paper
 
 
@@ -259,6 +262,7 @@ def revise(
         "paper.revised",
         _("%(title)s: %(rev)s issued", title=paper.title, rev=revision.label),
         actor,
+        subject=paper,
     )
     followers = db.session.scalars(
         select(PaperFollow.user_id).where(
@@ -270,6 +274,7 @@ def revise(
         "paper.revision",
         _("%(title)s: %(rev)s is out", title=paper.title, rev=revision.label),
         path_for("papers.paper", paper_id=paper.id),
+        subject=paper,  # a follower who may no longer see the paper (drafting) hears nothing
     )
     return revision
 
@@ -403,15 +408,28 @@ def post_comment(
         notify(
             [parent.author_id],
             "paper.reply",
-            _(
-                "%(who)s replied to your comment on %(title)s ¶%(n)s",
-                who=on_behalf_of,
-                title=paper.title,
-                n=paragraph.number,
-            ),
+            lambda recipient: _reply_text(paper, paragraph, on_behalf_of, recipient),
             path_for("papers.paper", paper_id=paper.id) + f"#para-{paragraph.key}",
+            subject=paper,
         )
     return comment
+
+
+def _reply_text(paper: Paper, paragraph: Paragraph, who: str, recipient: User) -> str:
+    """The reply notification in the words this recipient may read: under the Chatham House
+    Rule it names the replying delegation only to those who may see attributions."""
+    if can(Need.SEE_AUTHORS, paper, recipient):
+        return _(
+            "%(who)s replied to your comment on %(title)s ¶%(n)s",
+            who=who,
+            title=paper.title,
+            n=paragraph.number,
+        )
+    return _(
+        "Someone replied to your comment on %(title)s ¶%(n)s (Chatham House Rule)",
+        title=paper.title,
+        n=paragraph.number,
+    )
 
 
 def edit_window() -> timedelta:

@@ -7,7 +7,6 @@ from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     EmailField,
-    IntegerField,
     SelectField,
     StringField,
     TextAreaField,
@@ -23,6 +22,7 @@ from wtforms.validators import (
 )
 
 from consult.accounts.models import RegionalGroup
+from consult.ids import WholeNumberField
 from consult.markdown import Renderable
 from consult.rooms.models import AccessLevel, RoomKind, RoomRole
 
@@ -127,7 +127,7 @@ class RoomForm(FlaskForm):
     )
     parent = SelectField(_l("Parent room"), coerce=int, validators=[Optional()])
     time_zone = SelectField(_l("Time zone"), default="Europe/Zurich")
-    retention_days = IntegerField(
+    retention_days = WholeNumberField(
         _l("Retention of confidential posts (days)"),
         validators=[Optional(), NumberRange(1, 3650)],
         description=_l(

@@ -209,13 +209,20 @@ class RoomActivity(db.Model):
     """
 
     __tablename__ = "room_activity"
-    __table_args__ = (Index("ix_room_activity_room_created", "room_id", "created_at"),)
+    __table_args__ = (
+        Index("ix_room_activity_room_created", "room_id", "created_at"),
+        Index("ix_room_activity_subject", "subject_type", "subject_id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     room_id: Mapped[int] = mapped_column(ForeignKey("room.id", ondelete="CASCADE"))
     kind: Mapped[str] = mapped_column(String(40))
     summary: Mapped[str] = mapped_column(String(300))
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    #: What the line speaks of ("paper", 12): shown only to those who may see it when they read
+    #: it (policy.visible_subject). None: the room itself (memberships).
+    subject_type: Mapped[str | None] = mapped_column(String(40))
+    subject_id: Mapped[int | None] = mapped_column()
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 

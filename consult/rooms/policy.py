@@ -100,6 +100,22 @@ def visible_rooms(user: User) -> ColumnElement[bool]:
     return or_(*clauses)
 
 
+def viewable_room_ids(user: User):
+    """The ids of the rooms this person may see, as a subquery (for other domains' filters)."""
+    return select(Room.id).where(visible_rooms(user))
+
+
+def managed_room_ids(user: User):
+    """The ids of the rooms this person manages (Need.MANAGE), as a subquery."""
+    if user.is_secretariat:
+        return select(Room.id)
+    return select(Membership.room_id).where(
+        Membership.ended_at.is_(None),
+        or_(Membership.user_id == user.id, Membership.delegation_id == user.delegation_id),
+        Membership.role.in_((RoomRole.CHAIR, RoomRole.FACILITATOR)),
+    )
+
+
 @rule(JoinRequest)
 def join_request_rule(user: User, need: Need, request_: JoinRequest) -> bool:
     manages = room_rule(user, Need.MANAGE, request_.room)

@@ -19,7 +19,7 @@ from consult.accounts import handover
 from consult.accounts import services as accounts
 from consult.accounts.models import Delegation, DelegationStatus, User
 from consult.extensions import db
-from consult.policy import visible
+from consult.policy import subject_of, visible, visible_subject
 from consult.rooms.models import (
     AccessLevel,
     JoinRequest,
@@ -51,15 +51,50 @@ class RoomError(ValueError):
         self.overridable = overridable
 
 
-def note_activity(room: Room, kind: str, summary: str, actor: User | None = None) -> None:
-    """Record what changed, for everyone's "since your last visit"; no confidential text."""
+#: Every kind of activity line, and what it speaks of. note_activity() refuses any other kind,
+#: and the authorisation tests fail for a kind without its row.
+ACTIVITY_KINDS: dict[str, str] = {
+    "room.member_added": "the room (a delegation or person joined)",
+    "room.role_changed": "the room (a role changed)",
+    "room.member_removed": "the room (a delegation or person left)",
+    "room.activity": "the room (the demo's line in a confidential room)",
+    "paper.created": "a paper",
+    "paper.revised": "a paper",
+    "meeting.created": "a meeting",
+    "thread.activity": "a confidential thread",
+    "brief.pending": "a trend brief open to objections",
+    "brief.published": "a published trend brief",
+}
+
+
+def note_activity(
+    room: Room, kind: str, summary: str, actor: User | None = None, *, subject: object = None
+) -> None:
+    """Record what changed, for "since your last visit"; no confidential text.
+
+    A line is shared by the room but shown only to those who may see its `subject` when they
+    read it (recent_activity, dashboard): a paper taken back to drafting falls silent for
+    delegates and speaks again once it is visible. No subject: a line about the room itself.
+    """
+    if kind not in ACTIVITY_KINDS:
+        raise ValueError(f"unknown activity kind {kind!r}: add it to ACTIVITY_KINDS")
     if room.access is AccessLevel.CONFIDENTIAL:
         summary = _("New activity in a confidential room")
+    subject_type, subject_id = subject_of(subject)
     db.session.add(
         RoomActivity(
-            room_id=room.id, kind=kind, summary=summary[:300], actor_id=actor.id if actor else None
+            room_id=room.id,
+            kind=kind,
+            summary=summary[:300],
+            actor_id=actor.id if actor else None,
+            subject_type=subject_type,
+            subject_id=subject_id,
         )
     )
+
+
+def _activity_visible_to(user: User):
+    return visible_subject(RoomActivity.subject_type, RoomActivity.subject_id, user)
 
 
 def _rooms_changed(*user_ids: int) -> None:
@@ -544,11 +579,12 @@ def my_pending_request(room: Room, user: User) -> JoinRequest | None:
     ).first()
 
 
-def recent_activity(room: Room, limit: int = 10) -> list[RoomActivity]:
+def recent_activity(room: Room, user: User, limit: int = 10) -> list[RoomActivity]:
+    """The room's latest lines this person may see now (the room itself is already allowed)."""
     return list(
         db.session.scalars(
             select(RoomActivity)
-            .where(RoomActivity.room_id == room.id)
+            .where(RoomActivity.room_id == room.id, _activity_visible_to(user))
             .order_by(RoomActivity.created_at.desc(), RoomActivity.id.desc())
             .limit(limit)
         )
@@ -595,6 +631,7 @@ def dashboard(user: User) -> tuple[list[DashboardRow], list[tuple[RoomActivity, 
             RoomActivity.room_id == Room.id,
             RoomActivity.created_at > since,
             or_(RoomActivity.actor_id.is_(None), RoomActivity.actor_id != user.id),
+            _activity_visible_to(user),
         )
         .correlate(Room, RoomVisit)
         .scalar_subquery()
@@ -619,6 +656,7 @@ def dashboard(user: User) -> tuple[list[DashboardRow], list[tuple[RoomActivity, 
             visible(Room, user),
             RoomActivity.created_at > since,
             or_(RoomActivity.actor_id.is_(None), RoomActivity.actor_id != user.id),
+            _activity_visible_to(user),
         )
         .order_by(RoomActivity.created_at.desc(), RoomActivity.id.desc())
         .limit(15)

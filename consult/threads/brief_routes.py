@@ -9,11 +9,12 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from wtforms import IntegerField, SelectField, SelectMultipleField, TextAreaField
+from wtforms import SelectField, SelectMultipleField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from consult.extensions import db
 from consult.htmx import redirect, render
+from consult.ids import WholeNumberField, parse_id
 from consult.markdown import Renderable
 from consult.policy import Need, can, load, protected
 from consult.rooms.contents import section
@@ -40,7 +41,7 @@ class _ConfirmForm(FlaskForm):
 
 
 class SubmitForm(_ConfirmForm):
-    days = IntegerField(
+    days = WholeNumberField(
         _l("Objection period (days)"),
         default=14,
         validators=[DataRequired(), NumberRange(1, briefs.MAX_OBJECTION_DAYS)],
@@ -51,7 +52,7 @@ class SubmitForm(_ConfirmForm):
 class PublishForm(_ConfirmForm):
     target = SelectField(
         _l("Publish in the room"),
-        coerce=int,
+        coerce=parse_id,  # None for anything that is not a room id: refused with a message
         validate_choice=False,
         description=_l("A non-confidential room, e.g. WGETI. The brief appears there unsigned."),
     )

@@ -19,8 +19,9 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from markupsafe import Markup
-from sqlalchemy import ForeignKey, String, Text, UniqueConstraint, select
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint, and_, false, or_, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.sql import ColumnElement
 
 from consult import audit
 from consult.accounts.models import Delegation, User, _enum
@@ -29,8 +30,9 @@ from consult.extensions import db
 from consult.links import path_for
 from consult.markdown import rendered
 from consult.notifications.services import notify
-from consult.policy import Need, can, rule, visible
+from consult.policy import Need, can, rule, visible, visible_filter
 from consult.rooms.models import AccessLevel, Membership, Room, RoomRole
+from consult.rooms.policy import viewable_room_ids
 from consult.rooms.services import note_activity
 from consult.threads.brief_checker import (  # noqa: F401 - FlagKind is used through briefs
     Flag,
@@ -38,7 +40,7 @@ from consult.threads.brief_checker import (  # noqa: F401 - FlagKind is used thr
     check_text,
     flag_key,
 )
-from consult.threads.policy import personal_membership
+from consult.threads.policy import STATES, personal_membership, personal_room_ids
 from consult.timeutil import UTCDateTime, utcnow
 
 MAX_BRIEF_LENGTH = 20_000
@@ -195,9 +197,28 @@ def brief_rule(user: User, need: Need, brief: TrendBrief) -> bool:
     return False
 
 
+@visible_filter(TrendBrief)
+def visible_briefs(user: User) -> ColumnElement[bool]:
+    """The briefs brief_rule lets this person see: drafts only to the room's named managers."""
+    if user.delegation.status not in STATES:
+        return false()
+    return and_(
+        TrendBrief.room_id.in_(personal_room_ids(user)),
+        or_(
+            TrendBrief.status != BriefStatus.DRAFT,
+            TrendBrief.room_id.in_(personal_room_ids(user, managing=True)),
+        ),
+    )
+
+
 @rule(PublishedBrief)
 def published_brief_rule(user: User, need: Need, brief: PublishedBrief) -> bool:
     return need is Need.VIEW and can(Need.VIEW, db.session.get(Room, brief.room_id), user)
+
+
+@visible_filter(PublishedBrief)
+def visible_published_briefs(user: User) -> ColumnElement[bool]:
+    return PublishedBrief.room_id.in_(viewable_room_ids(user))
 
 
 # ---- the checker (consult.threads.brief_checker) ------------------------------------------
@@ -385,8 +406,14 @@ def submit(brief: TrendBrief, chair: User, days: int | None, confirm: set[str]) 
     from consult.threads.services import room_members
 
     audience = [u.id for u in room_members(room) if u.id != chair.id]
-    notify(audience, "brief.pending", _(PENDING_TEXT), path_for("rooms.room", slug=room.slug))
-    note_activity(room, "brief.pending", PENDING_TEXT, chair)
+    notify(
+        audience,
+        "brief.pending",
+        _(PENDING_TEXT),
+        path_for("rooms.room", slug=room.slug),
+        subject=brief,
+    )
+    note_activity(room, "brief.pending", PENDING_TEXT, chair, subject=brief)
     audit.record(
         "brief.submitted",
         "A trend brief was opened to objections",
@@ -438,6 +465,7 @@ def object_to(brief: TrendBrief, user: User, reason: str) -> BriefObjection:
         "brief.objection",
         _(OBJECTION_TEXT),
         path_for("briefs.brief", brief_id=brief.id),
+        subject=brief,
     )
     audit.record(
         "brief.objection",
@@ -462,6 +490,7 @@ def withdraw_objection(brief: TrendBrief, user: User) -> None:
         "brief.objection",
         _(WITHDRAWN_OBJECTION_TEXT),
         path_for("briefs.brief", brief_id=brief.id),
+        subject=brief,
     )
     audit.record(
         "brief.objection_withdrawn",
@@ -507,7 +536,8 @@ def publish(
     brief.published_at = now
     brief.published_room_id = target.id
     db.session.flush()
-    note_activity(target, "brief.published", _(PUBLISHED_TEXT))  # no actor: unattributed
+    # No actor: unattributed. The subject is the published row, which points to nothing else.
+    note_activity(target, "brief.published", _(PUBLISHED_TEXT), subject=published)
     audit.record(
         "brief.published",
         "A trend brief was published",

@@ -8,11 +8,12 @@ content unless it is itself a member: there is no silent administrator access.
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import false, or_, select
+from sqlalchemy.sql import ColumnElement
 
 from consult.accounts.models import DelegationStatus, User
 from consult.extensions import db
-from consult.policy import Need, rule
+from consult.policy import Need, rule, visible_filter
 from consult.rooms.models import AccessLevel, Membership, Room, RoomRole
 from consult.threads.models import Attachment, Post, Thread, ThreadParticipant, ThreadStatus
 
@@ -29,6 +30,23 @@ def personal_membership(user: User, room: Room) -> Membership | None:
             Membership.ended_at.is_(None),
         )
     ).first()
+
+
+def personal_room_ids(user: User, *, managing: bool = False):
+    """The confidential rooms where this person is a named member (a chair or facilitator when
+    `managing`), as a subquery; personal_membership in SQL."""
+    query = (
+        select(Membership.room_id)
+        .join(Room, Room.id == Membership.room_id)
+        .where(
+            Membership.user_id == user.id,
+            Membership.ended_at.is_(None),
+            Room.access == AccessLevel.CONFIDENTIAL,
+        )
+    )
+    if managing:
+        query = query.where(Membership.role.in_((RoomRole.CHAIR, RoomRole.FACILITATOR)))
+    return query
 
 
 def participant(thread: Thread, user: User) -> ThreadParticipant | None:
@@ -62,6 +80,17 @@ def thread_rule(user: User, need: Need, thread: Thread) -> bool:
         case Need.ORIGINATE:
             return user.delegation_id == thread.originating_delegation_id
     return False
+
+
+@visible_filter(Thread)
+def visible_threads(user: User) -> ColumnElement[bool]:
+    """The threads thread_rule lets this person see (named members; need-to-know: the list)."""
+    if user.delegation.status not in STATES:
+        return false()
+    listed = select(ThreadParticipant.thread_id).where(ThreadParticipant.user_id == user.id)
+    return Thread.room_id.in_(personal_room_ids(user)) & or_(
+        Thread.is_need_to_know.is_(False), Thread.id.in_(listed)
+    )
 
 
 @rule(Post)

@@ -32,6 +32,7 @@ from consult import drafts
 from consult.accounts.models import User
 from consult.extensions import db
 from consult.htmx import redirect, render
+from consult.ids import parse_id, parse_int
 from consult.markdown import Renderable
 from consult.policy import Need, can, load, protected
 from consult.rooms.contents import section
@@ -310,7 +311,7 @@ def widen(thread_id: int):
     thread, room = _thread(thread_id, Need.ORIGINATE)
     if (gate := _gate()) is not None:
         return gate
-    ids = {int(i) for i in request.form.getlist("user") if i.isdigit()}
+    ids = {parse_id(i) for i in request.form.getlist("user")}
     people = [u for u in services.room_members(room) if u.id in ids]
     try:
         if not people or len(people) != len(ids):
@@ -397,7 +398,10 @@ def retention(thread_id: int):
         return gate
     raw = request.form.get("days", "").strip()
     try:
-        services.set_retention(thread, current_user, int(raw) if raw else None)
+        days = parse_int(raw, minimum=1) if raw else None
+        if raw and days is None:
+            raise ValueError(raw)
+        services.set_retention(thread, current_user, days)
     except (ValueError, services.ThreadError):
         flash(_("Give a number of days between 1 and 3650, or leave it empty."), "error")
         return _thread_page(thread, room, status=422)

@@ -151,12 +151,16 @@ def _changed(thread: Thread, room: Room, actor: User) -> None:
     emit_after_commit(
         "thread-changed", {"thread": thread.id, "version": thread.version}, to=f"thread:{thread.id}"
     )
-    note_activity(room, "thread.activity", ACTIVITY, actor)
+    note_activity(room, "thread.activity", ACTIVITY, actor, subject=thread)
+    # notify() keeps only those who may see the thread (need-to-know: those on its list).
     audience = [u.id for u in room_members(room) if u.id != actor.id]
-    if thread.is_need_to_know:
-        listed = {p.user_id for p in participants(thread)}
-        audience = [uid for uid in audience if uid in listed]
-    notify(audience, "thread.activity", _(ACTIVITY), path_for("rooms.room", slug=room.slug))
+    notify(
+        audience,
+        "thread.activity",
+        _(ACTIVITY),
+        path_for("rooms.room", slug=room.slug),
+        subject=thread,
+    )
 
 
 def _clean_body(body: str) -> str:

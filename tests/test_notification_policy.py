@@ -1,0 +1,582 @@
+"""Notifications and activity lines through the access policy, as a table.
+
+Each row makes something happen in a room of each access level, then asks every role what it
+got: a notification "delivered" (in words that may name a delegation), "anonymised" (delivered
+without naming anyone, under the Chatham House Rule) or "withheld"; an activity line "shown" on
+the room page and the dashboard's "since your last visit", or "withheld". The expectations are
+written from the spec (tests/test_authorisation.py's SEES and MANAGES), not from the code.
+
+A row per kind: a test fails for a notification or activity kind that has none.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import delete, select
+
+from consult.accounts.models import DelegationStatus
+from consult.meetings import services as meetings
+from consult.meetings.models import MeetingKind, MeetingMode
+from consult.notifications import services as notifications
+from consult.notifications.models import Notification
+from consult.papers import services as papers
+from consult.papers.models import PaperFollow, PaperKind, PaperStatus
+from consult.policy import Need, can, visible
+from consult.rooms import services as rooms
+from consult.rooms.models import AccessLevel, Room, RoomActivity, RoomKind, RoomRole, RoomVisit
+from consult.threads import briefs
+from consult.threads import services as threads
+from consult.threads.models import Marking
+from consult.timeutil import utcnow
+from tests.test_authorisation import MANAGES, SEES
+
+pytestmark = pytest.mark.hardening
+
+ROLES = [
+    "observer_org",
+    "observer_state",
+    "signatory",
+    "state_party",
+    "room_member",
+    "room_chair",
+    "secretariat",
+]
+STATUSES = {
+    "observer_org": DelegationStatus.CIVIL_SOCIETY,
+    "observer_state": DelegationStatus.OBSERVER_STATE,
+    "signatory": DelegationStatus.SIGNATORY,
+    "state_party": DelegationStatus.STATE_PARTY,
+    "room_member": DelegationStatus.STATE_PARTY,
+    "room_chair": DelegationStatus.STATE_PARTY,
+    "secretariat": DelegationStatus.SECRETARIAT,
+}
+REPLIER = "Philippines"
+NAMED = {"room_member", "room_chair"}  # named (personal) members: the confidential audience
+
+
+@dataclass
+class Town:
+    room: Room
+    users: dict
+    actor: object  # a second chair of the room, who does things (never a role in the table)
+    replier: object  # a member of the room from the Philippines
+    db: object
+    made: dict = field(default_factory=dict)
+
+
+@pytest.fixture
+def town(db, make_delegation, make_user, make_room, add_member, request) -> Town:
+    access = request.param
+    room = make_room(access)
+    users = {role: make_user(status=status) for role, status in STATUSES.items()}
+    add_member(room, users["room_chair"], RoomRole.CHAIR)
+    add_member(room, users["room_member"], RoomRole.MEMBER)
+    actor = make_user(status=DelegationStatus.STATE_PARTY)
+    add_member(room, actor, RoomRole.CHAIR)
+    philippines = make_delegation(DelegationStatus.STATE_PARTY, name=REPLIER)
+    replier = make_user(delegation=philippines)
+    add_member(room, replier, RoomRole.MEMBER)
+    if access is AccessLevel.CONFIDENTIAL:
+        for user in [*users.values(), actor, replier]:
+            user.totp_enabled_at, user.totp_secret = utcnow(), "A" * 32
+    newcomer = make_user(status=DelegationStatus.STATE_PARTY)
+    db.session.flush()
+    return Town(room, users, actor, replier, db, {"newcomer": newcomer})
+
+
+# ---- what happens ----------------------------------------------------------------------------
+
+
+def _paper(t: Town, *, chatham: bool = False):
+    paper = papers.create_paper(
+        t.room,
+        t.actor,
+        title="Draft guide",
+        kind=PaperKind.WORKING_PAPER,
+        issued_by="Chair",
+        source="First.\n\nSecond.",
+        is_chatham_house=chatham,
+    )
+    t.made["paper"] = paper
+    return paper
+
+
+def _status(t: Town, paper, status: PaperStatus) -> None:
+    papers.set_status(paper, t.actor, status, None)
+
+
+def _revise(t: Town, paper) -> None:
+    papers.revise(paper, t.actor, "First.\n\nSecond, amended.")
+
+
+def paper_created(t):
+    _paper(t)
+
+
+def paper_created_then_drafting(t):
+    _status(t, _paper(t), PaperStatus.DRAFTING)
+
+
+def paper_drafting_then_open_again(t):
+    paper = _paper(t)
+    _status(t, paper, PaperStatus.DRAFTING)
+    _revise(t, paper)
+    _status(t, paper, PaperStatus.OPEN)
+
+
+def _followed_paper(t):
+    paper = _paper(t)
+    for user in t.users.values():
+        t.db.session.add(PaperFollow(paper_id=paper.id, user_id=user.id))
+    t.db.session.flush()
+    return paper
+
+
+def revision_open(t):
+    _revise(t, _followed_paper(t))
+
+
+def revision_of_drafting_paper(t):
+    paper = _followed_paper(t)
+    _status(t, paper, PaperStatus.DRAFTING)
+    _revise(t, paper)
+
+
+def revision_then_drafting(t):
+    """Told while open; the paper then goes back to drafting: the news falls silent."""
+    paper = _followed_paper(t)
+    _revise(t, paper)
+    _status(t, paper, PaperStatus.DRAFTING)
+
+
+def _replies(t, *, chatham: bool):
+    paper = _paper(t, chatham=chatham)
+    paragraph = papers.paragraphs_of(papers.current_revision(paper))[0]
+    for user in t.users.values():
+        # Comments made while each could comment (some have since lost the room).
+        comment = papers.post_comment(
+            paper, user, paragraph=paragraph, body="Hm.", on_behalf_of=user.delegation.name
+        )
+        papers.post_comment(
+            paper,
+            t.replier,
+            paragraph=paragraph,
+            body="Agreed.",
+            on_behalf_of=REPLIER,
+            parent=comment,
+        )
+
+
+def reply(t):
+    _replies(t, chatham=False)
+
+
+def reply_chatham_house(t):
+    _replies(t, chatham=True)
+
+
+def meeting_created(t):
+    meetings.create_meeting(
+        t.room,
+        t.actor,
+        title="Session",
+        kind=MeetingKind.WORKING_GROUP_SESSION,
+        mode=MeetingMode.HYBRID,
+        starts_at=utcnow(),
+        ends_at=utcnow() + timedelta(hours=3),
+        time_zone="Europe/Zurich",
+    )
+
+
+def member_added(t):
+    rooms.add_member(t.room, RoomRole.OBSERVER, t.actor, user=t.made["newcomer"])
+
+
+def role_changed(t):
+    rooms.add_member(t.room, RoomRole.OBSERVER, t.actor, user=t.replier)
+
+
+def member_removed(t):
+    membership = rooms.current_membership(t.room, user=t.replier)
+    rooms.remove_member(membership, t.actor)
+
+
+def demo_line(t):
+    t.db.session.add(RoomActivity(room_id=t.room.id, kind="room.activity", summary="Demo line"))
+
+
+def _confidential(t):
+    if t.room.access is not AccessLevel.CONFIDENTIAL:
+        pytest.skip("threads and trend briefs live in confidential rooms")
+
+
+def thread_post(t):
+    _confidential(t)
+    thread = threads.create_thread(
+        t.room, t.replier, title="Case", marking=Marking.AMBER, body="Details."
+    )
+    threads.add_post(thread, t.actor, "More.")
+
+
+def need_to_know_thread_post(t):
+    _confidential(t)
+    thread = threads.create_thread(
+        t.room,
+        t.replier,
+        title="Case",
+        marking=Marking.AMBER,
+        body="Details.",
+        audience=[t.actor, t.users["room_member"]],
+    )
+    threads.add_post(thread, t.actor, "More.")
+
+
+def _pending_brief(t):
+    _confidential(t)
+    brief = briefs.draft(t.room, t.actor, "Trends in transit.")
+    briefs.submit(brief, t.actor, 14, set())
+    return brief
+
+
+def brief_pending(t):
+    _pending_brief(t)
+
+
+def brief_withdrawn_to_draft(t):
+    briefs.withdraw(_pending_brief(t), t.actor)
+
+
+def brief_objection(t):
+    briefs.object_to(_pending_brief(t), t.replier, "It names a case.")
+
+
+def brief_objection_withdrawn(t):
+    brief = _pending_brief(t)
+    briefs.object_to(brief, t.replier, "It names a case.")
+    t.db.session.query(Notification).delete()  # only the withdrawal's notification counts
+    briefs.withdraw_objection(brief, t.replier)
+
+
+def brief_published(t):
+    """Published from a confidential forum into this (non-confidential) room."""
+    if t.room.access is AccessLevel.CONFIDENTIAL:
+        pytest.skip("a trend brief is published into a non-confidential room")
+    forum = Room(slug=f"forum-{t.room.id}", title="DIEF", kind=RoomKind.CONFIDENTIAL_FORUM)
+    forum.access = AccessLevel.CONFIDENTIAL
+    t.db.session.add(forum)
+    t.db.session.flush()
+    rooms.add_member(forum, RoomRole.CHAIR, t.actor, user=t.actor)
+    brief = briefs.draft(forum, t.actor, "Trends in transit.")
+    briefs.submit(brief, t.actor, 1, set())
+    brief.objections_close_at = utcnow() - timedelta(minutes=1)
+    t.db.session.query(RoomActivity).delete()  # the forum's lines are not this row's
+    briefs.publish(brief, t.actor, t.room, set())
+
+
+# ---- the expectations --------------------------------------------------------------------------
+
+
+def sees(role, access):
+    return role in SEES[access]
+
+
+def sees_and_manages(role, access):
+    return role in SEES[access] and role in MANAGES
+
+
+def named(role, access):
+    return access is AccessLevel.CONFIDENTIAL and role in NAMED
+
+
+def named_managers(role, access):
+    return access is AccessLevel.CONFIDENTIAL and role == "room_chair"
+
+
+def listed(role, access):  # the need-to-know thread's list names the room_member only
+    return access is AccessLevel.CONFIDENTIAL and role == "room_member"
+
+
+def anonymised_unless_managing(role, access):
+    if role not in SEES[access]:
+        return "withheld"
+    return "delivered" if role in MANAGES else "anonymised"
+
+
+@dataclass
+class Row:
+    kind: str
+    case: str
+    make: Callable[[Town], None]
+    rule: Callable  # (role, access) -> bool (delivered / shown) or an outcome string
+    #: Made while the person could see it, hidden since: stored, but no longer listed.
+    hidden_later: bool = False
+
+
+NOTIFICATION_ROWS = [
+    Row("paper.revision", "open paper, to its followers", revision_open, sees),
+    Row("paper.revision", "paper in drafting", revision_of_drafting_paper, sees_and_manages),
+    Row(
+        "paper.revision",
+        "told, then back to drafting",
+        revision_then_drafting,
+        sees_and_manages,
+        True,
+    ),
+    Row("paper.reply", "names the replying delegation", reply, sees),
+    Row("paper.reply", "Chatham House Rule", reply_chatham_house, anonymised_unless_managing),
+    Row("thread.activity", "thread", thread_post, named),
+    Row("thread.activity", "need-to-know thread", need_to_know_thread_post, listed),
+    Row("brief.pending", "to the named members", brief_pending, named),
+    Row("brief.objection", "to the chairs", brief_objection, named_managers),
+    Row("brief.objection", "withdrawn, to the chairs", brief_objection_withdrawn, named_managers),
+]
+
+ACTIVITY_ROWS = [
+    Row("paper.created", "open paper", paper_created, sees),
+    Row("paper.created", "paper back in drafting", paper_created_then_drafting, sees_and_manages),
+    Row("paper.revised", "paper in drafting", revision_of_drafting_paper, sees_and_manages),
+    Row("paper.revised", "open paper", revision_open, sees),
+    Row("paper.revised", "open again after drafting", paper_drafting_then_open_again, sees),
+    Row("meeting.created", "meeting", meeting_created, sees),
+    Row("room.member_added", "newcomer", member_added, sees),
+    Row("room.role_changed", "member becomes observer", role_changed, sees),
+    Row("room.member_removed", "member removed", member_removed, sees),
+    Row("room.activity", "a line about the room", demo_line, sees),
+    Row("thread.activity", "thread", thread_post, named),
+    Row("thread.activity", "need-to-know thread", need_to_know_thread_post, listed),
+    Row("brief.pending", "open to objections", brief_pending, named),
+    Row("brief.pending", "withdrawn to draft", brief_withdrawn_to_draft, named_managers),
+    Row("brief.published", "in the target room", brief_published, sees),
+]
+
+
+def _cases(rows):
+    return [
+        pytest.param(row, access, id=f"{row.kind}-{row.case}-{access.value}".replace(" ", "_"))
+        for row in rows
+        for access in AccessLevel
+    ]
+
+
+def _expected(row: Row, role: str, access: AccessLevel, yes: str) -> str:
+    answer = row.rule(role, access)
+    if isinstance(answer, str):
+        return answer
+    return yes if answer else "withheld"
+
+
+@pytest.mark.parametrize(("row", "town"), _cases(NOTIFICATION_ROWS), indirect=["town"])
+def test_notification_table(town, row):
+    row.make(town)
+    town.db.session.flush()
+    got, expected = {}, {}
+    for role in ROLES:
+        user = town.users[role]
+        mine = [n for n in notifications.recent(user) if n.kind == row.kind]
+        stored = town.db.session.scalars(
+            select(Notification).where(
+                Notification.user_id == user.id, Notification.kind == row.kind
+            )
+        ).all()
+        if not row.hidden_later:  # built for what the recipient could see when it was made
+            assert len(stored) == len(mine), f"{role} was sent what they may not see"
+        if not mine:
+            got[role] = "withheld"
+        elif any(REPLIER in n.text or user.delegation.name in n.text for n in mine):
+            got[role] = "delivered" if row.kind == "paper.reply" else "named a delegation"
+        else:
+            got[role] = "anonymised" if row.kind == "paper.reply" else "delivered"
+        # The count in the navigation agrees with the list.
+        unread = [n for n in notifications.recent(user) if n.read_at is None]
+        assert notifications.unread_count(user) == len(unread)
+        expected[role] = _expected(row, role, town.room.access, "delivered")
+    assert got == expected
+
+
+@pytest.mark.parametrize(("row", "town"), _cases(ACTIVITY_ROWS), indirect=["town"])
+def test_activity_table(town, row):
+    row.make(town)
+    town.db.session.flush()
+    got, expected = {}, {}
+    for role in ROLES:
+        user = town.users[role]
+        page = can(Need.VIEW, town.room, user) and any(
+            a.kind == row.kind for a in rooms.recent_activity(town.room, user)
+        )
+        rows, latest = rooms.dashboard(user)
+        board = [a for a, r in latest if r.id == town.room.id and a.kind == row.kind]
+        # The number on the dashboard's room card counts only the lines the person may see.
+        for dashboard_row in rows:
+            if dashboard_row.room.id == town.room.id:
+                shown = [a for a, r in latest if r.id == town.room.id]
+                assert dashboard_row.new_count == len(shown), role
+        if page and board:
+            got[role] = "shown"
+        elif not page and not board:
+            got[role] = "withheld"
+        else:
+            got[role] = f"room page {page}, dashboard {bool(board)}"
+        expected[role] = _expected(row, role, town.room.access, "shown")
+    assert got == expected
+
+
+def test_every_notification_kind_has_a_row():
+    assert sorted(notifications.KINDS) == sorted({row.kind for row in NOTIFICATION_ROWS})
+
+
+def test_every_activity_kind_has_a_row():
+    assert sorted(rooms.ACTIVITY_KINDS) == sorted({row.kind for row in ACTIVITY_ROWS})
+
+
+def test_an_unlisted_kind_is_refused(db, make_room, make_user):
+    room = make_room()
+    with pytest.raises(ValueError, match="unknown notification kind"):
+        notifications.notify([make_user().id], "paper.gossip", "Hi", "/", subject=room)
+    with pytest.raises(ValueError, match="unknown activity kind"):
+        rooms.note_activity(room, "paper.gossip", "Hi")
+
+
+# ---- what a person notices, through the pages ------------------------------------------------
+
+
+@pytest.fixture
+def open_room(db, make_user, make_room, add_member, make_delegation):
+    """An open room with its chair, a delegate who follows its paper, and the Philippines."""
+    room = make_room(AccessLevel.OPEN)
+    chair = make_user()
+    add_member(room, chair, RoomRole.CHAIR)
+    delegate = make_user()
+    replier = make_user(delegation=make_delegation(DelegationStatus.STATE_PARTY, name=REPLIER))
+    return room, chair, delegate, replier
+
+
+def test_a_chatham_house_reply_names_no_delegation(client, auth, open_room):
+    room, chair, delegate, replier = open_room
+    paper = papers.create_paper(
+        room,
+        chair,
+        title="Guide on diversion",
+        kind=PaperKind.WORKING_PAPER,
+        issued_by="Chair",
+        source="First.\n\nSecond.",
+        is_chatham_house=True,
+    )
+    paragraph = papers.paragraphs_of(papers.current_revision(paper))[0]
+    comment = papers.post_comment(
+        paper, delegate, paragraph=paragraph, body="Hm.", on_behalf_of=delegate.delegation.name
+    )
+    auth.login(replier)
+    response = client.post(
+        f"/papers/{paper.id}/p/{paragraph.key}/comments",
+        data={
+            "body": "Agreed.",
+            "on_behalf_of": REPLIER,
+            "parent_id": str(comment.id),
+            "revision": "0",
+        },
+    )
+    assert response.status_code in (200, 302, 303)
+    auth.logout()
+    auth.login(delegate)
+    page = client.get("/notifications/").get_data(as_text=True)
+    assert "replied to your comment on Guide on diversion ¶1" in page
+    assert REPLIER not in page
+
+
+def test_a_paper_in_drafting_is_silent_to_delegates_until_it_opens_again(
+    client, auth, open_room, db
+):
+    room, chair, delegate, replier = open_room
+    paper = papers.create_paper(
+        room,
+        chair,
+        title="Draft decision on reporting",
+        kind=PaperKind.DRAFT_DECISION,
+        issued_by="Chair",
+        source="First.\n\nSecond.",
+    )
+    papers.follow(paper, delegate, True)
+    papers.set_status(paper, chair, PaperStatus.DRAFTING, None)
+    papers.revise(paper, chair, "First.\n\nSecond, amended.")
+    auth.login(delegate)
+    for path in ("/", f"/rooms/{room.slug}", "/notifications/"):
+        page = client.get(path).get_data(as_text=True)
+        assert "Draft decision on reporting" not in page, path
+        assert "Rev.1" not in page, path
+    # As if the delegate had not opened the room since (its page records a visit).
+    db.session.execute(delete(RoomVisit).where(RoomVisit.user_id == delegate.id))
+    auth.logout()
+    auth.login(chair)
+    assert "Rev.1 issued" in client.get(f"/rooms/{room.slug}").get_data(as_text=True)
+    papers.set_status(paper, chair, PaperStatus.OPEN, None)
+    auth.logout()
+    auth.login(delegate)
+    # Open again: its news speak again (the follower notification was never made: it was
+    # drafting when Rev.1 was issued).
+    assert "Draft decision on reporting: Rev.1 issued" in client.get("/").get_data(as_text=True)
+    room_page = client.get(f"/rooms/{room.slug}").get_data(as_text=True)
+    assert "Draft decision on reporting: Rev.1 issued" in room_page
+    assert "Rev.1 is out" not in client.get("/notifications/").get_data(as_text=True)
+
+
+def test_pages_with_activity_cost_the_same_queries_whatever_the_number_of_lines(
+    client, auth, open_room, count_queries
+):
+    room, chair, delegate, replier = open_room
+    auth.login(delegate)
+
+    def measure(path: str) -> int:
+        with count_queries() as statements:
+            assert client.get(path).status_code == 200
+        return len(statements)
+
+    def papers_and_lines(n: int) -> None:
+        for i in range(n):
+            paper = papers.create_paper(
+                room,
+                chair,
+                title=f"Paper {i}",
+                kind=PaperKind.WORKING_PAPER,
+                issued_by="Chair",
+                source="Text.",
+            )
+            if i % 2:
+                papers.set_status(paper, chair, PaperStatus.DRAFTING, None)
+            papers.revise(paper, chair, "Text, again.")
+
+    papers_and_lines(2)
+    small = (measure("/"), measure(f"/rooms/{room.slug}"), measure("/notifications/"))
+    papers_and_lines(12)
+    assert (measure("/"), measure(f"/rooms/{room.slug}"), measure("/notifications/")) == small
+
+
+@pytest.mark.parametrize("town", list(AccessLevel), indirect=True)
+def test_the_visible_filters_agree_with_can_view(town):
+    """For every model a line can speak of, the SQL filter selects exactly what can(VIEW) allows."""
+    from consult.meetings.models import Meeting
+    from consult.papers.models import Paper
+    from consult.threads.briefs import PublishedBrief, TrendBrief
+    from consult.threads.models import Thread
+
+    for status in PaperStatus:
+        _status(town, _paper(town), status)
+    meeting_created(town)
+    if town.room.access is AccessLevel.CONFIDENTIAL:
+        thread_post(town)
+        need_to_know_thread_post(town)
+        brief_withdrawn_to_draft(town)
+        brief_pending(town)
+    else:
+        brief_published(town)
+    town.db.session.flush()
+    for model in (Room, Paper, Meeting, Thread, TrendBrief, PublishedBrief):
+        everything = town.db.session.scalars(select(model)).all()
+        for role in ROLES:
+            user = town.users[role]
+            allowed = {o.id for o in everything if can(Need.VIEW, o, user)}
+            selected = set(town.db.session.scalars(select(model.id).where(visible(model, user))))
+            assert selected == allowed, (model.__name__, role)
