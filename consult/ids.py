@@ -66,6 +66,18 @@ def parse_id(value: Any) -> int | None:
     return parse_int(value, minimum=1)
 
 
+def coerce_id(value: Any) -> int | None:
+    """A SelectField's `coerce` for row ids: "" or 0 (a "Choose ..." entry) is no choice;
+    anything but an id is refused (WTForms then says "Invalid Choice" next to the field)
+    instead of reaching the database."""
+    if value is None or value == "" or parse_int(value) == 0:
+        return None
+    number = parse_id(value)
+    if number is None:
+        raise ValueError("not an id")
+    return number
+
+
 class WholeNumberField(IntegerField):
     """An IntegerField that refuses, with a message, what no database integer holds.
 

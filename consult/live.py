@@ -19,6 +19,7 @@ from flask_socketio import Namespace, disconnect, join_room, leave_room, rooms
 from consult import transaction
 from consult.extensions import db
 from consult.extensions import socketio as flask_socketio
+from consult.ids import parse_id
 from consult.policy import Need, acting_user, can
 from consult.rooms.models import Room
 from consult.rooms.policy import forget_room_roles
@@ -340,10 +341,11 @@ def client_manager(url: str | None) -> socketio.Manager:
 
 
 def _int(data, key: str) -> int:
-    try:
-        return int((data or {}).get(key))
-    except (TypeError, ValueError, AttributeError):
-        return -1
+    """The id a client sent, or -1 (which names no row) for anything a row id cannot be:
+    a huge number would otherwise overflow the database driver inside the handler."""
+    value = data.get(key) if isinstance(data, dict) else None
+    number = parse_id(value)
+    return -1 if number is None else number
 
 
 __all__ = ["LiveNamespace", "current_user"]

@@ -271,3 +271,24 @@ def test_an_unknown_time_zone_is_refused_without_touching_the_disk():
     assert is_time_zone("Europe/Zurich")
     for name in ("x" * 600, "../../etc/passwd", "Europe/Nowhere", "\x00", "", None):
         assert not is_time_zone(name)
+
+
+# ---- the live channel -------------------------------------------------------------------------
+
+LIVE_BAD_IDS = [MAX_INT + 1, 2**64, -(2**63) - 1, -1, 0, "9" * 400, "x", "", None, 1.5, True, []]
+
+
+def test_no_live_event_fails_on_a_bad_id(app, client, auth, make_user, socket_client):
+    """Every `/live` event that takes an id answers a refusal to what no row can have, and the
+    socket stays connected: a huge id once overflowed the driver inside the handler."""
+    auth.login(make_user())
+    sc = socket_client()
+    keys = {"watch_room": "room", "watch_paper": "paper", "watch_thread": "thread"}
+    keys |= {"watch_meeting": "meeting", "meeting_here": "meeting"}
+    assert set(keys) <= set(test_authorisation.LIVE_EVENTS)
+    for event, key in keys.items():
+        for value in LIVE_BAD_IDS:
+            answer = sc.emit(event, {key: value}, namespace="/live", callback=True)
+            assert answer == {"ok": False}, (event, value, answer)
+        assert sc.emit(event, "not a dict", namespace="/live", callback=True) == {"ok": False}
+    assert sc.is_connected("/live")

@@ -212,7 +212,7 @@ def test_a_slow_read_makes_no_writer_and_no_reader_wait(app, world, no_csrf):
 
     def service_write() -> int:
         with app.app_context():
-            rooms.note_activity(db.session.get(Room, world.room_id), "test.lock", "a line")
+            rooms.note_activity(db.session.get(Room, world.room_id), "room.activity", "a line")
             db.session.commit()
         return 200
 
@@ -277,11 +277,11 @@ def test_an_undeclared_write_in_a_read_is_refused_under_testing(app, db, make_ro
     # What the middleware sets around a GET request.
     with app.test_request_context("/rooms/"), transaction.reading(), transaction.writing():
         assert transaction.mode() == transaction.WRITE
-        rooms.note_activity(room, "test.declared", "declared write")
+        rooms.note_activity(room, "room.activity", "declared write")
         db.session.flush()  # declared: allowed
     with app.test_request_context("/rooms/"), transaction.reading():
         assert transaction.mode() == transaction.READ
-        rooms.note_activity(room, "test.undeclared", "written during a read")
+        rooms.note_activity(room, "room.activity", "written during a read")
         with pytest.raises(transaction.UndeclaredWrite, match="declare it"):
             db.session.flush()
         db.session.rollback()

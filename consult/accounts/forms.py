@@ -16,6 +16,7 @@ from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, V
 
 from consult.accounts.models import DelegationStatus, RegionalGroup
 from consult.accounts.services import MIN_PASSWORD_LENGTH
+from consult.ids import coerce_id
 from consult.timeutil import is_time_zone, time_zones
 
 
@@ -143,7 +144,7 @@ class ConfirmPasswordForm(FlaskForm):
 class HandoverForm(FlaskForm):
     successor = SelectField(
         _l("Successor"),
-        coerce=int,
+        coerce=coerce_id,
         validators=[DataRequired(message=_l("Choose a colleague from the list."))],
         description=_l(
             "An active colleague in the same delegation who has accepted their invitation."
