@@ -1,7 +1,7 @@
 """text kept when a session ends mid-typing
 
 Revision ID: 0010
-Revises: 0009
+Revises: 0008
 Create Date: 2026-12-01 22:45:00.000000
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0010'
-down_revision = '0009'
+down_revision = '0008'
 branch_labels = None
 depends_on = None
 
