@@ -13,7 +13,16 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from consult import extensions
+from consult import (
+    accounts,
+    admin,
+    extensions,
+    meetings,
+    notifications,
+    papers,
+    rooms,
+    threads,
+)
 from consult import logging as request_log
 from consult.config import ROOT, Config
 from consult.extensions import babel, csrf, db, login_manager, migrate, socketio
@@ -32,6 +41,10 @@ CONTENT_SECURITY_POLICY = "; ".join(
         "frame-ancestors 'none'",
     ]
 )
+
+
+#: The domains, in the order they register (and their sections appear on a room page).
+DOMAINS = (accounts, rooms, meetings, threads, papers, notifications, admin)
 
 
 def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
@@ -132,35 +145,15 @@ def _tune_sqlite(engine: Engine) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    # Importing the rules registers them with the policy.
-    from consult import drafts
-    from consult.accounts import policy as _accounts_policy  # noqa: F401
-    from consult.accounts.routes import bp as accounts_bp
-    from consult.admin.routes import bp as admin_bp
-    from consult.core import bp as core_bp
-    from consult.live import LiveNamespace
-    from consult.meetings import policy as _meetings_policy  # noqa: F401
-    from consult.meetings.routes import bp as meetings_bp
-    from consult.notifications.routes import bp as notifications_bp
-    from consult.papers import policy as _papers_policy  # noqa: F401
-    from consult.papers.routes import bp as papers_bp
-    from consult.rooms import policy as _rooms_policy  # noqa: F401
-    from consult.rooms.routes import bp as rooms_bp
-    from consult.threads import policy as _threads_policy  # noqa: F401
-    from consult.threads.brief_routes import bp as briefs_bp
-    from consult.threads.routes import bp as threads_bp
+    """Each domain registers its blueprint, rules, live events and room page sections, in the
+    order of DOMAINS (which is also the order of the sections on a room page)."""
+    from consult import core, drafts, live
 
-    app.register_blueprint(core_bp)
-    app.register_blueprint(accounts_bp)
-    app.register_blueprint(rooms_bp)
-    app.register_blueprint(admin_bp)
-    app.register_blueprint(papers_bp)
-    app.register_blueprint(meetings_bp)
-    app.register_blueprint(threads_bp)
-    app.register_blueprint(briefs_bp)
-    app.register_blueprint(notifications_bp)
+    app.register_blueprint(core.bp)
     drafts.init_app(app)
-    socketio.on_namespace(LiveNamespace("/live"))
+    for domain in DOMAINS:
+        domain.register(app)
+    socketio.on_namespace(live.LiveNamespace("/live"))
 
 
 def _select_locale() -> str:

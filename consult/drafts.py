@@ -36,11 +36,12 @@ from itsdangerous import BadData, URLSafeTimedSerializer
 from sqlalchemy import ForeignKey, String, UniqueConstraint, delete, select
 from sqlalchemy.orm import Mapped, mapped_column
 
+from consult import policy
 from consult.accounts.models import User
 from consult.crypto import EncryptedText
 from consult.extensions import db
 from consult.htmx import redirect
-from consult.policy import Need, acting_user, can, load, protected, rule
+from consult.policy import Need, acting_user, can, load, protected
 from consult.timeutil import UTCDateTime, utcnow
 from consult.transaction import commit
 
@@ -78,7 +79,6 @@ class KeptDraft(db.Model):
         return json.loads(self.content).get("files", [])
 
 
-@rule(KeptDraft)
 def _draft_rule(person, need: Need, draft: KeptDraft) -> bool:
     """Kept text is its author's alone: nobody else may know it exists."""
     return draft.user_id == person.id and need in (Need.VIEW, Need.MANAGE)
@@ -336,6 +336,7 @@ def discard(draft_id: int):
 
 
 def init_app(app: Flask) -> None:
+    register()
     app.register_blueprint(bp)
     app.jinja_env.globals["keep_token_value"] = token
     app.jinja_env.globals["keep_token_field"] = TOKEN_FIELD
@@ -349,3 +350,8 @@ __all__ = [
     "offered",
     "purge_expired",
 ]
+
+
+def register() -> None:
+    """Tell the policy how to answer for KeptDraft."""
+    policy.add(KeptDraft, rule=_draft_rule)

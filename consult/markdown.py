@@ -34,6 +34,7 @@ from sqlalchemy.types import TypeDecorator
 from wtforms.validators import ValidationError
 
 from consult.crypto import EncryptedText
+from consult.errors import ServiceError
 
 ALLOWED_TAGS = {
     "a", "abbr", "b", "blockquote", "br", "code", "dd", "del", "dl", "dt", "em", "h2", "h3",
@@ -76,7 +77,7 @@ _CONTAINERS = re.compile(
 )
 
 
-class TooComplex(ValueError):
+class TooComplex(ServiceError):
     """The text would take too long to show; its message says why, in the writer's terms."""
 
 

@@ -1,9 +1,20 @@
 """The one access policy: every "may this person do this to that?" question comes here.
 
-Deny by default. Each domain registers a rule for its models (`@rule(Room)`) and, for lists and
-search, a filter that selects only what a person may see (`@visible_filter(Room)`). Views call
-`load()` to fetch and authorise in one step: 404 when the person may not see the thing at all
-(no hint that it exists), 403 when they may see it but not do what they asked.
+Deny by default. Each domain registers, from its `register(app)`, one entry per model with
+`add(model, rule=..., visible=..., parent=..., gated=...)`:
+
+- `rule(person, need, obj) -> bool` answers every question about the model's objects;
+- `visible(person) -> WHERE clause` selects, for lists and search, exactly the rows
+  `can(VIEW)` allows;
+- `parent` names the protection parent (a `Parent(column, model, get)`): an object is seen only
+  by those who see its parent (a paper by those who see its room, a post by those who see its
+  thread), in `can()` and in `visible()` alike, so a room's access reaches everything in it
+  through one chain;
+- `gated(obj) -> bool` puts the object behind the confidential gate (two-factor sign-in, fresh
+  after idle time), which the handler layer and the live channel both ask (`gate_closed`).
+
+Views load through `consult.handlers` (`load()` below): 404 when the person may not see the
+thing at all (no hint that it exists), 403 when they may see it but not do what they asked.
 
 Every endpoint is declared `@public` or `@protected`; the request guard refuses any other
 (404) and a test walks `app.url_map` so none can be forgotten.
@@ -12,11 +23,14 @@ Every endpoint is declared `@public` or `@protected`; the request guard refuses 
 from __future__ import annotations
 
 import enum
+import time
 from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
 from functools import wraps
 from typing import Any, TypeVar
 
-from flask import abort, current_app, request
+from flask import abort, current_app, has_request_context, request, session
 from flask_login import current_user
 from sqlalchemy import and_, false, or_, select
 from sqlalchemy.sql import ColumnElement
@@ -39,8 +53,69 @@ class Need(enum.StrEnum):
 
 T = TypeVar("T")
 Rule = Callable[[Any, Need, Any], bool]
+Filter = Callable[[Any], ColumnElement[bool]]
 _rules: dict[type, Rule] = {}
-_filters: dict[type, Callable[[Any], ColumnElement[bool]]] = {}
+_filters: dict[type, Filter] = {}
+
+
+@dataclass(frozen=True)
+class Parent:
+    """The protection parent of a model: its foreign key `column` to `model`, and `get(obj)`
+    returning the parent object (usually a relationship)."""
+
+    column: Any
+    model: type
+    get: Callable[[Any], Any]
+
+
+_parents: dict[type, Parent] = {}
+_gates: dict[type, Callable[[Any], bool]] = {}
+
+
+def add(
+    model: type,
+    *,
+    rule: Rule | None = None,
+    visible: Filter | None = None,
+    parent: Parent | None = None,
+    gated: Callable[[Any], bool] | None = None,
+) -> None:
+    """Register what the policy knows about `model` (a domain's `register(app)` calls this).
+
+    With a parent and no own filter, the model is visible exactly where its parent is.
+    """
+    if rule is not None:
+        _rules[model] = rule
+    if parent is not None:
+        _parents[model] = parent
+    if visible is not None:
+        _filters[model] = visible
+    if gated is not None:
+        _gates[model] = gated
+
+
+def listed_models() -> list[type]:
+    """Every model the policy can select in SQL (an own filter, or a protection parent)."""
+    return list(dict.fromkeys([*_filters, *_parents]))
+
+
+def _filter_of(model: type, person: Any) -> ColumnElement[bool]:
+    """The model's own filter, within its parent's: deny by default when it has neither."""
+    own = _filters.get(model)
+    parent = _parents.get(model)
+    if parent is None:
+        return own(person) if own is not None else false()
+    seen = parent.column.in_(select(parent.model.id).where(_filter_of(parent.model, person)))
+    return and_(seen, own(person)) if own is not None else seen
+
+
+def parent_of(obj: Any) -> Any | None:
+    """The object's protection parent, or None at the top of the chain (a room)."""
+    for cls in type(obj).__mro__:
+        if (parent := _parents.get(cls)) is not None:
+            return parent.get(obj)
+    return None
+
 
 #: Endpoints that anyone may reach without signing in, besides views marked @public.
 PUBLIC_ENDPOINTS = frozenset({"static"})
@@ -50,7 +125,7 @@ def rule(model: type) -> Callable[[Rule], Rule]:
     """Register the rule that answers every question about `model` objects."""
 
     def register(fn: Rule) -> Rule:
-        _rules[model] = fn
+        add(model, rule=fn)
         return fn
 
     return register
@@ -59,8 +134,8 @@ def rule(model: type) -> Callable[[Rule], Rule]:
 def visible_filter(model: type) -> Callable:
     """Register the SQL filter that selects the `model` rows a person may see."""
 
-    def register(fn: Callable[[Any], ColumnElement[bool]]):
-        _filters[model] = fn
+    def register(fn: Filter) -> Filter:
+        add(model, visible=fn)
         return fn
 
     return register
@@ -85,6 +160,9 @@ def can(need: Need | str, obj: Any = None, user: Any = None) -> bool:
         return False
     if obj is None:
         return need is Need.ADMINISTER and person.is_secretariat
+    parent = parent_of(obj)
+    if parent is not None and not can(Need.VIEW, parent, person):
+        return False  # what one may not see the parent of, one may not see (or act on)
     for cls in type(obj).__mro__:
         fn = _rules.get(cls)
         if fn is not None:
@@ -95,10 +173,9 @@ def can(need: Need | str, obj: Any = None, user: Any = None) -> bool:
 def visible(model: type, user: Any = None) -> ColumnElement[bool]:
     """A WHERE clause selecting the `model` rows the person may see (nothing by default)."""
     person = acting_user(user)
-    fn = _filters.get(model)
-    if person is None or fn is None:
+    if person is None:
         return false()
-    return fn(person)
+    return _filter_of(model, person)
 
 
 def subject_of(obj: Any) -> tuple[str | None, int | None]:
@@ -109,7 +186,7 @@ def subject_of(obj: Any) -> tuple[str | None, int | None]:
     """
     if obj is None:
         return None, None
-    if type(obj) not in _filters:
+    if type(obj) not in listed_models():
         raise ValueError(f"{type(obj).__name__} has no visible filter; it cannot be a subject")
     return type(obj).__tablename__, obj.id
 
@@ -125,14 +202,59 @@ def visible_subject(type_column: Any, id_column: Any, user: Any = None) -> Colum
     if person is None:
         return false()
     clauses = [type_column.is_(None)]
-    for model, fn in _filters.items():
+    for model in listed_models():
         clauses.append(
             and_(
                 type_column == model.__tablename__,
-                id_column.in_(select(model.id).where(fn(person))),
+                id_column.in_(select(model.id).where(_filter_of(model, person))),
             )
         )
     return or_(*clauses)
+
+
+# ---- the confidential gate ----------------------------------------------------------------
+
+
+def behind_gate(obj: Any) -> bool:
+    """Whether seeing `obj` needs the confidential gate (its own rule, or its parent's)."""
+    while obj is not None:
+        for cls in type(obj).__mro__:
+            if (fn := _gates.get(cls)) is not None and fn(obj):
+                return True
+        obj = parent_of(obj)
+    return False
+
+
+def idle_remaining() -> float:
+    """Seconds left before a fresh sign-in is asked (0: already asked, or no second factor)."""
+    person = acting_user()
+    if person is None or not person.has_two_factor or not has_request_context():
+        return 0.0
+    idle = timedelta(minutes=current_app.config["CONFIDENTIAL_IDLE_MINUTES"]).total_seconds()
+    last = max(session.get("second_factor_at", 0), session.get("confidential_seen", 0))
+    return max(0.0, idle - (time.time() - last))
+
+
+def is_fresh() -> bool:
+    """Signed in with the second factor, and active in a confidential room within the idle time."""
+    return idle_remaining() > 0
+
+
+def gate_closed(obj: Any = None) -> str | None:
+    """The confidential gate: why this session may not see confidential content now
+    ("two_factor": it is not on; "fresh": sign in again after the idle time), or None.
+
+    Given an object, the gate is asked only when the object is behind it. Views (through
+    consult.handlers), the live channel and templates all ask this one question.
+    """
+    if obj is not None and not behind_gate(obj):
+        return None
+    person = acting_user()
+    if person is None or not person.has_two_factor:
+        return "two_factor"
+    if not is_fresh():
+        return "fresh"
+    return None
 
 
 def authorise(obj: T, need: Need | str = Need.VIEW) -> T:

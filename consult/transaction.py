@@ -204,6 +204,12 @@ def commit() -> None:
         callback()
 
 
+def pending() -> bool:
+    """Whether the session holds changes not yet flushed or committed."""
+    session = db.session()
+    return bool(session.new or session.dirty or session.deleted)
+
+
 def rollback() -> None:
     db.session.rollback()
     mail.discard()

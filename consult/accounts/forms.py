@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     EmailField,
@@ -16,6 +15,7 @@ from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, V
 
 from consult.accounts.models import DelegationStatus, RegionalGroup
 from consult.accounts.services import MIN_PASSWORD_LENGTH
+from consult.forms import Form
 from consult.ids import coerce_id
 from consult.timeutil import is_time_zone, time_zones
 
@@ -24,7 +24,7 @@ def _zone_choices() -> list[tuple[str, str]]:
     return [(z, z.replace("_", " ")) for z in time_zones()]
 
 
-class SignInForm(FlaskForm):
+class SignInForm(Form):
     email = EmailField(
         _l("E-mail"),
         validators=[DataRequired(), Email(), Length(max=254)],
@@ -38,7 +38,7 @@ class SignInForm(FlaskForm):
     remember = BooleanField(_l("Keep me signed in on this device"))
 
 
-class SecondFactorForm(FlaskForm):
+class SecondFactorForm(Form):
     code = StringField(
         _l("Code from your authenticator app, or a recovery code"),
         validators=[DataRequired(), Length(max=20)],
@@ -46,7 +46,7 @@ class SecondFactorForm(FlaskForm):
     )
 
 
-class ReauthForm(FlaskForm):
+class ReauthForm(Form):
     password = PasswordField(
         _l("Password"), validators=[DataRequired()], render_kw={"autocomplete": "current-password"}
     )
@@ -57,7 +57,7 @@ class ReauthForm(FlaskForm):
     )
 
 
-class RequestResetForm(FlaskForm):
+class RequestResetForm(Form):
     email = EmailField(
         _l("E-mail"),
         validators=[DataRequired(), Email(), Length(max=254)],
@@ -65,7 +65,7 @@ class RequestResetForm(FlaskForm):
     )
 
 
-class NewPasswordForm(FlaskForm):
+class NewPasswordForm(Form):
     password = PasswordField(
         _l("New password"),
         validators=[DataRequired(), Length(min=MIN_PASSWORD_LENGTH, max=200)],
@@ -90,7 +90,7 @@ class ChangePasswordForm(NewPasswordForm):
     )
 
 
-class ProfileForm(FlaskForm):
+class ProfileForm(Form):
     name = StringField(
         _l("Name"),
         validators=[DataRequired(), Length(max=200)],
@@ -117,7 +117,7 @@ class ProfileForm(FlaskForm):
             raise ValidationError(_l("Choose a time zone from the list."))
 
 
-class EnableTwoFactorForm(FlaskForm):
+class EnableTwoFactorForm(Form):
     password = PasswordField(
         _l("Your password"),
         validators=[DataRequired()],
@@ -131,7 +131,7 @@ class EnableTwoFactorForm(FlaskForm):
     )
 
 
-class ConfirmPasswordForm(FlaskForm):
+class ConfirmPasswordForm(Form):
     # Its own id: the profile page also shows the new-password field ("password").
     password = PasswordField(
         _l("Your password"),
@@ -141,7 +141,7 @@ class ConfirmPasswordForm(FlaskForm):
     )
 
 
-class HandoverForm(FlaskForm):
+class HandoverForm(Form):
     successor = SelectField(
         _l("Successor"),
         coerce=coerce_id,
@@ -165,14 +165,14 @@ class HandoverForm(FlaskForm):
     )
 
 
-class GrantHistoryForm(FlaskForm):
+class GrantHistoryForm(Form):
     confirm = BooleanField(
         _l("Grant the successor this confidential history"),
         validators=[DataRequired(message=_l("Tick the box to confirm."))],
     )
 
 
-class DelegationForm(FlaskForm):
+class DelegationForm(Form):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
     short_name = StringField(_l("Short name"), validators=[DataRequired(), Length(max=60)])
     status = SelectField(_l("Status"), choices=[(s.value, s.label) for s in DelegationStatus])
@@ -183,7 +183,7 @@ class DelegationForm(FlaskForm):
     is_active = BooleanField(_l("Active"), default=True)
 
 
-class UserForm(FlaskForm):
+class UserForm(Form):
     """The Secretariat's form for inviting or editing a delegate."""
 
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])

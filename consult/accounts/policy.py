@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+from consult import policy
 from consult.accounts.models import Delegation, User
-from consult.policy import Need, rule
+from consult.policy import Need
 
 
-@rule(Delegation)
 def delegation_rule(user: User, need: Need, delegation: Delegation) -> bool:
     match need:
         case Need.VIEW:
@@ -20,7 +20,6 @@ def delegation_rule(user: User, need: Need, delegation: Delegation) -> bool:
     return False
 
 
-@rule(User)
 def user_rule(user: User, need: Need, other: User) -> bool:
     match need:
         case Need.VIEW:
@@ -41,3 +40,9 @@ def user_rule(user: User, need: Need, other: User) -> bool:
                 user.is_focal_point or other.id == user.id
             )
     return False
+
+
+def register() -> None:
+    """Tell the policy how to answer for Delegation, User."""
+    policy.add(Delegation, rule=delegation_rule)
+    policy.add(User, rule=user_rule)

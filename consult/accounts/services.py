@@ -27,6 +27,7 @@ from consult.accounts.models import (
     TokenPurpose,
     User,
 )
+from consult.errors import ServiceError
 from consult.extensions import db
 from consult.timeutil import utcnow
 
@@ -45,7 +46,7 @@ MIN_PASSWORD_LENGTH = 12
 RECOVERY_CODE_COUNT = 10
 
 
-class AccountError(ValueError):
+class AccountError(ServiceError):
     """A request that cannot be carried out; the message is shown to the person."""
 
 

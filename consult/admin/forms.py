@@ -10,7 +10,6 @@ from typing import Any
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import DateField, SearchField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
@@ -24,6 +23,7 @@ from consult.accounts.models import (
     User,
 )
 from consult.admin.services import AdminError, PersonState
+from consult.forms import Form
 from consult.rooms.forms import RoomForm
 from consult.rooms.models import AccessLevel, Room, RoomKind
 from consult.timeutil import time_zones
@@ -39,7 +39,7 @@ def optional_int(value: Any) -> int | None:
 # ---- filters (GET, no CSRF: they change nothing) ---------------------------------------------
 
 
-class FilterForm(FlaskForm):
+class FilterForm(Form):
     """Read from the query string; a value that does not validate is left out of the search."""
 
     class Meta:
@@ -129,7 +129,7 @@ class AuditFilterForm(FilterForm):
 # ---- account actions ---------------------------------------------------------------------------
 
 
-class DeactivateForm(FlaskForm):
+class DeactivateForm(Form):
     reason = StringField(
         _l("Reason"),
         validators=[DataRequired(), Length(max=200)],
@@ -137,20 +137,20 @@ class DeactivateForm(FlaskForm):
     )
 
 
-class ResendInvitationForm(FlaskForm):
+class ResendInvitationForm(Form):
     note = TextAreaField(
         _l("Personal note in the invitation (optional)"), validators=[Optional(), Length(max=1000)]
     )
 
 
-class ReactivateForm(FlaskForm):
+class ReactivateForm(Form):
     """Nothing to fill in: the button and its CSRF token."""
 
 
 # ---- the domains' forms, set up for the Secretariat -----------------------------------------
 
 
-def attach(form: FlaskForm, error: AdminError) -> None:
+def attach(form: Form, error: AdminError) -> None:
     """Show a service's refusal next to the field it concerns."""
     form[error.field].errors.append(str(error))
 

@@ -12,11 +12,11 @@ from flask import Blueprint, Response, flash, request, url_for
 from flask_babel import get_timezone
 from flask_babel import gettext as _
 from flask_login import current_user
-from flask_wtf import FlaskForm
 
 from consult.accounts.models import Delegation, DelegationStatus, User
 from consult.admin import forms, services
 from consult.admin.services import PersonState
+from consult.forms import Form
 from consult.htmx import redirect, render
 from consult.policy import Need, load, protected, require
 from consult.rooms.models import Room
@@ -33,7 +33,7 @@ def _page_number() -> int:
     return request.args.get("page", 1, type=int)
 
 
-def _form_status(form: FlaskForm) -> int:
+def _form_status(form: Form) -> int:
     """422 for a form that was sent and refused, 200 for a fresh one."""
     return 422 if form.is_submitted() else 200
 
@@ -167,7 +167,7 @@ def invite_user() -> Response:
     return render("admin/person_form.html", form=form, person=None, status=_form_status(form))
 
 
-def _user_page(user: User, status: int = 200, **action_forms: FlaskForm) -> Response:
+def _user_page(user: User, status: int = 200, **action_forms: Form) -> Response:
     """The person page, with fresh action forms unless a refused one is handed in."""
     action_forms.setdefault("deactivate_form", forms.DeactivateForm())
     action_forms.setdefault("resend_form", forms.ResendInvitationForm())

@@ -21,6 +21,7 @@ from consult import audit
 from consult.accounts import services as accounts
 from consult.accounts.models import Delegation, DelegationStatus, RegionalGroup, User
 from consult.audit import AuditEvent
+from consult.errors import ServiceError
 from consult.extensions import db
 from consult.rooms.models import AccessLevel, Membership, Room, RoomKind
 from consult.rooms.services import CONFIDENTIAL_STATUSES
@@ -29,7 +30,7 @@ from consult.timeutil import is_time_zone, utcnow
 T = TypeVar("T")
 
 
-class AdminError(ValueError):
+class AdminError(ServiceError):
     """A change that cannot be made; the message is shown next to the form field it concerns."""
 
     def __init__(self, message: str, field: str) -> None:

@@ -1,0 +1,15 @@
+"""Meetings: agenda, speakers' list, chair's console, projector, calendar."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def register(app: Flask) -> None:
+    """The blueprint, the rules and the room page's meetings section."""
+    from consult.meetings import policy, routes
+    from consult.rooms import contents
+
+    policy.register()
+    app.register_blueprint(routes.bp)
+    contents.add(app, routes.room_meetings)

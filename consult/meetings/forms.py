@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import DateTimeLocalField, SelectField, StringField, TextAreaField
 from wtforms.validators import URL, DataRequired, Length, NumberRange, Optional, ValidationError
 
+from consult.forms import Form
 from consult.ids import WholeNumberField
 from consult.markdown import Renderable
 from consult.meetings.models import FloorKind, MeetingKind, MeetingMode, Presence
 from consult.timeutil import is_time_zone, time_zones
 
 
-class MeetingForm(FlaskForm):
+class MeetingForm(Form):
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=300)])
     kind = SelectField(_l("Kind"), choices=[(k.value, k.label) for k in MeetingKind])
     mode = SelectField(_l("Mode"), choices=[(m.value, m.label) for m in MeetingMode])
@@ -47,7 +47,7 @@ class MeetingForm(FlaskForm):
             raise ValidationError(_l("Choose a time zone from the list."))
 
 
-class ItemForm(FlaskForm):
+class ItemForm(Form):
     number = WholeNumberField(_l("Number"), validators=[DataRequired(), NumberRange(1, 999)])
     letter = StringField(
         _l("Sub-item letter (optional)"),
@@ -71,7 +71,7 @@ class ItemForm(FlaskForm):
     presenters = StringField(_l("Presenters"), validators=[Optional(), Length(max=300)])
 
 
-class FloorForm(FlaskForm):
+class FloorForm(Form):
     kind = SelectField(
         _l("I ask for the floor for"), choices=[(k.value, k.label) for k in FloorKind]
     )
@@ -81,10 +81,10 @@ class FloorForm(FlaskForm):
     on_behalf_of = SelectField(_l("On behalf of"), validate_choice=False)
 
 
-class InscribeForm(FlaskForm):
+class InscribeForm(Form):
     delegation = SelectField(_l("Delegation (flag raised in the room)"), coerce=int)
     kind = SelectField(_l("Kind"), choices=[(k.value, k.label) for k in FloorKind])
 
 
-class RulingForm(FlaskForm):
+class RulingForm(Form):
     ruling = StringField(_l("Ruling (one line)"), validators=[DataRequired(), Length(max=500)])

@@ -29,7 +29,6 @@ from consult.meetings.models import (
 )
 from consult.papers.services import on_behalf_choices
 from consult.policy import Need, can, load, protected, public
-from consult.rooms.contents import section
 from consult.rooms.models import Room
 from consult.transaction import commit
 
@@ -547,7 +546,6 @@ def calendar_feed(token: str):
 # ---- the room page -------------------------------------------------------------------------------
 
 
-@section
 def room_meetings(room: Room, user):
     meetings = db.session.scalars(
         select(Meeting).where(Meeting.room_id == room.id).order_by(Meeting.starts_at.desc())

@@ -20,6 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from consult import audit
 from consult.accounts import handover
 from consult.accounts.models import Delegation, User
+from consult.errors import ServiceError
 from consult.extensions import db
 from consult.meetings.models import (
     AgendaItem,
@@ -44,7 +45,7 @@ OPEN = (FloorStatus.WAITING, FloorStatus.SPEAKING)
 HEARTBEAT_SECONDS = 45
 
 
-class MeetingError(ValueError):
+class MeetingError(ServiceError):
     """An action that cannot be taken now; the message is shown to the person."""
 
 

@@ -5,16 +5,15 @@ from __future__ import annotations
 from flask import Blueprint, url_for
 from flask_login import current_user
 
+from consult.handlers import handler
 from consult.htmx import redirect, render
 from consult.notifications import services
-from consult.policy import protected
-from consult.transaction import commit
 
 bp = Blueprint("notifications", __name__, url_prefix="/notifications")
 
 
 @bp.route("/")
-@protected
+@handler()
 def index():
     return render(
         "notifications/index.html",
@@ -24,8 +23,7 @@ def index():
 
 
 @bp.route("/read", methods=["POST"])
-@protected
+@handler()
 def mark_read():
     services.mark_all_read(current_user._get_current_object())
-    commit()
     return redirect(url_for("notifications.index"))

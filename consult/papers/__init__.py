@@ -1,0 +1,16 @@
+"""Papers: numbered paragraphs, revisions, comments anchored to paragraphs, compilations."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def register(app: Flask) -> None:
+    """The blueprint, the rules, the template helpers and the room page's papers section."""
+    from consult.papers import policy, routes, templating
+    from consult.rooms import contents
+
+    policy.register()
+    app.register_blueprint(routes.bp)
+    templating.register(app)
+    contents.add(app, templating.room_papers)

@@ -28,6 +28,7 @@ from docx.styles import BabelFish
 from docx.text.paragraph import Paragraph
 from docx.text.run import Run
 
+from consult.errors import ServiceError
 from consult.papers.blocks import is_list_item
 
 __all__ = [
@@ -55,7 +56,7 @@ _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]
 _HEADING_STYLE = re.compile(r"^Heading ([1-9])$")
 
 
-class DocxError(ValueError):
+class DocxError(ServiceError):
     """A .docx could not be imported; the message is meant for the person who uploaded it."""
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField
 from wtforms import (
     BooleanField,
@@ -15,6 +14,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, Regexp
 
+from consult.forms import Form
 from consult.ids import WholeNumberField
 from consult.markdown import Renderable
 from consult.papers.models import LANGUAGES, PaperKind, PaperStatus, Position
@@ -37,7 +37,7 @@ class _SourceMixin:
     )
 
 
-class PaperForm(_SourceMixin, FlaskForm):
+class PaperForm(_SourceMixin, Form):
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=300)])
     symbol = StringField(
         _l("Document symbol (optional)"),
@@ -70,18 +70,18 @@ class PaperForm(_SourceMixin, FlaskForm):
     )
 
 
-class RevisionForm(_SourceMixin, FlaskForm):
+class RevisionForm(_SourceMixin, Form):
     note = StringField(_l("What changed (optional)"), validators=[Optional(), Length(max=500)])
 
 
-class StatusForm(FlaskForm):
+class StatusForm(Form):
     status = SelectField(_l("Status"), choices=[(s.value, s.label) for s in PaperStatus])
     closes_at = DateTimeLocalField(
         _l("Comment deadline"), validators=[Optional()], format="%Y-%m-%dT%H:%M"
     )
 
 
-class CommentForm(FlaskForm):
+class CommentForm(Form):
     body = TextAreaField(
         _l("Your comment (Markdown)"),
         validators=[
@@ -108,7 +108,7 @@ class CommentForm(FlaskForm):
     parent_id = HiddenField()
 
 
-class EditCommentForm(FlaskForm):
+class EditCommentForm(Form):
     body = TextAreaField(
         _l("Comment"), validators=[DataRequired(), Length(max=20_000), Renderable()]
     )
@@ -117,11 +117,11 @@ class EditCommentForm(FlaskForm):
     )
 
 
-class HideForm(FlaskForm):
+class HideForm(Form):
     reason = StringField(
         _l("Reason (shown to everyone)"), validators=[DataRequired(), Length(max=300)]
     )
 
 
-class ReattachForm(FlaskForm):
+class ReattachForm(Form):
     key = SelectField(_l("Attach to paragraph"), validators=[DataRequired()])

@@ -5,13 +5,13 @@ from __future__ import annotations
 from sqlalchemy import and_, or_
 from sqlalchemy.sql import ColumnElement
 
+from consult import policy
 from consult.accounts.models import User
 from consult.papers.models import Comment, Paper, PaperStatus
-from consult.policy import Need, can, rule, visible_filter
+from consult.policy import Need, can
 from consult.rooms.policy import managed_room_ids, room_rule, viewable_room_ids
 
 
-@rule(Paper)
 def paper_rule(user: User, need: Need, paper: Paper) -> bool:
     room = paper.room
     manages = room_rule(user, Need.MANAGE, room)
@@ -32,7 +32,6 @@ def paper_rule(user: User, need: Need, paper: Paper) -> bool:
     return False
 
 
-@visible_filter(Paper)
 def visible_papers(user: User) -> ColumnElement[bool]:
     """The papers paper_rule lets this person see: in a room they see, not drafting unless
     they manage the room."""
@@ -42,7 +41,6 @@ def visible_papers(user: User) -> ColumnElement[bool]:
     )
 
 
-@rule(Comment)
 def comment_rule(user: User, need: Need, comment: Comment) -> bool:
     from consult.extensions import db
 
@@ -60,3 +58,9 @@ def comment_rule(user: User, need: Need, comment: Comment) -> bool:
 
 
 __all__ = ["can", "comment_rule", "paper_rule"]
+
+
+def register() -> None:
+    """Tell the policy how to answer for Paper, Comment."""
+    policy.add(Paper, rule=paper_rule, visible=visible_papers)
+    policy.add(Comment, rule=comment_rule)

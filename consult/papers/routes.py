@@ -14,6 +14,7 @@ from consult import drafts
 from consult.accounts.models import Delegation, RegionalGroup
 from consult.downloads import DOCX_TYPE, download
 from consult.extensions import db
+from consult.handlers import Load, handler
 from consult.htmx import redirect, render, wants_fragment
 from consult.ids import parse_id
 from consult.papers import exports, services
@@ -69,32 +70,26 @@ def _in_zone(value: datetime | None, zone: str) -> datetime | None:
 
 
 @bp.route("/rooms/<slug>/papers/new", methods=["GET", "POST"])
-@protected
-def new_paper(slug: str):
-    room = load(Room, slug, Need.MANAGE, by="slug")
+@handler(room=Load(Room, Need.MANAGE, by="slug"), field="source")
+def new_paper(room: Room):
     form = PaperForm()
     if form.validate_on_submit():
-        try:
-            source, origin = _source_from(form)
-            paper = services.create_paper(
-                room,
-                current_user,
-                title=form.title.data,
-                kind=PaperKind(form.kind.data),
-                issued_by=form.issued_by.data,
-                source=source,
-                symbol=form.symbol.data,
-                original_language=form.original_language.data,
-                closes_at=_to_utc(form.closes_at.data, room.time_zone),
-                is_chatham_house=form.is_chatham_house.data,
-                origin=origin,
-            )
-        except services.PaperError as error:
-            form.source.errors = [*form.source.errors, str(error)]
-        else:
-            commit()
-            flash(_("%(title)s is issued and open for comments.", title=paper.title), "success")
-            return redirect(url_for("papers.paper", paper_id=paper.id))
+        source, origin = _source_from(form)
+        paper = services.create_paper(
+            room,
+            current_user,
+            title=form.title.data,
+            kind=PaperKind(form.kind.data),
+            issued_by=form.issued_by.data,
+            source=source,
+            symbol=form.symbol.data,
+            original_language=form.original_language.data,
+            closes_at=_to_utc(form.closes_at.data, room.time_zone),
+            is_chatham_house=form.is_chatham_house.data,
+            origin=origin,
+        )
+        flash(_("%(title)s is issued and open for comments.", title=paper.title), "success")
+        return redirect(url_for("papers.paper", paper_id=paper.id))
     status = 422 if form.is_submitted() else 200
     return render("papers/new.html", form=form, room=room, status=status)
 
@@ -127,34 +122,26 @@ def revise(paper_id: int):
 
 
 @bp.route("/papers/<int:paper_id>/status", methods=["POST"])
-@protected
-def set_status(paper_id: int):
-    paper = load(Paper, paper_id, Need.MANAGE)
+@handler(paper=Load(Paper, Need.MANAGE), field="status")
+def set_status(paper: Paper):
     form = StatusForm()
     if form.validate_on_submit():
-        try:
-            services.set_status(
-                paper,
-                current_user,
-                PaperStatus(form.status.data),
-                _to_utc(form.closes_at.data, paper.room.time_zone),
-            )
-        except services.PaperError as error:
-            flash(str(error), "error")
-            return _paper_page(paper, status=422, status_form=form)
-        commit()
+        services.set_status(
+            paper,
+            current_user,
+            PaperStatus(form.status.data),
+            _to_utc(form.closes_at.data, paper.room.time_zone),
+        )
         flash(_("The paper's status and deadline are saved."), "success")
         return redirect(url_for("papers.paper", paper_id=paper.id))
     return _paper_page(paper, status=422, status_form=form)
 
 
 @bp.route("/papers/<int:paper_id>/follow", methods=["POST"])
-@protected
-def follow(paper_id: int):
-    paper = load(Paper, paper_id)
+@handler(paper=Load(Paper))
+def follow(paper: Paper):
     value = request.form.get("follow") == "1"
     services.follow(paper, current_user, value)
-    commit()
     flash(
         _("You follow this paper.") if value else _("You no longer follow this paper."), "success"
     )

@@ -20,6 +20,7 @@ from sqlalchemy.orm import joinedload
 from consult import audit
 from consult.accounts import handover
 from consult.accounts.models import Delegation, User
+from consult.errors import ServiceError
 from consult.extensions import db
 from consult.links import path_for
 from consult.markdown import check as check_markdown
@@ -50,7 +51,7 @@ MAX_DEPTH = 3  # replies nest three levels, then stay flat
 MATCH_THRESHOLD = 0.5
 
 
-class PaperError(ValueError):
+class PaperError(ServiceError):
     """A change that cannot be made; the message is shown to the person."""
 
 

@@ -14,7 +14,6 @@ from markupsafe import Markup
 from consult.papers import services
 from consult.papers.redline import redline_html
 from consult.policy import Need, can
-from consult.rooms.contents import section
 from consult.timeutil import utcnow
 
 
@@ -76,7 +75,6 @@ def register(app) -> None:
     )
 
 
-@section
 def room_papers(room, user):
     from consult.papers.routes import papers_in_room
 

@@ -1,7 +1,8 @@
 """What a room contains, as other domains describe it (papers, meetings ...).
 
-The rooms package does not import the domains built on it; they register a section here and
-the room page shows each section the domain returns for this person.
+The rooms package does not import the domains built on it; each adds its sections from its
+`register(app)`, and the room page shows them in the order the domains are registered
+(`consult.DOMAINS`), each section the domain returns for this person.
 """
 
 from __future__ import annotations
@@ -9,15 +10,18 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from flask import Flask, current_app
+
 Section = tuple[str, dict[str, Any]]
-_providers: list[Callable[[Any, Any], Section | None]] = []
+Provider = Callable[[Any, Any], Section | None]
+_KEY = "consult.room_sections"
 
 
-def section(provider: Callable[[Any, Any], Section | None]) -> Callable:
-    """Register `provider(room, user) -> (template, context)` for the room page."""
-    _providers.append(provider)
-    return provider
+def add(app: Flask, provider: Provider) -> None:
+    """Add `provider(room, user) -> (template, context) | None` to the room page of `app`."""
+    app.extensions.setdefault(_KEY, []).append(provider)
 
 
 def sections(room, user) -> list[Section]:
-    return [s for s in (provider(room, user) for provider in _providers) if s is not None]
+    providers = current_app.extensions.get(_KEY, [])
+    return [s for s in (provider(room, user) for provider in providers) if s is not None]

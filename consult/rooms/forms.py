@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     EmailField,
@@ -22,6 +21,7 @@ from wtforms.validators import (
 )
 
 from consult.accounts.models import RegionalGroup
+from consult.forms import Form
 from consult.ids import WholeNumberField
 from consult.markdown import Renderable
 from consult.rooms.models import AccessLevel, RoomKind, RoomRole
@@ -51,13 +51,13 @@ class MaxLength:
 OVERRIDE_LABEL = _l("Add anyway (Secretariat): outside the room's rule, recorded in the audit log")
 
 
-class AddDelegationForm(FlaskForm):
+class AddDelegationForm(Form):
     delegation = SelectField(_l("Delegation"), coerce=int, validators=[DataRequired()])
     role = SelectField(_l("Role"), choices=ROLE_CHOICES, default=RoomRole.MEMBER.value)
     override = BooleanField(OVERRIDE_LABEL)
 
 
-class AddPersonForm(FlaskForm):
+class AddPersonForm(Form):
     email = EmailField(
         _l("E-mail of the person"),
         validators=[DataRequired(), Email(), Length(max=254)],
@@ -85,21 +85,21 @@ class AddPersonForm(FlaskForm):
     override = BooleanField(OVERRIDE_LABEL)
 
 
-class ChangeRoleForm(FlaskForm):
+class ChangeRoleForm(Form):
     role = SelectField(_l("Role"), choices=ROLE_CHOICES)
 
 
-class JoinRequestForm(FlaskForm):
+class JoinRequestForm(Form):
     message = TextAreaField(
         _l("Why you would like to take part (optional)"), validators=[Optional(), Length(max=1000)]
     )
 
 
-class DecideForm(FlaskForm):
+class DecideForm(Form):
     role = SelectField(_l("Role if accepted"), choices=ROLE_CHOICES, default=RoomRole.MEMBER.value)
 
 
-class RoomForm(FlaskForm):
+class RoomForm(Form):
     """The Secretariat's form for creating and editing rooms."""
 
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])

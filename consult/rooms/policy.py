@@ -6,9 +6,10 @@ from flask import g, has_app_context
 from sqlalchemy import or_, select
 from sqlalchemy.sql import ColumnElement
 
+from consult import policy
 from consult.accounts.models import DelegationStatus, User
 from consult.extensions import db
-from consult.policy import Need, rule, visible_filter
+from consult.policy import Need
 from consult.rooms.models import AccessLevel, JoinRequest, Membership, Room, RoomRole
 
 _STATE_STATUSES = (DelegationStatus.STATE_PARTY, DelegationStatus.SIGNATORY)
@@ -63,7 +64,6 @@ def may_take_part(user: User, room: Room, role: RoomRole | None) -> bool:
     return False
 
 
-@rule(Room)
 def room_rule(user: User, need: Need, room: Room) -> bool:
     role = room_roles(user).get(room.id)
     if not may_view_room(user, room, role):
@@ -86,7 +86,6 @@ def room_rule(user: User, need: Need, room: Room) -> bool:
     return False
 
 
-@visible_filter(Room)
 def visible_rooms(user: User) -> ColumnElement[bool]:
     if user.is_secretariat:
         return Room.id.is_not(None)
@@ -116,7 +115,6 @@ def managed_room_ids(user: User):
     )
 
 
-@rule(JoinRequest)
 def join_request_rule(user: User, need: Need, request_: JoinRequest) -> bool:
     manages = room_rule(user, Need.MANAGE, request_.room)
     if need is Need.VIEW:
@@ -124,3 +122,9 @@ def join_request_rule(user: User, need: Need, request_: JoinRequest) -> bool:
     if need is Need.DECIDE:
         return manages
     return False
+
+
+def register() -> None:
+    """Tell the policy how to answer for Room, JoinRequest."""
+    policy.add(Room, rule=room_rule, visible=visible_rooms)
+    policy.add(JoinRequest, rule=join_request_rule)

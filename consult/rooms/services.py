@@ -18,6 +18,7 @@ from consult import audit, mail
 from consult.accounts import handover
 from consult.accounts import services as accounts
 from consult.accounts.models import Delegation, DelegationStatus, User
+from consult.errors import ServiceError
 from consult.extensions import db
 from consult.policy import subject_of, visible, visible_subject
 from consult.rooms.models import (
@@ -38,7 +39,7 @@ from consult.transaction import emit_after_commit
 CONFIDENTIAL_STATUSES = (DelegationStatus.STATE_PARTY, DelegationStatus.SIGNATORY)
 
 
-class RoomError(ValueError):
+class RoomError(ServiceError):
     """A membership change that cannot be made; the message is shown to the chair.
 
     `field` names the form field the message belongs next to; `overridable` marks a refusal

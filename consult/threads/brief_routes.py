@@ -8,16 +8,15 @@ from flask import Blueprint, abort, flash, g, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from wtforms import SelectField, SelectMultipleField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from consult.extensions import db
+from consult.forms import Form
 from consult.htmx import redirect, render
 from consult.ids import WholeNumberField, parse_id
 from consult.markdown import Renderable
 from consult.policy import Need, can, load, protected
-from consult.rooms.contents import section
 from consult.rooms.models import AccessLevel, Room
 from consult.threads import briefs
 from consult.threads.briefs import BriefError, BriefStatus, TrendBrief
@@ -28,14 +27,14 @@ from consult.transaction import commit
 bp = Blueprint("briefs", __name__)
 
 
-class BriefForm(FlaskForm):
+class BriefForm(Form):
     body = TextAreaField(
         _l("Trend brief (Markdown): trends and general lessons, never cases"),
         validators=[DataRequired(), Length(max=briefs.MAX_BRIEF_LENGTH), Renderable()],
     )
 
 
-class _ConfirmForm(FlaskForm):
+class _ConfirmForm(Form):
     #: Keys of the flags the chair keeps ("keep this, it is not identifying").
     confirm = SelectMultipleField(validate_choice=False, validators=[Optional()])
 
@@ -58,7 +57,7 @@ class PublishForm(_ConfirmForm):
     )
 
 
-class ObjectionForm(FlaskForm):
+class ObjectionForm(Form):
     reason = TextAreaField(
         _l("Reason for your delegation's objection"),
         validators=[DataRequired(), Length(max=briefs.MAX_REASON_LENGTH), Renderable()],
@@ -287,7 +286,6 @@ def withdraw_objection(brief_id: int):
 # ---- the room pages --------------------------------------------------------------------------
 
 
-@section
 def room_briefs(room: Room, user):
     """Drafts and pending briefs on a confidential room's page, for its named members."""
     if room.access is not AccessLevel.CONFIDENTIAL:
@@ -302,7 +300,6 @@ def room_briefs(room: Room, user):
     }
 
 
-@section
 def published_briefs(room: Room, user):
     """Published trend briefs in a non-confidential room: unsigned, pointing nowhere back."""
     if room.access is AccessLevel.CONFIDENTIAL:

@@ -23,14 +23,15 @@ from sqlalchemy import ForeignKey, String, Text, UniqueConstraint, and_, false, 
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from sqlalchemy.sql import ColumnElement
 
-from consult import audit
+from consult import audit, policy
 from consult.accounts.models import Delegation, User, _enum
 from consult.crypto import EncryptedText
+from consult.errors import ServiceError
 from consult.extensions import db
 from consult.links import path_for
 from consult.markdown import rendered
 from consult.notifications.services import notify
-from consult.policy import Need, can, rule, visible, visible_filter
+from consult.policy import Need, can, visible
 from consult.rooms.models import AccessLevel, Membership, Room, RoomRole
 from consult.rooms.policy import viewable_room_ids
 from consult.rooms.services import note_activity
@@ -52,7 +53,7 @@ WITHDRAWN_OBJECTION_TEXT = "A member delegation withdrew its objection to a tren
 PUBLISHED_TEXT = "A trend brief of the chair of a confidential forum was published"
 
 
-class BriefError(ValueError):
+class BriefError(ServiceError):
     """A step that cannot be taken; the message is shown to the person (no content in it)."""
 
 
@@ -179,7 +180,6 @@ def manages(user: User, room: Room) -> bool:
     return membership is not None and membership.role.manages
 
 
-@rule(TrendBrief)
 def brief_rule(user: User, need: Need, brief: TrendBrief) -> bool:
     room = db.session.get(Room, brief.room_id)
     membership = personal_membership(user, room)
@@ -197,7 +197,6 @@ def brief_rule(user: User, need: Need, brief: TrendBrief) -> bool:
     return False
 
 
-@visible_filter(TrendBrief)
 def visible_briefs(user: User) -> ColumnElement[bool]:
     """The briefs brief_rule lets this person see: drafts only to the room's named managers."""
     if user.delegation.status not in STATES:
@@ -211,12 +210,10 @@ def visible_briefs(user: User) -> ColumnElement[bool]:
     )
 
 
-@rule(PublishedBrief)
 def published_brief_rule(user: User, need: Need, brief: PublishedBrief) -> bool:
     return need is Need.VIEW and can(Need.VIEW, db.session.get(Room, brief.room_id), user)
 
 
-@visible_filter(PublishedBrief)
 def visible_published_briefs(user: User) -> ColumnElement[bool]:
     return PublishedBrief.room_id.in_(viewable_room_ids(user))
 
@@ -547,3 +544,9 @@ def publish(
         flags_confirmed=len(newly),
     )
     return published
+
+
+def register() -> None:
+    """Tell the policy how to answer for TrendBrief, PublishedBrief."""
+    policy.add(TrendBrief, rule=brief_rule, visible=visible_briefs)
+    policy.add(PublishedBrief, rule=published_brief_rule, visible=visible_published_briefs)

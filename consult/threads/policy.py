@@ -11,9 +11,10 @@ from __future__ import annotations
 from sqlalchemy import false, or_, select
 from sqlalchemy.sql import ColumnElement
 
+from consult import policy
 from consult.accounts.models import DelegationStatus, User
 from consult.extensions import db
-from consult.policy import Need, rule, visible_filter
+from consult.policy import Need
 from consult.rooms.models import AccessLevel, Membership, Room, RoomRole
 from consult.threads.models import Attachment, Post, Thread, ThreadParticipant, ThreadStatus
 
@@ -62,7 +63,6 @@ def may_post_in_room(user: User, room: Room) -> bool:
     return membership is not None and membership.role is not RoomRole.OBSERVER
 
 
-@rule(Thread)
 def thread_rule(user: User, need: Need, thread: Thread) -> bool:
     room = db.session.get(Room, thread.room_id)
     membership = personal_membership(user, room)
@@ -82,7 +82,6 @@ def thread_rule(user: User, need: Need, thread: Thread) -> bool:
     return False
 
 
-@visible_filter(Thread)
 def visible_threads(user: User) -> ColumnElement[bool]:
     """The threads thread_rule lets this person see (named members; need-to-know: the list)."""
     if user.delegation.status not in STATES:
@@ -93,7 +92,6 @@ def visible_threads(user: User) -> ColumnElement[bool]:
     )
 
 
-@rule(Post)
 def post_rule(user: User, need: Need, post: Post) -> bool:
     thread = db.session.get(Thread, post.thread_id)
     if thread is None or not thread_rule(user, Need.VIEW, thread):
@@ -108,7 +106,13 @@ def post_rule(user: User, need: Need, post: Post) -> bool:
     return thread_rule(user, need, thread)
 
 
-@rule(Attachment)
 def attachment_rule(user: User, need: Need, attachment: Attachment) -> bool:
     post = db.session.get(Post, attachment.post_id)
     return post is not None and post_rule(user, need, post)
+
+
+def register() -> None:
+    """Tell the policy how to answer for Thread, Post, Attachment."""
+    policy.add(Thread, rule=thread_rule, visible=visible_threads)
+    policy.add(Post, rule=post_rule)
+    policy.add(Attachment, rule=attachment_rule)

@@ -5,7 +5,6 @@ passes the confidential gate (two-factor sign-in, fresh after idle time), and an
 from __future__ import annotations
 
 import time
-from datetime import timedelta
 from urllib.parse import urlsplit
 
 from flask import (
@@ -22,20 +21,19 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from sqlalchemy import select
 from wtforms import BooleanField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-from consult import drafts
+from consult import drafts, policy
 from consult.accounts.models import User
 from consult.extensions import db
+from consult.forms import Form
 from consult.htmx import redirect, render
 from consult.ids import parse_id, parse_int
 from consult.markdown import Renderable
 from consult.policy import Need, can, load, protected
-from consult.rooms.contents import section
 from consult.rooms.models import AccessLevel, Room
 from consult.threads import services
 from consult.threads.models import Attachment, Marking, Post, Thread, ThreadStatus
@@ -46,7 +44,7 @@ bp = Blueprint("threads", __name__)
 MARKING_CHOICES = [(m.value, f"{m.value}: {m.meaning}") for m in Marking]
 
 
-class ThreadForm(FlaskForm):
+class ThreadForm(Form):
     title = StringField(_("Title"), validators=[DataRequired(), Length(max=300)])
     marking = SelectField(
         _("Handling marking"), choices=MARKING_CHOICES, default=Marking.AMBER_STRICT.value
@@ -62,7 +60,7 @@ class ThreadForm(FlaskForm):
     )
 
 
-class PostForm(FlaskForm):
+class PostForm(Form):
     body = TextAreaField(
         _("Post (Markdown)"),
         validators=[DataRequired(), Length(max=services.MAX_POST_LENGTH), Renderable()],
@@ -70,18 +68,8 @@ class PostForm(FlaskForm):
     attachment = FileField(_("Attachment (optional: PDF, Word, Excel, CSV, text, image)"))
 
 
-def idle_remaining() -> float:
-    """Seconds left before a fresh sign-in is asked (0: already asked, or no second factor)."""
-    if not current_user.has_two_factor:
-        return 0.0
-    idle = timedelta(minutes=current_app.config["CONFIDENTIAL_IDLE_MINUTES"]).total_seconds()
-    last = max(session.get("second_factor_at", 0), session.get("confidential_seen", 0))
-    return max(0.0, idle - (time.time() - last))
-
-
-def is_fresh() -> bool:
-    """Signed in with the second factor, and active in a confidential room within the idle time."""
-    return idle_remaining() > 0
+idle_remaining = policy.idle_remaining
+is_fresh = policy.is_fresh
 
 
 def _come_back_to() -> str:
@@ -100,16 +88,8 @@ def _come_back_to() -> str:
 
 
 def gate_closed() -> str | None:
-    """The confidential gate: why this session may not see confidential content now
-    ("two_factor": it is not on; "fresh": sign in again after the idle time), or None.
-
-    Pages (`_gate`) and the live channel (`consult.live`) both ask this one question.
-    """
-    if not current_user.has_two_factor:
-        return "two_factor"
-    if not is_fresh():
-        return "fresh"
-    return None
+    """The confidential gate (consult.policy.gate_closed), for any confidential content."""
+    return policy.gate_closed()
 
 
 def _gate():
@@ -423,7 +403,6 @@ def purge(post_id: int):
     return redirect(url_for("threads.thread", thread_id=thread_.id))
 
 
-@section
 def room_threads(room: Room, user):
     """The thread list on a confidential room's page, for its named members only."""
     if room.access is not AccessLevel.CONFIDENTIAL:

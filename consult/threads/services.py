@@ -17,6 +17,7 @@ from sqlalchemy import select
 from consult import audit, crypto
 from consult.accounts import handover
 from consult.accounts.models import User
+from consult.errors import ServiceError
 from consult.extensions import db
 from consult.links import path_for
 from consult.notifications.services import notify
@@ -49,7 +50,7 @@ ALLOWED_TYPES = {
 ACTIVITY = "New activity in a confidential room"
 
 
-class ThreadError(ValueError):
+class ThreadError(ServiceError):
     """An action that cannot be taken; the message is shown to the person (no content in it)."""
 
 

@@ -1,0 +1,25 @@
+"""The one kind of refusal a service gives: a message for the person and the field it is about.
+
+Services raise a `ServiceError` (each domain has its subclass) when what was asked cannot be
+done: a closed paper, a name already taken, a file too large. The handler layer
+(`consult.handlers`) turns it into the answer the view declares: the form again with the
+message next to its field (422), or a flash and a redirect. Nothing the request did is kept.
+"""
+
+from __future__ import annotations
+
+
+class ServiceError(ValueError):
+    """What was asked cannot be done; `field` names the form field the reason belongs to."""
+
+    #: The field a subclass's refusals belong to unless the raise names one.
+    field: str | None = None
+
+    def __init__(self, message: str = "", field: str | None = None) -> None:
+        super().__init__(message)
+        if field is not None:
+            self.field = field
+
+    @property
+    def message(self) -> str:
+        return str(self)

@@ -1,0 +1,35 @@
+"""The base of every form: a FlaskForm that can show a service's refusal next to its field.
+
+When a service refuses (`consult.errors.ServiceError`), the handler layer rolls the request
+back and runs the view once more with the refusal recorded. In that second run the form that
+was submitted does not validate: the reason is put on the field it names (or on the form), so
+the view answers its own 422 page exactly as for any other invalid input.
+"""
+
+from __future__ import annotations
+
+from flask import g
+from flask_wtf import FlaskForm
+
+
+class Form(FlaskForm):
+    """A FlaskForm that takes part in the handler layer's refusals."""
+
+    def validate_on_submit(self, extra_validators=None) -> bool:
+        valid = super().validate_on_submit(extra_validators)
+        refusal = g.get("_refusal")
+        if valid and refusal is not None and not g.get("_refusal_placed"):
+            g._refusal_placed = True
+            self.refuse(refusal.message, refusal.field or g.get("_refusal_field"))
+            return False
+        if valid:
+            g._form_accepted = True
+        return valid
+
+    def refuse(self, message: str, field: str | None = None) -> None:
+        """Show `message` next to `field`, or for the whole form when it has no such field."""
+        target = self._fields.get(field) if field else None
+        if target is not None:
+            target.errors = [*target.errors, message]
+        else:
+            self.form_errors.append(message)
