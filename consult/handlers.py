@@ -107,7 +107,9 @@ def _referrer() -> str | None:
 def _finish(result: Any) -> Any:
     """Commit what the request wrote, then render the page it returned."""
     if transaction.mode() != transaction.READ or transaction.pending():
-        transaction.commit()
+        # What the view loaded for its page stays loaded (eager loads too): the page shows the
+        # state this request committed.
+        transaction.commit(keep_loaded=isinstance(result, Page))
     if isinstance(result, Page):
         return result.respond()
     return result

@@ -49,6 +49,10 @@ class Need(enum.StrEnum):
     SEE_AUTHORS = "see_authors"  # see who wrote what under the Chatham House Rule
     ORIGINATE = "originate"  # the originating delegation's powers over a confidential thread
     GRANT_HISTORY = "grant_history"  # a delegation grants a successor its predecessor's history
+    AUTHOR = "author"  # the author's powers over their own comment or post (edit, withdraw)
+    LOWER_MARKING = "lower_marking"  # lower a confidential thread's handling marking
+    EXPORT = "export"  # take a copy out of the platform (a thread's export, a paper's Word file)
+    OVERRIDE = "override"  # the Secretariat's override of a room's membership guardrails
 
 
 T = TypeVar("T")

@@ -183,12 +183,20 @@ def after_commit(callback: Callable[[], None]) -> None:
     g.setdefault("_after_commit", []).append(callback)
 
 
-def commit() -> None:
+def commit(*, keep_loaded: bool = False) -> None:
     """Commit the request's changes, then send its mail and live events.
 
-    What the request reads afterwards (the page it renders) is a read again.
+    What the request reads afterwards (the page it renders) is a read again. `keep_loaded`
+    keeps what was loaded as it is instead of expiring it (the handler layer renders its page
+    from the objects the view prepared, eager loads included).
     """
-    db.session.commit()
+    session = db.session()
+    expire = session.expire_on_commit
+    session.expire_on_commit = expire and not keep_loaded
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = expire
     if has_request_context() and mode() == WRITE:
         _mode.set(READ)
     mail.flush_after_commit()
