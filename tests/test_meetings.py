@@ -325,7 +325,9 @@ def test_concurrent_floor_requests_are_consistent(app):
         )
         _db.session.add(meeting)
         _db.session.flush()
-        item = services.add_item(meeting, chair, number=1, letter="", title="General debate")
+        item = AgendaItem(meeting_id=meeting.id, number=1, letter="", title="General debate")
+        _db.session.add(item)
+        _db.session.flush()
         statuses = list(DelegationStatus)[:7]
         people = []
         for n in range(count):

@@ -88,3 +88,9 @@ class InscribeForm(Form):
 
 class RulingForm(Form):
     ruling = StringField(_l("Ruling (one line)"), validators=[DataRequired(), Length(max=500)])
+
+
+class ActionForm(Form):
+    """A button's POST (a chair's action, adopting the agenda, withdrawing a request): no
+    fields, so that a service's refusal comes back through the form (the handler layer runs
+    the view again) and the view answers its own 422 panel with the reason."""

@@ -1,4 +1,11 @@
-"""Who may see a meeting, take part in it (ask for the floor) and chair it."""
+"""Who may see a meeting, take part in it (ask for the floor) and chair it.
+
+Access is inherited through the protection chain: a meeting's parent is its room, an agenda
+item's its meeting, a floor request's its agenda item. `policy.can()` refuses everything on an
+object whose parent the person may not see, and `policy.visible()` selects through the same
+chain, so these rules only say what the chain does not: which powers over a meeting come from
+the room (taking part, chairing).
+"""
 
 from __future__ import annotations
 
@@ -6,33 +13,60 @@ from consult import policy
 from consult.accounts.models import User
 from consult.extensions import db
 from consult.meetings.models import AgendaItem, FloorRequest, Meeting
-from consult.policy import Need
-from consult.rooms.policy import room_rule, viewable_room_ids
+from consult.policy import Need, Parent
+from consult.rooms.models import Room
+from consult.rooms.policy import room_rule
 
 
 def meeting_rule(user: User, need: Need, meeting: Meeting) -> bool:
-    if need in (Need.VIEW, Need.TAKE_PART, Need.MANAGE):
+    """Whoever sees the room sees its meetings (the chain); taking part and chairing are the
+    room's powers."""
+    if need is Need.VIEW:
+        return True
+    if need in (Need.TAKE_PART, Need.MANAGE):
         return room_rule(user, need, meeting.room)
     return False
 
 
-def visible_meetings(user: User):
-    """A meeting is seen by whoever sees its room."""
-    return Meeting.room_id.in_(viewable_room_ids(user))
+def _meeting_of(item: AgendaItem) -> Meeting | None:
+    return db.session.get(Meeting, item.meeting_id)
 
 
 def item_rule(user: User, need: Need, item: AgendaItem) -> bool:
-    meeting = db.session.get(Meeting, item.meeting_id)
+    """An agenda item is the meeting's: the same powers."""
+    if need is Need.VIEW:
+        return True
+    meeting = _meeting_of(item)
     return meeting is not None and meeting_rule(user, need, meeting)
 
 
+def _item_of(request_: FloorRequest) -> AgendaItem | None:
+    return db.session.get(AgendaItem, request_.item_id)
+
+
 def floor_rule(user: User, need: Need, request_: FloorRequest) -> bool:
-    item = db.session.get(AgendaItem, request_.item_id)
+    """A floor request is the agenda item's: the chair manages it (moves it, rules on it)."""
+    if need is Need.VIEW:
+        return True
+    item = _item_of(request_)
     return item is not None and item_rule(user, need, item)
 
 
 def register() -> None:
-    """Tell the policy how to answer for Meeting, AgendaItem, FloorRequest."""
-    policy.add(Meeting, rule=meeting_rule, visible=visible_meetings)
-    policy.add(AgendaItem, rule=item_rule)
-    policy.add(FloorRequest, rule=floor_rule)
+    """Tell the policy how to answer for Meeting, AgendaItem, FloorRequest: each is seen
+    exactly where its parent is (no own filter), in `can()` and in SQL alike."""
+    policy.add(
+        Meeting,
+        rule=meeting_rule,
+        parent=Parent(Meeting.room_id, Room, lambda meeting: meeting.room),
+    )
+    policy.add(
+        AgendaItem,
+        rule=item_rule,
+        parent=Parent(AgendaItem.meeting_id, Meeting, _meeting_of),
+    )
+    policy.add(
+        FloorRequest,
+        rule=floor_rule,
+        parent=Parent(FloorRequest.item_id, AgendaItem, _item_of),
+    )

@@ -13,10 +13,18 @@ from sqlalchemy import select
 from consult.accounts.models import Delegation
 from consult.downloads import DOCX_TYPE, download
 from consult.extensions import db
+from consult.handlers import Load, handler
 from consult.htmx import redirect, render, wants_fragment
 from consult.ids import parse_id
 from consult.meetings import calendar, services
-from consult.meetings.forms import FloorForm, InscribeForm, ItemForm, MeetingForm, RulingForm
+from consult.meetings.forms import (
+    ActionForm,
+    FloorForm,
+    InscribeForm,
+    ItemForm,
+    MeetingForm,
+    RulingForm,
+)
 from consult.meetings.models import (
     AgendaItem,
     FloorKind,
@@ -28,9 +36,8 @@ from consult.meetings.models import (
     Presence,
 )
 from consult.papers.services import on_behalf_choices
-from consult.policy import Need, can, load, protected, public
+from consult.policy import Need, can, visible
 from consult.rooms.models import Room
-from consult.transaction import commit
 
 bp = Blueprint("meetings", __name__)
 
@@ -63,42 +70,30 @@ def _local(value: datetime, zone: str) -> datetime:
 
 
 @bp.route("/rooms/<slug>/meetings/new", methods=["GET", "POST"])
-@protected
-def new_meeting(slug: str):
-    room = load(Room, slug, Need.MANAGE, by="slug")
+@handler(room=Load(Room, Need.MANAGE, by="slug"), field="ends_at")
+def new_meeting(room: Room):
     form = MeetingForm()
     if request.method == "GET":
         form.time_zone.data = room.time_zone
     if form.validate_on_submit():
-        try:
-            meeting = services.create_meeting(room, current_user, **_meeting_fields(form))
-        except services.MeetingError as error:
-            form.ends_at.errors = [*form.ends_at.errors, str(error)]
-        else:
-            commit()
-            flash(_("The meeting is scheduled. Now build its agenda."), "success")
-            return redirect(url_for("meetings.meeting", meeting_id=meeting.id))
+        meeting = services.create_meeting(room, current_user, **_meeting_fields(form))
+        flash(_("The meeting is scheduled. Now build its agenda."), "success")
+        return redirect(url_for("meetings.meeting", meeting_id=meeting.id))
     status = 422 if form.is_submitted() else 200
     return render("meetings/new.html", form=form, room=room, status=status)
 
 
 @bp.route("/meetings/<int:meeting_id>/edit", methods=["GET", "POST"])
-@protected
-def edit_meeting(meeting_id: int):
-    meeting = load(Meeting, meeting_id, Need.MANAGE)
+@handler(meeting=Load(Meeting, Need.MANAGE), field="ends_at")
+def edit_meeting(meeting: Meeting):
     form = MeetingForm(obj=meeting)
     if request.method == "GET":
         form.starts_at.data = _local(meeting.starts_at, meeting.time_zone)
         form.ends_at.data = _local(meeting.ends_at, meeting.time_zone)
     if form.validate_on_submit():
-        try:
-            services.update_meeting(meeting, current_user, **_meeting_fields(form))
-        except services.MeetingError as error:
-            form.ends_at.errors = [*form.ends_at.errors, str(error)]
-        else:
-            commit()
-            flash(_("The meeting is updated."), "success")
-            return redirect(url_for("meetings.meeting", meeting_id=meeting.id))
+        services.update_meeting(meeting, current_user, **_meeting_fields(form))
+        flash(_("The meeting is updated."), "success")
+        return redirect(url_for("meetings.meeting", meeting_id=meeting.id))
     status = 422 if form.is_submitted() else 200
     return render("meetings/edit.html", form=form, meeting=meeting, status=status)
 
@@ -116,49 +111,47 @@ def _meeting_page(meeting: Meeting, status: int = 200, item_form: ItemForm | Non
 
 
 @bp.route("/meetings/<int:meeting_id>")
-@protected
-def meeting(meeting_id: int):
-    return _meeting_page(load(Meeting, meeting_id))
+@handler(meeting=Load(Meeting))
+def meeting(meeting: Meeting):
+    return _meeting_page(meeting)
 
 
 @bp.route("/meetings/<int:meeting_id>/items", methods=["POST"])
-@protected
-def add_item(meeting_id: int):
-    meeting = load(Meeting, meeting_id, Need.MANAGE)
+@handler(meeting=Load(Meeting, Need.MANAGE), field="number")
+def add_item(meeting: Meeting):
     form = ItemForm()
     if form.validate_on_submit():
-        try:
-            services.add_item(
-                meeting,
-                current_user,
-                number=form.number.data,
-                letter=form.letter.data or "",
-                title=form.title.data,
-                annotation=form.annotation.data or "",
-                planned_minutes=form.planned_minutes.data,
-                presenters=form.presenters.data or "",
-                speaking_limit_seconds=form.speaking_limit_seconds.data,
-            )
-        except services.MeetingError as error:
-            form.number.errors = [*form.number.errors, str(error)]
-        else:
-            commit()
-            return redirect(url_for("meetings.meeting", meeting_id=meeting.id) + "#agenda")
+        services.add_item(
+            meeting,
+            current_user,
+            number=form.number.data,
+            letter=form.letter.data or "",
+            title=form.title.data,
+            annotation=form.annotation.data or "",
+            planned_minutes=form.planned_minutes.data,
+            presenters=form.presenters.data or "",
+            speaking_limit_seconds=form.speaking_limit_seconds.data,
+        )
+        return redirect(url_for("meetings.meeting", meeting_id=meeting.id) + "#agenda")
     return _meeting_page(meeting, status=422, item_form=form)
 
 
+def _flash_refusal(form) -> None:
+    """Flash why a form was refused: the service's reason (the handler put it on the form)."""
+    reasons = [*form.form_errors, *(e for f in form for e in f.errors)]
+    flash(" ".join(str(reason) for reason in reasons), "error")
+
+
 @bp.route("/meetings/<int:meeting_id>/adopt", methods=["POST"])
-@protected
-def adopt(meeting_id: int):
-    meeting = load(Meeting, meeting_id, Need.MANAGE)
-    try:
+@handler(meeting=Load(Meeting, Need.MANAGE))
+def adopt(meeting: Meeting):
+    form = ActionForm()
+    if form.validate_on_submit():
         services.adopt_agenda(meeting, current_user)
-    except services.MeetingError as error:
-        flash(str(error), "error")
-        return _meeting_page(meeting, status=422)
-    commit()
-    flash(_("The agenda is adopted."), "success")
-    return redirect(url_for("meetings.meeting", meeting_id=meeting.id))
+        flash(_("The agenda is adopted."), "success")
+        return redirect(url_for("meetings.meeting", meeting_id=meeting.id))
+    _flash_refusal(form)
+    return _meeting_page(meeting, status=422)
 
 
 # ---- live views ----------------------------------------------------------------------------------
@@ -181,18 +174,16 @@ def _floor_context(meeting: Meeting, state=None, form: FloorForm | None = None) 
 
 
 @bp.route("/meetings/<int:meeting_id>/live")
-@protected
-def live(meeting_id: int):
-    meeting = load(Meeting, meeting_id)
+@handler(meeting=Load(Meeting))
+def live(meeting: Meeting):
     state = services.live_state(meeting)
     return render("meetings/live.html", **_floor_context(meeting, state))
 
 
 @bp.route("/meetings/<int:meeting_id>/panel")
-@protected
-def panel(meeting_id: int):
+@handler(meeting=Load(Meeting))
+def panel(meeting: Meeting):
     """The shared live panel, for a client that missed an event or reconnected."""
-    meeting = load(Meeting, meeting_id)
     return render(
         "meetings/live.html",
         "meetings/_live_panel.html",
@@ -202,23 +193,20 @@ def panel(meeting_id: int):
 
 
 @bp.route("/meetings/<int:meeting_id>/floor-panel")
-@protected
-def floor_panel(meeting_id: int):
-    meeting = load(Meeting, meeting_id)
+@handler(meeting=Load(Meeting))
+def floor_panel(meeting: Meeting):
     return render("meetings/live.html", "meetings/_floor_panel.html", **_floor_context(meeting))
 
 
 @bp.route("/meetings/<int:meeting_id>/screen")
-@protected
-def screen(meeting_id: int):
-    meeting = load(Meeting, meeting_id)
+@handler(meeting=Load(Meeting))
+def screen(meeting: Meeting):
     return render("meetings/screen.html", meeting=meeting, state=services.live_state(meeting))
 
 
 @bp.route("/meetings/<int:meeting_id>/console")
-@protected
-def console(meeting_id: int):
-    meeting = load(Meeting, meeting_id, Need.MANAGE)
+@handler(meeting=Load(Meeting, Need.MANAGE))
+def console(meeting: Meeting):
     inscribe_form = InscribeForm()
     inscribe_form.delegation.choices = _delegations()
     return render(
@@ -270,45 +258,36 @@ def _floor_response(meeting: Meeting, status: int = 200, form: FloorForm | None 
 
 
 @bp.route("/meetings/<int:meeting_id>/floor", methods=["POST"])
-@protected
-def request_floor(meeting_id: int):
-    meeting = load(Meeting, meeting_id, Need.TAKE_PART)
+@handler(meeting=Load(Meeting, Need.TAKE_PART), field="kind")
+def request_floor(meeting: Meeting):
     form = FloorForm()
     form.on_behalf_of.choices = [(c, c) for c in on_behalf_choices(current_user)]
     if form.validate_on_submit():
-        try:
-            item = _item_for(meeting)
-            services.request_floor(
-                item,
-                current_user,
-                kind=FloorKind(form.kind.data),
-                presence=Presence(form.presence.data),
-                on_behalf_of=form.on_behalf_of.data,
-            )
-        except services.MeetingError as error:
-            form.kind.errors = [*form.kind.errors, str(error)]
-        else:
-            commit()
-            return _floor_response(meeting)
+        services.request_floor(
+            _item_for(meeting),
+            current_user,
+            kind=FloorKind(form.kind.data),
+            presence=Presence(form.presence.data),
+            on_behalf_of=form.on_behalf_of.data,
+        )
+        return _floor_response(meeting)
     flash(" ".join(str(e) for f in form for e in f.errors), "error")
     return _floor_response(meeting, 422, form)
 
 
 @bp.route("/meetings/<int:meeting_id>/floor/withdraw", methods=["POST"])
-@protected
-def withdraw_floor(meeting_id: int):
-    meeting = load(Meeting, meeting_id, Need.TAKE_PART)
-    try:
+@handler(meeting=Load(Meeting, Need.TAKE_PART))
+def withdraw_floor(meeting: Meeting):
+    form = ActionForm()
+    if form.validate_on_submit():
         item = _item_for(meeting)
         mine = services.open_request_of(item, current_user.delegation_id)
         if mine is None:
             raise services.MeetingError(_("Your delegation has no request on this item."))
         services.withdraw(mine, current_user)
-    except services.MeetingError as error:
-        flash(str(error), "error")
-        return _floor_response(meeting, 422)
-    commit()
-    return _floor_response(meeting)
+        return _floor_response(meeting)
+    _flash_refusal(form)
+    return _floor_response(meeting, 422)
 
 
 # ---- the chair's console -------------------------------------------------------------------------
@@ -338,8 +317,9 @@ def _chair_done(meeting: Meeting, status: int = 200):
     return redirect(url_for("meetings.console", meeting_id=meeting.id))
 
 
-def _chair_error(meeting: Meeting, error: Exception):
-    flash(str(error), "error")
+def _chair_refused(meeting: Meeting, form) -> object:
+    """The console again, with the reason the action was refused (422)."""
+    _flash_refusal(form)
     return _chair_done(meeting, 422)
 
 
@@ -349,117 +329,106 @@ def _chair_error(meeting: Meeting, error: Exception):
     + "):action>",
     methods=["POST"],
 )
-@protected
-def chair_action(meeting_id: int, action: str):
-    meeting = load(Meeting, meeting_id, Need.MANAGE)
-    try:
-        if action == "next-item":
-            services.next_item(meeting, current_user)
-        else:
-            item = services.current_item(meeting)
-            if item is None:
-                raise services.MeetingError(_("Make an agenda item current first."))
-            match action:
-                case "give-floor":
-                    chosen = request.form.get("request_id", "")
-                    ident = parse_id(chosen)
-                    target = db.session.get(FloorRequest, ident) if ident else None
-                    services.give_floor(item, current_user, target)
-                case "end-turn":
-                    services.end_turn(item, current_user)
-                case "pause":
-                    services.pause(item, current_user)
-                case "resume":
-                    services.resume(item, current_user)
-                case "readd-last":
-                    services.readd_last(item, current_user)
-                case "close-list":
-                    services.set_list_closed(item, current_user, True)
-                case "reopen-list":
-                    services.set_list_closed(item, current_user, False)
-    except services.MeetingError as error:
-        return _chair_error(meeting, error)
-    commit()
+@handler(meeting=Load(Meeting, Need.MANAGE))
+def chair_action(meeting: Meeting, action: str):
+    form = ActionForm()
+    if not form.validate_on_submit():
+        return _chair_refused(meeting, form)
+    if action == "next-item":
+        services.next_item(meeting, current_user)
+        return _chair_done(meeting)
+    item = _current_or_refuse(meeting)
+    match action:
+        case "give-floor":
+            ident = parse_id(request.form.get("request_id", ""))
+            target = db.session.get(FloorRequest, ident) if ident else None
+            services.give_floor(item, current_user, target)
+        case "end-turn":
+            services.end_turn(item, current_user)
+        case "pause":
+            services.pause(item, current_user)
+        case "resume":
+            services.resume(item, current_user)
+        case "readd-last":
+            services.readd_last(item, current_user)
+        case "close-list":
+            services.set_list_closed(item, current_user, True)
+        case "reopen-list":
+            services.set_list_closed(item, current_user, False)
     return _chair_done(meeting)
+
+
+def _current_or_refuse(meeting: Meeting) -> AgendaItem:
+    item = services.current_item(meeting)
+    if item is None:
+        raise services.MeetingError(_("Make an agenda item current first."))
+    return item
 
 
 @bp.route(
     "/agenda/<int:item_id>/state/<any(current, done, deferred, pending):state>", methods=["POST"]
 )
-@protected
-def item_state(item_id: int, state: str):
-    item = load(AgendaItem, item_id, Need.MANAGE)
+@handler(item=Load(AgendaItem, Need.MANAGE))
+def item_state(item: AgendaItem, state: str):
     meeting = db.session.get(Meeting, item.meeting_id)
-    try:
-        services.set_item_state(item, current_user, ItemState(state))
-    except services.MeetingError as error:
-        return _chair_error(meeting, error)
-    commit()
+    form = ActionForm()
+    if not form.validate_on_submit():
+        return _chair_refused(meeting, form)
+    services.set_item_state(item, current_user, ItemState(state))
     if request.form.get("back") == "agenda":
         return redirect(url_for("meetings.meeting", meeting_id=meeting.id) + "#agenda")
     return _chair_done(meeting)
 
 
 @bp.route("/meetings/<int:meeting_id>/inscribe", methods=["POST"])
-@protected
-def inscribe(meeting_id: int):
-    meeting = load(Meeting, meeting_id, Need.MANAGE)
+@handler(meeting=Load(Meeting, Need.MANAGE))
+def inscribe(meeting: Meeting):
     form = InscribeForm()
     form.delegation.choices = _delegations()
-    try:
-        if not form.validate_on_submit():
-            raise services.MeetingError(_("Choose a delegation and a kind of request."))
-        item = services.current_item(meeting)
-        if item is None:
-            raise services.MeetingError(_("Make an agenda item current first."))
+    if form.validate_on_submit():
         services.inscribe(
-            item,
+            _current_or_refuse(meeting),
             current_user,
             db.session.get(Delegation, form.delegation.data),
             kind=FloorKind(form.kind.data),
         )
-    except services.MeetingError as error:
-        return _chair_error(meeting, error)
-    commit()
-    return _chair_done(meeting)
+        return _chair_done(meeting)
+    if not form.form_errors:  # the choice itself was invalid; no service refused it
+        flash(_("Choose a delegation and a kind of request."), "error")
+        return _chair_done(meeting, 422)
+    return _chair_refused(meeting, form)
 
 
 @bp.route("/floor/<int:request_id>/<any(up, down):direction>", methods=["POST"])
-@protected
-def move(request_id: int, direction: str):
-    request_ = load(FloorRequest, request_id, Need.MANAGE)
-    meeting = services.meeting_of(request_)
-    try:
-        services.move(request_, current_user, direction)
-    except services.MeetingError as error:
-        return _chair_error(meeting, error)
-    commit()
+@handler(floor=Load(FloorRequest, Need.MANAGE, arg="request_id"))
+def move(floor: FloorRequest, direction: str):
+    meeting = services.meeting_of(floor)
+    form = ActionForm()
+    if not form.validate_on_submit():
+        return _chair_refused(meeting, form)
+    services.move(floor, current_user, direction)
     return _chair_done(meeting)
 
 
 @bp.route("/floor/<int:request_id>/remove", methods=["POST"])
-@protected
-def remove_request(request_id: int):
-    request_ = load(FloorRequest, request_id, Need.MANAGE)
-    meeting = services.meeting_of(request_)
-    try:
-        services.withdraw(request_, current_user)
-    except services.MeetingError as error:
-        return _chair_error(meeting, error)
-    commit()
+@handler(floor=Load(FloorRequest, Need.MANAGE, arg="request_id"))
+def remove_request(floor: FloorRequest):
+    meeting = services.meeting_of(floor)
+    form = ActionForm()
+    if not form.validate_on_submit():
+        return _chair_refused(meeting, form)
+    services.remove_request(floor, current_user)
     return _chair_done(meeting)
 
 
 @bp.route("/floor/<int:request_id>/ruling", methods=["POST"])
-@protected
-def ruling(request_id: int):
-    request_ = load(FloorRequest, request_id, Need.MANAGE)
-    meeting = services.meeting_of(request_)
-    try:
-        services.record_ruling(request_, current_user, request.form.get("ruling", ""))
-    except services.MeetingError as error:
-        return _chair_error(meeting, error)
-    commit()
+@handler(floor=Load(FloorRequest, Need.MANAGE, arg="request_id"))
+def ruling(floor: FloorRequest):
+    meeting = services.meeting_of(floor)
+    form = ActionForm()
+    if not form.validate_on_submit():
+        return _chair_refused(meeting, form)
+    services.record_ruling(floor, current_user, request.form.get("ruling", ""))
     return _chair_done(meeting)
 
 
@@ -467,9 +436,8 @@ def ruling(request_id: int):
 
 
 @bp.route("/meetings/<int:meeting_id>/record")
-@protected
-def record(meeting_id: int):
-    meeting = load(Meeting, meeting_id)
+@handler(meeting=Load(Meeting))
+def record(meeting: Meeting):
     return render(
         "meetings/record.html",
         meeting=meeting,
@@ -480,9 +448,8 @@ def record(meeting_id: int):
 
 
 @bp.route("/meetings/<int:meeting_id>/record.<any(docx, csv):fmt>")
-@protected
-def record_export(meeting_id: int, fmt: str):
-    meeting = load(Meeting, meeting_id, Need.MANAGE)
+@handler(meeting=Load(Meeting, Need.MANAGE))
+def record_export(meeting: Meeting, fmt: str):
     from consult.meetings import record as exports
 
     if fmt == "docx":
@@ -493,26 +460,23 @@ def record_export(meeting_id: int, fmt: str):
 
 
 @bp.route("/meetings/<int:meeting_id>.ics")
-@protected
-def ics(meeting_id: int):
-    meeting = load(Meeting, meeting_id)
+@handler(meeting=Load(Meeting))
+def ics(meeting: Meeting):
     data = calendar.ics([meeting], base_url=request.host_url, name=meeting.title, user=current_user)
     return download(data, f"meeting-{meeting.id}.ics", "text/calendar; charset=utf-8")
 
 
 @bp.route("/calendar/feed", methods=["GET", "POST"])
-@protected
+@handler()
 def feed_settings():
     """Create, replace or revoke the private address of "my meetings"."""
     url = None
     if request.method == "POST":
         if request.form.get("action") == "revoke":
             calendar.revoke(current_user)
-            commit()
             flash(_("Your calendar address no longer works."), "success")
         else:
             token = calendar.new_feed(current_user)
-            commit()
             url = url_for("meetings.calendar_feed", token=token, _external=True)
             flash(
                 _("Your new calendar address is below; any earlier one no longer works."), "success"
@@ -526,7 +490,7 @@ def feed_settings():
 
 
 @bp.route("/calendar/<token>.ics")
-@public
+@handler(public=True)
 def calendar_feed(token: str):
     """The private feed read by calendar software: the token is the credential."""
     user = calendar.feed_owner(token)
@@ -547,11 +511,14 @@ def calendar_feed(token: str):
 
 
 def room_meetings(room: Room, user):
+    """The room page's meetings section: one query, selected by the policy's filter."""
     meetings = db.session.scalars(
-        select(Meeting).where(Meeting.room_id == room.id).order_by(Meeting.starts_at.desc())
+        select(Meeting)
+        .where(Meeting.room_id == room.id, visible(Meeting, user))
+        .order_by(Meeting.starts_at.desc())
     ).all()
     return "meetings/_room_meetings.html", {
-        "meetings": [m for m in meetings if can(Need.VIEW, m, user)],
+        "meetings": meetings,
         "manages": can(Need.MANAGE, room, user),
         "room": room,
     }

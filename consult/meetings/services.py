@@ -67,7 +67,7 @@ def create_meeting(
     interpretation: str = "",
 ) -> Meeting:
     if ends_at <= starts_at:
-        raise MeetingError(_("The meeting must end after it starts."))
+        raise MeetingError(_("The meeting must end after it starts."), field="ends_at")
     meeting = Meeting(
         room_id=room.id,
         title=title.strip(),
@@ -102,7 +102,7 @@ def create_meeting(
 
 def update_meeting(meeting: Meeting, actor: User, **fields) -> None:
     if fields["ends_at"] <= fields["starts_at"]:
-        raise MeetingError(_("The meeting must end after it starts."))
+        raise MeetingError(_("The meeting must end after it starts."), field="ends_at")
     for key, value in fields.items():
         setattr(meeting, key, value.strip() if isinstance(value, str) else value)
     changed(meeting)
@@ -140,22 +140,26 @@ def add_item(
 ) -> AgendaItem:
     letter = letter.strip().lower()
     if letter and not (len(letter) == 1 and letter.isalpha()):
-        raise MeetingError(_("A sub-item is one letter: 3(a), 3(b) ..."))
+        raise MeetingError(_("A sub-item is one letter: 3(a), 3(b) ..."), field="letter")
     if number < 1:
-        raise MeetingError(_("Items are numbered from 1."))
+        raise MeetingError(_("Items are numbered from 1."), field="number")
     if letter and not any(i.number == number and not i.letter for i in items_of(meeting)):
-        raise MeetingError(_("Add item %(n)d before its sub-items.", n=number))
+        raise MeetingError(_("Add item %(n)d before its sub-items.", n=number), field="letter")
     if any(i.number == number and i.letter == letter for i in items_of(meeting)):
         raise MeetingError(
             _(
                 "The agenda already has an item %(label)s.",
                 label=f"{number}({letter})" if letter else number,
-            )
+            ),
+            field="number",
         )
     if not 0 < planned_minutes <= 24 * 60:
-        raise MeetingError(_("Plan between 1 minute and 24 hours."))
+        raise MeetingError(_("Plan between 1 minute and 24 hours."), field="planned_minutes")
     if not 15 <= speaking_limit_seconds <= 3600:
-        raise MeetingError(_("The speaking time must be between 15 seconds and an hour."))
+        raise MeetingError(
+            _("The speaking time must be between 15 seconds and an hour."),
+            field="speaking_limit_seconds",
+        )
     item = AgendaItem(
         meeting_id=meeting.id,
         number=number,
@@ -173,6 +177,13 @@ def add_item(
             agenda_item_paper.insert(), [{"item_id": item.id, "paper_id": p.id} for p in papers]
         )
     changed(meeting)
+    _audit_chair(
+        meeting,
+        actor,
+        "meeting.item_added",
+        f"agenda item {item.label} added: {item.title}",
+        item_id=item.id,
+    )
     return item
 
 
@@ -219,6 +230,14 @@ def set_item_state(item: AgendaItem, actor: User, state: ItemState) -> None:
     else:
         _leave(item, state, now)
     changed(meeting)
+    _audit_chair(
+        meeting,
+        actor,
+        "meeting.item_state",
+        f"agenda item {item.label} is {state.label.lower()}",
+        item_id=item.id,
+        state=state.value,
+    )
 
 
 def next_item(meeting: Meeting, actor: User) -> AgendaItem | None:
@@ -233,6 +252,14 @@ def next_item(meeting: Meeting, actor: User) -> AgendaItem | None:
             raise MeetingError(_("There is no pending item left on the agenda."))
         _leave(current, ItemState.DONE, utcnow())
         changed(meeting)
+        _audit_chair(
+            meeting,
+            actor,
+            "meeting.item_state",
+            f"agenda item {current.label} is done",
+            item_id=current.id,
+            state=ItemState.DONE.value,
+        )
         return None
     set_item_state(upcoming, actor, ItemState.CURRENT)
     return upcoming
@@ -297,7 +324,10 @@ def request_floor(
     """A delegate asks for the floor for their delegation (or a group it belongs to)."""
     _check_item_open(item, kind)
     if on_behalf_of not in on_behalf_choices(user):
-        raise MeetingError(_("You can speak only for your delegation or a group it belongs to."))
+        raise MeetingError(
+            _("You can speak only for your delegation or a group it belongs to."),
+            field="on_behalf_of",
+        )
     return _add_request(
         item,
         user.delegation,
@@ -314,7 +344,7 @@ def inscribe(
     """The chair inscribes a flag raised in the room."""
     if item.state not in (ItemState.CURRENT, ItemState.PENDING):
         raise MeetingError(_("Inscribe speakers on the current or a pending item."))
-    return _add_request(
+    request_ = _add_request(
         item,
         delegation,
         kind=kind,
@@ -323,6 +353,9 @@ def inscribe(
         requested_by=None,
         at_desk=True,
     )
+    db.session.flush()
+    _audit_floor(request_, chair, "meeting.speaker_inscribed", "inscribed at the desk")
+    return request_
 
 
 def _add_request(
@@ -384,6 +417,12 @@ def withdraw(request_: FloorRequest, actor: User) -> None:
     changed(meeting_of(request_))
 
 
+def remove_request(request_: FloorRequest, chair: User) -> None:
+    """The chair takes a waiting request off the speakers' list."""
+    withdraw(request_, chair)
+    _audit_floor(request_, chair, "meeting.speaker_removed", "taken off the speakers' list")
+
+
 def open_request_of(item: AgendaItem, delegation_id: int) -> FloorRequest | None:
     return db.session.scalars(
         select(FloorRequest).where(
@@ -434,6 +473,7 @@ def give_floor(item: AgendaItem, actor: User, request_: FloorRequest | None = No
     request_.started_at = now
     request_.turn = turns + 1
     changed(db.session.get(Meeting, item.meeting_id))
+    _audit_floor(request_, actor, "meeting.floor_given", "given the floor")
 
 
 def end_turn(item: AgendaItem, actor: User) -> None:
@@ -492,6 +532,7 @@ def readd_last(item: AgendaItem, actor: User) -> FloorRequest:
     db.session.add(request_)
     db.session.flush()
     changed(db.session.get(Meeting, item.meeting_id))
+    _audit_floor(request_, actor, "meeting.speaker_readded", "put back at the top of the list")
     return request_
 
 
@@ -510,11 +551,20 @@ def move(request_: FloorRequest, actor: User, direction: str) -> None:
         r.position = float(n)
     same[index].position, same[other].position = same[other].position, same[index].position
     changed(db.session.get(Meeting, item.meeting_id))
+    _audit_floor(request_, actor, "meeting.speaker_moved", f"moved {direction} the list")
 
 
 def set_list_closed(item: AgendaItem, actor: User, closed: bool) -> None:
     item.is_list_closed = closed
-    changed(db.session.get(Meeting, item.meeting_id))
+    meeting = db.session.get(Meeting, item.meeting_id)
+    changed(meeting)
+    _audit_chair(
+        meeting,
+        actor,
+        "meeting.list_closed" if closed else "meeting.list_reopened",
+        f"speakers' list for item {item.label} {'closed' if closed else 'reopened'}",
+        item_id=item.id,
+    )
 
 
 def record_ruling(request_: FloorRequest, actor: User, text: str) -> None:
@@ -525,14 +575,44 @@ def record_ruling(request_: FloorRequest, actor: User, text: str) -> None:
         raise MeetingError(_("Write the ruling in one line (at most 500 characters)."))
     request_.ruling = text
     meeting = meeting_of(request_)
-    audit.record(
+    _audit_chair(
+        meeting,
+        actor,
         "meeting.ruling",
-        f"{meeting.title}: ruling on a point of order by {request_.delegation.name}: {text}",
+        f"ruling on a point of order by {request_.delegation.name}: {text}",
+        item_id=request_.item_id,
+        request_id=request_.id,
+    )
+    changed(meeting)
+
+
+# ---- the chair's audit trail -------------------------------------------------------------------
+
+
+def _audit_chair(meeting: Meeting, actor: User, kind: str, what: str, **details) -> None:
+    """A chair's action in the audit log, with the meeting it was taken in."""
+    audit.record(
+        kind,
+        f"{meeting.title}: {what}",
         actor=actor,
         room_id=meeting.room_id,
         meeting_id=meeting.id,
+        **details,
     )
-    changed(meeting)
+
+
+def _audit_floor(request_: FloorRequest, actor: User, kind: str, what: str) -> None:
+    """A chair's action on one request of the speakers' list."""
+    item = db.session.get(AgendaItem, request_.item_id)
+    _audit_chair(
+        db.session.get(Meeting, item.meeting_id),
+        actor,
+        kind,
+        f"{request_.delegation.name} {what} on item {item.label}",
+        item_id=item.id,
+        request_id=request_.id,
+        delegation_id=request_.delegation_id,
+    )
 
 
 # ---- reading ---------------------------------------------------------------------------------
