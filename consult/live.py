@@ -162,9 +162,10 @@ def _watched(name: str) -> tuple[Watch, int, list[str]] | None:
     prefix, _, rest = name.partition(":")
     spec = table(current_app).watches.get(prefix)
     ident, *sub = rest.split(":")
-    if spec is None or not ident.isdigit():
+    number = parse_id(ident)
+    if spec is None or number is None:
         return None
-    return spec, int(ident), sub
+    return spec, number, sub
 
 
 class LiveNamespace(Namespace):
