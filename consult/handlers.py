@@ -29,12 +29,18 @@ The decorator, in this order:
    a page is rendered from committed state without holding the write lock.
 
 Views never call `commit()` and never catch a `ServiceError`.
+
+Socket events (`consult.live`) take the same path: `event(act)` runs one event (a read), a
+write inside it goes through `event_writes()` (the write lock, one `transaction.commit()` that
+sends the live events it queued), a `ServiceError` rolls back and answers `{"ok": False}`, and
+the database session is released at the end.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import wraps
 from typing import Any
@@ -202,3 +208,30 @@ def _refused_without_form(
     if target is None:
         return Page.error(422, error.message).respond()
     return redirect(target)
+
+
+def event(act: Callable[[], Any]) -> Any:
+    """Run one socket event, as `handler` runs a view: `act` reads unless it writes through
+    `event_writes()`; a `ServiceError` rolls back and answers `{"ok": False, "error": ...}`;
+    the database session is released at the end (a socket outlives many events)."""
+    try:
+        return act()
+    except ServiceError as error:
+        transaction.rollback()
+        return {"ok": False, "error": error.message}
+    finally:
+        db.session.remove()
+
+
+@contextmanager
+def event_writes() -> Iterator[None]:
+    """What a socket event writes (through a service): the read it was ends, the write lock is
+    taken, and one `transaction.commit()` at the end sends the live events queued with
+    `transaction.emit_after_commit` once the change is committed; an error rolls back."""
+    with transaction.writing():
+        try:
+            yield
+        except BaseException:
+            transaction.rollback()
+            raise
+        transaction.commit()

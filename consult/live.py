@@ -1,30 +1,148 @@
-"""The signed-in person's live channel (Socket.IO namespace `/live`).
+"""The signed-in person's live channel (Socket.IO namespace `/live`): the core.
 
 It only signals: "your rooms changed", "your access changed". Pages then re-fetch what they
 show over HTTP, through the policy. Each socket joins `user:<id>` so a person's sockets can be
 addressed, and `session:<id>` (its SignedInSession) so that ending a session drops its sockets
-at once, on every worker. It leaves any room channel as soon as the policy no longer allows it;
-confidential channels (threads) also ask the confidential gate the pages ask.
+at once, on every worker.
+
+The domains declare the rest from their `register(app)` (`consult/<domain>/events.py`), per
+app: a `Watch` lets a socket join the channel `<prefix>:<id>` when the policy allows what the
+object's page allows (`can(need, obj)`, and the confidential gate for what is behind it), and
+`on(app, event, act)` adds an event of its own. The namespace dispatches `on_<event>` from that
+table, and `recheck` leaves every channel the same table no longer allows. Every event runs
+through `consult.handlers.event` (a read unless it writes through `handlers.event_writes`).
 """
 
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
 
 import socketio
-from flask import current_app, g, request
-from flask_login import current_user
+from flask import Flask, current_app, g, request
 from flask_socketio import Namespace, disconnect, join_room, leave_room, rooms
 
-from consult import transaction
+from consult import handlers, policy, transaction
 from consult.extensions import db
 from consult.extensions import socketio as flask_socketio
 from consult.ids import parse_id
 from consult.policy import Need, acting_user, can
-from consult.rooms.models import Room
 from consult.rooms.policy import forget_room_roles
 
 NAMESPACE = "/live"
+_KEY = "consult.live"
+
+#: What a domain event does: given who asks (signed in, session live) and the payload, the
+#: answer sent back to the socket.
+Act = Callable[[Any, Any], Any]
+
+
+@dataclass(frozen=True)
+class Watch:
+    """A socket may join `<prefix>:<id>` (event `event`, the id in the payload's `key`) when
+    the asker `can(need, obj)` and the confidential gate is open for it (for an object behind
+    the gate, or always with `gate=True`: what the object's page asks first).
+
+    `also`: sub-channels `<prefix>:<id>:<name>` joined too when `can(their need, obj)` (the
+    chairs' channel); `reply(obj)`: fields added to the answer (a version), read after joining;
+    `joined(obj, user, data, channels)`: a hook after joining (it may write through
+    `handlers.event_writes`), returning more fields; `left(objs, user)`: a hook when a socket
+    that watched these objects disconnects.
+    """
+
+    event: str
+    prefix: str
+    model: type
+    key: str
+    need: Need = Need.VIEW
+    gate: bool = False
+    also: tuple[tuple[str, Need], ...] = ()
+    reply: Callable[[Any], dict] | None = None
+    joined: Callable[[Any, Any, dict, list[str]], dict | None] | None = None
+    left: Callable[[list[Any], Any], None] | None = None
+
+    def need_for(self, sub: list[str]) -> Need:
+        """The Need of the channel `<prefix>:<id>` (no `sub`) or of a sub-channel."""
+        return dict(self.also).get(":".join(sub), self.need) if sub else self.need
+
+
+@dataclass
+class Table:
+    """An app's live events: the watches by channel prefix, and every event's act."""
+
+    watches: dict[str, Watch] = field(default_factory=dict)
+    events: dict[str, Act] = field(default_factory=dict)
+
+
+#: The namespace's own events (handled below, whatever the domains register).
+CORE_EVENTS = frozenset({"connect", "disconnect", "clock", "recheck"})
+
+
+def table(app: Flask) -> Table:
+    """The live events `app`'s domains registered (tests create many apps: one table each)."""
+    return app.extensions.setdefault(_KEY, Table())
+
+
+def on(app: Flask, event: str, act: Act) -> None:
+    """Add the event `event` to `app`'s live channel: `act(user, data)` answers it."""
+    events = table(app).events
+    if event in CORE_EVENTS or event in events:
+        raise ValueError(f"the live event {event!r} is already handled")
+    events[event] = act
+
+
+def watch(app: Flask, spec: Watch) -> None:
+    """Let sockets of `app` join `spec.prefix` channels through the event `spec.event`."""
+    watches = table(app).watches
+    if spec.prefix in watches:
+        raise ValueError(f"the live channel {spec.prefix!r} is already watched")
+    watches[spec.prefix] = spec
+    on(app, spec.event, lambda user, data: _watch(spec, user, data))
+
+
+def handled(app: Flask) -> set[str]:
+    """Every event `app`'s live namespace handles (the authorisation table has a row for each)."""
+    return set(CORE_EVENTS) | set(table(app).events)
+
+
+def find(model: type, data: Any, key: str, need: Need = Need.VIEW, *, gate: bool = False):
+    """The object the payload names in `key`, if the asker may `need` it now (the gate too, as
+    its page would ask), else None (no hint whether it exists)."""
+    obj = db.session.get(model, _int(data, key))
+    if obj is None or not _allowed(obj, need, gate):
+        return None
+    return obj
+
+
+def _allowed(obj: Any, need: Need, gate: bool) -> bool:
+    if not can(need, obj, acting_user()):
+        return False
+    return (policy.gate_closed() if gate else policy.gate_closed(obj)) is None
+
+
+def _watch(spec: Watch, user: Any, data: Any) -> dict:
+    """Join the channel of what the payload names, and the sub-channels allowed; answer."""
+    obj = find(spec.model, data, spec.key, spec.need, gate=spec.gate)
+    if obj is None:
+        return {"ok": False}
+    channel = f"{spec.prefix}:{obj.id}"
+    join_room(channel)
+    channels = [channel]
+    for name, need in spec.also:
+        if can(need, obj, user):
+            join_room(f"{channel}:{name}")
+            channels.append(f"{channel}:{name}")
+    # Read what the answer says after joining, in a fresh snapshot (a read keeps the one it
+    # began with): a change made in between is either broadcast to this socket or in it.
+    db.session.rollback()
+    answer = {"ok": True}
+    if spec.reply is not None:
+        answer |= spec.reply(obj)
+    if spec.joined is not None:
+        answer |= spec.joined(obj, user, data if isinstance(data, dict) else {}, channels) or {}
+    return answer
 
 
 def _asker(*, drop: bool = True):
@@ -39,22 +157,35 @@ def _asker(*, drop: bool = True):
     return user
 
 
-def _gate_closed() -> str | None:
-    from consult.threads.routes import gate_closed
-
-    return gate_closed()
+def _watched(name: str) -> tuple[Watch, int, list[str]] | None:
+    """The watch of a channel `<prefix>:<id>[:<sub>]` this socket joined, its id, its sub."""
+    prefix, _, rest = name.partition(":")
+    spec = table(current_app).watches.get(prefix)
+    ident, *sub = rest.split(":")
+    number = parse_id(ident)
+    if spec is None or number is None:
+        return None
+    return spec, number, sub
 
 
 class LiveNamespace(Namespace):
+    """The `/live` namespace: its own events below, every other `on_<event>` from the app's
+    table (Flask-SocketIO looks handlers up by name; unknown events are ignored)."""
+
     def trigger_event(self, event, *args):
         """Every handler reads unless it declares a write (consult.transaction)."""
         with transaction.reading():
             return super().trigger_event(event, *args)
 
+    def __getattr__(self, name: str) -> Callable[..., Any]:
+        if not name.startswith("on_") or name[3:] in CORE_EVENTS:
+            raise AttributeError(name)
+        return lambda *args: _dispatch(name[3:], args[0] if args else None)
+
     def on_connect(self, auth=None):
         from consult.accounts import sessions
 
-        try:
+        def act() -> bool:
             user = _asker(drop=False)
             row = sessions.current_row() if user is not None else None
             if row is None:
@@ -62,126 +193,39 @@ class LiveNamespace(Namespace):
             join_room(f"user:{user.id}")
             join_room(f"session:{row.id}")
             return True
-        finally:
-            db.session.remove()
 
-    def on_watch_room(self, data):
-        """Join `room:<id>` after the policy allows it; answer whether it did."""
-        try:
-            user = _asker()
-            if user is None:
-                return {"ok": False}
-            room = db.session.get(Room, _int(data, "room"))
-            if room is None or not can(Need.VIEW, room, user):
-                return {"ok": False}
-            join_room(f"room:{room.id}")
-            return {"ok": True}
-        finally:
-            db.session.remove()
-
-    def on_watch_paper(self, data):
-        """Join `paper:<id>` after the policy allows it; answer whether it did."""
-        from consult.papers.models import Paper
-
-        try:
-            user = _asker()
-            if user is None:
-                return {"ok": False}
-            paper = db.session.get(Paper, _int(data, "paper"))
-            if paper is None or not can(Need.VIEW, paper, user):
-                return {"ok": False}
-            join_room(f"paper:{paper.id}")
-            return {"ok": True, "version": paper.version}
-        finally:
-            db.session.remove()
-
-    def on_watch_thread(self, data):
-        """Join `thread:<id>` after the policy allows it; its signals carry no content."""
-        from consult.threads.models import Thread
-
-        try:
-            user = _asker()
-            if user is None:
-                return {"ok": False}
-            thread = db.session.get(Thread, _int(data, "thread"))
-            if thread is None or not can(Need.VIEW, thread, user):
-                return {"ok": False}
-            if _gate_closed() is not None:  # what the thread's page would ask first
-                return {"ok": False}
-            join_room(f"thread:{thread.id}")
-            return {"ok": True, "version": thread.version}
-        finally:
-            db.session.remove()
-
-    def on_watch_meeting(self, data):
-        """Join `meeting:<id>` (and the chairs' channel when allowed); record attendance."""
-        from consult.meetings import services as meetings
-        from consult.meetings.models import Meeting, Presence
-
-        try:
-            user = _asker()
-            if user is None:
-                return {"ok": False}
-            meeting = db.session.get(Meeting, _int(data, "meeting"))
-            if meeting is None or not can(Need.VIEW, meeting, user):
-                return {"ok": False}
-            join_room(f"meeting:{meeting.id}")
-            chair = can(Need.MANAGE, meeting, user)
-            if chair:
-                join_room(f"meeting:{meeting.id}:chair")
-            # Read the version after joining: a change made in between is then either
-            # broadcast to this socket or visible in the version it gets back.
-            db.session.refresh(meeting)
-            presence = (data or {}).get("presence")
-            presence = Presence(presence) if presence in {p.value for p in Presence} else None
-            if (data or {}).get("view") != "screen":
-                with transaction.writing():
-                    meetings.seen(meeting, user, presence, connected=True)
-                    db.session.commit()
-                _send_console(meeting.id)
-            return {"ok": True, "version": meeting.version, "chair": chair}
-        finally:
-            db.session.remove()
-
-    def on_meeting_here(self, data):
-        """Heartbeat from an open live view: keeps the person on the chair's presence list."""
-        from consult.meetings import services as meetings
-        from consult.meetings.models import Meeting
-
-        try:
-            user = _asker()
-            if user is None:
-                return {"ok": False}
-            meeting = db.session.get(Meeting, _int(data, "meeting"))
-            if meeting is None or not can(Need.VIEW, meeting, user):
-                return {"ok": False}
-            with transaction.writing():
-                changed = meetings.seen(meeting, user, None, connected=True)
-                db.session.commit()
-            if changed:
-                _send_console(meeting.id)
-            return {"ok": True, "version": meeting.version}
-        finally:
-            db.session.remove()
+        return handlers.event(act)
 
     def on_clock(self, data=None):
         """The server's time in milliseconds, so countdowns agree whatever a device's clock."""
-        try:
+        return handlers.event(lambda: {"ok": False} if _asker() is None else _now())
+
+    def on_recheck(self, data=None):
+        """Leave every channel the person may no longer watch (after access-changed)."""
+
+        def act() -> dict:
             if _asker() is None:
-                return {"ok": False}
-            return {"now": time.time() * 1000}
-        finally:
-            db.session.remove()
+                return {"left": []}
+            left = []
+            for name in list(rooms(sid=request.sid, namespace=NAMESPACE)):
+                if (watched := _watched(name)) is None:
+                    continue
+                spec, ident, sub = watched
+                thing = db.session.get(spec.model, ident)
+                if thing is None or not _allowed(thing, spec.need_for(sub), spec.gate):
+                    leave_room(name)
+                    left.append(name)
+            return {"left": left}
+
+        return handlers.event(act)
 
     def on_disconnect(self, reason=None):
-        """Mark the person as no longer connected to the meetings this socket watched (also
-        when the socket is dropped because its session ended: the person is then read from
-        the socket's `user:<id>` channel)."""
+        """Tell the domains which of their objects this socket watched (meetings: attendance),
+        also when the socket is dropped because its session ended: the person is then read
+        from the socket's `user:<id>` channel."""
         from consult.accounts.models import User
-        from consult.meetings import services as meetings
-        from consult.meetings.models import Meeting
 
-        try:
+        def act() -> None:
             names = list(rooms(sid=request.sid, namespace=NAMESPACE))
             user = _asker(drop=False)
             if user is None:
@@ -189,85 +233,36 @@ class LiveNamespace(Namespace):
                 user = db.session.get(User, int(owner[0])) if owner else None
             if user is None:
                 return
+            watched: dict[str, tuple[Watch, list[Any]]] = {}
             for name in names:
-                parts = name.split(":")
-                if len(parts) == 2 and parts[0] == "meeting" and parts[1].isdigit():
-                    meeting = db.session.get(Meeting, int(parts[1]))
-                    if meeting is not None:
-                        with transaction.writing():
-                            meetings.seen(meeting, user, None, connected=False)
-                            db.session.commit()
-                        _send_console(meeting.id)
-        finally:
-            db.session.remove()
-
-    def on_recheck(self, data=None):
-        """Leave every room channel the person may no longer see (after access-changed)."""
-        try:
-            user = _asker()
-            if user is None:
-                return {"left": []}
-            left = []
-            for name in list(rooms(sid=request.sid, namespace="/live")):
-                parts = name.split(":")
-                model = _WATCHED.get(parts[0])
-                if model is None or len(parts) < 2 or not parts[1].isdigit():
+                if (found := _watched(name)) is None or found[2] or found[0].left is None:
                     continue
-                # meeting:<id>:chair is the chairs' channel: it needs the power to manage.
-                need = Need.MANAGE if parts[2:] == ["chair"] else Need.VIEW
-                thing = db.session.get(model(), int(parts[1]))
-                gated = parts[0] in _CONFIDENTIAL and _gate_closed() is not None
-                if thing is None or gated or not can(need, thing, user):
-                    leave_room(name)
-                    left.append(name)
-            return {"left": left}
-        finally:
-            db.session.remove()
+                spec, ident, _sub = found
+                if (thing := db.session.get(spec.model, ident)) is not None:
+                    watched.setdefault(spec.prefix, (spec, []))[1].append(thing)
+            for spec, things in watched.values():
+                spec.left(things, user)
+
+        handlers.event(act)
 
 
-def _send_console(meeting_id: int) -> None:
-    """Refresh the chairs' console (its presence list) on every worker."""
-    from flask_socketio import emit
-
-    from consult.meetings.services import panel_payload
-
-    emit(
-        "meeting-console",
-        panel_payload(meeting_id, chair=True),
-        to=f"meeting:{meeting_id}:chair",
-        namespace="/live",
-    )
+def _now() -> dict:
+    return {"now": time.time() * 1000}
 
 
-def _meeting_model():
-    from consult.meetings.models import Meeting
+def _dispatch(event: str, data: Any) -> Any:
+    """A domain's event, from the app's table: who asks first (refused when signed out)."""
+    act = table(current_app).events.get(event)
+    if act is None:
+        return None
 
-    return Meeting
+    def run() -> Any:
+        user = _asker()
+        if user is None:
+            return {"ok": False}
+        return act(user, data)
 
-
-def _thread_model():
-    from consult.threads.models import Thread
-
-    return Thread
-
-
-def _paper_model():
-    from consult.papers.models import Paper
-
-    return Paper
-
-
-#: Channel prefixes a socket may watch, and the model the policy is asked about.
-_WATCHED = {
-    "room": lambda: Room,
-    "paper": _paper_model,
-    "meeting": _meeting_model,
-    "thread": _thread_model,
-}
-
-
-#: Channels whose pages pass the confidential gate: a socket must pass it too.
-_CONFIDENTIAL = frozenset({"thread"})
+    return handlers.event(run)
 
 
 def drop_session_sockets(session_ids: list[int]) -> None:
@@ -346,6 +341,3 @@ def _int(data, key: str) -> int:
     value = data.get(key) if isinstance(data, dict) else None
     number = parse_id(value)
     return -1 if number is None else number
-
-
-__all__ = ["LiveNamespace", "current_user"]

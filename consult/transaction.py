@@ -9,7 +9,8 @@ once, whatever the busy timeout. So each transaction says what it is:
 - a GET view that writes is declared with `@writing()` (it writes from its first statement);
 - code that writes now and then inside a read (touching last_seen, a read record, attendance
   from a socket handler) runs inside `with writing():`, which ends the read first;
-- Socket.IO handlers read unless they say otherwise (consult.live);
+- Socket.IO handlers read unless they write through `consult.handlers.event_writes()`, which
+  commits through `commit()` below as a view does (consult.live);
 - after `commit()` the rest of a request reads again.
 
 The mode is set around each HTTP request by a WSGI middleware (so routing is covered too) and

@@ -561,10 +561,11 @@ def test_csrf_is_required_for_state_changes(client, auth, make_user):
 #
 # Every event of the `/live` namespace, with its payload and the page whose rule it follows: a
 # socket may watch what the page may show ("ok"), is refused otherwise (404: {"ok": False}, no
-# hint), and an anonymous socket cannot connect ("signin"). A test below fails on an event
-# without a row.
+# hint), and an anonymous socket cannot connect ("signin"). `connect` is the connection itself
+# (no event is sent); `disconnect` refuses nothing. A test below fails on an event without a row.
 
 LIVE_EVENTS = {
+    "connect": (lambda w: None, "core.dashboard"),
     "watch_room": (lambda w: {"room": w.room.id}, "rooms.room"),
     "watch_paper": (lambda w: {"paper": w.paper.id}, "papers.paper"),
     "watch_meeting": (lambda w: {"meeting": w.meeting.id, "view": "screen"}, "meetings.live"),
@@ -606,6 +607,8 @@ def test_live_access_table(app, client, auth, db, world, event, role):
     try:
         if not sc.is_connected("/live"):
             outcome = "signin"
+        elif event == "connect":
+            outcome = "ok"
         else:
             outcome = _live_outcome(sc.emit(event, data, namespace="/live", callback=True))
     finally:
@@ -614,12 +617,14 @@ def test_live_access_table(app, client, auth, db, world, event, role):
     assert outcome == expected, f"{event} {data} as {role}: got {outcome}"
 
 
-def test_every_live_event_has_a_row_in_the_table():
-    from consult.live import LiveNamespace
+@pytest.mark.architecture
+def test_every_live_event_has_a_row_in_the_table(app):
+    """Every event this app's `/live` namespace handles (its own and those the domains
+    registered from their `register(app)`) has a row; `disconnect` refuses nothing."""
+    from consult import live
 
-    events = {
-        name[3:]
-        for name in dir(LiveNamespace)
-        if name.startswith("on_") and name not in ("on_connect", "on_disconnect")
-    }
-    assert events == set(LIVE_EVENTS), f"live events without a row: {events - set(LIVE_EVENTS)}"
+    events = live.handled(app) - {"disconnect"}
+    assert {"watch_room", "watch_paper", "watch_meeting", "watch_thread"} <= events
+    missing = sorted(events - set(LIVE_EVENTS))
+    assert not missing, f"live events without a row: {missing}"
+    assert not set(LIVE_EVENTS) - events, "rows for events the live channel does not handle"

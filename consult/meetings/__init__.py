@@ -13,3 +13,6 @@ def register(app: Flask) -> None:
     policy.register()
     app.register_blueprint(routes.bp)
     contents.add(app, routes.room_meetings)
+    from consult.meetings import events
+
+    events.register(app)

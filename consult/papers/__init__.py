@@ -14,3 +14,6 @@ def register(app: Flask) -> None:
     app.register_blueprint(routes.bp)
     templating.register(app)
     contents.add(app, templating.room_papers)
+    from consult.papers import events
+
+    events.register(app)

@@ -11,3 +11,6 @@ def register(app: Flask) -> None:
 
     policy.register()
     app.register_blueprint(routes.bp)
+    from consult.rooms import events
+
+    events.register(app)

@@ -17,3 +17,6 @@ def register(app: Flask) -> None:
     contents.add(app, routes.room_threads)
     contents.add(app, brief_routes.room_briefs)
     contents.add(app, brief_routes.published_briefs)
+    from consult.threads import events
+
+    events.register(app)
