@@ -16,6 +16,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from consult import (
     accounts,
     admin,
+    briefs,
     extensions,
     meetings,
     notifications,
@@ -44,7 +45,7 @@ CONTENT_SECURITY_POLICY = "; ".join(
 
 
 #: The domains, in the order they register (and their sections appear on a room page).
-DOMAINS = (accounts, rooms, meetings, threads, papers, notifications, admin)
+DOMAINS = (accounts, rooms, meetings, threads, briefs, papers, notifications, admin)
 
 
 def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:

@@ -156,8 +156,11 @@ def test_markings_raise_by_anyone_lower_by_the_originator(client, auth, forum, d
     client.post(f"/threads/{thread.id}/marking", data={"marking": "TLP:RED"})
     db.session.refresh(thread)
     assert thread.marking is Marking.RED
+    page = client.get(f"/threads/{thread.id}").get_data(as_text=True)
+    assert 'value="TLP:RED"' in page and 'value="TLP:GREEN"' not in page  # raise only
     response = client.post(f"/threads/{thread.id}/marking", data={"marking": "TLP:GREEN"})
-    assert response.status_code == 422
+    assert response.status_code == 403  # can(LOWER_MARKING): the originating delegation only
+    assert client.post(f"/threads/{thread.id}/marking", data={"marking": "x"}).status_code == 422
     db.session.refresh(thread)
     assert thread.marking is Marking.RED
     enter(client, auth, people["origin"])

@@ -6,14 +6,13 @@ from flask import Flask
 
 
 def register(app: Flask) -> None:
-    """The blueprint, the rules and the room page's threads section."""
+    """The blueprint, the rules, the room page's threads section and the template's gate."""
+    from consult import policy as access
     from consult.rooms import contents
-    from consult.threads import brief_routes, briefs, policy, routes
+    from consult.threads import policy, routes
 
     policy.register()
-    briefs.register()
     app.register_blueprint(routes.bp)
-    app.register_blueprint(brief_routes.bp)
     contents.add(app, routes.room_threads)
-    contents.add(app, brief_routes.room_briefs)
-    contents.add(app, brief_routes.published_briefs)
+    # Templates ask the one confidential gate (consult.policy.gate_closed), never restate it.
+    app.jinja_env.globals["gate_closed"] = access.gate_closed
