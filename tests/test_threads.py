@@ -637,7 +637,8 @@ def test_visible_filters_agree_with_can(forum, db, make_user, add_member):
     for model in (Thread, Post, Attachment, TrendBrief, PublishedBrief):
         rows = db.session.scalars(select(model)).all()
         for person in everyone:
-            selected = set(db.session.scalars(select(model.id).where(policy.visible(model, person))))
+            query = select(model.id).where(policy.visible(model, person))
+            selected = set(db.session.scalars(query))
             allowed = {row.id for row in rows if policy.can(Need.VIEW, row, person)}
             assert selected == allowed, (model.__name__, person.name)
     # The cases the filters must tell apart, so the agreement above says something.
