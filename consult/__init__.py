@@ -16,6 +16,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from consult import (
     accounts,
     admin,
+    briefs,
     extensions,
     meetings,
     notifications,
@@ -44,7 +45,7 @@ CONTENT_SECURITY_POLICY = "; ".join(
 
 
 #: The domains, in the order they register (and their sections appear on a room page).
-DOMAINS = (accounts, rooms, meetings, threads, papers, notifications, admin)
+DOMAINS = (accounts, rooms, meetings, threads, briefs, papers, notifications, admin)
 
 
 def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
@@ -289,6 +290,8 @@ def _register_templating(app: Flask) -> None:
     app.jinja_env.globals.update(
         can=policy.can,
         Need=policy.Need,
+        # Templates ask the one confidential gate, never restate it.
+        gate_closed=policy.gate_closed,
         csrf_token=generate_csrf,
         viewer_time_zone=lambda: str(get_timezone()),
         current_locale=lambda: str(get_locale() or "en"),

@@ -74,7 +74,7 @@ class Load:
 
 def _gated(loaded: dict[str, Any], gate: bool) -> Any:
     """The gate's answer (a redirect) when this session may not go on now, else None."""
-    behind = gate or any(policy.behind_gate(obj) for obj in loaded.values())
+    behind = gate or any(policy.is_gated(obj) for obj in loaded.values())
     if not behind:
         return None
     g.no_store = True

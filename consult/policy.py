@@ -219,7 +219,7 @@ def visible_subject(type_column: Any, id_column: Any, user: Any = None) -> Colum
 # ---- the confidential gate ----------------------------------------------------------------
 
 
-def behind_gate(obj: Any) -> bool:
+def is_gated(obj: Any) -> bool:
     """Whether seeing `obj` needs the confidential gate (its own rule, or its parent's)."""
     while obj is not None:
         for cls in type(obj).__mro__:
@@ -251,7 +251,7 @@ def gate_closed(obj: Any = None) -> str | None:
     Given an object, the gate is asked only when the object is behind it. Views (through
     consult.handlers), the live channel and templates all ask this one question.
     """
-    if obj is not None and not behind_gate(obj):
+    if obj is not None and not is_gated(obj):
         return None
     person = acting_user()
     if person is None or not person.has_two_factor:

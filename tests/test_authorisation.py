@@ -20,12 +20,12 @@ from sqlalchemy import select
 
 from consult import policy
 from consult.accounts.models import DelegationStatus
+from consult.briefs import services as briefs
 from consult.meetings import services as meetings
 from consult.meetings.models import ItemState, MeetingKind, MeetingMode
 from consult.papers import services as papers
 from consult.papers.models import PaperKind
 from consult.rooms.models import AccessLevel, JoinRequest, RoomRole
-from consult.threads import briefs
 from consult.threads import services as threads
 from consult.threads.models import Attachment, Marking
 from consult.timeutil import utcnow

@@ -10,18 +10,18 @@ from sqlalchemy import func, select, text
 
 from consult.accounts.models import DelegationStatus
 from consult.audit import AuditEvent
-from consult.notifications.models import Notification
-from consult.rooms.models import AccessLevel, RoomKind, RoomRole
-from consult.threads import briefs
-from consult.threads import services as threads
-from consult.threads.briefs import (
+from consult.briefs import services as briefs
+from consult.briefs.checker import FlagKind
+from consult.briefs.models import (
     BriefFlagConfirmation,
     BriefObjection,
     BriefStatus,
-    FlagKind,
     PublishedBrief,
     TrendBrief,
 )
+from consult.notifications.models import Notification
+from consult.rooms.models import AccessLevel, RoomKind, RoomRole
+from consult.threads import services as threads
 from consult.threads.models import Marking
 from consult.timeutil import utcnow
 from tests.test_threads import enter, forum  # noqa: F401 - the fixture is used by name

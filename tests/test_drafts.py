@@ -18,11 +18,11 @@ from sqlalchemy import delete, func, select, text
 
 from consult import drafts
 from consult.accounts.models import DelegationStatus, SignedInSession
+from consult.briefs import services as briefs
 from consult.drafts import KeptDraft
 from consult.papers import services as papers
 from consult.papers.models import Comment, PaperKind
 from consult.rooms.models import AccessLevel, Membership, RoomRole
-from consult.threads import briefs
 from consult.threads import services as threads
 from consult.threads.models import Marking, Post
 from consult.timeutil import utcnow

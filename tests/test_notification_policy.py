@@ -19,6 +19,7 @@ import pytest
 from sqlalchemy import delete, select
 
 from consult.accounts.models import DelegationStatus
+from consult.briefs import services as briefs
 from consult.meetings import services as meetings
 from consult.meetings.models import MeetingKind, MeetingMode
 from consult.notifications import services as notifications
@@ -28,7 +29,6 @@ from consult.papers.models import PaperFollow, PaperKind, PaperStatus
 from consult.policy import Need, can, visible
 from consult.rooms import services as rooms
 from consult.rooms.models import AccessLevel, Room, RoomActivity, RoomKind, RoomRole, RoomVisit
-from consult.threads import briefs
 from consult.threads import services as threads
 from consult.threads.models import Marking
 from consult.timeutil import utcnow
@@ -557,9 +557,9 @@ def test_pages_with_activity_cost_the_same_queries_whatever_the_number_of_lines(
 @pytest.mark.parametrize("town", list(AccessLevel), indirect=True)
 def test_the_visible_filters_agree_with_can_view(town):
     """For every model a line can speak of, the SQL filter selects exactly what can(VIEW) allows."""
+    from consult.briefs.models import PublishedBrief, TrendBrief
     from consult.meetings.models import Meeting
     from consult.papers.models import Paper
-    from consult.threads.briefs import PublishedBrief, TrendBrief
     from consult.threads.models import Thread
 
     for status in PaperStatus:

@@ -156,8 +156,11 @@ def test_markings_raise_by_anyone_lower_by_the_originator(client, auth, forum, d
     client.post(f"/threads/{thread.id}/marking", data={"marking": "TLP:RED"})
     db.session.refresh(thread)
     assert thread.marking is Marking.RED
+    page = client.get(f"/threads/{thread.id}").get_data(as_text=True)
+    assert 'value="TLP:RED"' in page and 'value="TLP:GREEN"' not in page  # raise only
     response = client.post(f"/threads/{thread.id}/marking", data={"marking": "TLP:GREEN"})
-    assert response.status_code == 422
+    assert response.status_code == 403  # can(LOWER_MARKING): the originating delegation only
+    assert client.post(f"/threads/{thread.id}/marking", data={"marking": "x"}).status_code == 422
     db.session.refresh(thread)
     assert thread.marking is Marking.RED
     enter(client, auth, people["origin"])
@@ -532,3 +535,138 @@ def test_each_marking_shows_as_its_tlp_label_wherever_it_appears(client, auth, f
     else:
         lines = exported.get_data(as_text=True).strip().splitlines()
         assert lines[0] == marking.value and lines[-1] == marking.value
+
+
+# ---- the TLP:RED guard (planted bug 2 of issue #11) ------------------------------------------
+
+
+def _exports_card(page: str) -> str:
+    return page.split('id="exports-title"', 1)[1].split("</section>", 1)[0]
+
+
+def test_a_red_thread_offers_no_export_and_the_export_is_refused(client, auth, forum, db):
+    """A TLP:RED thread is never exported: its page offers neither the export nor the switch
+    to allow it, even to the originators and even on a row that says exports are allowed
+    (an edit outside the app, or a marking raised by hand), and the export URL answers 403."""
+    room, people = forum
+    amber = open_thread(room, people, audience=None)
+    amber.is_export_allowed = True
+    red = open_thread(room, people, marking=Marking.RED, audience=None)
+    red.is_export_allowed = True
+    db.session.flush()
+    for who in ("origin", "partner"):
+        enter(client, auth, people[who])
+        # The control the guard hides is there on an exportable thread ...
+        shown = _exports_card(client.get(f"/threads/{amber.id}").get_data(as_text=True))
+        assert f"/threads/{amber.id}/export.txt" in shown
+        # ... and on the TLP:RED thread only the reason shows.
+        card = _exports_card(client.get(f"/threads/{red.id}").get_data(as_text=True))
+        assert "A TLP:RED thread is never exported." in card
+        assert "export.txt" not in card and f"/threads/{red.id}/exports" not in card
+        assert "Allow exports" not in card and "Turn exports off" not in card
+        assert client.get(f"/threads/{red.id}/export.txt").status_code == 403
+    enter(client, auth, people["origin"])
+    refused = client.post(f"/threads/{red.id}/exports", data={"allowed": "1"})
+    assert refused.status_code == 422 and "can never be exported" in refused.get_data(as_text=True)
+    exported = select(func.count(AuditEvent.id)).where(AuditEvent.kind == "thread.exported")
+    assert db.session.scalar(exported) == 0
+
+
+# ---- opening a thread: the forum's rule --------------------------------------------------------
+
+
+def test_who_may_open_a_thread(client, auth, forum, db, make_user, make_room, add_member):
+    room, people = forum
+    observer = make_user(totp_enabled_at=utcnow(), totp_secret="H" * 32)
+    add_member(room, observer, RoomRole.OBSERVER)
+    admin = make_user(
+        status=DelegationStatus.SECRETARIAT, totp_enabled_at=utcnow(), totp_secret="I" * 32
+    )
+    open_room = make_room(AccessLevel.OPEN)
+    plain = make_user()  # no second factor: an open room has no threads to ask it for
+    add_member(open_room, plain, RoomRole.MEMBER)
+    db.session.flush()
+    enter(client, auth, people["partner"])
+    assert client.get(f"/rooms/{room.slug}/threads/new").status_code == 200
+    enter(client, auth, observer)
+    assert client.get(f"/rooms/{room.slug}/threads/new").status_code == 403
+    enter(client, auth, admin)  # administers the room, is no member of it
+    assert client.get(f"/rooms/{room.slug}/threads/new").status_code == 404
+    auth.login_quickly(plain)
+    assert client.get(f"/rooms/{open_room.slug}/threads/new").status_code == 404
+    # A named member without a fresh second factor is sent to sign in again, not refused.
+    auth.login_quickly(people["partner"])
+    response = client.get(f"/rooms/{room.slug}/threads/new")
+    assert "/sign-in/again" in response.headers["Location"]
+
+
+# ---- lists select in SQL what can(VIEW) allows -------------------------------------------------
+
+
+def test_visible_filters_agree_with_can(forum, db, make_user, add_member):
+    """For every listed model of threads and briefs, the SQL filter selects exactly the rows
+    can(VIEW) allows, for members, listed and unlisted, late joiners, a granted history,
+    an observer, the Secretariat and an outsider."""
+    from consult import policy
+    from consult.briefs import services as briefs
+    from consult.briefs.models import PublishedBrief, TrendBrief
+    from consult.policy import Need
+
+    room, people = forum
+    shared = open_thread(room, people, audience=None)
+    listed = open_thread(room, people)
+    services.add_post(shared, people["partner"], "Second.", [("note.txt", b"x")])
+    late = make_user(totp_enabled_at=utcnow(), totp_secret="J" * 32)
+    membership = add_member(room, late, RoomRole.MEMBER)
+    membership.started_at = utcnow() + timedelta(seconds=1)
+    granted = make_user(totp_enabled_at=utcnow(), totp_secret="K" * 32)
+    add_member(room, granted, RoomRole.OBSERVER).started_at = utcnow() + timedelta(seconds=1)
+    db.session.flush()
+    later = services.add_post(shared, people["origin"], "Third.", [("later.txt", b"y")])
+    later.created_at = utcnow() + timedelta(seconds=2)
+    services.widen(listed, people["origin"], [granted])
+    services.grant_history(listed, people["origin"], granted)
+    draft = briefs.draft(room, people["chair"], "Trends.")
+    pending = briefs.draft(room, people["chair"], "More trends.")
+    briefs.submit(pending, people["chair"], 7, set())
+    admin = make_user(status=DelegationStatus.SECRETARIAT)
+    stranger = make_user()
+    db.session.flush()
+    assert draft.id and later.id
+    everyone = [*people.values(), late, granted, admin, stranger]
+    for model in (Thread, Post, Attachment, TrendBrief, PublishedBrief):
+        rows = db.session.scalars(select(model)).all()
+        for person in everyone:
+            query = select(model.id).where(policy.visible(model, person))
+            selected = set(db.session.scalars(query))
+            allowed = {row.id for row in rows if policy.can(Need.VIEW, row, person)}
+            assert selected == allowed, (model.__name__, person.name)
+    # The cases the filters must tell apart, so the agreement above says something.
+    assert {p.body for p in services.posts_for(shared, late)} == {"Third."}
+    assert len(services.posts_for(listed, granted)) == 1
+    assert services.visible_threads(room, people["outside"]) == [shared]
+    assert briefs.briefs_in(room, people["partner"]) == [pending]
+
+
+def test_the_room_pages_thread_list_costs_the_same_queries_at_any_size(
+    client, auth, forum, db, count_queries
+):
+    room, people = forum
+    open_thread(room, people, audience=None)
+    open_thread(room, people)
+    db.session.flush()
+    enter(client, auth, people["partner"])
+
+    def measure() -> tuple[int, str]:
+        with count_queries() as statements:
+            page = client.get(f"/rooms/{room.slug}")
+            assert page.status_code == 200
+        return len(statements), page.get_data(as_text=True)
+
+    small, _page = measure()
+    for i in range(12):
+        open_thread(room, people, audience=None if i % 2 else ("partner",))
+    db.session.flush()
+    large, page = measure()
+    assert page.count('href="/threads/') == 14
+    assert large == small

@@ -18,6 +18,7 @@ from consult.accounts.models import Delegation, User, _enum
 from consult.crypto import EncryptedText
 from consult.extensions import db
 from consult.markdown import rendered
+from consult.rooms.models import Room
 from consult.timeutil import UTCDateTime, utcnow
 
 
@@ -154,3 +155,16 @@ class ReadRecord(db.Model):
     read_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     user: Mapped[User] = relationship(lazy="joined")
+
+
+class Forum(db.Model):
+    """A room as its threads and briefs see it: the same row as the `Room`, read only.
+
+    The rooms' rule answers for a `Room`; the threads' policy answers for the `Forum` (only
+    named members of a confidential room see its threads, only its named chairs draft briefs),
+    so a view that starts from a room's slug can load it through the policy (404 before the
+    confidential gate, 403 after) like any other object. Nothing is ever written through it.
+    """
+
+    __table__ = Room.__table__
+    __tablename__ = "room"

@@ -1,133 +1,57 @@
-"""Confidential thread pages. Every view loads through the policy (404 for outsiders), then
-passes the confidential gate (two-factor sign-in, fresh after idle time), and answers with
+"""Confidential thread pages. Every view goes through the handler layer (consult.handlers):
+it loads through the policy (404 for outsiders), passes the confidential gate (two-factor
+sign-in, fresh after idle time: threads, posts and attachments are behind it) and answers with
 `Cache-Control: no-store`."""
 
 from __future__ import annotations
 
 import time
-from urllib.parse import urlsplit
 
-from flask import (
-    Blueprint,
-    Response,
-    abort,
-    current_app,
-    flash,
-    g,
-    jsonify,
-    request,
-    session,
-    url_for,
-)
+from flask import Blueprint, Response, current_app, flash, g, jsonify, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from flask_wtf.file import FileField
-from sqlalchemy import select
-from wtforms import BooleanField, SelectField, SelectMultipleField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional
 
 from consult import drafts, policy
 from consult.accounts.models import User
 from consult.extensions import db
-from consult.forms import Form
+from consult.handlers import Load, handler
 from consult.htmx import redirect, render
-from consult.ids import parse_id, parse_int
-from consult.markdown import Renderable
-from consult.policy import Need, can, load, protected
+from consult.policy import Need, can
 from consult.rooms.models import AccessLevel, Room
 from consult.threads import services
-from consult.threads.models import Attachment, Marking, Post, Thread, ThreadStatus
-from consult.threads.policy import may_post_in_room, personal_membership
-from consult.transaction import commit, writing
+from consult.threads.forms import (
+    AudienceForm,
+    ExportsForm,
+    MarkingForm,
+    PostForm,
+    PurgeForm,
+    RetentionForm,
+    StatusForm,
+    ThreadForm,
+)
+from consult.threads.models import Attachment, Forum, Marking, Post, Thread, ThreadStatus
+from consult.threads.policy import exportable, forum_of, visible_from
 
 bp = Blueprint("threads", __name__)
-MARKING_CHOICES = [(m.value, f"{m.value}: {m.meaning}") for m in Marking]
-
-
-class ThreadForm(Form):
-    title = StringField(_("Title"), validators=[DataRequired(), Length(max=300)])
-    marking = SelectField(
-        _("Handling marking"), choices=MARKING_CHOICES, default=Marking.AMBER_STRICT.value
-    )
-    case_reference = StringField(
-        _("Case reference (optional)"), validators=[Optional(), Length(max=120)]
-    )
-    need_to_know = BooleanField(_("Need-to-know: only the members I choose see this thread"))
-    audience = SelectMultipleField(_("Members who may see it"), coerce=int, validators=[Optional()])
-    body = TextAreaField(
-        _("First post (Markdown; remote images are never shown)"),
-        validators=[DataRequired(), Length(max=services.MAX_POST_LENGTH), Renderable()],
-    )
-
-
-class PostForm(Form):
-    body = TextAreaField(
-        _("Post (Markdown)"),
-        validators=[DataRequired(), Length(max=services.MAX_POST_LENGTH), Renderable()],
-    )
-    attachment = FileField(_("Attachment (optional: PDF, Word, Excel, CSV, text, image)"))
-
-
-idle_remaining = policy.idle_remaining
-is_fresh = policy.is_fresh
-
-
-def _come_back_to() -> str:
-    """Where to return after signing in again: a GET comes back to itself; a form's POST to
-    the page with the form (its URL reopened as a GET would only say "Not allowed")."""
-    if request.method == "GET":
-        return request.full_path
-    if (page := drafts.keep_for_fresh_sign_in()) is not None:
-        return page
-    if thread_id := (request.view_args or {}).get("thread_id"):
-        return url_for("threads.thread", thread_id=thread_id)
-    referrer = urlsplit(request.referrer or "")
-    if referrer.netloc == request.host and referrer.path.startswith("/"):
-        return referrer.path  # the page the form was on (a brief, a post's thread)
-    return url_for("core.dashboard")
-
-
-def gate_closed() -> str | None:
-    """The confidential gate (consult.policy.gate_closed), for any confidential content."""
-    return policy.gate_closed()
-
-
-def _gate():
-    """Two-factor sign-in, and a fresh one after the idle time; None when the person may go on."""
-    g.no_store = True
-    closed = gate_closed()
-    if closed == "two_factor":
-        flash(_("Confidential rooms need two-factor sign-in. Turn it on first."), "info")
-        return redirect(url_for("accounts.two_factor_setup", next=_come_back_to()))
-    if closed == "fresh":
-        return redirect(url_for("accounts.reauthenticate", next=_come_back_to()))
-    session["confidential_seen"] = time.time()
-    # base.html then warns before the idle limit and offers to stay (static/js/idle.js).
-    g.confidential_idle = idle_remaining()
-    return None
 
 
 @bp.route("/confidential/idle", methods=["GET", "POST"])
-@protected
+@handler()
 def idle():
     """The seconds left before the idle limit; POST "stays" (renews the idle clock), but only
     while it has not run out: an expired or ended session is never extended."""
     g.no_store = True
-    extended = request.method == "POST" and is_fresh()
+    extended = request.method == "POST" and policy.is_fresh()
     if extended:
         session["confidential_seen"] = time.time()
-    return jsonify(remaining=round(idle_remaining()), extended=extended)
+    return jsonify(remaining=round(policy.idle_remaining()), extended=extended)
 
 
-def _thread(thread_id: int, need: Need = Need.VIEW):
-    thread = load(Thread, thread_id, need)
-    return thread, db.session.get(Room, thread.room_id)
-
-
-def _thread_page(thread: Thread, room: Room, status: int = 200, form: PostForm | None = None):
-    services.record_read(thread, current_user)
-    commit()
+def _thread_page(thread: Thread, status: int = 200, **forms):
+    """The thread with its posts; a refused form of the page comes back with its message."""
+    room = db.session.get(Room, thread.room_id)
     posts = services.posts_for(thread, current_user)
+    form = forms.pop("form", None)
     kept = drafts.offered("threads.post", thread_id=thread.id) if form is None else None
     if kept is not None:
         form = PostForm(formdata=None, data=kept.values)
@@ -142,21 +66,34 @@ def _thread_page(thread: Thread, room: Room, status: int = 200, form: PostForm |
         members=services.room_members(room),
         form=form or PostForm(formdata=None),
         kept=kept,
-        originates=can(Need.ORIGINATE, thread),
-        manages=can(Need.MANAGE, thread),
-        takes_part=can(Need.TAKE_PART, thread),
         markings=list(Marking),
-        visible_from=services.visible_from(thread, current_user),
+        exportable=exportable(thread),
+        visible_from=visible_from(thread, current_user),
         status=status,
+        **forms,
     )
 
 
-def _room_by_slug(slug: str) -> Room | None:
-    return db.session.scalars(select(Room).where(Room.slug == slug)).first()
+def _forum_by_slug(slug: str) -> Forum | None:
+    room = db.session.scalars(db.select(Room).where(Room.slug == slug)).first()
+    return forum_of(room) if room is not None else None
 
 
-def _thread_or_none(thread_id: int) -> Thread | None:
+def _thread_or_none(thread_id: int, **_args) -> Thread | None:
     return db.session.get(Thread, thread_id)
+
+
+def _thread_url(thread_id: int, **_args) -> str:
+    return url_for("threads.thread", thread_id=thread_id)
+
+
+def _back_to_thread(thread: Thread) -> str:
+    return url_for("threads.thread", thread_id=thread.id)
+
+
+#: A thread page's small forms keep no text, but name their page: after a fresh sign-in the
+#: person comes back to the thread (consult.drafts.keep_for_fresh_sign_in).
+_on_thread_page = drafts.keepable(text=(), page=_thread_url, target=_thread_or_none)
 
 
 @bp.route("/rooms/<slug>/threads/new", methods=["GET", "POST"])
@@ -164,21 +101,14 @@ def _thread_or_none(thread_id: int) -> Thread | None:
     text=("title", "case_reference", "body"),
     extra=("marking",),
     page=lambda slug: url_for("threads.new_thread", slug=slug),
-    target=_room_by_slug,
+    target=_forum_by_slug,
 )
-@protected
-def new_thread(slug: str):
-    room = load(Room, slug, by="slug")
-    if (
-        room.access is not AccessLevel.CONFIDENTIAL
-        or personal_membership(current_user, room) is None
-    ):
-        abort(404)
-    if (gate := _gate()) is not None:
-        return gate
-    if not may_post_in_room(current_user, room):
-        abort(403)
-    kept = None if request.method == "POST" else drafts.offered("threads.new_thread", slug=slug)
+@handler(forum=Load(Forum, Need.TAKE_PART, by="slug"), field="title")
+def new_thread(forum: Forum):
+    room = db.session.get(Room, forum.id)
+    kept = (
+        None if request.method == "POST" else drafts.offered("threads.new_thread", slug=room.slug)
+    )
     form = ThreadForm(data=kept.values) if kept is not None else ThreadForm()
     members = [u for u in services.room_members(room) if u.id != current_user.id]
     form.audience.choices = [(u.id, f"{u.name} ({u.delegation.name})") for u in members]
@@ -188,48 +118,37 @@ def new_thread(slug: str):
             if form.need_to_know.data
             else None
         )
-        try:
-            thread = services.create_thread(
-                room,
-                current_user,
-                title=form.title.data,
-                marking=Marking(form.marking.data),
-                body=form.body.data,
-                case_reference=form.case_reference.data or "",
-                audience=audience,
-            )
-        except services.ThreadError as error:
-            form.title.errors = [*form.title.errors, str(error)]
-        else:
-            drafts.forget("threads.new_thread", slug=slug)
-            commit()
-            return redirect(url_for("threads.thread", thread_id=thread.id))
+        thread = services.create_thread(
+            room,
+            current_user,
+            title=form.title.data,
+            marking=Marking(form.marking.data),
+            body=form.body.data,
+            case_reference=form.case_reference.data or "",
+            audience=audience,
+        )
+        drafts.forget("threads.new_thread", slug=room.slug)
+        return redirect(url_for("threads.thread", thread_id=thread.id))
     status = 422 if form.is_submitted() else 200
     return render("threads/new.html", form=form, room=room, kept=kept, status=status)
 
 
 @bp.route("/threads/<int:thread_id>")
-@protected
-@writing()  # records the read, then shows the thread
-def thread(thread_id: int):
-    thread, room = _thread(thread_id)
-    if (gate := _gate()) is not None:
-        return gate
-    return _thread_page(thread, room)
+@handler(thread=Load(Thread), writes=True)  # records the read, then shows the thread
+def thread(thread: Thread):
+    services.record_read(thread, current_user)
+    return _thread_page(thread)
 
 
 @bp.route("/threads/<int:thread_id>/posts", methods=["POST"])
 @drafts.keepable(
     text=("body",),
     files=("attachment",),
-    page=lambda thread_id: url_for("threads.thread", thread_id=thread_id),
+    page=_thread_url,
     target=_thread_or_none,
 )
-@protected
-def post(thread_id: int):
-    thread, room = _thread(thread_id, Need.TAKE_PART)
-    if (gate := _gate()) is not None:
-        return gate
+@handler(thread=Load(Thread, Need.TAKE_PART), field="body")
+def post(thread: Thread):
     form = PostForm()
     if form.validate_on_submit():
         upload = form.attachment.data
@@ -237,194 +156,146 @@ def post(thread_id: int):
         if upload and getattr(upload, "filename", ""):
             limit = current_app.config["MAX_ATTACHMENT_BYTES"]
             files.append((upload.filename, upload.read(limit + 1)))
-        try:
-            services.add_post(thread, current_user, form.body.data, files)
-        except services.ThreadError as error:
-            form.body.errors = [*form.body.errors, str(error)]
-        else:
-            drafts.forget("threads.post", thread_id=thread.id)
-            commit()
-            return redirect(url_for("threads.thread", thread_id=thread.id) + "#latest")
-    return _thread_page(thread, room, status=422, form=form)
+        services.add_post(thread, current_user, form.body.data, files)
+        drafts.forget("threads.post", thread_id=thread.id)
+        return redirect(url_for("threads.thread", thread_id=thread.id) + "#latest")
+    return _thread_page(thread, status=422, form=form)
 
 
 @bp.route("/attachments/<int:attachment_id>")
-@protected
-@writing()  # records who opened the attachment
-def attachment(attachment_id: int):
-    item = load(Attachment, attachment_id)
-    if (gate := _gate()) is not None:
-        return gate
+@handler(item=Load(Attachment, arg="attachment_id"), writes=True)  # records who opened it
+def attachment(item: Attachment):
     post_ = db.session.get(Post, item.post_id)
-    thread_ = db.session.get(Thread, post_.thread_id)
-    services.record_read(thread_, current_user, item)
-    commit()
+    services.record_read(db.session.get(Thread, post_.thread_id), current_user, item)
     response = Response(services.read_attachment(item), mimetype=item.content_type)
     response.headers["Content-Disposition"] = "attachment"
     return response
 
 
 @bp.route("/threads/<int:thread_id>/marking", methods=["POST"])
-@protected
-def marking(thread_id: int):
-    thread, room = _thread(thread_id)
-    if (gate := _gate()) is not None:
-        return gate
-    try:
-        value = Marking(request.form.get("marking", ""))
-        services.set_marking(thread, current_user, value, originates=can(Need.ORIGINATE, thread))
-    except ValueError as error:
-        flash(
-            str(error)
-            if isinstance(error, services.ThreadError)
-            else _("Choose a marking from the list."),
-            "error",
-        )
-        return _thread_page(thread, room, status=422)
-    commit()
-    return redirect(url_for("threads.thread", thread_id=thread.id))
+@_on_thread_page
+@handler(thread=Load(Thread), field="marking")
+def marking(thread: Thread):
+    form = MarkingForm()
+    if form.validate_on_submit():
+        value = Marking(form.marking.data)
+        if value.level < thread.marking.level:
+            policy.authorise(thread, Need.LOWER_MARKING)  # 403: only the originators lower it
+        services.set_marking(thread, current_user, value)
+        return redirect(_back_to_thread(thread))
+    return _thread_page(thread, status=422, marking_form=form)
 
 
 @bp.route("/threads/<int:thread_id>/audience", methods=["POST"])
-@protected
-def widen(thread_id: int):
-    thread, room = _thread(thread_id, Need.ORIGINATE)
-    if (gate := _gate()) is not None:
-        return gate
-    ids = {parse_id(i) for i in request.form.getlist("user")}
-    people = [u for u in services.room_members(room) if u.id in ids]
-    try:
-        if not people or len(people) != len(ids):
-            raise services.ThreadError(_("Choose members of the room to add."))
-        services.widen(thread, current_user, people)
-    except services.ThreadError as error:
-        flash(str(error), "error")
-        return _thread_page(thread, room, status=422)
-    commit()
-    return redirect(url_for("threads.thread", thread_id=thread.id))
+@_on_thread_page
+@handler(thread=Load(Thread, Need.ORIGINATE), field="user")
+def widen(thread: Thread):
+    form = AudienceForm()
+    if form.validate_on_submit():
+        ids = set(form.user.data or [])
+        people = [u for u in services.room_members(db.session.get(Room, thread.room_id))]
+        chosen = [u for u in people if u.id in ids]
+        if not chosen or len(chosen) != len(ids):
+            raise services.ThreadError(_("Choose members of the room to add."), field="user")
+        services.widen(thread, current_user, chosen)
+        return redirect(_back_to_thread(thread))
+    return _thread_page(thread, status=422, audience_form=form)
 
 
 @bp.route("/threads/<int:thread_id>/history/<int:user_id>", methods=["POST"])
-@protected
-def grant_history(thread_id: int, user_id: int):
-    thread, room = _thread(thread_id, Need.ORIGINATE)
-    if (gate := _gate()) is not None:
-        return gate
+@_on_thread_page
+@handler(thread=Load(Thread, Need.ORIGINATE), refused=_back_to_thread)
+def grant_history(thread: Thread, user_id: int):
+    room = db.session.get(Room, thread.room_id)
     person = db.session.get(User, user_id)
-    try:
-        if person is None or person.id not in {u.id for u in services.room_members(room)}:
-            raise services.ThreadError(_("Choose a member of the room."))
-        services.grant_history(thread, current_user, person)
-    except services.ThreadError as error:
-        flash(str(error), "error")
-        return _thread_page(thread, room, status=422)
-    commit()
-    return redirect(url_for("threads.thread", thread_id=thread.id))
+    if person is None or person.id not in {u.id for u in services.room_members(room)}:
+        raise services.ThreadError(_("Choose a member of the room."))
+    services.grant_history(thread, current_user, person)
+    return redirect(_back_to_thread(thread))
 
 
 @bp.route("/threads/<int:thread_id>/exports", methods=["POST"])
-@protected
-def exports(thread_id: int):
-    thread, room = _thread(thread_id, Need.ORIGINATE)
-    if (gate := _gate()) is not None:
-        return gate
-    try:
-        services.allow_exports(thread, current_user, request.form.get("allowed") == "1")
-    except services.ThreadError as error:
-        flash(str(error), "error")
-        return _thread_page(thread, room, status=422)
-    commit()
-    return redirect(url_for("threads.thread", thread_id=thread.id))
+@_on_thread_page
+@handler(thread=Load(Thread, Need.ORIGINATE), field="allowed")
+def exports(thread: Thread):
+    form = ExportsForm()
+    if form.validate_on_submit():
+        services.allow_exports(thread, current_user, form.allowed.data == "1")
+        return redirect(_back_to_thread(thread))
+    return _thread_page(thread, status=422, exports_form=form)
 
 
 @bp.route("/threads/<int:thread_id>/export.txt")
-@protected
-@writing()  # the export is audited
-def export(thread_id: int):
-    thread, room = _thread(thread_id)
-    if (gate := _gate()) is not None:
-        return gate
-    try:
-        text = services.export_text(thread, current_user)
-    except services.ThreadError as error:
-        flash(str(error), "error")
-        return _thread_page(thread, room, status=403)
-    commit()
+@handler(thread=Load(Thread, Need.EXPORT), writes=True)  # the export is audited
+def export(thread: Thread):
+    text = services.export_text(thread, current_user)
     response = Response(text, mimetype="text/plain; charset=utf-8")
     response.headers["Content-Disposition"] = f'attachment; filename="thread-{thread.id}.txt"'
     return response
 
 
 @bp.route("/threads/<int:thread_id>/status", methods=["POST"])
-@protected
-def set_status(thread_id: int):
-    thread, room = _thread(thread_id, Need.MANAGE)
-    if (gate := _gate()) is not None:
-        return gate
-    value = request.form.get("status")
-    if value not in {s.value for s in ThreadStatus}:
-        flash(_("Choose open or closed."), "error")
-        return _thread_page(thread, room, status=422)
-    services.set_status(thread, current_user, ThreadStatus(value))
-    commit()
-    return redirect(url_for("threads.thread", thread_id=thread.id))
+@_on_thread_page
+@handler(thread=Load(Thread, Need.MANAGE), field="status")
+def set_status(thread: Thread):
+    form = StatusForm()
+    if form.validate_on_submit():
+        services.set_status(thread, current_user, ThreadStatus(form.status.data))
+        return redirect(_back_to_thread(thread))
+    return _thread_page(thread, status=422, status_form=form)
 
 
 @bp.route("/threads/<int:thread_id>/retention", methods=["POST"])
-@protected
-def retention(thread_id: int):
-    thread, room = _thread(thread_id, Need.MANAGE)
-    if (gate := _gate()) is not None:
-        return gate
-    raw = request.form.get("days", "").strip()
-    try:
-        days = parse_int(raw, minimum=1) if raw else None
-        if raw and days is None:
-            raise ValueError(raw)
-        services.set_retention(thread, current_user, days)
-    except (ValueError, services.ThreadError):
-        flash(_("Give a number of days between 1 and 3650, or leave it empty."), "error")
-        return _thread_page(thread, room, status=422)
-    commit()
-    flash(_("The retention period is saved."), "success")
-    return redirect(url_for("threads.thread", thread_id=thread.id))
+@_on_thread_page
+@handler(thread=Load(Thread, Need.MANAGE), field="days")
+def retention(thread: Thread):
+    form = RetentionForm()
+    if form.validate_on_submit():
+        raw = (form.days.data or "").strip()
+        services.set_retention(thread, current_user, int(raw) if raw else None)
+        flash(_("The retention period is saved."), "success")
+        return redirect(_back_to_thread(thread))
+    return _thread_page(thread, status=422, retention_form=form)
+
+
+def _post_thread_url(post_id: int) -> str:
+    post_ = db.session.get(Post, post_id)
+    return _thread_url(post_.thread_id) if post_ is not None else url_for("core.dashboard")
 
 
 @bp.route("/posts/<int:post_id>/purge", methods=["POST"])
-@protected
-def purge(post_id: int):
-    post_ = load(Post, post_id, Need.MANAGE)
-    thread_ = db.session.get(Thread, post_.thread_id)
-    if (gate := _gate()) is not None:
-        return gate
-    services.purge_post(post_, current_user, request.form.get("reason", ""))
-    commit()
+@drafts.keepable(
+    text=(), page=_post_thread_url, target=lambda post_id: db.session.get(Post, post_id)
+)
+@handler(post_=Load(Post, Need.MANAGE, arg="post_id"))
+def purge(post_: Post):
+    form = PurgeForm()
+    thread_id = post_.thread_id
+    services.purge_post(post_, current_user, form.reason.data or "")
     flash(_("The post was purged."), "success")
-    return redirect(url_for("threads.thread", thread_id=thread_.id))
+    return redirect(_thread_url(thread_id))
 
 
 def room_threads(room: Room, user):
     """The thread list on a confidential room's page, for its named members only."""
     if room.access is not AccessLevel.CONFIDENTIAL:
         return None
-    member = personal_membership(user, room) is not None
-    fresh = member and is_fresh()
+    forum = forum_of(room)
     g.no_store = True
+    member = can(Need.VIEW, forum, user)
+    shown = member and policy.gate_closed(forum) is None
     return "threads/_room_threads.html", {
         "room": room,
+        "forum": forum,
         "member": member,
-        "fresh": fresh,
-        "threads": services.visible_threads(room, user) if fresh else [],
-        "may_post": may_post_in_room(user, room),
+        "threads": services.visible_threads(room, user) if shown else [],
+        "may_post": can(Need.TAKE_PART, forum, user),
     }
 
 
-__all__ = ["bp", "select"]
-
-
 @bp.route("/people/<int:user_id>/confidential-history", methods=["GET", "POST"])
-@protected
-def grant_predecessor_history(user_id: int):
+@handler(predecessor=Load(User, Need.GRANT_HISTORY, arg="user_id"))
+def grant_predecessor_history(predecessor: User):
     """The departing person's delegation grants their successor the confidential history.
 
     One explicit, audited step, confirmed on this page, for the focal point (or the person,
@@ -432,7 +303,6 @@ def grant_predecessor_history(user_id: int):
     """
     from consult.accounts.forms import GrantHistoryForm
 
-    predecessor = load(User, user_id, Need.GRANT_HISTORY)
     successor = db.session.get(User, predecessor.successor_id) if predecessor.successor_id else None
     form = GrantHistoryForm()
     plan = services.history_plan(predecessor, successor) if successor is not None else None
@@ -440,7 +310,6 @@ def grant_predecessor_history(user_id: int):
         granted, withheld = services.grant_predecessor_history(
             predecessor, successor, current_user._get_current_object()
         )
-        commit()
         flash(services.history_sentence(successor, granted, withheld), "success")
         return redirect(
             url_for("accounts.delegation_page", delegation_id=predecessor.delegation_id)

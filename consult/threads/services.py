@@ -21,6 +21,7 @@ from consult.errors import ServiceError
 from consult.extensions import db
 from consult.links import path_for
 from consult.notifications.services import notify
+from consult.policy import Need, can, visible
 from consult.rooms.models import AccessLevel, Membership, Room
 from consult.rooms.services import note_activity
 from consult.threads.models import (
@@ -32,7 +33,7 @@ from consult.threads.models import (
     ThreadParticipant,
     ThreadStatus,
 )
-from consult.threads.policy import participant, personal_membership
+from consult.threads.policy import exportable, participant, personal_membership
 from consult.timeutil import utcnow
 from consult.transaction import emit_after_commit
 
@@ -59,37 +60,24 @@ class ThreadError(ServiceError):
 
 def visible_threads(room: Room, user: User) -> list[Thread]:
     """The room's threads this person may see (need-to-know threads only if listed)."""
-    from consult.policy import Need, can
-
-    if personal_membership(user, room) is None:
-        return []
-    threads = db.session.scalars(
-        select(Thread).where(Thread.room_id == room.id).order_by(Thread.created_at.desc())
-    ).all()
-    return [t for t in threads if can(Need.VIEW, t, user)]
-
-
-def visible_from(thread: Thread, user: User) -> datetime | None:
-    """From when this person sees the thread's posts (None: its whole history).
-
-    A member who joined the room, or was added to the thread's list, after the thread began
-    sees it from that moment, unless the originating delegation granted the earlier history.
-    """
-    row = participant(thread, user)
-    if row is not None:
-        return row.sees_from
-    membership = personal_membership(user, db.session.get(Room, thread.room_id))
-    if membership is not None and membership.started_at > thread.created_at:
-        return membership.started_at
-    return None
+    return list(
+        db.session.scalars(
+            select(Thread)
+            .where(Thread.room_id == room.id, visible(Thread, user))
+            .order_by(Thread.created_at.desc(), Thread.id.desc())
+        )
+    )
 
 
 def posts_for(thread: Thread, user: User) -> list[Post]:
-    query = select(Post).where(Post.thread_id == thread.id).order_by(Post.created_at, Post.id)
-    since = visible_from(thread, user)
-    if since is not None:
-        query = query.where(Post.created_at >= since)
-    return list(db.session.scalars(query))
+    """The thread's posts this person sees (from when they see the thread), oldest first."""
+    return list(
+        db.session.scalars(
+            select(Post)
+            .where(Post.thread_id == thread.id, visible(Post, user))
+            .order_by(Post.created_at, Post.id)
+        )
+    )
 
 
 def attachments_of(posts: list[Post]) -> dict[int, list[Attachment]]:
@@ -294,11 +282,11 @@ def record_read(thread: Thread, user: User, attachment: Attachment | None = None
     )
 
 
-def set_marking(thread: Thread, user: User, marking: Marking, *, originates: bool) -> None:
+def set_marking(thread: Thread, user: User, marking: Marking) -> None:
     """Anyone on the thread may raise the marking; only the originating delegation lowers it."""
     if marking == thread.marking:
         return
-    if marking.level < thread.marking.level and not originates:
+    if marking.level < thread.marking.level and not can(Need.LOWER_MARKING, thread, user):
         raise ThreadError(_("Only the originating delegation can lower the marking."))
     if marking is Marking.RED:
         thread.is_export_allowed = False
@@ -355,7 +343,7 @@ def grant_history(thread: Thread, user: User, person: User) -> None:
 
 
 def allow_exports(thread: Thread, user: User, allowed: bool) -> None:
-    if allowed and thread.marking is Marking.RED:
+    if allowed and not exportable(thread):
         raise ThreadError(_("A TLP:RED thread can never be exported."))
     thread.is_export_allowed = allowed
     audit.record(
@@ -369,7 +357,7 @@ def allow_exports(thread: Thread, user: User, allowed: bool) -> None:
 
 def export_text(thread: Thread, user: User) -> str:
     """The thread as text, with its marking at top and bottom and a watermark; audited."""
-    if thread.marking is Marking.RED or not thread.is_export_allowed:
+    if not can(Need.EXPORT, thread, user):
         raise ThreadError(_("The originating delegation has not allowed exports of this thread."))
     stamp = utcnow().strftime("%Y-%m-%d %H:%M UTC")
     watermark = f"Exported by {user.name} ({user.delegation.name}) on {stamp}"

@@ -1,48 +1,43 @@
 """Trend briefs: the chair's unattributed summary of a confidential forum, for a wider room.
 
 The chair (a named chair or facilitator of the confidential room) drafts the brief; the
-checker (consult.threads.brief_checker) flags what could identify a delegation, a person or a
-case, and nothing leaves while a flag is neither edited out nor kept by the chair; the member
+checker (consult.briefs.checker) flags what could identify a delegation, a person or a case,
+and nothing leaves while a flag is neither edited out nor kept by the chair; the member
 delegations may object within a period the chair sets; then the chair publishes it to a
 non-confidential room, as a separate plain row that points to nothing confidential.
 
-Drafts and objection reasons are encrypted at rest. Nothing here ever puts the brief's text,
-a flag or a reason into a notification, an activity line, an audit summary or a log.
+Nothing here ever puts the brief's text, a flag or a reason into a notification, an activity
+line, an audit summary or a log.
 """
 
 from __future__ import annotations
 
-import enum
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
-from markupsafe import Markup
-from sqlalchemy import ForeignKey, String, Text, UniqueConstraint, and_, false, or_, select
-from sqlalchemy.orm import Mapped, mapped_column, relationship
-from sqlalchemy.sql import ColumnElement
+from sqlalchemy import select
 
-from consult import audit, policy
-from consult.accounts.models import Delegation, User, _enum
-from consult.crypto import EncryptedText
+from consult import audit
+from consult.accounts.models import User
+from consult.briefs.checker import Flag, check_text
+from consult.briefs.models import (
+    BriefFlagConfirmation,
+    BriefObjection,
+    BriefStatus,
+    PublishedBrief,
+    TrendBrief,
+)
+from consult.briefs.policy import manages
 from consult.errors import ServiceError
 from consult.extensions import db
 from consult.links import path_for
-from consult.markdown import rendered
 from consult.notifications.services import notify
 from consult.policy import Need, can, visible
 from consult.rooms.models import AccessLevel, Membership, Room, RoomRole
-from consult.rooms.policy import viewable_room_ids
 from consult.rooms.services import note_activity
-from consult.threads.brief_checker import (  # noqa: F401 - FlagKind is used through briefs
-    Flag,
-    FlagKind,
-    check_text,
-    flag_key,
-)
-from consult.threads.policy import STATES, personal_membership, personal_room_ids
-from consult.timeutil import UTCDateTime, utcnow
+from consult.threads.services import room_members
+from consult.timeutil import utcnow
 
 MAX_BRIEF_LENGTH = 20_000
 MAX_REASON_LENGTH = 2_000
@@ -57,168 +52,7 @@ class BriefError(ServiceError):
     """A step that cannot be taken; the message is shown to the person (no content in it)."""
 
 
-# ---- models ----------------------------------------------------------------------------------
-
-
-class BriefStatus(enum.StrEnum):
-    DRAFT = "draft"
-    PENDING = "pending"  # open to objections from the member delegations
-    PUBLISHED = "published"
-
-    @property
-    def label(self) -> str:
-        return str(STATUS_LABELS[self.value])
-
-
-STATUS_LABELS = {
-    "draft": _l("Draft"),
-    "pending": _l("Open to objections"),
-    "published": _l("Published"),
-}
-
-
-class TrendBrief(db.Model):
-    """The chair's brief while it is in the confidential room (drafted, pending, published)."""
-
-    __tablename__ = "trend_brief"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    room_id: Mapped[int] = mapped_column(ForeignKey("room.id", ondelete="CASCADE"), index=True)
-    body: Mapped[str] = mapped_column(EncryptedText)
-    body_html: Mapped[Markup | None] = rendered("body", encrypted=True)
-    status: Mapped[BriefStatus] = mapped_column(
-        _enum(BriefStatus, "brief_status"), default=BriefStatus.DRAFT
-    )
-    created_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    #: Grows with every submission for objections; objections count for their round only.
-    round: Mapped[int] = mapped_column(default=0)
-    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    objections_close_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    #: Where it went (known on this side only; the published row points nowhere back).
-    published_room_id: Mapped[int | None] = mapped_column(
-        ForeignKey("room.id", ondelete="SET NULL")
-    )
-
-    @property
-    def is_open_to_objections(self) -> bool:
-        return (
-            self.status is BriefStatus.PENDING
-            and self.objections_close_at is not None
-            and utcnow() < self.objections_close_at
-        )
-
-
-class BriefObjection(db.Model):
-    """A member delegation's objection to a pending brief (one per delegation and round)."""
-
-    __tablename__ = "brief_objection"
-    __table_args__ = (
-        UniqueConstraint("brief_id", "delegation_id", "round", name="one_objection_per_delegation"),
-    )
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    brief_id: Mapped[int] = mapped_column(
-        ForeignKey("trend_brief.id", ondelete="CASCADE"), index=True
-    )
-    round: Mapped[int] = mapped_column()
-    delegation_id: Mapped[int] = mapped_column(ForeignKey("delegation.id"))
-    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
-    reason: Mapped[str] = mapped_column(EncryptedText)
-    reason_html: Mapped[Markup | None] = rendered("reason", encrypted=True)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-
-    delegation: Mapped[Delegation] = relationship(lazy="joined")
-    user: Mapped[User] = relationship(lazy="joined")
-
-
-class BriefFlagConfirmation(db.Model):
-    """The chair's confirmation that a flagged string is not identifying ("keep this")."""
-
-    __tablename__ = "brief_flag_confirmation"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    brief_id: Mapped[int] = mapped_column(
-        ForeignKey("trend_brief.id", ondelete="CASCADE"), index=True
-    )
-    kind: Mapped[str] = mapped_column(String(32))
-    #: The flagged string itself (it may be a serial number: encrypted like the draft).
-    text: Mapped[str] = mapped_column(EncryptedText)
-    confirmed_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
-    confirmed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-
-    @property
-    def key(self) -> str:
-        return flag_key(self.kind, self.text)
-
-
-class PublishedBrief(db.Model):
-    """A published trend brief in a non-confidential room.
-
-    Deliberately linked to its target room only: no author, no delegation, no reference to
-    the confidential room, its brief or its threads.
-    """
-
-    __tablename__ = "published_brief"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    room_id: Mapped[int] = mapped_column(ForeignKey("room.id", ondelete="CASCADE"), index=True)
-    #: Plain Markdown; body_html is what it renders to (consult.markdown).
-    body: Mapped[str] = mapped_column(Text)
-    body_html: Mapped[Markup | None] = rendered("body")
-    published_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-
-
-# ---- policy ----------------------------------------------------------------------------------
-
-
-def manages(user: User, room: Room) -> bool:
-    """A named chair or facilitator of the confidential room (the Secretariat is not)."""
-    membership = personal_membership(user, room)
-    return membership is not None and membership.role.manages
-
-
-def brief_rule(user: User, need: Need, brief: TrendBrief) -> bool:
-    room = db.session.get(Room, brief.room_id)
-    membership = personal_membership(user, room)
-    if membership is None:
-        return False
-    if brief.status is BriefStatus.DRAFT and not membership.role.manages:
-        return False  # drafts are the chair's own until submitted for objections
-    match need:
-        case Need.VIEW:
-            return True
-        case Need.MANAGE:
-            return membership.role.manages
-        case Need.TAKE_PART:  # object on behalf of one's delegation
-            return membership.role is RoomRole.MEMBER
-    return False
-
-
-def visible_briefs(user: User) -> ColumnElement[bool]:
-    """The briefs brief_rule lets this person see: drafts only to the room's named managers."""
-    if user.delegation.status not in STATES:
-        return false()
-    return and_(
-        TrendBrief.room_id.in_(personal_room_ids(user)),
-        or_(
-            TrendBrief.status != BriefStatus.DRAFT,
-            TrendBrief.room_id.in_(personal_room_ids(user, managing=True)),
-        ),
-    )
-
-
-def published_brief_rule(user: User, need: Need, brief: PublishedBrief) -> bool:
-    return need is Need.VIEW and can(Need.VIEW, db.session.get(Room, brief.room_id), user)
-
-
-def visible_published_briefs(user: User) -> ColumnElement[bool]:
-    return PublishedBrief.room_id.in_(viewable_room_ids(user))
-
-
-# ---- the checker (consult.threads.brief_checker) ------------------------------------------
+# ---- the checker (consult.briefs.checker) ---------------------------------------------------
 
 
 def check(brief: TrendBrief, user: User | None = None) -> list[Flag]:
@@ -274,12 +108,13 @@ def _store_confirmations(brief: TrendBrief, user: User, flags: list[Flag]) -> No
 
 def briefs_in(room: Room, user: User) -> list[TrendBrief]:
     """The room's briefs this person may see (drafts only for the chair), newest first."""
-    rows = db.session.scalars(
-        select(TrendBrief)
-        .where(TrendBrief.room_id == room.id)
-        .order_by(TrendBrief.created_at.desc(), TrendBrief.id.desc())
-    ).all()
-    return [b for b in rows if can(Need.VIEW, b, user)]
+    return list(
+        db.session.scalars(
+            select(TrendBrief)
+            .where(TrendBrief.room_id == room.id, visible(TrendBrief, user))
+            .order_by(TrendBrief.created_at.desc(), TrendBrief.id.desc())
+        )
+    )
 
 
 def objections(brief: TrendBrief, round_: int | None = None) -> list[BriefObjection]:
@@ -320,11 +155,12 @@ def target_rooms(user: User) -> list[Room]:
     )
 
 
-def published_in(room: Room) -> list[PublishedBrief]:
+def published_in(room: Room, user: User | None = None) -> list[PublishedBrief]:
+    """The briefs published in the room, newest first (for whoever sees the room)."""
     return list(
         db.session.scalars(
             select(PublishedBrief)
-            .where(PublishedBrief.room_id == room.id)
+            .where(PublishedBrief.room_id == room.id, visible(PublishedBrief, user))
             .order_by(PublishedBrief.published_at.desc(), PublishedBrief.id.desc())
         )
     )
@@ -400,8 +236,6 @@ def submit(brief: TrendBrief, chair: User, days: int | None, confirm: set[str]) 
     brief.submitted_at = now
     brief.objections_close_at = now + timedelta(days=days)
     room = db.session.get(Room, brief.room_id)
-    from consult.threads.services import room_members
-
     audience = [u.id for u in room_members(room) if u.id != chair.id]
     notify(
         audience,
@@ -523,7 +357,9 @@ def publish(
         or target.is_archived
         or not can(Need.VIEW, target, chair)
     ):
-        raise BriefError(_("Choose a non-confidential room to publish the brief in."))
+        raise BriefError(
+            _("Choose a non-confidential room to publish the brief in."), field="target"
+        )
     newly = _require_confirmed(brief, chair, confirm)
     _store_confirmations(brief, chair, newly)
     now = utcnow()
@@ -544,9 +380,3 @@ def publish(
         flags_confirmed=len(newly),
     )
     return published
-
-
-def register() -> None:
-    """Tell the policy how to answer for TrendBrief, PublishedBrief."""
-    policy.add(TrendBrief, rule=brief_rule, visible=visible_briefs)
-    policy.add(PublishedBrief, rule=published_brief_rule, visible=visible_published_briefs)
