@@ -106,7 +106,7 @@ def keepable(
     extra: tuple[str, ...] = (),
     files: tuple[str, ...] = (),
 ):
-    """Declare a view's form keepable; put it above @protected, so that a submission whose
+    """Declare a view's form keepable; put it above @handler, so that a submission whose
     session has ended is kept before the sign-in page is asked for."""
     spec = Keepable(text=text, page=page, target=target, need=need, extra=extra, files=files)
 

@@ -267,7 +267,7 @@ def invite_user(
     """Create an account that has no password yet and mail its invitation link."""
     email = email.strip().lower()
     if find_user_by_email(email) is not None:
-        raise AccountError(_("An account with that e-mail address already exists."))
+        raise AccountError(_("An account with that e-mail address already exists."), field="email")
     user = User(
         delegation=delegation,
         name=name.strip(),

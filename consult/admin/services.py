@@ -312,20 +312,17 @@ def invite_person(
     """Create an account without a password and mail its single-use invitation link."""
     delegation = _delegation(delegation_id)
     _check_time_zone(time_zone)
-    try:
-        return accounts.invite_user(
-            delegation=delegation,
-            name=name,
-            email=email,
-            invited_by=actor,
-            title=title.strip(),
-            agency=agency.strip(),
-            time_zone=time_zone,
-            is_npc=is_npc,
-            is_focal_point=is_focal_point,
-        )
-    except accounts.AccountError as error:
-        raise AdminError(str(error), "email") from error
+    return accounts.invite_user(  # an address already taken is refused next to "email"
+        delegation=delegation,
+        name=name,
+        email=email,
+        invited_by=actor,
+        title=title.strip(),
+        agency=agency.strip(),
+        time_zone=time_zone,
+        is_npc=is_npc,
+        is_focal_point=is_focal_point,
+    )
 
 
 def update_person(
