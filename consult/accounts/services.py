@@ -1,6 +1,6 @@
 """Account operations: passwords, sign-in throttling, links by e-mail, two-factor, handover.
 
-Services change the session and record audit events; the view commits once.
+Services change the session and record audit events; the handler layer commits once.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """The Secretariat's administration: finding things page by page, and changing them.
 
 Every change is checked in full before anything is touched, so a refused request leaves the
-session clean; services flush and record an audit event, and the view commits once.
+session clean; services flush and record an audit event, and the handler layer commits once.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Room operations: membership, roles, invitations, join requests, activity and visits.
 
-Services flush and audit; the view commits once, and live events go out after the commit.
+Services flush and audit; the handler layer commits once, and live events go out after the commit.
 """
 
 from __future__ import annotations
