@@ -2,6 +2,9 @@
 
 Rows are only ever inserted. The ORM refuses updates and deletes, and the migration adds
 database triggers that refuse them too, so not even a stray script can rewrite history.
+
+Every domain records here, so this module imports none of them: people are named by the
+mapper ("User"), not by importing consult.accounts.
 """
 
 from __future__ import annotations
@@ -14,7 +17,6 @@ from flask_login import current_user
 from sqlalchemy import JSON, ForeignKey, Index, String, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from consult.accounts.models import User
 from consult.extensions import db
 from consult.timeutil import UTCDateTime, utcnow
 
@@ -40,8 +42,9 @@ class AuditEvent(db.Model):
     summary: Mapped[str] = mapped_column(String(500))
     details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
-    actor: Mapped[User | None] = relationship(foreign_keys=[actor_id], lazy="raise")
-    subject_user: Mapped[User | None] = relationship(foreign_keys=[subject_user_id], lazy="raise")
+    #: People (consult.accounts.models.User), named for the mapper: accounts records here.
+    actor: Mapped[Any] = relationship("User", foreign_keys=[actor_id], lazy="raise")
+    subject_user: Mapped[Any] = relationship("User", foreign_keys=[subject_user_id], lazy="raise")
 
 
 @event.listens_for(AuditEvent, "before_update")
@@ -64,14 +67,17 @@ def record(
     kind: str,
     summary: str,
     *,
-    actor: User | None = None,
-    subject: User | None = None,
+    actor: Any = None,
+    subject: Any = None,
     delegation_id: int | None = None,
     room_id: int | None = None,
     actor_label: str = "",
     **details: Any,
 ) -> AuditEvent:
-    """Add an audit event to the session; it is committed with the change it describes."""
+    """Add an audit event to the session; it is committed with the change it describes.
+
+    `actor` (default: the signed-in person) and `subject` are people (User), or None.
+    """
     if actor is None and has_request_context() and current_user.is_authenticated:
         actor = current_user._get_current_object()
     event_ = AuditEvent(

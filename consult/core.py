@@ -7,22 +7,22 @@ from flask_login import current_user
 from sqlalchemy import text
 
 from consult.extensions import db
+from consult.handlers import handler
 from consult.htmx import render
-from consult.policy import protected, public
 from consult.rooms import services as rooms
 
 bp = Blueprint("core", __name__)
 
 
 @bp.route("/")
-@protected
+@handler()
 def dashboard():
     rows, latest = rooms.dashboard(current_user)
     return render("core/dashboard.html", "core/_my_rooms.html", rows=rows, latest=latest)
 
 
 @bp.route("/health")
-@public
+@handler(public=True)
 def health():
     """For load balancers: answers 200 when the database answers."""
     db.session.execute(text("SELECT 1"))

@@ -7,7 +7,7 @@ purge-expired` deletes older ones), and the form's own page offers it back, pre-
 
 A form declares that it is keepable in two places:
 
-- its view carries `@keepable(...)` above `@protected`: which fields to keep, the page that shows
+- its view carries `@keepable(...)` above `@handler(...)`: which fields to keep, the page that shows
   the form, and what the person needs on which object for the text to be kept at all;
 - its template carries `{{ keep_token() }}` (templates/_drafts.html): a signed, expiring token
   naming the person the form was rendered for.
@@ -30,26 +30,23 @@ from functools import wraps
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import Blueprint, Flask, current_app, flash, request, url_for
+from flask import Flask, current_app, flash, request, url_for
 from flask_babel import gettext as _
 from itsdangerous import BadData, URLSafeTimedSerializer
 from sqlalchemy import ForeignKey, String, UniqueConstraint, delete, select
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from consult import policy
-from consult.accounts.models import User
 from consult.crypto import EncryptedText
 from consult.extensions import db
 from consult.htmx import redirect
-from consult.policy import Need, acting_user, can, load, protected
+from consult.policy import Need, acting_user, can
 from consult.timeutil import UTCDateTime, utcnow
 from consult.transaction import commit
 
 #: The hidden input that carries the signed token naming the form's person.
 TOKEN_FIELD = "kept_for"  # noqa: S105 - a field name, not a secret
 _SALT = "consult.kept-draft"
-
-bp = Blueprint("drafts", __name__)
 
 
 class KeptDraft(db.Model):
@@ -68,6 +65,8 @@ class KeptDraft(db.Model):
     content: Mapped[str] = mapped_column(EncryptedText)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    #: Its person (consult.accounts.models.User), named for the mapper: accounts builds on drafts.
+    user: Mapped[Any] = relationship("User", lazy="raise")
 
     @property
     def values(self) -> dict[str, str]:
@@ -107,7 +106,7 @@ def keepable(
     extra: tuple[str, ...] = (),
     files: tuple[str, ...] = (),
 ):
-    """Declare a view's form keepable; put it above @protected, so that a submission whose
+    """Declare a view's form keepable; put it above @handler, so that a submission whose
     session has ended is kept before the sign-in page is asked for."""
     spec = Keepable(text=text, page=page, target=target, need=need, extra=extra, files=files)
 
@@ -149,8 +148,8 @@ def token() -> str:
     return _serializer().dumps(person.id) if person is not None else ""
 
 
-def token_owner() -> User | None:
-    """The person named by the submitted form's token, if it is genuine and recent."""
+def token_owner() -> Any | None:
+    """The person (a User) named by the submitted form's token, if it is genuine and recent."""
     raw = request.form.get(TOKEN_FIELD, "")
     if not raw:
         return None
@@ -158,10 +157,11 @@ def token_owner() -> User | None:
         user_id = _serializer().loads(raw, max_age=int(_lifetime().total_seconds()))
     except BadData:
         return None
-    return db.session.get(User, user_id) if isinstance(user_id, int) else None
+    person_model = KeptDraft.user.property.mapper.class_
+    return db.session.get(person_model, user_id) if isinstance(user_id, int) else None
 
 
-def keep(owner: User) -> KeptDraft | None:
+def keep(owner: Any) -> KeptDraft | None:
     """Keep this POST's text for `owner`, if the view is keepable, something was typed and
     the owner may use the form's object; replaces what was kept for the same form before."""
     spec = _spec()
@@ -317,39 +317,26 @@ def purge_expired(now: datetime | None = None) -> int:
     return result.rowcount or 0
 
 
-def _same_site_path(url: str) -> str:
+def same_site_path(url: str) -> str:
+    """`url` as a path on this site (the dashboard for anything else)."""
     parts = urlsplit(url)
     path = parts.path + (f"?{parts.query}" if parts.query else "")
     return path if path.startswith("/") and not path.startswith("//") else url_for("core.dashboard")
 
 
-@bp.route("/kept/<int:draft_id>/discard", methods=["POST"])
-@protected
-def discard(draft_id: int):
-    """The author no longer wants the kept text (asked to confirm in the page first)."""
-    draft = load(KeptDraft, draft_id, Need.MANAGE)
-    page = _same_site_path(draft.page)
+def discard(draft: KeptDraft) -> str:
+    """Delete kept text its author no longer wants; return the page it was kept for."""
+    page = same_site_path(draft.page)
     db.session.delete(draft)
-    commit()
-    flash(_("The kept text was discarded."), "success")
-    return redirect(page)
+    return page
 
 
 def init_app(app: Flask) -> None:
+    """The rule for kept text and the templates' token (the blueprint is the accounts
+    domain's to register, with its views: consult.accounts.kept)."""
     register()
-    app.register_blueprint(bp)
     app.jinja_env.globals["keep_token_value"] = token
     app.jinja_env.globals["keep_token_field"] = TOKEN_FIELD
-
-
-__all__ = [
-    "KeptDraft",
-    "forget",
-    "keep",
-    "keepable",
-    "offered",
-    "purge_expired",
-]
 
 
 def register() -> None:

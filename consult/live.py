@@ -26,7 +26,6 @@ from flask_socketio import Namespace, disconnect, join_room, leave_room, rooms
 
 from consult import handlers, policy, transaction
 from consult.extensions import db
-from consult.extensions import socketio as flask_socketio
 from consult.ids import parse_id
 from consult.policy import Need, acting_user, can
 from consult.rooms.policy import forget_room_roles
@@ -263,21 +262,6 @@ def _dispatch(event: str, data: Any) -> Any:
         return act(user, data)
 
     return handlers.event(run)
-
-
-def drop_session_sockets(session_ids: list[int]) -> None:
-    """Disconnect the sockets of these (ended) signed-in sessions, on every worker.
-
-    Called after the commit. The dropped sockets' disconnect handlers run here and now, so
-    they get an application context of their own: they must not share (and release) the
-    database session and `g` of the request that ended the session.
-    """
-    manager = flask_socketio.server.manager if flask_socketio.server else None
-    if not isinstance(manager, RoomDisconnects):
-        return
-    with current_app.app_context():
-        for session_id in session_ids:
-            manager.disconnect_room(f"session:{session_id}", NAMESPACE)
 
 
 class RoomDisconnects:

@@ -293,3 +293,35 @@ def test_admin_regional_group_room_needs_its_group(client, auth, make_user, db):
     assert "Choose the regional group" in error_of(
         response.get_data(as_text=True), "regional_group"
     )
+
+
+def test_only_the_secretariat_may_override_and_only_it_sees_the_box(
+    app, client, auth, african_room, make_user, db
+):
+    """The override is one rule (Need.OVERRIDE on the room): the services, the routes and the
+    members panel all ask it, so a chair never gets the box nor gets past the guardrails."""
+    from consult.policy import Need, can
+
+    room, coordinator = african_room
+    secretariat = make_user(status=DelegationStatus.SECRETARIAT)
+    with app.test_request_context():
+        assert can(Need.OVERRIDE, room, secretariat)
+        assert not can(Need.OVERRIDE, room, coordinator)
+    auth.login(coordinator)
+    page = client.get(f"/rooms/{room.slug}/members", headers=HX).get_data(as_text=True)
+    assert 'name="d-override"' not in page and "The Secretariat invites the people" in page
+    auth.logout()
+    auth.login(secretariat)
+    page = client.get(f"/rooms/{room.slug}/members", headers=HX).get_data(as_text=True)
+    assert 'name="d-override"' in page and "The Secretariat invites the people" not in page
+
+
+def test_a_chair_ticking_the_override_gets_past_nothing(
+    client, auth, african_room, make_delegation, db
+):
+    room, coordinator = african_room
+    ngo = make_delegation(DelegationStatus.CIVIL_SOCIETY, group=None)
+    auth.login(coordinator)
+    response = add_delegation(client, room, ngo, **{"d-override": "y"})
+    assert response.status_code == 422 and members(db, room) == 1
+    assert "room.kind_rule_overridden" not in kinds(db)

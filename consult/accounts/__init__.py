@@ -1,4 +1,4 @@
-"""Accounts: delegations, people, signing in, sessions, two-factor and hand-over."""
+"""Accounts: delegations, people, signing in, sessions, two-factor, hand-over and kept text."""
 
 from __future__ import annotations
 
@@ -6,8 +6,9 @@ from flask import Flask
 
 
 def register(app: Flask) -> None:
-    """The blueprint and the rules for people and delegations."""
-    from consult.accounts import policy, routes
+    """The blueprints and the rules for people, delegations and their sessions."""
+    from consult.accounts import kept, policy, routes
 
     policy.register()
     app.register_blueprint(routes.bp)
+    app.register_blueprint(kept.bp)

@@ -1,8 +1,9 @@
 """The handover registry: every domain moves what a departing person holds for the delegation.
 
-The accounts package does not import the domains built on it. Each domain registers one step
-here (rooms: room roles; threads: need-to-know lists; papers: follows; meetings: floor requests),
-and `consult.accounts.services.hand_over` runs them all in one transaction, in order. Every
+The accounts package does not import the domains built on it. Each domain declares one `Step`
+(rooms: room roles; threads: need-to-know lists; papers: follows; meetings: floor requests) and
+adds it from its `register(app)` with `add(app, step)`; `consult.accounts.services.hand_over`
+runs them all in one transaction, in order. Every
 other right a person holds for their delegation joins this registry as it is built, so a
 handover never leaves anything behind with the departing account.
 """
@@ -12,6 +13,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
+
+from flask import Flask, current_app, has_app_context
 
 
 @dataclass
@@ -57,17 +60,25 @@ class Step:
     order: int = 100
 
 
+_KEY = "consult.handover_steps"
 _steps: dict[str, Step] = {}
 
 
+def add(app: Flask, step: Step) -> Step:
+    """Add a domain's step to the handovers of `app` (from the domain's `register(app)`)."""
+    app.extensions.setdefault(_KEY, {})[step.name] = step
+    return step
+
+
 def register(step: Step) -> Step:
-    """Register (or replace, on re-import) a domain's handover step."""
+    """Register a step for every application, at import (the older shape: prefer `add`)."""
     _steps[step.name] = step
     return step
 
 
 def steps() -> list[Step]:
-    return sorted(_steps.values(), key=lambda s: (s.order, s.name))
+    added = current_app.extensions.get(_KEY, {}) if has_app_context() else {}
+    return sorted({**_steps, **added}.values(), key=lambda s: (s.order, s.name))
 
 
 def held(departing: Any, viewer: Any) -> list[tuple[Step, list[str]]]:

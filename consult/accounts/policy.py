@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from consult import policy
-from consult.accounts.models import Delegation, User
+from consult.accounts.models import Delegation, SignedInSession, User
 from consult.policy import Need
 
 
@@ -42,7 +42,14 @@ def user_rule(user: User, need: Need, other: User) -> bool:
     return False
 
 
+def session_rule(user: User, need: Need, row: SignedInSession) -> bool:
+    """A signed-in session is its person's alone: nobody else may know it exists (not even the
+    Secretariat, which ends them all by deactivating the account)."""
+    return row.user_id == user.id and need in (Need.VIEW, Need.MANAGE)
+
+
 def register() -> None:
-    """Tell the policy how to answer for Delegation, User."""
+    """Tell the policy how to answer for Delegation, User, SignedInSession."""
     policy.add(Delegation, rule=delegation_rule)
     policy.add(User, rule=user_rule)
+    policy.add(SignedInSession, rule=session_rule)

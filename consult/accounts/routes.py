@@ -13,10 +13,9 @@ from flask import Blueprint, abort, current_app, flash, redirect, request, sessi
 from flask_babel import gettext as _
 from flask_login import current_user, login_user
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload
 
 from consult import audit
-from consult.accounts import handover, services, sessions
+from consult.accounts import handover, holdings, services, sessions
 from consult.accounts.forms import (
     ChangePasswordForm,
     ConfirmPasswordForm,
@@ -32,10 +31,9 @@ from consult.accounts.forms import (
 from consult.accounts.models import Delegation, SignedInSession, TokenPurpose, User
 from consult.audit import client_address
 from consult.extensions import db, login_manager
+from consult.handlers import Load, handler
 from consult.htmx import render
-from consult.policy import Need, can, load, protected, public
-from consult.rooms.models import Membership
-from consult.transaction import commit
+from consult.policy import Need, can
 
 bp = Blueprint("accounts", __name__)
 
@@ -98,18 +96,16 @@ def _start_session(user: User, remember: bool, method: str) -> None:
 
 
 @bp.route("/sign-in", methods=["GET", "POST"])
-@public
+@handler(public=True)
 def sign_in():
     if current_user.is_authenticated:
         return redirect(url_for("core.dashboard"))
     form = SignInForm()
     next_url = request.args.get("next")
     if form.validate_on_submit():
-        try:
-            user = services.authenticate(form.email.data, form.password.data, client_address())
-        except services.AccountError as error:
-            commit()  # keep the failed attempt: it is what throttling counts
-            form.password.errors.append(str(error))
+        user, refusal = services.authenticate(form.email.data, form.password.data, client_address())
+        if user is None:  # the failed attempt is committed with the request: throttling counts it
+            form.refuse(refusal, "password")
             return render("accounts/sign_in.html", form=form, next=next_url, status=422)
         if user.has_two_factor:
             session.clear()
@@ -117,17 +113,15 @@ def sign_in():
             session["pending_remember"] = bool(form.remember.data)
             session["pending_since"] = int(time.time())
             session["pending_next"] = _safe_next(next_url)
-            commit()
             return redirect(url_for("accounts.second_factor"))
         _start_session(user, bool(form.remember.data), "password")
-        commit()
         return redirect(_safe_next(next_url))
     status = 422 if form.is_submitted() else 200
     return render("accounts/sign_in.html", form=form, next=next_url, status=status)
 
 
 @bp.route("/sign-in/two-factor", methods=["GET", "POST"])
-@public
+@handler(public=True)
 def second_factor():
     if current_user.is_authenticated:
         return redirect(url_for("core.dashboard"))
@@ -142,8 +136,9 @@ def second_factor():
     if form.validate_on_submit():
         wait = services.throttle_wait(user.email, client_address())
         if wait:
-            form.code.errors.append(
-                _("Too many failed attempts. Try again in %(minutes)d minutes.", minutes=wait)
+            form.refuse(
+                _("Too many failed attempts. Try again in %(minutes)d minutes.", minutes=wait),
+                "code",
             )
             return render("accounts/second_factor.html", form=form, status=429)
         method = services.check_second_factor(user, form.code.data)
@@ -157,13 +152,11 @@ def second_factor():
                 actor_label=user.email,
                 subject=user,
             )
-            commit()
-            form.code.errors.append(_second_factor_refusal(user, form.code.data))
+            form.refuse(_second_factor_refusal(user, form.code.data), "code")
             return render("accounts/second_factor.html", form=form, status=422)
         remember = session.get("pending_remember", False)
         next_url = session.get("pending_next")
         _start_session(user, remember, f"password and {method}")
-        commit()
         if method == "recovery code":
             flash(
                 _(
@@ -187,7 +180,7 @@ def _second_factor_refusal(user: User, code: str) -> str:
 
 
 @bp.route("/sign-in/again", methods=["GET", "POST"])
-@protected
+@handler()
 def reauthenticate():
     """A fresh password and second factor, asked before confidential rooms after idle time."""
     if not current_user.has_two_factor:
@@ -204,40 +197,36 @@ def reauthenticate():
         if method:
             session["second_factor_at"] = time.time()
             audit.record("auth.reauthenticated", f"{current_user.name} signed in again ({method})")
-            commit()
             return redirect(_safe_next(request.args.get("next")))
-        commit()
         if wait:
             message = _("Too many failed attempts. Try again in %(minutes)d minutes.", minutes=wait)
         elif ok:
             message = _second_factor_refusal(current_user, form.code.data)
         else:
             message = _("That password and code do not match.")
-        form.code.errors.append(message)
+        form.refuse(message, "code")  # the failed attempt is committed: throttling counts it
     status = 422 if form.is_submitted() else 200
     return render("accounts/reauthenticate.html", form=form, status=status)
 
 
 @bp.route("/sign-out", methods=["POST"])
-@protected
+@handler()
 def sign_out():
     audit.record("auth.sign_out", f"{current_user.name} signed out")
     row = sessions.current_row()
     if row is not None:
         sessions.end(row)  # a copy of this browser's cookies is refused from now on
-    commit()
     sessions.forget_here()
     flash(_("You have signed out."), "success")
     return redirect(url_for("accounts.sign_in"))
 
 
 @bp.route("/password/forgot", methods=["GET", "POST"])
-@public
+@handler(public=True)
 def forgot_password():
     form = RequestResetForm()
     if form.validate_on_submit():
         services.send_password_reset(form.email.data)
-        commit()
         flash(
             _(
                 "If that address belongs to an account, a link to reset its password is on its "
@@ -259,7 +248,7 @@ def _token_or_gone(token: str, purpose: TokenPurpose):
 
 
 @bp.route("/password/reset/<token>", methods=["GET", "POST"])
-@public
+@handler(public=True)
 def reset_password(token: str):
     row = _token_or_gone(token, TokenPurpose.RESET)
     if row is None:
@@ -267,7 +256,6 @@ def reset_password(token: str):
     form = NewPasswordForm()
     if form.validate_on_submit():
         services.use_reset_token(row, form.password.data)
-        commit()
         flash(
             _("Your password was changed. Every other session was signed out. Please sign in."),
             "success",
@@ -278,7 +266,7 @@ def reset_password(token: str):
 
 
 @bp.route("/invitation/<token>", methods=["GET", "POST"])
-@public
+@handler(public=True)
 def accept_invitation(token: str):
     row = _token_or_gone(token, TokenPurpose.INVITATION)
     if row is None or not row.user.is_active:
@@ -287,7 +275,6 @@ def accept_invitation(token: str):
     if form.validate_on_submit():
         user = services.accept_invitation(row, form.password.data)
         _start_session(user, False, "invitation")
-        commit()
         flash(_("Welcome to consult. Check your details below."), "success")
         return redirect(url_for("accounts.profile"))
     status = 422 if form.is_submitted() else 200
@@ -314,7 +301,7 @@ def _profile_page(status: int = 200, **forms):
 
 
 @bp.route("/profile", methods=["GET", "POST"])
-@protected
+@handler()
 def profile():
     form = ProfileForm(obj=current_user)
     if request.method == "POST":
@@ -326,7 +313,6 @@ def profile():
                 agency=form.agency.data.strip(),
                 time_zone=form.time_zone.data,
             )
-            commit()
             flash(_("Your details were saved."), "success")
             return redirect(url_for("accounts.profile"))
         return _profile_page(422, profile_form=form)
@@ -334,22 +320,14 @@ def profile():
 
 
 @bp.route("/profile/password", methods=["POST"])
-@protected
+@handler()
 def change_password():
     form = ChangePasswordForm()
     if form.validate_on_submit():
-        if not services.check_password(current_user, form.current.data):
-            form.current.errors.append(_("That is not your current password."))
-            return _profile_page(422, password_form=form)
-        this_session = sessions.current_row()
-        services.set_password(current_user, form.password.data, keep=this_session)
-        audit.record(
-            "auth.password_changed",
-            f"{current_user.name} changed their password",
-            subject=current_user,
-        )
         user = current_user._get_current_object()
-        commit()
+        services.change_password(
+            user, form.current.data, form.password.data, keep=sessions.current_row()
+        )
         # Keep this session (and its remember-me cookie, if it had one) under the new nonce;
         # every other one has ended.
         remembered = current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token")
@@ -372,7 +350,7 @@ def _two_factor_setup_url(next_url: str | None) -> str:
 
 
 @bp.route("/profile/two-factor", methods=["GET", "POST"])
-@protected
+@handler()
 def two_factor_setup():
     next_url = _safe_next(request.args.get("next"), default=url_for("accounts.profile"))
     if current_user.has_two_factor:
@@ -386,27 +364,23 @@ def two_factor_setup():
         wait = services.throttle_wait(current_user.email, client_address())
         ok = not wait and services.check_password(current_user, form.password.data)
         if not ok:
+            # Committed with the request (no refusal raised): throttling counts it.
             services.record_attempt(
                 current_user.email, client_address(), succeeded=False, step="two_factor_setup"
             )
-            commit()
-            form.password.errors.append(
+            form.refuse(
                 _("Too many failed attempts. Try again in %(minutes)d minutes.", minutes=wait)
                 if wait
-                else _("That is not your password.")
+                else _("That is not your password."),
+                "password",
             )
         else:
-            try:
-                codes = services.enable_two_factor(current_user, secret, form.code.data)
-            except services.AccountError as error:
-                form.code.errors.append(str(error))
-            else:
-                commit()
-                session.pop("totp_setup_secret", None)
-                # Password and a code from the app, just now: the same proof as signing in
-                # again, so confidential rooms open without asking for it a second time.
-                session["second_factor_at"] = time.time()
-                return render("accounts/recovery_codes.html", codes=codes, next_url=next_url)
+            codes = services.enable_two_factor(current_user, secret, form.code.data)
+            session.pop("totp_setup_secret", None)
+            # Password and a code from the app, just now: the same proof as signing in
+            # again, so confidential rooms open without asking for it a second time.
+            session["second_factor_at"] = time.time()
+            return render("accounts/recovery_codes.html", codes=codes, next_url=next_url)
     uri = services.provisioning_uri(current_user, secret)
     status = 422 if form.is_submitted() else 200
     return render(
@@ -419,58 +393,51 @@ def two_factor_setup():
 
 
 @bp.route("/profile/two-factor/disable", methods=["POST"])
-@protected
+@handler()
 def two_factor_disable():
     form = ConfirmPasswordForm()
-    if form.validate_on_submit() and services.check_password(current_user, form.password.data):
+    if form.validate_on_submit():
+        services.confirm_password(current_user, form.password.data)
         services.disable_two_factor(current_user)
-        commit()
         flash(_("Two-factor sign-in is off."), "success")
         return redirect(url_for("accounts.profile"))
-    form.password.errors.append(_("That is not your password."))
     return _profile_page(422, disable_form=form)
 
 
 @bp.route("/profile/two-factor/recovery-codes", methods=["POST"])
-@protected
+@handler()
 def recovery_codes_renew():
     form = ConfirmPasswordForm()
     if not current_user.has_two_factor:
         abort(404)
-    if form.validate_on_submit() and services.check_password(current_user, form.password.data):
+    if form.validate_on_submit():
+        services.confirm_password(current_user, form.password.data)
         codes = services.replace_recovery_codes(current_user)
         audit.record(
             "auth.recovery_codes_renewed",
             f"{current_user.name} made new recovery codes",
             subject=current_user,
         )
-        commit()
         return render(
             "accounts/recovery_codes.html", codes=codes, next_url=url_for("accounts.profile")
         )
-    form.password.errors.append(_("That is not your password."))
     return _profile_page(422, disable_form=form)
 
 
 @bp.route("/profile/sessions/<int:session_id>/end", methods=["POST"])
-@protected
-def end_session(session_id: int):
-    row = db.session.get(SignedInSession, session_id)
-    if row is None or row.user_id != current_user.id:
-        abort(404)
+@handler(row=Load(SignedInSession, Need.MANAGE, arg="session_id"))  # one's own sessions only
+def end_session(row: SignedInSession):
     sessions.end(row)  # its cookies are refused and its sockets dropped
     audit.record("auth.session_ended", f"{current_user.name} ended one of their sessions")
-    commit()
     flash(_("That session is signed out."), "success")
     return redirect(url_for("accounts.profile") + "#sessions")
 
 
 @bp.route("/profile/sessions/end-others", methods=["POST"])
-@protected
+@handler()
 def end_other_sessions():
     count = sessions.end_others(current_user)
     audit.record("auth.sessions_ended", f"{current_user.name} ended {count} other session(s)")
-    commit()
     flash(_("Your other sessions are signed out."), "success")
     return redirect(url_for("accounts.profile") + "#sessions")
 
@@ -492,10 +459,9 @@ def _moved_sentence(run: handover.Handover, shown: set[str]) -> str:
 
 
 @bp.route("/people/<int:user_id>/handover", methods=["GET", "POST"], endpoint="handover")
-@protected
-def handover_page(user_id: int):
+@handler(departing=Load(User, Need.HAND_OVER, arg="user_id"), field="successor")
+def handover_page(departing: User):
     """Hand over everything a departing delegate holds for the delegation, in one step."""
-    departing = load(User, user_id, Need.HAND_OVER)
     actor = current_user._get_current_object()
     colleagues = db.session.scalars(
         select(User)
@@ -520,30 +486,20 @@ def handover_page(user_id: int):
     held = handover.held(departing, actor)
     if form.validate_on_submit():
         successor = db.session.get(User, form.successor.data) if form.successor.data else None
-        if successor is None:
-            form.successor.errors.append(_("Choose a colleague from the list."))
-        else:
-            try:
-                run = services.hand_over(
-                    departing,
-                    successor,
-                    actor=actor,
-                    grant_history=may_grant and bool(form.grant_history.data),
-                )
-            except services.AccountError as error:
-                form.successor.errors.append(str(error))
-            else:
-                commit()
-                shown = {step.name for step, _items in held}
-                flash(" ".join([_moved_sentence(run, shown), *run.notes]), "success")
-                if departing.id == actor.id:
-                    sessions.forget_here()  # the account just handed over is deactivated
-                    return redirect(url_for("accounts.sign_in"))
-                if actor.is_secretariat:
-                    return redirect(url_for("admin.user_detail", user_id=departing.id))
-                return redirect(
-                    url_for("accounts.delegation_page", delegation_id=actor.delegation_id)
-                )
+        run = services.hand_over(
+            departing,
+            successor,
+            actor=actor,
+            grant_history=may_grant and bool(form.grant_history.data),
+        )
+        shown = {step.name for step, _items in held}
+        flash(" ".join([_moved_sentence(run, shown), *run.notes]), "success")
+        if departing.id == actor.id:
+            sessions.forget_here()  # the account just handed over is deactivated
+            return redirect(url_for("accounts.sign_in"))
+        if can(Need.ADMINISTER, departing):
+            return redirect(url_for("admin.user_detail", user_id=departing.id))
+        return redirect(url_for("accounts.delegation_page", delegation_id=actor.delegation_id))
     status = 422 if form.is_submitted() else 200
     return render(
         "accounts/handover.html",
@@ -556,41 +512,23 @@ def handover_page(user_id: int):
 
 
 @bp.route("/delegations/<int:delegation_id>/people")
-@protected
-def delegation_page(delegation_id: int):
-    """My delegation: colleagues, their rooms and roles, and the way to hand over.
+@handler(delegation=Load(Delegation, Need.HAND_OVER))
+def delegation_page(delegation: Delegation):
+    """My delegation: colleagues, what they hold (their rooms and roles), and the way to hand
+    over.
 
-    For the delegation's focal points, and the Secretariat for any delegation. Three queries
-    whatever the size of the delegation: its people, their current personal memberships with
-    the rooms, and the delegation's own memberships.
+    For the delegation's focal points, and the Secretariat for any delegation. The query count
+    does not grow with the delegation: its people in one, and what each domain adds
+    (consult.accounts.holdings) for all of them at once.
     """
-    delegation = load(Delegation, delegation_id, Need.HAND_OVER)
     people = db.session.scalars(
         select(User).where(User.delegation_id == delegation.id).order_by(User.name)
     ).all()
-    rooms_of: dict[int, list[Membership]] = {u.id: [] for u in people}
-    active_ids = [u.id for u in people if u.is_active]
-    if active_ids:
-        for membership in db.session.scalars(
-            select(Membership)
-            .where(Membership.user_id.in_(active_ids), Membership.ended_at.is_(None))
-            .options(joinedload(Membership.room))
-        ):
-            rooms_of[membership.user_id].append(membership)
-    for memberships in rooms_of.values():
-        memberships.sort(key=lambda m: (-m.role.rank, m.room.title))
-    whole = db.session.scalars(
-        select(Membership)
-        .where(Membership.delegation_id == delegation.id, Membership.ended_at.is_(None))
-        .options(joinedload(Membership.room))
-    ).all()
-    by_id = {u.id: u for u in people}
     return render(
         "accounts/delegation.html",
         delegation=delegation,
         active=[u for u in people if u.is_active],
         departed=[u for u in people if not u.is_active],
-        rooms_of=rooms_of,
-        whole=sorted(whole, key=lambda m: m.room.title),
-        by_id=by_id,
+        by_id={u.id: u for u in people},
+        **holdings.context(delegation, list(people)),
     )

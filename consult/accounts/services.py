@@ -1,6 +1,6 @@
 """Account operations: passwords, sign-in throttling, links by e-mail, two-factor, handover.
 
-Services change the session and record audit events; the view commits once.
+Services change the session and record audit events; the handler layer commits once.
 """
 
 from __future__ import annotations
@@ -132,8 +132,12 @@ def record_attempt(email: str, address: str, *, succeeded: bool, step: str = "pa
     )
 
 
-def authenticate(email: str, password: str, address: str) -> User:
-    """Check an e-mail and password; raise AccountError with a message the person may see."""
+def authenticate(email: str, password: str, address: str) -> tuple[User | None, str]:
+    """Check an e-mail and password: the account, or None and why not (for the person).
+
+    A refusal is answered, not raised: the failed attempt it records is what throttling
+    counts, so it must be committed with the request (a raised ServiceError rolls back).
+    """
     wait = throttle_wait(email, address)
     if wait:
         audit.record(
@@ -141,12 +145,9 @@ def authenticate(email: str, password: str, address: str) -> User:
             f"Sign-in refused for {email}: too many failures",
             actor_label=email,
         )
-        raise AccountError(
-            _(
-                "Too many failed sign-ins. Try again in %(minutes)d minutes, or reset your "
-                "password.",
-                minutes=wait,
-            )
+        return None, _(
+            "Too many failed sign-ins. Try again in %(minutes)d minutes, or reset your password.",
+            minutes=wait,
         )
     user = find_user_by_email(email)
     ok = user is not None and check_password(user, password) and user.may_sign_in
@@ -155,8 +156,8 @@ def authenticate(email: str, password: str, address: str) -> User:
         audit.record(
             "auth.sign_in_failed", f"Failed sign-in for {email}", actor_label=email, subject=user
         )
-        raise AccountError(_("That e-mail and password do not match an active account."))
-    return user
+        return None, _("That e-mail and password do not match an active account.")
+    return user, ""
 
 
 def signed_in(user: User, *, method: str) -> None:
@@ -266,7 +267,7 @@ def invite_user(
     """Create an account that has no password yet and mail its invitation link."""
     email = email.strip().lower()
     if find_user_by_email(email) is not None:
-        raise AccountError(_("An account with that e-mail address already exists."))
+        raise AccountError(_("An account with that e-mail address already exists."), field="email")
     user = User(
         delegation=delegation,
         name=name.strip(),
@@ -368,7 +369,9 @@ def enable_two_factor(user: User, secret: str, code: str) -> list[str]:
     """Turn on TOTP once the person proves their app has the secret; return recovery codes."""
     step = _totp_step(secret, code)
     if step is None:
-        raise AccountError(_("That code is not right. Check your app's clock and try again."))
+        raise AccountError(
+            _("That code is not right. Check your app's clock and try again."), field="code"
+        )
     user.totp_secret = secret
     user.totp_enabled_at = utcnow()
     user.totp_last_step = step
@@ -434,6 +437,22 @@ def check_second_factor(user: User, code: str) -> str | None:
 # ---- profile and handover ------------------------------------------------------------------
 
 
+def confirm_password(user: User, password: str, *, field: str = "password") -> None:
+    """Refuse an action confirmed with the wrong password (the message next to `field`)."""
+    if not check_password(user, password):
+        raise AccountError(_("That is not your password."), field=field)
+
+
+def change_password(
+    user: User, current: str, new: str, *, keep: SignedInSession | None = None
+) -> None:
+    """A new password, confirmed with the current one; every other session ends."""
+    if not check_password(user, current):
+        raise AccountError(_("That is not your current password."), field="current")
+    set_password(user, new, keep=keep)
+    audit.record("auth.password_changed", f"{user.name} changed their password", subject=user)
+
+
 def update_profile(user: User, **fields: object) -> None:
     changed = [k for k, v in fields.items() if getattr(user, k) != v]
     for key in changed:
@@ -470,8 +489,10 @@ def reactivate(user: User, *, actor: User) -> None:
     )
 
 
-def check_successor(departing: User, successor: User) -> None:
+def check_successor(departing: User, successor: User | None) -> None:
     """Refuse a successor who could not take over: the message is shown next to the field."""
+    if successor is None:
+        raise AccountError(_("Choose a colleague from the list."), field="successor")
     if successor.id == departing.id:
         raise AccountError(_("Choose someone other than the departing delegate."))
     if successor.delegation_id != departing.delegation_id:
@@ -492,7 +513,7 @@ def check_successor(departing: User, successor: User) -> None:
 
 
 def hand_over(
-    departing: User, successor: User, *, actor: User, grant_history: bool = False
+    departing: User, successor: User | None, *, actor: User, grant_history: bool = False
 ) -> handover.Handover:
     """Move everything a departing delegate holds for the delegation to a successor, in one step.
 

@@ -14,17 +14,19 @@ import hashlib
 import secrets
 from datetime import timedelta
 
-from flask import g, has_request_context, request, session
+from flask import current_app, g, has_request_context, request, session
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import select
 
 from consult.accounts.models import SignedInSession, User
 from consult.audit import client_address
-from consult.extensions import db
+from consult.extensions import db, socketio
 from consult.timeutil import utcnow
-from consult.transaction import writing
+from consult.transaction import after_commit, writing
 
 TOUCH_EVERY = timedelta(minutes=1)
+#: The Socket.IO namespace of the live channel (consult.live), whose sockets a session owns.
+LIVE_NAMESPACE = "/live"
 #: Session entries that survive when a dead identity is forgotten: a sign-in in progress.
 _KEPT_ON_FORGET = ("pending_user", "pending_remember", "pending_since", "pending_next")
 
@@ -128,12 +130,28 @@ def of(user: User) -> list[SignedInSession]:
 
 def end(row: SignedInSession) -> None:
     """End one session; once committed its cookies are refused and its sockets dropped."""
-    from consult import live
-    from consult.transaction import after_commit
-
     row.ended_at = utcnow()
     row_id = row.id
-    after_commit(lambda: live.drop_session_sockets([row_id]))
+    after_commit(lambda: drop_sockets([row_id]))
+
+
+def drop_sockets(session_ids: list[int]) -> None:
+    """Disconnect the sockets of these (ended) signed-in sessions, on every worker.
+
+    Called after the commit. Each socket of the live channel joins `session:<id>`; the channel's
+    client manager (consult.live.RoomDisconnects) drops a whole such room on every worker. The
+    dropped sockets' disconnect handlers run here and now, so they get an application context
+    of their own: they must not share (and release) the database session and `g` of the
+    request that ended the session. Accounts asks the manager, not the live channel, which is
+    built on accounts.
+    """
+    manager = socketio.server.manager if socketio.server else None
+    disconnect_room = getattr(manager, "disconnect_room", None)
+    if disconnect_room is None:
+        return
+    with current_app.app_context():
+        for session_id in session_ids:
+            disconnect_room(f"session:{session_id}", LIVE_NAMESPACE)
 
 
 def end_all(user: User, keep: SignedInSession | None = None) -> int:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from wtforms import DateField, SearchField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
@@ -22,7 +21,7 @@ from consult.accounts.models import (
     RegionalGroup,
     User,
 )
-from consult.admin.services import AdminError, PersonState
+from consult.admin.services import PersonState
 from consult.forms import Form
 from consult.rooms.forms import RoomForm
 from consult.rooms.models import AccessLevel, Room, RoomKind
@@ -63,7 +62,8 @@ class FilterForm(Form):
 
     def error_messages(self) -> list[str]:
         return [
-            f"{self[name].label.text}: {' '.join(errors)}" for name, errors in self.errors.items()
+            f"{self[name].label.text}: {' '.join(map(str, errors))}"
+            for name, errors in self.errors.items()
         ]
 
 
@@ -123,7 +123,7 @@ class AuditFilterForm(FilterForm):
 
     def validate_date_to(self, field: DateField) -> None:
         if field.data and self.date_from.data and field.data < self.date_from.data:
-            raise ValidationError(_("The end date is before the start date."))
+            raise ValidationError(_l("The end date is before the start date."))
 
 
 # ---- account actions ---------------------------------------------------------------------------
@@ -148,11 +148,6 @@ class ReactivateForm(Form):
 
 
 # ---- the domains' forms, set up for the Secretariat -----------------------------------------
-
-
-def attach(form: Form, error: AdminError) -> None:
-    """Show a service's refusal next to the field it concerns."""
-    form[error.field].errors.append(str(error))
 
 
 def delegation_form(delegation: Delegation | None = None) -> DelegationForm:
@@ -182,7 +177,7 @@ def delegation_fields(form: DelegationForm) -> dict[str, Any]:
 
 def _delegation_options(delegations: list[tuple[int, str, bool]]) -> list[SelectChoice]:
     return [
-        SelectChoice(str(i), name if active else _("%(name)s (inactive)", name=name))
+        SelectChoice(str(i), name if active else _l("%(name)s (inactive)", name=name))
         for i, name, active in delegations
     ]
 
@@ -208,7 +203,7 @@ def user_form(delegations: list[tuple[int, str, bool]], user: User | None = None
         }
     form = UserForm(data=data)
     del form.note
-    form.delegation.choices = [SelectChoice("0", _("Choose a delegation"))] + _delegation_options(
+    form.delegation.choices = [SelectChoice("0", _l("Choose a delegation"))] + _delegation_options(
         delegations
     )
     form.time_zone.choices = _zone_options()
@@ -248,7 +243,7 @@ def room_form(parents: list[tuple[int, str]], room: Room | None = None) -> RoomF
             "regional_group": room.regional_group.value if room.regional_group else "",
         }
     form = RoomForm(data=data)
-    form.parent.choices = [SelectChoice("0", _("No parent room"))] + [
+    form.parent.choices = [SelectChoice("0", _l("No parent room"))] + [
         SelectChoice(str(i), title) for i, title in parents
     ]
     # The service explains an unknown parent or a loop better than "Not a valid choice".

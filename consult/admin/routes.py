@@ -1,7 +1,8 @@
 """The Secretariat's administration: delegations, people, rooms and the audit log.
 
-Every view first asks for the Secretariat's power, so anyone else gets 404 (the pages do not
-exist for them), then loads, calls one service, commits once and answers.
+Before any view, the blueprint asks for the Secretariat's power, so anyone else signed in gets
+404 (the pages do not exist for them); each view is then a handler (consult.handlers): it
+loads, calls one service and answers, and a service's refusal stands next to its field.
 """
 
 from __future__ import annotations
@@ -17,12 +18,20 @@ from consult.accounts.models import Delegation, DelegationStatus, User
 from consult.admin import forms, services
 from consult.admin.services import PersonState
 from consult.forms import Form
+from consult.handlers import Load, handler
 from consult.htmx import redirect, render
-from consult.policy import Need, load, protected, require
+from consult.policy import Need, acting_user, require
 from consult.rooms.models import Room
-from consult.transaction import commit
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+
+@bp.before_request
+def _secretariat_only() -> None:
+    """404 to anyone signed in without the Secretariat's power, before anything is loaded
+    (anonymous visitors are sent to sign in by the handler)."""
+    if acting_user() is not None:
+        require(Need.ADMINISTER)
 
 
 def _actor() -> User:
@@ -47,9 +56,8 @@ def _viewer_zone() -> ZoneInfo:
 
 
 @bp.route("/")
-@protected
+@handler()
 def index() -> Response:
-    require(Need.ADMINISTER)
     return render("admin/index.html", overview=services.overview())
 
 
@@ -57,9 +65,8 @@ def index() -> Response:
 
 
 @bp.route("/delegations")
-@protected
+@handler()
 def delegations() -> Response:
-    require(Need.ADMINISTER)
     filters = forms.DelegationFilterForm(request.args)
     valid = filters.validate()
     clean = filters.cleaned()
@@ -79,39 +86,26 @@ def delegations() -> Response:
 
 
 @bp.route("/delegations/new", methods=["GET", "POST"])
-@protected
+@handler()
 def new_delegation() -> Response:
-    require(Need.ADMINISTER)
     form = forms.delegation_form()
     if form.validate_on_submit():
-        try:
-            delegation = services.create_delegation(actor=_actor(), **forms.delegation_fields(form))
-        except services.AdminError as error:
-            forms.attach(form, error)
-        else:
-            commit()
-            flash(_("The delegation %(name)s was created.", name=delegation.name), "success")
-            return redirect(url_for("admin.delegations", q=delegation.name))
+        delegation = services.create_delegation(actor=_actor(), **forms.delegation_fields(form))
+        flash(_("The delegation %(name)s was created.", name=delegation.name), "success")
+        return redirect(url_for("admin.delegations", q=delegation.name))
     return render(
         "admin/delegation_form.html", form=form, delegation=None, status=_form_status(form)
     )
 
 
 @bp.route("/delegations/<int:delegation_id>/edit", methods=["GET", "POST"])
-@protected
-def edit_delegation(delegation_id: int) -> Response:
-    require(Need.ADMINISTER)
-    delegation = load(Delegation, delegation_id, Need.ADMINISTER)
+@handler(delegation=Load(Delegation, Need.ADMINISTER))
+def edit_delegation(delegation: Delegation) -> Response:
     form = forms.delegation_form(delegation)
     if form.validate_on_submit():
-        try:
-            services.update_delegation(delegation, actor=_actor(), **forms.delegation_fields(form))
-        except services.AdminError as error:
-            forms.attach(form, error)
-        else:
-            commit()
-            flash(_("The delegation %(name)s was saved.", name=delegation.name), "success")
-            return redirect(url_for("admin.delegations", q=delegation.name))
+        services.update_delegation(delegation, actor=_actor(), **forms.delegation_fields(form))
+        flash(_("The delegation %(name)s was saved.", name=delegation.name), "success")
+        return redirect(url_for("admin.delegations", q=delegation.name))
     return render(
         "admin/delegation_form.html", form=form, delegation=delegation, status=_form_status(form)
     )
@@ -121,9 +115,8 @@ def edit_delegation(delegation_id: int) -> Response:
 
 
 @bp.route("/people")
-@protected
+@handler()
 def people() -> Response:
-    require(Need.ADMINISTER)
     filters = forms.PeopleFilterForm(request.args, delegations=services.delegation_choices())
     valid = filters.validate()
     clean = filters.cleaned()
@@ -144,31 +137,32 @@ def people() -> Response:
 
 
 @bp.route("/people/new", methods=["GET", "POST"])
-@protected
+@handler()
 def invite_user() -> Response:
-    require(Need.ADMINISTER)
     form = forms.user_form(services.delegation_choices())
     if form.validate_on_submit():
-        try:
-            user = services.invite_person(actor=_actor(), **forms.user_fields(form))
-        except services.AdminError as error:
-            forms.attach(form, error)
-        else:
-            commit()
-            flash(
-                _(
-                    "%(name)s was invited; the link went to %(email)s.",
-                    name=user.name,
-                    email=user.email,
-                ),
-                "success",
-            )
-            return redirect(url_for("admin.user_detail", user_id=user.id))
+        user = services.invite_person(actor=_actor(), **forms.user_fields(form))
+        flash(
+            _(
+                "%(name)s was invited; the link went to %(email)s.",
+                name=user.name,
+                email=user.email,
+            ),
+            "success",
+        )
+        return redirect(url_for("admin.user_detail", user_id=user.id))
     return render("admin/person_form.html", form=form, person=None, status=_form_status(form))
 
 
 def _user_page(user: User, status: int = 200, **action_forms: Form) -> Response:
-    """The person page, with fresh action forms unless a refused one is handed in."""
+    """The person page, with fresh action forms unless a refused one is handed in.
+
+    A refusal about the account itself (already active, one's own account ...) names no
+    field, and the page may not show that form at all: it is flashed.
+    """
+    for form in action_forms.values():
+        for message in form.form_errors:
+            flash(message, "error")
     action_forms.setdefault("deactivate_form", forms.DeactivateForm())
     action_forms.setdefault("resend_form", forms.ResendInvitationForm())
     action_forms.setdefault("reactivate_form", forms.ReactivateForm())
@@ -176,100 +170,72 @@ def _user_page(user: User, status: int = 200, **action_forms: Form) -> Response:
         "admin/user.html",
         person=user,
         record=services.person_record(user),
+        may_invite=services.invitation_refusal(user) is None,
+        may_deactivate=services.deactivation_refusal(user, _actor()) is None,
         status=status,
         **action_forms,
     )
 
 
 @bp.route("/people/<int:user_id>")
-@protected
-def user_detail(user_id: int) -> Response:
-    require(Need.ADMINISTER)
-    user = load(User, user_id, Need.ADMINISTER)
+@handler(user=Load(User, Need.ADMINISTER))
+def user_detail(user: User) -> Response:
     return _user_page(user)
 
 
 @bp.route("/people/<int:user_id>/edit", methods=["GET", "POST"])
-@protected
-def edit_user(user_id: int) -> Response:
-    require(Need.ADMINISTER)
-    user = load(User, user_id, Need.ADMINISTER)
+@handler(user=Load(User, Need.ADMINISTER))
+def edit_user(user: User) -> Response:
     form = forms.user_form(services.delegation_choices(), user)
     if form.validate_on_submit():
-        try:
-            services.update_person(user, actor=_actor(), **forms.user_fields(form))
-        except services.AdminError as error:
-            forms.attach(form, error)
-        else:
-            commit()
-            flash(_("%(name)s's details were saved.", name=user.name), "success")
-            return redirect(url_for("admin.user_detail", user_id=user.id))
+        services.update_person(user, actor=_actor(), **forms.user_fields(form))
+        flash(_("%(name)s's details were saved.", name=user.name), "success")
+        return redirect(url_for("admin.user_detail", user_id=user.id))
     return render("admin/person_form.html", form=form, person=user, status=_form_status(form))
 
 
 @bp.route("/people/<int:user_id>/invitation", methods=["POST"])
-@protected
-def resend_invitation(user_id: int) -> Response:
-    require(Need.ADMINISTER)
-    user = load(User, user_id, Need.ADMINISTER)
+@handler(user=Load(User, Need.ADMINISTER))
+def resend_invitation(user: User) -> Response:
     form = forms.ResendInvitationForm()
     if form.validate_on_submit():
-        try:
-            services.resend_invitation(user, actor=_actor(), note=form.note.data or "")
-        except services.AdminError as error:
-            flash(str(error), "error")
-        else:
-            commit()
-            flash(
-                _(
-                    "A new invitation went to %(email)s; the earlier link no longer works.",
-                    email=user.email,
-                ),
-                "success",
-            )
-            return redirect(url_for("admin.user_detail", user_id=user.id))
+        services.resend_invitation(user, actor=_actor(), note=form.note.data or "")
+        flash(
+            _(
+                "A new invitation went to %(email)s; the earlier link no longer works.",
+                email=user.email,
+            ),
+            "success",
+        )
+        return redirect(url_for("admin.user_detail", user_id=user.id))
     return _user_page(user, 422, resend_form=form)
 
 
 @bp.route("/people/<int:user_id>/deactivate", methods=["POST"])
-@protected
-def deactivate_user(user_id: int) -> Response:
-    require(Need.ADMINISTER)
-    user = load(User, user_id, Need.ADMINISTER)
+@handler(user=Load(User, Need.ADMINISTER))
+def deactivate_user(user: User) -> Response:
     form = forms.DeactivateForm()
     if form.validate_on_submit():
-        try:
-            services.deactivate_person(user, reason=form.reason.data, actor=_actor())
-        except services.AdminError as error:
-            flash(str(error), "error")
-        else:
-            commit()
-            flash(
-                _(
-                    "%(name)s's account is deactivated and every session of theirs has ended.",
-                    name=user.name,
-                ),
-                "success",
-            )
-            return redirect(url_for("admin.user_detail", user_id=user.id))
+        services.deactivate_person(user, reason=form.reason.data, actor=_actor())
+        flash(
+            _(
+                "%(name)s's account is deactivated and every session of theirs has ended.",
+                name=user.name,
+            ),
+            "success",
+        )
+        return redirect(url_for("admin.user_detail", user_id=user.id))
     return _user_page(user, 422, deactivate_form=form)
 
 
 @bp.route("/people/<int:user_id>/reactivate", methods=["POST"])
-@protected
-def reactivate_user(user_id: int) -> Response:
-    require(Need.ADMINISTER)
-    user = load(User, user_id, Need.ADMINISTER)
+@handler(user=Load(User, Need.ADMINISTER))
+def reactivate_user(user: User) -> Response:
     form = forms.ReactivateForm()
     if form.validate_on_submit():
-        try:
-            services.reactivate_person(user, actor=_actor())
-        except services.AdminError as error:
-            flash(str(error), "error")
-        else:
-            commit()
-            flash(_("%(name)s's account is active again.", name=user.name), "success")
-            return redirect(url_for("admin.user_detail", user_id=user.id))
+        services.reactivate_person(user, actor=_actor())
+        flash(_("%(name)s's account is active again.", name=user.name), "success")
+        return redirect(url_for("admin.user_detail", user_id=user.id))
     return _user_page(user, 422, reactivate_form=form)
 
 
@@ -277,9 +243,8 @@ def reactivate_user(user_id: int) -> Response:
 
 
 @bp.route("/rooms")
-@protected
+@handler()
 def rooms() -> Response:
-    require(Need.ADMINISTER)
     filters = forms.RoomFilterForm(request.args)
     valid = filters.validate()
     clean = filters.cleaned()
@@ -295,43 +260,29 @@ def rooms() -> Response:
 
 
 @bp.route("/rooms/new", methods=["GET", "POST"])
-@protected
+@handler()
 def new_room() -> Response:
-    require(Need.ADMINISTER)
     form = forms.room_form(services.room_choices())
     if form.validate_on_submit():
-        try:
-            room = services.create_room(actor=_actor(), **forms.room_fields(form))
-        except services.AdminError as error:
-            forms.attach(form, error)
-        else:
-            commit()
-            flash(
-                _("The room %(title)s was created. It has no members yet.", title=room.title),
-                "success",
-            )
-            return redirect(url_for("admin.edit_room", room_id=room.id))
+        room = services.create_room(actor=_actor(), **forms.room_fields(form))
+        flash(
+            _("The room %(title)s was created. It has no members yet.", title=room.title),
+            "success",
+        )
+        return redirect(url_for("admin.edit_room", room_id=room.id))
     return render(
         "admin/room_form.html", form=form, room=None, members=0, status=_form_status(form)
     )
 
 
 @bp.route("/rooms/<int:room_id>/edit", methods=["GET", "POST"])
-@protected
-def edit_room(room_id: int) -> Response:
-    require(Need.ADMINISTER)
-    # The room rule knows no ADMINISTER; the Secretariat's power over every room is MANAGE.
-    room = load(Room, room_id, Need.MANAGE)
+@handler(room=Load(Room, Need.MANAGE))  # what editing a room needs: the Secretariat has it
+def edit_room(room: Room) -> Response:
     form = forms.room_form(services.room_choices(exclude=room), room)
     if form.validate_on_submit():
-        try:
-            services.update_room(room, actor=_actor(), **forms.room_fields(form))
-        except services.AdminError as error:
-            forms.attach(form, error)
-        else:
-            commit()
-            flash(_("The room %(title)s was saved.", title=room.title), "success")
-            return redirect(url_for("admin.edit_room", room_id=room.id))
+        services.update_room(room, actor=_actor(), **forms.room_fields(form))
+        flash(_("The room %(title)s was saved.", title=room.title), "success")
+        return redirect(url_for("admin.edit_room", room_id=room.id))
     return render(
         "admin/room_form.html",
         form=form,
@@ -345,9 +296,8 @@ def edit_room(room_id: int) -> Response:
 
 
 @bp.route("/audit")
-@protected
+@handler()
 def audit_log() -> Response:
-    require(Need.ADMINISTER)
     filters = forms.AuditFilterForm(
         request.args, kinds=services.audit_kinds(), rooms=services.room_choices()
     )

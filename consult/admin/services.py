@@ -1,7 +1,7 @@
 """The Secretariat's administration: finding things page by page, and changing them.
 
 Every change is checked in full before anything is touched, so a refused request leaves the
-session clean; services flush and record an audit event, and the view commits once.
+session clean; services flush and record an audit event, and the handler layer commits once.
 """
 
 from __future__ import annotations
@@ -31,11 +31,8 @@ T = TypeVar("T")
 
 
 class AdminError(ServiceError):
-    """A change that cannot be made; the message is shown next to the form field it concerns."""
-
-    def __init__(self, message: str, field: str) -> None:
-        super().__init__(message)
-        self.field = field
+    """A change that cannot be made; the message is shown next to the form field it concerns
+    (`field`), or, for a refusal about the account itself (no field), flashed on its page."""
 
 
 # ---- paging ---------------------------------------------------------------------------------
@@ -315,20 +312,17 @@ def invite_person(
     """Create an account without a password and mail its single-use invitation link."""
     delegation = _delegation(delegation_id)
     _check_time_zone(time_zone)
-    try:
-        return accounts.invite_user(
-            delegation=delegation,
-            name=name,
-            email=email,
-            invited_by=actor,
-            title=title.strip(),
-            agency=agency.strip(),
-            time_zone=time_zone,
-            is_npc=is_npc,
-            is_focal_point=is_focal_point,
-        )
-    except accounts.AccountError as error:
-        raise AdminError(str(error), "email") from error
+    return accounts.invite_user(  # an address already taken is refused next to "email"
+        delegation=delegation,
+        name=name,
+        email=email,
+        invited_by=actor,
+        title=title.strip(),
+        agency=agency.strip(),
+        time_zone=time_zone,
+        is_npc=is_npc,
+        is_focal_point=is_focal_point,
+    )
 
 
 def update_person(
@@ -386,19 +380,23 @@ def update_person(
     return changes
 
 
-def resend_invitation(user: User, *, actor: User, note: str = "") -> None:
-    """A fresh invitation link (the old one dies) for someone who has not chosen a password."""
+def invitation_refusal(user: User) -> str | None:
+    """Why no new invitation can go to this person, or None (the person page asks too)."""
     if user.password_hash is not None:
-        raise AdminError(
-            _(
-                "%(name)s has already chosen a password. If it is forgotten, they "
-                "can reset it from the sign-in page.",
-                name=user.name,
-            ),
-            "note",
+        return _(
+            "%(name)s has already chosen a password. If it is forgotten, they "
+            "can reset it from the sign-in page.",
+            name=user.name,
         )
     if not user.is_active:
-        raise AdminError(_("This account is deactivated. Reactivate it first."), "note")
+        return _("This account is deactivated. Reactivate it first.")
+    return None
+
+
+def resend_invitation(user: User, *, actor: User, note: str = "") -> None:
+    """A fresh invitation link (the old one dies) for someone who has not chosen a password."""
+    if (refusal := invitation_refusal(user)) is not None:
+        raise AdminError(refusal)
     accounts.send_invitation(user, actor, note.strip())
     audit.record(
         "account.invitation_resent",
@@ -409,19 +407,26 @@ def resend_invitation(user: User, *, actor: User, note: str = "") -> None:
     )
 
 
+def deactivation_refusal(user: User, actor: User) -> str | None:
+    """Why `actor` may not deactivate this account, or None (the person page asks too)."""
+    if user.id == actor.id:
+        return _("You cannot deactivate your own account.")
+    if not user.is_active:
+        return _("This account is already deactivated.")
+    return None
+
+
 def deactivate_person(user: User, *, reason: str, actor: User) -> None:
     """End every session of this person and refuse their sign-ins; their history stays."""
-    if user.id == actor.id:
-        raise AdminError(_("You cannot deactivate your own account."), "reason")
-    if not user.is_active:
-        raise AdminError(_("This account is already deactivated."), "reason")
+    if (refusal := deactivation_refusal(user, actor)) is not None:
+        raise AdminError(refusal)
     accounts.deactivate(user, reason=reason.strip(), actor=actor)
 
 
 def reactivate_person(user: User, *, actor: User) -> None:
     """Let a deactivated person sign in again with their existing password."""
     if user.is_active:
-        raise AdminError(_("This account is already active."), "confirm")
+        raise AdminError(_("This account is already active."))
     accounts.reactivate(user, actor=actor)
 
 

@@ -6,11 +6,13 @@ from flask import Flask
 
 
 def register(app: Flask) -> None:
-    """The blueprint and the rules for rooms and memberships."""
-    from consult.rooms import policy, routes
+    """The blueprint, the rules for rooms and memberships, the room roles' part of a handover
+    and of the delegation page."""
+    from consult.accounts import handover, holdings
+    from consult.rooms import events, policy, routes, services
 
     policy.register()
     app.register_blueprint(routes.bp)
-    from consult.rooms import events
-
+    handover.add(app, services.ROOM_ROLES)
+    holdings.add(app, services.delegation_rooms)
     events.register(app)

@@ -138,3 +138,7 @@ class RoomForm(Form):
     description = TextAreaField(
         _l("Description (Markdown)"), validators=[Optional(), Length(max=20000), Renderable()]
     )
+
+
+class RemoveForm(Form):
+    """Nothing to fill in: the button and its CSRF token (a refusal is flashed)."""

@@ -77,6 +77,10 @@ def room_rule(user: User, need: Need, room: Room) -> bool:
             return user.is_secretariat or (role is not None and role.manages)
         case Need.ADMINISTER:
             return user.is_secretariat
+        case Need.OVERRIDE:
+            # Past the membership guardrails: the room's kind rule (ticked, audited), people
+            # of delegations not in the room, new accounts of any delegation, the last chair.
+            return user.is_secretariat
         case Need.REQUEST_JOIN:
             return (
                 not user.is_secretariat
@@ -116,11 +120,16 @@ def managed_room_ids(user: User):
 
 
 def join_request_rule(user: User, need: Need, request_: JoinRequest) -> bool:
+    """The room's managers see and answer a request; only its author withdraws it (AUTHOR)."""
     manages = room_rule(user, Need.MANAGE, request_.room)
-    if need is Need.VIEW:
-        return manages or request_.user_id == user.id
-    if need is Need.DECIDE:
-        return manages
+    mine = request_.user_id == user.id
+    match need:
+        case Need.VIEW:
+            return manages or mine
+        case Need.DECIDE:
+            return manages
+        case Need.AUTHOR:
+            return mine
     return False
 
 

@@ -9,8 +9,9 @@ from sqlalchemy import select
 
 from consult.accounts.models import Delegation, User
 from consult.extensions import db
+from consult.handlers import Load, handler
 from consult.htmx import redirect, render, wants_fragment
-from consult.policy import Need, authorise, can, load, protected
+from consult.policy import Need, can
 from consult.rooms import services
 from consult.rooms.contents import sections
 from consult.rooms.forms import (
@@ -19,10 +20,10 @@ from consult.rooms.forms import (
     ChangeRoleForm,
     DecideForm,
     JoinRequestForm,
+    RemoveForm,
 )
 from consult.rooms.models import JoinRequest, Membership, Room, RoomRole
 from consult.rooms.policy import room_roles
-from consult.transaction import commit, writing
 
 bp = Blueprint("rooms", __name__, url_prefix="/rooms")
 
@@ -36,32 +37,38 @@ def _delegation_choices() -> list[tuple[int, str]]:
     return [(0, _("Choose a delegation"))] + [(i, n) for i, n in rows]
 
 
-def _new_account_choices() -> list[tuple[int, str]]:
-    """Delegations a manager may invite new accounts for: their own, or any for the Secretariat."""
-    if current_user.is_secretariat:
+def _new_account_choices(room: Room) -> list[tuple[int, str]]:
+    """Delegations a manager may invite new accounts for: their own, or any for those who may
+    override the room's guardrails (the Secretariat)."""
+    if can(Need.OVERRIDE, room):
         return _delegation_choices()
     own = current_user.delegation
     return [(0, _("Choose a delegation")), (own.id, own.name)]
 
 
-def _management_forms(add_delegation=None, add_person=None) -> dict:
-    add_delegation = add_delegation or AddDelegationForm(prefix="d")
-    add_delegation.delegation.choices = _delegation_choices()
-    add_person = add_person or AddPersonForm(prefix="p")
-    add_person.delegation.choices = _new_account_choices()
-    return {"add_delegation": add_delegation, "add_person": add_person}
+def _add_delegation_form(room: Room) -> AddDelegationForm:
+    form = AddDelegationForm(prefix="d")
+    form.delegation.choices = _delegation_choices()
+    return form
 
 
-def _place_error(form, error: services.RoomError, default: str) -> None:
-    """Put a refusal next to the field it is about (the override box when it may be ticked)."""
-    name = "override" if error.overridable else (error.field or default)
-    getattr(form, name, getattr(form, default)).errors.append(str(error))
+def _add_person_form(room: Room) -> AddPersonForm:
+    form = AddPersonForm(prefix="p")
+    form.delegation.choices = _new_account_choices(room)
+    return form
+
+
+def _management_forms(room: Room, add_delegation=None, add_person=None) -> dict:
+    return {
+        "add_delegation": add_delegation or _add_delegation_form(room),
+        "add_person": add_person or _add_person_form(room),
+    }
 
 
 def _override_note(form, room: Room, delegation: Delegation) -> None:
     """Say so when the Secretariat's override was what let someone in."""
     if (
-        current_user.is_secretariat
+        can(Need.OVERRIDE, room)
         and form.override.data
         and services.kind_refusal(room, delegation) is not None
     ):
@@ -71,6 +78,14 @@ def _override_note(form, room: Room, delegation: Delegation) -> None:
         )
 
 
+def _flash_refusal(form) -> bool:
+    """Flash a service's refusal of a small form (a role, a verdict, a removal), which names
+    no field of it; whether there was one."""
+    for message in form.form_errors:
+        flash(message, "error")
+    return bool(form.form_errors)
+
+
 def _members_context(room: Room, **forms) -> dict:
     context = {
         "room": room,
@@ -78,7 +93,7 @@ def _members_context(room: Room, **forms) -> dict:
         "manages": can(Need.MANAGE, room),
     }
     if context["manages"]:
-        context.update(_management_forms(**forms))
+        context.update(_management_forms(room, **forms))
         context["join_requests"] = services.pending_join_requests(room)
         context["decide_form"] = DecideForm()
         context["role_form"] = ChangeRoleForm()
@@ -102,7 +117,6 @@ def _members_response(room: Room, status: int = 200, **forms):
 def _room_page(room: Room, status: int = 200, **forms):
     user = current_user._get_current_object()
     previous_visit = services.record_visit(room, user)
-    commit()  # before loading what the page shows: a commit expires loaded objects
     context = _members_context(room, **forms)
     context.update(
         role=room_roles(user).get(room.id),
@@ -119,7 +133,7 @@ def _room_page(room: Room, status: int = 200, **forms):
 
 
 @bp.route("/")
-@protected
+@handler()
 def index():
     search = request.args.get("q", "").strip()[:100]
     rooms = services.visible_rooms(current_user, search=search)
@@ -133,85 +147,65 @@ def index():
 
 
 @bp.route("/<slug>")
-@protected
-@writing()  # records the visit ("since your last visit"), then reads
-def room(slug: str):
-    room = load(Room, slug, by="slug")
+@handler(room=Load(Room, by="slug"), writes=True)  # records the visit, then reads
+def room(room: Room):
     return _room_page(room)
 
 
 @bp.route("/<slug>/members")
-@protected
-def members(slug: str):
-    room = load(Room, slug, by="slug")
+@handler(room=Load(Room, by="slug"))
+def members(room: Room):
     if not wants_fragment():
         return redirect(url_for("rooms.room", slug=room.slug) + "#members")
     return render("rooms/room.html", "rooms/_members.html", **_members_context(room))
 
 
 @bp.route("/<slug>/members/delegations", methods=["POST"])
-@protected
-def add_delegation(slug: str):
-    room = load(Room, slug, Need.MANAGE, by="slug")
-    form = AddDelegationForm(prefix="d")
-    form.delegation.choices = _delegation_choices()
+@handler(room=Load(Room, Need.MANAGE, by="slug"), field="delegation")
+def add_delegation(room: Room):
+    form = _add_delegation_form(room)
     if form.validate_on_submit():
-        delegation = db.session.get(Delegation, form.delegation.data)
-        if delegation is None:
-            form.delegation.errors.append(_("Choose a delegation from the list."))
-        else:
-            try:
-                services.add_member(
-                    room,
-                    RoomRole(form.role.data),
-                    current_user,
-                    delegation=delegation,
-                    override=current_user.is_secretariat and bool(form.override.data),
-                )
-            except services.RoomError as error:
-                _place_error(form, error, "delegation")
-            else:
-                commit()
-                flash(_("%(name)s is now in the room.", name=delegation.name), "success")
-                _override_note(form, room, delegation)
-                return _members_response(room, add_delegation=None)
+        delegation = services.delegation_to_add(form.delegation.data)
+        services.add_member(
+            room,
+            RoomRole(form.role.data),
+            current_user,
+            delegation=delegation,
+            override=bool(form.override.data),
+        )
+        flash(_("%(name)s is now in the room.", name=delegation.name), "success")
+        _override_note(form, room, delegation)
+        return _members_response(room, add_delegation=None)
     return _members_response(room, 422, add_delegation=form)
 
 
 @bp.route("/<slug>/members/people", methods=["POST"])
-@protected
-def add_person(slug: str):
-    room = load(Room, slug, Need.MANAGE, by="slug")
-    form = AddPersonForm(prefix="p")
-    form.delegation.choices = _new_account_choices()
+@handler(room=Load(Room, Need.MANAGE, by="slug"), field="email")
+def add_person(room: Room):
+    form = _add_person_form(room)
     if form.validate_on_submit():
         delegation = (
             db.session.get(Delegation, form.delegation.data) if form.delegation.data else None
         )
-        try:
-            user = services.invite_to_room(
-                room,
-                email=form.email.data,
-                role=RoomRole(form.role.data),
-                actor=current_user,
-                name=form.name.data or "",
-                delegation=delegation,
-                note=form.note.data or "",
-                override=current_user.is_secretariat and bool(form.override.data),
+        user = services.invite_to_room(
+            room,
+            email=form.email.data,
+            role=RoomRole(form.role.data),
+            actor=current_user,
+            name=form.name.data or "",
+            delegation=delegation,
+            note=form.note.data or "",
+            override=bool(form.override.data),
+        )
+        _override_note(form, room, user.delegation)
+        if user.password_hash is None:
+            flash(
+                _("%(name)s was invited by e-mail and added to the room.", name=user.name),
+                "success",
             )
-        except services.RoomError as error:
-            _place_error(form, error, "email")
         else:
-            commit()
-            _override_note(form, room, user.delegation)
-            if user.password_hash is None:
-                flash(
-                    _("%(name)s was invited by e-mail and added to the room.", name=user.name),
-                    "success",
-                )
-            else:
-                flash(_("%(name)s is now in the room.", name=user.name), "success")
-            return _members_response(room)
+            flash(_("%(name)s is now in the room.", name=user.name), "success")
+        return _members_response(room)
     return _members_response(room, 422, add_person=form)
 
 
@@ -223,9 +217,8 @@ def _membership_in(room: Room, membership_id: int) -> Membership:
 
 
 @bp.route("/<slug>/members/<int:membership_id>/role", methods=["POST"])
-@protected
-def change_role(slug: str, membership_id: int):
-    room = load(Room, slug, Need.MANAGE, by="slug")
+@handler(room=Load(Room, Need.MANAGE, by="slug"))
+def change_role(room: Room, membership_id: int):
     membership = _membership_in(room, membership_id)
     form = ChangeRoleForm()
     if form.validate_on_submit() and membership.is_current:
@@ -235,83 +228,67 @@ def change_role(slug: str, membership_id: int):
             else None
         )
         user = db.session.get(User, membership.user_id) if membership.user_id else None
-        try:
-            services.add_member(
-                room, RoomRole(form.role.data), current_user, delegation=delegation, user=user
-            )
-        except services.RoomError as error:
-            flash(str(error), "error")
-            return _members_response(room, 422)
-        commit()
+        services.add_member(
+            room, RoomRole(form.role.data), current_user, delegation=delegation, user=user
+        )
         return _members_response(room)
-    flash(_("Choose a role from the list."), "error")
+    if not _flash_refusal(form):
+        flash(_("Choose a role from the list."), "error")
     return _members_response(room, 422)
 
 
 @bp.route("/<slug>/members/<int:membership_id>/remove", methods=["POST"])
-@protected
-def remove_member(slug: str, membership_id: int):
-    room = load(Room, slug, Need.MANAGE, by="slug")
+@handler(room=Load(Room, Need.MANAGE, by="slug"))
+def remove_member(room: Room, membership_id: int):
     membership = _membership_in(room, membership_id)
-    try:
+    form = RemoveForm()
+    if form.validate_on_submit():
         services.remove_member(membership, current_user)
-    except services.RoomError as error:
-        flash(str(error), "error")
-        return _members_response(room, 422)
-    commit()
-    return _members_response(room)
+        return _members_response(room)
+    _flash_refusal(form)  # the room needs a chair, the membership has ended
+    return _members_response(room, 422)
 
 
 @bp.route("/<slug>/join-requests", methods=["POST"])
-@protected
-def request_join(slug: str):
-    room = load(Room, slug, Need.REQUEST_JOIN, by="slug")
+@handler(
+    room=Load(Room, Need.REQUEST_JOIN, by="slug"),
+    refused=lambda room: url_for("rooms.room", slug=room.slug),
+)
+def request_join(room: Room):
     form = JoinRequestForm()
-    if form.validate_on_submit():
-        try:
-            services.request_to_join(room, current_user, form.message.data or "")
-        except services.RoomError as error:
-            flash(str(error), "error")
-        else:
-            commit()
-            flash(_("Your request was sent to the room's chairs."), "success")
+    # Checked with validate(), not validate_on_submit(): a refusal (already asked) is not about
+    # the message, so the handler flashes it on the room page (a redirect, as on success).
+    if form.is_submitted() and form.validate():
+        services.request_to_join(room, current_user, form.message.data or "")
+        flash(_("Your request was sent to the room's chairs."), "success")
         return redirect(url_for("rooms.room", slug=room.slug))
     return _room_page(room, status=422)
 
 
 @bp.route("/join-requests/<int:request_id>/withdraw", methods=["POST"])
-@protected
-def withdraw_join(request_id: int):
-    join_request = load(JoinRequest, request_id)
-    if join_request.user_id != current_user.id:
-        abort(403)  # chairs see the request but answer it; only its author withdraws it
-    try:
-        services.withdraw_join_request(join_request, current_user)
-    except services.RoomError as error:
-        flash(str(error), "error")
-    else:
-        commit()
-        flash(_("Your request was withdrawn."), "success")
+@handler(
+    # Chairs see the request (403) but answer it; only its author withdraws it.
+    join_request=Load(JoinRequest, Need.AUTHOR, arg="request_id"),
+    refused=lambda join_request: url_for("rooms.room", slug=join_request.room.slug),
+)
+def withdraw_join(join_request: JoinRequest):
+    services.withdraw_join_request(join_request, current_user)
+    flash(_("Your request was withdrawn."), "success")
     return redirect(url_for("rooms.room", slug=join_request.room.slug))
 
 
 @bp.route("/join-requests/<int:request_id>/<any(accept, decline):verdict>", methods=["POST"])
-@protected
-def decide_join(request_id: int, verdict: str):
-    join_request = load(JoinRequest, request_id, Need.DECIDE)
-    room = authorise(join_request.room, Need.MANAGE)
+@handler(join_request=Load(JoinRequest, Need.DECIDE, arg="request_id"))
+def decide_join(join_request: JoinRequest, verdict: str):
+    room = join_request.room  # DECIDE is the power to manage the request's room
     form = DecideForm()
     if form.validate_on_submit():
-        try:
-            services.decide_join_request(
-                join_request,
-                accept=verdict == "accept",
-                role=RoomRole(form.role.data),
-                actor=current_user,
-            )
-        except services.RoomError as error:
-            flash(str(error), "error")
-            return _members_response(room, 422)
-        commit()
+        services.decide_join_request(
+            join_request,
+            accept=verdict == "accept",
+            role=RoomRole(form.role.data),
+            actor=current_user,
+        )
         return _members_response(room)
+    _flash_refusal(form)
     return _members_response(room, 422)

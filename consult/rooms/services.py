@@ -1,6 +1,6 @@
 """Room operations: membership, roles, invitations, join requests, activity and visits.
 
-Services flush and audit; the view commits once, and live events go out after the commit.
+Services flush and audit; the handler layer commits once, and live events go out after the commit.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from consult.accounts import services as accounts
 from consult.accounts.models import Delegation, DelegationStatus, User
 from consult.errors import ServiceError
 from consult.extensions import db
-from consult.policy import subject_of, visible, visible_subject
+from consult.policy import Need, can, subject_of, visible, visible_subject
 from consult.rooms.models import (
     AccessLevel,
     JoinRequest,
@@ -42,14 +42,9 @@ CONFIDENTIAL_STATUSES = (DelegationStatus.STATE_PARTY, DelegationStatus.SIGNATOR
 class RoomError(ServiceError):
     """A membership change that cannot be made; the message is shown to the chair.
 
-    `field` names the form field the message belongs next to; `overridable` marks a refusal
-    of the room's kind rule that the Secretariat may override (audited).
+    A refusal of the room's kind rule that the Secretariat may override names the `override`
+    field: the message then stands next to the "Add anyway" box it asks them to tick.
     """
-
-    def __init__(self, message: str, field: str = "", *, overridable: bool = False) -> None:
-        super().__init__(message)
-        self.field = field
-        self.overridable = overridable
 
 
 #: Every kind of activity line, and what it speaks of. note_activity() refuses any other kind,
@@ -169,11 +164,19 @@ def kind_refusal(room: Room, delegation: Delegation) -> str | None:
 
 
 def _check_eligible(
-    room: Room, delegation: Delegation, actor: User | None = None, *, override: bool = False
+    room: Room,
+    delegation: Delegation,
+    actor: User | None = None,
+    *,
+    override: bool = False,
+    field: str | None = None,
 ) -> str | None:
-    """Refuse a delegation the room may not take; return the kind rule overridden, if any."""
+    """Refuse a delegation the room may not take (the message next to `field`); return the
+    kind rule overridden, if any (only those who may override the guardrails can)."""
     if not delegation.is_active:
-        raise RoomError(_("%(name)s is not an active delegation.", name=delegation.name))
+        raise RoomError(
+            _("%(name)s is not an active delegation.", name=delegation.name), field=field
+        )
     if room.access is AccessLevel.CONFIDENTIAL and delegation.status not in CONFIDENTIAL_STATUSES:
         raise RoomError(
             _(
@@ -181,19 +184,28 @@ def _check_eligible(
                 "%(name)s is %(status)s.",
                 name=delegation.name,
                 status=delegation.status.label,
-            )
+            ),
+            field=field,
         )
     refusal = kind_refusal(room, delegation)
     if refusal is None:
         return None
-    if actor is not None and actor.is_secretariat:
+    if actor is not None and can(Need.OVERRIDE, room, actor):
         if override:
             return refusal
         raise RoomError(
             refusal + " " + _("As the Secretariat you may add them anyway: tick “Add anyway”."),
-            overridable=True,
+            field="override",
         )
-    raise RoomError(refusal)
+    raise RoomError(refusal, field=field)
+
+
+def delegation_to_add(delegation_id: int | None) -> Delegation:
+    """The active delegation chosen in a form, or a refusal next to its field."""
+    delegation = db.session.get(Delegation, delegation_id) if delegation_id else None
+    if delegation is None:
+        raise RoomError(_("Choose a delegation from the list."), field="delegation")
+    return delegation
 
 
 def add_member(
@@ -207,8 +219,9 @@ def add_member(
 ) -> Membership:
     """Add a delegation or a person, or change their role if they are already in.
 
-    A newcomer must fit the room's kind; the Secretariat may override that rule (`override`),
-    and the override is audited. A role change of someone already in is not checked again.
+    A newcomer must fit the room's kind; the Secretariat may override that rule (`override`,
+    see Need.OVERRIDE), and the override is audited. A role change of someone already in is not
+    checked again.
     """
     if (delegation is None) == (user is None):
         raise RoomError(_("Choose a delegation or a person."))
@@ -285,7 +298,8 @@ def remove_member(membership: Membership, actor: User) -> None:
     if membership.ended_at is not None:
         raise RoomError(_("That membership has already ended."))
     room = db.session.get(Room, membership.room_id)
-    if membership.role is RoomRole.CHAIR and _chair_count(room) <= 1 and not actor.is_secretariat:
+    last_chair = membership.role is RoomRole.CHAIR and _chair_count(room) <= 1
+    if last_chair and not can(Need.OVERRIDE, room, actor):
         raise RoomError(_("A room needs a chair. Name another chair before removing this one."))
     membership.ended_at = utcnow()
     membership.end_reason = "removed"
@@ -349,7 +363,8 @@ def invite_to_room(
     """Add a person by e-mail: an existing account joins at once, a new one is invited.
 
     A chair or facilitator adds people of the delegations already in the room, and creates
-    accounts only for their own delegation; the Secretariat accredits everyone else. Both
+    accounts only for their own delegation; the Secretariat (Need.OVERRIDE) accredits everyone
+    else. Both
     e-mails name the room and carry the inviter's message.
     """
     user = accounts.find_user_by_email(email)
@@ -364,7 +379,8 @@ def invite_to_room(
                 ),
                 "email",
             )
-        if not actor.is_secretariat and delegation.id != actor.delegation_id:
+        overrides = can(Need.OVERRIDE, room, actor)
+        if not overrides and delegation.id != actor.delegation_id:
             raise RoomError(
                 _(
                     "You can invite new accounts only for your own delegation (%(own)s); "
@@ -373,11 +389,7 @@ def invite_to_room(
                 ),
                 "delegation",
             )
-        try:
-            _check_eligible(room, delegation, actor, override=override)
-        except RoomError as error:
-            error.field = "delegation"
-            raise
+        _check_eligible(room, delegation, actor, override=override, field="delegation")
         user = accounts.invite_user(
             delegation=delegation,
             name=name,
@@ -388,7 +400,7 @@ def invite_to_room(
         )
         add_member(room, role, actor, user=user, override=override)
         return user
-    if not actor.is_secretariat and user.delegation_id not in delegation_ids_in(room):
+    if not can(Need.OVERRIDE, room, actor) and user.delegation_id not in delegation_ids_in(room):
         raise RoomError(
             _(
                 "%(name)s's delegation, %(delegation)s, is not in this room. You can add "
@@ -724,12 +736,36 @@ def _move_room_roles(run: handover.Handover) -> int:
     return len(held)
 
 
-handover.register(
-    handover.Step(
-        name="room_roles",
-        label=_l("Room roles"),
-        held=_held_room_roles,
-        move=_move_room_roles,
-        order=10,
-    )
+#: Room roles move first: later steps may rely on the successor's new memberships.
+ROOM_ROLES = handover.Step(
+    name="room_roles",
+    label=_l("Room roles"),
+    held=_held_room_roles,
+    move=_move_room_roles,
+    order=10,
 )
+
+
+# ---- the delegation page ------------------------------------------------------------------------
+
+
+def delegation_rooms(delegation: Delegation, people: list[User]) -> dict:
+    """The rooms and roles of a delegation's people and of the delegation as a whole, for its
+    "My delegation" page (consult.accounts.holdings): two queries whatever its size."""
+    rooms_of: dict[int, list[Membership]] = {u.id: [] for u in people}
+    active_ids = [u.id for u in people if u.is_active]
+    if active_ids:
+        for membership in db.session.scalars(
+            select(Membership)
+            .where(Membership.user_id.in_(active_ids), Membership.ended_at.is_(None))
+            .options(joinedload(Membership.room))
+        ):
+            rooms_of[membership.user_id].append(membership)
+    for memberships in rooms_of.values():
+        memberships.sort(key=lambda m: (-m.role.rank, m.room.title))
+    whole = db.session.scalars(
+        select(Membership)
+        .where(Membership.delegation_id == delegation.id, Membership.ended_at.is_(None))
+        .options(joinedload(Membership.room))
+    ).all()
+    return {"rooms_of": rooms_of, "whole": sorted(whole, key=lambda m: m.room.title)}
