@@ -7,12 +7,12 @@ from flask import Flask
 
 def register(app: Flask) -> None:
     """The blueprint, the rules and the room page's meetings section."""
-    from consult.meetings import policy, routes
+    from consult.accounts import handover
+    from consult.meetings import events, policy, routes, services
     from consult.rooms import contents
 
     policy.register()
     app.register_blueprint(routes.bp)
     contents.add(app, routes.room_meetings)
-    from consult.meetings import events
-
     events.register(app)
+    handover.add(app, services.FLOOR_REQUESTS)

@@ -7,13 +7,11 @@ from flask import Flask
 
 def register(app: Flask) -> None:
     """The blueprint, the rules, the template helpers and the room page's papers section."""
-    from consult.papers import policy, routes, templating
+    from consult.papers import events, policy, routes, templating
     from consult.rooms import contents
 
     policy.register()
     app.register_blueprint(routes.bp)
     templating.register(app)
     contents.add(app, templating.room_papers)
-    from consult.papers import events
-
     events.register(app)
