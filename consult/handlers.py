@@ -45,7 +45,7 @@ from flask_babel import gettext as _
 
 from consult import policy, transaction
 from consult.errors import ServiceError
-from consult.extensions import login_manager
+from consult.extensions import db, login_manager
 from consult.htmx import Page, redirect
 from consult.policy import Need
 
@@ -137,6 +137,7 @@ def handler(
         def wrapper(**kwargs: Any) -> Any:
             if not public and policy.acting_user() is None:
                 return login_manager.unauthorized()
+            g.pop("_form_accepted", None)  # (tests reuse one `g` between requests)
             idents = {name: kwargs.pop(spec.url_argument(name)) for name, spec in loads.items()}
             loaded = _load(loads, idents)
             if (closed := _gated(loaded, gate)) is not None:
@@ -144,16 +145,15 @@ def handler(
             g._defer_render = True
             try:
                 try:
-                    return _finish(view(**kwargs, **loaded))
+                    return _finish(_within_savepoint(view, kwargs, loaded))
                 except ServiceError as error:
-                    transaction.rollback()
                     if not g.pop("_form_accepted", False):
                         return _refused_without_form(error, refused, loaded)
                     refusal = error
                 # Once more, the submitted form refusing with the error (consult.forms.Form).
                 g._refusal, g._refusal_field = refusal, field
                 try:
-                    return _finish(view(**kwargs, **_load(loads, idents)))
+                    return _finish(_within_savepoint(view, kwargs, _load(loads, idents)))
                 finally:
                     for key in ("_refusal", "_refusal_field", "_refusal_placed"):
                         g.pop(key, None)
@@ -167,6 +167,22 @@ def handler(
         return wrapper
 
     return decorate
+
+
+def _within_savepoint(view: Callable, kwargs: dict[str, Any], loaded: dict[str, Any]) -> Any:
+    """Run the view; a ServiceError undoes what it did (and the mail and live events it queued)
+    and nothing before it: a savepoint when the request writes, so what was loaded stays."""
+    nested = db.session.begin_nested() if transaction.writes() else None
+    try:
+        result = view(**kwargs, **loaded)
+    except ServiceError:
+        if nested is not None and nested.is_active:
+            nested.rollback()
+        transaction.discard()
+        raise
+    if nested is not None and nested.is_active:
+        nested.commit()
+    return result
 
 
 def _load(loads: dict[str, Load], idents: dict[str, Any]) -> dict[str, Any]:
@@ -184,5 +200,5 @@ def _refused_without_form(
     flash(error.message, "error")
     target = back(**loaded) if back is not None else _referrer()
     if target is None:
-        return Page.error(422, error.message)
+        return Page.error(422, error.message).respond()
     return redirect(target)

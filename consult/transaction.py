@@ -218,8 +218,13 @@ def pending() -> bool:
     return bool(session.new or session.dirty or session.deleted)
 
 
-def rollback() -> None:
-    db.session.rollback()
+def discard() -> None:
+    """Forget the mail, live events and callbacks queued for a commit that will not come."""
     mail.discard()
     g.pop("_emit_queue", None)
     g.pop("_after_commit", None)
+
+
+def rollback() -> None:
+    db.session.rollback()
+    discard()
