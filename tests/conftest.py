@@ -286,3 +286,34 @@ def count_queries(app, db):
             event.remove(engine, "before_cursor_execute", on_execute)
 
     return counter
+
+
+class Clock:
+    """The application's clock, frozen at `now` until a test moves it."""
+
+    def __init__(self, now):
+        self.now = now
+
+    def move(self, **delta) -> None:
+        from datetime import timedelta
+
+        self.now += timedelta(**delta)
+
+
+@pytest.fixture
+def clock(monkeypatch) -> Clock:
+    """Freeze the clock every stored time and every window reads (`consult.timeutil.utcnow`),
+    so a test can step over a window's end instead of rewriting rows into the past."""
+    from datetime import datetime
+
+    from consult import timeutil
+
+    frozen = Clock(datetime.now(timeutil.UTC).replace(microsecond=0))
+
+    class FrozenDatetime(datetime):
+        @classmethod
+        def now(cls, tz=None):
+            return frozen.now.astimezone(tz) if tz else frozen.now.replace(tzinfo=None)
+
+    monkeypatch.setattr(timeutil, "datetime", FrozenDatetime)
+    return frozen

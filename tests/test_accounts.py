@@ -59,18 +59,36 @@ def test_repeated_failures_throttle_even_the_right_password(client, make_user, a
     assert client.get("/").status_code == 302
 
 
-def test_throttle_ends_after_the_window(client, make_user, db, app):
+def test_throttle_ends_after_the_window_and_not_before(client, make_user, app, clock):
+    """The window is counted from the failures: refused with the right password until it
+    has passed, to the second, and not a second longer."""
     user = make_user()
+    window = timedelta(minutes=app.config["SIGN_IN_WINDOW_MINUTES"])
+    right = {"email": user.email, "password": PASSWORD}
     for _ in range(app.config["SIGN_IN_MAX_FAILURES_PER_ACCOUNT"]):
         client.post("/sign-in", data={"email": user.email, "password": "wrong"})
-    from consult.accounts.models import SignInAttempt
+    failed_at = clock.now
 
-    past = utcnow() - timedelta(minutes=app.config["SIGN_IN_WINDOW_MINUTES"] + 1)
-    for attempt in db.session.scalars(select(SignInAttempt)):
-        attempt.created_at = past
-    db.session.flush()
-    response = client.post("/sign-in", data={"email": user.email, "password": PASSWORD})
-    assert response.status_code == 302
+    def refused() -> bool:
+        response = client.post("/sign-in", data=right)
+        if response.status_code == 302:
+            client.post("/sign-out")
+            return False
+        assert response.status_code == 422
+        assert "Too many failed sign-ins" in response.get_data(as_text=True)
+        return True
+
+    assert refused()  # at once
+    clock.move(seconds=window.total_seconds() // 2)
+    assert refused()  # half way
+    clock.now = failed_at + window - timedelta(seconds=1)
+    assert refused()  # a second before the end: still refused (refusals do not count)
+    response = client.post("/sign-in", data=right)
+    assert "Try again in 1 minutes" in response.get_data(as_text=True)
+    clock.now = failed_at + window + timedelta(seconds=1)
+    response = client.post("/sign-in", data=right)
+    assert response.status_code == 302 and response.headers["Location"].endswith("/")
+    assert client.get("/").status_code == 200  # signed in
 
 
 def test_disabled_account_cannot_sign_in_nor_keep_its_session(client, auth, make_user, db):

@@ -636,18 +636,6 @@ def test_live_panel_query_count_does_not_grow_with_the_queue(
     assert measure() == small
 
 
-def test_server_restart_loses_nothing(hall, db):
-    """All state is in the database: a fresh read gives the same live state."""
-    _room, chair, meeting, (first, *_rest) = hall
-    services.set_list_closed(first, chair, True)
-    db.session.flush()
-    before = services.live_state(meeting)
-    db.session.expire_all()
-    after = services.live_state(db.session.get(Meeting, meeting.id))
-    assert after.current.id == before.current.id and after.current.is_list_closed
-    assert [r.id for r in after.waiting] == [r.id for r in before.waiting]
-
-
 def test_duration_filter():
     from consult import duration
 
