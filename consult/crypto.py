@@ -14,7 +14,7 @@ from pathlib import Path
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from flask import current_app
-from sqlalchemy import LargeBinary, Text
+from sqlalchemy import LargeBinary
 from sqlalchemy.types import TypeDecorator
 
 from consult.config import INSTANCE
@@ -76,4 +76,4 @@ class EncryptedText(TypeDecorator):
         return None if value is None else decrypt(bytes(value)).decode()
 
 
-__all__ = ["EncryptedText", "KeyError_", "Text", "decrypt", "encrypt"]
+__all__ = ["EncryptedText", "KeyError_", "decrypt", "encrypt"]
