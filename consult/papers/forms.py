@@ -119,7 +119,8 @@ class EditCommentForm(Form):
 
 class HideForm(Form):
     reason = StringField(
-        _l("Reason (shown to everyone)"), validators=[DataRequired(), Length(max=300)]
+        _l("Reason (shown to everyone)"),
+        validators=[DataRequired(_l("Give a reason for hiding the comment.")), Length(max=300)],
     )
 
 

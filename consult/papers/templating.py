@@ -40,6 +40,7 @@ def redline(old: str, new: str) -> Markup:
 
 
 def may_edit(comment) -> bool:
+    """Whether the current person may still edit the comment (the author's rule, the window)."""
     return services.may_edit(comment, current_user)
 
 
@@ -76,10 +77,8 @@ def register(app) -> None:
 
 
 def room_papers(room, user):
-    from consult.papers.routes import papers_in_room
-
     return "papers/_room_papers.html", {
-        "papers": papers_in_room(room, user),
+        "papers": services.papers_in_room(room, user),
         "manages": can(Need.MANAGE, room, user),
         "room": room,
     }
