@@ -431,6 +431,13 @@ def hide_comment(comment: Comment):
     return _back_to_thread(paper, comment, 422)
 
 
+@bp.route("/comments/<int:comment_id>/unhide", methods=["POST"])
+@handler(comment=Load(Comment, Need.MANAGE))
+def unhide_comment(comment: Comment):
+    services.unhide_comment(comment, current_user)
+    return _back_to_thread(paper_of(comment), comment)
+
+
 @bp.route("/comments/<int:comment_id>/taken", methods=["POST"])
 @handler(comment=Load(Comment, Need.MANAGE))
 def taken_into_account(comment: Comment):

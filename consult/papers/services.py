@@ -505,6 +505,25 @@ def hide_comment(comment: Comment, chair: User, reason: str) -> None:
     _changed(paper, "comment", comment.paragraph_key)
 
 
+def unhide_comment(comment: Comment, chair: User) -> None:
+    """The chair shows a hidden comment again (a hiding found mistaken); the log keeps both."""
+    if comment.hidden_at is None:
+        raise PaperError(_("This comment is not hidden."))
+    reason = comment.hidden_reason or ""
+    comment.hidden_at = None
+    comment.hidden_reason = None
+    comment.hidden_by_id = None
+    paper = db.session.get(Paper, comment.paper_id)
+    audit.record(
+        "paper.comment_unhidden",
+        f"{paper.title}: {chair.name} showed again a comment hidden as: {reason}",
+        actor=chair,
+        room_id=paper.room_id,
+        comment_id=comment.id,
+    )
+    _changed(paper, "comment", comment.paragraph_key)
+
+
 def set_taken_into_account(comment: Comment, chair: User, value: bool) -> None:
     comment.taken_into_account_at = utcnow() if value else None
     paper = db.session.get(Paper, comment.paper_id)
