@@ -236,3 +236,26 @@ def test_only_those_who_manage_may_show_a_hidden_comment_again(client, auth, db,
     assert client.post(f"/comments/{comment.id}/unhide").status_code == 403
     db.session.refresh(comment)
     assert comment.hidden_at is not None
+
+
+# ---- refusals through the handler ----------------------------------------------------------------
+
+
+def test_reattaching_to_no_paragraph_of_the_text_is_refused_and_stores_nothing(
+    client, auth, db, town
+):
+    _room, people, paper, _paragraph, comment = town
+    services.revise(paper, people["chair"], "# A heading\n\nSecond paragraph.")
+    db.session.flush()
+    heading, second = services.paragraphs_of(services.current_revision(paper))
+    auth.login(people["chair"])
+    for key in ("nothere", heading.key, ""):
+        response = client.post(f"/comments/{comment.id}/reattach", data={"key": key})
+        assert response.status_code == 422, key
+        assert "Choose a paragraph of the current revision." in response.get_data(as_text=True)
+    assert _events(db, "paper.comment_reattached") == []
+    response = client.post(f"/comments/{comment.id}/reattach", data={"key": second.key})
+    assert response.status_code in (302, 303)
+    db.session.refresh(comment)
+    assert comment.paragraph_key == second.key
+    assert len(_events(db, "paper.comment_reattached")) == 1
