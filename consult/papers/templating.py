@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from flask import current_app, g, url_for
-from flask_babel import format_datetime, format_timedelta, get_locale, get_translations
+from flask import g, url_for
+from flask_babel import format_timedelta, get_locale, get_translations
 from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
@@ -82,6 +82,3 @@ def room_papers(room, user):
         "manages": can(Need.MANAGE, room, user),
         "room": room,
     }
-
-
-__all__ = ["current_app", "format_datetime", "register"]
