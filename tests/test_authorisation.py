@@ -328,6 +328,7 @@ ENDPOINTS = {
     "papers.edit_comment": ("GET", lambda w: f"/comments/{w.comment.id}/edit", AUTHOR),
     "papers.delete_comment": ("POST", lambda w: f"/comments/{w.comment.id}/delete", AUTHOR),
     "papers.hide_comment": ("POST", lambda w: f"/comments/{w.comment.id}/hide", MANAGE),
+    "papers.unhide_comment": ("POST", lambda w: f"/comments/{w.comment.id}/unhide", MANAGE),
     "papers.taken_into_account": ("POST", lambda w: f"/comments/{w.comment.id}/taken", MANAGE),
     "papers.reattach": ("POST", lambda w: f"/comments/{w.comment.id}/reattach", MANAGE),
     "papers.compilation": ("GET", lambda w: f"/papers/{w.paper.id}/compilation", MANAGE),

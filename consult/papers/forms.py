@@ -12,7 +12,14 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, Optional, Regexp
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    Optional,
+    Regexp,
+    ValidationError,
+)
 
 from consult.forms import Form
 from consult.ids import WholeNumberField
@@ -119,9 +126,28 @@ class EditCommentForm(Form):
 
 class HideForm(Form):
     reason = StringField(
-        _l("Reason (shown to everyone)"), validators=[DataRequired(), Length(max=300)]
+        _l("Reason (shown to everyone)"),
+        validators=[DataRequired(_l("Give a reason for hiding the comment.")), Length(max=300)],
     )
 
 
+class _OneOfTheChoices:
+    """A choice from the field's list, refused with the form's own words (not WTForms')."""
+
+    def __init__(self, message) -> None:
+        self.message = message
+
+    def __call__(self, form, field) -> None:
+        if field.data not in {value for value, _label in field.choices or ()}:
+            raise ValidationError(self.message)
+
+
+_CHOOSE_A_PARAGRAPH = _l("Choose a paragraph of the current revision.")
+
+
 class ReattachForm(Form):
-    key = SelectField(_l("Attach to paragraph"), validators=[DataRequired()])
+    key = SelectField(
+        _l("Attach to paragraph"),
+        validators=[DataRequired(_CHOOSE_A_PARAGRAPH), _OneOfTheChoices(_CHOOSE_A_PARAGRAPH)],
+        validate_choice=False,
+    )

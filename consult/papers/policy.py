@@ -1,24 +1,30 @@
-"""Who may read, comment on and manage papers and their comments."""
+"""Who may read, comment on and manage papers and their comments.
+
+A paper's protection parent is its room, a comment's is its paper (`consult.policy`): what
+one may not see the room of, one may not see (nor act on), in `can()` and `visible()` alike,
+so the rules below speak only of what papers and comments add.
+"""
 
 from __future__ import annotations
 
-from sqlalchemy import and_, or_
+from sqlalchemy import or_
 from sqlalchemy.sql import ColumnElement
 
 from consult import policy
 from consult.accounts.models import User
+from consult.extensions import db
 from consult.papers.models import Comment, Paper, PaperStatus
-from consult.policy import Need, can
-from consult.rooms.policy import managed_room_ids, room_rule, viewable_room_ids
+from consult.policy import Need, Parent
+from consult.rooms.models import Room
+from consult.rooms.policy import managed_room_ids, room_rule
 
 
 def paper_rule(user: User, need: Need, paper: Paper) -> bool:
+    """The room's rule (the parent has already let the person see the room), except that a
+    paper still being drafted is seen only by those who manage the room."""
     room = paper.room
     manages = room_rule(user, Need.MANAGE, room)
-    # A paper still being drafted is seen only by those who manage the room.
-    if not room_rule(user, Need.VIEW, room) or (
-        paper.status is PaperStatus.DRAFTING and not manages
-    ):
+    if paper.status is PaperStatus.DRAFTING and not manages:
         return False
     match need:
         case Need.VIEW:
@@ -33,19 +39,22 @@ def paper_rule(user: User, need: Need, paper: Paper) -> bool:
 
 
 def visible_papers(user: User) -> ColumnElement[bool]:
-    """The papers paper_rule lets this person see: in a room they see, not drafting unless
-    they manage the room."""
-    return and_(
-        Paper.room_id.in_(viewable_room_ids(user)),
-        or_(Paper.status != PaperStatus.DRAFTING, Paper.room_id.in_(managed_room_ids(user))),
-    )
+    """The papers paper_rule lets this person see (within the rooms they see: the parent):
+    not drafting, unless they manage the room."""
+    return or_(Paper.status != PaperStatus.DRAFTING, Paper.room_id.in_(managed_room_ids(user)))
+
+
+def paper_of(comment: Comment) -> Paper | None:
+    """A comment's protection parent (from the session's identity map when it is loaded)."""
+    return db.session.get(Paper, comment.paper_id)
 
 
 def comment_rule(user: User, need: Need, comment: Comment) -> bool:
-    from consult.extensions import db
-
-    paper = db.session.get(Paper, comment.paper_id)
-    if paper is None or not paper_rule(user, Need.VIEW, paper):
+    """Everyone who sees the paper sees its comments (hidden ones show the chair's reason;
+    under the Chatham House Rule the author is `SEE_AUTHORS` on the paper). Only the author
+    has the author's powers (`AUTHOR`: edit within the window, withdraw)."""
+    paper = paper_of(comment)
+    if paper is None:
         return False
     match need:
         case Need.VIEW:
@@ -54,13 +63,19 @@ def comment_rule(user: User, need: Need, comment: Comment) -> bool:
             return paper_rule(user, Need.TAKE_PART, paper)
         case Need.MANAGE:
             return paper_rule(user, Need.MANAGE, paper)
+        case Need.AUTHOR:
+            return comment.author_id == user.id
     return False
 
 
-__all__ = ["can", "comment_rule", "paper_rule"]
-
-
 def register() -> None:
-    """Tell the policy how to answer for Paper, Comment."""
-    policy.add(Paper, rule=paper_rule, visible=visible_papers)
-    policy.add(Comment, rule=comment_rule)
+    """Tell the policy how to answer for Paper and Comment, and their protection parents."""
+    policy.add(
+        Paper,
+        rule=paper_rule,
+        visible=visible_papers,
+        parent=Parent(Paper.room_id, Room, lambda paper: paper.room),
+    )
+    # Every comment of a paper one sees is seen (VIEW has no further condition), so the
+    # parent alone selects exactly what can(VIEW, comment) allows.
+    policy.add(Comment, rule=comment_rule, parent=Parent(Comment.paper_id, Paper, paper_of))

@@ -11,14 +11,14 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from consult import drafts
-from consult.accounts.models import Delegation, RegionalGroup
+from consult.accounts.models import RegionalGroup
 from consult.downloads import DOCX_TYPE, download
 from consult.extensions import db
 from consult.handlers import Load, handler
 from consult.htmx import redirect, render, wants_fragment
 from consult.ids import parse_id
 from consult.papers import exports, services
-from consult.papers.docx_io import DocxError, RevisionDoc, docx_to_markdown, revision_docx
+from consult.papers.docx_io import RevisionDoc, docx_to_markdown, revision_docx
 from consult.papers.forms import (
     CommentForm,
     EditCommentForm,
@@ -29,10 +29,10 @@ from consult.papers.forms import (
     StatusForm,
 )
 from consult.papers.models import Comment, Paper, PaperKind, PaperStatus, Paragraph, Position
+from consult.papers.policy import paper_of
 from consult.papers.redline import redline_html
-from consult.policy import Need, authorise, can, load, protected
+from consult.policy import Need, can
 from consult.rooms.models import Room
-from consult.transaction import commit
 
 bp = Blueprint("papers", __name__)
 
@@ -40,16 +40,14 @@ MAX_DOCX_BYTES = 4 * 1024 * 1024
 
 
 def _source_from(form) -> tuple[str, str]:
-    """The pasted text or the uploaded .docx converted to Markdown; raises PaperError."""
+    """The pasted text or the uploaded .docx converted to Markdown; raises PaperError or
+    DocxError (the handler shows either next to the view's field)."""
     upload = form.document.data
     if upload and getattr(upload, "filename", ""):
         data = upload.read(MAX_DOCX_BYTES + 1)
         if len(data) > MAX_DOCX_BYTES:
             raise services.PaperError(_("The document is larger than 4 MB."))
-        try:
-            return docx_to_markdown(data), upload.filename
-        except DocxError as error:
-            raise services.PaperError(str(error)) from error
+        return docx_to_markdown(data), upload.filename
     source = (form.source.data or "").strip()
     if not source:
         raise services.PaperError(_("Paste the text or upload a .docx document."))
@@ -95,28 +93,22 @@ def new_paper(room: Room):
 
 
 @bp.route("/papers/<int:paper_id>/revise", methods=["GET", "POST"])
-@protected
-def revise(paper_id: int):
-    paper = load(Paper, paper_id, Need.MANAGE)
+@handler(paper=Load(Paper, Need.MANAGE), field="source")
+def revise(paper: Paper):
     current = services.current_revision(paper)
     form = RevisionForm()
     if request.method == "GET":
         form.source.data = current.source
     if form.validate_on_submit():
-        try:
-            source, origin = _source_from(form)
-            revision = services.revise(
-                paper, current_user, source, origin=origin, note=form.note.data or ""
-            )
-        except services.PaperError as error:
-            form.source.errors = [*form.source.errors, str(error)]
-        else:
-            commit()
-            flash(
-                _("%(rev)s is issued. Comments moved with their text.", rev=revision.label),
-                "success",
-            )
-            return redirect(url_for("papers.paper", paper_id=paper.id))
+        source, origin = _source_from(form)
+        revision = services.revise(
+            paper, current_user, source, origin=origin, note=form.note.data or ""
+        )
+        flash(
+            _("%(rev)s is issued. Comments moved with their text.", rev=revision.label),
+            "success",
+        )
+        return redirect(url_for("papers.paper", paper_id=paper.id))
     status = 422 if form.is_submitted() else 200
     return render("papers/revise.html", form=form, paper=paper, current=current, status=status)
 
@@ -159,6 +151,13 @@ def _comment_form(paper: Paper, revision_number: int, **data) -> CommentForm:
     return form
 
 
+def _reattach_form(paragraphs: list[Paragraph]) -> ReattachForm:
+    """The chair's choice of a numbered paragraph of the current revision."""
+    form = ReattachForm()
+    form.key.choices = [(p.key, f"¶{p.number}") for p in paragraphs if not p.is_heading]
+    return form
+
+
 def _paper_page(paper: Paper, status: int = 200, **forms):
     revision = services.current_revision(paper)
     paragraphs = services.paragraphs_of(revision)
@@ -167,8 +166,6 @@ def _paper_page(paper: Paper, status: int = 200, **forms):
         status=paper.status.value, closes_at=_in_zone(paper.closes_at, paper.room.time_zone)
     )
     removed = services.removed_text_threads(paper, paragraphs)
-    reattach_form = ReattachForm()
-    reattach_form.key.choices = [(p.key, f"¶{p.number}") for p in paragraphs if not p.is_heading]
     return render(
         "papers/paper.html",
         paper=paper,
@@ -179,7 +176,7 @@ def _paper_page(paper: Paper, status: int = 200, **forms):
         manages=manages,
         status_form=status_form,
         removed=removed,
-        reattach_form=reattach_form,
+        reattach_form=_reattach_form(paragraphs),
         hide_form=HideForm(),
         closed_reason=services.comments_closed_reason(paper),
         following=services.is_following(paper, current_user),
@@ -197,9 +194,9 @@ def _flatten(threads):
 
 
 @bp.route("/papers/<int:paper_id>")
-@protected
-def paper(paper_id: int):
-    return _paper_page(load(Paper, paper_id))
+@handler(paper=Load(Paper))
+def paper(paper: Paper):
+    return _paper_page(paper)
 
 
 def _paragraph_in_current(paper: Paper, key: str) -> tuple[Paragraph, object]:
@@ -241,10 +238,9 @@ def _thread_context(paper: Paper, paragraph: Paragraph, revision, form=None) -> 
 
 
 @bp.route("/papers/<int:paper_id>/p/<key>")
-@protected
-def paragraph(paper_id: int, key: str):
+@handler(paper=Load(Paper))
+def paragraph(paper: Paper, key: str):
     """One paragraph with its comment threads: a page, or the fragment htmx swaps in."""
-    paper = load(Paper, paper_id)
     paragraph, revision = _paragraph_in_current(paper, key)
     context = _thread_context(paper, paragraph, revision)
     template = "papers/_paragraph.html" if request.args.get("block") else "papers/_thread.html"
@@ -252,9 +248,8 @@ def paragraph(paper_id: int, key: str):
 
 
 @bp.route("/papers/<int:paper_id>/rev/<int:number>")
-@protected
-def revision(paper_id: int, number: int):
-    paper = load(Paper, paper_id)
+@handler(paper=Load(Paper))
+def revision(paper: Paper, number: int):
     revision = next((r for r in services.revisions(paper) if r.number == number), None)
     if revision is None:
         abort(404)
@@ -268,9 +263,8 @@ def revision(paper_id: int, number: int):
 
 
 @bp.route("/papers/<int:paper_id>/compare")
-@protected
-def compare(paper_id: int):
-    paper = load(Paper, paper_id)
+@handler(paper=Load(Paper))
+def compare(paper: Paper):
     all_revisions = services.revisions(paper)
     numbers = {r.number: r for r in all_revisions}
     try:
@@ -306,9 +300,8 @@ def compare(paper_id: int):
     page=lambda paper_id, key: url_for("papers.paragraph", paper_id=paper_id, key=key),
     target=lambda paper_id, key: db.session.get(Paper, paper_id),
 )
-@protected
-def post_comment(paper_id: int, key: str):
-    paper = load(Paper, paper_id, Need.TAKE_PART)
+@handler(paper=Load(Paper, Need.TAKE_PART), field="body")
+def post_comment(paper: Paper, key: str):
     revision = services.current_revision(paper)
     paragraph = db.session.scalars(
         select(Paragraph).where(Paragraph.revision_id == revision.id, Paragraph.key == key)
@@ -321,39 +314,34 @@ def post_comment(paper_id: int, key: str):
         if parent is None or not can(Need.VIEW, parent):
             abort(404)
     if form.validate_on_submit():
-        try:
-            if paragraph is None or form.revision.data != revision.number:
-                raise services.PaperError(
-                    _(
-                        "%(rev)s was issued while you were writing. Your comment was not stored; "
-                        "it is still here: check the paragraph and post it again.",
-                        rev=revision.label,
-                    )
+        if paragraph is None or form.revision.data != revision.number:
+            raise services.PaperError(
+                _(
+                    "%(rev)s was issued while you were writing. Your comment was not stored; "
+                    "it is still here: check the paragraph and post it again.",
+                    rev=revision.label,
                 )
-            services.post_comment(
-                paper,
-                current_user,
-                paragraph=paragraph,
-                body=form.body.data,
-                on_behalf_of=form.on_behalf_of.data,
-                quote=form.quote.data,
-                proposed_text=form.proposed_text.data,
-                position=_position(form.position.data),
-                parent=parent,
             )
-        except services.PaperError as error:
-            form.body.errors = [*form.body.errors, str(error)]
-        else:
-            drafts.forget("papers.post_comment", paper_id=paper.id, key=key)
-            commit()
-            if wants_fragment():
-                return render(
-                    "papers/paragraph.html",
-                    "papers/_thread.html",
-                    **_thread_context(paper, paragraph, revision),
-                )
-            flash(_("Your comment is posted."), "success")
-            return redirect(url_for("papers.paper", paper_id=paper.id) + f"#para-{key}")
+        services.post_comment(
+            paper,
+            current_user,
+            paragraph=paragraph,
+            body=form.body.data,
+            on_behalf_of=form.on_behalf_of.data,
+            quote=form.quote.data,
+            proposed_text=form.proposed_text.data,
+            position=_position(form.position.data),
+            parent=parent,
+        )
+        drafts.forget("papers.post_comment", paper_id=paper.id, key=key)
+        if wants_fragment():
+            return render(
+                "papers/paragraph.html",
+                "papers/_thread.html",
+                **_thread_context(paper, paragraph, revision),
+            )
+        flash(_("Your comment is posted."), "success")
+        return redirect(url_for("papers.paper", paper_id=paper.id) + f"#para-{key}")
     if parent is not None and (parent.paper_id != paper.id or parent.paragraph_key != key):
         form.parent_id.data = ""  # show the message on the paragraph's own form
     for name, errors in form.errors.items():
@@ -380,9 +368,12 @@ def _position(value: str | None) -> Position | None:
         raise services.PaperError(_("Choose a position from the list.")) from None
 
 
-def _comment(comment_id: int, need: Need) -> tuple[Comment, Paper]:
-    comment = load(Comment, comment_id, need)
-    return comment, db.session.get(Paper, comment.paper_id)
+def _first_error(form) -> str:
+    """The first reason a form gave (for the actions whose form has no field on the page)."""
+    for errors in [form.form_errors, *form.errors.values()]:
+        for error in errors:
+            return str(error)
+    return ""
 
 
 def _back_to_thread(paper: Paper, comment: Comment, status: int = 200):
@@ -406,20 +397,15 @@ def _back_to_thread(paper: Paper, comment: Comment, status: int = 200):
 
 
 @bp.route("/comments/<int:comment_id>/edit", methods=["GET", "POST"])
-@protected
-def edit_comment(comment_id: int):
-    comment, paper = _comment(comment_id, Need.TAKE_PART)
-    if comment.author_id != current_user.id:
-        abort(403)
+@handler(comment=Load(Comment, Need.AUTHOR), field="body")
+def edit_comment(comment: Comment):
+    if not can(Need.TAKE_PART, comment):
+        abort(403)  # the author, but no longer taking part in the room
+    paper = paper_of(comment)
     form = EditCommentForm(obj=comment)
     if form.validate_on_submit():
-        try:
-            services.edit_comment(comment, current_user, form.body.data, form.proposed_text.data)
-        except services.PaperError as error:
-            form.body.errors = [*form.body.errors, str(error)]
-        else:
-            commit()
-            return _back_to_thread(paper, comment)
+        services.edit_comment(comment, current_user, form.body.data, form.proposed_text.data)
+        return _back_to_thread(paper, comment)
     status = 422 if form.is_submitted() else 200
     return render(
         "papers/edit_comment.html", form=form, comment=comment, paper=paper, status=status
@@ -427,67 +413,54 @@ def edit_comment(comment_id: int):
 
 
 @bp.route("/comments/<int:comment_id>/delete", methods=["POST"])
-@protected
-def delete_comment(comment_id: int):
-    comment, paper = _comment(comment_id, Need.VIEW)
-    if comment.author_id != current_user.id:
-        abort(403)
-    try:
-        services.delete_comment(comment, current_user)
-    except services.PaperError as error:
-        flash(str(error), "error")
-        return _back_to_thread(paper, comment, 422)
-    commit()
-    return _back_to_thread(paper, comment)
+@handler(comment=Load(Comment, Need.AUTHOR))
+def delete_comment(comment: Comment):
+    services.delete_comment(comment, current_user)
+    return _back_to_thread(paper_of(comment), comment)
 
 
 @bp.route("/comments/<int:comment_id>/hide", methods=["POST"])
-@protected
-def hide_comment(comment_id: int):
-    comment, paper = _comment(comment_id, Need.MANAGE)
+@handler(comment=Load(Comment, Need.MANAGE), field="reason")
+def hide_comment(comment: Comment):
+    paper = paper_of(comment)
     form = HideForm()
-    try:
-        if not form.validate_on_submit():
-            raise services.PaperError(_("Give a reason for hiding the comment."))
+    if form.validate_on_submit():
         services.hide_comment(comment, current_user, form.reason.data)
-    except services.PaperError as error:
-        flash(str(error), "error")
-        return _back_to_thread(paper, comment, 422)
-    commit()
-    return _back_to_thread(paper, comment)
+        return _back_to_thread(paper, comment)
+    flash(_first_error(form), "error")
+    return _back_to_thread(paper, comment, 422)
+
+
+@bp.route("/comments/<int:comment_id>/unhide", methods=["POST"])
+@handler(comment=Load(Comment, Need.MANAGE))
+def unhide_comment(comment: Comment):
+    services.unhide_comment(comment, current_user)
+    return _back_to_thread(paper_of(comment), comment)
 
 
 @bp.route("/comments/<int:comment_id>/taken", methods=["POST"])
-@protected
-def taken_into_account(comment_id: int):
-    comment, paper = _comment(comment_id, Need.MANAGE)
+@handler(comment=Load(Comment, Need.MANAGE))
+def taken_into_account(comment: Comment):
+    paper = paper_of(comment)
     services.set_taken_into_account(comment, current_user, request.form.get("value") == "1")
-    commit()
     if request.form.get("back") == "compilation":
         return redirect(url_for("papers.compilation", paper_id=paper.id, **request.args))
     return _back_to_thread(paper, comment)
 
 
 @bp.route("/comments/<int:comment_id>/reattach", methods=["POST"])
-@protected
-def reattach(comment_id: int):
-    comment, paper = _comment(comment_id, Need.MANAGE)
-    paragraph = db.session.scalars(
-        select(Paragraph).where(
-            Paragraph.revision_id == services.current_revision(paper).id,
-            Paragraph.key == request.form.get("key", ""),
-        )
-    ).first()
-    try:
-        if paragraph is None:
-            raise services.PaperError(_("Choose a paragraph of the current revision."))
+@handler(comment=Load(Comment, Need.MANAGE), field="key")
+def reattach(comment: Comment):
+    paper = paper_of(comment)
+    paragraphs = services.paragraphs_of(services.current_revision(paper))
+    form = _reattach_form(paragraphs)
+    if form.validate_on_submit():
+        paragraph = next(p for p in paragraphs if p.key == form.key.data)
         services.reattach(comment, current_user, paragraph)
-    except services.PaperError as error:
-        flash(str(error), "error")
-        return _paper_page(paper, status=422)
-    commit()
-    flash(_("The comment now sits on ¶%(n)s.", n=paragraph.number), "success")
-    return redirect(url_for("papers.paper", paper_id=paper.id) + f"#para-{paragraph.key}")
+        flash(_("The comment now sits on ¶%(n)s.", n=paragraph.number), "success")
+        return redirect(url_for("papers.paper", paper_id=paper.id) + f"#para-{paragraph.key}")
+    flash(_first_error(form), "error")
+    return _paper_page(paper, status=422)
 
 
 # ---- the chair's compilation and exports -------------------------------------------------------
@@ -516,9 +489,8 @@ def _compilation(paper: Paper) -> exports.Compilation:
 
 
 @bp.route("/papers/<int:paper_id>/compilation")
-@protected
-def compilation(paper_id: int):
-    paper = load(Paper, paper_id, Need.MANAGE)
+@handler(paper=Load(Paper, Need.MANAGE))
+def compilation(paper: Paper):
     return render(
         "papers/compilation.html",
         "papers/_compilation.html",
@@ -539,9 +511,8 @@ def _compilation_comment_ids(paper: Paper) -> dict:
 
 
 @bp.route("/papers/<int:paper_id>/compilation.<any(docx, csv, md):fmt>")
-@protected
-def compilation_export(paper_id: int, fmt: str):
-    paper = load(Paper, paper_id, Need.MANAGE)
+@handler(paper=Load(Paper, Need.MANAGE))
+def compilation_export(paper: Paper, fmt: str):
     data = _compilation(paper)
     name = f"compilation-{paper.id}-{data.revision_label}"
     if fmt == "docx":
@@ -556,9 +527,8 @@ def compilation_export(paper_id: int, fmt: str):
 
 
 @bp.route("/papers/<int:paper_id>/rev/<int:number>.docx")
-@protected
-def revision_export(paper_id: int, number: int):
-    paper = load(Paper, paper_id)
+@handler(paper=Load(Paper))
+def revision_export(paper: Paper, number: int):
     revision = next((r for r in services.revisions(paper) if r.number == number), None)
     if revision is None:
         abort(404)
@@ -573,19 +543,3 @@ def revision_export(paper_id: int, number: int):
         ],
     )
     return download(revision_docx(doc), f"paper-{paper.id}-{revision.label}.docx", DOCX_TYPE)
-
-
-def papers_in_room(room: Room, user) -> list[Paper]:
-    """The room's papers this person may see (for the room page)."""
-    papers = db.session.scalars(
-        select(Paper).where(Paper.room_id == room.id).order_by(Paper.created_at.desc())
-    ).all()
-    return [p for p in papers if can(Need.VIEW, p, user)]
-
-
-def delegation_name(delegation_id: int) -> str:
-    delegation = db.session.get(Delegation, delegation_id)
-    return delegation.name if delegation else ""
-
-
-__all__ = ["authorise", "bp", "papers_in_room"]

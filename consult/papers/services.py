@@ -39,7 +39,7 @@ from consult.papers.models import (
     Revision,
 )
 from consult.papers.redline import similarity
-from consult.policy import Need, can
+from consult.policy import Need, can, visible
 from consult.rooms.models import Room
 from consult.rooms.services import note_activity
 from consult.timeutil import utcnow
@@ -438,9 +438,12 @@ def edit_window() -> timedelta:
 
 
 def may_edit(comment: Comment, user: User, now: datetime | None = None) -> bool:
+    """The author's rule (`Need.AUTHOR`), while the room is open to them and the comment is
+    neither withdrawn nor hidden, within the edit window."""
     now = now or utcnow()
     return (
-        comment.author_id == user.id
+        can(Need.AUTHOR, comment, user)
+        and can(Need.TAKE_PART, comment, user)
         and comment.deleted_at is None
         and comment.hidden_at is None
         and now - comment.created_at <= edit_window()
@@ -470,7 +473,7 @@ def edit_comment(comment: Comment, user: User, body: str, proposed_text: str | N
 
 def delete_comment(comment: Comment, user: User) -> None:
     """The author withdraws a comment; one with replies leaves a tombstone."""
-    if comment.author_id != user.id or comment.deleted_at is not None:
+    if not can(Need.AUTHOR, comment, user) or comment.deleted_at is not None:
         raise PaperError(_("Only its author can delete a comment."))
     comment.deleted_at = utcnow()
     paper = db.session.get(Paper, comment.paper_id)
@@ -495,6 +498,25 @@ def hide_comment(comment: Comment, chair: User, reason: str) -> None:
     audit.record(
         "paper.comment_hidden",
         f"{paper.title}: {chair.name} hid a comment: {reason}",
+        actor=chair,
+        room_id=paper.room_id,
+        comment_id=comment.id,
+    )
+    _changed(paper, "comment", comment.paragraph_key)
+
+
+def unhide_comment(comment: Comment, chair: User) -> None:
+    """The chair shows a hidden comment again (a hiding found mistaken); the log keeps both."""
+    if comment.hidden_at is None:
+        raise PaperError(_("This comment is not hidden."))
+    reason = comment.hidden_reason or ""
+    comment.hidden_at = None
+    comment.hidden_reason = None
+    comment.hidden_by_id = None
+    paper = db.session.get(Paper, comment.paper_id)
+    audit.record(
+        "paper.comment_unhidden",
+        f"{paper.title}: {chair.name} showed again a comment hidden as: {reason}",
         actor=chair,
         room_id=paper.room_id,
         comment_id=comment.id,
@@ -544,6 +566,17 @@ def follow(paper: Paper, user: User, value: bool) -> None:
         db.session.add(PaperFollow(paper_id=paper.id, user_id=user.id))
     elif not value and row is not None:
         db.session.delete(row)
+
+
+def papers_in_room(room: Room, user: User) -> list[Paper]:
+    """The room's papers this person may see (the room page's section), in one statement."""
+    return list(
+        db.session.scalars(
+            select(Paper)
+            .where(Paper.room_id == room.id, visible(Paper, user))
+            .order_by(Paper.created_at.desc())
+        )
+    )
 
 
 def is_following(paper: Paper, user: User) -> bool:
@@ -752,8 +785,6 @@ def _held_follows(departing: User, viewer: User) -> list[str]:
 
 def _move_follows(run: handover.Handover) -> int:
     """The successor follows the papers the departing person followed (those they may see)."""
-    from consult.policy import Need, can
-
     departing, successor = run.departing, run.successor
     follows = db.session.scalars(
         select(PaperFollow).where(PaperFollow.user_id == departing.id)

@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from flask import current_app, g, url_for
-from flask_babel import format_datetime, format_timedelta, get_locale, get_translations
+from flask import g, url_for
+from flask_babel import format_timedelta, get_locale, get_translations
 from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
@@ -40,6 +40,7 @@ def redline(old: str, new: str) -> Markup:
 
 
 def may_edit(comment) -> bool:
+    """Whether the current person may still edit the comment (the author's rule, the window)."""
     return services.may_edit(comment, current_user)
 
 
@@ -76,13 +77,8 @@ def register(app) -> None:
 
 
 def room_papers(room, user):
-    from consult.papers.routes import papers_in_room
-
     return "papers/_room_papers.html", {
-        "papers": papers_in_room(room, user),
+        "papers": services.papers_in_room(room, user),
         "manages": can(Need.MANAGE, room, user),
         "room": room,
     }
-
-
-__all__ = ["current_app", "format_datetime", "register"]
