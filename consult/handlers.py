@@ -14,7 +14,8 @@ Every view is declared with `@handler(...)`:
 
 The decorator, in this order:
 
-1. refuses anyone not signed in (unless `public=True`), like `policy.protected`;
+1. declares the endpoint (protected, or `public=True`: the request guard refuses undeclared
+   ones) and sends anyone not signed in to the sign-in page;
 2. loads each declared object through `policy.load` (404 for what one may not see, 403 for
    what one may see but not do) and passes it to the view in place of its URL argument;
 3. runs the confidential gate (`policy.gate_closed`) for any loaded object behind it, or for

@@ -16,8 +16,8 @@ Deny by default. Each domain registers, from its `register(app)`, one entry per 
 Views load through `consult.handlers` (`load()` below): 404 when the person may not see the
 thing at all (no hint that it exists), 403 when they may see it but not do what they asked.
 
-Every endpoint is declared `@public` or `@protected`; the request guard refuses any other
-(404) and a test walks `app.url_map` so none can be forgotten.
+Every endpoint is declared public or protected (`consult.handlers.handler` marks it); the request
+guard refuses any other (404) and a test walks `app.url_map` so none can be forgotten.
 """
 
 from __future__ import annotations
@@ -27,7 +27,6 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
-from functools import wraps
 from typing import Any, TypeVar
 
 from flask import abort, current_app, has_request_context, request, session
@@ -35,7 +34,7 @@ from flask_login import current_user
 from sqlalchemy import and_, false, or_, select
 from sqlalchemy.sql import ColumnElement
 
-from consult.extensions import db, login_manager
+from consult.extensions import db
 
 
 class Need(enum.StrEnum):
@@ -121,28 +120,8 @@ def parent_of(obj: Any) -> Any | None:
     return None
 
 
-#: Endpoints that anyone may reach without signing in, besides views marked @public.
+#: Endpoints that anyone may reach without signing in, besides views declared public.
 PUBLIC_ENDPOINTS = frozenset({"static"})
-
-
-def rule(model: type) -> Callable[[Rule], Rule]:
-    """Register the rule that answers every question about `model` objects."""
-
-    def register(fn: Rule) -> Rule:
-        add(model, rule=fn)
-        return fn
-
-    return register
-
-
-def visible_filter(model: type) -> Callable:
-    """Register the SQL filter that selects the `model` rows a person may see."""
-
-    def register(fn: Filter) -> Filter:
-        add(model, visible=fn)
-        return fn
-
-    return register
 
 
 def acting_user(user: Any = None) -> Any | None:
@@ -293,27 +272,6 @@ def require(need: Need | str) -> None:
 
 
 # ---- endpoint declarations -------------------------------------------------------------
-
-F = TypeVar("F", bound=Callable[..., Any])
-
-
-def public(view: F) -> F:
-    """Reachable without signing in (sign-in page, password reset, health)."""
-    view._access = "public"  # type: ignore[attr-defined]
-    return view
-
-
-def protected(view: F) -> F:
-    """Needs a signed-in, active person; the view still loads and authorises its objects."""
-
-    @wraps(view)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        if acting_user() is None:
-            return login_manager.unauthorized()
-        return view(*args, **kwargs)
-
-    wrapper._access = "protected"  # type: ignore[attr-defined]
-    return wrapper  # type: ignore[return-value]
 
 
 def endpoint_access(app, endpoint: str) -> str | None:

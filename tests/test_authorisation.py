@@ -21,6 +21,7 @@ from sqlalchemy import select
 from consult import policy
 from consult.accounts.models import DelegationStatus
 from consult.briefs import services as briefs
+from consult.handlers import handler
 from consult.meetings import services as meetings
 from consult.meetings.models import ItemState, MeetingKind, MeetingMode
 from consult.papers import services as papers
@@ -534,7 +535,7 @@ def test_the_guard_bites_on_an_undeclared_endpoint():
     app.before_request(policy.guard_request)
 
     @app.route("/open")
-    @policy.public
+    @handler(public=True)
     def declared():
         return "fine"
 

@@ -61,7 +61,6 @@ class Step:
 
 
 _KEY = "consult.handover_steps"
-_steps: dict[str, Step] = {}
 
 
 def add(app: Flask, step: Step) -> Step:
@@ -70,15 +69,9 @@ def add(app: Flask, step: Step) -> Step:
     return step
 
 
-def register(step: Step) -> Step:
-    """Register a step for every application, at import (the older shape: prefer `add`)."""
-    _steps[step.name] = step
-    return step
-
-
 def steps() -> list[Step]:
     added = current_app.extensions.get(_KEY, {}) if has_app_context() else {}
-    return sorted({**_steps, **added}.values(), key=lambda s: (s.order, s.name))
+    return sorted(added.values(), key=lambda s: (s.order, s.name))
 
 
 def held(departing: Any, viewer: Any) -> list[tuple[Step, list[str]]]:

@@ -7,7 +7,8 @@ from flask import Flask
 
 def register(app: Flask) -> None:
     """The blueprint, the rules, the template helpers and the room page's papers section."""
-    from consult.papers import events, policy, routes, templating
+    from consult.accounts import handover
+    from consult.papers import events, policy, routes, services, templating
     from consult.rooms import contents
 
     policy.register()
@@ -15,3 +16,4 @@ def register(app: Flask) -> None:
     templating.register(app)
     contents.add(app, templating.room_papers)
     events.register(app)
+    handover.add(app, services.PAPER_FOLLOWS)

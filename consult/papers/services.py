@@ -803,12 +803,11 @@ def _move_follows(run: handover.Handover) -> int:
     return moved
 
 
-handover.register(
-    handover.Step(
-        name="paper_follows",
-        label=_l("Papers followed"),
-        held=_held_follows,
-        move=_move_follows,
-        order=30,
-    )
+#: This domain's part of a handover (added from consult.papers.register).
+PAPER_FOLLOWS = handover.Step(
+    name="paper_follows",
+    label=_l("Papers followed"),
+    held=_held_follows,
+    move=_move_follows,
+    order=30,
 )
