@@ -6,9 +6,10 @@ once with BEGIN IMMEDIATE: a deferred transaction that upgrades to a write gets 
 once, whatever the busy timeout. So each transaction says what it is:
 
 - an HTTP request with a method other than GET/HEAD/OPTIONS writes;
-- a GET view that writes is declared with `@writing()` (it writes from its first statement);
-- code that writes now and then inside a read (touching last_seen, a read record, attendance
-  from a socket handler) runs inside `with writing():`, which ends the read first;
+- a GET view that writes is declared with `@handler(writes=True)` (it writes from its first
+  statement; the mark is the one `writing()` puts on a function);
+- code that writes now and then inside a read (touching last_seen) runs inside
+  `with writing():`, which ends the read first;
 - Socket.IO handlers read unless they write through `consult.handlers.event_writes()`, which
   commits through `commit()` below as a view does (consult.live);
 - after `commit()` the rest of a request reads again.
