@@ -6,7 +6,7 @@ Deny by default. Each domain registers, from its `register(app)`, one entry per 
 - `rule(person, need, obj) -> bool` answers every question about the model's objects;
 - `visible(person) -> WHERE clause` selects, for lists and search, exactly the rows
   `can(VIEW)` allows;
-- `parent` names the protection parent (a `Parent(column, model, get)`): an object is seen only
+- `parent` names the protection parent (a `Parent(column, model)`): an object is seen only
   by those who see its parent (a paper by those who see its room, a post by those who see its
   thread), in `can()` and in `visible()` alike, so a room's access reaches everything in it
   through one chain;
@@ -63,12 +63,19 @@ _filters: dict[type, Filter] = {}
 
 @dataclass(frozen=True)
 class Parent:
-    """The protection parent of a model: its foreign key `column` to `model`, and `get(obj)`
-    returning the parent object (usually a relationship)."""
+    """The protection parent of a model: its foreign key `column` to `model`. The parent
+    object is the session's row for that key (from the identity map when loaded), unless
+    `get(obj)` says otherwise."""
 
     column: Any
     model: type
-    get: Callable[[Any], Any]
+    get: Callable[[Any], Any] | None = None
+
+    def of(self, obj: Any) -> Any:
+        if self.get is not None:
+            return self.get(obj)
+        ident = getattr(obj, self.column.key)
+        return None if ident is None else db.session.get(self.model, ident)
 
 
 _parents: dict[type, Parent] = {}
@@ -116,7 +123,7 @@ def parent_of(obj: Any) -> Any | None:
     """The object's protection parent, or None at the top of the chain (a room)."""
     for cls in type(obj).__mro__:
         if (parent := _parents.get(cls)) is not None:
-            return parent.get(obj)
+            return parent.of(obj)
     return None
 
 

@@ -61,21 +61,17 @@ def published_brief_rule(user: User, need: Need, brief: PublishedBrief) -> bool:
     return need is Need.VIEW
 
 
-def _room(obj) -> Room:
-    return db.session.get(Room, obj.room_id)
-
-
 def register() -> None:
     """Tell the policy how to answer for TrendBrief, PublishedBrief."""
     policy.add(
         TrendBrief,
         rule=brief_rule,
         visible=visible_briefs,
-        parent=Parent(TrendBrief.room_id, Room, _room),
+        parent=Parent(TrendBrief.room_id, Room),
         gated=lambda brief: True,
     )
     policy.add(
         PublishedBrief,
         rule=published_brief_rule,
-        parent=Parent(PublishedBrief.room_id, Room, _room),
+        parent=Parent(PublishedBrief.room_id, Room),
     )

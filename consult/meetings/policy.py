@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from consult import policy
 from consult.accounts.models import User
-from consult.extensions import db
 from consult.meetings.models import AgendaItem, FloorRequest, Meeting
 from consult.policy import Need, Parent
 from consult.rooms.models import Room
@@ -28,27 +27,19 @@ def meeting_rule(user: User, need: Need, meeting: Meeting) -> bool:
     return False
 
 
-def _meeting_of(item: AgendaItem) -> Meeting | None:
-    return db.session.get(Meeting, item.meeting_id)
-
-
 def item_rule(user: User, need: Need, item: AgendaItem) -> bool:
     """An agenda item is the meeting's: the same powers."""
     if need is Need.VIEW:
         return True
-    meeting = _meeting_of(item)
+    meeting = policy.parent_of(item)
     return meeting is not None and meeting_rule(user, need, meeting)
-
-
-def _item_of(request_: FloorRequest) -> AgendaItem | None:
-    return db.session.get(AgendaItem, request_.item_id)
 
 
 def floor_rule(user: User, need: Need, request_: FloorRequest) -> bool:
     """A floor request is the agenda item's: the chair manages it (moves it, rules on it)."""
     if need is Need.VIEW:
         return True
-    item = _item_of(request_)
+    item = policy.parent_of(request_)
     return item is not None and item_rule(user, need, item)
 
 
@@ -58,15 +49,15 @@ def register() -> None:
     policy.add(
         Meeting,
         rule=meeting_rule,
-        parent=Parent(Meeting.room_id, Room, lambda meeting: meeting.room),
+        parent=Parent(Meeting.room_id, Room),
     )
     policy.add(
         AgendaItem,
         rule=item_rule,
-        parent=Parent(AgendaItem.meeting_id, Meeting, _meeting_of),
+        parent=Parent(AgendaItem.meeting_id, Meeting),
     )
     policy.add(
         FloorRequest,
         rule=floor_rule,
-        parent=Parent(FloorRequest.item_id, AgendaItem, _item_of),
+        parent=Parent(FloorRequest.item_id, AgendaItem),
     )

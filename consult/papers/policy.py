@@ -12,7 +12,6 @@ from sqlalchemy.sql import ColumnElement
 
 from consult import policy
 from consult.accounts.models import User
-from consult.extensions import db
 from consult.papers.models import Comment, Paper, PaperStatus
 from consult.policy import Need, Parent
 from consult.rooms.models import Room
@@ -44,16 +43,11 @@ def visible_papers(user: User) -> ColumnElement[bool]:
     return or_(Paper.status != PaperStatus.DRAFTING, Paper.room_id.in_(managed_room_ids(user)))
 
 
-def paper_of(comment: Comment) -> Paper | None:
-    """A comment's protection parent (from the session's identity map when it is loaded)."""
-    return db.session.get(Paper, comment.paper_id)
-
-
 def comment_rule(user: User, need: Need, comment: Comment) -> bool:
     """Everyone who sees the paper sees its comments (hidden ones show the chair's reason;
     under the Chatham House Rule the author is `SEE_AUTHORS` on the paper). Only the author
     has the author's powers (`AUTHOR`: edit within the window, withdraw)."""
-    paper = paper_of(comment)
+    paper = policy.parent_of(comment)
     if paper is None:
         return False
     match need:
@@ -74,8 +68,8 @@ def register() -> None:
         Paper,
         rule=paper_rule,
         visible=visible_papers,
-        parent=Parent(Paper.room_id, Room, lambda paper: paper.room),
+        parent=Parent(Paper.room_id, Room),
     )
     # Every comment of a paper one sees is seen (VIEW has no further condition), so the
     # parent alone selects exactly what can(VIEW, comment) allows.
-    policy.add(Comment, rule=comment_rule, parent=Parent(Comment.paper_id, Paper, paper_of))
+    policy.add(Comment, rule=comment_rule, parent=Parent(Comment.paper_id, Paper))

@@ -29,9 +29,8 @@ from consult.papers.forms import (
     StatusForm,
 )
 from consult.papers.models import Comment, Paper, PaperKind, PaperStatus, Paragraph, Position
-from consult.papers.policy import paper_of
 from consult.papers.redline import redline_html
-from consult.policy import Need, can
+from consult.policy import Need, can, parent_of
 from consult.rooms.models import Room
 
 bp = Blueprint("papers", __name__)
@@ -401,7 +400,7 @@ def _back_to_thread(paper: Paper, comment: Comment, status: int = 200):
 def edit_comment(comment: Comment):
     if not can(Need.TAKE_PART, comment):
         abort(403)  # the author, but no longer taking part in the room
-    paper = paper_of(comment)
+    paper = parent_of(comment)
     form = EditCommentForm(obj=comment)
     if form.validate_on_submit():
         services.edit_comment(comment, current_user, form.body.data, form.proposed_text.data)
@@ -416,13 +415,13 @@ def edit_comment(comment: Comment):
 @handler(comment=Load(Comment, Need.AUTHOR))
 def delete_comment(comment: Comment):
     services.delete_comment(comment, current_user)
-    return _back_to_thread(paper_of(comment), comment)
+    return _back_to_thread(parent_of(comment), comment)
 
 
 @bp.route("/comments/<int:comment_id>/hide", methods=["POST"])
 @handler(comment=Load(Comment, Need.MANAGE), field="reason")
 def hide_comment(comment: Comment):
-    paper = paper_of(comment)
+    paper = parent_of(comment)
     form = HideForm()
     if form.validate_on_submit():
         services.hide_comment(comment, current_user, form.reason.data)
@@ -435,13 +434,13 @@ def hide_comment(comment: Comment):
 @handler(comment=Load(Comment, Need.MANAGE))
 def unhide_comment(comment: Comment):
     services.unhide_comment(comment, current_user)
-    return _back_to_thread(paper_of(comment), comment)
+    return _back_to_thread(parent_of(comment), comment)
 
 
 @bp.route("/comments/<int:comment_id>/taken", methods=["POST"])
 @handler(comment=Load(Comment, Need.MANAGE))
 def taken_into_account(comment: Comment):
-    paper = paper_of(comment)
+    paper = parent_of(comment)
     services.set_taken_into_account(comment, current_user, request.form.get("value") == "1")
     if request.form.get("back") == "compilation":
         return redirect(url_for("papers.compilation", paper_id=paper.id, **request.args))
@@ -451,7 +450,7 @@ def taken_into_account(comment: Comment):
 @bp.route("/comments/<int:comment_id>/reattach", methods=["POST"])
 @handler(comment=Load(Comment, Need.MANAGE), field="key")
 def reattach(comment: Comment):
-    paper = paper_of(comment)
+    paper = parent_of(comment)
     paragraphs = services.paragraphs_of(services.current_revision(paper))
     form = _reattach_form(paragraphs)
     if form.validate_on_submit():

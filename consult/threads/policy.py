@@ -188,19 +188,19 @@ def register() -> None:
         Thread,
         rule=thread_rule,
         visible=visible_threads,
-        parent=Parent(Thread.room_id, Room, lambda t: db.session.get(Room, t.room_id)),
+        parent=Parent(Thread.room_id, Room),
         gated=lambda thread: True,
     )
     policy.add(
         Post,
         rule=post_rule,
         visible=visible_posts,
-        parent=Parent(Post.thread_id, Thread, lambda p: db.session.get(Thread, p.thread_id)),
+        parent=Parent(Post.thread_id, Thread),
         gated=lambda post: True,
     )
     policy.add(
         Attachment,
         rule=attachment_rule,
-        parent=Parent(Attachment.post_id, Post, lambda a: db.session.get(Post, a.post_id)),
+        parent=Parent(Attachment.post_id, Post),
         gated=lambda attachment: True,
     )
