@@ -299,6 +299,9 @@ def _content(db, world: World) -> None:
             body="Three.",
             audience=[people["facilitator"]],
         )
+        world.objects["chairs_own"] = threads.create_thread(
+            room, chair, title="Mine", marking=Marking.RED, body="Four.", audience=[]
+        )
     db.session.flush()
 
 
@@ -378,6 +381,11 @@ def test_every_rule_answers_as_the_spec_says(db, build, access):
                 lambda who: thread_expected(who, access, listed={"member", "facilitator"}),
             ),
             (
+                "need-to-know thread of one",  # being on another thread's list is no help
+                o["chairs_own"],
+                lambda who: thread_expected(who, access, listed={"chair"}, author="chair"),
+            ),
+            (
                 "post",
                 o["post"],
                 lambda who: {
@@ -412,7 +420,7 @@ def test_visible_selects_what_can_view_allows(db, build, access):
         Meeting: {o["meeting"], o["elsewhere_meeting"]},
     }
     if access is AccessLevel.CONFIDENTIAL:
-        listed[Thread] = {o["thread"], o["closed"], o["need_to_know"]}
+        listed[Thread] = {o["thread"], o["closed"], o["need_to_know"], o["chairs_own"]}
     wrong = []
     for model, objects in listed.items():
         ids = {obj.id for obj in objects}
@@ -617,6 +625,9 @@ def test_a_protection_parent_hides_what_its_parent_hides(
     policy.add(Meeting, visible=lambda user: Meeting.title == "A")
     assert _visible_ids(Meeting, person) & ids == {by_room[(shown.id, "A")].id}
     assert _visible_ids(Meeting, member) & ids == {by_room[(r.id, "A")].id for r in (shown, hidden)}
+    policy.add(Meeting, visible=lambda user: Meeting.created_by_id == user.id)  # the person's
+    assert _visible_ids(Meeting, person) & ids == set()
+    assert _visible_ids(Meeting, member) & ids == {m.id for m in by_room.values()}
     # A parent and no filter of its own: visible where the parent is.
     del policy._filters[Meeting]
     assert _visible_ids(Meeting, person) & ids == {by_room[(shown.id, t)].id for t in "AB"}
@@ -651,6 +662,7 @@ def test_the_gate_stands_before_what_is_behind_it(
     assert ask(None, inside, second_factor_at=now) == ("two_factor", 0.0, False)
     assert ask(plain, inside, second_factor_at=now) == ("two_factor", 0.0, False)
     assert ask(plain, outside) == (None, 0.0, False)  # nothing behind the gate: not asked
+    assert ask(plain) == ("two_factor", 0.0, False)  # no object: the gate itself is asked
     assert ask(secured, inside) == ("fresh", 0.0, False)  # no stamp at all
     assert ask(secured, inside, second_factor_at=now - 10) == (None, idle - 10, True)
     assert ask(secured, None, confidential_seen=now - 20) == (None, idle - 20, True)
@@ -771,7 +783,7 @@ def test_every_endpoint_is_declared_and_the_guard_refuses_the_rest(app, caplog):
     assert client.get("/open").status_code == 200
     with caplog.at_level("ERROR"):
         assert client.get("/forgotten").status_code == 404
-    assert "undeclared endpoint refused: forgotten" in caplog.text
+    assert "undeclared endpoint refused: forgotten" in caplog.messages
     assert client.post("/open").status_code == 405  # no route matched: Flask's own answer
     assert client.get("/nowhere").status_code == 404
     # protected: anyone not signed in goes to sign in; a person reaches the view.
@@ -843,3 +855,20 @@ def test_named_members_who_may_post_and_who_chair(db, build):
     assert named == NAMED | {"org_member"}  # the room's; from a State is asked elsewhere
     members_room = build(AccessLevel.MEMBERS).room
     assert not may_post_in_room(world.people["member"], members_room)
+
+
+def test_a_named_member_of_one_confidential_room_is_not_one_of_another(
+    db, build, make_user, add_member
+):
+    world = build(AccessLevel.CONFIDENTIAL)
+    elsewhere = world.other_room
+    author = make_user()
+    add_member(elsewhere, author, RoomRole.MEMBER)
+    thread = threads.create_thread(
+        elsewhere, author, title="There", marking=Marking.AMBER, body="x"
+    )
+    db.session.flush()
+    member = world.people["member"]
+    assert not can(Need.VIEW, thread, member)
+    assert thread.id not in _visible_ids(Thread, member)
+    assert can(Need.VIEW, thread, author)
