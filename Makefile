@@ -1,6 +1,7 @@
 # consult: two commands run everything.
 #   make run   - set up .venv, migrate a SQLite database under instance/, seed the demo once, serve
 #   make test  - install the test dependencies (Python, Debian's chromium, axe-core) and run it all
+#   make mutants - mutation testing of the access policy, and its score
 .DEFAULT_GOAL := help
 SHELL := /bin/bash
 PY ?= python3
@@ -9,13 +10,14 @@ BIN := $(VENV)/bin
 PORT ?= 5000
 export PORT
 
-.PHONY: help run test lint bench install install-test system-test-deps system-scaleout-deps clean
+.PHONY: help run test lint bench mutants install install-test system-test-deps system-scaleout-deps clean
 
 help:
 	@echo "make run   - serve the demo at http://127.0.0.1:$(PORT) (PORT overrides)"
 	@echo "make test  - install what the tests need and run the whole suite"
 	@echo "make lint  - ruff check and format check"
 	@echo "make bench - run the benchmarks in bench/ (results in bench/results/)"
+	@echo "make mutants - mutation testing of the access policy modules, and the score (docs/testing.md)"
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -60,11 +62,11 @@ system-scaleout-deps:
 	fi
 
 lint: install-test
-	$(BIN)/ruff check consult tests $(wildcard bench)
-	$(BIN)/ruff format --check consult tests $(wildcard bench)
+	$(BIN)/ruff check consult tests $(wildcard bench) $(wildcard tools)
+	$(BIN)/ruff format --check consult tests $(wildcard bench) $(wildcard tools)
 
 test: install-test system-test-deps
-	$(BIN)/ruff check consult tests $(wildcard bench)
+	$(BIN)/ruff check consult tests $(wildcard bench) $(wildcard tools)
 	@set +e; $(BIN)/python -m pytest -q -p no:cacheprovider tests; rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "pytest collected no tests"; exit 0; fi; exit $$rc
 
@@ -77,5 +79,11 @@ bench: install-test system-scaleout-deps
 	fi
 	$(BIN)/python -m bench.run
 
+# Mutation testing (not part of make test): mutmut over consult/policy.py and every
+# consult/*/policy.py against the rule, leak and authorisation tests ([tool.mutmut] in
+# pyproject.toml); prints the score and every mutant not killed. Working files in mutants/.
+mutants: install-test
+	$(BIN)/python tools/mutants.py
+
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache tests/browser/node_modules tests/browser/artifacts
+	rm -rf $(VENV) mutants .pytest_cache .ruff_cache tests/browser/node_modules tests/browser/artifacts
