@@ -27,6 +27,7 @@ import consult
 from consult import policy
 from consult.accounts import sessions
 from consult.accounts.models import DelegationStatus, User
+from consult.handlers import handler
 from consult.meetings import services as meetings
 from consult.meetings.models import (
     ItemState,
@@ -639,12 +640,12 @@ def test_the_gate_stands_before_what_is_behind_it(
 ):
     confidential, open_room = make_room(AccessLevel.CONFIDENTIAL), make_room(AccessLevel.OPEN)
     policy.add(Room, gated=lambda room: room.access is AccessLevel.CONFIDENTIAL)
-    policy.add(Paper, parent=Parent(Paper.room_id, Room, lambda p: db.session.get(Room, p.room_id)))
+    policy.add(Paper, parent=Parent(Paper.room_id, Room))
     inside = Paper(room_id=confidential.id)
     outside = Paper(room_id=open_room.id)
-    assert policy.behind_gate(confidential) and policy.behind_gate(inside)
-    assert not policy.behind_gate(open_room) and not policy.behind_gate(outside)
-    assert not policy.behind_gate(None)
+    assert policy.is_gated(confidential) and policy.is_gated(inside)
+    assert not policy.is_gated(open_room) and not policy.is_gated(outside)
+    assert not policy.is_gated(None)
 
     now = 1_000_000.0
     monkeypatch.setattr(policy.time, "time", lambda: now)
@@ -765,8 +766,8 @@ def test_every_endpoint_is_declared_and_the_guard_refuses_the_rest(app, caplog):
     def shown(name: str = "world", *, greeting: str = "hello"):
         return f"{greeting} {name}"
 
-    opened = policy.public(lambda: "open")
-    kept = policy.protected(shown)
+    opened = handler(public=True)(lambda: "open")
+    kept = handler()(shown)
     assert opened._access == "public" and kept._access == "protected"
     assert kept.__name__ == "shown" and kept.__wrapped__ is shown
     bare.add_url_rule("/open", "opened", opened)
@@ -788,7 +789,7 @@ def test_every_endpoint_is_declared_and_the_guard_refuses_the_rest(app, caplog):
     assert client.get("/nowhere").status_code == 404
     # protected: anyone not signed in goes to sign in; a person reaches the view.
     with app.test_request_context("/"):
-        assert policy.protected(shown)().status_code == 302
+        assert handler()(shown)().status_code == 302
     assert policy.undeclared_endpoints(app) == []
 
 
@@ -800,7 +801,7 @@ def test_protected_lets_a_person_through(app, db, make_user):
 
     with app.test_request_context("/"):
         _sign_in(person)
-        assert policy.protected(view)("you", greeting="hi") == "hi you"
+        assert handler()(view)(name="you", greeting="hi") == "hi you"
 
 
 # ---- room roles, cached per request -----------------------------------------------------
@@ -835,7 +836,10 @@ def test_room_roles_are_the_strongest_current_and_cached_until_forgotten(
 
 
 def test_named_members_who_may_post_and_who_chair(db, build):
-    from consult.threads.policy import may_post_in_room, personal_room_ids
+    from consult.threads.policy import forum_of, personal_room_ids
+
+    def may_post_in_room(person, room) -> bool:
+        return can(Need.TAKE_PART, forum_of(room), person)
 
     world = build(AccessLevel.CONFIDENTIAL)
     room = world.room
