@@ -572,6 +572,28 @@ def test_who_may_administer_hand_over_and_grant_history(
             assert got == allowed, f"{type(obj).__name__} {need.value}"
 
 
+def test_a_signed_in_session_is_its_persons_alone(db, fresh_policy, make_user):
+    from consult.accounts.models import SignedInSession
+
+    person = make_user()
+    people = {
+        "person": person,
+        "focal": make_user(delegation=person.delegation, is_focal_point=True),
+        "secretariat": make_user(status=DelegationStatus.SECRETARIAT),
+    }
+    row = SignedInSession(user_id=person.id, key_hash="0" * 64)
+    db.session.add(row)
+    db.session.flush()
+    expected = {
+        Need.VIEW: {"person"},
+        Need.MANAGE: {"person"},  # end it
+        Need.ADMINISTER: set(),
+        Need.HAND_OVER: set(),
+    }
+    for need, allowed in expected.items():
+        assert {w for w, p in people.items() if can(need, row, p)} == allowed, need.value
+
+
 # ---- the core: who acts, deny by default ----------------------------------------------------
 
 
@@ -1008,9 +1030,14 @@ def test_what_is_behind_the_confidential_gate(db, build, monkeypatch):
 
 
 def test_a_threads_room_is_its_protection_parent(db, build, monkeypatch):
+    from consult.briefs import services as briefs
+
     world = build(AccessLevel.CONFIDENTIAL)
     _content(db, world)
     o = world.objects
+    o["brief"] = briefs.draft(world.room, world.people["chair"], "A brief.")
+    o["brief"].status = BriefStatus.PENDING
+    assert policy.parent_of(o["brief"]) is world.room
     member = world.people["member"]
     assert policy.parent_of(o["thread"]) is world.room
     assert policy.parent_of(o["post"]) is o["thread"]
@@ -1019,9 +1046,10 @@ def test_a_threads_room_is_its_protection_parent(db, build, monkeypatch):
     # Were the room to refuse its named member, its threads would refuse them too.
     monkeypatch.setitem(policy._rules, Room, lambda user, need, room: False)
     monkeypatch.setitem(policy._filters, Room, lambda user: false())
-    for name in ("thread", "post", "attachment"):
+    for name in ("thread", "post", "attachment", "brief"):
         assert not can(Need.VIEW, o[name], member), name
     assert o["thread"].id not in _visible_ids(Thread, member)
+    assert o["brief"].id not in _visible_ids(TrendBrief, member)
     assert o["post"].id not in _visible_ids(Post, member)
 
 
