@@ -922,6 +922,8 @@ def test_named_members_who_may_post_and_who_chair(db, build):
 def test_a_named_member_of_one_confidential_room_is_not_one_of_another(
     db, build, make_user, add_member
 ):
+    from consult.threads.policy import forum_of
+
     world = build(AccessLevel.CONFIDENTIAL)
     elsewhere = world.other_room
     author = make_user()
@@ -932,6 +934,7 @@ def test_a_named_member_of_one_confidential_room_is_not_one_of_another(
     db.session.flush()
     member = world.people["member"]
     assert not can(Need.VIEW, thread, member)
+    assert not can(Need.VIEW, forum_of(elsewhere), member)  # the forum has no parent to ask
     assert thread.id not in _visible_ids(Thread, member)
     assert can(Need.VIEW, thread, author)
 
@@ -978,7 +981,8 @@ def test_trend_briefs_draft_pending_published_and_the_forum(db, build, make_room
         by_status[status] = brief
     target = make_room(AccessLevel.OPEN)
     published = PublishedBrief(room_id=target.id, body="Published.")
-    db.session.add(published)
+    members_only = PublishedBrief(room_id=make_room(AccessLevel.MEMBERS).id, body="Kept.")
+    db.session.add_all([published, members_only])
     db.session.flush()
 
     cases = [
@@ -992,6 +996,11 @@ def test_trend_briefs_draft_pending_published_and_the_forum(db, build, make_room
             published,
             lambda who: {Need.VIEW: True, Need.MANAGE: False, Need.TAKE_PART: False},
         ),
+        (
+            "brief published in a room of nobody's",  # its room's: the Secretariat sees it
+            members_only,
+            lambda who: {Need.VIEW: who == "secretariat", Need.MANAGE: False},
+        ),
     ]
     wrong = _mismatches(world, cases)
     assert not wrong, "\n".join(wrong)
@@ -1000,6 +1009,9 @@ def test_trend_briefs_draft_pending_published_and_the_forum(db, build, make_room
     for who, person in world.people.items():
         allowed = {b.id for b in by_status.values() if can(Need.VIEW, b, person)}
         assert _visible_ids(TrendBrief, person) & ids == allowed, who
+        assert _visible_ids(PublishedBrief, person) & {published.id, members_only.id} == {
+            b.id for b in (published, members_only) if can(Need.VIEW, b, person)
+        }, who
 
 
 def test_what_is_behind_the_confidential_gate(db, build, monkeypatch):
@@ -1067,3 +1079,14 @@ def test_only_a_comments_author_has_the_authors_powers(db, build, make_user):
     orphan = Comment(author_id=chair.id, body="Lost.")
     assert not any(can(need, orphan, chair) for need in (Need.VIEW, Need.AUTHOR))
     assert not can(Need.VIEW, orphan, world.people["secretariat"])
+
+
+def test_a_missing_stamp_is_no_stamp_whatever_the_clock(app, db, make_user, monkeypatch):
+    idle = app.config["CONFIDENTIAL_IDLE_MINUTES"] * 60
+    monkeypatch.setattr(policy.time, "time", lambda: float(idle))  # idle time past the epoch
+    secured = make_user(totp_enabled_at=utcnow(), totp_secret="A" * 32)
+    with app.test_request_context("/"):
+        _sign_in(secured)
+        assert policy.idle_remaining() == 0.0 and not policy.is_fresh()
+        session["confidential_seen"] = 0.5
+        assert policy.idle_remaining() == 0.5
