@@ -1065,6 +1065,8 @@ def test_a_threads_room_is_its_protection_parent(db, build, monkeypatch):
     assert o["post"].id not in _visible_ids(Post, member)
 
 
+# A parent key that is not set is not looked up (SQLAlchemy warns now, and means to raise).
+@pytest.mark.filterwarnings("error::sqlalchemy.exc.SAWarning")
 def test_only_a_comments_author_has_the_authors_powers(db, build, make_user):
     world = build(AccessLevel.OPEN)
     _content(db, world)
