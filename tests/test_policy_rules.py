@@ -518,10 +518,25 @@ def test_a_late_member_sees_posts_from_when_they_joined(db, build, add_member, m
     assert visible_from(thread, on_time) is None  # joined as it began
     assert visible_from(thread, late) == membership.started_at
     assert visible_from(thread, world.people["secretariat"]) is None  # no membership: no date
-    ids = {p.id for p in (old, new, edge)}
+    # One's row on another thread's list says nothing of this one; another's row on this
+    # thread's list says nothing of one's own.
+    few = threads.create_thread(
+        world.room, member, title="Few", marking=Marking.AMBER, body="x", audience=[late, on_time]
+    )
+    db.session.flush()
+    db.session.scalars(
+        select(ThreadParticipant).where(
+            ThreadParticipant.thread_id == few.id, ThreadParticipant.user_id == on_time.id
+        )
+    ).one().sees_from = utcnow() + timedelta(days=1)
+    first = db.session.scalars(select(Post).where(Post.thread_id == few.id)).one()
+    db.session.flush()
+    posts = (old, new, edge, first)
+    ids = {p.id for p in posts}
     for person in (late, member, on_time, chair):
-        allowed = {p.id for p in (old, new, edge) if can(Need.VIEW, p, person)}
+        allowed = {p.id for p in posts if can(Need.VIEW, p, person)}
         assert _visible_ids(Post, person) & ids == allowed
+    assert not can(Need.VIEW, first, on_time) and can(Need.VIEW, first, late)
     # A need-to-know list's own "from when" counts too.
     db.session.add(
         ThreadParticipant(
