@@ -20,13 +20,14 @@ from datetime import timedelta
 import pytest
 from flask import Flask, g, session
 from flask_login import AnonymousUserMixin, login_user
-from sqlalchemy import select, true
+from sqlalchemy import false, select, true
 from werkzeug.exceptions import Forbidden, NotFound
 
 import consult
 from consult import policy
 from consult.accounts import sessions
 from consult.accounts.models import DelegationStatus, User
+from consult.briefs.models import BriefStatus, PublishedBrief, TrendBrief
 from consult.handlers import handler
 from consult.meetings import services as meetings
 from consult.meetings.models import (
@@ -36,7 +37,7 @@ from consult.meetings.models import (
     MeetingMode,
 )
 from consult.papers import services as papers
-from consult.papers.models import Paper, PaperKind, PaperStatus
+from consult.papers.models import Comment, Paper, PaperKind, PaperStatus
 from consult.policy import Need, Parent, can, visible
 from consult.rooms.models import AccessLevel, JoinRequest, Room, RoomActivity, RoomRole
 from consult.threads import services as threads
@@ -48,6 +49,7 @@ from consult.threads.models import (
     ThreadParticipant,
     ThreadStatus,
 )
+from consult.threads.policy import visible_from
 from consult.timeutil import utcnow
 
 STATE = DelegationStatus.STATE_PARTY
@@ -125,6 +127,7 @@ def room_expected(who: str, access: AccessLevel, archived: bool = False) -> dict
         and not archived
         and not takes_part(who, access, archived),
         Need.HAND_OVER: False,  # not a room's power
+        Need.OVERRIDE: who == "secretariat",  # past the membership guardrails
     }
 
 
@@ -147,7 +150,16 @@ def paper_expected(who: str, access: AccessLevel, *, drafting: bool, chatham: bo
 NAMED = {"member", "chair", "facilitator", "observer", "observer_of_chairing_delegation"}
 
 
-def thread_expected(who: str, access: AccessLevel, *, closed=False, listed=None, author="member"):
+def thread_expected(
+    who: str,
+    access: AccessLevel,
+    *,
+    closed=False,
+    listed=None,
+    author="member",
+    exported=False,
+):
+    """`exported`: the thread allows exports and its marking lets it leave (not TLP:RED)."""
     named = (
         access is AccessLevel.CONFIDENTIAL and who in NAMED and (listed is None or who in listed)
     )
@@ -157,6 +169,8 @@ def thread_expected(who: str, access: AccessLevel, *, closed=False, listed=None,
         Need.TAKE_PART: named and not observer and not closed,
         Need.MANAGE: named and who in ("chair", "facilitator"),
         Need.ORIGINATE: named and who == author,
+        Need.LOWER_MARKING: named and who == author,  # only the originating delegation
+        Need.EXPORT: named and exported,
         Need.HAND_OVER: False,
     }
 
@@ -282,6 +296,7 @@ def _content(db, world: World) -> None:
         )
         post = threads.add_post(thread, member, "File.", [("a.txt", b"x")])
         db.session.flush()
+        thread.is_export_allowed = True
         world.objects["thread"] = thread
         world.objects["post"] = post
         world.objects["attachment"] = db.session.scalars(
@@ -303,6 +318,7 @@ def _content(db, world: World) -> None:
         world.objects["chairs_own"] = threads.create_thread(
             room, chair, title="Mine", marking=Marking.RED, body="Four.", audience=[]
         )
+        world.objects["chairs_own"].is_export_allowed = True  # TLP:RED still never leaves
     db.session.flush()
 
 
@@ -349,11 +365,18 @@ def test_every_rule_answers_as_the_spec_says(db, build, access):
             o["drafting"],
             lambda who: paper_expected(who, access, drafting=True, chatham=False),
         ),
-        ("comment", o["comment"], lambda who: {**rooms_only(who), Need.HAND_OVER: False}),
+        (
+            "comment",
+            o["comment"],
+            lambda who: {**rooms_only(who), Need.HAND_OVER: False, Need.AUTHOR: who == "chair"},
+        ),
         (
             "comment on a drafting paper",
             o["drafting_comment"],
-            lambda who: {n: v and manages(who, access) for n, v in rooms_only(who).items()},
+            lambda who: {
+                **{n: v and manages(who, access) for n, v in rooms_only(who).items()},
+                Need.AUTHOR: who == "chair",  # its author, who manages the room
+            },
         ),
         ("meeting", o["meeting"], lambda who: {**rooms_only(who), Need.DECIDE: False}),
         ("agenda item", o["item"], lambda who: {**rooms_only(who), Need.DECIDE: False}),
@@ -364,6 +387,7 @@ def test_every_rule_answers_as_the_spec_says(db, build, access):
             lambda who: {
                 Need.VIEW: room_need(who)[Need.MANAGE] or who == "observer",
                 Need.DECIDE: room_need(who)[Need.MANAGE],
+                Need.AUTHOR: who == "observer",  # only its author withdraws it
                 Need.MANAGE: False,
             },
         ),
@@ -374,7 +398,7 @@ def test_every_rule_answers_as_the_spec_says(db, build, access):
             return thread_expected(who, access)
 
         cases += [
-            ("thread", o["thread"], thread_need),
+            ("thread", o["thread"], lambda who: thread_expected(who, access, exported=True)),
             ("closed thread", o["closed"], lambda who: thread_expected(who, access, closed=True)),
             (
                 "need-to-know thread",
@@ -486,6 +510,33 @@ def test_a_late_member_sees_posts_from_when_they_joined(db, build, add_member, m
     assert can(Need.VIEW, new, late) and can(Need.TAKE_PART, new, late)
     assert not can(Need.MANAGE, new, late)
     assert can(Need.VIEW, old, member)
+    # From when each sees the thread (None: its whole history), as the thread's page says.
+    on_time = make_user()
+    add_member(world.room, on_time, RoomRole.MEMBER).started_at = thread.created_at
+    db.session.flush()
+    assert visible_from(thread, member) is None  # joined before it began
+    assert visible_from(thread, on_time) is None  # joined as it began
+    assert visible_from(thread, late) == membership.started_at
+    assert visible_from(thread, world.people["secretariat"]) is None  # no membership: no date
+    # One's row on another thread's list says nothing of this one; another's row on this
+    # thread's list says nothing of one's own.
+    few = threads.create_thread(
+        world.room, member, title="Few", marking=Marking.AMBER, body="x", audience=[late, on_time]
+    )
+    db.session.flush()
+    db.session.scalars(
+        select(ThreadParticipant).where(
+            ThreadParticipant.thread_id == few.id, ThreadParticipant.user_id == on_time.id
+        )
+    ).one().sees_from = utcnow() + timedelta(days=1)
+    first = db.session.scalars(select(Post).where(Post.thread_id == few.id)).one()
+    db.session.flush()
+    posts = (old, new, edge, first)
+    ids = {p.id for p in posts}
+    for person in (late, member, on_time, chair):
+        allowed = {p.id for p in posts if can(Need.VIEW, p, person)}
+        assert _visible_ids(Post, person) & ids == allowed
+    assert not can(Need.VIEW, first, on_time) and can(Need.VIEW, first, late)
     # A need-to-know list's own "from when" counts too.
     db.session.add(
         ThreadParticipant(
@@ -534,6 +585,28 @@ def test_who_may_administer_hand_over_and_grant_history(
         for need, allowed in table.items():
             got = {who for who, person in people.items() if can(need, obj, person)}
             assert got == allowed, f"{type(obj).__name__} {need.value}"
+
+
+def test_a_signed_in_session_is_its_persons_alone(db, fresh_policy, make_user):
+    from consult.accounts.models import SignedInSession
+
+    person = make_user()
+    people = {
+        "person": person,
+        "focal": make_user(delegation=person.delegation, is_focal_point=True),
+        "secretariat": make_user(status=DelegationStatus.SECRETARIAT),
+    }
+    row = SignedInSession(user_id=person.id, key_hash="0" * 64)
+    db.session.add(row)
+    db.session.flush()
+    expected = {
+        Need.VIEW: {"person"},
+        Need.MANAGE: {"person"},  # end it
+        Need.ADMINISTER: set(),
+        Need.HAND_OVER: set(),
+    }
+    for need, allowed in expected.items():
+        assert {w for w, p in people.items() if can(need, row, p)} == allowed, need.value
 
 
 # ---- the core: who acts, deny by default ----------------------------------------------------
@@ -864,6 +937,8 @@ def test_named_members_who_may_post_and_who_chair(db, build):
 def test_a_named_member_of_one_confidential_room_is_not_one_of_another(
     db, build, make_user, add_member
 ):
+    from consult.threads.policy import forum_of
+
     world = build(AccessLevel.CONFIDENTIAL)
     elsewhere = world.other_room
     author = make_user()
@@ -874,5 +949,161 @@ def test_a_named_member_of_one_confidential_room_is_not_one_of_another(
     db.session.flush()
     member = world.people["member"]
     assert not can(Need.VIEW, thread, member)
+    assert not can(Need.VIEW, forum_of(elsewhere), member)  # the forum has no parent to ask
     assert thread.id not in _visible_ids(Thread, member)
     assert can(Need.VIEW, thread, author)
+
+
+# ---- trend briefs, the forum and the gate ------------------------------------------------
+
+# A brief's named managers: a personal chair or facilitator of the confidential room (a
+# delegation's chairing, or a personal observer whose delegation chairs, does not count).
+BRIEF_MANAGERS = {"chair", "facilitator"}
+
+
+def brief_expected(who: str, status: BriefStatus) -> dict[Need, bool]:
+    seen = who in (BRIEF_MANAGERS if status is BriefStatus.DRAFT else NAMED)
+    return {
+        Need.VIEW: seen,
+        Need.MANAGE: seen and who in BRIEF_MANAGERS,
+        Need.TAKE_PART: seen and who == "member",  # object on behalf of one's delegation
+        Need.ORIGINATE: False,
+        Need.AUTHOR: False,
+    }
+
+
+def forum_expected(who: str) -> dict[Need, bool]:
+    named = who in NAMED
+    return {
+        Need.VIEW: named,
+        Need.TAKE_PART: named and who in ("member", "chair", "facilitator"),
+        Need.MANAGE: named and who in BRIEF_MANAGERS,
+        Need.ORIGINATE: False,
+    }
+
+
+def test_trend_briefs_draft_pending_published_and_the_forum(db, build, make_room):
+    from consult.briefs import policy as brief_policy
+    from consult.briefs import services as briefs
+    from consult.threads.policy import forum_of
+
+    world = build(AccessLevel.CONFIDENTIAL)
+    room, chair = world.room, world.people["chair"]
+    by_status = {}
+    for status in BriefStatus:
+        brief = briefs.draft(room, chair, f"A {status.value} brief.")
+        brief.status = status
+        by_status[status] = brief
+    target = make_room(AccessLevel.OPEN)
+    published = PublishedBrief(room_id=target.id, body="Published.")
+    members_only = PublishedBrief(room_id=make_room(AccessLevel.MEMBERS).id, body="Kept.")
+    db.session.add_all([published, members_only])
+    db.session.flush()
+
+    cases = [
+        (f"{status.value} brief", brief, lambda who, s=status: brief_expected(who, s))
+        for status, brief in by_status.items()
+    ]
+    cases += [
+        ("forum", forum_of(room), forum_expected),
+        (
+            "published brief",  # whoever sees its (open) room reads it; nobody acts on it
+            published,
+            lambda who: {Need.VIEW: True, Need.MANAGE: False, Need.TAKE_PART: False},
+        ),
+        (
+            "brief published in a room of nobody's",  # its room's: the Secretariat sees it
+            members_only,
+            lambda who: {Need.VIEW: who == "secretariat", Need.MANAGE: False},
+        ),
+    ]
+    wrong = _mismatches(world, cases)
+    assert not wrong, "\n".join(wrong)
+    assert {w for w, p in world.people.items() if brief_policy.manages(p, room)} == BRIEF_MANAGERS
+    ids = {brief.id for brief in by_status.values()}
+    for who, person in world.people.items():
+        allowed = {b.id for b in by_status.values() if can(Need.VIEW, b, person)}
+        assert _visible_ids(TrendBrief, person) & ids == allowed, who
+        assert _visible_ids(PublishedBrief, person) & {published.id, members_only.id} == {
+            b.id for b in (published, members_only) if can(Need.VIEW, b, person)
+        }, who
+
+
+def test_what_is_behind_the_confidential_gate(db, build, monkeypatch):
+    from consult.briefs import services as briefs
+    from consult.threads.policy import forum_of
+
+    world = build(AccessLevel.CONFIDENTIAL)
+    _content(db, world)
+    o = world.objects
+    brief = briefs.draft(world.room, world.people["chair"], "A brief.")
+    published = PublishedBrief(room_id=world.room.id, body="Published.")
+    behind = {
+        "forum": forum_of(world.room),
+        "thread": o["thread"],
+        "post": o["post"],
+        "attachment": o["attachment"],
+        "trend brief": brief,
+    }
+    assert [name for name, obj in behind.items() if not policy.is_gated(obj)] == []
+    open_world = build(AccessLevel.OPEN)
+    _content(db, open_world)
+    assert not policy.is_gated(open_world.objects["paper"])
+    assert not policy.is_gated(open_world.objects["comment"])
+    # Each is behind the gate by its own declaration, not only through its parent's.
+    monkeypatch.setattr(policy, "_parents", {})
+    assert [name for name, obj in behind.items() if not policy.is_gated(obj)] == []
+    assert not policy.is_gated(published)
+
+
+def test_a_threads_room_is_its_protection_parent(db, build, monkeypatch):
+    from consult.briefs import services as briefs
+
+    world = build(AccessLevel.CONFIDENTIAL)
+    _content(db, world)
+    o = world.objects
+    o["brief"] = briefs.draft(world.room, world.people["chair"], "A brief.")
+    o["brief"].status = BriefStatus.PENDING
+    assert policy.parent_of(o["brief"]) is world.room
+    member = world.people["member"]
+    assert policy.parent_of(o["thread"]) is world.room
+    assert policy.parent_of(o["post"]) is o["thread"]
+    assert policy.parent_of(o["attachment"]) is o["post"]
+    assert can(Need.VIEW, o["thread"], member)
+    # Were the room to refuse its named member, its threads would refuse them too.
+    monkeypatch.setitem(policy._rules, Room, lambda user, need, room: False)
+    monkeypatch.setitem(policy._filters, Room, lambda user: false())
+    for name in ("thread", "post", "attachment", "brief"):
+        assert not can(Need.VIEW, o[name], member), name
+    assert o["thread"].id not in _visible_ids(Thread, member)
+    assert o["brief"].id not in _visible_ids(TrendBrief, member)
+    assert o["post"].id not in _visible_ids(Post, member)
+
+
+# A parent key that is not set is not looked up (SQLAlchemy warns now, and means to raise).
+@pytest.mark.filterwarnings("error::sqlalchemy.exc.SAWarning")
+def test_only_a_comments_author_has_the_authors_powers(db, build, make_user):
+    world = build(AccessLevel.OPEN)
+    _content(db, world)
+    comment = world.objects["comment"]
+    chair = world.people["chair"]
+    colleague = make_user(delegation=chair.delegation)
+    assert comment.author_id == chair.id
+    assert can(Need.AUTHOR, comment, chair)
+    assert can(Need.VIEW, comment, colleague) and not can(Need.AUTHOR, comment, colleague)
+    assert not can(Need.AUTHOR, comment, world.people["secretariat"])
+    # A comment that belongs to no paper is nobody's, not even its author's.
+    orphan = Comment(author_id=chair.id, body="Lost.")
+    assert not any(can(need, orphan, chair) for need in (Need.VIEW, Need.AUTHOR))
+    assert not can(Need.VIEW, orphan, world.people["secretariat"])
+
+
+def test_a_missing_stamp_is_no_stamp_whatever_the_clock(app, db, make_user, monkeypatch):
+    idle = app.config["CONFIDENTIAL_IDLE_MINUTES"] * 60
+    monkeypatch.setattr(policy.time, "time", lambda: float(idle))  # idle time past the epoch
+    secured = make_user(totp_enabled_at=utcnow(), totp_secret="A" * 32)
+    with app.test_request_context("/"):
+        _sign_in(secured)
+        assert policy.idle_remaining() == 0.0 and not policy.is_fresh()
+        session["confidential_seen"] = 0.5
+        assert policy.idle_remaining() == 0.5
