@@ -103,11 +103,6 @@ def visible_rooms(user: User) -> ColumnElement[bool]:
     return or_(*clauses)
 
 
-def viewable_room_ids(user: User):
-    """The ids of the rooms this person may see, as a subquery (for other domains' filters)."""
-    return select(Room.id).where(visible_rooms(user))
-
-
 def managed_room_ids(user: User):
     """The ids of the rooms this person manages (Need.MANAGE), as a subquery."""
     if user.is_secretariat:
