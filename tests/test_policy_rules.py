@@ -543,10 +543,16 @@ def test_a_late_member_sees_posts_from_when_they_joined(db, build, add_member, m
             thread_id=thread.id, user_id=chair.id, sees_from=thread.created_at + timedelta(hours=3)
         )
     )
+    later = threads.add_post(thread, chair, "After the list's date.", [])
+    later.created_at = thread.created_at + timedelta(hours=4)
     thread.is_need_to_know = True
     db.session.flush()
     assert not can(Need.VIEW, new, chair)
     assert can(Need.VIEW, thread, chair)
+    # ... in SQL too: from that date on, and not before it.
+    assert can(Need.VIEW, later, chair)
+    seen = _visible_ids(Post, chair)
+    assert later.id in seen and new.id not in seen
 
 
 # ---- people and delegations ----------------------------------------------------------------
