@@ -10,8 +10,9 @@ Deny by default. Each domain registers, from its `register(app)`, one entry per 
   by those who see its parent (a paper by those who see its room, a post by those who see its
   thread), in `can()` and in `visible()` alike, so a room's access reaches everything in it
   through one chain;
-- `gated(obj) -> bool` puts the object behind the confidential gate (two-factor sign-in, fresh
-  after idle time), which the handler layer and the live channel both ask (`gate_closed`).
+- `gated` (True, or `gated(obj) -> bool`) puts the model's objects behind the confidential
+  gate (two-factor sign-in, fresh after idle time), which the handler layer and the live
+  channel both ask (`gate_closed`).
 
 Views load through `consult.handlers` (`load()` below): 404 when the person may not see the
 thing at all (no hint that it exists), 403 when they may see it but not do what they asked.
@@ -88,7 +89,7 @@ def add(
     rule: Rule | None = None,
     visible: Filter | None = None,
     parent: Parent | None = None,
-    gated: Callable[[Any], bool] | None = None,
+    gated: Callable[[Any], bool] | bool | None = None,
 ) -> None:
     """Register what the policy knows about `model` (a domain's `register(app)` calls this).
 
@@ -100,7 +101,9 @@ def add(
         _parents[model] = parent
     if visible is not None:
         _filters[model] = visible
-    if gated is not None:
+    if gated is True:  # every object of the model is behind the gate
+        _gates[model] = lambda obj: True
+    elif gated:
         _gates[model] = gated
 
 

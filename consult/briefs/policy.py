@@ -68,7 +68,7 @@ def register() -> None:
         rule=brief_rule,
         visible=visible_briefs,
         parent=Parent(TrendBrief.room_id, Room),
-        gated=lambda brief: True,
+        gated=True,
     )
     policy.add(
         PublishedBrief,

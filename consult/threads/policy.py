@@ -183,24 +183,24 @@ def attachment_rule(user: User, need: Need, attachment: Attachment) -> bool:
 
 def register() -> None:
     """Tell the policy how to answer for Forum, Thread, Post, Attachment."""
-    policy.add(Forum, rule=forum_rule, gated=lambda forum: True)
+    policy.add(Forum, rule=forum_rule, gated=True)
     policy.add(
         Thread,
         rule=thread_rule,
         visible=visible_threads,
         parent=Parent(Thread.room_id, Room),
-        gated=lambda thread: True,
+        gated=True,
     )
     policy.add(
         Post,
         rule=post_rule,
         visible=visible_posts,
         parent=Parent(Post.thread_id, Thread),
-        gated=lambda post: True,
+        gated=True,
     )
     policy.add(
         Attachment,
         rule=attachment_rule,
         parent=Parent(Attachment.post_id, Post),
-        gated=lambda attachment: True,
+        gated=True,
     )
