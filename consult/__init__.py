@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Flask, g, has_request_context, render_template, request
-from flask_babel import format_datetime, get_locale, get_timezone
+from flask_babel import format_datetime, format_number, get_locale, get_timezone
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError, generate_csrf
@@ -18,6 +18,7 @@ from consult import (
     admin,
     briefs,
     extensions,
+    groups,
     meetings,
     notifications,
     papers,
@@ -45,7 +46,7 @@ CONTENT_SECURITY_POLICY = "; ".join(
 
 
 #: The domains, in the order they register (and their sections appear on a room page).
-DOMAINS = (accounts, rooms, meetings, threads, briefs, papers, notifications, admin)
+DOMAINS = (accounts, rooms, groups, meetings, threads, briefs, papers, notifications, admin)
 
 
 def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
@@ -287,6 +288,7 @@ def _register_templating(app: Flask) -> None:
     papers_templating.register(app)
     app.jinja_env.filters["duration"] = duration
     app.jinja_env.filters["local_time"] = local_time
+    app.jinja_env.filters["number"] = format_number  # Babel: 1,234 / 1 234 / 1.234
     app.jinja_env.globals.update(
         can=policy.can,
         Need=policy.Need,

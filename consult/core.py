@@ -6,6 +6,7 @@ from flask import Blueprint, jsonify
 from flask_login import current_user
 from sqlalchemy import text
 
+from consult import waiting
 from consult.extensions import db
 from consult.handlers import handler
 from consult.htmx import render
@@ -18,7 +19,13 @@ bp = Blueprint("core", __name__)
 @handler()
 def dashboard():
     rows, latest = rooms.dashboard(current_user)
-    return render("core/dashboard.html", "core/_my_rooms.html", rows=rows, latest=latest)
+    return render(
+        "core/dashboard.html",
+        "core/_my_rooms.html",
+        rows=rows,
+        latest=latest,
+        waiting=waiting.for_person(current_user),
+    )
 
 
 @bp.route("/health")

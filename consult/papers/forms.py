@@ -57,7 +57,9 @@ class PaperForm(_SourceMixin, Form):
             ),
         ],
     )
-    kind = SelectField(_l("Kind"), choices=[(k.value, k.label) for k in PaperKind])
+    kind = SelectField(
+        _l("Kind"), choices=[(k.value, k.label) for k in PaperKind if k.issued_by_chair]
+    )
     issued_by = StringField(
         _l("Issued by"),
         validators=[DataRequired(), Length(max=200)],

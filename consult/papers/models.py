@@ -30,10 +30,24 @@ class PaperKind(enum.StrEnum):
     DRAFT_DECISION = "draft_decision"
     CHAIR_DRAFT_REPORT = "chair_draft_report"
     VOLUNTARY_GUIDE = "voluntary_guide"
+    #: Submitted by a delegation (issue: exchange among delegations), accepted by the chair.
+    NATIONAL_PAPER = "national_paper"
+    NATIONAL_EXPERIENCE = "national_experience"
+    #: Drafted by a group's members in the group's room, agreed by the group.
+    GROUP_STATEMENT = "group_statement"
 
     @property
     def label(self) -> str:
         return str(PAPER_KIND_LABELS[self])
+
+    @property
+    def issued_by_chair(self) -> bool:
+        """The kinds a chair creates from the new-paper form (the others come from their flows)."""
+        return self not in (
+            PaperKind.NATIONAL_PAPER,
+            PaperKind.NATIONAL_EXPERIENCE,
+            PaperKind.GROUP_STATEMENT,
+        )
 
 
 PAPER_KIND_LABELS = {
@@ -42,6 +56,9 @@ PAPER_KIND_LABELS = {
     PaperKind.DRAFT_DECISION: _l("Draft decision"),
     PaperKind.CHAIR_DRAFT_REPORT: _l("Chair's draft report"),
     PaperKind.VOLUNTARY_GUIDE: _l("Voluntary guide (living document)"),
+    PaperKind.NATIONAL_PAPER: _l("National working paper"),
+    PaperKind.NATIONAL_EXPERIENCE: _l("Presentation of national experience"),
+    PaperKind.GROUP_STATEMENT: _l("Group statement"),
 }
 
 

@@ -1,0 +1,13 @@
+"""Groups of delegations that speak together: the five UN regional groups and the groups the
+Secretariat defines (for example the EU with its aligned States), each with a coordinator."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def register(app: Flask) -> None:
+    """The rules for groups."""
+    from consult.groups import policy
+
+    policy.register()
