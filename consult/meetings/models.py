@@ -193,6 +193,13 @@ class FloorRequest(db.Model):
     #: Who asked (None when the chair inscribed a flag raised in the room).
     requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     on_behalf_of: Mapped[str] = mapped_column(String(200))
+    #: Speaking for a group: pending the group's confirmation until `group_confirmed_at` is set
+    #: (by the group's coordinator, or by delivering the group's final statement).
+    on_behalf_group_id: Mapped[int | None] = mapped_column(
+        ForeignKey("delegation_group.id"), index=True
+    )
+    group_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    group_confirmed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     kind: Mapped[FloorKind] = mapped_column(_enum(FloorKind, "floor_kind"))
     presence: Mapped[Presence] = mapped_column(_enum(Presence, "presence"))
     is_inscribed_at_desk: Mapped[bool] = mapped_column(default=False)
@@ -212,7 +219,7 @@ class FloorRequest(db.Model):
     ruling: Mapped[str | None] = mapped_column(String(500))
 
     delegation: Mapped[Delegation] = relationship(lazy="joined")
-    requested_by: Mapped[User | None] = relationship(lazy="raise")
+    requested_by: Mapped[User | None] = relationship(foreign_keys=[requested_by_id], lazy="raise")
 
     def spoken_seconds(self, now: datetime) -> int:
         if self.started_at is None:

@@ -215,6 +215,13 @@ class Comment(db.Model):
     delegation_id: Mapped[int] = mapped_column(ForeignKey("delegation.id"), index=True)
     #: "Germany" or "the African Group": who the comment speaks for.
     on_behalf_of: Mapped[str] = mapped_column(String(200))
+    #: Speaking for a group: pending the group's confirmation until `group_confirmed_at` is set
+    #: (by the group's coordinator, or by delivering the group's final statement).
+    on_behalf_group_id: Mapped[int | None] = mapped_column(
+        ForeignKey("delegation_group.id"), index=True
+    )
+    group_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    group_confirmed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     body: Mapped[str] = mapped_column(Text)
     body_html: Mapped[Markup | None] = rendered("body")
     quote: Mapped[str | None] = mapped_column(Text)

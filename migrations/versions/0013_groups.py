@@ -97,9 +97,34 @@ def upgrade():
     with op.batch_alter_table('paper', schema=None) as batch_op:
         batch_op.drop_constraint(op.f('ck_paper_paper_kind'), type_='check')
         batch_op.create_check_constraint(op.f('ck_paper_paper_kind'), _kinds(NEW_KINDS))
+    # "On behalf of a group" is confirmed by the group (pending until then).
+    for table in ('comment', 'floor_request'):
+        with op.batch_alter_table(table, schema=None) as batch_op:
+            batch_op.add_column(sa.Column('on_behalf_group_id', sa.Integer(), nullable=True))
+            batch_op.add_column(sa.Column('group_confirmed_at', sa.DateTime(timezone=True),
+                                          nullable=True))
+            batch_op.add_column(sa.Column('group_confirmed_by_id', sa.Integer(), nullable=True))
+            batch_op.create_index(batch_op.f(f'ix_{table}_on_behalf_group_id'),
+                                  ['on_behalf_group_id'])
+            batch_op.create_foreign_key(
+                batch_op.f(f'fk_{table}_on_behalf_group_id_delegation_group'),
+                'delegation_group', ['on_behalf_group_id'], ['id'])
+            batch_op.create_foreign_key(
+                batch_op.f(f'fk_{table}_group_confirmed_by_id_user'),
+                'user', ['group_confirmed_by_id'], ['id'])
 
 
 def downgrade():
+    for table in ('comment', 'floor_request'):
+        with op.batch_alter_table(table, schema=None) as batch_op:
+            batch_op.drop_constraint(
+                batch_op.f(f'fk_{table}_on_behalf_group_id_delegation_group'), type_='foreignkey')
+            batch_op.drop_constraint(
+                batch_op.f(f'fk_{table}_group_confirmed_by_id_user'), type_='foreignkey')
+            batch_op.drop_index(batch_op.f(f'ix_{table}_on_behalf_group_id'))
+            batch_op.drop_column('group_confirmed_by_id')
+            batch_op.drop_column('group_confirmed_at')
+            batch_op.drop_column('on_behalf_group_id')
     with op.batch_alter_table('paper', schema=None) as batch_op:
         batch_op.drop_constraint(op.f('ck_paper_paper_kind'), type_='check')
         batch_op.create_check_constraint(op.f('ck_paper_paper_kind'), _kinds(OLD_KINDS))
