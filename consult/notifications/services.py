@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import joinedload
 
@@ -21,6 +22,7 @@ from consult.notifications.models import Notification
 from consult.policy import Need, can, subject_of, visible_subject
 from consult.timeutil import utcnow
 from consult.transaction import emit_after_commit
+from consult.waiting import Waiting
 
 #: Every kind of notification and who gets it. notify() refuses any other kind, and the
 #: authorisation tests fail for a kind without its row (tests/test_notification_policy.py).
@@ -104,3 +106,25 @@ def mark_all_read(user: User) -> None:
         .where(*_listed(user), Notification.read_at.is_(None))
         .values(read_at=utcnow())
     )
+
+
+#: How many unread replies the dashboard lists under "waiting for you" (the rest are on the
+#: notifications page).
+WAITING_REPLIES = 10
+
+
+def waiting_replies(user: User) -> list[Waiting]:
+    """Unread replies to this person, still visible to them, for "waiting for you"."""
+    rows = db.session.scalars(
+        select(Notification)
+        .where(
+            *_listed(user),
+            Notification.read_at.is_(None),
+            Notification.kind.like("%.reply"),
+        )
+        .order_by(Notification.created_at.desc(), Notification.id.desc())
+        .limit(WAITING_REPLIES)
+    )
+    return [
+        Waiting(kind=_("Reply to you"), title=n.text, url=n.link, since=n.created_at) for n in rows
+    ]
