@@ -10,7 +10,7 @@ from flask import Blueprint, abort, flash, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from consult import uploads
+from consult import policy, uploads
 from consult.discussions import services
 from consult.discussions.forms import EditForm, HideForm, MoveForm, ReplyForm, TopicForm
 from consult.discussions.models import Topic, TopicAttachment, TopicPost
@@ -74,9 +74,10 @@ def room_discussions(room: Room):
 
 
 @bp.route("/rooms/<slug>/discussions/new", methods=["GET", "POST"])
-@handler(room=Load(Room, Need.TAKE_PART, by="slug"), field="body")
+@handler(room=Load(Room, by="slug"), field="body")
 def new_topic(room: Room):
-    _discussion_room(room)
+    # Not found in a confidential room, whoever asks; then 403 for who may not take part.
+    policy.authorise(_discussion_room(room), Need.TAKE_PART)
     form = TopicForm()
     if form.validate_on_submit():
         topic = services.start_topic(
