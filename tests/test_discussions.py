@@ -627,3 +627,21 @@ def test_a_members_room_discussion_never_reaches_an_outsider(
 def test_the_edit_window_is_configurable(app):
     with app.test_request_context():
         assert services.edit_window() == timedelta(minutes=app.config["DISCUSSION_EDIT_MINUTES"])
+
+
+def test_a_reply_typed_when_the_session_ended_is_kept_and_offered_back(client, auth, db, setting):
+    room, people = setting
+    topic = start(room, people["member"])
+    db.session.flush()
+    auth.login(people["other"])
+    page = client.get(f"/discussions/{topic.id}").get_data(as_text=True)
+    token = page.split('name="kept_for" value="', 1)[1].split('"', 1)[0]
+    auth.logout()
+    response = client.post(
+        f"/discussions/{topic.id}/replies", data={"body": "Typed too late", "kept_for": token}
+    )
+    assert response.status_code in (302, 303)
+    assert count(db, TopicPost) == 1
+    auth.login(people["other"])
+    page = client.get(f"/discussions/{topic.id}").get_data(as_text=True)
+    assert "Your text was kept" in page and "Typed too late" in page

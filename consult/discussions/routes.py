@@ -9,8 +9,9 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy import select
 
-from consult import policy, uploads
+from consult import drafts, policy, uploads
 from consult.discussions import services
 from consult.discussions.forms import EditForm, HideForm, MoveForm, ReplyForm, TopicForm
 from consult.discussions.models import Topic, TopicAttachment, TopicPost
@@ -73,12 +74,27 @@ def room_discussions(room: Room):
     )
 
 
+def _room_or_none(slug: str, **_args) -> Room | None:
+    return db.session.scalars(select(Room).where(Room.slug == slug)).first()
+
+
 @bp.route("/rooms/<slug>/discussions/new", methods=["GET", "POST"])
+@drafts.keepable(
+    text=("title", "body"),
+    files=("attachments",),
+    page=lambda slug: url_for("discussions.new_topic", slug=slug),
+    target=_room_or_none,
+)
 @handler(room=Load(Room, by="slug"), field="body")
 def new_topic(room: Room):
     # Not found in a confidential room, whoever asks; then 403 for who may not take part.
     policy.authorise(_discussion_room(room), Need.TAKE_PART)
-    form = TopicForm()
+    kept = (
+        None
+        if request.method == "POST"
+        else drafts.offered("discussions.new_topic", slug=room.slug)
+    )
+    form = TopicForm(data=kept.values) if kept is not None else TopicForm()
     if form.validate_on_submit():
         topic = services.start_topic(
             room,
@@ -88,6 +104,7 @@ def new_topic(room: Room):
             is_chatham_house=bool(form.is_chatham_house.data),
             attachments=_files(form),
         )
+        drafts.forget("discussions.new_topic", slug=room.slug)
         flash(_("Your discussion is open."), "success")
         return redirect(url_for("discussions.topic", topic_id=topic.id))
     status = 422 if form.is_submitted() else 200
@@ -96,6 +113,7 @@ def new_topic(room: Room):
         form=form,
         room=room,
         manages=can(Need.MANAGE, room),
+        kept=kept,
         status=status,
     )
 
@@ -133,7 +151,10 @@ def _posts_context(topic: Topic) -> dict:
 
 def _topic_page(topic: Topic, status: int = 200, form: ReplyForm | None = None):
     room = db.session.get(Room, topic.room_id)
-    if form is None:
+    kept = drafts.offered("discussions.reply", topic_id=topic.id) if form is None else None
+    if kept is not None:
+        form = ReplyForm(formdata=None, data=kept.values)
+    elif form is None:
         form = ReplyForm(formdata=None)
         form.parent.data = request.args.get("reply_to", "")
         form.quote_of.data = request.args.get("quote", "")
@@ -146,6 +167,7 @@ def _topic_page(topic: Topic, status: int = 200, form: ReplyForm | None = None):
         status=status,
         room=room,
         form=form,
+        kept=kept,
         answering=answering,
         quoting=quoting,
         **context,
@@ -171,6 +193,13 @@ def posts(topic: Topic):
 
 
 @bp.route("/discussions/<int:topic_id>/replies", methods=["POST"])
+@drafts.keepable(
+    text=("body",),
+    extra=("parent", "quote_of"),
+    files=("attachments",),
+    page=lambda topic_id: url_for("discussions.topic", topic_id=topic_id),
+    target=lambda topic_id, **_args: db.session.get(Topic, topic_id),
+)
 @handler(topic=Load(Topic, Need.TAKE_PART), field="body")
 def reply(topic: Topic):
     form = ReplyForm()
@@ -183,6 +212,7 @@ def reply(topic: Topic):
             quote_of=_post_in(topic, form.quote_of.data),
             attachments=_files(form),
         )
+        drafts.forget("discussions.reply", topic_id=topic.id)
         return redirect(url_for("discussions.topic", topic_id=topic.id) + f"#post-{post.id}")
     return _topic_page(topic, status=422, form=form)
 
