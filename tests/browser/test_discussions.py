@@ -43,7 +43,7 @@ def start_discussion(page, title: str, body: str, files: list | None = None) -> 
     return int(page.url.rsplit("/", 1)[1])
 
 
-def test_a_new_discussion_and_its_replies_appear_live_for_another_member(signed_in):
+def test_a_new_discussion_and_its_replies_appear_live_for_another_member(signed_in, axe):
     title = unique("Points for the group statement")
     reader = signed_in("delegate.angola")
     reader.goto("/rooms/african-group")
@@ -62,6 +62,7 @@ def test_a_new_discussion_and_its_replies_appear_live_for_another_member(signed_
     expect(line).to_contain_text("1 unread")
     expect(line).to_contain_text("South Africa")
     assert loads == [], f"the room page was reloaded instead of updated: {loads}"
+    axe(reader, "the room page after a live update of its discussions")
 
     # Opened, it is read; the author's reply then appears in place.
     line.get_by_role("link", name=title).click()
@@ -76,6 +77,11 @@ def test_a_new_discussion_and_its_replies_appear_live_for_another_member(signed_
         timeout=LIVE_UPDATE_TIMEOUT
     )
     assert loads == []
+    axe(reader, "a topic after a live update")
+    # A reply with nothing in it is refused next to the field.
+    reader.get_by_role("button", name="Post reply").click()
+    expect(reader.get_by_role("alert")).to_have_text("Write your reply before posting it.")
+    axe(reader, "a topic with a refused reply")
 
 
 def test_outsiders_get_not_found_for_the_topic_its_fragments_files_and_channel(signed_in, tmp_path):
