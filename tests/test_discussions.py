@@ -452,6 +452,39 @@ def test_moves_go_only_to_chaired_rooms_with_the_same_or_a_narrower_audience(
     assert db.session.scalars(select(AuditEvent).where(AuditEvent.kind == "discussion.moved")).one()
 
 
+def test_a_move_tells_the_open_pages_of_the_topic_to_recheck(app, client, auth, db, setting):
+    from consult.extensions import socketio
+
+    room, people = setting
+    topic = start(room, people["member"])
+    target = type(room)(slug="narrow-target", title="Narrow", access=AccessLevel.MEMBERS)
+    target.kind = room.kind
+    db.session.add(target)
+    db.session.flush()
+    from consult.rooms.models import Membership
+
+    db.session.add(Membership(room_id=target.id, user_id=people["chair"].id, role=RoomRole.CHAIR))
+    db.session.flush()
+    topic_id, target_id = topic.id, target.id
+    auth.login_quickly(people["other"])
+    chair = app.test_client()
+    type(auth)(chair).login_quickly(people["chair"])
+    db.session.commit()
+    sc = socketio.test_client(app, namespace="/live", flask_test_client=client)
+    try:
+        assert sc.emit("watch_topic", {"topic": topic_id}, namespace="/live", callback=True)["ok"]
+        response = chair.post(f"/discussions/{topic_id}/move", data={"room": str(target_id)})
+        assert response.status_code == 303
+        assert "access-changed" in {r["name"] for r in sc.get_received("/live")}
+        assert (
+            f"topic:{topic_id}" in sc.emit("recheck", {}, namespace="/live", callback=True)["left"]
+        )
+        assert client.get(f"/discussions/{topic_id}").status_code == 404
+    finally:
+        if sc.is_connected("/live"):
+            sc.disconnect(namespace="/live")
+
+
 def test_audience_rule(db, make_room, make_user, make_delegation, add_member):
     open_room, states = make_room(AccessLevel.OPEN), make_room(AccessLevel.STATES)
     members = make_room(AccessLevel.MEMBERS)
@@ -645,3 +678,38 @@ def test_a_reply_typed_when_the_session_ended_is_kept_and_offered_back(client, a
     auth.login(people["other"])
     page = client.get(f"/discussions/{topic.id}").get_data(as_text=True)
     assert "Your text was kept" in page and "Typed too late" in page
+
+
+def test_a_topic_and_the_dashboard_take_the_same_queries_whatever_the_posts(
+    client, auth, db, setting, count_queries
+):
+    room, people = setting
+    topic = start(room, people["member"])
+    db.session.flush()
+    auth.login(people["other"])
+
+    def measure() -> tuple[int, int]:
+        with count_queries() as page:
+            assert client.get(f"/discussions/{topic.id}").status_code == 200
+        with count_queries() as board:
+            assert client.get("/").status_code == 200
+        return len(page), len(board)
+
+    measure()  # the first visit writes the read marker; later ones update it
+    small = measure()
+    parent = None
+    for i in range(40):
+        post = services.post_reply(
+            topic,
+            people["member" if i % 2 else "chair"],
+            f"r{i}",
+            parent=parent,
+            attachments=[("a.txt", b"x")] if i % 5 == 0 else (),
+        )
+        parent = post if i % 3 else None
+        if i % 7 == 0:
+            services.edit_post(post, people["member" if i % 2 else "chair"], f"r{i} edited")
+        other = start(room, people["chair"], title=f"More {i}")
+        services.post_reply(other, people["member"], "x")
+    db.session.flush()
+    assert measure() == small

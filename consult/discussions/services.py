@@ -441,6 +441,9 @@ def move_topic(topic: Topic, chair: User, target: Room) -> None:
     )
     forget_room_roles()
     _changed(topic, also_room=old_room_id)
+    # Open pages of the topic re-check their channels and reload: whoever cannot see the new
+    # room leaves `topic:<id>` and is shown "not found", the others the topic in its new room.
+    emit_after_commit("access-changed", {"room": old_room_id}, to=f"topic:{topic.id}")
 
 
 # ---- reading -----------------------------------------------------------------------------
