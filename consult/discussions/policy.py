@@ -17,7 +17,7 @@ from consult.accounts.models import User
 from consult.discussions.models import Topic, TopicAttachment, TopicPost
 from consult.policy import Need, Parent
 from consult.rooms.models import AccessLevel, Room
-from consult.rooms.policy import room_rule
+from consult.rooms.policy import managed_room_ids, room_rule
 
 
 def topic_rule(user: User, need: Need, topic: Topic) -> bool:
@@ -83,8 +83,6 @@ def register() -> None:
 
 def _visible_attachments(user: User) -> ColumnElement[bool]:
     """Attachments of posts not hidden, and of hidden ones in rooms this person manages."""
-    from consult.rooms.policy import managed_room_ids
-
     shown = select(TopicPost.id).where(TopicPost.hidden_at.is_(None))
     managed = (
         select(TopicPost.id)
