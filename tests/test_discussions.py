@@ -713,3 +713,20 @@ def test_a_topic_and_the_dashboard_take_the_same_queries_whatever_the_posts(
         services.post_reply(other, people["member"], "x")
     db.session.flush()
     assert measure() == small
+
+
+def test_a_hidden_posts_files_are_withheld_but_from_the_chairs(client, auth, db, setting):
+    room, people = setting
+    topic = start(room, people["member"])
+    post = services.post_reply(topic, people["other"], "Look", attachments=[("a.txt", b"bad")])
+    db.session.flush()
+    attachment = db.session.scalars(select(TopicAttachment)).one()
+    services.hide_post(post, people["chair"], "Offensive file")
+    db.session.flush()
+    auth.login(people["member"])
+    assert client.get(f"/discussion-attachments/{attachment.id}").status_code == 404
+    with pytest.raises(services.DiscussionError, match="hidden post cannot be quoted"):
+        services.post_reply(topic, people["member"], "Quoting", quote_of=post)
+    auth.logout()
+    auth.login(people["chair"])
+    assert client.get(f"/discussion-attachments/{attachment.id}").data == b"bad"
