@@ -87,6 +87,8 @@ class Config:
     #: Where encrypted attachments live (outside the static folder).
     ATTACHMENT_DIR = _env("ATTACHMENT_DIR", str(INSTANCE / "attachments"))
     MAX_ATTACHMENT_BYTES = int(_env("MAX_ATTACHMENT_BYTES", str(10 * 1024 * 1024)))
+    #: Minutes during which the author of a discussion post may edit it (the history is kept).
+    DISCUSSION_EDIT_MINUTES = float(_env("DISCUSSION_EDIT_MINUTES", "30"))
     #: Minutes without activity in a confidential room before a fresh sign-in is asked.
     #: (A fraction is allowed, e.g. 0.5 for the browser tests.)
     CONFIDENTIAL_IDLE_MINUTES = float(_env("CONFIDENTIAL_IDLE_MINUTES", "15"))

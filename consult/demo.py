@@ -465,6 +465,7 @@ def seed(password: str) -> dict[str, int]:
     papers = _seed_papers(art67, wgeti, people, now)
     _seed_meetings(wgeti, african, people, delegations, now)
     _seed_threads(dief, people)
+    _demo_discussions(wgeti, african, people)
     return {
         "delegations": len(delegations),
         "people": len(people),
@@ -512,6 +513,63 @@ sub-working group.
 
 The Conference encourages States Parties to share their national practice in writing through
 the information exchange platform."""
+
+
+def _demo_discussions(wgeti: Room, african: Room, people: dict[str, User]) -> None:
+    """A few discussions: a pinned one with nested replies in WGETI, and a Chatham House one
+    in the African Group's room."""
+    from consult.discussions import services as discussions
+
+    chair = people["chair.wgeti"]
+    topic = discussions.start_topic(
+        wgeti,
+        chair,
+        "National control lists: how often do you update yours?",
+        "Several delegations asked how others keep their **national control list** in step "
+        "with the Wassenaar lists. Please share your practice: who decides, how often, and "
+        "how industry is told.",
+    )
+    discussions.set_pinned(topic, chair, True)
+    first = discussions.post_reply(
+        topic,
+        people["delegate.philippines"],
+        "We review ours every year after the Wassenaar plenary; an inter-agency committee "
+        "proposes the changes and the Department of Trade publishes them.",
+    )
+    discussions.post_reply(
+        topic,
+        people["delegate.germany"],
+        "Germany follows the EU Common Military List, updated by the Council each spring.",
+        parent=first,
+    )
+    discussions.start_topic(
+        wgeti,
+        people["delegate.thailand"],
+        "Delivery verification certificates in practice",
+        "Has anyone used delivery verification certificates for transfers by sea? We would "
+        "welcome examples of the forms used.",
+    )
+    coordinator = people["coordinator.african"]
+    group = discussions.start_topic(
+        african,
+        coordinator,
+        "Group statement on Article 11: first ideas",
+        "Colleagues, before I draft the group statement on diversion, what should it stress? "
+        "This discussion is under the Chatham House Rule.",
+        is_chatham_house=True,
+    )
+    opening = discussions.posts_of(group)[0]
+    discussions.post_reply(
+        group,
+        people["delegate.angola"],
+        "Post-delivery cooperation between exporting and importing States.",
+        quote_of=opening,
+    )
+    discussions.post_reply(
+        group,
+        people["delegate.southafrica"],
+        "Stockpile management, and support for national points of contact.",
+    )
 
 
 def _seed_threads(dief: Room, people: dict[str, User]) -> None:

@@ -168,7 +168,29 @@ def world(db, make_delegation, make_user, make_room, add_member, request):
         briefs.submit(brief, users["room_chair"], 14, set())  # open to objections
         db.session.flush()
         world.brief_id = brief.id
+    _discussions_world(world, db)
     return world
+
+
+def _discussions_world(world: World, db) -> None:
+    """A topic (with a reply by the room member, and its file) in every room that is not
+    confidential; ids that name nothing in a confidential one."""
+    from consult.discussions import services as discussions
+    from consult.discussions.models import TopicAttachment
+
+    world.topic_id = world.topic_post_id = world.topic_attachment_id = 999_999
+    if world.room.access is AccessLevel.CONFIDENTIAL:
+        return
+    users = world.users
+    topic = discussions.start_topic(world.room, users["room_chair"], "Topic", "Opening.")
+    post = discussions.post_reply(
+        topic, users["room_member"], "Reply.", attachments=[("a.txt", b"x")]
+    )
+    db.session.flush()
+    world.topic_id, world.topic_post_id = topic.id, post.id
+    world.topic_attachment_id = db.session.scalars(
+        select(TopicAttachment.id).where(TopicAttachment.post_id == post.id)
+    ).one()
 
 
 # endpoint -> (method, url builder, rule) where rule(role, access) gives the expected outcome.
@@ -247,6 +269,23 @@ def GRANT_HISTORY(role, access):  # noqa: N802
     # Only the person's own delegation (its focal point, or the person) grants their
     # confidential history; nobody here is either, and the Secretariat never is.
     return "signin" if role == "anonymous" else 403
+
+
+def _discussion_rule(rule):
+    """Discussions follow their room's rule, except that confidential rooms have none."""
+
+    def expected(role, access):
+        if role != "anonymous" and access is AccessLevel.CONFIDENTIAL:
+            return 404
+        return rule(role, access)
+
+    return expected
+
+
+DISCUSSION_VIEW = _discussion_rule(VIEW)
+DISCUSSION_TAKE_PART = _discussion_rule(TAKE_PART)
+DISCUSSION_MANAGE = _discussion_rule(MANAGE)
+DISCUSSION_AUTHOR = _discussion_rule(AUTHOR)  # the world's post is the room member's
 
 
 ENDPOINTS = {
@@ -466,6 +505,61 @@ ENDPOINTS = {
     "admin.edit_room": ("POST", lambda w: f"/admin/rooms/{w.room.id}/edit", SECRETARIAT_ONLY),
     "admin.audit_log": ("GET", lambda w: "/admin/audit", SECRETARIAT_ONLY),
     # ---- END ADMIN ROWS ---------------------------------------------------------------
+    # ---- discussions (none in a confidential room: 404 there for everyone) ----------------
+    "discussions.room_discussions": (
+        "GET",
+        lambda w: f"/rooms/{w.room.slug}/discussions",
+        DISCUSSION_VIEW,
+    ),
+    "discussions.new_topic": (
+        "GET",
+        lambda w: f"/rooms/{w.room.slug}/discussions/new",
+        DISCUSSION_TAKE_PART,
+    ),
+    "discussions.topic": ("GET", lambda w: f"/discussions/{w.topic_id}", DISCUSSION_VIEW),
+    "discussions.posts": ("GET", lambda w: f"/discussions/{w.topic_id}/posts", DISCUSSION_VIEW),
+    "discussions.reply": (
+        "POST",
+        lambda w: f"/discussions/{w.topic_id}/replies",
+        DISCUSSION_TAKE_PART,
+    ),
+    "discussions.edit": (
+        "GET",
+        lambda w: f"/discussion-posts/{w.topic_post_id}/edit",
+        DISCUSSION_AUTHOR,
+    ),
+    "discussions.history": (
+        "GET",
+        lambda w: f"/discussion-posts/{w.topic_post_id}/history",
+        DISCUSSION_VIEW,
+    ),
+    "discussions.attachment": (
+        "GET",
+        lambda w: f"/discussion-attachments/{w.topic_attachment_id}",
+        DISCUSSION_VIEW,
+    ),
+    "discussions.hide": (
+        "POST",
+        lambda w: f"/discussion-posts/{w.topic_post_id}/hide",
+        DISCUSSION_MANAGE,
+    ),
+    "discussions.unhide": (
+        "POST",
+        lambda w: f"/discussion-posts/{w.topic_post_id}/unhide",
+        DISCUSSION_MANAGE,
+    ),
+    "discussions.pin": ("POST", lambda w: f"/discussions/{w.topic_id}/pin", DISCUSSION_MANAGE),
+    "discussions.close": (
+        "POST",
+        lambda w: f"/discussions/{w.topic_id}/close",
+        DISCUSSION_MANAGE,
+    ),
+    "discussions.reopen": (
+        "POST",
+        lambda w: f"/discussions/{w.topic_id}/reopen",
+        DISCUSSION_MANAGE,
+    ),
+    "discussions.move": ("GET", lambda w: f"/discussions/{w.topic_id}/move", DISCUSSION_MANAGE),
 }
 
 
@@ -500,6 +594,10 @@ CASES = [
         THREAD_MANAGE,
         THREAD_EXPORT,
         BRIEF_OBJECT,
+        DISCUSSION_VIEW,
+        DISCUSSION_TAKE_PART,
+        DISCUSSION_MANAGE,
+        DISCUSSION_AUTHOR,
     )
 ]
 
@@ -575,6 +673,8 @@ LIVE_EVENTS = {
     "watch_thread": (lambda w: {"thread": w.thread_id}, "threads.thread"),
     "clock": (lambda w: {}, "core.dashboard"),
     "recheck": (lambda w: {}, "core.dashboard"),
+    # ---- discussions ----
+    "watch_topic": (lambda w: {"topic": w.topic_id}, "discussions.topic"),
 }
 
 LIVE_CASES = [
@@ -582,7 +682,7 @@ LIVE_CASES = [
     for event, (_payload, page) in LIVE_EVENTS.items()
     for access in ACCESS
     for role in ROLES
-    if access is AccessLevel.OPEN or ENDPOINTS[page][2] in (VIEW, THREAD_VIEW)
+    if access is AccessLevel.OPEN or ENDPOINTS[page][2] in (VIEW, THREAD_VIEW, DISCUSSION_VIEW)
 ]
 
 

@@ -55,6 +55,8 @@ STATUSES = {
     "secretariat": DelegationStatus.SECRETARIAT,
 }
 REPLIER = "Philippines"
+#: Notification kinds whose text names the replying delegation (unless Chatham House).
+REPLIES = ("paper.reply", "discussion.reply")
 NAMED = {"room_member", "room_chair"}  # named (personal) members: the confidential audience
 
 
@@ -277,6 +279,39 @@ def brief_published(t):
     briefs.publish(brief, t.actor, t.room, set())
 
 
+def _discussion_replies(t, *, chatham: bool):
+    """A post by each role (made while each could post), each answered by the replier."""
+    from consult.discussions import services as discussions
+    from consult.discussions.models import TopicPost
+
+    if t.room.access is AccessLevel.CONFIDENTIAL:
+        pytest.skip("confidential rooms have threads, not discussions")
+    topic = discussions.start_topic(t.room, t.actor, "Topic", "Opening.", is_chatham_house=chatham)
+    for user in t.users.values():
+        post = TopicPost(
+            topic_id=topic.id, author_id=user.id, delegation_id=user.delegation_id, body="Hm."
+        )
+        t.db.session.add(post)
+        t.db.session.flush()
+        discussions.post_reply(topic, t.replier, "Agreed.", parent=post)
+
+
+def discussion_reply(t):
+    _discussion_replies(t, chatham=False)
+
+
+def discussion_reply_chatham_house(t):
+    _discussion_replies(t, chatham=True)
+
+
+def discussion_started(t):
+    from consult.discussions import services as discussions
+
+    if t.room.access is AccessLevel.CONFIDENTIAL:
+        pytest.skip("confidential rooms have threads, not discussions")
+    discussions.start_topic(t.room, t.replier, "Topic", "Opening.")
+
+
 # ---- the expectations --------------------------------------------------------------------------
 
 
@@ -333,6 +368,14 @@ NOTIFICATION_ROWS = [
     Row("brief.pending", "to the named members", brief_pending, named),
     Row("brief.objection", "to the chairs", brief_objection, named_managers),
     Row("brief.objection", "withdrawn, to the chairs", brief_objection_withdrawn, named_managers),
+    # ---- discussions ----
+    Row("discussion.reply", "names the replying delegation", discussion_reply, sees),
+    Row(
+        "discussion.reply",
+        "Chatham House Rule",
+        discussion_reply_chatham_house,
+        anonymised_unless_managing,
+    ),
 ]
 
 ACTIVITY_ROWS = [
@@ -351,6 +394,8 @@ ACTIVITY_ROWS = [
     Row("brief.pending", "open to objections", brief_pending, named),
     Row("brief.pending", "withdrawn to draft", brief_withdrawn_to_draft, named_managers),
     Row("brief.published", "in the target room", brief_published, sees),
+    # ---- discussions ----
+    Row("discussion.started", "a new topic", discussion_started, sees),
 ]
 
 
@@ -387,9 +432,9 @@ def test_notification_table(town, row):
         if not mine:
             got[role] = "withheld"
         elif any(REPLIER in n.text or user.delegation.name in n.text for n in mine):
-            got[role] = "delivered" if row.kind == "paper.reply" else "named a delegation"
+            got[role] = "delivered" if row.kind in REPLIES else "named a delegation"
         else:
-            got[role] = "anonymised" if row.kind == "paper.reply" else "delivered"
+            got[role] = "anonymised" if row.kind in REPLIES else "delivered"
         # The count in the navigation agrees with the list.
         unread = [n for n in notifications.recent(user) if n.read_at is None]
         assert notifications.unread_count(user) == len(unread)

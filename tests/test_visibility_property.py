@@ -423,7 +423,47 @@ def build(world: World, session) -> list[User]:
     JoinRequest = model("JoinRequest")
     for r, u in world.join_requests:
         flush(JoinRequest(room_id=rooms[r].id, user_id=pick(users, u).id))
+    _discussions(world, rooms, users, flush, n)
     return users
+
+
+def _discussions(world: World, rooms: list, users: list, flush, n: int) -> None:
+    """A topic in every room (a confidential one's must stay unseen), with a reply, a hidden
+    reply and an attachment on each: drawn from the world's comments, so it varies."""
+    Topic, TopicPost = model("Topic"), model("TopicPost")
+    TopicAttachment = model("TopicAttachment")
+    for i, room in enumerate(rooms):
+        author = pick(users, i)
+        topic = flush(
+            Topic(
+                room_id=room.id,
+                title="t",
+                author_id=author.id,
+                delegation_id=author.delegation_id,
+                is_chatham_house=bool(i % 2),
+            )
+        )
+        for j, (_p, who, state) in enumerate(world.comments[:3] or [(0, 0, 0)]):
+            person = pick(users, who)
+            post = flush(
+                TopicPost(
+                    topic_id=topic.id,
+                    is_opening=j == 0,
+                    author_id=person.id,
+                    delegation_id=person.delegation_id,
+                    body="p",
+                    hidden_at=at(5) if state == 1 else None,
+                )
+            )
+            flush(
+                TopicAttachment(
+                    post_id=post.id,
+                    filename="f.pdf",
+                    content_type="application/pdf",
+                    size=1,
+                    stored_name=f"d{n}-{post.id}",
+                )
+            )
 
 
 # ---- a world with some of everything -----------------------------------------------

@@ -32,6 +32,7 @@ KINDS: dict[str, str] = {
     "thread.activity": "the named members who see a confidential thread: it changed",
     "brief.pending": "the named members of a confidential room: a trend brief awaits objections",
     "brief.objection": "the room's chairs and facilitators: an objection was made or withdrawn",
+    "discussion.reply": "the author of a discussion post: someone replied to it or quoted it",
 }
 
 #: The notification's text for one recipient (the policy has already let them see the subject).

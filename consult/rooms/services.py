@@ -60,6 +60,7 @@ ACTIVITY_KINDS: dict[str, str] = {
     "thread.activity": "a confidential thread",
     "brief.pending": "a trend brief open to objections",
     "brief.published": "a published trend brief",
+    "discussion.started": "a discussion (topic)",
 }
 
 

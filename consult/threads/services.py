@@ -3,18 +3,16 @@ notification, an e-mail, a room activity line, a socket event, an audit summary 
 
 from __future__ import annotations
 
-import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from sqlalchemy import select
 
-from consult import audit, crypto
+from consult import audit, uploads
 from consult.accounts import handover
 from consult.accounts.models import User
 from consult.errors import ServiceError
@@ -38,16 +36,7 @@ from consult.timeutil import utcnow
 from consult.transaction import emit_after_commit
 
 MAX_POST_LENGTH = 50_000
-ALLOWED_TYPES = {
-    ".pdf": "application/pdf",
-    ".png": "image/png",
-    ".jpg": "image/jpeg",
-    ".jpeg": "image/jpeg",
-    ".txt": "text/plain",
-    ".csv": "text/csv",
-    ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-}
+ALLOWED_TYPES = uploads.ALLOWED_TYPES
 ACTIVITY = "New activity in a confidential room"
 
 
@@ -233,43 +222,27 @@ def add_post(
 
 
 def _check_file(name: str, data: bytes) -> tuple[str, bytes, str]:
-    suffix = Path(name).suffix.lower()
-    if suffix not in ALLOWED_TYPES:
-        raise ThreadError(_("Attach PDF, Word, Excel, CSV, text or image files only."))
-    if len(data) > current_app.config["MAX_ATTACHMENT_BYTES"]:
-        raise ThreadError(
-            _(
-                "An attachment can be at most %(mb)d MB.",
-                mb=current_app.config["MAX_ATTACHMENT_BYTES"] // (1024 * 1024),
-            )
-        )
-    if not data:
-        raise ThreadError(_("That attachment is empty."))
-    return Path(name).name[:200], data, ALLOWED_TYPES[suffix]
+    return uploads.check_file(name, data, ThreadError)
 
 
 def attachment_dir() -> Path:
-    folder = Path(current_app.config["ATTACHMENT_DIR"])
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
+    return uploads.folder()
 
 
 def _store(post: Post, name: str, data: bytes, content_type: str) -> Attachment:
-    stored = secrets.token_hex(16)
-    (attachment_dir() / stored).write_bytes(crypto.encrypt(data))
     attachment = Attachment(
         post_id=post.id,
         filename=name,
         content_type=content_type,
         size=len(data),
-        stored_name=stored,
+        stored_name=uploads.store(data),
     )
     db.session.add(attachment)
     return attachment
 
 
 def read_attachment(attachment: Attachment) -> bytes:
-    return crypto.decrypt((attachment_dir() / attachment.stored_name).read_bytes())
+    return uploads.read(attachment.stored_name)
 
 
 def record_read(thread: Thread, user: User, attachment: Attachment | None = None) -> None:

@@ -1,0 +1,20 @@
+"""Discussions: topics in every room that is not confidential, replies, quotes, edits with
+their history, and the chairs' powers (pin, close, reopen, move, hide with a reason)."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def register(app: Flask) -> None:
+    """The blueprint, the rules, the live channel, the room page's section and the
+    dashboard's "Unread posts"."""
+    from consult import waiting
+    from consult.discussions import events, policy, routes, services
+    from consult.rooms import contents
+
+    policy.register()
+    app.register_blueprint(routes.bp)
+    contents.add(app, routes.room_section)
+    events.register(app)
+    waiting.add(app, services.waiting_for)
