@@ -168,7 +168,22 @@ def world(db, make_delegation, make_user, make_room, add_member, request):
         briefs.submit(brief, users["room_chair"], 14, set())  # open to objections
         db.session.flush()
         world.brief_id = brief.id
+    _contributions_world(world)
     return world
+
+
+def _contributions_world(world: World) -> None:
+    """A national contribution submitted by the room member's delegation (a State Party),
+    with the state_party role's delegation invited to co-sponsor it."""
+    from consult.papers import contributions
+
+    world.contribution = contributions.submit_contribution(
+        world.room,
+        world.users["room_member"],
+        title="National paper",
+        source="Our practice.",
+        cosponsor_ids=[world.users["state_party"].delegation_id],
+    )
 
 
 # endpoint -> (method, url builder, rule) where rule(role, access) gives the expected outcome.
@@ -247,6 +262,17 @@ def GRANT_HISTORY(role, access):  # noqa: N802
     # Only the person's own delegation (its focal point, or the person) grants their
     # confidential history; nobody here is either, and the Secretariat never is.
     return "signin" if role == "anonymous" else 403
+
+
+def _contribution_rule(role: str, access: AccessLevel, allowed: set[str]):
+    """A submitted contribution is seen by its delegation (room_member), the invited
+    co-sponsor (state_party, where it sees the room), the chair and the Secretariat."""
+    if role == "anonymous":
+        return "signin"
+    circle = {"room_member", "room_chair", "secretariat", "state_party"} & SEES[access]
+    if role not in circle:
+        return 404
+    return "ok" if role in allowed else 403
 
 
 ENDPOINTS = {
@@ -466,6 +492,33 @@ ENDPOINTS = {
     "admin.edit_room": ("POST", lambda w: f"/admin/rooms/{w.room.id}/edit", SECRETARIAT_ONLY),
     "admin.audit_log": ("GET", lambda w: "/admin/audit", SECRETARIAT_ONLY),
     # ---- END ADMIN ROWS ---------------------------------------------------------------
+    # ---- national contributions (the world's contribution is submitted, not accepted) ------
+    "contributions.submit": ("GET", lambda w: f"/rooms/{w.room.slug}/contributions/new", TAKE_PART),
+    "contributions.resubmit": (
+        "GET",
+        lambda w: f"/papers/{w.contribution.id}/resubmit",
+        lambda role, access: _contribution_rule(role, access, {"room_member"}),
+    ),
+    "contributions.withdraw": (
+        "POST",
+        lambda w: f"/papers/{w.contribution.id}/withdraw-contribution",
+        lambda role, access: _contribution_rule(role, access, {"room_member"}),
+    ),
+    "contributions.accept": (
+        "GET",
+        lambda w: f"/papers/{w.contribution.id}/accept",
+        lambda role, access: _contribution_rule(role, access, MANAGES),
+    ),
+    "contributions.return_": (
+        "POST",
+        lambda w: f"/papers/{w.contribution.id}/return",
+        lambda role, access: _contribution_rule(role, access, MANAGES),
+    ),
+    "contributions.answer": (
+        "POST",
+        lambda w: f"/papers/{w.contribution.id}/cosponsorship",
+        lambda role, access: _contribution_rule(role, access, {"state_party"}),
+    ),
 }
 
 
