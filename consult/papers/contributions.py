@@ -173,7 +173,7 @@ def confirmed_cosponsors(paper: Paper) -> list[Delegation]:
 def attribution(paper: Paper) -> str:
     """ "Submitted by Nigeria, co-sponsored by Ghana and Mexico": shown wherever the paper is,
     Chatham House or not (the delegation and the confirmed co-sponsors must be loaded)."""
-    if paper.submitted_by is None:
+    if paper.submitted_by_delegation_id is None:
         return ""
     names = [d.name for d in confirmed_cosponsors(paper)]
     if not names:
