@@ -175,6 +175,7 @@ def world(db, make_delegation, make_user, make_room, add_member, request):
 def _contributions_world(world: World) -> None:
     """A national contribution submitted by the room member's delegation (a State Party),
     with the state_party role's delegation invited to co-sponsor it."""
+    from consult.extensions import db
     from consult.papers import contributions
 
     world.contribution = contributions.submit_contribution(
@@ -184,6 +185,7 @@ def _contributions_world(world: World) -> None:
         source="Our practice.",
         cosponsor_ids=[world.users["state_party"].delegation_id],
     )
+    db.session.flush()
 
 
 # endpoint -> (method, url builder, rule) where rule(role, access) gives the expected outcome.
