@@ -458,3 +458,127 @@ def test_room_list_of_contributions_has_constant_queries(
     large, n_large = measure()
     assert (n_small, n_large) == (1, 7)
     assert small == large
+
+
+# ---- the rules as a table (every access level, every kind of person, every state) -------------
+
+MEMBERS = {
+    "submitter": RoomRole.MEMBER,
+    "chair": RoomRole.CHAIR,
+    "facilitator": RoomRole.FACILITATOR,
+    "observer_member": RoomRole.OBSERVER,
+    "member": RoomRole.MEMBER,
+}
+OTHERS = ["colleague", "invited", "confirmed", "declined", "outsider", "ngo", "secretariat"]
+STATES_ = ["submitted", "returned", "withdrawn", "accepted", "accepted_drafting"]
+
+
+def _sees_room(who: str, access: AccessLevel) -> bool:
+    if who in MEMBERS or who == "secretariat":
+        return True
+    if access in (AccessLevel.OPEN, AccessLevel.TRANSPARENT):
+        return True
+    return access is AccessLevel.STATES and who != "ngo"
+
+
+def _takes_part(who: str, access: AccessLevel) -> bool:
+    if who in MEMBERS:
+        return MEMBERS[who] is not RoomRole.OBSERVER
+    if who == "secretariat":
+        return access is not AccessLevel.CONFIDENTIAL
+    if access is AccessLevel.OPEN:
+        return True
+    return access is AccessLevel.STATES and who != "ngo"
+
+
+def _expected(who: str, access: AccessLevel, state: str) -> dict[Need, bool]:
+    sees_room = _sees_room(who, access)
+    managers = {"chair", "facilitator", "secretariat"}
+    own = who in ("submitter", "colleague")
+    if state == "accepted":
+        view = sees_room
+    elif state == "accepted_drafting":
+        view = sees_room and (who in managers or own)
+    else:
+        view = sees_room and (who in managers or own or who in ("invited", "confirmed"))
+    pending = state in ("submitted", "returned", "withdrawn")
+    return {
+        Need.VIEW: view,
+        Need.MANAGE: view and who in managers,
+        Need.AUTHOR: view and pending and own and _takes_part(who, access),
+        Need.DECIDE: view and who == "invited" and state != "withdrawn",
+    }
+
+
+@pytest.mark.parametrize("access", list(AccessLevel))
+def test_every_rule_answers_as_the_spec_says(
+    db, make_user, make_room, make_delegation, add_member, access
+):
+    room = make_room(access)
+    people = {}
+    for who, role in MEMBERS.items():
+        people[who] = make_user(status=DelegationStatus.STATE_PARTY)
+        add_member(room, people[who], role)
+    people["colleague"] = make_user(delegation=people["submitter"].delegation)
+    for who in ("invited", "confirmed", "declined", "outsider"):
+        people[who] = make_user(status=DelegationStatus.STATE_PARTY)
+    people["ngo"] = make_user(status=DelegationStatus.CIVIL_SOCIETY)
+    people["secretariat"] = make_user(status=DelegationStatus.SECRETARIAT)
+    papers = {}
+    for state in STATES_:
+        paper = contributions.submit_contribution(
+            room,
+            people["submitter"],
+            title=state,
+            source=TEXT,
+            cosponsor_ids=[people[w].delegation_id for w in ("invited", "confirmed", "declined")],
+        )
+        db.session.flush()
+        rows = {
+            c.delegation_id: c
+            for c in db.session.scalars(
+                select(PaperCosponsor).where(PaperCosponsor.paper_id == paper.id)
+            )
+        }
+        rows[people["confirmed"].delegation_id].confirmed_at = services.utcnow()
+        rows[people["declined"].delegation_id].declined_at = services.utcnow()
+        chair = people["chair"]
+        if state == "returned":
+            contributions.return_contribution(paper, chair, "Shorter, please.")
+        elif state == "withdrawn":
+            contributions.withdraw(paper, people["submitter"])
+        elif state.startswith("accepted"):
+            contributions.accept(
+                paper,
+                chair,
+                symbol=contributions.suggested_symbol(paper),
+                status=PaperStatus.DRAFTING if state == "accepted_drafting" else PaperStatus.OPEN,
+            )
+        papers[state] = paper
+    db.session.flush()
+    wrong = []
+    for who, person in people.items():
+        in_sql = set(db.session.scalars(select(Paper.id).where(visible(Paper, person))))
+        for state, paper in papers.items():
+            for need, allowed in _expected(who, access, state).items():
+                if can(need, paper, person) != allowed:
+                    wrong.append(f"{who} {state} {need.value}: expected {allowed}")
+            if (paper.id in in_sql) != can(Need.VIEW, paper, person):
+                wrong.append(f"{who} {state}: visible() and can(VIEW) disagree")
+    assert not wrong, "\n".join(wrong)
+
+
+def test_demo_has_an_accepted_and_a_waiting_contribution(app, db):
+    result = app.test_cli_runner().invoke(args=["demo"])
+    assert result.exit_code == 0, result.output
+    rows = db.session.execute(
+        select(Paper.contribution_status, Paper.symbol, Paper.status).where(
+            Paper.contribution_status.is_not(None)
+        )
+    ).all()
+    accepted = [r for r in rows if r.contribution_status is ContributionStatus.ACCEPTED]
+    assert len(accepted) == 1 and accepted[0].symbol.startswith("ATT/CSP12.WGETI/")
+    assert "/NGA/" in accepted[0].symbol and accepted[0].status is PaperStatus.OPEN
+    assert [r.contribution_status for r in rows if r not in accepted] == [
+        ContributionStatus.SUBMITTED
+    ]

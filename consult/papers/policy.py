@@ -58,8 +58,8 @@ def paper_rule(user: User, need: Need, paper: Paper) -> bool:
     and the room's managers (the Secretariat manages every room).
 
     `AUTHOR` is the submitting delegation's power over its contribution before acceptance
-    (revise and resubmit, withdraw, invite co-sponsors); `DECIDE` is an invited delegation's
-    answer to its invitation (confirm or decline)."""
+    (revise and resubmit, also once withdrawn; withdraw; invite co-sponsors); `DECIDE` is an
+    invited delegation's answer to its invitation (confirm or decline)."""
     room = paper.room
     manages = room_rule(user, Need.MANAGE, room)
     if not _sees(user, paper, manages):
@@ -75,8 +75,7 @@ def paper_rule(user: User, need: Need, paper: Paper) -> bool:
             return not paper.is_chatham_house or manages or user.is_secretariat
         case Need.AUTHOR:
             return (
-                paper.contribution_status
-                in (ContributionStatus.SUBMITTED, ContributionStatus.RETURNED)
+                paper.contribution_status in PENDING_CONTRIBUTION
                 and paper.submitted_by_delegation_id == user.delegation_id
                 and room_rule(user, Need.TAKE_PART, room)
             )
