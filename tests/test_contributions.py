@@ -136,6 +136,18 @@ def test_return_then_revise_and_resubmit(db, setting):
     assert [w.kind for w in waiting.for_person(people["chair"])] == ["Contribution to accept"]
 
 
+def test_contribution_to_accept_waits_for_the_rooms_chairs_only(db, setting, add_member, make_user):
+    room, people = setting
+    facilitator = make_user()
+    add_member(room, facilitator, RoomRole.FACILITATOR)
+    submit(room, people)
+    assert [w.kind for w in waiting.for_person(facilitator)] == ["Contribution to accept"]
+    # The Secretariat may accept it, but its dashboard does not list every room's submissions;
+    # the submitter and a member are not asked anything.
+    for who in ("secretariat", "nigeria", "mexico"):
+        assert waiting.for_person(people[who]) == [], who
+
+
 def test_withdraw_and_submit_again(db, setting):
     room, people = setting
     paper = submit(room, people)

@@ -18,7 +18,7 @@ from datetime import datetime
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
 from consult import audit
@@ -45,8 +45,7 @@ from consult.papers.services import (
     paragraphs_of,
 )
 from consult.policy import Need, can, visible
-from consult.rooms.models import Room, RoomKind
-from consult.rooms.policy import managed_room_ids
+from consult.rooms.models import Membership, Room, RoomKind, RoomRole
 from consult.rooms.services import manager_ids, note_activity
 from consult.timeutil import utcnow
 from consult.waiting import Waiting
@@ -655,13 +654,19 @@ def waiting_for(user: User) -> list[Waiting]:
     through the visible filter."""
     lines: list[Waiting] = []
     seen = visible(Paper, user)
-    managed = managed_room_ids(user)
+    # The rooms this person chairs or facilitates (the Secretariat, which may accept in any
+    # room, is not asked on its dashboard about every room's submissions).
+    chaired = select(Membership.room_id).where(
+        Membership.ended_at.is_(None),
+        or_(Membership.user_id == user.id, Membership.delegation_id == user.delegation_id),
+        Membership.role.in_((RoomRole.CHAIR, RoomRole.FACILITATOR)),
+    )
     to_accept = db.session.scalars(
         select(Paper)
         .where(
             seen,
             Paper.contribution_status == ContributionStatus.SUBMITTED,
-            Paper.room_id.in_(managed),
+            Paper.room_id.in_(chaired),
         )
         .order_by(Paper.submitted_at.desc())
         .limit(20)
@@ -723,13 +728,3 @@ def waiting_for(user: User) -> list[Waiting]:
             )
         )
     return lines
-
-
-def pending_count(room: Room) -> int:
-    """How many contributions await the room's chair (for the chair's section heading)."""
-    return db.session.scalar(
-        select(func.count(Paper.id)).where(
-            Paper.room_id == room.id,
-            Paper.contribution_status == ContributionStatus.SUBMITTED,
-        )
-    )
