@@ -246,6 +246,7 @@ def _nothing_stored(db):
 
 BAD = [
     ({"title": ""}, "title", "Give the contribution a title."),
+    ({"title": "x" * 301}, "title", "The title is 301 characters long; at most 300."),
     ({"source": ""}, "source", "Paste the text or upload a .docx document."),
     ({"articles": ["29"]}, "articles", "articles 1 to 28"),
     ({"articles": ["0"]}, "articles", "articles 1 to 28"),
@@ -378,6 +379,7 @@ def test_return_without_reason_is_refused(client, auth, db, setting):
         "ATT/CSP12.WGETI/2026/CHAIR/1",  # not the delegation
         "ATT/CSP12/2026/NGA",  # no number
         "CSP12/2026/NGA/1",
+        "ATT/CSP12." + "W" * 120 + "/2026/NGA/1",  # too long, said so
         "taken",
     ],
 )
@@ -594,3 +596,35 @@ def test_demo_has_an_accepted_and_a_waiting_contribution(app, db):
     assert [r.contribution_status for r in rows if r not in accepted] == [
         ContributionStatus.SUBMITTED
     ]
+
+
+def test_return_and_resubmit_through_the_pages(client, auth, db, setting):
+    room, people = setting
+    paper = submit(room, people, cosponsor_ids=[people["ghana"].delegation_id])
+    auth.login(people["chair"])
+    response = client.post(f"/papers/{paper.id}/return", data={"reason": "Cite Article 11."})
+    assert response.status_code in (302, 303)
+    auth.logout()
+    auth.login(people["nigeria2"])
+    page = client.get(f"/papers/{paper.id}/resubmit").get_data(as_text=True)
+    assert "Cite Article 11." in page and "Nigeria licenses every transfer." in page
+    response = client.post(
+        f"/papers/{paper.id}/resubmit",
+        data={
+            "title": paper.title,
+            "source": TEXT + "\n\nArticle 11 applies.",
+            "articles": ["11"],
+            "cosponsors": [str(people["ghana"].delegation_id)],
+            "note": "Article 11 cited",
+        },
+    )
+    assert response.status_code in (302, 303)
+    db.session.refresh(paper)
+    assert paper.contribution_status is ContributionStatus.SUBMITTED
+    revisions = services.revisions(paper)
+    assert [r.number for r in revisions] == [0, 1] and revisions[1].note == "Article 11 cited"
+    # Ghana's invitation stays (one row), still open.
+    assert db.session.scalar(select(func.count(PaperCosponsor.id))) == 1
+    # Withdrawn, and the paper page says so.
+    assert client.post(f"/papers/{paper.id}/withdraw-contribution").status_code in (302, 303)
+    assert "Withdrawn by the delegation" in client.get(f"/papers/{paper.id}").get_data(as_text=True)

@@ -88,9 +88,11 @@ def resubmit(paper: Paper):
     """The delegation revises its returned (or withdrawn) contribution and submits it again."""
     contributions.load_details(paper)
     form = _with_choices(ContributionForm(), paper.room)
+    # The kind and the original language stay as submitted.
+    del form.kind
+    del form.original_language
     if request.method == "GET":
         form.title.data = paper.title
-        form.kind.data = paper.kind.value
         form.source.data = current_revision(paper).source
         form.articles.data = [str(a.article) for a in paper.articles]
         form.cosponsors.data = [c.delegation_id for c in paper.cosponsors if c.declined_at is None]

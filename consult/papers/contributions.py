@@ -27,6 +27,7 @@ from consult.extensions import db
 from consult.links import path_for
 from consult.notifications.services import notify
 from consult.papers.models import (
+    LANGUAGES,
     PENDING_CONTRIBUTION,
     TREATY_ARTICLES,
     ContributionStatus,
@@ -54,6 +55,8 @@ CONTRIBUTION_KINDS = (PaperKind.NATIONAL_PAPER, PaperKind.NATIONAL_EXPERIENCE)
 MAX_TITLE = 300
 MAX_REASON = 1000
 MAX_COSPONSORS = 50
+MAX_NOTE = 500
+MAX_SYMBOL = 120
 
 #: ATT/CSP<n>[.<body>]/<year>/<DELEGATION CODE>/<number>, optionally followed by a tag.
 SYMBOL_RE = re.compile(
@@ -105,6 +108,15 @@ def check_symbol(paper: Paper, symbol: str) -> str:
     symbol = (symbol or "").strip()
     if not symbol:
         raise PaperError(_("Give the paper its document symbol."), "symbol")
+    if len(symbol) > MAX_SYMBOL:
+        raise PaperError(
+            _(
+                "The symbol is %(len)d characters long; at most %(n)d.",
+                len=len(symbol),
+                n=MAX_SYMBOL,
+            ),
+            "symbol",
+        )
     match = SYMBOL_RE.match(symbol)
     if match is None:
         raise PaperError(
@@ -317,6 +329,8 @@ def submit_contribution(
     _check_submitter(room, user)
     if kind not in CONTRIBUTION_KINDS:
         raise PaperError(_("Choose a national working paper or a national experience."), "kind")
+    if original_language not in LANGUAGES:
+        raise PaperError(_("Choose the language it was written in."), "original_language")
     title = _check_title(title)
     blocks = _check_source_field(source)
     chosen_articles = check_articles(articles)
@@ -431,6 +445,12 @@ def resubmit(
     blocks = _check_source_field(source)
     chosen_articles = check_articles(articles)
     cosponsors = _check_cosponsors(cosponsor_ids, user.delegation)
+    note = (note or "").strip()
+    if len(note) > MAX_NOTE:
+        raise PaperError(
+            _("The note is %(len)d characters long; at most %(n)d.", len=len(note), n=MAX_NOTE),
+            "note",
+        )
     previous = current_revision(paper)
     if _norm(previous.source) != _norm(source):
         _add_revision(

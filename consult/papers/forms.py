@@ -170,7 +170,8 @@ class ContributionForm(_SourceMixin, Form):
 
     title = StringField(
         _l("Title"),
-        validators=[DataRequired(_l("Give the contribution a title.")), Length(max=300)],
+        # Its length is the service's to refuse, saying how long it is.
+        validators=[DataRequired(_l("Give the contribution a title."))],
     )
     kind = SelectField(
         _l("Kind"),
@@ -197,15 +198,13 @@ class ContributionForm(_SourceMixin, Form):
             "Each delegation chosen is invited and named on the paper once it confirms."
         ),
     )
-    note = StringField(
-        _l("What changed (when you resubmit)"), validators=[Optional(), Length(max=500)]
-    )
+    note = StringField(_l("What changed (when you resubmit)"), validators=[Optional()])
 
 
 class AcceptForm(Form):
     symbol = StringField(
         _l("Document symbol"),
-        validators=[DataRequired(_l("Give the paper its document symbol.")), Length(max=120)],
+        validators=[DataRequired(_l("Give the paper its document symbol."))],
         description=_l(
             "ATT/CSP<n>[.<body>]/<year>/<delegation>/<number>, as the Secretariat assigns it."
         ),
