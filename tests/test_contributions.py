@@ -631,3 +631,32 @@ def test_return_and_resubmit_through_the_pages(client, auth, db, setting):
     # Withdrawn, and the paper page says so.
     assert client.post(f"/papers/{paper.id}/withdraw-contribution").status_code in (302, 303)
     assert "Withdrawn by the delegation" in client.get(f"/papers/{paper.id}").get_data(as_text=True)
+
+
+def test_a_submission_sent_after_the_session_ended_is_kept_and_offered_back(
+    client, auth, db, setting
+):
+    from tests.test_drafts import hidden, textarea
+
+    room, people = setting
+    auth.login(people["nigeria"])
+    url = f"/rooms/{room.slug}/contributions/new"
+    page = client.get(url).get_data(as_text=True)
+    data = {
+        "title": "Kept title",
+        "kind": "national_experience",
+        "original_language": "fr",
+        "source": TEXT,
+        "kept_for": hidden(page, "kept_for"),
+        "csrf_token": hidden(page, "csrf_token"),
+    }
+    auth.logout()  # signed out in another tab
+    response = client.post(url, data=data, csrf=False)
+    assert response.headers["Location"].startswith("/sign-in")
+    _nothing_stored(db)
+    auth.login(people["nigeria"])
+    page = client.get(url).get_data(as_text=True)
+    assert "Your text was kept" in page
+    assert textarea(page, "source") == TEXT
+    assert 'value="Kept title"' in page
+    assert '<option selected value="national_experience">' in page

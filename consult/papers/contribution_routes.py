@@ -6,7 +6,10 @@ from __future__ import annotations
 from flask import Blueprint, flash, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy import select
 
+from consult import drafts
+from consult.extensions import db
 from consult.handlers import Load, handler
 from consult.htmx import redirect, render
 from consult.papers import contributions
@@ -43,11 +46,28 @@ def _with_choices(form: ContributionForm, room: Room) -> ContributionForm:
     return form
 
 
+def _room_by_slug(slug: str) -> Room | None:
+    return db.session.scalars(select(Room).where(Room.slug == slug)).first()
+
+
 @bp.route("/rooms/<slug>/contributions/new", methods=["GET", "POST"])
+@drafts.keepable(
+    text=("title", "source"),
+    extra=("kind", "original_language"),
+    files=("document",),
+    page=lambda slug: url_for("contributions.submit", slug=slug),
+    target=_room_by_slug,
+)
 @handler(room=Load(Room, Need.TAKE_PART, by="slug"), field="title")
 def submit(room: Room):
-    """A State Party's or signatory's delegation submits a contribution to the room."""
-    form = _with_choices(ContributionForm(), room)
+    """A State Party's or signatory's delegation submits a contribution to the room; what was
+    typed when a session ended is kept and offered back here."""
+    kept = (
+        None if request.method == "POST" else drafts.offered("contributions.submit", slug=room.slug)
+    )
+    form = _with_choices(
+        ContributionForm(data=kept.values) if kept is not None else ContributionForm(), room
+    )
     if form.validate_on_submit():
         source, origin = _source_from(form)
         paper = contributions.submit_contribution(
@@ -61,6 +81,7 @@ def submit(room: Room):
             cosponsor_ids=form.cosponsors.data or [],
             original_language=form.original_language.data,
         )
+        drafts.forget("contributions.submit", slug=room.slug)
         flash(
             _(
                 "%(title)s is submitted. The chair of %(room)s decides whether to accept it; "
@@ -77,6 +98,7 @@ def submit(room: Room):
         form=form,
         room=room,
         paper=None,
+        kept=kept,
         may_submit=current_user.delegation.status.takes_part_as_state,
         status=status,
     )
@@ -116,6 +138,7 @@ def resubmit(paper: Paper):
         form=form,
         room=paper.room,
         paper=paper,
+        kept=None,
         may_submit=True,
         status=status,
     )
