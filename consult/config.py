@@ -57,6 +57,10 @@ class Config:
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
     WTF_CSRF_HEADERS = ["X-CSRFToken"]
 
+    #: The CSP cycle the Secretariat's document symbols name now (ATT/CSP<n>...): the national
+    #: contributions' symbols are pre-filled with it.
+    CSP_NUMBER = int(_env("CSP_NUMBER", "12"))
+
     BABEL_DEFAULT_LOCALE = "en"
     BABEL_DEFAULT_TIMEZONE = "UTC"
     LANGUAGES = ["en"]

@@ -466,6 +466,7 @@ def seed(password: str) -> dict[str, int]:
     _seed_meetings(wgeti, african, people, delegations, now)
     _seed_threads(dief, people)
     _demo_discussions(wgeti, african, people)
+    papers += _demo_contributions(wgeti, people)
     return {
         "delegations": len(delegations),
         "people": len(people),
@@ -604,6 +605,44 @@ def _seed_threads(dief: Room, people: dict[str, User]) -> None:
         "forged end-use documentation. The chair will draw lessons for a trend brief.",
     )
     db.session.flush()
+
+
+def _demo_contributions(wgeti: Room, people: dict[str, User]) -> int:
+    """National contributions in WGETI: Nigeria's working paper, co-sponsored by South Africa,
+    accepted by the chair and open for comments; the Philippines' presentation of national
+    experience awaiting the chair, Thailand invited to co-sponsor it."""
+    from consult.papers import contributions
+    from consult.papers.models import PaperKind
+
+    chair = people["chair.wgeti"]
+    nigeria = contributions.submit_contribution(
+        wgeti,
+        people["npc.nigeria"],
+        title="Nigeria's national control system: licensing and end-use verification",
+        source="# Context\n\nNigeria established its National Control List in 2023 and "
+        "designated a single licensing authority for conventional arms transfers.\n\n"
+        "# Practice\n\nEvery export application is assessed against Articles 6 and 7 "
+        "within 30 working days, with the customs service consulted on the route.\n\n"
+        "Post-shipment verification is carried out with the importing State on a sample "
+        "of deliveries each year.\n\n# Lessons\n\nInteragency coordination was the "
+        "hardest part; a standing committee now meets monthly.",
+        articles=[5, 7, 11],
+        cosponsor_ids=[people["delegate.southafrica"].delegation_id],
+    )
+    contributions.answer_invitation(nigeria, people["delegate.southafrica"], True)
+    contributions.accept(nigeria, chair, symbol=contributions.suggested_symbol(nigeria))
+    contributions.submit_contribution(
+        wgeti,
+        people["delegate.philippines"],
+        title="Presentation of national experience: brokering controls in the Philippines",
+        kind=PaperKind.NATIONAL_EXPERIENCE,
+        source="The Philippines registers brokers since 2022.\n\nEach brokering activity "
+        "needs a permit, checked against the Treaty's prohibitions.",
+        articles=[10],
+        cosponsor_ids=[people["delegate.thailand"].delegation_id],
+    )
+    db.session.flush()
+    return 2
 
 
 def _seed_meetings(

@@ -169,6 +169,7 @@ def world(db, make_delegation, make_user, make_room, add_member, request):
         db.session.flush()
         world.brief_id = brief.id
     _discussions_world(world, db)
+    _contributions_world(world)
     return world
 
 
@@ -191,6 +192,22 @@ def _discussions_world(world: World, db) -> None:
     world.topic_attachment_id = db.session.scalars(
         select(TopicAttachment.id).where(TopicAttachment.post_id == post.id)
     ).one()
+
+
+def _contributions_world(world: World) -> None:
+    """A national contribution submitted by the room member's delegation (a State Party),
+    with the state_party role's delegation invited to co-sponsor it."""
+    from consult.extensions import db
+    from consult.papers import contributions
+
+    world.contribution = contributions.submit_contribution(
+        world.room,
+        world.users["room_member"],
+        title="National paper",
+        source="Our practice.",
+        cosponsor_ids=[world.users["state_party"].delegation_id],
+    )
+    db.session.flush()
 
 
 # endpoint -> (method, url builder, rule) where rule(role, access) gives the expected outcome.
@@ -286,6 +303,17 @@ DISCUSSION_VIEW = _discussion_rule(VIEW)
 DISCUSSION_TAKE_PART = _discussion_rule(TAKE_PART)
 DISCUSSION_MANAGE = _discussion_rule(MANAGE)
 DISCUSSION_AUTHOR = _discussion_rule(AUTHOR)  # the world's post is the room member's
+
+
+def _contribution_rule(role: str, access: AccessLevel, allowed: set[str]):
+    """A submitted contribution is seen by its delegation (room_member), the invited
+    co-sponsor (state_party, where it sees the room), the chair and the Secretariat."""
+    if role == "anonymous":
+        return "signin"
+    circle = {"room_member", "room_chair", "secretariat", "state_party"} & SEES[access]
+    if role not in circle:
+        return 404
+    return "ok" if role in allowed else 403
 
 
 ENDPOINTS = {
@@ -560,6 +588,33 @@ ENDPOINTS = {
         DISCUSSION_MANAGE,
     ),
     "discussions.move": ("GET", lambda w: f"/discussions/{w.topic_id}/move", DISCUSSION_MANAGE),
+    # ---- national contributions (the world's contribution is submitted, not accepted) ------
+    "contributions.submit": ("GET", lambda w: f"/rooms/{w.room.slug}/contributions/new", TAKE_PART),
+    "contributions.resubmit": (
+        "GET",
+        lambda w: f"/papers/{w.contribution.id}/resubmit",
+        lambda role, access: _contribution_rule(role, access, {"room_member"}),
+    ),
+    "contributions.withdraw": (
+        "POST",
+        lambda w: f"/papers/{w.contribution.id}/withdraw-contribution",
+        lambda role, access: _contribution_rule(role, access, {"room_member"}),
+    ),
+    "contributions.accept": (
+        "GET",
+        lambda w: f"/papers/{w.contribution.id}/accept",
+        lambda role, access: _contribution_rule(role, access, MANAGES),
+    ),
+    "contributions.return_": (
+        "POST",
+        lambda w: f"/papers/{w.contribution.id}/return",
+        lambda role, access: _contribution_rule(role, access, MANAGES),
+    ),
+    "contributions.answer": (
+        "POST",
+        lambda w: f"/papers/{w.contribution.id}/cosponsorship",
+        lambda role, access: _contribution_rule(role, access, {"state_party"}),
+    ),
 }
 
 

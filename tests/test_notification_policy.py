@@ -312,6 +312,61 @@ def discussion_started(t):
     discussions.start_topic(t.room, t.replier, "Topic", "Opening.")
 
 
+def _contribution(t, by, cosponsors=()):
+    from consult.papers import contributions
+
+    return contributions.submit_contribution(
+        t.room,
+        by,
+        title="National practice",
+        source="Our practice.",
+        cosponsor_ids=[t.users[role].delegation_id for role in cosponsors],
+    )
+
+
+def contribution_submitted(t):
+    _contribution(t, t.replier)
+
+
+def contribution_returned(t):
+    from consult.papers import contributions
+
+    paper = _contribution(t, t.users["room_member"])
+    contributions.return_contribution(paper, t.actor, "Please shorten it.")
+
+
+def contribution_accepted(t):
+    from consult.papers import contributions
+
+    paper = _contribution(t, t.users["room_member"])
+    contributions.accept(paper, t.actor, symbol=contributions.suggested_symbol(paper))
+
+
+def contribution_accepted_line(t):
+    from consult.papers import contributions
+
+    paper = _contribution(t, t.replier)
+    contributions.accept(paper, t.actor, symbol=contributions.suggested_symbol(paper))
+
+
+def cosponsors_invited(t):
+    _contribution(t, t.replier, cosponsors=("state_party", "signatory"))
+
+
+def the_submitter(role, access):  # the room_member's delegation submitted it
+    return role == "room_member"
+
+
+def chairs_told_by_name(role, access):  # a national contribution names its delegation
+    return "named a delegation" if role == "room_chair" else "withheld"
+
+
+def invited_states_told_by_name(role, access):
+    if role in ("state_party", "signatory") and role in SEES[access]:
+        return "named a delegation"
+    return "withheld"
+
+
 # ---- the expectations --------------------------------------------------------------------------
 
 
@@ -376,11 +431,26 @@ NOTIFICATION_ROWS = [
         discussion_reply_chatham_house,
         anonymised_unless_managing,
     ),
+    Row(
+        "paper.contribution_submitted",
+        "to the chairs",
+        contribution_submitted,
+        chairs_told_by_name,
+    ),
+    Row("paper.contribution_decided", "returned", contribution_returned, the_submitter),
+    Row("paper.contribution_decided", "accepted", contribution_accepted, the_submitter),
+    Row(
+        "paper.cosponsor_invited",
+        "to the invited States",
+        cosponsors_invited,
+        invited_states_told_by_name,
+    ),
 ]
 
 ACTIVITY_ROWS = [
     Row("paper.created", "open paper", paper_created, sees),
     Row("paper.created", "paper back in drafting", paper_created_then_drafting, sees_and_manages),
+    Row("paper.created", "national paper accepted", contribution_accepted_line, sees),
     Row("paper.revised", "paper in drafting", revision_of_drafting_paper, sees_and_manages),
     Row("paper.revised", "open paper", revision_open, sees),
     Row("paper.revised", "open again after drafting", paper_drafting_then_open_again, sees),

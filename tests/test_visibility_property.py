@@ -16,7 +16,7 @@ which domain package a model lives.
 from __future__ import annotations
 
 import itertools
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from flask import g
@@ -80,6 +80,9 @@ class World:
     briefs: list[tuple[int, int, int]]  # room, status index, author
     published: list[int]  # room
     join_requests: list[tuple[int, int]]  # room, user
+    #: National contributions: room, submitting delegation, contribution status, paper
+    #: status, invited co-sponsor delegation, its answer (0 open, 1 confirmed, 2 declined).
+    contributions: list[tuple[int, int, int, int, int, int]] = field(default_factory=list)
 
 
 def index(n: int) -> st.SearchStrategy[int]:
@@ -173,6 +176,19 @@ def worlds(draw) -> World:
     )
     published = draw(st.lists(index(len(rooms)), max_size=2))
     join_requests = draw(st.lists(st.tuples(index(len(rooms)), index(len(users))), max_size=2))
+    national = draw(
+        st.lists(
+            st.tuples(
+                index(len(rooms)),
+                index(len(delegations)),
+                st.integers(0, 3),
+                st.integers(0, 4),
+                index(len(delegations)),
+                st.integers(0, 2),
+            ),
+            max_size=3,
+        )
+    )
     return World(
         delegations,
         users,
@@ -188,6 +204,7 @@ def worlds(draw) -> World:
         briefs,
         published,
         join_requests,
+        national,
     )
 
 
@@ -278,6 +295,36 @@ def build(world: World, session) -> list[User]:
                 created_by_id=users[0].id,
             )
         )
+        revision = flush(
+            Revision(paper_id=paper.id, number=1, source="Text.", created_by_id=users[0].id)
+        )
+        paragraph = flush(Paragraph(revision_id=revision.id, position=0, key="k1", text="Text."))
+        papers.append((paper, paragraph))
+    PaperCosponsor = model("PaperCosponsor")
+    national_statuses = values("Paper", "contribution_status")
+    for r, d, c, s, co, answer in world.contributions:
+        paper = flush(
+            Paper(
+                room_id=rooms[r].id,
+                title="N",
+                kind=values("Paper", "kind")[0],
+                issued_by="A State",
+                status=pick(statuses, s),
+                created_by_id=users[0].id,
+                submitted_by_delegation_id=pick(delegations, d).id,
+                contribution_status=pick(national_statuses, c),
+            )
+        )
+        cosponsor = pick(delegations, co)
+        if cosponsor.id != paper.submitted_by_delegation_id:
+            flush(
+                PaperCosponsor(
+                    paper_id=paper.id,
+                    delegation_id=cosponsor.id,
+                    confirmed_at=at(1) if answer == 1 else None,
+                    declined_at=at(1) if answer == 2 else None,
+                )
+            )
         revision = flush(
             Revision(paper_id=paper.id, number=1, source="Text.", created_by_id=users[0].id)
         )
@@ -500,6 +547,9 @@ FULL = World(
     briefs=[(0, 0, 1), (0, 1, 1), (0, 2, 1)],
     published=[0, 1],
     join_requests=[(1, 2), (3, 3)],
+    # Submitted in the open room by delegation 2 with delegation 3 invited; returned with
+    # delegation 1's invitation declined; accepted (open) in the States room.
+    contributions=[(2, 2, 0, 0, 3, 0), (1, 1, 2, 0, 2, 2), (3, 2, 1, 1, 1, 1)],
 )
 
 

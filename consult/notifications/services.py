@@ -33,6 +33,11 @@ KINDS: dict[str, str] = {
     "brief.pending": "the named members of a confidential room: a trend brief awaits objections",
     "brief.objection": "the room's chairs and facilitators: an objection was made or withdrawn",
     "discussion.reply": "the author of a discussion post: someone replied to it or quoted it",
+    "paper.contribution_submitted": "the room's chairs and facilitators: a national contribution "
+    "was submitted or resubmitted",
+    "paper.contribution_decided": "the submitting delegation: its contribution was accepted or "
+    "returned (with the reason)",
+    "paper.cosponsor_invited": "the people of a delegation invited to co-sponsor a contribution",
 }
 
 #: The notification's text for one recipient (the policy has already let them see the subject).

@@ -7,13 +7,24 @@ from flask import Flask
 
 def register(app: Flask) -> None:
     """The blueprint, the rules, the template helpers and the room page's papers section."""
+    from consult import waiting
     from consult.accounts import handover
-    from consult.papers import events, policy, routes, services, templating
+    from consult.papers import (
+        contribution_routes,
+        contributions,
+        events,
+        policy,
+        routes,
+        services,
+        templating,
+    )
     from consult.rooms import contents
 
     policy.register()
     app.register_blueprint(routes.bp)
+    app.register_blueprint(contribution_routes.bp)
     templating.register(app)
     contents.add(app, templating.room_papers)
     events.register(app)
     handover.add(app, services.PAPER_FOLLOWS)
+    waiting.add(app, contributions.waiting_for)

@@ -9,6 +9,7 @@ from wtforms import (
     DateTimeLocalField,
     HiddenField,
     SelectField,
+    SelectMultipleField,
     StringField,
     TextAreaField,
 )
@@ -24,9 +25,15 @@ from wtforms.validators import (
 from consult.forms import Form
 from consult.ids import WholeNumberField
 from consult.markdown import Renderable
-from consult.papers.models import LANGUAGES, PaperKind, PaperStatus, Position
+from consult.papers.models import LANGUAGES, TREATY_ARTICLES, PaperKind, PaperStatus, Position
 
 SYMBOL_PATTERN = r"^ATT/[A-Za-z0-9.\-]+(/[A-Za-z0-9.\-]+)*$"
+
+
+def _to_id(value) -> int:
+    """A delegation id from the form; anything else is 0 (no delegation: the service says so)."""
+    text = str(value)
+    return int(text) if text.isascii() and text.isdigit() and len(text) < 19 else 0
 
 
 class _SourceMixin:
@@ -152,4 +159,76 @@ class ReattachForm(Form):
         _l("Attach to paragraph"),
         validators=[DataRequired(_CHOOSE_A_PARAGRAPH), _OneOfTheChoices(_CHOOSE_A_PARAGRAPH)],
         validate_choice=False,
+    )
+
+
+# ---- national contributions -----------------------------------------------------------------
+
+
+class ContributionForm(_SourceMixin, Form):
+    """A delegation's national working paper or presentation of national experience."""
+
+    title = StringField(
+        _l("Title"),
+        # Its length is the service's to refuse, saying how long it is.
+        validators=[DataRequired(_l("Give the contribution a title."))],
+    )
+    kind = SelectField(
+        _l("Kind"),
+        choices=[
+            (PaperKind.NATIONAL_PAPER.value, PaperKind.NATIONAL_PAPER.label),
+            (PaperKind.NATIONAL_EXPERIENCE.value, PaperKind.NATIONAL_EXPERIENCE.label),
+        ],
+    )
+    original_language = SelectField(
+        _l("Original language"), choices=[(k, v) for k, v in LANGUAGES.items()]
+    )
+    # The service refuses an article outside 1-28 (with its own words), not WTForms.
+    articles = SelectMultipleField(
+        _l("Treaty articles it concerns (optional)"),
+        choices=[(str(n), _l("Article %(n)d", n=n)) for n in TREATY_ARTICLES],
+        validate_choice=False,
+        description=_l("Hold Ctrl (or Cmd) to choose several."),
+    )
+    cosponsors = SelectMultipleField(
+        _l("Co-sponsors (optional)"),
+        coerce=_to_id,
+        validate_choice=False,
+        description=_l(
+            "Each delegation chosen is invited and named on the paper once it confirms."
+        ),
+    )
+    note = StringField(_l("What changed (when you resubmit)"), validators=[Optional()])
+
+
+class AcceptForm(Form):
+    symbol = StringField(
+        _l("Document symbol"),
+        validators=[DataRequired(_l("Give the paper its document symbol."))],
+        description=_l(
+            "ATT/CSP<n>[.<body>]/<year>/<delegation>/<number>, as the Secretariat assigns it."
+        ),
+    )
+    status = SelectField(
+        _l("Accept it"),
+        choices=[
+            (PaperStatus.OPEN.value, _l("Open for comments")),
+            (PaperStatus.DRAFTING.value, _l("In drafting (the room's managers see it first)")),
+        ],
+    )
+    closes_at = DateTimeLocalField(
+        _l("Comment deadline (optional)"), validators=[Optional()], format="%Y-%m-%dT%H:%M"
+    )
+    is_chatham_house = BooleanField(
+        _l(
+            "Chatham House Rule for the comments on it (the paper stays attributed to its "
+            "delegation)"
+        )
+    )
+
+
+class ReturnForm(Form):
+    reason = TextAreaField(
+        _l("Why you return it (the delegation reads this)"),
+        validators=[DataRequired(_l("Say why you return it; the delegation reads your reason."))],
     )

@@ -13,7 +13,7 @@ from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, event
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from consult.accounts.models import Delegation, User, _enum
@@ -83,6 +83,42 @@ PAPER_STATUS_LABELS = {
 }
 
 
+class ContributionStatus(enum.StrEnum):
+    """Where a national contribution stands; None on a paper the chair issued."""
+
+    SUBMITTED = "submitted"
+    ACCEPTED = "accepted"
+    RETURNED = "returned"
+    WITHDRAWN = "withdrawn"
+
+    @property
+    def label(self) -> str:
+        return str(CONTRIBUTION_STATUS_LABELS[self])
+
+    @property
+    def is_pending(self) -> bool:
+        """Not (yet) a paper of the room: seen only by its delegation, co-sponsors, managers."""
+        return self is not ContributionStatus.ACCEPTED
+
+
+CONTRIBUTION_STATUS_LABELS = {
+    ContributionStatus.SUBMITTED: _l("Submitted, awaiting the chair"),
+    ContributionStatus.ACCEPTED: _l("Accepted"),
+    ContributionStatus.RETURNED: _l("Returned to the delegation"),
+    ContributionStatus.WITHDRAWN: _l("Withdrawn by the delegation"),
+}
+
+#: The pending statuses, for SQL filters.
+PENDING_CONTRIBUTION = (
+    ContributionStatus.SUBMITTED,
+    ContributionStatus.RETURNED,
+    ContributionStatus.WITHDRAWN,
+)
+
+#: The Treaty's articles a contribution may concern.
+TREATY_ARTICLES = range(1, 29)
+
+
 class Position(enum.StrEnum):
     SUPPORTS = "supports"
     NEUTRAL = "neutral"
@@ -134,11 +170,76 @@ class Paper(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     #: Bumped on every change viewers should see; live events carry it.
     version: Mapped[int] = mapped_column(default=1)
+    #: A national contribution: the delegation that submitted it (always shown, even under
+    #: the Chatham House Rule: a national paper is not anonymous) and where it stands.
+    submitted_by_delegation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("delegation.id"), index=True
+    )
+    contribution_status: Mapped[ContributionStatus | None] = mapped_column(
+        _enum(ContributionStatus, "contribution_status")
+    )
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: The chair's reason when the contribution was returned (shown to the delegation).
+    returned_reason: Mapped[str | None] = mapped_column(String(1000))
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     room: Mapped[Room] = relationship(lazy="joined")
+    submitted_by: Mapped[Delegation | None] = relationship(
+        foreign_keys=[submitted_by_delegation_id], lazy="raise"
+    )
+    articles: Mapped[list[PaperArticle]] = relationship(
+        lazy="raise", order_by="PaperArticle.article", cascade="all, delete-orphan"
+    )
+    cosponsors: Mapped[list[PaperCosponsor]] = relationship(
+        lazy="raise", order_by="PaperCosponsor.id", cascade="all, delete-orphan"
+    )
+
+    @property
+    def is_contribution(self) -> bool:
+        return self.contribution_status is not None
+
+    @property
+    def is_pending_contribution(self) -> bool:
+        return self.contribution_status is not None and self.contribution_status.is_pending
 
     def __repr__(self) -> str:
         return f"<Paper {self.symbol or self.id}>"
+
+
+class PaperArticle(db.Model):
+    """A Treaty article (1-28) a paper concerns; the base the library's taxonomy builds on."""
+
+    __tablename__ = "paper_article"
+    __table_args__ = (CheckConstraint("article BETWEEN 1 AND 28", name="treaty_article"),)
+
+    paper_id: Mapped[int] = mapped_column(
+        ForeignKey("paper.id", ondelete="CASCADE"), primary_key=True
+    )
+    article: Mapped[int] = mapped_column(primary_key=True)
+
+
+class PaperCosponsor(db.Model):
+    """A State delegation invited to co-sponsor a national contribution; shown once it
+    confirms."""
+
+    __tablename__ = "paper_cosponsor"
+    __table_args__ = (UniqueConstraint("paper_id", "delegation_id", name="one_invitation"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    paper_id: Mapped[int] = mapped_column(ForeignKey("paper.id", ondelete="CASCADE"))
+    delegation_id: Mapped[int] = mapped_column(ForeignKey("delegation.id"), index=True)
+    invited_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    declined_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: The delegate who confirmed or declined for the delegation.
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+
+    delegation: Mapped[Delegation] = relationship(lazy="raise")
+
+    @property
+    def is_open(self) -> bool:
+        return self.confirmed_at is None and self.declined_at is None
 
 
 class Revision(db.Model):

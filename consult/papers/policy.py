@@ -7,23 +7,62 @@ so the rules below speak only of what papers and comments add.
 
 from __future__ import annotations
 
-from sqlalchemy import or_
+from sqlalchemy import and_, or_, select
 from sqlalchemy.sql import ColumnElement
 
 from consult import policy
 from consult.accounts.models import User
-from consult.papers.models import Comment, Paper, PaperStatus
+from consult.extensions import db
+from consult.papers.models import (
+    PENDING_CONTRIBUTION,
+    Comment,
+    ContributionStatus,
+    Paper,
+    PaperCosponsor,
+    PaperStatus,
+)
 from consult.policy import Need, Parent
 from consult.rooms.models import Room
 from consult.rooms.policy import managed_room_ids, room_rule
 
 
+def _invitation(user: User, paper: Paper) -> PaperCosponsor | None:
+    """This person's delegation's invitation to co-sponsor the paper, if any."""
+    return db.session.scalars(
+        select(PaperCosponsor).where(
+            PaperCosponsor.paper_id == paper.id,
+            PaperCosponsor.delegation_id == user.delegation_id,
+        )
+    ).first()
+
+
+def _sees(user: User, paper: Paper, manages: bool) -> bool:
+    """Managers see every paper of their room; the submitting delegation its own. A national
+    contribution not (yet) accepted is seen besides only by the delegations invited to
+    co-sponsor it (not those that declined); any other paper unless it is being drafted."""
+    if manages:
+        return True
+    if paper.submitted_by_delegation_id is not None:
+        if paper.submitted_by_delegation_id == user.delegation_id:
+            return True
+        if paper.is_pending_contribution:
+            invitation = _invitation(user, paper)
+            return invitation is not None and invitation.declined_at is None
+    return paper.status is not PaperStatus.DRAFTING
+
+
 def paper_rule(user: User, need: Need, paper: Paper) -> bool:
     """The room's rule (the parent has already let the person see the room), except that a
-    paper still being drafted is seen only by those who manage the room."""
+    paper still being drafted is seen only by those who manage the room, and a national
+    contribution the chair has not accepted only by its delegation, its invited co-sponsors
+    and the room's managers (the Secretariat manages every room).
+
+    `AUTHOR` is the submitting delegation's power over its contribution before acceptance
+    (revise and resubmit, also once withdrawn; withdraw; invite co-sponsors); `DECIDE` is an
+    invited delegation's answer to its invitation (confirm or decline)."""
     room = paper.room
     manages = room_rule(user, Need.MANAGE, room)
-    if paper.status is PaperStatus.DRAFTING and not manages:
+    if not _sees(user, paper, manages):
         return False
     match need:
         case Need.VIEW:
@@ -34,13 +73,38 @@ def paper_rule(user: User, need: Need, paper: Paper) -> bool:
             return manages
         case Need.SEE_AUTHORS:
             return not paper.is_chatham_house or manages or user.is_secretariat
+        case Need.AUTHOR:
+            return (
+                paper.contribution_status in PENDING_CONTRIBUTION
+                and paper.submitted_by_delegation_id == user.delegation_id
+                and room_rule(user, Need.TAKE_PART, room)
+            )
+        case Need.DECIDE:
+            if paper.contribution_status in (None, ContributionStatus.WITHDRAWN):
+                return False
+            invitation = _invitation(user, paper)
+            return invitation is not None and invitation.is_open
     return False
 
 
 def visible_papers(user: User) -> ColumnElement[bool]:
     """The papers paper_rule lets this person see (within the rooms they see: the parent):
-    not drafting, unless they manage the room."""
-    return or_(Paper.status != PaperStatus.DRAFTING, Paper.room_id.in_(managed_room_ids(user)))
+    not drafting and not a pending contribution, unless they manage the room; their
+    delegation's own contributions; pending ones they are invited (and have not declined)
+    to co-sponsor."""
+    invited = select(PaperCosponsor.paper_id).where(
+        PaperCosponsor.delegation_id == user.delegation_id,
+        PaperCosponsor.declined_at.is_(None),
+    )
+    pending = Paper.contribution_status.in_(PENDING_CONTRIBUTION)
+    return or_(
+        and_(
+            Paper.status != PaperStatus.DRAFTING, or_(Paper.contribution_status.is_(None), ~pending)
+        ),
+        Paper.room_id.in_(managed_room_ids(user)),
+        Paper.submitted_by_delegation_id == user.delegation_id,
+        and_(pending, Paper.id.in_(invited)),
+    )
 
 
 def comment_rule(user: User, need: Need, comment: Comment) -> bool:

@@ -17,7 +17,7 @@ from consult.extensions import db
 from consult.handlers import Load, handler
 from consult.htmx import redirect, render, wants_fragment
 from consult.ids import parse_id
-from consult.papers import exports, services
+from consult.papers import contributions, exports, services
 from consult.papers.docx_io import RevisionDoc, docx_to_markdown, revision_docx
 from consult.papers.forms import (
     CommentForm,
@@ -158,6 +158,7 @@ def _reattach_form(paragraphs: list[Paragraph]) -> ReattachForm:
 
 
 def _paper_page(paper: Paper, status: int = 200, **forms):
+    contributions.load_details(paper)
     revision = services.current_revision(paper)
     paragraphs = services.paragraphs_of(revision)
     manages = can(Need.MANAGE, paper)
@@ -182,6 +183,9 @@ def _paper_page(paper: Paper, status: int = 200, **forms):
         show_authors=can(Need.SEE_AUTHORS, paper),
         edits=services.edits_of([t.comment.id for t in _flatten(removed)]),
         kept_comments=drafts.offered_within("papers.post_comment", paper_id=paper.id),
+        attribution=contributions.attribution(paper),
+        is_author=can(Need.AUTHOR, paper),
+        may_answer=can(Need.DECIDE, paper),
         status=status,
     )
 

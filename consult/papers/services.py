@@ -14,8 +14,8 @@ from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
-from sqlalchemy import func, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import joinedload, selectinload
 
 from consult import audit
 from consult.accounts import handover
@@ -30,7 +30,9 @@ from consult.papers.blocks import number_blocks, paragraph_markdown, split_block
 from consult.papers.models import (
     Comment,
     CommentEdit,
+    ContributionStatus,
     Paper,
+    PaperCosponsor,
     PaperFollow,
     PaperKind,
     PaperStatus,
@@ -241,6 +243,7 @@ def revise(
     paper: Paper, actor: User, source: str, *, origin: str = "pasted", note: str = ""
 ) -> Revision:
     """Issue Rev.N+1; paragraphs keep their keys where their text survives."""
+    _not_pending(paper)
     if paper.status in (PaperStatus.ADOPTED, PaperStatus.WITHDRAWN):
         raise PaperError(
             _("This paper is %(status)s; it cannot be revised.", status=paper.status.label.lower())
@@ -295,7 +298,19 @@ def _changed(paper: Paper, kind: str, key: str | None = None) -> None:
     emit_after_commit("paper-changed", signal, to=f"paper:{paper.id}")
 
 
+def _not_pending(paper: Paper) -> None:
+    """A contribution awaiting the chair is its delegation's text: accepted or returned first."""
+    if paper.is_pending_contribution:
+        raise PaperError(
+            _(
+                "This national contribution awaits the chair's decision: accept it or return it "
+                "to its delegation first."
+            )
+        )
+
+
 def set_status(paper: Paper, actor: User, status: PaperStatus, closes_at: datetime | None) -> None:
+    _not_pending(paper)
     if status is PaperStatus.OPEN and closes_at is not None and closes_at <= utcnow():
         raise PaperError(_("The comment deadline must be in the future."))
     changes = []
@@ -569,11 +584,24 @@ def follow(paper: Paper, user: User, value: bool) -> None:
 
 
 def papers_in_room(room: Room, user: User) -> list[Paper]:
-    """The room's papers this person may see (the room page's section), in one statement."""
+    """The room's papers this person may see (the room page's section), in one statement,
+    with the national papers' delegations and co-sponsors (two more, whatever their number).
+    Contributions not accepted yet are listed apart (`contributions.contributions_in_room`)."""
     return list(
         db.session.scalars(
             select(Paper)
-            .where(Paper.room_id == room.id, visible(Paper, user))
+            .where(
+                Paper.room_id == room.id,
+                visible(Paper, user),
+                or_(
+                    Paper.contribution_status.is_(None),
+                    Paper.contribution_status == ContributionStatus.ACCEPTED,
+                ),
+            )
+            .options(
+                selectinload(Paper.submitted_by),
+                selectinload(Paper.cosponsors).selectinload(PaperCosponsor.delegation),
+            )
             .order_by(Paper.created_at.desc())
         )
     )

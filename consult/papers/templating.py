@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
 
-from consult.papers import services
+from consult.papers import contributions, services
 from consult.papers.redline import redline_html
 from consult.policy import Need, can
 from consult.timeutil import utcnow
@@ -73,12 +73,17 @@ def register(app) -> None:
         paragraph_url=paragraph_url,
         paper_url=paper_url,
         plural_pattern=plural_pattern,
+        attribution=contributions.attribution,
     )
 
 
 def room_papers(room, user):
     return "papers/_room_papers.html", {
         "papers": services.papers_in_room(room, user),
+        "contributions": contributions.contributions_in_room(room, user),
         "manages": can(Need.MANAGE, room, user),
+        # States Parties and signatories who take part submit national contributions.
+        "may_submit": user.delegation.status.takes_part_as_state
+        and can(Need.TAKE_PART, room, user),
         "room": room,
     }
