@@ -17,6 +17,7 @@ from consult import (
     accounts,
     admin,
     briefs,
+    delegation_drafts,
     extensions,
     groups,
     meetings,
@@ -46,7 +47,18 @@ CONTENT_SECURITY_POLICY = "; ".join(
 
 
 #: The domains, in the order they register (and their sections appear on a room page).
-DOMAINS = (accounts, rooms, groups, meetings, threads, briefs, papers, notifications, admin)
+DOMAINS = (
+    accounts,
+    rooms,
+    groups,
+    meetings,
+    threads,
+    briefs,
+    papers,
+    notifications,
+    admin,
+    delegation_drafts,
+)
 
 
 def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
