@@ -24,6 +24,7 @@ from consult import (
     notifications,
     papers,
     rooms,
+    small_groups,
     threads,
 )
 from consult import logging as request_log
@@ -58,6 +59,7 @@ DOMAINS = (
     notifications,
     admin,
     delegation_drafts,
+    small_groups,
 )
 
 
