@@ -477,8 +477,8 @@ def seed(password: str) -> dict[str, int]:
 
 
 def _demo_drafts(wgeti: Room, people: dict[str, User], delegations: dict[str, Delegation]) -> None:
-    """Issue #12: a comment Nigeria is preparing on a WGETI paper (a delegation draft, seen only
-    by Nigeria's people), and a small group the WGETI Chair opened under WGETI."""
+    """Issue #12: a comment Nigeria's two people are preparing on a WGETI paper (a delegation
+    draft, seen only by Nigeria's people), and a small group the WGETI Chair opened under WGETI."""
     from consult.delegation_drafts import services as delegation_drafts
     from consult.papers import services as papers
     from consult.papers.models import Paper, PaperStatus
@@ -487,6 +487,19 @@ def _demo_drafts(wgeti: Room, people: dict[str, User], delegations: dict[str, De
     paper = db.session.scalars(
         select(Paper).where(Paper.room_id == wgeti.id, Paper.status == PaperStatus.OPEN)
     ).first()
+    npc = people["npc.nigeria"]
+    colleague = User(  # a second person of Nigeria, to prepare the draft with
+        delegation=npc.delegation,
+        name="Aisha Bello",
+        email=_email("delegate.nigeria"),
+        title="First Secretary",
+        agency="Ministry of Foreign Affairs",
+        password_hash=npc.password_hash,
+        session_nonce=accounts.new_session_nonce(),
+        time_zone="Africa/Lagos",
+    )
+    db.session.add(colleague)
+    db.session.flush()
     if paper is not None:
         paragraph = next(
             p for p in papers.paragraphs_of(papers.current_revision(paper)) if not p.is_heading
