@@ -291,3 +291,70 @@ def test_the_comment_form_offers_the_draft_button(client, auth, setting):
     page = client.get(f"/papers/{s['paper'].id}/p/{s['key']}").get_data(as_text=True)
     assert "Save as a draft of Nigeria" in page
     assert f"/delegation-drafts/new/paper_comment/{s['paper'].id}?key={s['key']}" in page
+
+
+def test_a_refused_save_from_the_paper_fragment_shows_the_form_in_the_page(client, auth, setting):
+    """The button sits in the paper's thread fragment: htmx gets the draft form for the page's
+    main area, the message next to the text, the other fields kept."""
+    s = setting
+    auth.login_quickly(s["one"])
+    response = client.post(
+        f"/delegation-drafts/new/paper_comment/{s['paper'].id}?key={s['key']}",
+        data={"body": "", "quote": "First", "on_behalf_of": "Nigeria"},
+        headers={"HX-Request": "true"},
+    )
+    assert response.status_code == 422
+    assert response.headers["HX-Retarget"] == "#main"
+    page = response.get_data(as_text=True)
+    assert "Write the text before saving the draft." in page and "First</textarea>" in page
+    assert _db.session.scalar(select(func.count(DelegationDraft.id))) == 0
+
+
+def test_a_draft_on_a_paragraph_not_in_the_text_is_refused(client, auth, setting):
+    auth.login_quickly(setting["one"])
+    response = client.post(
+        f"/delegation-drafts/new/paper_comment/{setting['paper'].id}?key=nope",
+        data={"body": SECRET, "on_behalf_of": "Nigeria"},
+    )
+    assert response.status_code == 422
+    assert "not in the current revision" in response.get_data(as_text=True)
+    assert _db.session.scalar(select(func.count(DelegationDraft.id))) == 0
+
+
+def test_a_posted_draft_can_no_longer_be_edited(client, auth, setting):
+    s = setting
+    auth.login_quickly(s["one"])
+    _save(client, s)
+    draft = _draft()
+    client.post(f"/delegation-drafts/{draft.id}/post", data={"version": draft.version})
+    _db.session.expire_all()
+    response = client.post(
+        f"/delegation-drafts/{draft.id}",
+        data={"body": "Later", "version": _draft().version, "on_behalf_of": "Nigeria"},
+    )
+    assert response.status_code == 422
+    _db.session.expire_all()
+    assert _draft().body == SECRET
+    assert _db.session.scalar(select(func.count(Comment.id))) == 1
+
+
+def test_the_drafts_page_runs_the_same_queries_for_few_and_many(
+    client, auth, setting, count_queries
+):
+    s = setting
+
+    def page_statements() -> int:
+        with count_queries() as statements:
+            assert client.get("/delegation-drafts").status_code == 200
+        return len(statements)
+
+    auth.login_quickly(s["one"])
+    drafts.save_new("paper_comment", s["paper"], s["key"], s["two"], "One", {})
+    _db.session.flush()
+    few = page_statements()
+    for n in range(8):
+        drafts.save_new(
+            "paper_comment", s["paper"], s["key"], s["one" if n % 2 else "two"], f"T{n}", {}
+        )
+    _db.session.flush()
+    assert page_statements() == few
