@@ -358,3 +358,27 @@ def test_the_drafts_page_runs_the_same_queries_for_few_and_many(
         )
     _db.session.flush()
     assert page_statements() == few
+
+
+def test_saving_editing_and_discarding_send_no_live_signal(client, auth, setting, monkeypatch):
+    """Nothing about a draft reaches any socket (a signal would tell outsiders that something
+    changed); only posting does, through the paper's own "paper-changed"."""
+    from consult.extensions import socketio
+
+    sent: list[tuple] = []
+    monkeypatch.setattr(socketio, "emit", lambda event, data=None, **kw: sent.append((event, kw)))
+    s = setting
+    auth.login_quickly(s["one"])
+    _save(client, s)
+    draft = _draft()
+    client.post(
+        f"/delegation-drafts/{draft.id}",
+        data={"body": "Changed", "version": draft.version, "on_behalf_of": "Nigeria"},
+    )
+    client.post(f"/delegation-drafts/{draft.id}/discard")
+    client.post(f"/delegation-drafts/{draft.id}/restore")
+    assert sent == []
+    _db.session.expire_all()
+    client.post(f"/delegation-drafts/{draft.id}/post", data={"version": _draft().version})
+    assert sent and all(SECRET not in str(item) for item in sent)
+    assert {to["to"] for _event, to in sent} == {f"paper:{s['paper'].id}"}

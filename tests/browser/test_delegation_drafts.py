@@ -17,7 +17,7 @@ TEXT = "Nigeria would add the Article 11 sub-working group to this paragraph."
 EDITED = TEXT + " Brokering, too."
 
 
-def test_two_colleagues_prepare_and_post_a_comment_others_never_see(signed_in):
+def test_two_colleagues_prepare_and_post_a_comment_others_never_see(signed_in, axe):
     first = signed_in("npc.nigeria")
     first.goto("/rooms/wgeti")
     first.get_by_role("link", name="Draft decision on the WGETI work plan").click()
@@ -32,11 +32,13 @@ def test_two_colleagues_prepare_and_post_a_comment_others_never_see(signed_in):
     second.goto("/delegation-drafts")
     row = second.locator("tr").filter(has_text="Comment on ¶2 of")
     expect(row).to_contain_text("Chinedu Okafor")
+    axe(second, "the drafts page")
     row.get_by_role("link", name="Edit or post").click()
     second.get_by_label("Text (Markdown)").fill(EDITED)
     second.get_by_role("button", name="Save the draft").click()
     expect(second.get_by_text("The draft is saved.")).to_be_visible()
     expect(second.get_by_text("Aisha Bello edited it")).to_be_visible()
+    axe(second, "a draft with its history")
     second.get_by_role("button", name="Post as Nigeria").click()
     expect(second.get_by_text("The draft is posted.")).to_be_visible()
     paragraph(second, 2).get_by_role("link", name="1 comment").click()
