@@ -157,3 +157,13 @@ def test_closing_a_room_that_is_not_a_small_group_is_a_404(client, auth, parent)
         )
         == 0
     )
+
+
+@pytest.mark.parametrize("value", ["9223372036854775808", "-1", "abc"])
+def test_ids_no_database_could_hold_are_refused_next_to_the_field(client, auth, parent, value):
+    auth.login_quickly(parent["chair"])
+    response = _open(client, parent, delegations=[value])
+    assert response.status_code == 422 and 'id="delegations-error"' in response.get_data(
+        as_text=True
+    )
+    assert _small_groups() == []

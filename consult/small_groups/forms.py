@@ -8,6 +8,7 @@ from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from consult.forms import Form
+from consult.ids import parse_id
 from consult.markdown import Renderable
 from consult.small_groups.services import MAX_DESCRIPTION, MAX_TITLE
 
@@ -17,6 +18,14 @@ class CheckboxesField(SelectMultipleField):
 
     widget = ListWidget(prefix_label=False)
     option_widget = CheckboxInput()
+
+
+def _row_id(value: object) -> int:
+    """A chosen row's id; anything no database id can be is refused (WTForms says so)."""
+    ident = parse_id(value)
+    if ident is None:
+        raise ValueError(value)
+    return ident
 
 
 class SmallGroupForm(Form):
@@ -30,6 +39,6 @@ class SmallGroupForm(Form):
     )
     # The service checks every choice against the parent's audience (and says which is not).
     delegations = CheckboxesField(
-        _l("Delegations (each of their people joins)"), coerce=int, validate_choice=False
+        _l("Delegations (each of their people joins)"), coerce=_row_id, validate_choice=False
     )
-    people = CheckboxesField(_l("People, in their own name"), coerce=int, validate_choice=False)
+    people = CheckboxesField(_l("People, in their own name"), coerce=_row_id, validate_choice=False)
