@@ -382,3 +382,18 @@ def test_saving_editing_and_discarding_send_no_live_signal(client, auth, setting
     client.post(f"/delegation-drafts/{draft.id}/post", data={"version": _draft().version})
     assert sent and all(SECRET not in str(item) for item in sent)
     assert {to["to"] for _event, to in sent} == {f"paper:{s['paper'].id}"}
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        ({"on_behalf_of": "Someone else"}, "You can speak only for your delegation"),
+        ({"parent_id": "99999"}, "no longer there"),
+        ({"parent_id": "9223372036854775808"}, "no longer there"),
+    ],
+)
+def test_the_comments_other_fields_are_checked_when_saved(client, auth, setting, extra, message):
+    auth.login_quickly(setting["one"])
+    response = _save(client, setting, **extra)
+    assert response.status_code == 422 and message in response.get_data(as_text=True)
+    assert _db.session.scalar(select(func.count(DelegationDraft.id))) == 0

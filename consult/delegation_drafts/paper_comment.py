@@ -7,6 +7,7 @@ from typing import Any
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 from sqlalchemy import select
 
 from consult.delegation_drafts.forms import PaperCommentDraftForm
@@ -60,10 +61,11 @@ def _closed_reason(paper: Paper, key: str | None, user: Any) -> str | None:
 
 
 def _parent(fields: dict) -> Comment | None:
-    ident = parse_id(fields.get("parent_id") or "")
-    if ident is None:
+    raw = fields.get("parent_id") or ""
+    if not raw:
         return None
-    parent = db.session.get(Comment, ident)
+    ident = parse_id(raw)
+    parent = db.session.get(Comment, ident) if ident is not None else None
     if parent is None or not can(Need.VIEW, parent):
         raise DraftError(_("The comment this draft replies to is no longer there."))
     return parent
@@ -96,12 +98,23 @@ def _post(draft: DelegationDraft, paper: Paper, user: Any) -> str:
 
 
 def _fields_from(form: PaperCommentDraftForm) -> dict:
+    """The comment's other fields, checked as the comment form checks them (a refusal names
+    its field; nothing is stored)."""
+    on_behalf_of = form.on_behalf_of.data or current_user.delegation.name
+    if on_behalf_of not in papers.on_behalf_choices(current_user):
+        raise DraftError(
+            _("You can speak only for your delegation or a group it belongs to."),
+            field="on_behalf_of",
+        )
+    parent_id = (form.parent_id.data or "").strip()
+    if parent_id:
+        _parent({"parent_id": parent_id})  # refuses a comment that is not there to reply to
     return {
         "quote": (form.quote.data or "").strip(),
         "proposed_text": (form.proposed_text.data or "").strip(),
         "position": form.position.data if form.position.data in set(Position) else "",
-        "on_behalf_of": form.on_behalf_of.data or "",
-        "parent_id": (form.parent_id.data or "").strip(),
+        "on_behalf_of": on_behalf_of,
+        "parent_id": parent_id,
     }
 
 
