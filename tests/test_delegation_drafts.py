@@ -86,6 +86,8 @@ def test_save_edit_post_by_two_colleagues(client, auth, setting):
     auth.login_quickly(s["two"])
     page = client.get("/delegation-drafts").get_data(as_text=True)
     assert draft.title in page and "Ada" in page
+    dashboard = client.get("/").get_data(as_text=True)
+    assert "Draft of your delegation" in dashboard and draft.title in dashboard
     response = client.post(
         f"/delegation-drafts/{draft.id}",
         data={
