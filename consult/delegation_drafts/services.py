@@ -22,6 +22,7 @@ from consult.delegation_drafts import kinds
 from consult.delegation_drafts.models import DelegationDraft, DelegationDraftChange
 from consult.errors import ServiceError
 from consult.extensions import db
+from consult.links import path_for
 from consult.timeutil import utcnow
 from consult.waiting import Waiting
 
@@ -264,8 +265,6 @@ def open_count(user: User) -> int:
 
 def waiting(user: User) -> list[Waiting]:
     """The dashboard's "waiting for you": the open drafts of the person's delegation."""
-    from consult.links import path_for
-
     drafts = db.session.scalars(
         select(DelegationDraft)
         .where(
