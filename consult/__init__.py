@@ -17,6 +17,7 @@ from consult import (
     accounts,
     admin,
     briefs,
+    delegation_drafts,
     discussions,
     extensions,
     groups,
@@ -24,6 +25,7 @@ from consult import (
     notifications,
     papers,
     rooms,
+    small_groups,
     threads,
 )
 from consult import logging as request_log
@@ -56,8 +58,10 @@ DOMAINS = (
     briefs,
     papers,
     discussions,
+    delegation_drafts,
     notifications,
     admin,
+    small_groups,
 )
 
 

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from sqlalchemy import select
+
 from consult.accounts import services as accounts
 from consult.accounts.models import Delegation, DelegationStatus, RegionalGroup, User
 from consult.extensions import db
@@ -467,12 +469,67 @@ def seed(password: str) -> dict[str, int]:
     _seed_threads(dief, people)
     _demo_discussions(wgeti, african, people)
     papers += _demo_contributions(wgeti, people)
+    _demo_drafts(wgeti, people, delegations)
     return {
         "delegations": len(delegations),
         "people": len(people),
         "rooms": len(rooms),
         "papers": papers,
     }
+
+
+def _demo_drafts(wgeti: Room, people: dict[str, User], delegations: dict[str, Delegation]) -> None:
+    """Issue #12: a comment Nigeria's two people are preparing on a WGETI paper (a delegation
+    draft, seen only by Nigeria's people), and a small group the WGETI Chair opened under WGETI."""
+    from consult.delegation_drafts import services as delegation_drafts
+    from consult.papers import services as papers
+    from consult.papers.models import Paper, PaperStatus
+    from consult.small_groups import services as small_groups
+
+    paper = db.session.scalars(
+        select(Paper).where(Paper.room_id == wgeti.id, Paper.status == PaperStatus.OPEN)
+    ).first()
+    npc = people["npc.nigeria"]
+    colleague = User(  # a second person of Nigeria, to prepare the draft with
+        delegation=npc.delegation,
+        name="Aisha Bello",
+        email=_email("delegate.nigeria"),
+        title="First Secretary",
+        agency="Ministry of Foreign Affairs",
+        password_hash=npc.password_hash,
+        session_nonce=accounts.new_session_nonce(),
+        time_zone="Africa/Lagos",
+    )
+    db.session.add(colleague)
+    db.session.flush()
+    if paper is not None:
+        paragraph = next(
+            p for p in papers.paragraphs_of(papers.current_revision(paper)) if not p.is_heading
+        )
+        nigeria = people["npc.nigeria"]
+        delegation_drafts.save_new(
+            "paper_comment",
+            paper,
+            paragraph.key,
+            nigeria,
+            "Nigeria suggests that the work plan name **diversion at transit points** as a "
+            "priority, drawing on the Customs Service's experience.",
+            {
+                "on_behalf_of": nigeria.delegation.name,
+                "position": "",
+                "quote": "",
+                "proposed_text": "",
+                "parent_id": "",
+            },
+        )
+    small_groups.create_small_group(
+        wgeti,
+        people["chair.wgeti"],
+        title="Friends of the Chair on the work plan",
+        description="A small group to prepare the Chair's draft work plan before the session.",
+        delegation_ids=[delegations[short].id for short in ("NGA", "ZAF", "DEU")],
+        user_ids=[],
+    )
 
 
 GUIDE_REV0 = """# Chapter 3: The overriding risk test

@@ -170,6 +170,7 @@ def world(db, make_delegation, make_user, make_room, add_member, request):
         world.brief_id = brief.id
     _discussions_world(world, db)
     _contributions_world(world)
+    _exchange_drafts_world(world)
     return world
 
 
@@ -208,6 +209,29 @@ def _contributions_world(world: World) -> None:
         cosponsor_ids=[world.users["state_party"].delegation_id],
     )
     db.session.flush()
+
+
+def _exchange_drafts_world(world: World) -> None:
+    """A draft of the room member's delegation on the paper, and a small group under the room
+    opened by its chair (issue #12, delegation drafts and small groups)."""
+    from consult.delegation_drafts import services as delegation_drafts
+    from consult.extensions import db
+    from consult.small_groups import services as small_groups
+
+    draft = delegation_drafts.save_new(
+        "paper_comment", world.paper, world.key, world.users["room_member"], "Ours.", {}
+    )
+    small_group = small_groups.create_small_group(
+        world.room,
+        world.users["room_chair"],
+        title="Friends of the chair",
+        description="",
+        delegation_ids=[],
+        user_ids=[],
+    )
+    db.session.flush()
+    world.delegation_draft_id = draft.id
+    world.small_group_id = small_group.id
 
 
 # endpoint -> (method, url builder, rule) where rule(role, access) gives the expected outcome.
@@ -255,6 +279,12 @@ def SIGNED_IN_ONLY(role, access):  # noqa: N802 - reads as a constant in the tab
 
 def PUBLIC(role, access):  # noqa: N802
     return "ok"
+
+
+def DELEGATION_COLLEAGUE(role, access):  # noqa: N802 - the draft's delegation only
+    if role == "anonymous":
+        return "signin"
+    return "ok" if role == "room_member" else 404
 
 
 def SECRETARIAT_ONLY(role, access):  # noqa: N802
@@ -614,6 +644,45 @@ ENDPOINTS = {
         "POST",
         lambda w: f"/papers/{w.contribution.id}/cosponsorship",
         lambda role, access: _contribution_rule(role, access, {"state_party"}),
+    ),
+    # ---- delegation drafts and small groups ----
+    "delegation_drafts.index": ("GET", lambda w: "/delegation-drafts", SIGNED_IN_ONLY),
+    "delegation_drafts.save_new": (
+        "POST",
+        lambda w: f"/delegation-drafts/new/paper_comment/{w.paper.id}?key={w.key}",
+        VIEW,
+    ),
+    "delegation_drafts.draft": (
+        "GET",
+        lambda w: f"/delegation-drafts/{w.delegation_draft_id}",
+        DELEGATION_COLLEAGUE,
+    ),
+    "delegation_drafts.post": (
+        "POST",
+        lambda w: f"/delegation-drafts/{w.delegation_draft_id}/post",
+        DELEGATION_COLLEAGUE,
+    ),
+    "delegation_drafts.discard": (
+        "POST",
+        lambda w: f"/delegation-drafts/{w.delegation_draft_id}/discard",
+        DELEGATION_COLLEAGUE,
+    ),
+    "delegation_drafts.restore": (
+        "POST",
+        lambda w: f"/delegation-drafts/{w.delegation_draft_id}/restore",
+        DELEGATION_COLLEAGUE,
+    ),
+    "small_groups.new": ("GET", lambda w: f"/rooms/{w.room.slug}/small-groups/new", MANAGE),
+    "small_groups.admin_list": ("GET", lambda w: "/admin/small-groups", SECRETARIAT_ONLY),
+    "small_groups.close": (
+        "GET",
+        lambda w: f"/admin/small-groups/{w.small_group_id}/close",
+        SECRETARIAT_ONLY,
+    ),
+    "small_groups.reopen": (
+        "POST",
+        lambda w: f"/admin/small-groups/{w.small_group_id}/reopen",
+        SECRETARIAT_ONLY,
     ),
 }
 

@@ -367,6 +367,20 @@ def invited_states_told_by_name(role, access):
     return "withheld"
 
 
+def small_group_opened(t):
+    """A chair opens a small group under the room with one of its members (issue #12)."""
+    from consult.small_groups import services as small_groups
+
+    small_groups.create_small_group(
+        t.room,
+        t.actor,
+        title="Friends of the chair",
+        description="",
+        delegation_ids=[],
+        user_ids=[t.users["room_member"].id],
+    )
+
+
 # ---- the expectations --------------------------------------------------------------------------
 
 
@@ -384,6 +398,10 @@ def named(role, access):
 
 def named_managers(role, access):
     return access is AccessLevel.CONFIDENTIAL and role == "room_chair"
+
+
+def small_group_members(role, access):  # the line speaks of the small group: its members
+    return role in ("room_member", "secretariat")
 
 
 def listed(role, access):  # the need-to-know thread's list names the room_member only
@@ -466,6 +484,8 @@ ACTIVITY_ROWS = [
     Row("brief.published", "in the target room", brief_published, sees),
     # ---- discussions ----
     Row("discussion.started", "a new topic", discussion_started, sees),
+    # ---- small groups ----
+    Row("room.small_group_opened", "its members only", small_group_opened, small_group_members),
 ]
 
 

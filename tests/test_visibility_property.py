@@ -471,6 +471,7 @@ def build(world: World, session) -> list[User]:
     for r, u in world.join_requests:
         flush(JoinRequest(room_id=rooms[r].id, user_id=pick(users, u).id))
     _discussions(world, rooms, users, flush, n)
+    _build_delegation_drafts(world, users, papers, flush)
     return users
 
 
@@ -511,6 +512,31 @@ def _discussions(world: World, rooms: list, users: list, flush, n: int) -> None:
                     stored_name=f"d{n}-{post.id}",
                 )
             )
+
+
+def _build_delegation_drafts(world: World, users: list, papers: list, flush) -> None:
+    """A draft of the commenter's delegation beside each comment (issue #12): seen by its
+    colleagues who see the paper, and by nobody else."""
+    DelegationDraft = model("DelegationDraft")  # noqa: N806 - a class
+    for p, author, _state in world.comments:
+        if not papers:
+            break
+        paper, _paragraph = pick(papers, p)
+        person = pick(users, author)
+        flush(
+            DelegationDraft(
+                delegation_id=person.delegation_id,
+                kind="paper_comment",
+                target_id=paper.id,
+                target_key="k1",
+                room_id=paper.room_id,
+                title="d",
+                body="d",
+                fields={},
+                created_by_id=person.id,
+                updated_by_id=person.id,
+            )
+        )
 
 
 # ---- a world with some of everything -----------------------------------------------

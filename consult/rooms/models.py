@@ -130,6 +130,8 @@ class Room(db.Model):
     #: Confidential rooms: posts older than this many days are purged (a thread may set less).
     retention_days: Mapped[int | None] = mapped_column()
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: Who opened the room when it was not the Secretariat (a chair's small group), else None.
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
 
     parent: Mapped[Room | None] = relationship(remote_side=[id], lazy="raise")
 

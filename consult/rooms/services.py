@@ -54,6 +54,7 @@ ACTIVITY_KINDS: dict[str, str] = {
     "room.role_changed": "the room (a role changed)",
     "room.member_removed": "the room (a delegation or person left)",
     "room.activity": "the room (the demo's line in a confidential room)",
+    "room.small_group_opened": "a small-group room opened under this room by its chair",
     "paper.created": "a paper",
     "paper.revised": "a paper",
     "meeting.created": "a meeting",
