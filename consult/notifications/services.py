@@ -30,6 +30,8 @@ KINDS: dict[str, str] = {
     "thread.activity": "the named members who see a confidential thread: it changed",
     "brief.pending": "the named members of a confidential room: a trend brief awaits objections",
     "brief.objection": "the room's chairs and facilitators: an objection was made or withdrawn",
+    "group.confirmed": "who spoke on behalf of a group: its coordinator confirmed it",
+    "group.declined": "who spoke on behalf of a group: its coordinator declined it",
 }
 
 #: The notification's text for one recipient (the policy has already let them see the subject).

@@ -7,6 +7,7 @@ from flask import Flask
 
 def register(app: Flask) -> None:
     """The blueprint, the rules, the template helpers and the room page's papers section."""
+    from consult import waiting
     from consult.accounts import handover
     from consult.papers import events, policy, routes, services, templating
     from consult.rooms import contents
@@ -17,3 +18,4 @@ def register(app: Flask) -> None:
     contents.add(app, templating.room_papers)
     events.register(app)
     handover.add(app, services.PAPER_FOLLOWS)
+    waiting.add(app, services.waiting_for_group)

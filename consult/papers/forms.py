@@ -153,3 +153,10 @@ class ReattachForm(Form):
         validators=[DataRequired(_CHOOSE_A_PARAGRAPH), _OneOfTheChoices(_CHOOSE_A_PARAGRAPH)],
         validate_choice=False,
     )
+
+
+class DeclineForm(Form):
+    """A group's coordinator declines a comment made on the group's behalf (the reason, if
+    given, is told to its author; its length is checked by the service, which says it)."""
+
+    reason = StringField(_l("Reason (told to the author; optional)"))

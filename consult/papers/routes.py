@@ -21,6 +21,7 @@ from consult.papers import exports, services
 from consult.papers.docx_io import RevisionDoc, docx_to_markdown, revision_docx
 from consult.papers.forms import (
     CommentForm,
+    DeclineForm,
     EditCommentForm,
     HideForm,
     PaperForm,
@@ -144,7 +145,7 @@ def follow(paper: Paper):
 
 def _comment_form(paper: Paper, revision_number: int, **data) -> CommentForm:
     form = CommentForm(**data)
-    form.on_behalf_of.choices = [(c, c) for c in services.on_behalf_choices(current_user)]
+    form.on_behalf_of.choices = services.on_behalf_choices(current_user)
     if not form.is_submitted():
         form.revision.data = revision_number
     return form
@@ -164,13 +165,13 @@ def _paper_page(paper: Paper, status: int = 200, **forms):
     status_form = forms.get("status_form") or StatusForm(
         status=paper.status.value, closes_at=_in_zone(paper.closes_at, paper.room.time_zone)
     )
-    removed = services.removed_text_threads(paper, paragraphs)
+    removed = services.removed_text_threads(paper, paragraphs, current_user)
     return render(
         "papers/paper.html",
         paper=paper,
         revision=revision,
         paragraphs=paragraphs,
-        counts=services.comment_counts(paper),
+        counts=services.comment_counts(paper, viewer=current_user),
         revisions=services.revisions(paper),
         manages=manages,
         status_form=status_form,
@@ -209,7 +210,7 @@ def _paragraph_in_current(paper: Paper, key: str) -> tuple[Paragraph, object]:
 
 
 def _thread_context(paper: Paper, paragraph: Paragraph, revision, form=None) -> dict:
-    threads = services.paragraph_threads(paper, paragraph.key)
+    threads = services.paragraph_threads(paper, paragraph.key, current_user)
     kept = None
     if form is None:
         kept = drafts.offered("papers.post_comment", paper_id=paper.id, key=paragraph.key)
@@ -232,7 +233,7 @@ def _thread_context(paper: Paper, paragraph: Paragraph, revision, form=None) -> 
         now=services.utcnow(),
         # htmx also refreshes the paragraph's "n comments" button (out of band).
         oob_count=wants_fragment(),
-        count=services.comment_counts(paper, paragraph.key).get(paragraph.key, 0),
+        count=services.comment_counts(paper, paragraph.key, current_user).get(paragraph.key, 0),
     )
 
 
@@ -415,6 +416,41 @@ def edit_comment(comment: Comment):
 @handler(comment=Load(Comment, Need.AUTHOR))
 def delete_comment(comment: Comment):
     services.delete_comment(comment, current_user)
+    return _back_to_thread(parent_of(comment), comment)
+
+
+@bp.route("/comments/<int:comment_id>/confirm", methods=["POST"])
+@handler(comment=Load(Comment, Need.CONFIRM))
+def confirm_comment(comment: Comment):
+    """The group's coordinator confirms a comment made on the group's behalf."""
+    services.confirm_comment(comment, current_user)
+    if not wants_fragment():
+        flash(_("Confirmed: everyone who sees the paper now sees the comment."), "success")
+    return _back_to_thread(parent_of(comment), comment)
+
+
+@bp.route("/comments/<int:comment_id>/decline", methods=["POST"])
+@handler(comment=Load(Comment, Need.CONFIRM), field="reason")
+def decline_comment(comment: Comment):
+    """The coordinator declines; the author is told and may post it as their delegation."""
+    paper = parent_of(comment)
+    form = DeclineForm()
+    if form.validate_on_submit():
+        services.decline_comment(comment, current_user, form.reason.data)
+        if not wants_fragment():
+            flash(_("Declined; the author is told."), "success")
+        return _back_to_thread(paper, comment)
+    flash(_first_error(form), "error")
+    return _back_to_thread(paper, comment, 422)
+
+
+@bp.route("/comments/<int:comment_id>/as-delegation", methods=["POST"])
+@handler(comment=Load(Comment, Need.AUTHOR))
+def speak_as_delegation(comment: Comment):
+    """The author posts their pending (or declined) comment as their own delegation."""
+    services.speak_as_delegation(comment, current_user)
+    if not wants_fragment():
+        flash(_("Your comment is posted for your delegation."), "success")
     return _back_to_thread(parent_of(comment), comment)
 
 
