@@ -376,7 +376,7 @@ def _first_error(form) -> str:
     return ""
 
 
-def _back_to_thread(paper: Paper, comment: Comment, status: int = 200):
+def _back_to_thread(paper: Paper, comment: Comment, status: int = 200, **extra):
     revision = services.current_revision(paper)
     paragraph = db.session.scalars(
         select(Paragraph).where(
@@ -389,6 +389,7 @@ def _back_to_thread(paper: Paper, comment: Comment, status: int = 200):
             "papers/_thread.html",
             status=status,
             **_thread_context(paper, paragraph, revision),
+            **extra,
         )
     return redirect(
         url_for("papers.paper", paper_id=paper.id)
@@ -440,8 +441,12 @@ def decline_comment(comment: Comment):
         if not wants_fragment():
             flash(_("Declined; the author is told."), "success")
         return _back_to_thread(paper, comment)
-    flash(_first_error(form), "error")
-    return _back_to_thread(paper, comment, 422)
+    if not wants_fragment():
+        flash(_first_error(form), "error")
+    # The thread again, with the reason next to the field and what was typed kept.
+    return _back_to_thread(
+        paper, comment, 422, decline_refusal={comment.id: (_first_error(form), form.reason.data)}
+    )
 
 
 @bp.route("/comments/<int:comment_id>/as-delegation", methods=["POST"])
