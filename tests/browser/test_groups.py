@@ -1,0 +1,79 @@
+"""On behalf of a group, as people use it: South Africa's delegate comments for the African
+Group and sees it pending the group's confirmation; Germany's delegate, in the same room, does
+not see it; Nigeria (the group's coordinator) confirms it, and Germany's open page shows it,
+on behalf of the African Group, without a reload."""
+
+from __future__ import annotations
+
+import re
+import secrets
+
+import pytest
+from playwright.sync_api import expect
+
+pytestmark = [pytest.mark.exchange, pytest.mark.browser]
+
+LIVE_UPDATE_TIMEOUT = 10_000  # ms
+PAPER = "Draft decision on the WGETI work plan"
+
+
+def open_paper(page) -> None:
+    page.goto("/rooms/wgeti")
+    page.get_by_role("link", name=PAPER).first.click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(PAPER)
+
+
+def thread_of(page, number: int):
+    para = page.locator("article.paragraph").filter(
+        has=page.get_by_role("link", name=f"Paragraph {number}", exact=True)
+    )
+    para.get_by_role("link", name=re.compile(r"^(Comment|\d+ comments?)$")).click()
+    thread = para.locator(".thread[data-loaded='true']")
+    expect(thread).to_be_visible()
+    return thread
+
+
+def test_a_comment_for_the_group_waits_for_its_coordinator(signed_in):
+    body = f"The African Group asks for a reporting template ({secrets.token_hex(3)})."
+
+    # South Africa's delegate comments on ¶3 on behalf of the African Group.
+    author = signed_in("delegate.southafrica")
+    open_paper(author)
+    thread = thread_of(author, 3)
+    thread.get_by_label("Your comment on ¶3 (Markdown)").fill(body)
+    thread.get_by_label("On behalf of").select_option(label="the African Group")
+    thread.get_by_role("button", name="Post comment").click()
+    mine = author.locator("li.comment", has_text=body)
+    expect(mine).to_be_visible()
+    expect(mine).to_contain_text("pending the group's confirmation")
+
+    # Germany's delegate, a member of the room, sees nothing of it (the thread open, live).
+    other = signed_in("delegate.germany")
+    open_paper(other)
+    expect(
+        other.get_by_role("status").filter(has_text=re.compile("connected", re.I))
+    ).to_be_visible()
+    other_thread = thread_of(other, 3)
+    expect(other_thread.locator("li.comment", has_text=body)).to_have_count(0)
+
+    # Nigeria coordinates the group: the dashboard says what waits, the link leads to it.
+    coordinator = signed_in("npc.nigeria")
+    waiting = coordinator.get_by_role("region", name="Waiting for you")
+    line = waiting.get_by_role("listitem").filter(has_text="South Africa").filter(has_text=PAPER)
+    expect(line.first).to_contain_text("On behalf of the group: to confirm")
+    line.first.get_by_role("link").click()
+    pending = coordinator.locator("li.comment", has_text=body)
+    expect(pending).to_contain_text("pending the group's confirmation")
+    pending.get_by_role("button", name="Confirm for the group").click()
+    confirmed = coordinator.locator("li.comment", has_text=body)
+    expect(confirmed).not_to_contain_text("pending")
+
+    # Everyone in the room sees it now, on behalf of the African Group: Germany without a
+    # reload, South Africa with the badge gone.
+    seen = other_thread.locator("li.comment", has_text=body)
+    expect(seen).to_be_visible(timeout=LIVE_UPDATE_TIMEOUT)
+    expect(seen).to_contain_text("the African Group (South Africa)")
+    author.reload()
+    expect(thread_of(author, 3).locator("li.comment", has_text=body)).not_to_contain_text(
+        "pending the group's confirmation"
+    )
