@@ -14,6 +14,7 @@ from consult import drafts
 from consult.accounts.models import RegionalGroup
 from consult.downloads import DOCX_TYPE, download
 from consult.extensions import db
+from consult.groups.services import confirmed_clause
 from consult.handlers import Load, handler
 from consult.htmx import redirect, render, wants_fragment
 from consult.ids import parse_id
@@ -546,7 +547,10 @@ def compilation(paper: Paper):
 
 def _compilation_comment_ids(paper: Paper) -> dict:
     return {
-        c.id: c for c in db.session.scalars(select(Comment).where(Comment.paper_id == paper.id))
+        c.id: c
+        for c in db.session.scalars(
+            select(Comment).where(Comment.paper_id == paper.id, confirmed_clause(Comment))
+        )
     }
 
 
