@@ -4,6 +4,7 @@ dashboard's lines, and the Secretariat's administration of groups."""
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -131,8 +132,10 @@ def test_a_comment_for_a_group_one_is_not_in_is_refused_next_to_the_field(
     )
     assert response.status_code == 422
     html = response.get_data(as_text=True)
-    assert "Germany is not a member of African Group" in html
-    assert 'role="alert"' in html
+    # Next to the "On behalf of" choice, which says it is the invalid one.
+    error = re.search(r'<p class="error" id="([\w-]+)-behalf-error" role="alert">([^<]+)</p>', html)
+    assert error and "Germany is not a member of African Group" in error.group(2)
+    assert f'aria-describedby="{error.group(1)}-behalf-error"' in html
     assert db.session.scalar(select(func.count(Comment.id))) == before
     for bogus in ("group-999999", "group-x", "France"):
         response = client.post(

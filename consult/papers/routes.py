@@ -346,7 +346,9 @@ def post_comment(paper: Paper, key: str):
     if parent is not None and (parent.paper_id != paper.id or parent.paragraph_key != key):
         form.parent_id.data = ""  # show the message on the paragraph's own form
     for name, errors in form.errors.items():
-        if name != "body":  # every message shows next to the text the person wrote
+        # Every message shows next to the text the person wrote, but for whom they speak:
+        # that one stands next to its own choice.
+        if name not in ("body", "on_behalf_of"):
             form.body.errors = [*form.body.errors, *errors]
     if paragraph is None:
         # The paragraph left the text: keep what was written, on the paper page.
