@@ -642,3 +642,33 @@ def test_only_the_secretariat_administers_groups(client, auth, db, room_of):
     auth.login(people["nigeria"])  # even the coordinator
     assert client.get("/admin/groups").status_code == 404
     assert client.post(f"/admin/groups/{group.id}/deactivate").status_code == 404
+
+
+# ---- the demo ----------------------------------------------------------------------------------
+
+
+def test_the_demo_has_its_groups_and_one_comment_waiting(app, db):
+    from consult.accounts.models import User
+
+    result = app.test_cli_runner().invoke(args=["demo"])
+    assert result.exit_code == 0, result.output
+    group = african(db)
+    nigeria = db.session.scalar(select(User).where(User.email.like("npc.nigeria@%")))
+    assert group.coordinator_id == nigeria.delegation_id and group.room_id is not None
+    eu = db.session.scalar(select(Group).where(Group.slug == "european-union"))
+    assert eu.coordinator.name == "European Union"
+    assert "Germany" in [d.name for d in groups.member_delegations(eu)]
+    # What Nigeria said for the group is confirmed; Ghana's comment waits for it.
+    said = db.session.scalars(select(Comment).where(Comment.on_behalf_group_id == group.id)).all()
+    assert sorted(groups.is_pending(c) for c in said) == [False, True]
+    assert (
+        db.session.scalar(
+            select(func.count(FloorRequest.id)).where(
+                FloorRequest.on_behalf_group_id == group.id,
+                FloorRequest.group_confirmed_at.is_(None),
+            )
+        )
+        == 0
+    )
+    [line] = papers.waiting_for_group(nigeria)
+    assert "Ghana" in line.title
