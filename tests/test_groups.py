@@ -672,3 +672,25 @@ def test_the_demo_has_its_groups_and_one_comment_waiting(app, db):
     )
     [line] = papers.waiting_for_group(nigeria)
     assert "Ghana" in line.title
+
+
+def test_the_coordinators_dashboards_are_told_and_no_one_else(db, room_of, monkeypatch):
+    """A content-free "rooms-changed" to each coordinator's own channel (their dashboard then
+    asks for "Waiting for you" through the policy); the paper's viewers hear nothing."""
+    _room, _chair, paper, people, group = room_of
+    colleague = people["nigeria"].__class__(
+        delegation_id=people["nigeria"].delegation_id,
+        name="Another Nigerian",
+        email="another.nigerian@example.org",
+        session_nonce="n",
+    )
+    db.session.add(colleague)
+    db.session.flush()
+    sent = []
+    monkeypatch.setattr(
+        groups, "emit_after_commit", lambda event, data, to: sent.append((event, data, to))
+    )
+    post_for_group(paper, people["ghana"], group)
+    assert sorted(sent) == sorted(
+        ("rooms-changed", {}, f"user:{u.id}") for u in (people["nigeria"], colleague)
+    )

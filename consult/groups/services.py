@@ -19,6 +19,7 @@ from consult.groups.models import Group, GroupKind, GroupMember
 from consult.ids import parse_id
 from consult.rooms.models import Membership, Room, RoomRole
 from consult.timeutil import utcnow
+from consult.transaction import emit_after_commit
 
 _STATES = (DelegationStatus.STATE_PARTY, DelegationStatus.SIGNATORY)
 
@@ -197,6 +198,7 @@ def confirm(obj: Any, user: User, now: datetime | None = None) -> Group:
     group = db.session.get(Group, obj.on_behalf_group_id)
     obj.group_confirmed_at = now or utcnow()
     obj.group_confirmed_by_id = user.id
+    tell_coordinators(group.id)  # it waits no longer
     return group
 
 
@@ -423,3 +425,29 @@ def set_active(group: Group, actor: User, active: bool) -> None:
         actor=actor,
         group_id=group.id,
     )
+
+
+def coordinator_ids(group: Group) -> list[int]:
+    """The active people who coordinate `group`: its coordinator delegation's, and the chairs
+    of its room (named, or through their delegation)."""
+    chair = (
+        Membership.room_id == group.room_id,
+        Membership.ended_at.is_(None),
+        Membership.role == RoomRole.CHAIR,
+    )
+    named = select(Membership.user_id).where(*chair, Membership.user_id.is_not(None))
+    whole = select(Membership.delegation_id).where(*chair, Membership.delegation_id.is_not(None))
+    conditions = [User.id.in_(named), User.delegation_id.in_(whole)]
+    if group.coordinator_id is not None:
+        conditions.append(User.delegation_id == group.coordinator_id)
+    return list(
+        db.session.scalars(select(User.id).where(User.is_active.is_(True), or_(*conditions)))
+    )
+
+
+def tell_coordinators(group_id: int) -> None:
+    """After the commit, the coordinators' dashboards re-fetch "Waiting for you" (a signal
+    that says nothing of what waits: their page asks, through the policy)."""
+    group = db.session.get(Group, group_id)
+    for user_id in coordinator_ids(group):
+        emit_after_commit("rooms-changed", {}, to=f"user:{user_id}")

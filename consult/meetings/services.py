@@ -418,8 +418,11 @@ def _add_request(
                 label=item.label,
             )
         ) from None
-    if not groups.is_pending(request_):
-        # A pending one is on nobody's panel: nothing to broadcast (nor to reveal) yet.
+    if groups.is_pending(request_):
+        # A pending one is on nobody's panel: nothing to broadcast (nor to reveal) yet; the
+        # coordinators' dashboards are told that something waits.
+        groups.tell_coordinators(group.id)
+    else:
         changed(db.session.get(Meeting, item.meeting_id))
     return request_
 
@@ -474,6 +477,7 @@ def decline_floor(request_: FloorRequest, coordinator: User, reason: str | None)
     meeting = db.session.get(Meeting, item.meeting_id)
     request_.status = FloorStatus.WITHDRAWN
     request_.ended_at = utcnow()
+    groups.tell_coordinators(group.id)
     _audit_floor(
         request_, coordinator, "meeting.floor_group_declined", f"declined for {group.name}"
     )

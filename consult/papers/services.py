@@ -420,7 +420,9 @@ def post_comment(
     db.session.flush()
     if groups.is_pending(comment):
         # Pending the group's confirmation: only its author and the coordinators see it, so
-        # nobody else is signalled, counted or notified until it is confirmed.
+        # nobody else is signalled, counted or notified until it is confirmed; the
+        # coordinators' dashboards are told that something waits.
+        groups.tell_coordinators(group.id)
         return comment
     _published(paper, comment, paragraph)
     return comment
@@ -503,6 +505,7 @@ def decline_comment(comment: Comment, coordinator: User, reason: str | None) -> 
     group = db.session.get(groups.Group, comment.on_behalf_group_id)
     comment.group_declined_at = utcnow()
     comment.group_decline_reason = reason or None
+    groups.tell_coordinators(group.id)
     paper = db.session.get(Paper, comment.paper_id)
     audit.record(
         "paper.comment_group_declined",
