@@ -694,3 +694,32 @@ def test_the_coordinators_dashboards_are_told_and_no_one_else(db, room_of, monke
     assert sorted(sent) == sorted(
         ("rooms-changed", {}, f"user:{u.id}") for u in (people["nigeria"], colleague)
     )
+
+
+def test_the_groups_page_takes_the_same_queries_for_more_groups(
+    client, auth, db, room_of, secretariat, count_queries, make_room
+):
+    _room, _chair, _paper, people, _group = room_of
+    auth.login(secretariat)
+    client.get("/admin/groups")
+
+    def define(n: int) -> None:
+        for i in range(n):
+            groups.create_group(
+                secretariat,
+                name=f"Friends {n}-{i}",
+                slug=f"friends-{n}-{i}",
+                members=[people["ghana"].delegation, people["senegal"].delegation],
+                coordinator=people["ghana"].delegation,
+                room=make_room(),
+            )
+        db.session.flush()
+
+    define(1)
+    with count_queries() as few:
+        assert client.get("/admin/groups").status_code == 200
+    define(8)
+    with count_queries() as many:
+        html = client.get("/admin/groups").get_data(as_text=True)
+    assert "Friends 8-7" in html
+    assert len(many) == len(few)
