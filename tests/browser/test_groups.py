@@ -77,3 +77,42 @@ def test_a_comment_for_the_group_waits_for_its_coordinator(signed_in):
     expect(thread_of(author, 3).locator("li.comment", has_text=body)).not_to_contain_text(
         "pending the group's confirmation"
     )
+
+
+def test_a_floor_request_for_the_group_waits_and_can_be_declined(signed_in):
+    """South Africa asks for the floor for the African Group in the demo's live session: it
+    is not on the speakers' list; Nigeria's open floor panel lists it to confirm, without a
+    reload; Nigeria declines (so the shared demo meeting's list is left as it was)."""
+    coordinator = signed_in("npc.nigeria")
+    coordinator.goto("/rooms/wgeti")
+    href = coordinator.get_by_role(
+        "link", name="WGETI intersessional session (hybrid)"
+    ).first.get_attribute("href")
+    meeting = re.search(r"/meetings/(\d+)", href).group(1)
+    coordinator.goto(f"/meetings/{meeting}/live")
+    expect(
+        coordinator.get_by_role("status").filter(has_text=re.compile("connected", re.I))
+    ).to_be_visible()
+    panel = coordinator.locator("#floor-panel")
+    expect(panel).not_to_contain_text("to confirm")
+
+    author = signed_in("delegate.southafrica")
+    author.goto(f"/meetings/{meeting}/live")
+    author.get_by_label("On behalf of").select_option(label="the African Group")
+    author.get_by_role("button", name=re.compile(r"^Ask for the floor on item")).click()
+    expect(author.locator("#floor-panel")).to_contain_text("pending the group's confirmation")
+    expect(author.locator("#live-panel")).not_to_contain_text("South Africa")
+
+    request = panel.locator("li", has_text="South Africa asks for the floor")
+    expect(request).to_be_visible(timeout=LIVE_UPDATE_TIMEOUT)
+    expect(request).to_contain_text("on behalf of the African Group")
+    expect(coordinator.locator("#live-panel")).not_to_contain_text("South Africa")
+    request.locator("summary", has_text="Decline").click()
+    request.get_by_label("Reason (told to who asked; optional)").fill("Nigeria speaks for us.")
+    request.locator("form button", has_text="Decline").click()
+    expect(panel).not_to_contain_text("to confirm")
+
+    author.reload()
+    expect(
+        author.get_by_role("button", name=re.compile(r"^Ask for the floor on item"))
+    ).to_be_visible()
