@@ -116,3 +116,25 @@ def test_a_floor_request_for_the_group_waits_and_can_be_declined(signed_in):
     expect(
         author.get_by_role("button", name=re.compile(r"^Ask for the floor on item"))
     ).to_be_visible()
+
+
+def test_the_secretariat_defines_a_group_on_accessible_pages(signed_in, axe):
+    """The groups' pages pass axe (WCAG 2.1 AA); a group is defined through the form."""
+    name = f"Friends of the Guide {secrets.token_hex(2)}"
+    page = signed_in("secretariat")
+    page.goto("/admin/groups")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Groups")
+    expect(page.get_by_role("row").filter(has_text="African Group")).to_contain_text("Nigeria")
+    axe(page, "the groups page")
+    page.get_by_role("link", name="Define a group").click()
+    page.get_by_label("Name, as printed after").fill(name)
+    page.get_by_label("Short name (in addresses)").fill("Not a slug")
+    page.get_by_label("Member delegations").select_option(label=["Ghana", "Senegal"])
+    page.get_by_label("Coordinator delegation").select_option(label="Ghana")
+    page.get_by_role("button", name="Define the group").click()
+    expect(page.get_by_role("alert").filter(has_text="lower-case letters")).to_be_visible()
+    axe(page, "the group form showing an error")
+    page.get_by_label("Short name (in addresses)").fill(f"friends-{secrets.token_hex(2)}")
+    page.get_by_label("Member delegations").select_option(label=["Ghana", "Senegal"])
+    page.get_by_role("button", name="Define the group").click()
+    expect(page.get_by_text(f"The group {name} is defined.")).to_be_visible()
