@@ -723,3 +723,24 @@ def test_the_groups_page_takes_the_same_queries_for_more_groups(
         html = client.get("/admin/groups").get_data(as_text=True)
     assert "Friends 8-7" in html
     assert len(many) == len(few)
+
+
+def test_editing_or_deleting_a_pending_comment_sends_no_signal(db, room_of):
+    _room, _chair, paper, people, group = room_of
+    comment = post_for_group(paper, people["ghana"], group)
+    version = paper.version
+    papers.edit_comment(comment, people["ghana"], "Better words.", None)
+    papers.delete_comment(comment, people["ghana"])
+    assert paper.version == version
+    confirmed = post_for_group(paper, people["nigeria"], group)
+    papers.edit_comment(confirmed, people["nigeria"], "Better words.", None)
+    assert paper.version > version
+
+
+def test_withdrawing_a_pending_floor_request_is_not_broadcast(db, room_of):
+    room, chair, _paper, people, group = room_of
+    meeting, item = _meeting(db, room, chair)
+    pending = _ask(item, people["ghana"], value(group))
+    version = meeting.version
+    meetings.withdraw(pending, people["ghana"])
+    assert meeting.version == version and pending.status is FloorStatus.WITHDRAWN

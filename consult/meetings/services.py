@@ -557,7 +557,10 @@ def withdraw(request_: FloorRequest, actor: User) -> None:
         raise MeetingError(_("Only a request that is still waiting can be withdrawn."))
     request_.status = FloorStatus.WITHDRAWN
     request_.ended_at = utcnow()
-    changed(meeting_of(request_))
+    if groups.is_pending(request_):
+        groups.tell_coordinators(request_.on_behalf_group_id)  # it waits no longer
+    else:  # a pending one was on nobody's panel
+        changed(meeting_of(request_))
 
 
 def remove_request(request_: FloorRequest, chair: User) -> None:

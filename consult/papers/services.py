@@ -296,6 +296,13 @@ def _changed(paper: Paper, kind: str, key: str | None = None) -> None:
     emit_after_commit("paper-changed", signal, to=f"paper:{paper.id}")
 
 
+def _comment_changed(paper: Paper, comment: Comment, key: str | None = None) -> None:
+    """Signal a change to a comment, unless it is pending its group's confirmation: only its
+    author and the coordinators see it, so the paper's viewers hear nothing of it."""
+    if not groups.is_pending(comment):
+        _changed(paper, "comment", key or comment.paragraph_key)
+
+
 def set_status(paper: Paper, actor: User, status: PaperStatus, closes_at: datetime | None) -> None:
     if status is PaperStatus.OPEN and closes_at is not None and closes_at <= utcnow():
         raise PaperError(_("The comment deadline must be in the future."))
@@ -653,7 +660,7 @@ def edit_comment(comment: Comment, user: User, body: str, proposed_text: str | N
     comment.body = body
     comment.proposed_text = _clean(proposed_text, MAX_COMMENT_LENGTH, _("proposed text"))
     comment.edited_at = utcnow()
-    _changed(paper, "comment", comment.paragraph_key)
+    _comment_changed(paper, comment)
 
 
 def delete_comment(comment: Comment, user: User) -> None:
@@ -669,7 +676,7 @@ def delete_comment(comment: Comment, user: User) -> None:
         room_id=paper.room_id,
         comment_id=comment.id,
     )
-    _changed(paper, "comment", comment.paragraph_key)
+    _comment_changed(paper, comment)
 
 
 def hide_comment(comment: Comment, chair: User, reason: str) -> None:
@@ -687,7 +694,7 @@ def hide_comment(comment: Comment, chair: User, reason: str) -> None:
         room_id=paper.room_id,
         comment_id=comment.id,
     )
-    _changed(paper, "comment", comment.paragraph_key)
+    _comment_changed(paper, comment)
 
 
 def unhide_comment(comment: Comment, chair: User) -> None:
@@ -706,13 +713,13 @@ def unhide_comment(comment: Comment, chair: User) -> None:
         room_id=paper.room_id,
         comment_id=comment.id,
     )
-    _changed(paper, "comment", comment.paragraph_key)
+    _comment_changed(paper, comment)
 
 
 def set_taken_into_account(comment: Comment, chair: User, value: bool) -> None:
     comment.taken_into_account_at = utcnow() if value else None
     paper = db.session.get(Paper, comment.paper_id)
-    _changed(paper, "comment", comment.paragraph_key)
+    _comment_changed(paper, comment)
 
 
 def reattach(comment: Comment, chair: User, paragraph: Paragraph) -> None:
@@ -731,7 +738,7 @@ def reattach(comment: Comment, chair: User, paragraph: Paragraph) -> None:
         room_id=paper.room_id,
         comment_id=comment.id,
     )
-    _changed(paper, "comment", paragraph.key)
+    _comment_changed(paper, comment, paragraph.key)
 
 
 def _descendants(comment: Comment) -> list[Comment]:
