@@ -13,6 +13,7 @@ from sqlalchemy import select
 from consult.accounts import services as accounts
 from consult.accounts.models import Delegation, DelegationStatus, RegionalGroup, User
 from consult.extensions import db
+from consult.groups.models import Group
 from consult.papers.models import Position
 from consult.rooms.models import (
     AccessLevel,
@@ -470,6 +471,7 @@ def seed(password: str) -> dict[str, int]:
     _demo_discussions(wgeti, african, people)
     papers += _demo_contributions(wgeti, people)
     _demo_drafts(wgeti, people, delegations)
+    _demo_groups(people, delegations, african)
     return {
         "delegations": len(delegations),
         "people": len(people),
@@ -630,6 +632,55 @@ def _demo_discussions(wgeti: Room, african: Room, people: dict[str, User]) -> No
     )
 
 
+def _demo_groups(
+    people: dict[str, User], delegations: dict[str, Delegation], african: Room
+) -> None:
+    """Nigeria coordinates the African Group (whose room it gets), which confirms what Nigeria
+    said for it; the European Union is a group the Secretariat defined; Ghana's comment for the
+    African Group waits for the group's confirmation."""
+    from consult.groups import services as groups
+    from consult.meetings import services as meetings
+    from consult.meetings.models import FloorRequest
+    from consult.papers import services as papers
+    from consult.papers.models import Comment, Paper
+
+    secretariat = people["secretariat"]
+    african_group = db.session.scalar(select(Group).where(Group.slug == "african-group"))
+    groups.update_group(
+        african_group, secretariat, coordinator=delegations["NGA"], room=african, members=None
+    )
+    nigeria = people["npc.nigeria"]
+    for model in (Comment, FloorRequest):
+        author = Comment.author_id if model is Comment else FloorRequest.requested_by_id
+        for row in db.session.scalars(
+            select(model).where(author == nigeria.id, model.on_behalf_group_id.is_not(None))
+        ):
+            if model is Comment:
+                papers.confirm_comment(row, nigeria)
+            else:
+                meetings.confirm_floor(row, nigeria)
+    eu_states = ("AUT", "FIN", "FRA", "DEU", "LVA", "POL", "ROU")
+    groups.create_group(
+        secretariat,
+        name="European Union",
+        slug="european-union",
+        members=[delegations[s] for s in ("EU", *eu_states)],
+        coordinator=delegations["EU"],
+        room=None,
+    )
+    guide = db.session.scalar(select(Paper).where(Paper.symbol.like("%VG.Art7")))
+    current = papers.paragraphs_of(papers.current_revision(guide))
+    paragraph = next(p for p in current if p.number == 4)
+    papers.post_comment(
+        guide,
+        people["chair.wgtu"],
+        paragraph=paragraph,
+        on_behalf_of=f"{groups.GROUP_PREFIX}{african_group.id}",
+        body="The African Group would add the importing State's own assessment of the risk.",
+    )
+    db.session.flush()
+
+
 def _seed_threads(dief: Room, people: dict[str, User]) -> None:
     """Two DIEF threads: a need-to-know case among three States, and one for all members.
     Demo members are asked to turn on two-factor sign-in before they can read them."""
@@ -755,7 +806,8 @@ def _seed_meetings(
         ("delegate.thailand", Presence.REMOTE),
     ):
         user = people[local]
-        on_behalf = "the African Group" if local == "npc.nigeria" else user.delegation.name
+        african_group = db.session.scalar(select(Group.id).where(Group.slug == "african-group"))
+        on_behalf = f"group-{african_group}" if local == "npc.nigeria" else user.delegation.name
         meetings.request_floor(
             items[1], user, kind=FloorKind.STATEMENT, presence=presence, on_behalf_of=on_behalf
         )
@@ -833,7 +885,9 @@ def _seed_papers(art67: Room, wgeti: Room, people: dict[str, User], now) -> int:
         guide,
         people["npc.nigeria"],
         paragraph=numbered[5],
-        on_behalf_of="the African Group",
+        on_behalf_of=(  # the African Group
+            f"group-{db.session.scalar(select(Group.id).where(Group.slug == 'african-group'))}"
+        ),
         body="The African Group supports listing the capacity to prevent diversion.",
         position=Position.SUPPORTS,
     )

@@ -171,6 +171,7 @@ def world(db, make_delegation, make_user, make_room, add_member, request):
     _discussions_world(world, db)
     _contributions_world(world)
     _exchange_drafts_world(world)
+    _groups_world(world, make_user, add_member)
     return world
 
 
@@ -232,6 +233,45 @@ def _exchange_drafts_world(world: World) -> None:
     db.session.flush()
     world.delegation_draft_id = draft.id
     world.small_group_id = small_group.id
+
+
+def _groups_world(world, make_user, add_member) -> None:
+    """A group (the room's chair coordinates it) with the room member's comment on its behalf
+    and a floor request of another member, both pending its confirmation; a defined group."""
+    from consult.extensions import db
+    from consult.groups.models import Group, GroupKind, GroupMember
+    from consult.meetings.models import FloorKind, Presence
+
+    users = world.users
+    speaker = make_user(status=DelegationStatus.STATE_PARTY)
+    add_member(world.room, speaker, RoomRole.MEMBER)
+    group = Group(
+        name=f"Group of {world.room.slug}",
+        slug=f"group-{world.room.slug}",
+        kind=GroupKind.DEFINED,
+        coordinator_id=users["room_chair"].delegation_id,
+    )
+    db.session.add(group)
+    db.session.flush()
+    for user in (users["room_member"], users["room_chair"], speaker):
+        db.session.add(GroupMember(group_id=group.id, delegation_id=user.delegation_id))
+    paragraph = papers.paragraphs_of(papers.current_revision(world.paper))[0]
+    world.pending_comment = papers.post_comment(
+        world.paper,
+        users["room_member"],
+        paragraph=paragraph,
+        body="For the group.",
+        on_behalf_of=f"group-{group.id}",
+    )
+    world.pending_floor = meetings.request_floor(
+        world.item,
+        speaker,
+        kind=FloorKind.STATEMENT,
+        presence=Presence.REMOTE,
+        on_behalf_of=f"group-{group.id}",
+    )
+    world.group = group
+    db.session.flush()
 
 
 # endpoint -> (method, url builder, rule) where rule(role, access) gives the expected outcome.
@@ -684,7 +724,49 @@ ENDPOINTS = {
         lambda w: f"/admin/small-groups/{w.small_group_id}/reopen",
         SECRETARIAT_ONLY,
     ),
+    # ---- groups ----
+    "papers.confirm_comment": (
+        "POST",
+        lambda w: f"/comments/{w.pending_comment.id}/confirm",
+        lambda role, access: _pending(role, coordinator="ok", author=403),
+    ),
+    "papers.decline_comment": (
+        "POST",
+        lambda w: f"/comments/{w.pending_comment.id}/decline",
+        lambda role, access: _pending(role, coordinator="ok", author=403),
+    ),
+    "papers.speak_as_delegation": (
+        "POST",
+        lambda w: f"/comments/{w.pending_comment.id}/as-delegation",
+        lambda role, access: _pending(role, coordinator=403, author="ok"),
+    ),
+    "meetings.confirm_floor": (
+        "POST",
+        lambda w: f"/floor/{w.pending_floor.id}/confirm",
+        lambda role, access: _pending(role, coordinator="ok", author=404),  # not the asker
+    ),
+    "meetings.decline_floor": (
+        "POST",
+        lambda w: f"/floor/{w.pending_floor.id}/decline",
+        lambda role, access: _pending(role, coordinator="ok", author=404),
+    ),
+    "groups.groups": ("GET", lambda w: "/admin/groups", SECRETARIAT_ONLY),
+    "groups.new_group": ("POST", lambda w: "/admin/groups/new", SECRETARIAT_ONLY),
+    "groups.edit_group": ("POST", lambda w: f"/admin/groups/{w.group.id}/edit", SECRETARIAT_ONLY),
+    "groups.set_active": (
+        "POST",
+        lambda w: f"/admin/groups/{w.group.id}/deactivate",
+        SECRETARIAT_ONLY,
+    ),
 }
+
+
+def _pending(role, *, coordinator, author):
+    """What is pending a group's confirmation: the coordinator (the room's chair here) and
+    its author (the room member) see it; to everyone else it does not exist."""
+    if role == "anonymous":
+        return "signin"
+    return {"room_chair": coordinator, "room_member": author}.get(role, 404)
 
 
 def _outcome(response) -> str | int:

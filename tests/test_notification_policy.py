@@ -381,6 +381,47 @@ def small_group_opened(t):
     )
 
 
+# ---- groups: what is said on a group's behalf is confirmed or declined by its coordinator ----
+
+
+def _group_comments(t):
+    """Each role comments on behalf of a group (coordinated by the Philippines), pending."""
+    from consult.groups.models import Group, GroupKind, GroupMember
+
+    group = Group(
+        name="Friends of the Guide",
+        slug=f"friends-{t.room.id}",
+        kind=GroupKind.DEFINED,
+        coordinator_id=t.replier.delegation_id,
+    )
+    t.db.session.add(group)
+    t.db.session.flush()
+    for user in [*t.users.values(), t.replier]:
+        t.db.session.add(GroupMember(group_id=group.id, delegation_id=user.delegation_id))
+    paper = _paper(t)
+    paragraph = papers.paragraphs_of(papers.current_revision(paper))[0]
+    return [
+        papers.post_comment(
+            paper, user, paragraph=paragraph, body="For us all.", on_behalf_of=f"group-{group.id}"
+        )
+        for user in t.users.values()
+    ]
+
+
+def group_confirmed(t):
+    for comment in _group_comments(t):
+        papers.confirm_comment(comment, t.replier)
+
+
+def group_declined(t):
+    for comment in _group_comments(t):
+        papers.decline_comment(comment, t.replier, "Not agreed yet.")
+
+
+def names_own_delegation(role, access):  # "you can post it as <your delegation> instead"
+    return "named a delegation" if sees(role, access) else "withheld"
+
+
 # ---- the expectations --------------------------------------------------------------------------
 
 
@@ -463,6 +504,9 @@ NOTIFICATION_ROWS = [
         cosponsors_invited,
         invited_states_told_by_name,
     ),
+    # ---- groups ----
+    Row("group.confirmed", "to the author", group_confirmed, sees),
+    Row("group.declined", "to the author", group_declined, names_own_delegation),
 ]
 
 ACTIVITY_ROWS = [

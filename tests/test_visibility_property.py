@@ -83,6 +83,10 @@ class World:
     #: National contributions: room, submitting delegation, contribution status, paper
     #: status, invited co-sponsor delegation, its answer (0 open, 1 confirmed, 2 declined).
     contributions: list[tuple[int, int, int, int, int, int]] = field(default_factory=list)
+    #: Groups: coordinating delegation, the group's room (whose chairs coordinate too) or None.
+    groups: list[tuple[int, int | None]] = field(default_factory=list)
+    #: Said on behalf of a group: floor request (else comment), row, group, confirmed.
+    spoken: list[tuple[bool, int, int, bool]] = field(default_factory=list)
 
 
 def index(n: int) -> st.SearchStrategy[int]:
@@ -189,6 +193,15 @@ def worlds(draw) -> World:
             max_size=3,
         )
     )
+    groups = draw(
+        st.lists(st.tuples(index(len(delegations)), st.none() | index(len(rooms))), max_size=2)
+    )
+    spoken = draw(
+        st.lists(
+            st.tuples(st.booleans(), st.integers(0, 10), st.integers(0, 3), st.booleans()),
+            max_size=4,
+        )
+    )
     return World(
         delegations,
         users,
@@ -205,6 +218,8 @@ def worlds(draw) -> World:
         published,
         join_requests,
         national,
+        groups,
+        spoken,
     )
 
 
@@ -330,12 +345,13 @@ def build(world: World, session) -> list[User]:
         )
         paragraph = flush(Paragraph(revision_id=revision.id, position=0, key="k1", text="Text."))
         papers.append((paper, paragraph))
+    made_comments = []
     for p, author, state in world.comments:
         if not papers:
             break
         paper, paragraph = pick(papers, p)
         person = pick(users, author)
-        flush(
+        made_comments.append(
             Comment(
                 paper_id=paper.id,
                 paragraph_key="k1",
@@ -349,6 +365,7 @@ def build(world: World, session) -> list[User]:
                 deleted_at=at(5) if state == 2 else None,
             )
         )
+        flush(made_comments[-1])
 
     # Meetings with agenda items, and floor requests on them.
     Meeting, AgendaItem, FloorRequest = model("Meeting"), model("AgendaItem"), model("FloorRequest")
@@ -371,6 +388,7 @@ def build(world: World, session) -> list[User]:
             for k in range(count)
         ]
     asked = set()
+    made_floors = []
     for i, d in world.floor_requests:
         if not items:
             break
@@ -378,7 +396,7 @@ def build(world: World, session) -> list[User]:
         if (item.id, delegation.id) in asked:
             continue  # one open request per delegation and item (a unique index)
         asked.add((item.id, delegation.id))
-        flush(
+        made_floors.append(
             FloorRequest(
                 item_id=item.id,
                 delegation_id=delegation.id,
@@ -388,6 +406,33 @@ def build(world: World, session) -> list[User]:
                 position=float(i),
             )
         )
+        flush(made_floors[-1])
+    # Groups, and what is said on their behalf: pending (seen by its author and the group's
+    # coordinators only) or confirmed.
+    Group = model("Group")
+    made_groups = [
+        flush(
+            Group(
+                slug=f"g{n}-{i}",
+                name=f"Group {n}-{i}",
+                kind=values("Group", "kind")[-1],
+                coordinator_id=delegations[c].id,
+                room_id=None if r is None else rooms[r].id,
+            )
+        )
+        for i, (c, r) in enumerate(world.groups)
+    ]
+    for is_floor, row, which, confirmed in world.spoken:
+        rows = made_floors if is_floor else made_comments
+        if not rows or not made_groups:
+            continue
+        obj = pick(rows, row)
+        obj.on_behalf_group_id = pick(made_groups, which).id
+        obj.group_confirmed_at = at(5) if confirmed else None
+        if is_floor:
+            asker = next((u for u in users if u.delegation_id == obj.delegation_id), None)
+            obj.requested_by_id = asker.id if asker else None
+        flush(obj)
 
     # Confidential threads (in confidential rooms only, as the services allow), their
     # need-to-know lists, posts and attachments.
@@ -576,6 +621,8 @@ FULL = World(
     # Submitted in the open room by delegation 2 with delegation 3 invited; returned with
     # delegation 1's invitation declined; accepted (open) in the States room.
     contributions=[(2, 2, 0, 0, 3, 0), (1, 1, 2, 0, 2, 2), (3, 2, 1, 1, 1, 1)],
+    groups=[(1, None), (3, 1)],
+    spoken=[(False, 0, 0, False), (False, 3, 1, False), (False, 2, 0, True), (True, 0, 0, False)],
 )
 
 

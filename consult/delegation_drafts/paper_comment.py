@@ -101,7 +101,7 @@ def _fields_from(form: PaperCommentDraftForm) -> dict:
     """The comment's other fields, checked as the comment form checks them (a refusal names
     its field; nothing is stored)."""
     on_behalf_of = form.on_behalf_of.data or current_user.delegation.name
-    if on_behalf_of not in papers.on_behalf_choices(current_user):
+    if on_behalf_of not in {value for value, _label in papers.on_behalf_choices(current_user)}:
         raise DraftError(
             _("You can speak only for your delegation or a group it belongs to."),
             field="on_behalf_of",
@@ -121,7 +121,7 @@ def _fields_from(form: PaperCommentDraftForm) -> dict:
 def prepare(form: PaperCommentDraftForm, user: Any) -> None:
     """The choices of the form's selects, as on the paper's own comment form."""
     form.position.choices = [("", _l("No position"))] + [(p.value, p.label) for p in Position]
-    form.on_behalf_of.choices = [(c, c) for c in papers.on_behalf_choices(user)]
+    form.on_behalf_of.choices = papers.on_behalf_choices(user)
 
 
 def _fill(form: PaperCommentDraftForm, fields: dict) -> None:

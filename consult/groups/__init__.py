@@ -7,7 +7,8 @@ from flask import Flask
 
 
 def register(app: Flask) -> None:
-    """The rules for groups."""
-    from consult.groups import policy
+    """The rules for groups and the Secretariat's pages for them."""
+    from consult.groups import policy, routes
 
     policy.register()
+    app.register_blueprint(routes.bp)

@@ -7,6 +7,7 @@ from flask import Flask
 
 def register(app: Flask) -> None:
     """The blueprint, the rules and the room page's meetings section."""
+    from consult import waiting
     from consult.accounts import handover
     from consult.meetings import events, policy, routes, services
     from consult.rooms import contents
@@ -16,3 +17,4 @@ def register(app: Flask) -> None:
     contents.add(app, routes.room_meetings)
     events.register(app)
     handover.add(app, services.FLOOR_REQUESTS)
+    waiting.add(app, services.waiting_for_group)

@@ -94,3 +94,10 @@ class ActionForm(Form):
     """A button's POST (a chair's action, adopting the agenda, withdrawing a request): no
     fields, so that a service's refusal comes back through the form (the handler layer runs
     the view again) and the view answers its own 422 panel with the reason."""
+
+
+class DeclineForm(Form):
+    """A group's coordinator declines what was asked on the group's behalf (the reason, if
+    given, is told to who asked; its length is checked by the service, which says it)."""
+
+    reason = StringField(_l("Reason (told to who asked; optional)"))

@@ -9,8 +9,11 @@ the room (taking part, chairing).
 
 from __future__ import annotations
 
+from sqlalchemy.sql import ColumnElement
+
 from consult import policy
 from consult.accounts.models import User
+from consult.groups.services import may_confirm, may_see_pending, seen_clause
 from consult.meetings.models import AgendaItem, FloorRequest, Meeting
 from consult.policy import Need, Parent
 from consult.rooms.models import Room
@@ -36,16 +39,29 @@ def item_rule(user: User, need: Need, item: AgendaItem) -> bool:
 
 
 def floor_rule(user: User, need: Need, request_: FloorRequest) -> bool:
-    """A floor request is the agenda item's: the chair manages it (moves it, rules on it)."""
+    """A floor request is the agenda item's: the chair manages it (moves it, rules on it).
+    One made on behalf of a group and pending its confirmation is seen only by who asked and
+    the group's coordinators, and nobody may act on it otherwise (not even the chair: it is
+    not on the speakers' list until confirmed)."""
+    if not may_see_pending(user, request_, request_.requested_by_id):
+        return False
     if need is Need.VIEW:
         return True
+    if need is Need.CONFIRM:
+        return may_confirm(user, request_)
     item = policy.parent_of(request_)
     return item is not None and item_rule(user, need, item)
 
 
+def visible_floor_requests(user: User) -> ColumnElement[bool]:
+    """The floor requests floor_rule lets this person see (within the items they see)."""
+    return seen_clause(FloorRequest, FloorRequest.requested_by_id, user)
+
+
 def register() -> None:
     """Tell the policy how to answer for Meeting, AgendaItem, FloorRequest: each is seen
-    exactly where its parent is (no own filter), in `can()` and in SQL alike."""
+    exactly where its parent is (a floor request: but for the pending ones of a group), in
+    `can()` and in SQL alike."""
     policy.add(
         Meeting,
         rule=meeting_rule,
@@ -59,5 +75,6 @@ def register() -> None:
     policy.add(
         FloorRequest,
         rule=floor_rule,
+        visible=visible_floor_requests,
         parent=Parent(FloorRequest.item_id, AgendaItem),
     )

@@ -13,12 +13,14 @@ from sqlalchemy import select
 from consult.accounts.models import Delegation
 from consult.downloads import DOCX_TYPE, download
 from consult.extensions import db
+from consult.groups.services import is_pending, speaking_choices
 from consult.handlers import Load, handler
 from consult.htmx import redirect, render, wants_fragment
 from consult.ids import parse_id
 from consult.meetings import calendar, services
 from consult.meetings.forms import (
     ActionForm,
+    DeclineForm,
     FloorForm,
     InscribeForm,
     ItemForm,
@@ -35,7 +37,6 @@ from consult.meetings.models import (
     MeetingMode,
     Presence,
 )
-from consult.papers.services import on_behalf_choices
 from consult.policy import Need, can, visible
 from consult.rooms.models import Room
 
@@ -161,15 +162,21 @@ def _floor_context(meeting: Meeting, state=None, form: FloorForm | None = None) 
     state = state or services.live_state(meeting)
     mine = None
     if state.current is not None:
-        mine = services.open_request_of(state.current, current_user.delegation_id)
+        mine = services.open_request_of(
+            state.current, current_user.delegation_id, viewer=current_user
+        )
     form = form or FloorForm()
-    form.on_behalf_of.choices = [(c, c) for c in on_behalf_choices(current_user)]
+    form.on_behalf_of.choices = speaking_choices(current_user)
     return {
         "meeting": meeting,
         "state": state,
         "mine": mine,
+        "mine_pending": mine is not None and is_pending(mine),
         "floor_form": form,
         "takes_part": can(Need.TAKE_PART, meeting),
+        # This person's part as a group's coordinator: what waits for the group's word.
+        "to_confirm": services.pending_floor_to_confirm(current_user, meeting),
+        "decline_form": DeclineForm(formdata=None),
     }
 
 
@@ -261,7 +268,7 @@ def _floor_response(meeting: Meeting, status: int = 200, form: FloorForm | None 
 @handler(meeting=Load(Meeting, Need.TAKE_PART), field="kind")
 def request_floor(meeting: Meeting):
     form = FloorForm()
-    form.on_behalf_of.choices = [(c, c) for c in on_behalf_choices(current_user)]
+    form.on_behalf_of.choices = speaking_choices(current_user)
     if form.validate_on_submit():
         services.request_floor(
             _item_for(meeting),
@@ -281,10 +288,38 @@ def withdraw_floor(meeting: Meeting):
     form = ActionForm()
     if form.validate_on_submit():
         item = _item_for(meeting)
-        mine = services.open_request_of(item, current_user.delegation_id)
+        mine = services.open_request_of(item, current_user.delegation_id, viewer=current_user)
         if mine is None:
             raise services.MeetingError(_("Your delegation has no request on this item."))
         services.withdraw(mine, current_user)
+        return _floor_response(meeting)
+    _flash_refusal(form)
+    return _floor_response(meeting, 422)
+
+
+@bp.route("/floor/<int:request_id>/confirm", methods=["POST"])
+@handler(floor=Load(FloorRequest, Need.CONFIRM, arg="request_id"))
+def confirm_floor(floor: FloorRequest):
+    """The group's coordinator confirms a request for the floor on the group's behalf."""
+    meeting = services.meeting_of(floor)
+    form = ActionForm()
+    if form.validate_on_submit():
+        services.confirm_floor(floor, current_user)
+        flash(_("Confirmed: %(who)s is on the speakers' list.", who=floor.on_behalf_of), "success")
+        return _floor_response(meeting)
+    _flash_refusal(form)
+    return _floor_response(meeting, 422)
+
+
+@bp.route("/floor/<int:request_id>/decline", methods=["POST"])
+@handler(floor=Load(FloorRequest, Need.CONFIRM, arg="request_id"))
+def decline_floor(floor: FloorRequest):
+    """The coordinator declines: the request leaves and who asked is told."""
+    meeting = services.meeting_of(floor)
+    form = DeclineForm()
+    if form.validate_on_submit():
+        services.decline_floor(floor, current_user, form.reason.data)
+        flash(_("Declined; %(name)s is told.", name=floor.delegation.name), "success")
         return _floor_response(meeting)
     _flash_refusal(form)
     return _floor_response(meeting, 422)

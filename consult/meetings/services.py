@@ -17,11 +17,13 @@ from flask_babel import ngettext
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from consult import audit
+from consult import audit, waiting
 from consult.accounts import handover
 from consult.accounts.models import Delegation, User
 from consult.errors import ServiceError
 from consult.extensions import db
+from consult.groups import services as groups
+from consult.links import path_for
 from consult.meetings.models import (
     AgendaItem,
     Attendance,
@@ -35,7 +37,8 @@ from consult.meetings.models import (
     Presence,
     agenda_item_paper,
 )
-from consult.papers.services import on_behalf_choices
+from consult.notifications.services import notify
+from consult.policy import visible
 from consult.rooms.models import Room
 from consult.rooms.services import note_activity
 from consult.timeutil import utcnow
@@ -272,7 +275,10 @@ def queue(item: AgendaItem) -> list[FloorRequest]:
     """Waiting requests: points of order, then statements, then rights of reply."""
     waiting = db.session.scalars(
         select(FloorRequest).where(
-            FloorRequest.item_id == item.id, FloorRequest.status == FloorStatus.WAITING
+            FloorRequest.item_id == item.id,
+            FloorRequest.status == FloorStatus.WAITING,
+            # Pending the group's confirmation: not on the list (nor in Rule 20 order) yet.
+            groups.confirmed_clause(FloorRequest),
         )
     ).all()
     return sorted(waiting, key=lambda r: (r.kind.rank, r.position, r.id))
@@ -321,13 +327,10 @@ def _check_item_open(item: AgendaItem, kind: FloorKind) -> None:
 def request_floor(
     item: AgendaItem, user: User, *, kind: FloorKind, presence: Presence, on_behalf_of: str
 ) -> FloorRequest:
-    """A delegate asks for the floor for their delegation (or a group it belongs to)."""
+    """A delegate asks for the floor for their delegation (or a group it belongs to: the
+    request waits for the group's coordinator, and is on the list once confirmed)."""
     _check_item_open(item, kind)
-    if on_behalf_of not in on_behalf_choices(user):
-        raise MeetingError(
-            _("You can speak only for your delegation or a group it belongs to."),
-            field="on_behalf_of",
-        )
+    on_behalf_of, group = groups.resolve_speaker(user, on_behalf_of)
     return _add_request(
         item,
         user.delegation,
@@ -335,6 +338,7 @@ def request_floor(
         presence=presence,
         on_behalf_of=on_behalf_of,
         requested_by=user,
+        group=group,
     )
 
 
@@ -367,6 +371,7 @@ def _add_request(
     on_behalf_of: str,
     requested_by: User | None,
     at_desk: bool = False,
+    group: groups.Group | None = None,
 ) -> FloorRequest:
     already = db.session.scalar(
         select(FloorRequest.id).where(
@@ -391,8 +396,16 @@ def _add_request(
         kind=kind,
         presence=presence,
         is_inscribed_at_desk=at_desk,
+        on_behalf_group_id=group.id if group else None,
+        # A pending request takes its Rule 20 place when the group confirms it.
         position=_default_position(item, kind, delegation.status.speaking_rank),
     )
+    if (
+        group is not None
+        and requested_by is not None
+        and groups.is_coordinator(requested_by, group)
+    ):
+        groups.confirm(request_, requested_by)  # the coordinator speaks for the group at once
     try:
         with db.session.begin_nested():
             db.session.add(request_)
@@ -405,8 +418,138 @@ def _add_request(
                 label=item.label,
             )
         ) from None
-    changed(db.session.get(Meeting, item.meeting_id))
+    if groups.is_pending(request_):
+        # A pending one is on nobody's panel: nothing to broadcast (nor to reveal) yet; the
+        # coordinators' dashboards are told that something waits.
+        groups.tell_coordinators(group.id)
+    else:
+        changed(db.session.get(Meeting, item.meeting_id))
     return request_
+
+
+def confirm_floor(request_: FloorRequest, coordinator: User) -> None:
+    """The group's coordinator confirms a floor request on the group's behalf: it joins the
+    speakers' list now, in its Rule 20 place among those waiting."""
+    if not groups.may_confirm(coordinator, request_) or request_.status is not FloorStatus.WAITING:
+        raise MeetingError(_("Only the group's coordinator can confirm a waiting request."))
+    item = db.session.get(AgendaItem, request_.item_id)
+    group = groups.confirm(request_, coordinator)
+    request_.position = _default_position(
+        item, request_.kind, request_.delegation.status.speaking_rank
+    )
+    _audit_floor(
+        request_, coordinator, "meeting.floor_group_confirmed", f"confirmed for {group.name}"
+    )
+    meeting = db.session.get(Meeting, item.meeting_id)
+    changed(meeting)
+    if request_.requested_by_id not in (None, coordinator.id):
+        notify(
+            [request_.requested_by_id],
+            "group.confirmed",
+            _(
+                "%(group)s confirmed your request for the floor on item %(label)s of %(title)s",
+                group=group.name,
+                label=item.label,
+                title=meeting.title,
+            ),
+            path_for("meetings.live", meeting_id=meeting.id),
+            subject=meeting,
+        )
+
+
+def decline_floor(request_: FloorRequest, coordinator: User, reason: str | None) -> None:
+    """The coordinator declines: the request leaves (it was never on the list) and who asked
+    is told, with the reason if given; they may ask again for their delegation."""
+    if not groups.may_confirm(coordinator, request_) or request_.status is not FloorStatus.WAITING:
+        raise MeetingError(_("Only the group's coordinator can decline a waiting request."))
+    reason = (reason or "").strip()
+    if len(reason) > 500:
+        raise MeetingError(
+            _(
+                "The reason is too long (%(length)d characters; at most %(n)d).",
+                length=len(reason),
+                n=500,
+            ),
+            field="reason",
+        )
+    group = db.session.get(groups.Group, request_.on_behalf_group_id)
+    item = db.session.get(AgendaItem, request_.item_id)
+    meeting = db.session.get(Meeting, item.meeting_id)
+    request_.status = FloorStatus.WITHDRAWN
+    request_.ended_at = utcnow()
+    groups.tell_coordinators(group.id)
+    _audit_floor(
+        request_, coordinator, "meeting.floor_group_declined", f"declined for {group.name}"
+    )
+    if request_.requested_by_id is not None:
+        text = _(
+            "%(group)s declined your request for the floor on item %(label)s of %(title)s; "
+            "you can ask again for %(delegation)s.",
+            group=group.name,
+            label=item.label,
+            title=meeting.title,
+            delegation=request_.delegation.name,
+        )
+        if reason:
+            text = f"{text} {_('Reason: %(reason)s', reason=reason)}"
+        notify(
+            [request_.requested_by_id],
+            "group.declined",
+            text,
+            path_for("meetings.live", meeting_id=meeting.id),
+            subject=meeting,
+        )
+
+
+def _pending_for(user: User) -> list:
+    """WHERE: waiting floor requests on behalf of a group `user` coordinates, on items they see."""
+    return [
+        FloorRequest.on_behalf_group_id.in_(groups.coordinated_group_ids(user)),
+        FloorRequest.group_confirmed_at.is_(None),
+        FloorRequest.status == FloorStatus.WAITING,
+        visible(FloorRequest, user),
+    ]
+
+
+def pending_floor_to_confirm(user: User, meeting: Meeting) -> list[FloorRequest]:
+    """What waits for the word of a group `user` coordinates in this meeting (one query)."""
+    return list(
+        db.session.scalars(
+            select(FloorRequest)
+            .join(AgendaItem, AgendaItem.id == FloorRequest.item_id)
+            .where(AgendaItem.meeting_id == meeting.id, *_pending_for(user))
+            .order_by(FloorRequest.created_at)
+        )
+    )
+
+
+def waiting_for_group(user: User) -> list[waiting.Waiting]:
+    """The dashboard's lines for a group's coordinator: each request for the floor on the
+    group's behalf that waits for its confirmation, linking to the meeting's live page (where
+    the floor panel lists them with Confirm and Decline)."""
+    return [
+        waiting.Waiting(
+            kind=_("On behalf of the group: to confirm"),
+            title=_(
+                "%(delegation)s asks for the floor for %(who)s",
+                delegation=request_.delegation.name,
+                who=request_.on_behalf_of,
+            ),
+            url=path_for("meetings.live", meeting_id=meeting_id) + "#floor-panel",
+            since=request_.created_at,
+        )
+        for request_, meeting_id in _pending_with_meeting(user)
+    ]
+
+
+def _pending_with_meeting(user: User) -> list[tuple[FloorRequest, int]]:
+    rows = db.session.execute(
+        select(FloorRequest, AgendaItem.meeting_id)
+        .join(AgendaItem, AgendaItem.id == FloorRequest.item_id)
+        .where(*_pending_for(user))
+        .order_by(FloorRequest.created_at)
+    )
+    return [tuple(row) for row in rows]
 
 
 def withdraw(request_: FloorRequest, actor: User) -> None:
@@ -414,7 +557,10 @@ def withdraw(request_: FloorRequest, actor: User) -> None:
         raise MeetingError(_("Only a request that is still waiting can be withdrawn."))
     request_.status = FloorStatus.WITHDRAWN
     request_.ended_at = utcnow()
-    changed(meeting_of(request_))
+    if groups.is_pending(request_):
+        groups.tell_coordinators(request_.on_behalf_group_id)  # it waits no longer
+    else:  # a pending one was on nobody's panel
+        changed(meeting_of(request_))
 
 
 def remove_request(request_: FloorRequest, chair: User) -> None:
@@ -423,14 +569,19 @@ def remove_request(request_: FloorRequest, chair: User) -> None:
     _audit_floor(request_, chair, "meeting.speaker_removed", "taken off the speakers' list")
 
 
-def open_request_of(item: AgendaItem, delegation_id: int) -> FloorRequest | None:
-    return db.session.scalars(
-        select(FloorRequest).where(
-            FloorRequest.item_id == item.id,
-            FloorRequest.delegation_id == delegation_id,
-            FloorRequest.status.in_(OPEN),
-        )
-    ).first()
+def open_request_of(
+    item: AgendaItem, delegation_id: int, viewer: User | None = None
+) -> FloorRequest | None:
+    """The delegation's open request on the item (one the viewer may see, when given: a
+    colleague's request pending a group's confirmation is its author's alone)."""
+    where = [
+        FloorRequest.item_id == item.id,
+        FloorRequest.delegation_id == delegation_id,
+        FloorRequest.status.in_(OPEN),
+    ]
+    if viewer is not None:
+        where.append(visible(FloorRequest, viewer))
+    return db.session.scalars(select(FloorRequest).where(*where)).first()
 
 
 def meeting_of(request_: FloorRequest) -> Meeting:
@@ -457,7 +608,11 @@ def give_floor(item: AgendaItem, actor: User, request_: FloorRequest | None = No
         if not waiting:
             raise MeetingError(_("Nobody is waiting for the floor."))
         request_ = waiting[0]
-    elif request_.status is not FloorStatus.WAITING or request_.item_id != item.id:
+    elif (
+        request_.status is not FloorStatus.WAITING
+        or request_.item_id != item.id
+        or groups.is_pending(request_)
+    ):
         raise MeetingError(_("That request is not waiting on this item."))
     now = utcnow()
     speaking = _speaking(item)
@@ -524,6 +679,9 @@ def readd_last(item: AgendaItem, actor: User) -> FloorRequest:
         delegation_id=last.delegation_id,
         requested_by_id=last.requested_by_id,
         on_behalf_of=last.on_behalf_of,
+        on_behalf_group_id=last.on_behalf_group_id,
+        group_confirmed_at=last.group_confirmed_at,
+        group_confirmed_by_id=last.group_confirmed_by_id,
         kind=FloorKind.STATEMENT,
         presence=last.presence,
         is_inscribed_at_desk=True,
@@ -644,8 +802,12 @@ def live_state(meeting: Meeting) -> LiveState:
     current = next((i for i in items if i.state is ItemState.CURRENT), None)
     requests = []
     if current is not None:
+        # Every viewer sees the same panel: requests pending a group's confirmation are not
+        # on it (their author and the coordinator see them on their own floor panel).
         requests = db.session.scalars(
-            select(FloorRequest).where(FloorRequest.item_id == current.id)
+            select(FloorRequest).where(
+                FloorRequest.item_id == current.id, groups.confirmed_clause(FloorRequest)
+            )
         ).all()
     speaker = next((r for r in requests if r.status is FloorStatus.SPEAKING), None)
     waiting = sorted(
@@ -734,7 +896,11 @@ def speaking_record(meeting: Meeting) -> list[tuple[AgendaItem, list[FloorReques
     items = items_of(meeting)
     turns = db.session.scalars(
         select(FloorRequest)
-        .where(FloorRequest.item_id.in_([i.id for i in items]), FloorRequest.turn.is_not(None))
+        .where(
+            FloorRequest.item_id.in_([i.id for i in items]),
+            FloorRequest.turn.is_not(None),
+            groups.confirmed_clause(FloorRequest),
+        )
         .order_by(FloorRequest.item_id, FloorRequest.turn)
     ).all()
     by_item: dict[int, list[FloorRequest]] = {}

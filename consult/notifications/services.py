@@ -38,6 +38,8 @@ KINDS: dict[str, str] = {
     "paper.contribution_decided": "the submitting delegation: its contribution was accepted or "
     "returned (with the reason)",
     "paper.cosponsor_invited": "the people of a delegation invited to co-sponsor a contribution",
+    "group.confirmed": "who spoke on behalf of a group: its coordinator confirmed it",
+    "group.declined": "who spoke on behalf of a group: its coordinator declined it",
 }
 
 #: The notification's text for one recipient (the policy has already let them see the subject).

@@ -28,3 +28,4 @@ def register(app: Flask) -> None:
     events.register(app)
     handover.add(app, services.PAPER_FOLLOWS)
     waiting.add(app, contributions.waiting_for)
+    waiting.add(app, services.waiting_for_group)

@@ -232,3 +232,10 @@ class ReturnForm(Form):
         _l("Why you return it (the delegation reads this)"),
         validators=[DataRequired(_l("Say why you return it; the delegation reads your reason."))],
     )
+
+
+class DeclineForm(Form):
+    """A group's coordinator declines a comment made on the group's behalf (the reason, if
+    given, is told to its author; its length is checked by the service, which says it)."""
+
+    reason = StringField(_l("Reason (told to the author; optional)"))

@@ -323,6 +323,10 @@ class Comment(db.Model):
     )
     group_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     group_confirmed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    #: The coordinator declined to speak for the group: the comment stays pending, seen by
+    #: its author (and the coordinators), who may post it as their delegation instead.
+    group_declined_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    group_decline_reason: Mapped[str | None] = mapped_column(String(500))
     body: Mapped[str] = mapped_column(Text)
     body_html: Mapped[Markup | None] = rendered("body")
     quote: Mapped[str | None] = mapped_column(Text)

@@ -13,6 +13,7 @@ from sqlalchemy.sql import ColumnElement
 from consult import policy
 from consult.accounts.models import User
 from consult.extensions import db
+from consult.groups.services import may_confirm, may_see_pending, seen_clause
 from consult.papers.models import (
     PENDING_CONTRIBUTION,
     Comment,
@@ -109,10 +110,12 @@ def visible_papers(user: User) -> ColumnElement[bool]:
 
 def comment_rule(user: User, need: Need, comment: Comment) -> bool:
     """Everyone who sees the paper sees its comments (hidden ones show the chair's reason;
-    under the Chatham House Rule the author is `SEE_AUTHORS` on the paper). Only the author
+    under the Chatham House Rule the author is `SEE_AUTHORS` on the paper), except one made on
+    behalf of a group and still pending the group's confirmation: only its author and the
+    group's coordinators see it, and nobody else may do anything to it. Only the author
     has the author's powers (`AUTHOR`: edit within the window, withdraw)."""
     paper = policy.parent_of(comment)
-    if paper is None:
+    if paper is None or not may_see_pending(user, comment, comment.author_id):
         return False
     match need:
         case Need.VIEW:
@@ -123,7 +126,15 @@ def comment_rule(user: User, need: Need, comment: Comment) -> bool:
             return paper_rule(user, Need.MANAGE, paper)
         case Need.AUTHOR:
             return comment.author_id == user.id
+        case Need.CONFIRM:
+            return may_confirm(user, comment)
     return False
+
+
+def visible_comments(user: User) -> ColumnElement[bool]:
+    """The comments comment_rule lets this person see (within the papers they see): all but
+    the pending ones of others, unless this person coordinates the group."""
+    return seen_clause(Comment, Comment.author_id, user)
 
 
 def register() -> None:
@@ -134,6 +145,11 @@ def register() -> None:
         visible=visible_papers,
         parent=Parent(Paper.room_id, Room),
     )
-    # Every comment of a paper one sees is seen (VIEW has no further condition), so the
-    # parent alone selects exactly what can(VIEW, comment) allows.
-    policy.add(Comment, rule=comment_rule, parent=Parent(Comment.paper_id, Paper))
+    # Every comment of a paper one sees is seen, but for the pending ones of a group: the
+    # parent and the group's confirmation select exactly what can(VIEW, comment) allows.
+    policy.add(
+        Comment,
+        rule=comment_rule,
+        visible=visible_comments,
+        parent=Parent(Comment.paper_id, Paper),
+    )

@@ -14,6 +14,7 @@ from consult import drafts
 from consult.accounts.models import RegionalGroup
 from consult.downloads import DOCX_TYPE, download
 from consult.extensions import db
+from consult.groups.services import confirmed_clause
 from consult.handlers import Load, handler
 from consult.htmx import redirect, render, wants_fragment
 from consult.ids import parse_id
@@ -21,6 +22,7 @@ from consult.papers import contributions, exports, services
 from consult.papers.docx_io import RevisionDoc, docx_to_markdown, revision_docx
 from consult.papers.forms import (
     CommentForm,
+    DeclineForm,
     EditCommentForm,
     HideForm,
     PaperForm,
@@ -144,7 +146,7 @@ def follow(paper: Paper):
 
 def _comment_form(paper: Paper, revision_number: int, **data) -> CommentForm:
     form = CommentForm(**data)
-    form.on_behalf_of.choices = [(c, c) for c in services.on_behalf_choices(current_user)]
+    form.on_behalf_of.choices = services.on_behalf_choices(current_user)
     if not form.is_submitted():
         form.revision.data = revision_number
     return form
@@ -165,13 +167,13 @@ def _paper_page(paper: Paper, status: int = 200, **forms):
     status_form = forms.get("status_form") or StatusForm(
         status=paper.status.value, closes_at=_in_zone(paper.closes_at, paper.room.time_zone)
     )
-    removed = services.removed_text_threads(paper, paragraphs)
+    removed = services.removed_text_threads(paper, paragraphs, current_user)
     return render(
         "papers/paper.html",
         paper=paper,
         revision=revision,
         paragraphs=paragraphs,
-        counts=services.comment_counts(paper),
+        counts=services.comment_counts(paper, viewer=current_user),
         revisions=services.revisions(paper),
         manages=manages,
         status_form=status_form,
@@ -213,7 +215,7 @@ def _paragraph_in_current(paper: Paper, key: str) -> tuple[Paragraph, object]:
 
 
 def _thread_context(paper: Paper, paragraph: Paragraph, revision, form=None) -> dict:
-    threads = services.paragraph_threads(paper, paragraph.key)
+    threads = services.paragraph_threads(paper, paragraph.key, current_user)
     kept = None
     if form is None:
         kept = drafts.offered("papers.post_comment", paper_id=paper.id, key=paragraph.key)
@@ -236,7 +238,7 @@ def _thread_context(paper: Paper, paragraph: Paragraph, revision, form=None) -> 
         now=services.utcnow(),
         # htmx also refreshes the paragraph's "n comments" button (out of band).
         oob_count=wants_fragment(),
-        count=services.comment_counts(paper, paragraph.key).get(paragraph.key, 0),
+        count=services.comment_counts(paper, paragraph.key, current_user).get(paragraph.key, 0),
     )
 
 
@@ -348,7 +350,9 @@ def post_comment(paper: Paper, key: str):
     if parent is not None and (parent.paper_id != paper.id or parent.paragraph_key != key):
         form.parent_id.data = ""  # show the message on the paragraph's own form
     for name, errors in form.errors.items():
-        if name != "body":  # every message shows next to the text the person wrote
+        # Every message shows next to the text the person wrote, but for whom they speak:
+        # that one stands next to its own choice.
+        if name not in ("body", "on_behalf_of"):
             form.body.errors = [*form.body.errors, *errors]
     if paragraph is None:
         # The paragraph left the text: keep what was written, on the paper page.
@@ -379,7 +383,7 @@ def _first_error(form) -> str:
     return ""
 
 
-def _back_to_thread(paper: Paper, comment: Comment, status: int = 200):
+def _back_to_thread(paper: Paper, comment: Comment, status: int = 200, **extra):
     revision = services.current_revision(paper)
     paragraph = db.session.scalars(
         select(Paragraph).where(
@@ -392,6 +396,7 @@ def _back_to_thread(paper: Paper, comment: Comment, status: int = 200):
             "papers/_thread.html",
             status=status,
             **_thread_context(paper, paragraph, revision),
+            **extra,
         )
     return redirect(
         url_for("papers.paper", paper_id=paper.id)
@@ -419,6 +424,45 @@ def edit_comment(comment: Comment):
 @handler(comment=Load(Comment, Need.AUTHOR))
 def delete_comment(comment: Comment):
     services.delete_comment(comment, current_user)
+    return _back_to_thread(parent_of(comment), comment)
+
+
+@bp.route("/comments/<int:comment_id>/confirm", methods=["POST"])
+@handler(comment=Load(Comment, Need.CONFIRM))
+def confirm_comment(comment: Comment):
+    """The group's coordinator confirms a comment made on the group's behalf."""
+    services.confirm_comment(comment, current_user)
+    if not wants_fragment():
+        flash(_("Confirmed: everyone who sees the paper now sees the comment."), "success")
+    return _back_to_thread(parent_of(comment), comment)
+
+
+@bp.route("/comments/<int:comment_id>/decline", methods=["POST"])
+@handler(comment=Load(Comment, Need.CONFIRM), field="reason")
+def decline_comment(comment: Comment):
+    """The coordinator declines; the author is told and may post it as their delegation."""
+    paper = parent_of(comment)
+    form = DeclineForm()
+    if form.validate_on_submit():
+        services.decline_comment(comment, current_user, form.reason.data)
+        if not wants_fragment():
+            flash(_("Declined; the author is told."), "success")
+        return _back_to_thread(paper, comment)
+    if not wants_fragment():
+        flash(_first_error(form), "error")
+    # The thread again, with the reason next to the field and what was typed kept.
+    return _back_to_thread(
+        paper, comment, 422, decline_refusal={comment.id: (_first_error(form), form.reason.data)}
+    )
+
+
+@bp.route("/comments/<int:comment_id>/as-delegation", methods=["POST"])
+@handler(comment=Load(Comment, Need.AUTHOR))
+def speak_as_delegation(comment: Comment):
+    """The author posts their pending (or declined) comment as their own delegation."""
+    services.speak_as_delegation(comment, current_user)
+    if not wants_fragment():
+        flash(_("Your comment is posted for your delegation."), "success")
     return _back_to_thread(parent_of(comment), comment)
 
 
@@ -509,7 +553,10 @@ def compilation(paper: Paper):
 
 def _compilation_comment_ids(paper: Paper) -> dict:
     return {
-        c.id: c for c in db.session.scalars(select(Comment).where(Comment.paper_id == paper.id))
+        c.id: c
+        for c in db.session.scalars(
+            select(Comment).where(Comment.paper_id == paper.id, confirmed_clause(Comment))
+        )
     }
 
 

@@ -17,11 +17,12 @@ from flask_babel import ngettext
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
-from consult import audit
+from consult import audit, waiting
 from consult.accounts import handover
 from consult.accounts.models import Delegation, User
 from consult.errors import ServiceError
 from consult.extensions import db
+from consult.groups import services as groups
 from consult.links import path_for
 from consult.markdown import check as check_markdown
 from consult.notifications.services import notify
@@ -309,6 +310,13 @@ def _not_pending(paper: Paper) -> None:
         )
 
 
+def _comment_changed(paper: Paper, comment: Comment, key: str | None = None) -> None:
+    """Signal a change to a comment, unless it is pending its group's confirmation: only its
+    author and the coordinators see it, so the paper's viewers hear nothing of it."""
+    if not groups.is_pending(comment):
+        _changed(paper, "comment", key or comment.paragraph_key)
+
+
 def set_status(paper: Paper, actor: User, status: PaperStatus, closes_at: datetime | None) -> None:
     _not_pending(paper)
     if status is PaperStatus.OPEN and closes_at is not None and closes_at <= utcnow():
@@ -346,12 +354,18 @@ def comments_closed_reason(paper: Paper, now: datetime | None = None) -> str | N
     return None
 
 
-def on_behalf_choices(user: User) -> list[str]:
-    """The author's delegation, or a group it belongs to."""
-    choices = [user.delegation.name]
-    if user.delegation.regional_group is not None:
-        choices.append(_("the %(group)s", group=user.delegation.regional_group.label))
-    return choices
+def on_behalf_choices(user: User) -> list[tuple[str, str]]:
+    """(form value, label): the author's delegation, or a group it belongs to (by the group's
+    id: `consult.groups.services.speaking_choices`)."""
+    return groups.speaking_choices(user)
+
+
+def _seen(viewer: User | None):
+    """Comments this viewer may see (their own and their group's pending ones included);
+    without a viewer, what everyone who sees the paper sees (no pending comment)."""
+    if viewer is None:
+        return groups.confirmed_clause(Comment)
+    return visible(Comment, viewer)
 
 
 def _clean(text: str | None, limit: int, what: str) -> str | None:
@@ -391,8 +405,7 @@ def post_comment(
         raise PaperError(
             _("That paragraph is from an earlier revision; comment on the current one.")
         )
-    if on_behalf_of not in on_behalf_choices(author):
-        raise PaperError(_("You can speak only for your delegation or a group it belongs to."))
+    on_behalf_of, group = groups.resolve_speaker(author, on_behalf_of)
     quote = _clean(quote, 2000, _("quote"))
     if quote and _norm(quote) not in _norm(paragraph.text):
         raise PaperError(_("The quoted words are not in paragraph %(n)s.", n=paragraph.number))
@@ -402,6 +415,11 @@ def post_comment(
             raise PaperError(_("You can only reply to a comment on this paper."))
         if parent.paragraph_key != paragraph.key:
             raise PaperError(_("A reply belongs to the paragraph of the comment it answers."))
+        if groups.is_pending(parent):
+            raise PaperError(
+                _("Replies wait until the group confirms the comment they answer."),
+                field="body",
+            )
         depth = min(parent.depth + 1, MAX_DEPTH)
     comment = Comment(
         paper_id=paper.id,
@@ -412,26 +430,200 @@ def post_comment(
         author_id=author.id,
         delegation_id=author.delegation_id,
         on_behalf_of=on_behalf_of,
+        on_behalf_group_id=group.id if group else None,
         body=body,
         quote=quote,
         proposed_text=_clean(proposed_text, MAX_COMMENT_LENGTH, _("proposed text")),
         position=position,
     )
+    if group is not None and groups.is_coordinator(author, group):
+        groups.confirm(comment, author)  # the coordinator speaks for the group at once
     db.session.add(comment)
     db.session.flush()
-    _changed(paper, "comment", paragraph.key)
-    if parent is not None and parent.author_id != author.id:
-        notify(
-            [parent.author_id],
-            "paper.reply",
-            lambda recipient: _reply_text(paper, paragraph, on_behalf_of, recipient),
-            path_for("papers.paper", paper_id=paper.id) + f"#para-{paragraph.key}",
-            subject=paper,
-        )
+    if groups.is_pending(comment):
+        # Pending the group's confirmation: only its author and the coordinators see it, so
+        # nobody else is signalled, counted or notified until it is confirmed; the
+        # coordinators' dashboards are told that something waits.
+        groups.tell_coordinators(group.id)
+        return comment
+    _published(paper, comment, paragraph)
     return comment
 
 
-def _reply_text(paper: Paper, paragraph: Paragraph, who: str, recipient: User) -> str:
+def _published(paper: Paper, comment: Comment, paragraph: Paragraph | None) -> None:
+    """A comment everyone who sees the paper may now see: signal it, tell whom it answers."""
+    _changed(paper, "comment", comment.paragraph_key)
+    parent = db.session.get(Comment, comment.parent_id) if comment.parent_id else None
+    if parent is not None and parent.author_id != comment.author_id:
+        number = paragraph.number if paragraph is not None else None
+        notify(
+            [parent.author_id],
+            "paper.reply",
+            lambda recipient: _reply_text(paper, number, comment.on_behalf_of, recipient),
+            path_for("papers.paper", paper_id=paper.id) + f"#para-{comment.paragraph_key}",
+            subject=paper,
+        )
+
+
+def _paragraph_of(paper: Paper, comment: Comment) -> Paragraph | None:
+    """The current revision's paragraph the comment is on (None: its text was removed)."""
+    return db.session.scalars(
+        select(Paragraph).where(
+            Paragraph.revision_id == current_revision(paper).id,
+            Paragraph.key == comment.paragraph_key,
+        )
+    ).first()
+
+
+def confirm_comment(comment: Comment, coordinator: User) -> None:
+    """The group's coordinator confirms a comment made on the group's behalf: everyone who
+    sees the paper sees it from now on."""
+    if not groups.may_confirm(coordinator, comment):
+        raise PaperError(_("Only the group's coordinator can confirm what is said for it."))
+    group = groups.confirm(comment, coordinator)
+    paper = db.session.get(Paper, comment.paper_id)
+    paragraph = _paragraph_of(paper, comment)
+    audit.record(
+        "paper.comment_group_confirmed",
+        f"{paper.title}: {coordinator.name} confirmed a comment on behalf of {group.name}",
+        actor=coordinator,
+        room_id=paper.room_id,
+        comment_id=comment.id,
+        group_id=group.id,
+    )
+    _published(paper, comment, paragraph)
+    if comment.author_id != coordinator.id:
+        notify(
+            [comment.author_id],
+            "group.confirmed",
+            _(
+                "%(group)s confirmed your comment on %(title)s",
+                group=group.name,
+                title=paper.title,
+            ),
+            path_for("papers.paper", paper_id=paper.id) + f"#para-{comment.paragraph_key}",
+            subject=paper,
+        )
+
+
+MAX_DECLINE_REASON = 500
+
+
+def decline_comment(comment: Comment, coordinator: User, reason: str | None) -> None:
+    """The coordinator declines to speak for the group: the author is told (with the reason,
+    if given) and may post the comment as their delegation instead, or delete it."""
+    if not groups.may_confirm(coordinator, comment):
+        raise PaperError(_("Only the group's coordinator can decline what is said for it."))
+    reason = (reason or "").strip()
+    if len(reason) > MAX_DECLINE_REASON:
+        raise PaperError(
+            _(
+                "The reason is too long (%(length)d characters; at most %(n)d).",
+                length=len(reason),
+                n=MAX_DECLINE_REASON,
+            ),
+            field="reason",
+        )
+    group = db.session.get(groups.Group, comment.on_behalf_group_id)
+    comment.group_declined_at = utcnow()
+    comment.group_decline_reason = reason or None
+    groups.tell_coordinators(group.id)
+    paper = db.session.get(Paper, comment.paper_id)
+    audit.record(
+        "paper.comment_group_declined",
+        f"{paper.title}: {coordinator.name} declined a comment on behalf of {group.name}",
+        actor=coordinator,
+        room_id=paper.room_id,
+        comment_id=comment.id,
+        group_id=group.id,
+        reason=reason,
+    )
+    text = _(
+        "%(group)s declined your comment on %(title)s; you can post it as %(delegation)s instead.",
+        group=group.name,
+        title=paper.title,
+        delegation=db.session.get(Delegation, comment.delegation_id).name,
+    )
+    if reason:
+        text = f"{text} {_('Reason: %(reason)s', reason=reason)}"
+    notify(
+        [comment.author_id],
+        "group.declined",
+        text,
+        path_for("papers.paragraph", paper_id=paper.id, key=comment.paragraph_key)
+        + f"#comment-{comment.id}",
+        subject=paper,
+    )
+
+
+def speak_as_delegation(comment: Comment, author: User) -> None:
+    """The author posts a pending (or declined) comment as their own delegation instead of the
+    group: it is published at once, as a new comment would be."""
+    if comment.author_id != author.id or not groups.is_pending(comment):
+        raise PaperError(_("Only its author can post a pending comment as their delegation."))
+    paper = db.session.get(Paper, comment.paper_id)
+    reason = comments_closed_reason(paper)
+    if reason:
+        raise PaperError(reason)
+    group = db.session.get(groups.Group, comment.on_behalf_group_id)
+    delegation = db.session.get(Delegation, comment.delegation_id)
+    comment.on_behalf_group_id = None
+    comment.on_behalf_of = delegation.name
+    comment.group_declined_at = None
+    comment.group_decline_reason = None
+    audit.record(
+        "paper.comment_as_delegation",
+        f"{paper.title}: {author.name} posted a comment as {delegation.name}, not {group.name}",
+        actor=author,
+        room_id=paper.room_id,
+        comment_id=comment.id,
+        group_id=group.id,
+    )
+    _published(paper, comment, _paragraph_of(paper, comment))
+
+
+def pending_to_confirm(user: User) -> list[tuple[Comment, Paper, str]]:
+    """Comments on behalf of a group `user` coordinates that wait for the group (not declined),
+    on papers they see, with their paper and delegation's name: one query, for the dashboard."""
+    return [
+        tuple(row)
+        for row in db.session.execute(
+            select(Comment, Paper, Delegation.name)
+            .join(Paper, Paper.id == Comment.paper_id)
+            .join(Delegation, Delegation.id == Comment.delegation_id)
+            .where(
+                Comment.on_behalf_group_id.in_(groups.coordinated_group_ids(user)),
+                Comment.group_confirmed_at.is_(None),
+                Comment.group_declined_at.is_(None),
+                Comment.deleted_at.is_(None),
+                visible(Comment, user),
+            )
+            .order_by(Comment.created_at)
+        )
+    ]
+
+
+def waiting_for_group(user: User) -> list[waiting.Waiting]:
+    """The dashboard's lines for a group's coordinator: each comment made on the group's
+    behalf that waits for its confirmation, linking to the comment (where it is confirmed)."""
+    return [
+        waiting.Waiting(
+            kind=_("On behalf of the group: to confirm"),
+            title=_(
+                "%(delegation)s on %(title)s, for %(who)s",
+                delegation=delegation,
+                title=paper.title,
+                who=comment.on_behalf_of,
+            ),
+            url=path_for("papers.paragraph", paper_id=paper.id, key=comment.paragraph_key)
+            + f"#comment-{comment.id}",
+            since=comment.created_at,
+        )
+        for comment, paper, delegation in pending_to_confirm(user)
+    ]
+
+
+def _reply_text(paper: Paper, number: int | None, who: str, recipient: User) -> str:
     """The reply notification in the words this recipient may read: under the Chatham House
     Rule it names the replying delegation only to those who may see attributions."""
     if can(Need.SEE_AUTHORS, paper, recipient):
@@ -439,12 +631,12 @@ def _reply_text(paper: Paper, paragraph: Paragraph, who: str, recipient: User) -
             "%(who)s replied to your comment on %(title)s ¶%(n)s",
             who=who,
             title=paper.title,
-            n=paragraph.number,
+            n=number,
         )
     return _(
         "Someone replied to your comment on %(title)s ¶%(n)s (Chatham House Rule)",
         title=paper.title,
-        n=paragraph.number,
+        n=number,
     )
 
 
@@ -483,7 +675,7 @@ def edit_comment(comment: Comment, user: User, body: str, proposed_text: str | N
     comment.body = body
     comment.proposed_text = _clean(proposed_text, MAX_COMMENT_LENGTH, _("proposed text"))
     comment.edited_at = utcnow()
-    _changed(paper, "comment", comment.paragraph_key)
+    _comment_changed(paper, comment)
 
 
 def delete_comment(comment: Comment, user: User) -> None:
@@ -499,7 +691,7 @@ def delete_comment(comment: Comment, user: User) -> None:
         room_id=paper.room_id,
         comment_id=comment.id,
     )
-    _changed(paper, "comment", comment.paragraph_key)
+    _comment_changed(paper, comment)
 
 
 def hide_comment(comment: Comment, chair: User, reason: str) -> None:
@@ -517,7 +709,7 @@ def hide_comment(comment: Comment, chair: User, reason: str) -> None:
         room_id=paper.room_id,
         comment_id=comment.id,
     )
-    _changed(paper, "comment", comment.paragraph_key)
+    _comment_changed(paper, comment)
 
 
 def unhide_comment(comment: Comment, chair: User) -> None:
@@ -536,13 +728,13 @@ def unhide_comment(comment: Comment, chair: User) -> None:
         room_id=paper.room_id,
         comment_id=comment.id,
     )
-    _changed(paper, "comment", comment.paragraph_key)
+    _comment_changed(paper, comment)
 
 
 def set_taken_into_account(comment: Comment, chair: User, value: bool) -> None:
     comment.taken_into_account_at = utcnow() if value else None
     paper = db.session.get(Paper, comment.paper_id)
-    _changed(paper, "comment", comment.paragraph_key)
+    _comment_changed(paper, comment)
 
 
 def reattach(comment: Comment, chair: User, paragraph: Paragraph) -> None:
@@ -561,7 +753,7 @@ def reattach(comment: Comment, chair: User, paragraph: Paragraph) -> None:
         room_id=paper.room_id,
         comment_id=comment.id,
     )
-    _changed(paper, "comment", paragraph.key)
+    _comment_changed(paper, comment, paragraph.key)
 
 
 def _descendants(comment: Comment) -> list[Comment]:
@@ -621,9 +813,12 @@ def is_following(paper: Paper, user: User) -> bool:
 # ---- reading ---------------------------------------------------------------------------------
 
 
-def comment_counts(paper: Paper, key: str | None = None) -> dict[str, int]:
-    """Visible comments per paragraph key (one query); only that paragraph's when `key` is set."""
-    where = [Comment.paper_id == paper.id, Comment.deleted_at.is_(None)]
+def comment_counts(
+    paper: Paper, key: str | None = None, viewer: User | None = None
+) -> dict[str, int]:
+    """Comments per paragraph key that `viewer` sees (one query; no viewer: what everyone
+    sees, the count signalled to every page); only that paragraph's when `key` is set."""
+    where = [Comment.paper_id == paper.id, Comment.deleted_at.is_(None), _seen(viewer)]
     if key is not None:
         where.append(Comment.paragraph_key == key)
     rows = db.session.execute(
@@ -640,11 +835,11 @@ class Thread:
     replies: list[Thread] = field(default_factory=list)
 
 
-def _load_comments(paper: Paper, where) -> list[Comment]:
+def _load_comments(paper: Paper, where, viewer: User | None) -> list[Comment]:
     return list(
         db.session.scalars(
             select(Comment)
-            .where(Comment.paper_id == paper.id, where)
+            .where(Comment.paper_id == paper.id, where, _seen(viewer))
             .options(
                 joinedload(Comment.author),
                 joinedload(Comment.delegation),
@@ -675,13 +870,15 @@ def threads(comments: list[Comment]) -> list[Thread]:
     return prune(roots)
 
 
-def paragraph_threads(paper: Paper, key: str) -> list[Thread]:
-    return threads(_load_comments(paper, Comment.paragraph_key == key))
+def paragraph_threads(paper: Paper, key: str, viewer: User | None = None) -> list[Thread]:
+    return threads(_load_comments(paper, Comment.paragraph_key == key, viewer))
 
 
-def removed_text_threads(paper: Paper, current: list[Paragraph]) -> list[Thread]:
+def removed_text_threads(
+    paper: Paper, current: list[Paragraph], viewer: User | None = None
+) -> list[Thread]:
     keys = [p.key for p in current]
-    return threads(_load_comments(paper, Comment.paragraph_key.not_in(keys)))
+    return threads(_load_comments(paper, Comment.paragraph_key.not_in(keys), viewer))
 
 
 def edits_of(comment_ids: list[int]) -> dict[int, list[CommentEdit]]:
@@ -717,8 +914,10 @@ def compile_comments(
     revision = current_revision(paper)
     current = paragraphs_of(revision)
     order = {p.key: p for p in current}
+    # A compilation is what the paper received: comments still pending their group's
+    # confirmation are not in it, for anyone (not even their author or the coordinator).
     comments = [
-        c for c in _load_comments(paper, Comment.deleted_at.is_(None)) if c.hidden_at is None
+        c for c in _load_comments(paper, Comment.deleted_at.is_(None), None) if c.hidden_at is None
     ]
     replied = {c.parent_id for c in comments if c.parent_id}
     selected = []
@@ -764,17 +963,17 @@ def compile_comments(
             proposed_text_html=c.proposed_text_html,
         )
 
-    groups: dict[str, list[exports.CompiledComment]] = {}
+    sections: dict[str, list[exports.CompiledComment]] = {}
     if by == "delegation" and attributed:
         for c in sorted(selected, key=lambda c: (c.on_behalf_of.lower(), c.created_at)):
-            groups.setdefault(c.on_behalf_of, []).append(compiled(c))
+            sections.setdefault(c.on_behalf_of, []).append(compiled(c))
     else:
         positions = {p.key: p.position for p in current}
         removed = len(current) + 1
         for c in sorted(
             selected, key=lambda c: (positions.get(c.paragraph_key, removed), c.created_at)
         ):
-            groups.setdefault(paragraph_label(c), []).append(compiled(c))
+            sections.setdefault(paragraph_label(c), []).append(compiled(c))
         by = "paragraph"
     return exports.Compilation(
         symbol=paper.symbol,
@@ -783,7 +982,7 @@ def compile_comments(
         generated_at=utcnow(),
         attributed=attributed,
         by=by,
-        groups=list(groups.items()),
+        groups=list(sections.items()),
     )
 
 
@@ -792,7 +991,11 @@ def delegations_in(paper: Paper) -> list[Delegation]:
         db.session.scalars(
             select(Delegation)
             .where(
-                Delegation.id.in_(select(Comment.delegation_id).where(Comment.paper_id == paper.id))
+                Delegation.id.in_(
+                    select(Comment.delegation_id).where(
+                        Comment.paper_id == paper.id, groups.confirmed_clause(Comment)
+                    )
+                )
             )
             .order_by(Delegation.name)
         )
