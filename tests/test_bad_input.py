@@ -14,13 +14,16 @@ import ast
 import re
 import time
 from pathlib import Path
-from urllib.parse import quote
+from urllib.parse import quote, unquote
 
 import pytest
 from flask_wtf import FlaskForm
+from werkzeug.datastructures import ImmutableMultiDict
+from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 from wtforms.fields.core import UnboundField
 
 import consult
+from consult import handlers, policy
 from consult.ids import MAX_INT, IdConverter, parse_id, parse_int
 from consult.rooms.models import AccessLevel
 from tests import test_authorisation
@@ -116,11 +119,91 @@ ACTORS = [
 ]
 
 
+def _recording(read: set[str]) -> type:
+    """Query and form storage that notes every name whose value is looked up ("*": every value,
+    by iterating over them; iterating over the names only, as the CSRF check does, reads none)."""
+
+    class Recording(ImmutableMultiDict):
+        def __getitem__(self, key):
+            read.add(key)
+            return super().__getitem__(key)
+
+        def __contains__(self, key):
+            read.add(key)
+            return super().__contains__(key)
+
+        def get(self, key, *args, **kwargs):
+            read.add(key)
+            return super().get(key, *args, **kwargs)
+
+        def getlist(self, key, *args, **kwargs):
+            read.add(key)
+            return super().getlist(key, *args, **kwargs)
+
+    for method in ("values", "items", "lists", "listvalues", "to_dict"):
+
+        def every(self, *args, _method=method, **kwargs):
+            read.add("*")
+            return getattr(ImmutableMultiDict, _method)(self, *args, **kwargs)
+
+        setattr(Recording, method, every)
+    return Recording
+
+
+def _routed(adapter, url: str, method: str) -> bool:
+    """Whether some route takes this URL and method (else Flask answers 404/405 itself)."""
+    try:
+        adapter.match(unquote(url), method=method)
+    except (NotFound, MethodNotAllowed):
+        return False
+    except Exception:  # noqa: BLE001 - a redirect (a slash added ...): a route answers
+        return True
+    return True
+
+
 @pytest.mark.parametrize(("world", "role"), ACTORS, indirect=["world"])
-def test_no_route_answers_5xx_to_bad_ids_or_parameters(app, client, auth, db, world, role):
+def test_no_route_answers_5xx_to_bad_ids_or_parameters(
+    app, client, auth, db, world, role, monkeypatch
+):
+    """Every route, every path argument with every bad value and every parameter with every bad
+    value, as each actor; requests whose answer cannot depend on the route are sent once:
+
+    - a URL no route takes (the converter refused the value): Flask's own 404/405, the same
+      code for every route, so once per method and value;
+    - a path value refused by the loader of its object (the view never ran): the first value
+      on every route, the others once per method, answer and chain of loaders (the same
+      Load(Model, Need, by) of another route runs the same code), unless the form is keepable
+      (kept drafts look at the path's object before the loaders);
+    - parameters on a route where nothing read any of them (the first value tells: the query
+      and the form record what is read, here and in everything before the view: sign-in
+      check, guards, loaders, the gate, kept drafts): the first value on every route, the
+      others once per method and answer, since only code common to all routes saw them.
+    """
     names = parameter_names()
     adapter = app.url_map.bind("localhost")
     failures: list[str] = []
+    once: set[tuple] = set()  # (method, how it was answered, value) already sent
+    read: set[str] = set()  # the names a request looked up in its query or form
+    monkeypatch.setattr(app.request_class, "parameter_storage_class", _recording(read))
+    loads: list[tuple] = []  # (model, need, by, refused) of every policy.load of a request
+    entered: list = []  # the view bodies that ran (handlers call them through this function)
+    load, run_view = policy.load, handlers._within_savepoint
+
+    def load_spy(model, ident, need=policy.Need.VIEW, *, by="id"):
+        try:
+            found = load(model, ident, need, by=by)
+        except HTTPException:
+            loads.append((model.__name__, str(need), by, True))
+            raise
+        loads.append((model.__name__, str(need), by, False))
+        return found
+
+    def view_spy(view, kwargs, loaded):
+        entered.append(view)
+        return run_view(view, kwargs, loaded)
+
+    monkeypatch.setattr(policy, "load", load_spy)
+    monkeypatch.setattr(handlers, "_within_savepoint", view_spy)
 
     def sign_in() -> None:
         if role != "anonymous":
@@ -128,7 +211,7 @@ def test_no_route_answers_5xx_to_bad_ids_or_parameters(app, client, auth, db, wo
             with client.session_transaction() as session:
                 session["second_factor_at"] = time.time()
 
-    def send(method: str, url: str, params: dict | None = None) -> None:
+    def send(method: str, url: str, params: dict | None = None) -> int | str:
         try:
             if method == "GET":
                 response = client.open(url, method="GET", query_string=params)
@@ -144,23 +227,54 @@ def test_no_route_answers_5xx_to_bad_ids_or_parameters(app, client, auth, db, wo
         if not isinstance(status, int) or status >= 500:
             shown = "" if params is None else f" with {next(iter(params.values()))[:30]!r}"
             failures.append(f"{method} {url[:120]}{shown}: {status}")
+        return status
+
+    def first_time(*key) -> bool:
+        if key in once:
+            return False
+        once.add(key)
+        return True
 
     sign_in()
+    reading = False
     rules = sorted(app.url_map.iter_rules(), key=lambda r: r.rule)
     for rule in rules:
         if rule.endpoint == "static":
             continue
         valid_url = ENDPOINTS[rule.endpoint][1](world)
+        keepable = hasattr(app.view_functions[rule.endpoint], "_keepable")
         for method in sorted({"GET", "POST"} & set(rule.methods)):
             try:
                 _endpoint, args = adapter.match(valid_url.split("?")[0], method=method)
             except Exception:  # noqa: BLE001 - the row's URL is for the other method
                 _endpoint, args = adapter.match(valid_url.split("?")[0], method="GET")
             for name in args:
+                loader = None  # (answer, loads) when a loader refused this argument's value
                 for value in BAD:
-                    send(method, _with(rule, args, name, value))
-            for value in BAD_PARAMETERS:
-                send(method, _with(rule, args), {n: value for n in names})
+                    url = _with(rule, args, name, value)
+                    if not _routed(adapter, url, method):
+                        if first_time(method, "no route", value):
+                            send(method, url)
+                    elif loader is not None:
+                        if first_time(method, *loader, value):
+                            send(method, url)
+                    else:
+                        loads.clear()
+                        ran = len(entered)
+                        answer = send(method, url)
+                        if not keepable and len(entered) == ran and loads and loads[-1][-1]:
+                            loader = (answer, tuple(loads))
+                            once.add((method, *loader, value))
+            url = _with(rule, args)
+            read.clear()
+            answer = send(method, url, {n: BAD_PARAMETERS[0] for n in names})
+            looked_at = "*" in read or not read.isdisjoint(names)
+            for value in BAD_PARAMETERS[1:]:
+                if looked_at or first_time(method, answer, value):
+                    send(method, url, {n: value for n in names})
+            reading |= looked_at
+    assert entered, "the spy saw no view run: handlers no longer call _within_savepoint"
+    assert reading, "no route read a parameter: the recording of reads no longer works"
     assert not failures, f"{len(failures)} answers of 5xx:\n" + "\n".join(failures[:60])
 
 

@@ -31,7 +31,7 @@ from consult.rooms.models import AccessLevel, Membership, Room, RoomActivity, Ro
 pytestmark = pytest.mark.hardening
 
 BRACKETS = "[" * 9000 + "a" + "]" * 9000  # the review's comment: 18,001 characters
-HOLD = 8.0  # seconds the slow read stays open
+HOLD = 8.0  # seconds the slow read stays open at most (released once everyone has finished)
 ROUNDS = 3  # requests or writes per thread while it is open
 
 
@@ -195,19 +195,22 @@ def test_reads_begin_deferred_and_a_write_takes_the_lock_then_reads_again(
     assert rendered_in[-1] == transaction.READ  # rendered once the write was committed
 
 
-def _hold_a_slow_read(app, opened: threading.Event, seconds: float) -> None:
+def _hold_a_slow_read(
+    app, opened: threading.Event, release: threading.Event, seconds: float
+) -> None:
+    """Hold a read open for `seconds`, or until released once everyone else has finished."""
     with app.app_context(), transaction.reading(), db.engine.connect() as connection:
         connection.execute(select(Room.id)).all()  # a snapshot is now held
         opened.set()
-        time.sleep(seconds)
+        release.wait(seconds)
         connection.rollback()
 
 
 def test_a_slow_read_makes_no_writer_and_no_reader_wait(app, world, no_csrf):
     readers = [signed_in(app, uid) for uid in world.user_ids[1:4]]
     writers = [signed_in(app, uid) for uid in world.user_ids[4:6]]
-    opened = threading.Event()
-    holder = threading.Thread(target=_hold_a_slow_read, args=(app, opened, HOLD))
+    opened, release = threading.Event(), threading.Event()
+    holder = threading.Thread(target=_hold_a_slow_read, args=(app, opened, release, HOLD))
     holder.start()
     assert opened.wait(10)
     timings: list[tuple[str, int, float]] = []
@@ -246,6 +249,7 @@ def test_a_slow_read_makes_no_writer_and_no_reader_wait(app, world, no_csrf):
         job.join(60)
     elapsed = time.monotonic() - started
     read_still_open = holder.is_alive()
+    release.set()  # everyone is done: no need to wait out the rest of HOLD
     holder.join(30)
     assert not errors, errors[:3]
     assert len(timings) == ROUNDS * len(jobs)
