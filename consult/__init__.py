@@ -23,6 +23,7 @@ from consult import (
     notifications,
     papers,
     rooms,
+    statements,
     threads,
 )
 from consult import logging as request_log
@@ -46,7 +47,18 @@ CONTENT_SECURITY_POLICY = "; ".join(
 
 
 #: The domains, in the order they register (and their sections appear on a room page).
-DOMAINS = (accounts, rooms, groups, meetings, threads, briefs, papers, notifications, admin)
+DOMAINS = (
+    accounts,
+    rooms,
+    groups,
+    meetings,
+    threads,
+    briefs,
+    papers,
+    statements,
+    notifications,
+    admin,
+)
 
 
 def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:

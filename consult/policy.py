@@ -53,6 +53,7 @@ class Need(enum.StrEnum):
     LOWER_MARKING = "lower_marking"  # lower a confidential thread's handling marking
     EXPORT = "export"  # take a copy out of the platform (a thread's export, a paper's Word file)
     OVERRIDE = "override"  # the Secretariat's override of a room's membership guardrails
+    REVISE = "revise"  # issue a paper's next revision (its managers; a statement's drafters)
 
 
 T = TypeVar("T")

@@ -32,6 +32,8 @@ KINDS: dict[str, str] = {
     "thread.activity": "the named members who see a confidential thread: it changed",
     "brief.pending": "the named members of a confidential room: a trend brief awaits objections",
     "brief.objection": "the room's chairs and facilitators: an objection was made or withdrawn",
+    "statement.agreement_asked": "people of a group's member delegations who see its statement: "
+    "agree by the deadline",
 }
 
 #: The notification's text for one recipient (the policy has already let them see the subject).

@@ -12,7 +12,7 @@ from sqlalchemy.sql import ColumnElement
 
 from consult import policy
 from consult.accounts.models import User
-from consult.papers.models import Comment, Paper, PaperStatus
+from consult.papers.models import Comment, Paper, PaperKind, PaperStatus
 from consult.policy import Need, Parent
 from consult.rooms.models import Room
 from consult.rooms.policy import managed_room_ids, room_rule
@@ -32,6 +32,13 @@ def paper_rule(user: User, need: Need, paper: Paper) -> bool:
             return room_rule(user, Need.TAKE_PART, room)
         case Need.MANAGE:
             return manages
+        case Need.REVISE:
+            # A group statement is drafted together: its room's members revise it while open.
+            return manages or (
+                paper.kind is PaperKind.GROUP_STATEMENT
+                and paper.status is PaperStatus.OPEN
+                and room_rule(user, Need.TAKE_PART, room)
+            )
         case Need.SEE_AUTHORS:
             return not paper.is_chatham_house or manages or user.is_secretariat
     return False
