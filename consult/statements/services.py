@@ -87,7 +87,8 @@ def is_member_delegation(statement: GroupStatement, delegation_id: int | None) -
 def speaks_for(statement: GroupStatement) -> str:
     """As printed after "on behalf of": "the African Group" (or the small group's room)."""
     group = group_of(statement)
-    return group.name if group is not None else statement.paper.room.title
+    name = group.name if group is not None else statement.paper.room.title
+    return name if name.lower().startswith("the ") else _("the %(name)s", name=name)
 
 
 def statement_of(paper: Paper) -> GroupStatement | None:
