@@ -277,6 +277,17 @@ def brief_published(t):
     briefs.publish(brief, t.actor, t.room, set())
 
 
+def statement_agreement_asked(t):
+    from consult.statements import services as statements
+
+    statement = statements.open_statement(t.room, t.actor, title="Statement", source="We agree.")
+    statements.ask_agreement(statement, t.actor, utcnow() + timedelta(days=1))
+
+
+def member_delegations(role, access):  # the room's member delegations are the group
+    return role in ("room_member", "room_chair")
+
+
 # ---- the expectations --------------------------------------------------------------------------
 
 
@@ -333,6 +344,12 @@ NOTIFICATION_ROWS = [
     Row("brief.pending", "to the named members", brief_pending, named),
     Row("brief.objection", "to the chairs", brief_objection, named_managers),
     Row("brief.objection", "withdrawn, to the chairs", brief_objection_withdrawn, named_managers),
+    Row(
+        "statement.agreement_asked",
+        "to the member delegations",
+        statement_agreement_asked,
+        member_delegations,
+    ),
 ]
 
 ACTIVITY_ROWS = [
