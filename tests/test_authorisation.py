@@ -181,9 +181,7 @@ def _world_statement(world: World) -> None:
     statement = statements.open_statement(
         world.room, world.users["room_chair"], title="Statement", source="We agree."
     )
-    statements.ask_agreement(
-        statement, world.users["room_chair"], utcnow() + timedelta(days=1)
-    )
+    statements.ask_agreement(statement, world.users["room_chair"], utcnow() + timedelta(days=1))
     world.statement_id = statement.id
 
 

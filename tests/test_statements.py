@@ -367,9 +367,10 @@ def test_the_draft_text_never_reaches_a_non_member(g, client, auth, make_user):
     statement = _consulting(g)
     services.take_position(statement, g.nigeria, Stance.OBJECT, "CANARY-reason")
     assert not can(Need.VIEW, statement, g.outsider)
-    assert _db.session.scalars(
-        select(GroupStatement).where(visible(GroupStatement, g.outsider))
-    ).all() == []
+    assert (
+        _db.session.scalars(select(GroupStatement).where(visible(GroupStatement, g.outsider))).all()
+        == []
+    )
     auth.login(g.outsider)
     for url in [
         "/",

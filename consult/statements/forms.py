@@ -21,9 +21,7 @@ class OpenForm(Form):
 
 
 class AskForm(Form):
-    deadline = DateTimeLocalField(
-        _l("Agree by"), validators=[Optional()], format="%Y-%m-%dT%H:%M"
-    )
+    deadline = DateTimeLocalField(_l("Agree by"), validators=[Optional()], format="%Y-%m-%dT%H:%M")
 
 
 class PositionForm(Form):

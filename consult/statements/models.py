@@ -12,7 +12,7 @@ import enum
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy import ForeignKey, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from consult.accounts.models import Delegation, _enum
@@ -63,9 +63,7 @@ class GroupStatement(db.Model):
     __tablename__ = "group_statement"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    paper_id: Mapped[int] = mapped_column(
-        ForeignKey("paper.id", ondelete="CASCADE"), unique=True
-    )
+    paper_id: Mapped[int] = mapped_column(ForeignKey("paper.id", ondelete="CASCADE"), unique=True)
     #: The group of the room; None in a small-group room: its member delegations are the group.
     group_id: Mapped[int | None] = mapped_column(ForeignKey("delegation_group.id"), index=True)
     status: Mapped[StatementStatus] = mapped_column(

@@ -33,9 +33,9 @@ def statement_rule(user: User, need: Need, statement: GroupStatement) -> bool:
         case Need.TAKE_PART:
             from consult.statements.services import is_member_delegation
 
-            return room_rule(
-                user, Need.TAKE_PART, statement.paper.room
-            ) and is_member_delegation(statement, user.delegation_id)
+            return room_rule(user, Need.TAKE_PART, statement.paper.room) and is_member_delegation(
+                statement, user.delegation_id
+            )
         case Need.MANAGE:
             return is_coordinator(user, statement)
     return False

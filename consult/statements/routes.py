@@ -189,7 +189,9 @@ def deliver_comment(statement: GroupStatement):
             _("The statement is posted on behalf of %(group)s.", group=comment.on_behalf_of),
             "success",
         )
-        return redirect(url_for("papers.paper", paper_id=target.id) + f"#para-{comment.paragraph_key}")
+        return redirect(
+            url_for("papers.paper", paper_id=target.id) + f"#para-{comment.paragraph_key}"
+        )
     return _page(statement, status=422, comment_form=form)
 
 

@@ -175,8 +175,11 @@ def open_statement(room: Room, actor: User, *, title: str, source: str) -> Group
         raise StatementError(_("Give the statement a title."), "title")
     if len(title) > MAX_TITLE_LENGTH:
         raise StatementError(
-            _("The title is %(n)d characters long; at most %(max)d.", n=len(title),
-              max=MAX_TITLE_LENGTH),
+            _(
+                "The title is %(n)d characters long; at most %(max)d.",
+                n=len(title),
+                max=MAX_TITLE_LENGTH,
+            ),
             "title",
         )
     group = groups.group_of_room(room.id)
@@ -242,8 +245,11 @@ def ask_agreement(
     return notify(
         people,
         "statement.agreement_asked",
-        _("%(group)s: agree to the statement %(title)s?", group=speaks_for(statement),
-          title=paper.title),
+        _(
+            "%(group)s: agree to the statement %(title)s?",
+            group=speaks_for(statement),
+            title=paper.title,
+        ),
         path_for("statements.statement", statement_id=statement.id),
         subject=paper,  # only those who may see the statement's paper hear of it
     )
@@ -280,8 +286,11 @@ def take_position(
             raise StatementError(_("Say why your delegation objects."), "reason")
         if len(reason) > MAX_REASON_LENGTH:
             raise StatementError(
-                _("The reason is %(n)d characters long; at most %(max)d.", n=len(reason),
-                  max=MAX_REASON_LENGTH),
+                _(
+                    "The reason is %(n)d characters long; at most %(max)d.",
+                    n=len(reason),
+                    max=MAX_REASON_LENGTH,
+                ),
                 "reason",
             )
     if position is Stance.WITHDRAWN:
@@ -311,24 +320,26 @@ def take_position(
     return row
 
 
-def record_consensus(
-    statement: GroupStatement, actor: User, now: datetime | None = None
-) -> None:
+def record_consensus(statement: GroupStatement, actor: User, now: datetime | None = None) -> None:
     """The coordinator records the group's consensus: the statement is final."""
     now = now or utcnow()
     refresh(statement, now)
     if statement.status is not StatementStatus.CONSULTING:
         raise StatementError(
-            _("Consensus is recorded while the group is asked to agree (now: %(status)s).",
-              status=statement.status.label),
+            _(
+                "Consensus is recorded while the group is asked to agree (now: %(status)s).",
+                status=statement.status.label,
+            ),
             "consensus",
         )
     objections = standing_objections(statement)
     if objections:
         names = ", ".join(sorted(p.delegation.name for p in objections))
         raise StatementError(
-            _("%(names)s objects; consensus cannot be recorded while an objection stands.",
-              names=names),
+            _(
+                "%(names)s objects; consensus cannot be recorded while an objection stands.",
+                names=names,
+            ),
             "consensus",
         )
     statement.consensus_recorded_by_id = actor.id
@@ -375,8 +386,10 @@ def _check_deliverable(statement: GroupStatement, now: datetime, field: str) -> 
         raise StatementError(_("The statement has already been delivered."), field)
     if statement.status is not StatementStatus.FINAL:
         raise StatementError(
-            _("Only a final statement can be delivered (now: %(status)s).",
-              status=statement.status.label),
+            _(
+                "Only a final statement can be delivered (now: %(status)s).",
+                status=statement.status.label,
+            ),
             field,
         )
 
@@ -420,15 +433,19 @@ def deliver_as_comment(
         None,
     )
     if paragraph is None:
-        raise StatementError(_("Choose a numbered paragraph of the paper's current text."),
-                             "paragraph")
+        raise StatementError(
+            _("Choose a numbered paragraph of the paper's current text."), "paragraph"
+        )
     text, _paragraphs = final_text(statement)
     link = path_for("statements.statement", statement_id=statement.id)
     body = text + "\n\n" + _("[The statement in the group's room](%(link)s)", link=link)
     if len(body) > papers.MAX_COMMENT_LENGTH:
         raise StatementError(
-            _("The statement is %(n)d characters long; a comment holds at most %(max)d.",
-              n=len(body), max=papers.MAX_COMMENT_LENGTH),
+            _(
+                "The statement is %(n)d characters long; a comment holds at most %(max)d.",
+                n=len(body),
+                max=papers.MAX_COMMENT_LENGTH,
+            ),
             "paper",
         )
     group = group_of(statement)

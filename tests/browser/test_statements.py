@@ -72,7 +72,9 @@ def test_statement_from_draft_to_delivery(signed_in):
 
     coordinator.goto(statement_url)
     coordinator.get_by_role("button", name="Record consensus").click()
-    expect(coordinator.get_by_text("Consensus is recorded: the statement is final.")).to_be_visible()
+    expect(
+        coordinator.get_by_text("Consensus is recorded: the statement is final.")
+    ).to_be_visible()
     paper = coordinator.get_by_label("Paper", exact=True)
     value = paper.locator("option", has_text=WGETI_PAPER).first.get_attribute("value")
     paper.select_option(value)
