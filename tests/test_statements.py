@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from consult import waiting
+from consult import transaction, waiting
 from consult.accounts.models import DelegationStatus, RegionalGroup
 from consult.extensions import db as _db
 from consult.groups.models import Group
@@ -388,3 +388,94 @@ def test_the_draft_text_never_reaches_a_non_member(g, client, auth, make_user):
         assert b"CANARY" not in response.data, url
     assert client.get(f"/statements/{statement.id}").status_code == 404
     assert client.get(f"/rooms/{g.room.slug}").status_code == 404
+
+
+# ---- the REVISE rule, as a table ---------------------------------------------------------------
+
+REVISE_ROWS = [
+    # role in the room, paper kind, paper status, may revise
+    ("member", PaperKind.GROUP_STATEMENT, PaperStatus.OPEN, True),
+    ("member", PaperKind.GROUP_STATEMENT, PaperStatus.CLOSED, False),
+    ("member", PaperKind.GROUP_STATEMENT, PaperStatus.ADOPTED, False),
+    ("member", PaperKind.WORKING_PAPER, PaperStatus.OPEN, False),
+    ("observer", PaperKind.GROUP_STATEMENT, PaperStatus.OPEN, False),
+    ("facilitator", PaperKind.WORKING_PAPER, PaperStatus.OPEN, True),
+    ("chair", PaperKind.GROUP_STATEMENT, PaperStatus.CLOSED, True),
+    ("outsider", PaperKind.GROUP_STATEMENT, PaperStatus.OPEN, False),
+    ("secretariat", PaperKind.WORKING_PAPER, PaperStatus.OPEN, True),
+]
+
+
+@pytest.mark.parametrize(("role", "kind", "status", "allowed"), REVISE_ROWS)
+def test_who_may_revise(db, make_user, make_room, add_member, role, kind, status, allowed):
+    room = make_room(AccessLevel.MEMBERS)
+    chair = make_user()
+    add_member(room, chair, RoomRole.CHAIR)
+    people = {
+        "chair": chair,
+        "outsider": make_user(),
+        "secretariat": make_user(status=DelegationStatus.SECRETARIAT),
+    }
+    for name, room_role in (
+        ("member", RoomRole.MEMBER),
+        ("observer", RoomRole.OBSERVER),
+        ("facilitator", RoomRole.FACILITATOR),
+    ):
+        people[name] = make_user()
+        add_member(room, people[name].delegation, room_role)
+    paper = papers.create_paper(room, chair, title="T", kind=kind, issued_by="Chair", source="One.")
+    paper.status = status
+    db.session.flush()
+    assert can(Need.REVISE, paper, people[role]) is allowed
+    # VIEW is what it was: the SQL filter and can() still agree.
+    listed = paper in db.session.scalars(
+        select(type(paper)).where(visible(type(paper), people[role]))
+    )
+    assert listed is can(Need.VIEW, paper, people[role])
+
+
+# ---- on the meeting page, and never by the side door --------------------------------------------
+
+
+def test_a_statement_delivered_to_an_item_shows_under_it_for_those_who_see_it(g, client, auth):
+    statement = _final(g)
+    chair = _db.session.get(type(g.coordinator), g.target.created_by_id)
+    meeting = meetings.create_meeting(
+        g.wgeti,
+        chair,
+        title="WGETI session",
+        kind=MeetingKind.WORKING_GROUP_SESSION,
+        mode=MeetingMode.HYBRID,
+        starts_at=utcnow(),
+        ends_at=utcnow() + timedelta(hours=3),
+        time_zone="Europe/Zurich",
+    )
+    item = meetings.add_item(meeting, chair, number=4, letter="", title="End use")
+    services.deliver_to_item(statement, g.coordinator, item)
+    _db.session.commit()
+    auth.login(g.nigeria)
+    page = client.get(f"/meetings/{meeting.id}").get_data(as_text=True)
+    assert statement.paper.title in page
+    client.post("/sign-out")
+    auth.login(g.outsider)
+    page = client.get(f"/meetings/{meeting.id}").get_data(as_text=True)
+    assert "End use" in page and statement.paper.title not in page
+
+
+@pytest.mark.leak
+def test_no_socket_signal_of_a_statement_reaches_a_non_member(g, client, auth, socket_client):
+    statement = _consulting(g)
+    ids = statement.id, g.nigeria.id, statement.paper_id
+    _db.session.commit()
+    auth.login(g.outsider)
+    sc = socket_client()
+    answer = sc.emit("watch_paper", {"paper": ids[2]}, namespace="/live", callback=True)
+    assert answer.get("ok") is False
+    sc.get_received("/live")
+    statement = _db.session.get(GroupStatement, ids[0])
+    nigeria = _db.session.get(type(g.nigeria), ids[1])
+    services.take_position(statement, nigeria, Stance.OBJECT, "CANARY-reason")
+    transaction.commit()  # the request's one commit sends the live events
+    received = sc.get_received("/live")
+    assert "CANARY" not in repr(received)
+    assert not [r for r in received if r["name"] == "paper-changed"]
