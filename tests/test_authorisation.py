@@ -495,6 +495,7 @@ ENDPOINTS = {
         STATEMENT_POSITION,
     ),
     "statements.consensus": ("POST", lambda w: f"/statements/{w.statement_id}/consensus", MANAGE),
+    "statements.reopen": ("POST", lambda w: f"/statements/{w.statement_id}/reopen", MANAGE),
     "statements.deliver_comment": (
         "POST",
         lambda w: f"/statements/{w.statement_id}/deliver/comment",

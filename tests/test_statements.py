@@ -237,6 +237,34 @@ def test_consensus_is_refused_while_an_objection_stands(g):
     assert statement.consensus_recorded_by_id == g.coordinator.id
 
 
+def test_back_to_drafting_starts_a_new_round(g):
+    statement = _consulting(g)
+    services.take_position(statement, g.nigeria, Stance.OBJECT, "Paragraph 2.")
+    services.reopen_drafting(statement, g.coordinator)
+    assert statement.status is StatementStatus.DRAFTING
+    assert can(Need.REVISE, statement.paper, g.nigeria)
+    assert services.standing_objections(statement) == []
+    assert len(services.history(statement)) == 1  # kept, but no longer counts
+    with pytest.raises(services.StatementError, match="not being asked"):
+        services.take_position(statement, g.nigeria, Stance.AGREE)
+    with pytest.raises(services.StatementError, match="back to drafting"):
+        services.reopen_drafting(statement, g.coordinator)
+
+
+def test_consensus_on_its_page_asks_for_confirmation(g, client, auth):
+    statement = _consulting(g)
+    auth.login(g.coordinator)
+    response = client.post(f"/statements/{statement.id}/consensus", data={})
+    assert response.status_code == 422
+    assert "Tick the box to confirm" in response.get_data(as_text=True)
+    _db.session.refresh(statement)
+    assert statement.status is StatementStatus.CONSULTING
+    response = client.post(f"/statements/{statement.id}/consensus", data={"confirm": "y"})
+    assert response.status_code == 303
+    _db.session.refresh(statement)
+    assert statement.status is StatementStatus.FINAL
+
+
 # ---- delivery --------------------------------------------------------------------------------
 
 

@@ -3,7 +3,14 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import DateTimeLocalField, RadioField, SelectField, StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    DateTimeLocalField,
+    RadioField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from consult.forms import Form
@@ -36,6 +43,13 @@ class PositionForm(Form):
     )
     reason = TextAreaField(
         _l("Reason (required to object)"), validators=[Optional(), Length(max=2_000)]
+    )
+
+
+class ConsensusForm(Form):
+    confirm = BooleanField(
+        _l("The group has agreed: make this text final (it cannot be revised afterwards)"),
+        validators=[DataRequired(_l("Tick the box to confirm the group's consensus."))],
     )
 
 

@@ -71,6 +71,8 @@ class GroupStatement(db.Model):
     )
     #: Agreement is asked until then (UTC); silence past it without objection is agreement.
     deadline: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: When agreement was last asked: positions taken before (an earlier round) no longer count.
+    asked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     consensus_recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     consensus_recorded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     finalised_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

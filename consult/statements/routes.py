@@ -24,6 +24,7 @@ from consult.rooms.models import Room
 from consult.statements import services
 from consult.statements.forms import (
     AskForm,
+    ConsensusForm,
     DeliverCommentForm,
     DeliverItemForm,
     OpenForm,
@@ -95,6 +96,7 @@ def _page(statement: GroupStatement, status: int = 200, **forms):
         manages=can(Need.MANAGE, statement),
         takes_part=can(Need.TAKE_PART, statement),
         ask_form=forms.get("ask_form") or AskForm(formdata=None),
+        consensus_form=forms.get("consensus_form") or ConsensusForm(formdata=None),
         position_form=forms.get("position_form") or PositionForm(formdata=None),
         comment_form=comment_form,
         item_form=item_form,
@@ -169,10 +171,27 @@ def _back(statement: GroupStatement) -> str:
 
 
 @bp.route("/statements/<int:statement_id>/consensus", methods=["POST"])
-@handler(statement=Load(GroupStatement, Need.MANAGE), refused=_back)
+@handler(statement=Load(GroupStatement, Need.MANAGE), field="confirm")
 def consensus(statement: GroupStatement):
-    services.record_consensus(statement, current_user)
-    flash(_("Consensus is recorded: the statement is final."), "success")
+    form = ConsensusForm()
+    if form.validate_on_submit():
+        services.record_consensus(statement, current_user)
+        flash(_("Consensus is recorded: the statement is final."), "success")
+        return redirect(_back(statement))
+    return _page(statement, status=422, consensus_form=form)
+
+
+@bp.route("/statements/<int:statement_id>/reopen", methods=["POST"])
+@handler(statement=Load(GroupStatement, Need.MANAGE), refused=_back)
+def reopen(statement: GroupStatement):
+    services.reopen_drafting(statement, current_user)
+    flash(
+        _(
+            "The statement is back in drafting: members can revise it; the positions taken "
+            "no longer count. Ask the group to agree again when the text is ready."
+        ),
+        "success",
+    )
     return redirect(_back(statement))
 
 

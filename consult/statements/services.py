@@ -110,10 +110,14 @@ def history(statement: GroupStatement) -> list[StatementPosition]:
 
 
 def latest_positions(statement: GroupStatement) -> dict[int, StatementPosition]:
-    """The position that counts, per delegation: its latest."""
+    """The position that counts, per delegation: its latest in the current round (since
+    agreement was last asked; nothing counts while the statement is being drafted)."""
+    if statement.asked_at is None or statement.status is StatementStatus.DRAFTING:
+        return {}
     latest: dict[int, StatementPosition] = {}
     for row in history(statement):
-        latest[row.delegation_id] = row
+        if row.created_at >= statement.asked_at:
+            latest[row.delegation_id] = row
     return latest
 
 
@@ -225,6 +229,7 @@ def ask_agreement(
         raise StatementError(_("The deadline must be in the future."), "deadline")
     statement.status = StatementStatus.CONSULTING
     statement.deadline = deadline
+    statement.asked_at = now
     paper = statement.paper
     paper.status = PaperStatus.CLOSED  # what the group agrees to must not move under it
     _changed(statement)
@@ -330,7 +335,7 @@ def record_consensus(statement: GroupStatement, actor: User, now: datetime | Non
                 "Consensus is recorded while the group is asked to agree (now: %(status)s).",
                 status=statement.status.label,
             ),
-            "consensus",
+            "confirm",
         )
     objections = standing_objections(statement)
     if objections:
@@ -340,7 +345,7 @@ def record_consensus(statement: GroupStatement, actor: User, now: datetime | Non
                 "%(names)s objects; consensus cannot be recorded while an objection stands.",
                 names=names,
             ),
-            "consensus",
+            "confirm",
         )
     statement.consensus_recorded_by_id = actor.id
     statement.consensus_recorded_at = now
@@ -349,6 +354,33 @@ def record_consensus(statement: GroupStatement, actor: User, now: datetime | Non
     audit.record(
         "statement.consensus",
         f"{statement.paper.title}: consensus recorded by {actor.name}",
+        actor=actor,
+        room_id=statement.paper.room_id,
+        paper_id=statement.paper_id,
+    )
+
+
+def reopen_drafting(statement: GroupStatement, actor: User, now: datetime | None = None) -> None:
+    """Take the statement back to drafting (the way back from asking agreement): members
+    revise again, and the positions taken so far stay in the history but no longer count."""
+    now = now or utcnow()
+    refresh(statement, now)
+    if statement.status is not StatementStatus.CONSULTING:
+        raise StatementError(
+            _(
+                "Only a statement the group is asked to agree to goes back to drafting "
+                "(now: %(status)s).",
+                status=statement.status.label,
+            ),
+            "reopen",
+        )
+    statement.status = StatementStatus.DRAFTING
+    statement.deadline = None
+    statement.paper.status = PaperStatus.OPEN
+    _changed(statement)
+    audit.record(
+        "statement.reopened",
+        f"{statement.paper.title}: back to drafting",
         actor=actor,
         room_id=statement.paper.room_id,
         paper_id=statement.paper_id,

@@ -26,6 +26,7 @@ def upgrade():
                                     name='statement_status', native_enum=False,
                                     create_constraint=True, length=32), nullable=False),
         sa.Column('deadline', sa.DateTime(timezone=True), nullable=True),
+        sa.Column('asked_at', sa.DateTime(timezone=True), nullable=True),
         sa.Column('consensus_recorded_by_id', sa.Integer(), nullable=True),
         sa.Column('consensus_recorded_at', sa.DateTime(timezone=True), nullable=True),
         sa.Column('finalised_at', sa.DateTime(timezone=True), nullable=True),

@@ -63,6 +63,7 @@ def test_statement_from_draft_to_delivery(signed_in):
     expect(southafrica.get_by_text("Your delegation's objection is recorded.")).to_be_visible()
 
     coordinator.goto(statement_url)
+    coordinator.get_by_label("The group has agreed").check()
     coordinator.get_by_role("button", name="Record consensus").click()
     expect(coordinator.get_by_text("consensus cannot be recorded")).to_be_visible()
 
@@ -71,6 +72,7 @@ def test_statement_from_draft_to_delivery(signed_in):
     expect(southafrica.get_by_text("Your delegation's objection is withdrawn.")).to_be_visible()
 
     coordinator.goto(statement_url)
+    coordinator.get_by_label("The group has agreed").check()
     coordinator.get_by_role("button", name="Record consensus").click()
     expect(
         coordinator.get_by_text("Consensus is recorded: the statement is final.")
@@ -84,3 +86,10 @@ def test_statement_from_draft_to_delivery(signed_in):
         coordinator.get_by_text("The statement is posted on behalf of the African Group.")
     ).to_be_visible()
     expect(coordinator.get_by_role("heading", level=1)).to_have_text(WGETI_PAPER)
+    # The comment in its paragraph's thread, speaking for the group, with the agreed text.
+    match = re.search(r"/papers/(\d+)#para-(\w+)$", coordinator.url)
+    assert match, coordinator.url
+    coordinator.goto(f"/papers/{match.group(1)}/p/{match.group(2)}")
+    comment = coordinator.get_by_role("article").filter(has_text="strongly supports the work plan")
+    expect(comment).to_have_count(1)
+    expect(comment.get_by_text(re.compile(r"^the African Group \(Senegal\)"))).to_be_visible()
