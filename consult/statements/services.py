@@ -247,17 +247,19 @@ def ask_agreement(
             User.id != actor.id,
         )
     )
-    return notify(
+    notified = notify(
         people,
         "statement.agreement_asked",
         _(
-            "%(group)s: agree to the statement %(title)s?",
+            "Statement of %(group)s to agree: %(title)s",
             group=speaks_for(statement),
             title=paper.title,
         ),
         path_for("statements.statement", statement_id=statement.id),
         subject=paper,  # only those who may see the statement's paper hear of it
     )
+    db.session.flush()
+    return notified
 
 
 def take_position(
