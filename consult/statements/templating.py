@@ -25,8 +25,14 @@ def room_statements(room: Room, user):
         "statements": statements,
         "manages": manages,
         "room": room,
-        "effective": {s.id: services.effective_status(s) for s in statements},
+        "effective": _effective(statements),
     }
+
+
+def _effective(statements: list[GroupStatement]) -> dict[int, StatementStatus]:
+    latest = services.latest_positions_of(statements)
+    now = utcnow()
+    return {s.id: services.effective_status(s, now, latest[s.id]) for s in statements}
 
 
 def waiting_for(user) -> list[Waiting]:
@@ -39,14 +45,15 @@ def waiting_for(user) -> list[Waiting]:
             GroupStatement.status.in_((StatementStatus.CONSULTING, StatementStatus.FINAL)),
         )
     ).all()
+    positions = services.latest_positions_of(list(rows))
     lines = []
     for statement in rows:
-        status = services.effective_status(statement, now)
+        status = services.effective_status(statement, now, positions[statement.id])
         url = path_for("statements.statement", statement_id=statement.id)
         if status is StatementStatus.CONSULTING and now < statement.deadline:
             if not can(Need.TAKE_PART, statement, user):
                 continue
-            latest = services.latest_positions(statement).get(user.delegation_id)
+            latest = positions[statement.id].get(user.delegation_id)
             if latest is not None and latest.position is not Stance.WITHDRAWN:
                 continue
             lines.append(

@@ -15,7 +15,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.exchange]
 WGETI_PAPER = "Draft decision on the WGETI work plan"
 
 
-def test_statement_from_draft_to_delivery(signed_in):
+def test_statement_from_draft_to_delivery(signed_in, axe):
     title = f"Statement on the work plan {secrets.token_hex(3)}"
     coordinator = signed_in("coordinator.african")
     coordinator.goto("/rooms/african-group")
@@ -57,6 +57,7 @@ def test_statement_from_draft_to_delivery(signed_in):
     southafrica.get_by_label("Object", exact=True).check()
     southafrica.get_by_role("button", name="Record our position").click()
     expect(southafrica.get_by_text("Say why your delegation objects.")).to_be_visible()
+    axe(southafrica, "a statement's page, with an objection refused for want of a reason")
     southafrica.get_by_label("Object", exact=True).check()
     southafrica.get_by_label("Reason (required to object)").fill("Two meetings are too many.")
     southafrica.get_by_role("button", name="Record our position").click()
@@ -77,6 +78,7 @@ def test_statement_from_draft_to_delivery(signed_in):
     expect(
         coordinator.get_by_text("Consensus is recorded: the statement is final.")
     ).to_be_visible()
+    axe(coordinator, "a final statement's page, with the delivery forms")
     paper = coordinator.get_by_label("Paper", exact=True)
     value = paper.locator("option", has_text=WGETI_PAPER).first.get_attribute("value")
     paper.select_option(value)
