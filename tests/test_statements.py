@@ -128,6 +128,13 @@ def test_a_small_group_room_without_a_group_speaks_as_its_members(g, make_room, 
     assert ids == {g.coordinator.delegation_id, g.nigeria.delegation_id}
 
 
+def test_statements_are_drafted_only_in_group_rooms(g):
+    with pytest.raises(services.StatementError, match="regional-group or small-group") as refused:
+        services.open_statement(g.wgeti, g.coordinator, title="S", source="Text.")
+    assert refused.value.field == "title"
+    assert _db.session.query(GroupStatement).count() == 0
+
+
 # ---- asking agreement ------------------------------------------------------------------------
 
 

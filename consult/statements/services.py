@@ -25,11 +25,13 @@ from consult.notifications.services import notify
 from consult.papers import services as papers
 from consult.papers.models import Comment, Paper, PaperKind, PaperStatus, Paragraph
 from consult.policy import Need, can, parent_of
-from consult.rooms.models import Membership, Room, RoomRole
+from consult.rooms.models import Membership, Room, RoomKind, RoomRole
 from consult.statements.models import GroupStatement, Stance, StatementPosition, StatementStatus
 from consult.timeutil import utcnow
 
 MAX_REASON_LENGTH = 2_000
+#: Where a group drafts its statements (a room the Secretariat gave a Group counts too).
+STATEMENT_ROOM_KINDS = (RoomKind.REGIONAL_GROUP, RoomKind.SMALL_GROUP)
 MAX_TITLE_LENGTH = 300
 
 
@@ -199,8 +201,17 @@ def _changed(statement: GroupStatement) -> None:
 # ---- the coordinator's steps -----------------------------------------------------------------
 
 
+def drafts_statements(room: Room) -> bool:
+    """Whether a room is a group's room, where statements are drafted."""
+    return room.kind in STATEMENT_ROOM_KINDS or groups.group_of_room(room.id) is not None
+
+
 def open_statement(room: Room, actor: User, *, title: str, source: str) -> GroupStatement:
     """Open a draft in a group's room: a GROUP_STATEMENT paper that members revise together."""
+    if not drafts_statements(room):
+        raise StatementError(
+            _("Group statements are drafted in a regional-group or small-group room."), "title"
+        )
     title = (title or "").strip()
     if not title:
         raise StatementError(_("Give the statement a title."), "title")

@@ -18,7 +18,7 @@ from consult.waiting import Waiting
 def room_statements(room: Room, user):
     """Only in rooms that have statements or whose managers may open one."""
     statements = services.statements_in_room(room, user)
-    manages = can(Need.MANAGE, room, user)
+    manages = can(Need.MANAGE, room, user) and services.drafts_statements(room)
     if not statements and not manages:
         return None
     return "statements/_room_statements.html", {
