@@ -26,6 +26,7 @@ from consult import (
     papers,
     rooms,
     small_groups,
+    statements,
     threads,
 )
 from consult import logging as request_log
@@ -57,11 +58,12 @@ DOMAINS = (
     threads,
     briefs,
     papers,
+    statements,
     discussions,
     delegation_drafts,
+    small_groups,
     notifications,
     admin,
-    small_groups,
 )
 
 

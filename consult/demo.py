@@ -467,6 +467,7 @@ def seed(password: str) -> dict[str, int]:
     db.session.flush()
     papers = _seed_papers(art67, wgeti, people, now)
     _seed_meetings(wgeti, african, people, delegations, now)
+    _demo_statements(african, wgeti, people)
     _seed_threads(dief, people)
     _demo_discussions(wgeti, african, people)
     papers += _demo_contributions(wgeti, people)
@@ -679,6 +680,43 @@ def _demo_groups(
         body="The African Group would add the importing State's own assessment of the risk.",
     )
     db.session.flush()
+
+
+def _demo_statements(african: Room, wgeti: Room, people: dict[str, User]) -> None:
+    """The African Group's room is the African Group's own (its coordinator chairs it), and a
+    statement on the WGETI draft decision is being drafted there by two members. Senegal,
+    which coordinates, takes part in WGETI so that it can deliver the group's statements."""
+    from sqlalchemy import select
+
+    from consult.groups.models import Group
+    from consult.papers import services as papers
+    from consult.statements import services as statements
+
+    group = db.session.scalars(
+        select(Group).where(Group.regional_group == RegionalGroup.AFRICAN)
+    ).one()
+    group.room_id = african.id
+    coordinator = people["coordinator.african"]
+    db.session.add(
+        Membership(room_id=wgeti.id, delegation_id=coordinator.delegation_id, role=RoomRole.MEMBER)
+    )
+    db.session.flush()
+    statement = statements.open_statement(
+        african,
+        coordinator,
+        title="African Group statement on the WGETI work plan",
+        source="The African Group welcomes the draft decision on the work plan.\n\n"
+        "The Group asks that the sub-working group on Article 11 meet before each "
+        "Conference.",
+    )
+    papers.revise(
+        statement.paper,
+        people["npc.nigeria"],
+        "The African Group welcomes the draft decision on the work plan and thanks the "
+        "Chair.\n\nThe Group asks that the sub-working group on Article 11 meet before each "
+        "Conference.",
+        note="Thanks to the Chair",
+    )
 
 
 def _seed_threads(dief: Room, people: dict[str, User]) -> None:

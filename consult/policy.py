@@ -54,6 +54,7 @@ class Need(enum.StrEnum):
     EXPORT = "export"  # take a copy out of the platform (a thread's export, a paper's Word file)
     OVERRIDE = "override"  # the Secretariat's override of a room's membership guardrails
     CONFIRM = "confirm"  # a group's coordinator confirms (or declines) what is said for the group
+    REVISE = "revise"  # issue a paper's next revision (its managers; a statement's drafters)
 
 
 T = TypeVar("T")

@@ -86,6 +86,7 @@ class World:
     thread_id: int = 999_999
     attachment_id: int = 999_999
     brief_id: int = 999_999
+    statement_id: int = 999_999
 
 
 @pytest.fixture
@@ -176,6 +177,7 @@ def world(db, make_delegation, make_user, make_room, add_member, request):
     _contributions_world(world)
     _exchange_drafts_world(world)
     _groups_world(world, make_user, add_member)
+    _world_statement(world)
     return world
 
 
@@ -278,6 +280,18 @@ def _groups_world(world, make_user, add_member) -> None:
     db.session.flush()
 
 
+def _world_statement(world: World) -> None:
+    """A group statement in the world's room (no Group: its member delegations are the
+    room's), asked for agreement."""
+    from consult.statements import services as statements
+
+    statement = statements.open_statement(
+        world.room, world.users["room_chair"], title="Statement", source="We agree."
+    )
+    statements.ask_agreement(statement, world.users["room_chair"], utcnow() + timedelta(days=1))
+    world.statement_id = statement.id
+
+
 # endpoint -> (method, url builder, rule) where rule(role, access) gives the expected outcome.
 def _room_rule(need_set):
     def expected(role, access):
@@ -295,6 +309,10 @@ TAKE_PART = _room_rule(lambda role, access: role in TAKES_PART[access])
 AUTHOR = _room_rule(lambda role, access: role == "room_member")  # the comment's author
 MANAGE = _room_rule(lambda role, access: role in MANAGES)
 REQUEST_JOIN = _room_rule(may_request_join)
+# A position on a group statement: people of its member delegations who take part in the room.
+STATEMENT_POSITION = _room_rule(
+    lambda role, access: role in ("room_member", "room_chair") and role in TAKES_PART[access]
+)
 
 
 def _thread_rule(members_get):
@@ -762,6 +780,29 @@ ENDPOINTS = {
         lambda w: f"/admin/groups/{w.group.id}/deactivate",
         SECRETARIAT_ONLY,
     ),
+    # ---- group statements (the world's statement is asked for agreement) ---------------
+    "statements.new_statement": ("GET", lambda w: f"/rooms/{w.room.slug}/statements/new", MANAGE),
+    "statements.statement": ("GET", lambda w: f"/statements/{w.statement_id}", VIEW),
+    "statements.of_paper": ("GET", lambda w: f"/papers/{w.paper.id}/statement", VIEW),
+    "statements.ask": ("POST", lambda w: f"/statements/{w.statement_id}/ask", MANAGE),
+    "statements.position": (
+        "POST",
+        lambda w: f"/statements/{w.statement_id}/position",
+        STATEMENT_POSITION,
+    ),
+    "statements.consensus": ("POST", lambda w: f"/statements/{w.statement_id}/consensus", MANAGE),
+    "statements.reopen": ("POST", lambda w: f"/statements/{w.statement_id}/reopen", MANAGE),
+    "statements.deliver_comment": (
+        "POST",
+        lambda w: f"/statements/{w.statement_id}/deliver/comment",
+        MANAGE,
+    ),
+    "statements.deliver_item": (
+        "POST",
+        lambda w: f"/statements/{w.statement_id}/deliver/item",
+        MANAGE,
+    ),
+    "statements.export": ("GET", lambda w: f"/statements/{w.statement_id}.docx", VIEW),
 }
 
 
@@ -801,6 +842,7 @@ ROOM_RULES = (
     DISCUSSION_TAKE_PART,
     DISCUSSION_MANAGE,
     DISCUSSION_AUTHOR,
+    STATEMENT_POSITION,
 )
 
 

@@ -422,6 +422,17 @@ def names_own_delegation(role, access):  # "you can post it as <your delegation>
     return "named a delegation" if sees(role, access) else "withheld"
 
 
+def statement_agreement_asked(t):
+    from consult.statements import services as statements
+
+    statement = statements.open_statement(t.room, t.actor, title="Statement", source="We agree.")
+    statements.ask_agreement(statement, t.actor, utcnow() + timedelta(days=1))
+
+
+def member_delegations(role, access):  # the room's member delegations are the group
+    return role in ("room_member", "room_chair")
+
+
 # ---- the expectations --------------------------------------------------------------------------
 
 
@@ -507,6 +518,12 @@ NOTIFICATION_ROWS = [
     # ---- groups ----
     Row("group.confirmed", "to the author", group_confirmed, sees),
     Row("group.declined", "to the author", group_declined, names_own_delegation),
+    Row(
+        "statement.agreement_asked",
+        "to the member delegations",
+        statement_agreement_asked,
+        member_delegations,
+    ),
 ]
 
 ACTIVITY_ROWS = [

@@ -346,6 +346,10 @@ def build(world: World, session) -> list[User]:
         paragraph = flush(Paragraph(revision_id=revision.id, position=0, key="k1", text="Text."))
         papers.append((paper, paragraph))
     made_comments = []
+    # Group statements: one on each paper (seen exactly where its paper is seen).
+    GroupStatement = model("GroupStatement")
+    for paper, _paragraph in papers:
+        flush(GroupStatement(paper_id=paper.id, created_by_id=users[0].id))
     for p, author, state in world.comments:
         if not papers:
             break

@@ -107,6 +107,7 @@ def _meeting_page(meeting: Meeting, status: int = 200, item_form: ItemForm | Non
         manages=can(Need.MANAGE, meeting),
         takes_part=can(Need.TAKE_PART, meeting),
         item_form=item_form or ItemForm(),
+        item_papers=services.item_papers(meeting, current_user),
         status=status,
     )
 

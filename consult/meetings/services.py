@@ -128,6 +128,25 @@ def items_of(meeting: Meeting) -> list[AgendaItem]:
     )
 
 
+def item_papers(meeting: Meeting, user: User) -> dict[int, list]:
+    """The papers and written statements attached to each item, only those this person may
+    see (a group's statement is seen by the group's room), in one statement."""
+    from consult.papers.models import Paper
+    from consult.policy import visible
+
+    rows = db.session.execute(
+        select(agenda_item_paper.c.item_id, Paper)
+        .join(Paper, Paper.id == agenda_item_paper.c.paper_id)
+        .join(AgendaItem, AgendaItem.id == agenda_item_paper.c.item_id)
+        .where(AgendaItem.meeting_id == meeting.id, visible(Paper, user))
+        .order_by(Paper.title)
+    )
+    attached: dict[int, list] = {}
+    for item_id, paper in rows:
+        attached.setdefault(item_id, []).append(paper)
+    return attached
+
+
 def add_item(
     meeting: Meeting,
     actor: User,

@@ -40,6 +40,8 @@ KINDS: dict[str, str] = {
     "paper.cosponsor_invited": "the people of a delegation invited to co-sponsor a contribution",
     "group.confirmed": "who spoke on behalf of a group: its coordinator confirmed it",
     "group.declined": "who spoke on behalf of a group: its coordinator declined it",
+    "statement.agreement_asked": "people of a group's member delegations who see its statement: "
+    "agree by the deadline",
 }
 
 #: The notification's text for one recipient (the policy has already let them see the subject).

@@ -20,6 +20,7 @@ from consult.papers.models import (
     ContributionStatus,
     Paper,
     PaperCosponsor,
+    PaperKind,
     PaperStatus,
 )
 from consult.policy import Need, Parent
@@ -72,6 +73,13 @@ def paper_rule(user: User, need: Need, paper: Paper) -> bool:
             return room_rule(user, Need.TAKE_PART, room)
         case Need.MANAGE:
             return manages
+        case Need.REVISE:
+            # A group statement is drafted together: its room's members revise it while open.
+            return manages or (
+                paper.kind is PaperKind.GROUP_STATEMENT
+                and paper.status is PaperStatus.OPEN
+                and room_rule(user, Need.TAKE_PART, room)
+            )
         case Need.SEE_AUTHORS:
             return not paper.is_chatham_house or manages or user.is_secretariat
         case Need.AUTHOR:

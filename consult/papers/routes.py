@@ -94,7 +94,7 @@ def new_paper(room: Room):
 
 
 @bp.route("/papers/<int:paper_id>/revise", methods=["GET", "POST"])
-@handler(paper=Load(Paper, Need.MANAGE), field="source")
+@handler(paper=Load(Paper, Need.REVISE), field="source")
 def revise(paper: Paper):
     current = services.current_revision(paper)
     form = RevisionForm()
@@ -176,6 +176,7 @@ def _paper_page(paper: Paper, status: int = 200, **forms):
         counts=services.comment_counts(paper, viewer=current_user),
         revisions=services.revisions(paper),
         manages=manages,
+        may_revise=can(Need.REVISE, paper),
         status_form=status_form,
         removed=removed,
         reattach_form=_reattach_form(paragraphs),
