@@ -266,17 +266,21 @@ def main() -> None:
         anonymous = {"User-Agent": USER_AGENT}
         room_html = chair.get(f"{app.base_url}/rooms/{ROOM}", timeout=10).text
         paper = re.search(r'href="(/papers/\d+)"', room_html)
+        topic = re.search(r'href="(/discussions/\d+)"', room_html)
         pages: dict[str, str | None] = {
             "sign-in page": "/sign-in",
             "dashboard": "/",
             "room page": f"/rooms/{ROOM}",
             "paper page": paper.group(1) if paper else None,
+            "discussion page": topic.group(1) if topic else None,
+            "room discussions": f"/rooms/{ROOM}/discussions",
+            "delegation drafts": "/delegation-drafts",
         }
         baseline_url = f"{baseline.base_url}/page"
         baseline_bytes = expect_ok(baseline_url, anonymous)
         for label, path in pages.items():
             if path is None:
-                say(f"{label}: not measured (papers have not landed: no paper in the demo room)")
+                say(f"{label}: not measured (nothing of the kind in the demo room)")
                 continue
             headers = anonymous if label == "sign-in page" else signed
             size = expect_ok(app.base_url + path, headers)
@@ -319,6 +323,9 @@ def main() -> None:
         ("dashboard", "dashboard"),
         ("room page", "room"),
         ("paper page", "paper"),
+        ("discussion page", "discussion"),
+        ("room discussions", "discussions"),
+        ("delegation drafts", "drafts"),
     ):
         if label in by:
             row = by[label]
