@@ -272,7 +272,9 @@ def test_a_document_that_cannot_be_read_is_refused_next_to_the_upload(client, au
         data=data,
         content_type="multipart/form-data",
     )
-    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422 and 'id="document-error"' in page
+    assert "not a Word document" in page and "Paste the text" not in page
     assert _db.session.scalar(select(func.count(DelegationDraft.id))) == 0
 
 
@@ -339,3 +341,27 @@ def test_the_draft_never_reaches_anyone_outside_the_delegation(
     assert not any(
         SECRET in (e.summary + str(e.details)) for e in db.session.scalars(select(AuditEvent))
     )
+
+
+def test_a_topic_moved_out_of_sight_takes_its_draft_out_of_sight_and_keeps_it(
+    client, auth, setting, make_room, add_member
+):
+    s = setting
+    auth.login_quickly(s["one"])
+    _save(client, s, REPLY)
+    draft = _draft()
+    elsewhere = make_room(AccessLevel.MEMBERS)
+    add_member(elsewhere, s["chair"], RoomRole.CHAIR)
+    s["topic"].room_id = elsewhere.id  # as a chair's move would
+    _db.session.flush()
+    auth.login_quickly(s["two"])
+    assert client.get(f"/delegation-drafts/{draft.id}").status_code == 404
+    assert (
+        client.post(
+            f"/delegation-drafts/{draft.id}/post", data={"version": draft.version}
+        ).status_code
+        == 404
+    )
+    assert str(escape(draft.title)) not in client.get("/delegation-drafts").get_data(as_text=True)
+    _db.session.expire_all()
+    assert _draft().is_open and REPLY.posted() == []

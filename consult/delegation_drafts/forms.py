@@ -126,6 +126,8 @@ class ContributionDraftForm(DraftForm):
                 problem = error.message
         valid = super().validate(extra_validators)
         if problem is not None:
+            # The document was the text: say what is wrong with it, not that the text is empty.
+            self.body.errors = []
             self.document.errors = [*self.document.errors, problem]
             return False
         return valid
