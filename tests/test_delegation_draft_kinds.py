@@ -311,7 +311,10 @@ def test_the_draft_never_reaches_anyone_outside_the_delegation(
     auth.login_quickly(s["one"])
     _save(client, s, case)
     draft = _draft()
-    client.post(f"/delegation-drafts/{draft.id}", data=case.data("Changed " + SECRET, version=1))
+    edited = client.post(
+        f"/delegation-drafts/{draft.id}", data=case.data("Changed " + SECRET, version=draft.version)
+    )
+    assert edited.status_code == 303
     assert sent == []  # saving and editing signal nothing to any socket
     assert [w.title for w in for_person(s["two"]) if w.kind == "Draft of your delegation"] == [
         draft.title
