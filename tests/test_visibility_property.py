@@ -519,16 +519,17 @@ def build(world: World, session) -> list[User]:
     JoinRequest = model("JoinRequest")
     for r, u in world.join_requests:
         flush(JoinRequest(room_id=rooms[r].id, user_id=pick(users, u).id))
-    _discussions(world, rooms, users, flush, n)
-    _build_delegation_drafts(world, users, papers, flush)
+    topics = _discussions(world, rooms, users, flush, n)
+    _build_delegation_drafts(world, users, papers, flush, rooms=rooms, topics=topics)
     return users
 
 
-def _discussions(world: World, rooms: list, users: list, flush, n: int) -> None:
+def _discussions(world: World, rooms: list, users: list, flush, n: int) -> list:
     """A topic in every room (a confidential one's must stay unseen), with a reply, a hidden
     reply and an attachment on each: drawn from the world's comments, so it varies."""
     Topic, TopicPost = model("Topic"), model("TopicPost")
     TopicAttachment = model("TopicAttachment")
+    topics = []
     for i, room in enumerate(rooms):
         author = pick(users, i)
         topic = flush(
@@ -540,6 +541,7 @@ def _discussions(world: World, rooms: list, users: list, flush, n: int) -> None:
                 is_chatham_house=bool(i % 2),
             )
         )
+        topics.append(topic)
         for j, (_p, who, state) in enumerate(world.comments[:3] or [(0, 0, 0)]):
             person = pick(users, who)
             post = flush(
@@ -561,24 +563,25 @@ def _discussions(world: World, rooms: list, users: list, flush, n: int) -> None:
                     stored_name=f"d{n}-{post.id}",
                 )
             )
+    return topics
 
 
-def _build_delegation_drafts(world: World, users: list, papers: list, flush) -> None:
-    """A draft of the commenter's delegation beside each comment (issue #12): seen by its
-    colleagues who see the paper, and by nobody else."""
+def _build_delegation_drafts(
+    world: World, users: list, papers: list, flush, *, rooms: list, topics: list
+) -> None:
+    """A draft of the commenter's delegation beside each comment (issue #12), of every kind:
+    a comment on the paper, a reply in a topic, a new discussion and a national contribution
+    in a room. Each is seen by the colleagues who see its target, and by nobody else."""
     DelegationDraft = model("DelegationDraft")  # noqa: N806 - a class
-    for p, author, _state in world.comments:
-        if not papers:
-            break
-        paper, _paragraph = pick(papers, p)
-        person = pick(users, author)
+
+    def draft(person, kind: str, target_id: int, room_id: int, key: str | None = None) -> None:
         flush(
             DelegationDraft(
                 delegation_id=person.delegation_id,
-                kind="paper_comment",
-                target_id=paper.id,
-                target_key="k1",
-                room_id=paper.room_id,
+                kind=kind,
+                target_id=target_id,
+                target_key=key,
+                room_id=room_id,
                 title="d",
                 body="d",
                 fields={},
@@ -586,6 +589,19 @@ def _build_delegation_drafts(world: World, users: list, papers: list, flush) -> 
                 updated_by_id=person.id,
             )
         )
+
+    for p, author, _state in world.comments:
+        person = pick(users, author)
+        if papers:
+            paper, _paragraph = pick(papers, p)
+            draft(person, "paper_comment", paper.id, paper.room_id, "k1")
+        if topics:
+            topic = pick(topics, p)
+            draft(person, "discussion_reply", topic.id, topic.room_id)
+        if rooms:
+            room = pick(rooms, p + author)
+            draft(person, "discussion_topic", room.id, room.id)
+            draft(person, "national_contribution", room.id, room.id)
 
 
 # ---- a world with some of everything -----------------------------------------------

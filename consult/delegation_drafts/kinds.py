@@ -55,8 +55,9 @@ class Kind:
     template: str
     #: The target's page, for the draft's "where" link.
     target_url: Callable[[Any, str | None], str]
-    #: Fill the form's choices for this person (selects), before it validates or renders.
-    prepare: Callable[[Any, Any], None] | None = None
+    #: Fill the form's choices for this person and target (selects), before it validates or
+    #: renders: `prepare(form, user, target)`.
+    prepare: Callable[[Any, Any, Any], None] | None = None
 
 
 def add(app: Flask, kind: Kind) -> None:

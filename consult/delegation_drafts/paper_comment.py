@@ -118,7 +118,7 @@ def _fields_from(form: PaperCommentDraftForm) -> dict:
     }
 
 
-def prepare(form: PaperCommentDraftForm, user: Any) -> None:
+def prepare(form: PaperCommentDraftForm, user: Any, target: Any = None) -> None:
     """The choices of the form's selects, as on the paper's own comment form."""
     form.position.choices = [("", _l("No position"))] + [(p.value, p.label) for p in Position]
     form.on_behalf_of.choices = papers.on_behalf_choices(user)

@@ -34,10 +34,10 @@ def template_helpers() -> dict[str, Any]:
     return {"delegation_draft_url": delegation_draft_url}
 
 
-def _form(kind: kinds.Kind, **data: Any) -> DraftForm:
+def _form(kind: kinds.Kind, target: Any, **data: Any) -> DraftForm:
     form = kind.form(**data)
     if kind.prepare is not None:
-        kind.prepare(form, current_user)
+        kind.prepare(form, current_user, target)
     return form
 
 
@@ -61,7 +61,7 @@ def save_new(kind: str, target_id: int):
         abort(404)
     target = policy.load(found.target_model, target_id)
     key = request.args.get("key") or None
-    form = _form(found)
+    form = _form(found, target)
     if form.validate_on_submit():
         draft = services.save_new(
             found.name, target, key, current_user, form.body.data, found.fields_from(form)
@@ -95,7 +95,7 @@ def _draft_page(draft: DelegationDraft, form: DraftForm | None = None, status: i
     if kind is None or target is None:
         abort(404)
     if form is None:
-        form = _form(kind, formdata=None)
+        form = _form(kind, target, formdata=None)
         form.body.data = draft.body
         kind.fill(form, draft.fields or {})
     submitted = form.version.data if form.is_submitted() else draft.version
@@ -131,7 +131,7 @@ def draft(draft: DelegationDraft):
     kind = kinds.get(draft.kind)
     if kind is None:
         abort(404)
-    form = _form(kind)
+    form = _form(kind, target_of(draft))
     if form.validate_on_submit():
         services.edit(
             draft,

@@ -52,3 +52,24 @@ def test_two_colleagues_prepare_and_post_a_comment_others_never_see(signed_in, a
     assert response is not None and response.status == 404
     other.goto("/")
     expect(other.get_by_text("Draft of your delegation")).to_have_count(0)
+
+
+def test_a_new_discussion_prepared_as_a_draft_and_started_by_a_colleague(signed_in, axe):
+    title = "Nigeria on stockpile registers"
+    first = signed_in("npc.nigeria")
+    first.goto("/rooms/wgeti/discussions/new")
+    first.get_by_label("Title").fill(title)
+    first.get_by_label(re.compile(r"^What would you like to discuss")).fill(TEXT)
+    first.get_by_role("button", name="Save as a draft of Nigeria").click()
+    expect(first.get_by_text("Saved as a draft of Nigeria.")).to_be_visible()
+    expect(first.get_by_role("heading", level=1)).to_contain_text(title)
+
+    second = signed_in("delegate.nigeria")
+    second.goto("/delegation-drafts")
+    second.locator("tr").filter(has_text=title).get_by_role("link", name="Edit or post").click()
+    expect(second.get_by_label("Title of the discussion")).to_have_value(title)
+    axe(second, "a new discussion's draft")
+    second.get_by_role("button", name="Post as Nigeria").click()
+    expect(second.get_by_text("The draft is posted.")).to_be_visible()
+    expect(second.get_by_role("heading", level=1)).to_have_text(title)
+    expect(second.get_by_text("Article 11 sub-working group")).to_be_visible()
