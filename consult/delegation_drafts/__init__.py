@@ -1,7 +1,7 @@
 """Delegation drafts: text colleagues of one State prepare together and one of them posts.
 
 Kinds (what a draft becomes) are registered here, one line each; see kinds.py and
-docs/exchange-drafts.md for the four kinds and how to add another.
+docs/exchange.md ("Delegation drafts") for the four kinds and how to add another.
 """
 
 from __future__ import annotations
