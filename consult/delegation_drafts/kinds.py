@@ -4,7 +4,7 @@ A kind says what it targets (a paper and one of its paragraphs for a comment, a 
 reply, a room for a national contribution), how to load that target and check it may still
 take the text, which form edits the draft, and how to post it through the owning domain's
 service. The drafts package imports no kind's domain; each kind is added with `add(app, kind)`
-from `consult.delegation_drafts.register` (docs/exchange.md ("Delegation drafts") shows how to add one).
+from `consult.delegation_drafts.register` (docs/exchange.md, "Delegation drafts", shows how).
 A draft whose kind is not registered in this app is seen by nobody (deny by default).
 """
 
