@@ -8,6 +8,9 @@ message next to its field (422), or a flash and a redirect. Nothing the request 
 
 from __future__ import annotations
 
+from flask_babel import format_number
+from flask_babel import gettext as _
+
 
 class ServiceError(ValueError):
     """What was asked cannot be done; `field` names the form field the reason belongs to."""
@@ -23,3 +26,18 @@ class ServiceError(ValueError):
     @property
     def message(self) -> str:
         return str(self)
+
+
+def refuse_longer_than(
+    text: str, limit: int, field: str | None, error: type[ServiceError] = ServiceError
+) -> None:
+    """Text over a limit is refused with its length said (never cut), next to its field."""
+    if len(text) > limit:
+        raise error(
+            _(
+                "This is %(length)s characters long; at most %(limit)s are accepted.",
+                length=format_number(len(text)),
+                limit=format_number(limit),
+            ),
+            field,
+        )

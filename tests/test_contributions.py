@@ -246,7 +246,7 @@ def _nothing_stored(db):
 
 BAD = [
     ({"title": ""}, "title", "Give the contribution a title."),
-    ({"title": "x" * 301}, "title", "The title is 301 characters long; at most 300."),
+    ({"title": "x" * 301}, "title", "This is 301 characters long; at most 300 are accepted."),
     ({"source": ""}, "source", "Paste the text or upload a .docx document."),
     ({"articles": ["29"]}, "articles", "articles 1 to 28"),
     ({"articles": ["0"]}, "articles", "articles 1 to 28"),

@@ -15,6 +15,7 @@ from consult.delegation_drafts.kinds import Kind
 from consult.delegation_drafts.models import DelegationDraft
 from consult.delegation_drafts.services import DraftError
 from consult.discussions import services as discussions
+from consult.errors import refuse_longer_than
 from consult.links import path_for
 from consult.policy import Need, can
 from consult.rooms.models import AccessLevel, Room
@@ -58,15 +59,7 @@ def _fields_from(form: DiscussionTopicDraftForm) -> dict:
     title = (form.title.data or "").strip()
     if not title:
         raise DraftError(_("Give the discussion a title."), "title")
-    if len(title) > discussions.MAX_TITLE_LENGTH:
-        raise DraftError(
-            _(
-                "This is %(length)s characters long; at most %(limit)s are accepted.",
-                length=f"{len(title):,}",
-                limit=f"{discussions.MAX_TITLE_LENGTH:,}",
-            ),
-            "title",
-        )
+    refuse_longer_than(title, discussions.MAX_TITLE_LENGTH, "title", DraftError)
     chatham = bool(form.is_chatham_house.data)
     if chatham and not can(Need.MANAGE, form.target):
         raise DraftError(

@@ -29,7 +29,7 @@ from consult.discussions.models import (
     TopicPostEdit,
     TopicRead,
 )
-from consult.errors import ServiceError
+from consult.errors import ServiceError, refuse_longer_than
 from consult.extensions import db
 from consult.links import path_for
 from consult.notifications.services import notify
@@ -66,15 +66,7 @@ def _text(value: str | None, limit: int, field: str, empty: str) -> str:
     value = (value or "").strip()
     if not value:
         raise DiscussionError(empty, field=field)
-    if len(value) > limit:
-        raise DiscussionError(
-            _(
-                "This is %(length)s characters long; at most %(limit)s are accepted.",
-                length=f"{len(value):,}",
-                limit=f"{limit:,}",
-            ),
-            field=field,
-        )
+    refuse_longer_than(value, limit, field, DiscussionError)
     if field != "title" and (problem := markdown.check(value)) is not None:
         raise DiscussionError(problem, field=field)
     return value

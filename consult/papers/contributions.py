@@ -23,6 +23,7 @@ from sqlalchemy.orm import selectinload
 
 from consult import audit
 from consult.accounts.models import Delegation, DelegationStatus, User
+from consult.errors import refuse_longer_than
 from consult.extensions import db
 from consult.links import path_for
 from consult.notifications.services import notify
@@ -108,15 +109,7 @@ def check_symbol(paper: Paper, symbol: str) -> str:
     symbol = (symbol or "").strip()
     if not symbol:
         raise PaperError(_("Give the paper its document symbol."), "symbol")
-    if len(symbol) > MAX_SYMBOL:
-        raise PaperError(
-            _(
-                "The symbol is %(len)d characters long; at most %(n)d.",
-                len=len(symbol),
-                n=MAX_SYMBOL,
-            ),
-            "symbol",
-        )
+    refuse_longer_than(symbol, MAX_SYMBOL, "symbol", PaperError)
     match = SYMBOL_RE.match(symbol)
     if match is None:
         raise PaperError(
@@ -241,15 +234,7 @@ def _check_title(title: str) -> str:
     title = (title or "").strip()
     if not title:
         raise PaperError(_("Give the contribution a title."), "title")
-    if len(title) > MAX_TITLE:
-        raise PaperError(
-            _(
-                "The title is %(len)d characters long; at most %(n)d.",
-                len=len(title),
-                n=MAX_TITLE,
-            ),
-            "title",
-        )
+    refuse_longer_than(title, MAX_TITLE, "title", PaperError)
     return title
 
 
@@ -446,11 +431,7 @@ def resubmit(
     chosen_articles = check_articles(articles)
     cosponsors = _check_cosponsors(cosponsor_ids, user.delegation)
     note = (note or "").strip()
-    if len(note) > MAX_NOTE:
-        raise PaperError(
-            _("The note is %(len)d characters long; at most %(n)d.", len=len(note), n=MAX_NOTE),
-            "note",
-        )
+    refuse_longer_than(note, MAX_NOTE, "note", PaperError)
     previous = current_revision(paper)
     if _norm(previous.source) != _norm(source):
         _add_revision(
@@ -591,15 +572,7 @@ def return_contribution(paper: Paper, chair: User, reason: str) -> None:
     reason = (reason or "").strip()
     if not reason:
         raise PaperError(_("Say why you return it; the delegation reads your reason."), "reason")
-    if len(reason) > MAX_REASON:
-        raise PaperError(
-            _(
-                "The reason is %(len)d characters long; at most %(n)d.",
-                len=len(reason),
-                n=MAX_REASON,
-            ),
-            "reason",
-        )
+    refuse_longer_than(reason, MAX_REASON, "reason", PaperError)
     paper.contribution_status = ContributionStatus.RETURNED
     paper.returned_reason = reason
     paper.decided_by_id, paper.decided_at = chair.id, utcnow()

@@ -15,7 +15,7 @@ from sqlalchemy import Select, select, union
 
 from consult import audit
 from consult.accounts.models import Delegation, User
-from consult.errors import ServiceError
+from consult.errors import ServiceError, refuse_longer_than
 from consult.extensions import db
 from consult.groups import services as groups
 from consult.groups.models import Group
@@ -215,15 +215,7 @@ def open_statement(room: Room, actor: User, *, title: str, source: str) -> Group
     title = (title or "").strip()
     if not title:
         raise StatementError(_("Give the statement a title."), "title")
-    if len(title) > MAX_TITLE_LENGTH:
-        raise StatementError(
-            _(
-                "The title is %(n)d characters long; at most %(max)d.",
-                n=len(title),
-                max=MAX_TITLE_LENGTH,
-            ),
-            "title",
-        )
+    refuse_longer_than(title, MAX_TITLE_LENGTH, "title", StatementError)
     group = groups.group_of_room(room.id)
     try:
         paper = papers.create_paper(
@@ -329,15 +321,7 @@ def take_position(
             raise StatementError(_("Your delegation already objects."), "position")
         if not reason:
             raise StatementError(_("Say why your delegation objects."), "reason")
-        if len(reason) > MAX_REASON_LENGTH:
-            raise StatementError(
-                _(
-                    "The reason is %(n)d characters long; at most %(max)d.",
-                    n=len(reason),
-                    max=MAX_REASON_LENGTH,
-                ),
-                "reason",
-            )
+        refuse_longer_than(reason, MAX_REASON_LENGTH, "reason", StatementError)
     if position is Stance.WITHDRAWN:
         if current is not Stance.OBJECT:
             raise StatementError(_("Your delegation has no objection to withdraw."), "position")
