@@ -9,14 +9,20 @@ import re
 import secrets
 import sqlite3
 import string
-import time
-from dataclasses import dataclass, field
 
 import pyotp
 import pytest
 from playwright.sync_api import expect
 
-from .conftest import DEMO_PASSWORD, demo_email, sign_in
+from .conftest import (
+    DEMO_PASSWORD,
+    ENROLLED,
+    Enrolment,
+    current_step,
+    demo_email,
+    second_factor_code,
+    sign_in,
+)
 
 pytestmark = pytest.mark.confidential
 
@@ -32,20 +38,6 @@ NAMES = {
 }
 
 
-@dataclass
-class Enrolment:
-    """What a person keeps once two-factor sign-in is on: the app's key and the recovery codes."""
-
-    secret: str
-    recovery_codes: list[str]
-    last_step: int
-    used: list[str] = field(default_factory=list)
-
-
-#: Two-factor enrolments of this browser session, by e-mail: each person enrols once.
-ENROLLED: dict[str, Enrolment] = {}
-
-
 def unique(prefix: str) -> str:
     return f"{prefix} {secrets.token_hex(3)}"
 
@@ -55,31 +47,13 @@ def unique_word() -> str:
     return "".join(secrets.choice(string.ascii_lowercase) for _ in range(10))
 
 
-def _step() -> int:
-    return int(time.time()) // 30
-
-
-def second_factor_code(who: str) -> str:
-    """A code the server has not seen yet: the authenticator's code for the next unused time
-    step when it is the current or the next one (the server accepts a step either side), or
-    else one of the recovery codes, as a person would when the app's code was just used."""
-    enrolment = ENROLLED[demo_email(who)]
-    step = max(_step(), enrolment.last_step + 1)
-    if step <= _step() + 1:
-        enrolment.last_step = step
-        return pyotp.TOTP(enrolment.secret).at(step * 30)
-    code = enrolment.recovery_codes.pop()
-    enrolment.used.append(code)
-    return code
-
-
 def turn_on_two_factor(page, who: str, link: str = "Turn on two-factor sign-in") -> None:
     """From the page shown (the profile, or a confidential room): follow `link`, read the key,
     type the app's code and the password, see the recovery codes and say they are kept."""
     page.get_by_role("link", name=link).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Turn on two-factor sign-in")
     secret = page.locator("#totp-secret").inner_text().strip()
-    step = _step()
+    step = current_step()
     page.get_by_label("Six-digit code from your app").fill(pyotp.TOTP(secret).at(step * 30))
     page.get_by_label("Your password", exact=True).fill(DEMO_PASSWORD)
     # The server checks the password and hashes ten recovery codes, all with Argon2 at its

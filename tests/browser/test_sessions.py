@@ -7,8 +7,8 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from .conftest import DEMO_PASSWORD, demo_email
-from .test_confidential import ENROLLED, confidential_member, enrol_from_the_room
+from .conftest import DEMO_PASSWORD, ENROLLED, demo_email
+from .test_confidential import confidential_member, enrol_from_the_room
 
 pytestmark = pytest.mark.hardening
 
