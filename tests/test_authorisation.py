@@ -134,7 +134,7 @@ def world(db, make_delegation, make_user, make_room, add_member, request, _modul
     connection, worlds = _module_transaction
     access = request.param
     if access not in worlds:
-        worlds[access] = _build_world(db, make_delegation, make_user, make_room, add_member, access)
+        worlds[access] = build_world(db, make_delegation, make_user, make_room, add_member, access)
         db.session.commit()  # the session's savepoint, released into the module's transaction
     case = connection.begin_nested()
     try:
@@ -144,7 +144,7 @@ def world(db, make_delegation, make_user, make_room, add_member, request, _modul
         case.rollback()
 
 
-def _build_world(db, make_delegation, make_user, make_room, add_member, access) -> World:
+def build_world(db, make_delegation, make_user, make_room, add_member, access) -> World:
     statuses = {
         "observer_org": DelegationStatus.CIVIL_SOCIETY,
         "observer_state": DelegationStatus.OBSERVER_STATE,

@@ -30,7 +30,15 @@ from tests import test_authorisation
 from tests.test_authorisation import ENDPOINTS
 
 pytestmark = pytest.mark.hardening
-world = test_authorisation.world  # the authorisation table's fixture: a room and its people
+
+
+@pytest.fixture
+def world(db, make_delegation, make_user, make_room, add_member, request):
+    """The authorisation table's world (a room and its people), built for this test alone."""
+    return test_authorisation.build_world(
+        db, make_delegation, make_user, make_room, add_member, request.param
+    )
+
 
 BAD = [
     str(MAX_INT),  # the largest id a row can have (none has it)
