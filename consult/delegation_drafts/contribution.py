@@ -53,12 +53,12 @@ def _describe(room: Room, key: str | None, fields: dict) -> str:
 
 def _check_target(room: Room, key: str | None, user: Any) -> None:
     """Only a delegation that may submit to the room prepares a contribution for it."""
-    contributions._check_submitter(room, user)
+    contributions.check_submitter(room, user)
 
 
 def _closed_reason(room: Room, key: str | None, user: Any) -> str | None:
     try:
-        contributions._check_submitter(room, user)
+        contributions.check_submitter(room, user)
     except PaperError as error:
         return error.message
     return None
@@ -82,14 +82,14 @@ def _post(draft: DelegationDraft, room: Room, user: Any) -> str:
 
 def _fields_from(form: ContributionDraftForm) -> dict:
     """The submission's other fields, checked as the contribution service checks them."""
-    title = contributions._check_title(form.title.data or "")
+    title = contributions.check_title(form.title.data or "")
     kinds = {k.value for k in contributions.CONTRIBUTION_KINDS}
     if form.kind.data not in kinds:
         raise DraftError(_("Choose a national working paper or a national experience."), "kind")
     if form.original_language.data not in LANGUAGES:
         raise DraftError(_("Choose the language it was written in."), "original_language")
     articles = contributions.check_articles(form.articles.data or [])
-    cosponsors = contributions._check_cosponsors(
+    cosponsors = contributions.check_cosponsors(
         [i for i in (form.cosponsors.data or []) if i is not None], form.user.delegation
     )
     upload = form.document.data

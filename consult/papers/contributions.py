@@ -41,10 +41,10 @@ from consult.papers.models import (
 from consult.papers.services import (
     PaperError,
     _add_revision,
-    _changed,
     _check_source,
     current_revision,
     paragraphs_of,
+    signal_changed,
 )
 from consult.policy import Need, can, visible
 from consult.rooms.models import Membership, Room, RoomKind, RoomRole
@@ -213,7 +213,7 @@ def cosponsor_choices(room: Room, submitter: Delegation) -> list[Delegation]:
 # ---- checks ----------------------------------------------------------------------------------
 
 
-def _check_submitter(room: Room, user: User) -> None:
+def check_submitter(room: Room, user: User) -> None:
     status = user.delegation.status
     if not status.takes_part_as_state:
         raise PaperError(
@@ -230,7 +230,7 @@ def _check_submitter(room: Room, user: User) -> None:
         )
 
 
-def _check_title(title: str) -> str:
+def check_title(title: str) -> str:
     title = (title or "").strip()
     if not title:
         raise PaperError(_("Give the contribution a title."), "title")
@@ -263,7 +263,7 @@ def check_articles(articles: Iterable[int | str]) -> list[int]:
     return sorted(chosen)
 
 
-def _check_cosponsors(ids: Iterable[int], submitter: Delegation) -> list[Delegation]:
+def check_cosponsors(ids: Iterable[int], submitter: Delegation) -> list[Delegation]:
     wanted = list(dict.fromkeys(ids))
     if len(wanted) > MAX_COSPONSORS:
         raise PaperError(_("At most %(n)d co-sponsors.", n=MAX_COSPONSORS), "cosponsors")
@@ -311,15 +311,15 @@ def submit_contribution(
     """Submit a national contribution for the room's chair to accept: the paper and its Rev.0,
     attributed to the person's delegation, in drafting until accepted. Any flow that ends in a
     national paper (a delegation's own drafting, for one) submits through this function."""
-    _check_submitter(room, user)
+    check_submitter(room, user)
     if kind not in CONTRIBUTION_KINDS:
         raise PaperError(_("Choose a national working paper or a national experience."), "kind")
     if original_language not in LANGUAGES:
         raise PaperError(_("Choose the language it was written in."), "original_language")
-    title = _check_title(title)
+    title = check_title(title)
     blocks = _check_source_field(source)
     chosen_articles = check_articles(articles)
-    cosponsors = _check_cosponsors(cosponsor_ids, user.delegation)
+    cosponsors = check_cosponsors(cosponsor_ids, user.delegation)
     now = utcnow()
     paper = Paper(
         room_id=room.id,
@@ -426,10 +426,10 @@ def resubmit(
     submits it again: a new revision, the chair asked once more."""
     if not paper.is_pending_contribution:
         raise PaperError(_("This contribution is already a paper of the room."), "title")
-    title = _check_title(title)
+    title = check_title(title)
     blocks = _check_source_field(source)
     chosen_articles = check_articles(articles)
-    cosponsors = _check_cosponsors(cosponsor_ids, user.delegation)
+    cosponsors = check_cosponsors(cosponsor_ids, user.delegation)
     note = (note or "").strip()
     refuse_longer_than(note, MAX_NOTE, "note", PaperError)
     previous = current_revision(paper)
@@ -451,7 +451,7 @@ def resubmit(
     paper.submitted_at = utcnow()
     paper.returned_reason = None
     paper.decided_by_id = paper.decided_at = None
-    _changed(paper, "status")
+    signal_changed(paper, "status")
     audit.record(
         "paper.contribution_resubmitted",
         f"{paper.room.title}: {user.delegation.name} resubmitted {title}",
@@ -485,7 +485,7 @@ def withdraw(paper: Paper, user: User) -> None:
     if paper.contribution_status not in (ContributionStatus.SUBMITTED, ContributionStatus.RETURNED):
         raise PaperError(_("Only a contribution awaiting the chair can be withdrawn."))
     paper.contribution_status = ContributionStatus.WITHDRAWN
-    _changed(paper, "status")
+    signal_changed(paper, "status")
     audit.record(
         "paper.contribution_withdrawn",
         f"{paper.room.title}: {user.delegation.name} withdrew {paper.title}",
@@ -524,7 +524,7 @@ def accept(
     )
     paper.decided_by_id, paper.decided_at = chair.id, utcnow()
     paper.returned_reason = None
-    _changed(paper, "status")
+    signal_changed(paper, "status")
     audit.record(
         "paper.contribution_accepted",
         f"{paper.room.title}: {chair.name} accepted {paper.title} as {paper.symbol}",
@@ -576,7 +576,7 @@ def return_contribution(paper: Paper, chair: User, reason: str) -> None:
     paper.contribution_status = ContributionStatus.RETURNED
     paper.returned_reason = reason
     paper.decided_by_id, paper.decided_at = chair.id, utcnow()
-    _changed(paper, "status")
+    signal_changed(paper, "status")
     audit.record(
         "paper.contribution_returned",
         f"{paper.room.title}: {chair.name} returned {paper.title}",
@@ -627,7 +627,7 @@ def answer_invitation(paper: Paper, user: User, confirm: bool) -> PaperCosponsor
     else:
         row.declined_at = now
     row.decided_by_id = user.id
-    _changed(paper, "status")
+    signal_changed(paper, "status")
     audit.record(
         "paper.cosponsor_confirmed" if confirm else "paper.cosponsor_declined",
         f"{paper.title}: {user.delegation.name} {'confirmed' if confirm else 'declined'}",

@@ -254,7 +254,7 @@ def revise(
     revision = _add_revision(
         paper, previous.number + 1, source, blocks, actor, origin, note, paragraphs_of(previous)
     )
-    _changed(paper, "revision")
+    signal_changed(paper, "revision")
     audit.record(
         "paper.revised",
         f"{paper.title}: {actor.name} issued {revision.label}",
@@ -284,7 +284,7 @@ def revise(
     return revision
 
 
-def _changed(paper: Paper, kind: str, key: str | None = None) -> None:
+def signal_changed(paper: Paper, kind: str, key: str | None = None) -> None:
     """Bump the paper's version and tell its viewers, after the commit, what to re-fetch.
 
     A comment change also says how many comments the paragraph now has (a number every viewer
@@ -314,7 +314,7 @@ def _comment_changed(paper: Paper, comment: Comment, key: str | None = None) -> 
     """Signal a change to a comment, unless it is pending its group's confirmation: only its
     author and the coordinators see it, so the paper's viewers hear nothing of it."""
     if not groups.is_pending(comment):
-        _changed(paper, "comment", key or comment.paragraph_key)
+        signal_changed(paper, "comment", key or comment.paragraph_key)
 
 
 def set_status(paper: Paper, actor: User, status: PaperStatus, closes_at: datetime | None) -> None:
@@ -329,7 +329,7 @@ def set_status(paper: Paper, actor: User, status: PaperStatus, closes_at: dateti
         changes.append("deadline changed")
         paper.closes_at = closes_at
     if changes:
-        _changed(paper, "status")
+        signal_changed(paper, "status")
         audit.record(
             "paper.status",
             f"{paper.title}: {', '.join(changes)}",
@@ -452,7 +452,7 @@ def post_comment(
 
 def _published(paper: Paper, comment: Comment, paragraph: Paragraph | None) -> None:
     """A comment everyone who sees the paper may now see: signal it, tell whom it answers."""
-    _changed(paper, "comment", comment.paragraph_key)
+    signal_changed(paper, "comment", comment.paragraph_key)
     parent = db.session.get(Comment, comment.parent_id) if comment.parent_id else None
     if parent is not None and parent.author_id != comment.author_id:
         number = paragraph.number if paragraph is not None else None

@@ -193,9 +193,9 @@ def refresh(statement: GroupStatement, now: datetime | None = None) -> bool:
     return False
 
 
-def _changed(statement: GroupStatement) -> None:
+def signal_changed(statement: GroupStatement) -> None:
     """Viewers of the statement's paper re-fetch (a content-free signal, as papers send)."""
-    papers._changed(statement.paper, "status")
+    papers.signal_changed(statement.paper, "status")
 
 
 # ---- the coordinator's steps -----------------------------------------------------------------
@@ -262,7 +262,7 @@ def ask_agreement(
     statement.asked_at = now
     paper = statement.paper
     paper.status = PaperStatus.CLOSED  # what the group agrees to must not move under it
-    _changed(statement)
+    signal_changed(statement)
     audit.record(
         "statement.agreement_asked",
         f"{paper.title}: agreement asked by {deadline.isoformat()}",
@@ -338,7 +338,7 @@ def take_position(
     )
     db.session.add(row)
     db.session.flush()
-    _changed(statement)
+    signal_changed(statement)
     audit.record(
         "statement.position",
         f"{statement.paper.title}: {user.delegation.name} {position.value}",
@@ -374,7 +374,7 @@ def record_consensus(statement: GroupStatement, actor: User, now: datetime | Non
     statement.consensus_recorded_by_id = actor.id
     statement.consensus_recorded_at = now
     _finalise(statement, now)
-    _changed(statement)
+    signal_changed(statement)
     audit.record(
         "statement.consensus",
         f"{statement.paper.title}: consensus recorded by {actor.name}",
@@ -401,7 +401,7 @@ def reopen_drafting(statement: GroupStatement, actor: User, now: datetime | None
     statement.status = StatementStatus.DRAFTING
     statement.deadline = None
     statement.paper.status = PaperStatus.OPEN
-    _changed(statement)
+    signal_changed(statement)
     audit.record(
         "statement.reopened",
         f"{statement.paper.title}: back to drafting",
@@ -520,7 +520,7 @@ def deliver_as_comment(
     )
     db.session.add(comment)
     db.session.flush()
-    papers._changed(target, "comment", paragraph.key)
+    papers.signal_changed(target, "comment", paragraph.key)
     _delivered(statement, actor, now)
     statement.target_paper_id = target.id
     statement.delivered_comment_id = comment.id
@@ -562,7 +562,7 @@ def _delivered(statement: GroupStatement, actor: User, now: datetime) -> None:
     statement.status = StatementStatus.DELIVERED
     statement.delivered_at = now
     statement.delivered_by_id = actor.id
-    _changed(statement)
+    signal_changed(statement)
 
 
 def check_exportable(statement: GroupStatement, now: datetime | None = None) -> None:
