@@ -18,6 +18,7 @@ from consult.extensions import db
 from consult.groups.models import Group, GroupKind, GroupMember
 from consult.ids import parse_id
 from consult.rooms.models import Membership, Room, RoomRole
+from consult.rooms.policy import room_roles
 from consult.timeutil import utcnow
 from consult.transaction import emit_after_commit
 
@@ -63,20 +64,13 @@ def groups_of(delegation: Delegation) -> list[Group]:
 
 
 def is_coordinator(user: User, group: Group) -> bool:
-    """The coordinating delegation's people, and whoever chairs the group's own room."""
+    """The coordinating delegation's people, and whoever chairs the group's own room (from
+    the person's room roles, read once per request)."""
     if group.coordinator_id is not None and user.delegation_id == group.coordinator_id:
         return True
     if group.room_id is None:
         return False
-    chair = db.session.scalar(
-        select(Membership.id).where(
-            Membership.room_id == group.room_id,
-            Membership.ended_at.is_(None),
-            Membership.role == RoomRole.CHAIR,
-            or_(Membership.user_id == user.id, Membership.delegation_id == user.delegation_id),
-        )
-    )
-    return chair is not None
+    return room_roles(user).get(group.room_id) is RoomRole.CHAIR
 
 
 def group_of_room(room_id: int) -> Group | None:
