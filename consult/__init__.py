@@ -21,12 +21,14 @@ from consult import (
     discussions,
     extensions,
     groups,
+    library,
     meetings,
     notifications,
     papers,
     rooms,
     small_groups,
     statements,
+    taxonomy,
     threads,
 )
 from consult import logging as request_log
@@ -54,6 +56,8 @@ DOMAINS = (
     accounts,
     rooms,
     groups,
+    taxonomy,
+    library,
     meetings,
     threads,
     briefs,

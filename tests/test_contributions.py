@@ -16,7 +16,6 @@ from consult.papers import contributions, services
 from consult.papers.models import (
     ContributionStatus,
     Paper,
-    PaperArticle,
     PaperCosponsor,
     PaperKind,
     PaperStatus,
@@ -25,6 +24,7 @@ from consult.papers.models import (
 from consult.papers.services import PaperError
 from consult.policy import Need, can, visible
 from consult.rooms.models import AccessLevel, RoomKind, RoomRole
+from consult.taxonomy.models import ArticleTag
 
 pytestmark = pytest.mark.exchange
 
@@ -81,7 +81,9 @@ def test_submission_creates_rev0_attributed_and_pending(db, setting):
     assert paper.submitted_by_delegation_id == people["nigeria"].delegation_id
     assert paper.issued_by == "Nigeria"
     assert [r.number for r in services.revisions(paper)] == [0]
-    assert sorted(db.session.scalars(select(PaperArticle.article))) == [7, 11]
+    assert sorted(
+        db.session.scalars(select(ArticleTag.article).where(ArticleTag.subject_type == "paper"))
+    ) == [7, 11]
     # The chair is told; Ghana's people are invited (they see the paper).
     kinds = {(n.user_id, n.kind) for n in db.session.scalars(select(Notification))}
     assert (people["chair"].id, "paper.contribution_submitted") in kinds

@@ -21,9 +21,10 @@ from consult.delegation_drafts.services import DraftError
 from consult.links import path_for
 from consult.papers import contributions
 from consult.papers.docx_io import DocxError, docx_to_markdown
-from consult.papers.models import LANGUAGES, TREATY_ARTICLES, PaperKind
+from consult.papers.models import LANGUAGES, PaperKind
 from consult.papers.services import PaperError
 from consult.rooms.models import Room
+from consult.taxonomy.models import TREATY_ARTICLES
 
 NAME = "national_contribution"
 #: As on the contribution form.

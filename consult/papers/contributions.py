@@ -30,10 +30,8 @@ from consult.notifications.services import notify
 from consult.papers.models import (
     LANGUAGES,
     PENDING_CONTRIBUTION,
-    TREATY_ARTICLES,
     ContributionStatus,
     Paper,
-    PaperArticle,
     PaperCosponsor,
     PaperKind,
     PaperStatus,
@@ -49,6 +47,7 @@ from consult.papers.services import (
 from consult.policy import Need, can, visible
 from consult.rooms.models import Membership, Room, RoomKind, RoomRole
 from consult.rooms.services import manager_ids, note_activity
+from consult.taxonomy.services import check_articles, set_articles
 from consult.timeutil import utcnow
 from consult.waiting import Waiting
 
@@ -247,22 +246,6 @@ def _check_source_field(source: str) -> list:
         raise PaperError(error.message, "source") from None
 
 
-def check_articles(articles: Iterable[int | str]) -> list[int]:
-    """The Treaty articles, each 1 to 28, without repeats; a refusal names the first wrong one."""
-    chosen: list[int] = []
-    for value in articles:
-        text = str(value).strip()
-        number = int(text) if text.isascii() and text.isdigit() and len(text) <= 3 else None
-        if number is None or number not in TREATY_ARTICLES:
-            raise PaperError(
-                _("The Treaty has articles 1 to 28; %(value)s is not one.", value=text[:10]),
-                "articles",
-            )
-        if number not in chosen:
-            chosen.append(number)
-    return sorted(chosen)
-
-
 def check_cosponsors(ids: Iterable[int], submitter: Delegation) -> list[Delegation]:
     wanted = list(dict.fromkeys(ids))
     if len(wanted) > MAX_COSPONSORS:
@@ -337,7 +320,7 @@ def submit_contribution(
     db.session.add(paper)
     db.session.flush()
     _add_revision(paper, 0, source, blocks, user, origin, "", [])
-    db.session.add_all(PaperArticle(paper_id=paper.id, article=a) for a in chosen_articles)
+    set_articles(paper, chosen_articles)
     invited = _invite(paper, user, cosponsors)
     audit.record(
         "paper.contribution_submitted",
@@ -445,7 +428,7 @@ def resubmit(
             paragraphs_of(previous),
         )
     paper.title = title
-    _set_articles(paper, chosen_articles)
+    set_articles(paper, chosen_articles)
     _invite(paper, user, cosponsors)
     paper.contribution_status = ContributionStatus.SUBMITTED
     paper.submitted_at = utcnow()
@@ -465,18 +448,6 @@ def resubmit(
 
 def _norm(text: str) -> str:
     return " ".join(text.split())
-
-
-def _set_articles(paper: Paper, articles: list[int]) -> None:
-    current = set(
-        db.session.scalars(select(PaperArticle.article).where(PaperArticle.paper_id == paper.id))
-    )
-    for article in current - set(articles):
-        db.session.delete(db.session.get(PaperArticle, (paper.id, article)))
-    db.session.add_all(
-        PaperArticle(paper_id=paper.id, article=a) for a in articles if a not in current
-    )
-    db.session.flush()
 
 
 def withdraw(paper: Paper, user: User) -> None:

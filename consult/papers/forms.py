@@ -25,7 +25,8 @@ from wtforms.validators import (
 from consult.forms import Form
 from consult.ids import WholeNumberField
 from consult.markdown import Renderable
-from consult.papers.models import LANGUAGES, TREATY_ARTICLES, PaperKind, PaperStatus, Position
+from consult.papers.models import LANGUAGES, PaperKind, PaperStatus, Position
+from consult.taxonomy.models import TREATY_ARTICLES
 
 SYMBOL_PATTERN = r"^ATT/[A-Za-z0-9.\-]+(/[A-Za-z0-9.\-]+)*$"
 

@@ -13,7 +13,7 @@ from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint, event
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from consult.accounts.models import Delegation, User, _enum
@@ -21,6 +21,7 @@ from consult.extensions import db
 from consult.markdown import rendered
 from consult.papers.blocks import paragraph_markdown
 from consult.rooms.models import Room
+from consult.taxonomy.models import ArticleTag
 from consult.timeutil import UTCDateTime, utcnow
 
 
@@ -115,9 +116,6 @@ PENDING_CONTRIBUTION = (
     ContributionStatus.WITHDRAWN,
 )
 
-#: The Treaty's articles a contribution may concern.
-TREATY_ARTICLES = range(1, 29)
-
 
 class Position(enum.StrEnum):
     SUPPORTS = "supports"
@@ -188,8 +186,13 @@ class Paper(db.Model):
     submitted_by: Mapped[Delegation | None] = relationship(
         foreign_keys=[submitted_by_delegation_id], lazy="raise"
     )
-    articles: Mapped[list[PaperArticle]] = relationship(
-        lazy="raise", order_by="PaperArticle.article", cascade="all, delete-orphan"
+    #: The Treaty articles it concerns (tagged through consult.taxonomy).
+    articles: Mapped[list[ArticleTag]] = relationship(
+        primaryjoin="and_(foreign(ArticleTag.subject_id) == Paper.id, "
+        "ArticleTag.subject_type == 'paper')",
+        viewonly=True,
+        lazy="raise",
+        order_by="ArticleTag.article",
     )
     cosponsors: Mapped[list[PaperCosponsor]] = relationship(
         lazy="raise", order_by="PaperCosponsor.id", cascade="all, delete-orphan"
@@ -205,18 +208,6 @@ class Paper(db.Model):
 
     def __repr__(self) -> str:
         return f"<Paper {self.symbol or self.id}>"
-
-
-class PaperArticle(db.Model):
-    """A Treaty article (1-28) a paper concerns; the base the library's taxonomy builds on."""
-
-    __tablename__ = "paper_article"
-    __table_args__ = (CheckConstraint("article BETWEEN 1 AND 28", name="treaty_article"),)
-
-    paper_id: Mapped[int] = mapped_column(
-        ForeignKey("paper.id", ondelete="CASCADE"), primary_key=True
-    )
-    article: Mapped[int] = mapped_column(primary_key=True)
 
 
 class PaperCosponsor(db.Model):
