@@ -856,6 +856,9 @@ ENDPOINTS = {
         MANAGE,
     ),
     "statements.export": ("GET", lambda w: f"/statements/{w.statement_id}.docx", VIEW),
+    # ---- the library ----
+    "library.index": ("GET", lambda w: "/library", SIGNED_IN_ONLY),
+    "library.term": ("GET", lambda w: "/library/post-delivery-measures", SIGNED_IN_ONLY),
 }
 
 

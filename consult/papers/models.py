@@ -36,6 +36,8 @@ class PaperKind(enum.StrEnum):
     NATIONAL_EXPERIENCE = "national_experience"
     #: Drafted by a group's members in the group's room, agreed by the group.
     GROUP_STATEMENT = "group_statement"
+    #: A chair's summary of a discussion or of the answers to a questionnaire.
+    CHAIR_SUMMARY = "chair_summary"
 
     @property
     def label(self) -> str:
@@ -60,6 +62,7 @@ PAPER_KIND_LABELS = {
     PaperKind.NATIONAL_PAPER: _l("National working paper"),
     PaperKind.NATIONAL_EXPERIENCE: _l("Presentation of national experience"),
     PaperKind.GROUP_STATEMENT: _l("Group statement"),
+    PaperKind.CHAIR_SUMMARY: _l("Chair's summary"),
 }
 
 

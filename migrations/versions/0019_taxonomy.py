@@ -78,6 +78,15 @@ STAGES = (
       ('diversion-response', 'Detecting and responding to diversion'))),
 )
 
+OLD_KINDS = ('working_paper', 'background_paper', 'draft_decision', 'chair_draft_report',
+             'voluntary_guide', 'national_paper', 'national_experience', 'group_statement')
+NEW_KINDS = OLD_KINDS + ('chair_summary',)
+
+
+def _kinds(kinds):
+    return "kind IN (" + ", ".join(f"'{k}'" for k in kinds) + ")"
+
+
 ACTIVITIES = (
     ('import', 'Import'),
     ('export', 'Export'),
@@ -165,9 +174,15 @@ def upgrade():
         "SELECT 'paper', paper_id, article FROM paper_article"
     )
     op.drop_table('paper_article')
+    with op.batch_alter_table('paper', schema=None) as batch_op:
+        batch_op.drop_constraint(op.f('ck_paper_paper_kind'), type_='check')
+        batch_op.create_check_constraint(op.f('ck_paper_paper_kind'), _kinds(NEW_KINDS))
 
 
 def downgrade():
+    with op.batch_alter_table('paper', schema=None) as batch_op:
+        batch_op.drop_constraint(op.f('ck_paper_paper_kind'), type_='check')
+        batch_op.create_check_constraint(op.f('ck_paper_paper_kind'), _kinds(OLD_KINDS))
     op.create_table(
         'paper_article',
         sa.Column('paper_id', sa.Integer(), nullable=False),
