@@ -34,8 +34,8 @@ from consult.extensions import db
 from consult.links import path_for
 from consult.notifications.services import notify
 from consult.policy import Need, can, visible
-from consult.rooms.models import AccessLevel, Membership, Room, RoomRole
-from consult.rooms.services import note_activity
+from consult.rooms.models import AccessLevel, Room
+from consult.rooms.services import manager_ids, note_activity
 from consult.threads.services import room_members
 from consult.timeutil import utcnow
 
@@ -166,19 +166,6 @@ def published_in(room: Room, user: User | None = None) -> list[PublishedBrief]:
     )
 
 
-def _managers(room: Room) -> list[int]:
-    return list(
-        db.session.scalars(
-            select(Membership.user_id).where(
-                Membership.room_id == room.id,
-                Membership.ended_at.is_(None),
-                Membership.user_id.is_not(None),
-                Membership.role.in_((RoomRole.CHAIR, RoomRole.FACILITATOR)),
-            )
-        )
-    )
-
-
 # ---- writing ---------------------------------------------------------------------------------
 
 
@@ -292,7 +279,7 @@ def object_to(brief: TrendBrief, user: User, reason: str) -> BriefObjection:
     db.session.add(objection)
     db.session.flush()
     notify(
-        [uid for uid in _managers(db.session.get(Room, brief.room_id)) if uid != user.id],
+        [uid for uid in manager_ids(db.session.get(Room, brief.room_id)) if uid != user.id],
         "brief.objection",
         _(OBJECTION_TEXT),
         path_for("briefs.brief", brief_id=brief.id),
@@ -317,7 +304,7 @@ def withdraw_objection(brief: TrendBrief, user: User) -> None:
         raise BriefError(_("Your delegation has no objection to withdraw."))
     db.session.delete(objection)
     notify(
-        [uid for uid in _managers(db.session.get(Room, brief.room_id)) if uid != user.id],
+        [uid for uid in manager_ids(db.session.get(Room, brief.room_id)) if uid != user.id],
         "brief.objection",
         _(WITHDRAWN_OBJECTION_TEXT),
         path_for("briefs.brief", brief_id=brief.id),

@@ -18,7 +18,7 @@ from datetime import datetime
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from consult import audit
@@ -45,7 +45,8 @@ from consult.papers.services import (
     signal_changed,
 )
 from consult.policy import Need, can, visible
-from consult.rooms.models import Membership, Room, RoomKind, RoomRole
+from consult.rooms.models import Room, RoomKind
+from consult.rooms.policy import chaired_room_ids
 from consult.rooms.services import manager_ids, note_activity
 from consult.taxonomy.services import check_articles, set_articles
 from consult.timeutil import utcnow
@@ -618,13 +619,7 @@ def waiting_for(user: User) -> list[Waiting]:
     through the visible filter."""
     lines: list[Waiting] = []
     seen = visible(Paper, user)
-    # The rooms this person chairs or facilitates (the Secretariat, which may accept in any
-    # room, is not asked on its dashboard about every room's submissions).
-    chaired = select(Membership.room_id).where(
-        Membership.ended_at.is_(None),
-        or_(Membership.user_id == user.id, Membership.delegation_id == user.delegation_id),
-        Membership.role.in_((RoomRole.CHAIR, RoomRole.FACILITATOR)),
-    )
+    chaired = chaired_room_ids(user)
     to_accept = db.session.scalars(
         select(Paper)
         .where(

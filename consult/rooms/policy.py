@@ -107,6 +107,13 @@ def managed_room_ids(user: User):
     """The ids of the rooms this person manages (Need.MANAGE), as a subquery."""
     if user.is_secretariat:
         return select(Room.id)
+    return chaired_room_ids(user)
+
+
+def chaired_room_ids(user: User):
+    """The ids of the rooms this person (or their delegation) chairs or facilitates, as a
+    subquery: the rooms whose business is put to them on their dashboard (the Secretariat,
+    which manages every room, is not asked there about every room's)."""
     return select(Membership.room_id).where(
         Membership.ended_at.is_(None),
         or_(Membership.user_id == user.id, Membership.delegation_id == user.delegation_id),
