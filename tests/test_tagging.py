@@ -416,3 +416,23 @@ def test_a_submitted_contribution_through_the_service_is_checked_too(setting):
             setting["room"], setting["nigeria"], title="T", source=TEXT, activities=["1"]
         )
     assert refused.value.field == "activities"
+
+
+def test_the_demo_tags_papers_topics_and_agenda_items(app, db):
+    from consult.discussions.models import Topic as DemoTopic
+    from consult.rooms.models import Room
+
+    result = app.test_cli_runner().invoke(args=["demo"])
+    assert result.exit_code == 0, result.output
+    wgeti = _db.session.scalars(select(Room).where(Room.slug == "wgeti")).one()
+    post_delivery = services.with_subtopics(term("post-delivery-measures"))
+    in_wgeti = _db.session.scalars(
+        select(Paper.title).where(Paper.room_id == wgeti.id, services.tagged(Paper, post_delivery))
+    ).all()
+    assert "Nigeria's national control system: licensing and end-use verification" in in_wgeti
+    assert _db.session.scalar(
+        select(func.count(DemoTopic.id)).where(services.tagged(DemoTopic, post_delivery))
+    )
+    assert _db.session.scalar(
+        select(func.count(AgendaItem.id)).where(services.tagged(AgendaItem, post_delivery))
+    )
