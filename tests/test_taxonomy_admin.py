@@ -223,3 +223,14 @@ def test_only_the_secretariat_reaches_the_pages(client, db, make_user, auth, pat
     assert client.get(path).status_code == 404
     assert client.post("/admin/taxonomy/1/move/up").status_code == 404
     assert db.session.scalar(select(func.count(Tag.id))) == 0
+
+
+def test_retiring_twice_is_refused_and_said(client, db, secretariat):
+    stockpile = term("stockpile-management")
+    client.post(f"/admin/taxonomy/{stockpile.id}/retire")
+    retired_at = stockpile.retired_at
+    again = client.post(f"/admin/taxonomy/{stockpile.id}/retire")
+    assert again.status_code == 422 and "already retired" in again.get_data(as_text=True)
+    assert stockpile.retired_at == retired_at and audits("taxonomy.term_retired") == 1
+    page = client.get(f"/admin/taxonomy/{stockpile.id}/retire").get_data(as_text=True)
+    assert "already retired" in page and "button danger" not in page
