@@ -473,6 +473,7 @@ def seed(password: str) -> dict[str, int]:
     papers += _demo_contributions(wgeti, people)
     _demo_drafts(wgeti, people, delegations)
     _demo_groups(people, delegations, african)
+    _demo_taxonomy(wgeti)
     return {
         "delegations": len(delegations),
         "people": len(people),
@@ -969,3 +970,67 @@ def _seed_papers(art67: Room, wgeti: Room, people: dict[str, User], now) -> int:
     )
     db.session.flush()
     return 2
+
+
+def _demo_taxonomy(wgeti: Room) -> None:
+    """Tag a few of the demo's papers, discussions and agenda items with the seeded stages,
+    sub-topics and transfer activities, so the library has something on its shelves (the
+    WGETI's Nigerian paper is on post-shipment verification, under post-delivery measures)."""
+    from consult.discussions.models import Topic
+    from consult.meetings.models import AgendaItem, Meeting
+    from consult.papers.models import Paper
+    from consult.taxonomy import services as taxonomy
+    from consult.taxonomy.models import Vocabulary
+
+    def tag(subject, stages: tuple[str, ...], activities: tuple[str, ...] = ()) -> None:
+        taxonomy.set_tags(subject, [taxonomy.by_slug(s) for s in stages])
+        taxonomy.set_tags(
+            subject, [taxonomy.by_slug(s) for s in activities], vocabulary=Vocabulary.ACTIVITY
+        )
+
+    def paper(title: str) -> Paper:
+        return db.session.scalars(select(Paper).where(Paper.title == title)).one()
+
+    def topic(title: str) -> Topic:
+        return db.session.scalars(select(Topic).where(Topic.title == title)).one()
+
+    def item(title: str) -> AgendaItem:
+        return db.session.scalars(
+            select(AgendaItem)
+            .join(Meeting, Meeting.id == AgendaItem.meeting_id)
+            .where(Meeting.room_id == wgeti.id, AgendaItem.title == title)
+        ).one()
+
+    tag(
+        paper("Nigeria's national control system: licensing and end-use verification"),
+        ("national-control-system", "post-shipment-verification", "end-use-documentation"),
+        ("export",),
+    )
+    tag(
+        paper("Draft decision on the WGETI work plan"),
+        ("post-delivery-measures", "information-management"),
+    )
+    tag(
+        paper("Voluntary guide: Article 7 (overriding risk)"),
+        ("authorisation-of-transfers", "risk-assessment", "mitigation-measures"),
+        ("export",),
+    )
+    tag(
+        paper("Presentation of national experience: brokering controls in the Philippines"),
+        ("regulation-of-role-players", "brokering-regulation"),
+        ("brokering",),
+    )
+    tag(
+        topic("National control lists: how often do you update yours?"),
+        ("national-control-list",),
+    )
+    tag(
+        topic("Delivery verification certificates in practice"),
+        ("delivery-verification-certificates",),
+        ("transhipment",),
+    )
+    tag(topic("Group statement on Article 11: first ideas"), ("diversion-response",))
+    tag(item("Article 11 (diversion)"), ("post-delivery-measures", "diversion-information"))
+    tag(item("Post-shipment cooperation"), ("post-shipment-verification",))
+    tag(item("Voluntary guide to implementing Article 7"), ("risk-assessment",))
+    db.session.flush()

@@ -90,6 +90,7 @@ class World:
     attachment_id: int = 999_999
     brief_id: int = 999_999
     statement_id: int = 999_999
+    term_id: int = 999_999
 
 
 @pytest.fixture(scope="module")
@@ -231,6 +232,7 @@ def build_world(db, make_delegation, make_user, make_room, add_member, access) -
     _exchange_drafts_world(world)
     _groups_world(world, make_user, add_member)
     _world_statement(world)
+    _world_taxonomy(world)
     return world
 
 
@@ -331,6 +333,16 @@ def _groups_world(world, make_user, add_member) -> None:
     )
     world.group = group
     db.session.flush()
+
+
+def _world_taxonomy(world: World) -> None:
+    """A seeded sub-topic (in the middle of its stage, so it moves either way), tagging the
+    world's paper."""
+    from consult.taxonomy import services as taxonomy
+
+    term = taxonomy.by_slug("post-shipment-verification")
+    taxonomy.set_tags(world.paper, [term])
+    world.term_id = term.id
 
 
 def _world_statement(world: World) -> None:
@@ -859,6 +871,31 @@ ENDPOINTS = {
     # ---- the library ----
     "library.index": ("GET", lambda w: "/library", SIGNED_IN_ONLY),
     "library.term": ("GET", lambda w: "/library/post-delivery-measures", SIGNED_IN_ONLY),
+    # ---- the taxonomy's administration and tagging ----
+    "taxonomy.index": ("GET", lambda w: "/admin/taxonomy", SECRETARIAT_ONLY),
+    "taxonomy.new_term": ("POST", lambda w: "/admin/taxonomy/new", SECRETARIAT_ONLY),
+    "taxonomy.edit_term": (
+        "POST",
+        lambda w: f"/admin/taxonomy/{w.term_id}/edit",
+        SECRETARIAT_ONLY,
+    ),
+    "taxonomy.move_term": (
+        "POST",
+        lambda w: f"/admin/taxonomy/{w.term_id}/move/down",
+        SECRETARIAT_ONLY,
+    ),
+    "taxonomy.retire_term": (
+        "POST",
+        lambda w: f"/admin/taxonomy/{w.term_id}/retire",
+        SECRETARIAT_ONLY,
+    ),
+    "taxonomy.reinstate_term": (
+        "POST",
+        lambda w: f"/admin/taxonomy/{w.term_id}/reinstate",
+        SECRETARIAT_ONLY,
+    ),
+    "papers.set_tags": ("POST", lambda w: f"/papers/{w.paper.id}/tags", MANAGE),
+    "discussions.tags": ("GET", lambda w: f"/discussions/{w.topic_id}/tags", DISCUSSION_MANAGE),
 }
 
 

@@ -24,7 +24,7 @@ from consult.papers.docx_io import DocxError, docx_to_markdown
 from consult.papers.models import LANGUAGES, PaperKind
 from consult.papers.services import PaperError
 from consult.rooms.models import Room
-from consult.taxonomy.models import TREATY_ARTICLES
+from consult.taxonomy import forms as tagging
 
 NAME = "national_contribution"
 #: As on the contribution form.
@@ -73,6 +73,9 @@ def _post(draft: DelegationDraft, room: Room, user: Any) -> str:
         title=fields.get("title", ""),
         source=draft.body,
         kind=PaperKind(fields.get("kind") or PaperKind.NATIONAL_PAPER.value),
+        # Checked again: a term the Secretariat retired since the draft was saved is refused.
+        stages=fields.get("stages") or [],
+        activities=fields.get("activities") or [],
         articles=fields.get("articles") or [],
         cosponsor_ids=fields.get("cosponsors") or [],
         origin=fields.get("origin") or "pasted",
@@ -89,7 +92,7 @@ def _fields_from(form: ContributionDraftForm) -> dict:
         raise DraftError(_("Choose a national working paper or a national experience."), "kind")
     if form.original_language.data not in LANGUAGES:
         raise DraftError(_("Choose the language it was written in."), "original_language")
-    articles = contributions.check_articles(form.articles.data or [])
+    tags = tagging.tags_from(form)
     cosponsors = contributions.check_cosponsors(
         [i for i in (form.cosponsors.data or []) if i is not None], form.user.delegation
     )
@@ -102,7 +105,9 @@ def _fields_from(form: ContributionDraftForm) -> dict:
         "title": title,
         "kind": form.kind.data,
         "original_language": form.original_language.data,
-        "articles": articles,
+        "stages": [t.id for t in tags.stages],
+        "activities": [t.id for t in tags.activities],
+        "articles": tags.articles,
         "cosponsors": [d.id for d in cosponsors],
         "origin": origin,
     }
@@ -112,6 +117,8 @@ def _fill(form: ContributionDraftForm, fields: dict) -> None:
     form.title.data = fields.get("title", "")
     form.kind.data = fields.get("kind", PaperKind.NATIONAL_PAPER.value)
     form.original_language.data = fields.get("original_language", "en")
+    form.stages.data = [str(t) for t in fields.get("stages", [])]
+    form.activities.data = [str(t) for t in fields.get("activities", [])]
     form.articles.data = [str(a) for a in fields.get("articles", [])]
     form.cosponsors.data = list(fields.get("cosponsors", []))
     form.origin.data = fields.get("origin", "pasted")
@@ -122,7 +129,7 @@ def _prepare(form: ContributionDraftForm, user: Any, room: Room | None) -> None:
     form.user = user
     form.kind.choices = [(k.value, k.label) for k in contributions.CONTRIBUTION_KINDS]
     form.original_language.choices = list(LANGUAGES.items())
-    form.articles.choices = [(str(n), _l("Article %(n)d", n=n)) for n in TREATY_ARTICLES]
+    tagging.prepare(form)  # the stages and activities in use (the articles are fixed)
     form.cosponsors.choices = (
         [(d.id, d.name) for d in contributions.cosponsor_choices(room, user.delegation)]
         if room is not None

@@ -20,6 +20,7 @@ from consult.errors import ServiceError
 from consult.forms import Form
 from consult.ids import WholeNumberField, parse_id
 from consult.markdown import Renderable
+from consult.taxonomy.forms import TagFields
 
 MAX_BODY = 20_000
 
@@ -77,7 +78,7 @@ def _to_id(value: Any) -> int | None:
     return parse_id(str(value)) if value not in (None, "") else None
 
 
-class ContributionDraftForm(DraftForm):
+class ContributionDraftForm(TagFields, DraftForm):
     """A national contribution: the submission form's fields. The text is Markdown; a Word
     document uploaded with the draft is converted to Markdown when the draft is saved (the
     draft keeps the Markdown, never the file), or refused next to the upload."""
@@ -95,11 +96,6 @@ class ContributionDraftForm(DraftForm):
     title = StringField(_l("Title"))
     kind = SelectField(_l("Kind"), validate_choice=False)
     original_language = SelectField(_l("Original language"), validate_choice=False)
-    articles = SelectMultipleField(
-        _l("Treaty articles it concerns (optional)"),
-        validate_choice=False,
-        description=_l("Hold Ctrl (or Cmd) to choose several."),
-    )
     cosponsors = SelectMultipleField(
         _l("Co-sponsors (optional)"), coerce=_to_id, validate_choice=False
     )

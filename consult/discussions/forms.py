@@ -8,19 +8,24 @@ from flask_wtf.file import MultipleFileField
 from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAreaField
 
 from consult.forms import Form
+from consult.taxonomy.forms import TagFields
 
 ATTACHMENTS_HINT = _l(
     "Optional: up to 5 files, PDF, Word, Excel, CSV, text or images, each at most the size limit."
 )
 
 
-class TopicForm(Form):
+class TopicForm(TagFields, Form):
     title = StringField(_l("Title"))
     body = TextAreaField(_l("What would you like to discuss? (Markdown)"))
     is_chatham_house = BooleanField(
         _l("Chatham House Rule: only the chairs and the Secretariat see who wrote what")
     )
     attachments = MultipleFileField(_l("Attachments"), description=ATTACHMENTS_HINT)
+
+
+class TagsForm(TagFields, Form):
+    """A topic's stages, activities and Treaty articles (its author or the room's chairs)."""
 
 
 class ReplyForm(Form):

@@ -35,6 +35,8 @@ def topic_rule(user: User, need: Need, topic: Topic) -> bool:
             return room_rule(user, Need.MANAGE, room)
         case Need.SEE_AUTHORS:
             return not topic.is_chatham_house or room_rule(user, Need.MANAGE, room)
+        case Need.AUTHOR:  # who started it (tags it, as the room's managers do)
+            return topic.author_id == user.id
     return False
 
 

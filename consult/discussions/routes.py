@@ -13,7 +13,14 @@ from sqlalchemy import select
 
 from consult import drafts, policy, uploads
 from consult.discussions import services
-from consult.discussions.forms import EditForm, HideForm, MoveForm, ReplyForm, TopicForm
+from consult.discussions.forms import (
+    EditForm,
+    HideForm,
+    MoveForm,
+    ReplyForm,
+    TagsForm,
+    TopicForm,
+)
 from consult.discussions.models import Topic, TopicAttachment, TopicPost
 from consult.extensions import db
 from consult.handlers import Load, handler
@@ -21,6 +28,8 @@ from consult.htmx import redirect, render
 from consult.ids import parse_id
 from consult.policy import Need, can
 from consult.rooms.models import AccessLevel, Room
+from consult.taxonomy import forms as tagging
+from consult.taxonomy.services import tags_of
 
 bp = Blueprint("discussions", __name__)
 
@@ -95,7 +104,9 @@ def new_topic(room: Room):
         else drafts.offered("discussions.new_topic", slug=room.slug)
     )
     form = TopicForm(data=kept.values) if kept is not None else TopicForm()
+    tagging.prepare(form)
     if form.validate_on_submit():
+        tags = tagging.tags_from(form)
         topic = services.start_topic(
             room,
             current_user,
@@ -103,6 +114,7 @@ def new_topic(room: Room):
             form.body.data,
             is_chatham_house=bool(form.is_chatham_house.data),
             attachments=_files(form),
+            tags=tags,
         )
         drafts.forget("discussions.new_topic", slug=room.slug)
         flash(_("Your discussion is open."), "success")
@@ -170,6 +182,8 @@ def _topic_page(topic: Topic, status: int = 200, form: ReplyForm | None = None):
         kept=kept,
         answering=answering,
         quoting=quoting,
+        tags=tags_of(topic),
+        may_tag=services.may_tag(topic, current_user),
         **context,
     )
 
@@ -179,6 +193,26 @@ def _topic_page(topic: Topic, status: int = 200, form: ReplyForm | None = None):
 def topic(topic: Topic):
     services.mark_read(topic, current_user)
     return _topic_page(topic)
+
+
+@bp.route("/discussions/<int:topic_id>/tags", methods=["GET", "POST"])
+@handler(topic=Load(Topic), field="stages")
+def tags(topic: Topic):
+    """Who started the topic and the room's chairs set its stages, activities and articles."""
+    if not services.may_tag(topic, current_user):
+        abort(403)
+    form = TagsForm()
+    tagging.prepare(form, topic)
+    if form.validate_on_submit():
+        services.set_tags(topic, current_user, tagging.tags_from(form, topic))
+        flash(_("The discussion's stages, activities and articles are saved."), "success")
+        return redirect(url_for("discussions.topic", topic_id=topic.id))
+    return render(
+        "discussions/tags.html",
+        form=form,
+        topic=topic,
+        status=422 if form.is_submitted() else 200,
+    )
 
 
 @bp.route("/discussions/<int:topic_id>/posts")

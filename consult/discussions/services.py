@@ -37,6 +37,8 @@ from consult.policy import Need, can, visible
 from consult.rooms.models import AccessLevel, Membership, Room, RoomRole
 from consult.rooms.policy import forget_room_roles
 from consult.rooms.services import note_activity
+from consult.taxonomy.forms import ChosenTags
+from consult.taxonomy.forms import apply as apply_tags
 from consult.timeutil import utcnow
 from consult.transaction import emit_after_commit
 from consult.waiting import Waiting
@@ -102,8 +104,10 @@ def start_topic(
     *,
     is_chatham_house: bool = False,
     attachments: Sequence[Upload] = (),
+    tags: ChosenTags | None = None,
 ) -> Topic:
-    """Start a topic in a room that is not confidential; any member who may take part may."""
+    """Start a topic in a room that is not confidential; any member who may take part may.
+    `tags`: its stages, activities and articles (checked by `consult.taxonomy.forms`)."""
     if room.access is AccessLevel.CONFIDENTIAL:
         raise DiscussionError(_("Confidential rooms use their threads, not discussions."))
     if not can(Need.TAKE_PART, room, user):
@@ -135,6 +139,8 @@ def start_topic(
     db.session.add(opening)
     db.session.flush()
     _store_files(opening, files)
+    if tags is not None:
+        apply_tags(topic, tags)
     _read(topic, user, opening.created_at)
     note_activity(
         room,
@@ -604,6 +610,28 @@ def waiting_for(user: User) -> list[Waiting]:
 
 
 # ---- live signals -----------------------------------------------------------------------
+
+
+def may_tag(topic: Topic, user: User) -> bool:
+    """Who started the topic, and the room's managers, set its stages and articles."""
+    return can(Need.AUTHOR, topic, user) or can(Need.MANAGE, topic, user)
+
+
+def set_tags(topic: Topic, user: User, tags: ChosenTags) -> None:
+    """Set the topic's stages, activities and Treaty articles (its author or the room's
+    managers; checked by `consult.taxonomy.forms.tags_from`, retired terms it had kept)."""
+    if not may_tag(topic, user):
+        raise DiscussionError(_("Only who started the discussion and the room's chairs tag it."))
+    apply_tags(topic, tags)
+    audit.record(
+        "discussion.tagged",
+        f"{topic.title}: tagged "
+        + (", ".join(t.slug for t in [*tags.stages, *tags.activities]) or "-")
+        + (f"; articles {', '.join(map(str, tags.articles))}" if tags.articles else ""),
+        actor=user,
+        room_id=topic.room_id,
+        topic_id=topic.id,
+    )
 
 
 def _changed(topic: Topic, also_room: int | None = None) -> None:

@@ -10,6 +10,7 @@ from consult.forms import Form
 from consult.ids import WholeNumberField
 from consult.markdown import Renderable
 from consult.meetings.models import FloorKind, MeetingKind, MeetingMode, Presence
+from consult.taxonomy.forms import TagFields
 from consult.timeutil import is_time_zone, time_zones
 
 
@@ -47,7 +48,7 @@ class MeetingForm(Form):
             raise ValidationError(_l("Choose a time zone from the list."))
 
 
-class ItemForm(Form):
+class ItemForm(TagFields, Form):
     number = WholeNumberField(_l("Number"), validators=[DataRequired(), NumberRange(1, 999)])
     letter = StringField(
         _l("Sub-item letter (optional)"),

@@ -39,6 +39,8 @@ from consult.meetings.models import (
 )
 from consult.policy import Need, can, visible
 from consult.rooms.models import Room
+from consult.taxonomy import forms as tagging
+from consult.taxonomy.services import tags_of_many
 
 bp = Blueprint("meetings", __name__)
 
@@ -100,13 +102,19 @@ def edit_meeting(meeting: Meeting):
 
 
 def _meeting_page(meeting: Meeting, status: int = 200, item_form: ItemForm | None = None):
+    state = services.live_state(meeting)
+    manages = can(Need.MANAGE, meeting)
+    if item_form is None and manages:
+        item_form = ItemForm(formdata=None)
+        tagging.prepare(item_form)
     return render(
         "meetings/meeting.html",
         meeting=meeting,
-        state=services.live_state(meeting),
-        manages=can(Need.MANAGE, meeting),
+        state=state,
+        manages=manages,
         takes_part=can(Need.TAKE_PART, meeting),
-        item_form=item_form or ItemForm(),
+        item_form=item_form,
+        item_tags=tags_of_many([view.item for view in state.items]),
         item_papers=services.item_papers(meeting, current_user),
         status=status,
     )
@@ -122,7 +130,9 @@ def meeting(meeting: Meeting):
 @handler(meeting=Load(Meeting, Need.MANAGE), field="number")
 def add_item(meeting: Meeting):
     form = ItemForm()
+    tagging.prepare(form)
     if form.validate_on_submit():
+        tags = tagging.tags_from(form)
         services.add_item(
             meeting,
             current_user,
@@ -133,6 +143,7 @@ def add_item(meeting: Meeting):
             planned_minutes=form.planned_minutes.data,
             presenters=form.presenters.data or "",
             speaking_limit_seconds=form.speaking_limit_seconds.data,
+            tags=tags,
         )
         return redirect(url_for("meetings.meeting", meeting_id=meeting.id) + "#agenda")
     return _meeting_page(meeting, status=422, item_form=form)

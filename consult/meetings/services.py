@@ -41,6 +41,8 @@ from consult.notifications.services import notify
 from consult.policy import visible
 from consult.rooms.models import Room
 from consult.rooms.services import note_activity
+from consult.taxonomy.forms import ChosenTags
+from consult.taxonomy.forms import apply as apply_tags
 from consult.timeutil import utcnow
 from consult.transaction import emit_after_commit
 
@@ -159,7 +161,10 @@ def add_item(
     presenters: str = "",
     speaking_limit_seconds: int = 180,
     papers: list | None = None,
+    tags: ChosenTags | None = None,
 ) -> AgendaItem:
+    """Add an item to the meeting's agenda (`tags`: its stages, activities and articles,
+    checked by `consult.taxonomy.forms.tags_from`)."""
     letter = letter.strip().lower()
     if letter and not (len(letter) == 1 and letter.isalpha()):
         raise MeetingError(_("A sub-item is one letter: 3(a), 3(b) ..."), field="letter")
@@ -198,6 +203,8 @@ def add_item(
         db.session.execute(
             agenda_item_paper.insert(), [{"item_id": item.id, "paper_id": p.id} for p in papers]
         )
+    if tags is not None:
+        apply_tags(item, tags)
     changed(meeting)
     _audit_chair(
         meeting,

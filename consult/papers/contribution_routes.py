@@ -20,6 +20,7 @@ from consult.papers.routes import MAX_DOCX_BYTES, _to_utc
 from consult.papers.services import PaperError, current_revision
 from consult.policy import Need
 from consult.rooms.models import Room
+from consult.taxonomy import forms as tagging
 
 bp = Blueprint("contributions", __name__)
 
@@ -39,7 +40,10 @@ def _source_from(form: ContributionForm) -> tuple[str, str]:
     return (form.source.data or "").strip(), "pasted"
 
 
-def _with_choices(form: ContributionForm, room: Room) -> ContributionForm:
+def _with_choices(
+    form: ContributionForm, room: Room, paper: Paper | None = None
+) -> ContributionForm:
+    tagging.prepare(form, paper)
     form.cosponsors.choices = [
         (d.id, d.name) for d in contributions.cosponsor_choices(room, current_user.delegation)
     ]
@@ -77,6 +81,8 @@ def submit(room: Room):
             kind=PaperKind(form.kind.data),
             source=source,
             origin=origin,
+            stages=form.stages.data or [],
+            activities=form.activities.data or [],
             articles=form.articles.data or [],
             cosponsor_ids=form.cosponsors.data or [],
             original_language=form.original_language.data,
@@ -109,14 +115,13 @@ def submit(room: Room):
 def resubmit(paper: Paper):
     """The delegation revises its returned (or withdrawn) contribution and submits it again."""
     contributions.load_details(paper)
-    form = _with_choices(ContributionForm(), paper.room)
+    form = _with_choices(ContributionForm(), paper.room, paper)
     # The kind and the original language stay as submitted.
     del form.kind
     del form.original_language
     if request.method == "GET":
         form.title.data = paper.title
         form.source.data = current_revision(paper).source
-        form.articles.data = [str(a.article) for a in paper.articles]
         form.cosponsors.data = [c.delegation_id for c in paper.cosponsors if c.declined_at is None]
     if form.validate_on_submit():
         source, origin = _source_from(form)
@@ -126,6 +131,8 @@ def resubmit(paper: Paper):
             title=form.title.data,
             source=source,
             origin=origin,
+            stages=form.stages.data or [],
+            activities=form.activities.data or [],
             articles=form.articles.data or [],
             cosponsor_ids=form.cosponsors.data or [],
             note=form.note.data or "",

@@ -48,7 +48,8 @@ from consult.policy import Need, can, visible
 from consult.rooms.models import Room, RoomKind
 from consult.rooms.policy import chaired_room_ids
 from consult.rooms.services import manager_ids, note_activity
-from consult.taxonomy.services import check_articles, set_articles
+from consult.taxonomy.forms import apply as apply_tags
+from consult.taxonomy.forms import chosen as chosen_tags
 from consult.timeutil import utcnow
 from consult.waiting import Waiting
 
@@ -287,6 +288,8 @@ def submit_contribution(
     title: str,
     source: str,
     kind: PaperKind = PaperKind.NATIONAL_PAPER,
+    stages: Iterable[int | str] = (),
+    activities: Iterable[int | str] = (),
     articles: Iterable[int | str] = (),
     cosponsor_ids: Iterable[int] = (),
     origin: str = "pasted",
@@ -302,7 +305,7 @@ def submit_contribution(
         raise PaperError(_("Choose the language it was written in."), "original_language")
     title = check_title(title)
     blocks = _check_source_field(source)
-    chosen_articles = check_articles(articles)
+    tags = chosen_tags(list(stages), list(activities), list(articles))
     cosponsors = check_cosponsors(cosponsor_ids, user.delegation)
     now = utcnow()
     paper = Paper(
@@ -321,7 +324,7 @@ def submit_contribution(
     db.session.add(paper)
     db.session.flush()
     _add_revision(paper, 0, source, blocks, user, origin, "", [])
-    set_articles(paper, chosen_articles)
+    apply_tags(paper, tags)
     invited = _invite(paper, user, cosponsors)
     audit.record(
         "paper.contribution_submitted",
@@ -329,7 +332,8 @@ def submit_contribution(
         actor=user,
         room_id=room.id,
         paper_id=paper.id,
-        articles=chosen_articles,
+        articles=tags.articles,
+        terms=[t.id for t in [*tags.stages, *tags.activities]],
         cosponsors=[d.id for d in invited],
     )
     _tell_chairs(paper, user, resubmitted=False)
@@ -401,6 +405,8 @@ def resubmit(
     *,
     title: str,
     source: str,
+    stages: Iterable[int | str] = (),
+    activities: Iterable[int | str] = (),
     articles: Iterable[int | str] = (),
     cosponsor_ids: Iterable[int] = (),
     origin: str = "pasted",
@@ -412,7 +418,8 @@ def resubmit(
         raise PaperError(_("This contribution is already a paper of the room."), "title")
     title = check_title(title)
     blocks = _check_source_field(source)
-    chosen_articles = check_articles(articles)
+    # The retired terms it already has stay; no new one is accepted.
+    tags = chosen_tags(list(stages), list(activities), list(articles), paper)
     cosponsors = check_cosponsors(cosponsor_ids, user.delegation)
     note = (note or "").strip()
     refuse_longer_than(note, MAX_NOTE, "note", PaperError)
@@ -429,7 +436,7 @@ def resubmit(
             paragraphs_of(previous),
         )
     paper.title = title
-    set_articles(paper, chosen_articles)
+    apply_tags(paper, tags)
     _invite(paper, user, cosponsors)
     paper.contribution_status = ContributionStatus.SUBMITTED
     paper.submitted_at = utcnow()

@@ -26,7 +26,7 @@ from consult.forms import Form
 from consult.ids import WholeNumberField
 from consult.markdown import Renderable
 from consult.papers.models import LANGUAGES, PaperKind, PaperStatus, Position
-from consult.taxonomy.models import TREATY_ARTICLES
+from consult.taxonomy.forms import TagFields
 
 SYMBOL_PATTERN = r"^ATT/[A-Za-z0-9.\-]+(/[A-Za-z0-9.\-]+)*$"
 
@@ -52,7 +52,7 @@ class _SourceMixin:
     )
 
 
-class PaperForm(_SourceMixin, Form):
+class PaperForm(TagFields, _SourceMixin, Form):
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=300)])
     symbol = StringField(
         _l("Document symbol (optional)"),
@@ -85,6 +85,10 @@ class PaperForm(_SourceMixin, Form):
             "Secretariat still see who wrote them)"
         )
     )
+
+
+class TagsForm(TagFields, Form):
+    """A paper's stages, activities and Treaty articles, set by the room's managers."""
 
 
 class RevisionForm(_SourceMixin, Form):
@@ -166,7 +170,7 @@ class ReattachForm(Form):
 # ---- national contributions -----------------------------------------------------------------
 
 
-class ContributionForm(_SourceMixin, Form):
+class ContributionForm(TagFields, _SourceMixin, Form):
     """A delegation's national working paper or presentation of national experience."""
 
     title = StringField(
@@ -184,13 +188,8 @@ class ContributionForm(_SourceMixin, Form):
     original_language = SelectField(
         _l("Original language"), choices=[(k, v) for k, v in LANGUAGES.items()]
     )
-    # The service refuses an article outside 1-28 (with its own words), not WTForms.
-    articles = SelectMultipleField(
-        _l("Treaty articles it concerns (optional)"),
-        choices=[(str(n), _l("Article %(n)d", n=n)) for n in TREATY_ARTICLES],
-        validate_choice=False,
-        description=_l("Hold Ctrl (or Cmd) to choose several."),
-    )
+    # The stages, activities and Treaty articles come with TagFields: the service refuses a
+    # retired term or an article outside 1-28 (with its own words), not WTForms.
     cosponsors = SelectMultipleField(
         _l("Co-sponsors (optional)"),
         coerce=_to_id,

@@ -29,11 +29,14 @@ from consult.papers.forms import (
     ReattachForm,
     RevisionForm,
     StatusForm,
+    TagsForm,
 )
 from consult.papers.models import Comment, Paper, PaperKind, PaperStatus, Paragraph, Position
 from consult.papers.redline import redline_html
 from consult.policy import Need, can, parent_of
 from consult.rooms.models import Room
+from consult.taxonomy import forms as tagging
+from consult.taxonomy.services import tags_of
 
 bp = Blueprint("papers", __name__)
 
@@ -72,7 +75,9 @@ def _in_zone(value: datetime | None, zone: str) -> datetime | None:
 @handler(room=Load(Room, Need.MANAGE, by="slug"), field="source")
 def new_paper(room: Room):
     form = PaperForm()
+    tagging.prepare(form)
     if form.validate_on_submit():
+        tags = tagging.tags_from(form)
         source, origin = _source_from(form)
         paper = services.create_paper(
             room,
@@ -86,6 +91,7 @@ def new_paper(room: Room):
             closes_at=_to_utc(form.closes_at.data, room.time_zone),
             is_chatham_house=form.is_chatham_house.data,
             origin=origin,
+            tags=tags,
         )
         flash(_("%(title)s is issued and open for comments.", title=paper.title), "success")
         return redirect(url_for("papers.paper", paper_id=paper.id))
@@ -130,6 +136,19 @@ def set_status(paper: Paper):
     return _paper_page(paper, status=422, status_form=form)
 
 
+@bp.route("/papers/<int:paper_id>/tags", methods=["POST"])
+@handler(paper=Load(Paper, Need.MANAGE), field="stages")
+def set_tags(paper: Paper):
+    """The room's managers tag the paper with stages, activities and Treaty articles."""
+    form = TagsForm()
+    tagging.prepare(form, paper)
+    if form.validate_on_submit():
+        services.set_tags(paper, current_user, tagging.tags_from(form, paper))
+        flash(_("The paper's stages, activities and articles are saved."), "success")
+        return redirect(url_for("papers.paper", paper_id=paper.id) + "#tags-title")
+    return _paper_page(paper, status=422, tags_form=form)
+
+
 @bp.route("/papers/<int:paper_id>/follow", methods=["POST"])
 @handler(paper=Load(Paper))
 def follow(paper: Paper):
@@ -168,6 +187,16 @@ def _paper_page(paper: Paper, status: int = 200, **forms):
         status=paper.status.value, closes_at=_in_zone(paper.closes_at, paper.room.time_zone)
     )
     removed = services.removed_text_threads(paper, paragraphs, current_user)
+    tags = tags_of(paper)
+    tags_form = forms.get("tags_form")
+    if tags_form is None and manages:
+        tags_form = TagsForm(
+            formdata=None,
+            stages=[str(t.id) for t in tags.stages],
+            activities=[str(t.id) for t in tags.activities],
+            articles=[str(a) for a in tags.articles],
+        )
+        tagging.prepare(tags_form, paper)
     return render(
         "papers/paper.html",
         paper=paper,
@@ -178,6 +207,8 @@ def _paper_page(paper: Paper, status: int = 200, **forms):
         manages=manages,
         may_revise=can(Need.REVISE, paper),
         status_form=status_form,
+        tags=tags,
+        tags_form=tags_form,
         removed=removed,
         reattach_form=_reattach_form(paragraphs),
         hide_form=HideForm(),

@@ -45,6 +45,8 @@ from consult.papers.redline import similarity
 from consult.policy import Need, can, visible
 from consult.rooms.models import Room
 from consult.rooms.services import note_activity
+from consult.taxonomy.forms import ChosenTags
+from consult.taxonomy.forms import apply as apply_tags
 from consult.timeutil import utcnow
 from consult.transaction import emit_after_commit
 
@@ -177,8 +179,10 @@ def create_paper(
     closes_at: datetime | None = None,
     is_chatham_house: bool = False,
     origin: str = "pasted",
+    tags: ChosenTags | None = None,
 ) -> Paper:
-    """Issue a paper with its Rev.0."""
+    """Issue a paper with its Rev.0, tagged with the stages, activities and articles chosen
+    (checked by `consult.taxonomy.forms.tags_from`)."""
     symbol = (symbol or "").strip() or None
     if symbol and db.session.scalar(select(Paper.id).where(Paper.symbol == symbol)):
         raise PaperError(_("Another paper already has the symbol %(symbol)s.", symbol=symbol))
@@ -200,6 +204,8 @@ def create_paper(
     db.session.add(paper)
     db.session.flush()
     _add_revision(paper, 0, source, blocks, actor, origin, "", [])
+    if tags is not None:
+        apply_tags(paper, tags)
     audit.record(
         "paper.created",
         f"{room.title}: {actor.name} issued {paper.title}",
@@ -337,6 +343,21 @@ def set_status(paper: Paper, actor: User, status: PaperStatus, closes_at: dateti
             room_id=paper.room_id,
             paper_id=paper.id,
         )
+
+
+def set_tags(paper: Paper, actor: User, tags: ChosenTags) -> None:
+    """The room's managers set the paper's stages, activities and Treaty articles (checked by
+    `consult.taxonomy.forms.tags_from`, which keeps the retired terms it already had)."""
+    apply_tags(paper, tags)
+    audit.record(
+        "paper.tagged",
+        f"{paper.title}: tagged "
+        + (", ".join(t.slug for t in [*tags.stages, *tags.activities]) or "-")
+        + (f"; articles {', '.join(map(str, tags.articles))}" if tags.articles else ""),
+        actor=actor,
+        room_id=paper.room_id,
+        paper_id=paper.id,
+    )
 
 
 # ---- comments --------------------------------------------------------------------------------

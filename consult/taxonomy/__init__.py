@@ -14,7 +14,8 @@ from flask import Flask
 
 
 def register(app: Flask) -> None:
-    """The Secretariat's taxonomy pages (edit, order, retire terms)."""
-    from consult.taxonomy import routes
+    """The terms' rule and the Secretariat's taxonomy pages (edit, order, retire terms)."""
+    from consult.taxonomy import policy, routes
 
+    policy.register()
     app.register_blueprint(routes.bp)

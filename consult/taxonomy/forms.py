@@ -13,8 +13,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from wtforms import SelectMultipleField
+from wtforms import SelectField, SelectMultipleField, StringField, TextAreaField
 
+from consult.forms import Form
 from consult.taxonomy import services
 from consult.taxonomy.models import TREATY_ARTICLES, Term, Vocabulary
 
@@ -91,3 +92,27 @@ def apply(subject: Any, tags: ChosenTags) -> None:
     services.set_tags(subject, tags.stages, vocabulary=Vocabulary.STAGE)
     services.set_tags(subject, tags.activities, vocabulary=Vocabulary.ACTIVITY)
     services.set_articles(subject, tags.articles)
+
+
+# ---- the Secretariat's administration --------------------------------------------------------
+
+
+class TermForm(Form):
+    """A stage, sub-topic or transfer activity. The service checks every field (with its own
+    words, the lengths said), so the fields here only carry the input."""
+
+    #: Where a new term goes (a stage, a sub-topic of a stage, an activity); not when editing.
+    place = SelectField(_l("What it is"), validate_choice=False)
+    name = StringField(_l("Name"))
+    slug = StringField(
+        _l("Short name (in its library address)"),
+        description=_l(
+            "Lower-case words joined by hyphens, e.g. stockpile-management. Left empty, it is "
+            "made from the name."
+        ),
+    )
+    description = TextAreaField(_l("Description (optional)"))
+
+
+class TermActionForm(Form):
+    """Move, retire or reinstate a term: a button, no fields."""

@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import and_, delete, select
+from sqlalchemy import and_, delete, func, select
+from sqlalchemy.orm import aliased
 from sqlalchemy.sql import ColumnElement
 
 from consult.errors import ServiceError
@@ -113,11 +114,22 @@ def tags_of_many(subjects: Sequence[Any]) -> dict[tuple[str, int], Tags]:
         by_type[kind].append(ident)
     if not by_type:
         return found
+    # In the Secretariat's order: each stage, then its sub-topics (a sub-topic sorts with its
+    # stage), so "Post-delivery measures" comes before its "Delivery verification certificates".
+    stage = aliased(Term)
     rows = db.session.execute(
         select(Tag.subject_type, Tag.subject_id, Term)
         .join(Term, Term.id == Tag.term_id)
+        .outerjoin(stage, stage.id == Term.parent_id)
         .where(_any_of(Tag, by_type))
-        .order_by(Term.vocabulary, Term.position, Term.id)
+        .order_by(
+            Term.vocabulary,
+            func.coalesce(stage.position, Term.position),
+            func.coalesce(stage.id, Term.id),
+            Term.parent_id.is_not(None),
+            Term.position,
+            Term.id,
+        )
     )
     for kind, ident, term in rows:
         found[(kind, ident)].terms.append(term)
