@@ -3,7 +3,7 @@ a page per stage and sub-topic listing it shelf by shelf, with filters and pagin
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from flask import Blueprint, abort, request, url_for
@@ -44,7 +44,6 @@ class Listed:
     more_url: str | None = None
     previous_url: str | None = None
     next_url: str | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 def _total(shelf: Shelf, user: Any, query: Query, entries: list[Entry]) -> int:
