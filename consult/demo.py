@@ -6,7 +6,7 @@ People are invented; the e-mail addresses use the reserved example.org domain.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 
@@ -474,6 +474,7 @@ def seed(password: str) -> dict[str, int]:
     _demo_drafts(wgeti, people, delegations)
     _demo_groups(people, delegations, african)
     _demo_taxonomy(wgeti)
+    papers += _demo_library(wgeti, states, dief, people)
     return {
         "delegations": len(delegations),
         "people": len(people),
@@ -1034,3 +1035,105 @@ def _demo_taxonomy(wgeti: Room) -> None:
     tag(item("Post-shipment cooperation"), ("post-shipment-verification",))
     tag(item("Voluntary guide to implementing Article 7"), ("risk-assessment",))
     db.session.flush()
+def _demo_library(wgeti: Room, states: Room, dief: Room, people: dict[str, User]) -> int:
+    """What the library's "Post-delivery measures" shelves show besides the tagged WGETI
+    papers: a chair's background paper (Rev.1, Article 11, export and import) and a chair's
+    summary in WGETI, last year's background paper on stockpiles, a draft decision in the
+    States-only consultations (observer States never see it), a WGETI discussion and a
+    trend brief the DIEF Chair published to WGETI."""
+    from sqlalchemy import update
+
+    from consult.briefs import services as briefs
+    from consult.discussions import services as discussions
+    from consult.papers import services as papers
+    from consult.papers.models import Paper, PaperKind, Revision
+    from consult.taxonomy import services as taxonomy
+    from consult.taxonomy.models import Vocabulary
+
+    def tag(subject, *slugs: str, articles: tuple[int, ...] = (11,)) -> None:
+        terms = [taxonomy.by_slug(slug) for slug in slugs]
+        for vocabulary in Vocabulary:
+            chosen = [t for t in terms if t.vocabulary is vocabulary]
+            taxonomy.set_tags(subject, chosen, vocabulary=vocabulary)
+        taxonomy.set_articles(subject, articles)
+
+    chair = people["chair.wgeti"]
+    dvc = papers.create_paper(
+        wgeti,
+        chair,
+        title="Background paper: delivery verification and post-shipment cooperation",
+        kind=PaperKind.BACKGROUND_PAPER,
+        issued_by="WGETI Chair",
+        symbol="ATT/CSP12.WGETI/2026/CHAIR/820/BP.PDM",
+        source="# Delivery verification certificates\n\nA delivery verification certificate "
+        "confirms that the items arrived with the authorised end user.\n\n# Post-shipment "
+        "cooperation\n\nExporting and importing States may agree on-site checks after "
+        "delivery.",
+    )
+    papers.revise(
+        dvc,
+        chair,
+        "# Delivery verification certificates\n\nA delivery verification certificate "
+        "confirms that the items arrived with the authorised end user, signed by the "
+        "importing State's customs.\n\n# Post-shipment cooperation\n\nExporting and "
+        "importing States may agree on-site checks after delivery.",
+        note="Customs signature added",
+    )
+    tag(dvc, "post-delivery-measures", "delivery-verification-certificates", "export", "import")
+    summary = papers.create_paper(
+        wgeti,
+        chair,
+        title="Chair's summary: exchange on post-shipment on-site verification",
+        kind=PaperKind.CHAIR_SUMMARY,
+        issued_by="WGETI Chair",
+        source="Delegations described on-site checks as rare but valuable; most rely on "
+        "delivery verification certificates.",
+    )
+    tag(summary, "post-shipment-verification")
+    stockpiles = papers.create_paper(
+        wgeti,
+        chair,
+        title="Background paper: stockpile management after delivery",
+        kind=PaperKind.BACKGROUND_PAPER,
+        issued_by="WGETI Chair",
+        source="Physical security and stockpile management reduce the risk of diversion "
+        "after delivery.",
+    )
+    tag(stockpiles, "stockpile-management", articles=(11, 16))
+    # Issued last year (demo history: revisions are immutable, so set in SQL).
+    last_year = datetime(utcnow().year - 1, 6, 15, 9, 0, tzinfo=UTC)
+    db.session.execute(
+        update(Revision).where(Revision.paper_id == stockpiles.id).values(created_at=last_year)
+    )
+    db.session.execute(update(Paper).where(Paper.id == stockpiles.id).values(created_at=last_year))
+    decision = papers.create_paper(
+        states,
+        people["president"],
+        title="Draft decision on post-delivery cooperation among States Parties",
+        kind=PaperKind.DRAFT_DECISION,
+        issued_by="CSP12 President",
+        source="The Conference encourages States Parties to cooperate on post-delivery "
+        "measures, including delivery verification.",
+    )
+    tag(decision, "post-delivery-measures", "re-export-assurances")
+    topic = discussions.start_topic(
+        wgeti,
+        people["delegate.germany"],
+        "Re-export assurances: how do you follow them up?",
+        "Germany asks for re-export assurances in every end-use certificate. How do others "
+        "follow them up after delivery?",
+    )
+    tag(topic, "re-export-assurances")
+    brief = briefs.draft(
+        dief,
+        people["chair.dief"],
+        "## Trends after delivery\n\nMembers report that diverted items most often leave "
+        "poorly secured stockpiles within two years of delivery. Delivery verification and "
+        "stockpile security are the lessons most often drawn.",
+    )
+    briefs.submit(brief, people["chair.dief"], 1, set())
+    brief.objections_close_at = utcnow() - timedelta(minutes=1)
+    published = briefs.publish(brief, people["chair.dief"], wgeti, set())
+    tag(published, "diversion-response", "stockpile-management")
+    db.session.flush()
+    return 4

@@ -10,6 +10,7 @@ from consult.briefs.services import MAX_BRIEF_LENGTH, MAX_OBJECTION_DAYS, MAX_RE
 from consult.forms import Form
 from consult.ids import WholeNumberField, parse_id
 from consult.markdown import Renderable
+from consult.taxonomy.forms import TagFields
 
 
 class BriefForm(Form):
@@ -36,7 +37,10 @@ class SubmitForm(_ConfirmForm):
     )
 
 
-class PublishForm(_ConfirmForm):
+class PublishForm(TagFields, _ConfirmForm):
+    """Where to publish, and (optional) the stages, activities and articles the published
+    brief is listed under in the library."""
+
     target = SelectField(
         _l("Publish in the room"),
         coerce=parse_id,  # None for anything that is not a room id: refused with a message

@@ -17,6 +17,7 @@ from consult.handlers import Load, handler
 from consult.htmx import redirect, render
 from consult.policy import Need, can
 from consult.rooms.models import AccessLevel, Room
+from consult.taxonomy import forms as tagging
 from consult.threads.models import Forum
 from consult.threads.policy import forum_of
 
@@ -42,6 +43,7 @@ def _brief_page(
     publish_form = publish_form or PublishForm(formdata=None)
     if manages:
         publish_form.target.choices = [(r.id, r.title) for r in services.target_rooms(user)]
+        tagging.prepare(publish_form)
     # A refusal whose form the page no longer shows (the brief moved on) is said at the top.
     drafting = manages and brief.status is BriefStatus.DRAFT
     shown = {
@@ -139,9 +141,12 @@ def withdraw(brief: TrendBrief):
 @handler(brief=Load(TrendBrief, Need.MANAGE), field="confirm")
 def publish(brief: TrendBrief):
     form = PublishForm()
+    tagging.prepare(form)
     if form.validate_on_submit():
         target = db.session.get(Room, form.target.data) if form.target.data else None
-        services.publish(brief, current_user, target, form.confirmed())
+        tags = tagging.tags_from(form)  # a retired or unknown term is refused next to its field
+        published = services.publish(brief, current_user, target, form.confirmed())
+        tagging.apply(published, tags)
         flash(_("The brief was published, unsigned, in %(room)s.", room=target.title), "success")
         return redirect(url_for("rooms.room", slug=target.slug))
     if form.target.errors:  # one clear message, not WTForms' "could not coerce"

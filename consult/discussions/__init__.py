@@ -8,9 +8,9 @@ from flask import Flask
 
 def register(app: Flask) -> None:
     """The blueprint, the rules, the live channel, the room page's section and the
-    dashboard's "Unread posts"."""
+    dashboard's "Unread posts" and the library's shelf of discussions."""
     from consult import waiting
-    from consult.discussions import events, policy, routes, services
+    from consult.discussions import events, library, policy, routes, services
     from consult.rooms import contents
 
     policy.register()
@@ -18,3 +18,4 @@ def register(app: Flask) -> None:
     contents.add(app, routes.room_section)
     events.register(app)
     waiting.add(app, services.waiting_for)
+    library.register(app)

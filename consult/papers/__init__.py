@@ -6,13 +6,15 @@ from flask import Flask
 
 
 def register(app: Flask) -> None:
-    """The blueprint, the rules, the template helpers and the room page's papers section."""
+    """The blueprint, the rules, the template helpers, the room page's papers section and the
+    library's shelves of papers."""
     from consult import waiting
     from consult.accounts import handover
     from consult.papers import (
         contribution_routes,
         contributions,
         events,
+        library,
         policy,
         routes,
         services,
@@ -29,3 +31,4 @@ def register(app: Flask) -> None:
     handover.add(app, services.PAPER_FOLLOWS)
     waiting.add(app, contributions.waiting_for)
     waiting.add(app, services.waiting_for_group)
+    library.register(app)
