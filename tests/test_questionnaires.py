@@ -453,6 +453,8 @@ def test_the_compilation_becomes_a_chair_summary_in_drafting(app, auth, db, sett
     paper = db.session.get(Paper, q.paper_id)
     assert paper.kind is PaperKind.CHAIR_SUMMARY and paper.status is PaperStatus.DRAFTING
     assert paper.room_id == room.id
+    page = chair.get(f"/papers/{paper.id}").get_data(as_text=True)
+    assert "German answer." in page and f'href="/questionnaires/{q.id}"' in page
     assert not policy.can(Need.VIEW, paper, people["focal"])
     again = chair.post(f"/questionnaires/{q.id}/paper", follow_redirects=True)
     assert "A paper was already made from this questionnaire." in again.get_data(as_text=True)

@@ -799,6 +799,11 @@ def compilation_markdown(c: Compilation) -> str:
             n=c.responses,
         ),
         "",
+        "[{label}]({url})".format(
+            label=_("The questionnaire and its answers"),
+            url=path_for("questionnaires.questionnaire", questionnaire_id=c.questionnaire.id),
+        ),
+        "",
     ]
     for q in c.questions:
         lines += [f"## {_('Question %(n)s', n=q.number)}", "", q.question.text, ""]

@@ -20,9 +20,7 @@ GERMAN = "Germany inspects every depot twice a year."
 PHILIPPINE = "The Philippines audits depots every quarter."
 
 
-def test_the_chair_issues_two_delegations_answer_and_the_compilation_goes_to_word(
-    signed_in, axe
-):
+def test_the_chair_issues_two_delegations_answer_and_the_compilation_goes_to_word(signed_in, axe):
     chair = signed_in("chair.wgeti")
     chair.goto("/rooms/wgeti")
     chair.get_by_role("link", name="Prepare a questionnaire").click()
@@ -37,7 +35,8 @@ def test_the_chair_issues_two_delegations_answer_and_the_compilation_goes_to_wor
     chair.get_by_role("button", name="Save the question").click()
     expect(chair.get_by_text("The question is added.")).to_be_visible()
     chair.get_by_role("button", name="Issue the questionnaire").click()
-    expect(chair.get_by_text(re.compile(r"The questionnaire is issued; \d+ people"))).to_be_visible()
+    issued = re.compile(r"The questionnaire is issued; \d+ people")
+    expect(chair.get_by_text(issued)).to_be_visible()
     page_url = chair.url
 
     # Germany's desk officer drafts; he may not submit (the focal point does).
