@@ -539,3 +539,28 @@ def test_answers_shared_only_with_the_chair_never_reach_others(app, client, auth
         ]
         assert all(CANARY not in s for s in seen), f"the chair-only answer leaked to {who}"
     assert db.session.scalar(select(func.count(QuestionnaireAnswer.id))) == 1
+
+
+def test_the_demo_questionnaire_is_half_answered(app, client, auth, db):
+    from consult.accounts.models import User
+    from consult.rooms.models import Room
+
+    result = app.test_cli_runner().invoke(args=["demo"])
+    assert result.exit_code == 0, result.output
+    q = db.session.scalars(select(Questionnaire)).one()
+    wgeti = db.session.scalars(select(Room).where(Room.slug == "wgeti")).one()
+    assert q.room_id == wgeti.id and len(services.questions_of(q)) == 3
+    assert all(taxonomy.tags_of(question).stages for question in services.questions_of(q))
+    chair = db.session.scalars(select(User).where(User.email.startswith("chair.wgeti@"))).one()
+    standing = services.standing(q, chair)
+    assert len(standing.answered) == len(standing.not_answered) == 5
+    assert sum(1 for r in standing.answered if r.amended_at) == 1
+    germany = next(d for d in standing.not_answered if d.name == "Germany")
+    draft = services.response_of(q, germany.id)
+    assert draft is not None and not draft.is_submitted
+    auth.login_quickly(chair)
+    page = client.get(f"/questionnaires/{q.id}").get_data(as_text=True)
+    assert "Who answered (5)" in page and "Who has not answered (5)" in page
+    compiled = client.get(f"/questionnaires/{q.id}/compilation").get_data(as_text=True)
+    assert "Nigeria is piloting post-shipment checks" in compiled
+    assert "BAFA decides" not in compiled  # Germany's draft stays inside Germany
