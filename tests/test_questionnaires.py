@@ -265,6 +265,11 @@ def test_an_amendment_keeps_the_previous_text_and_the_designated_colleague_may_s
     assert answer.status_code == 303
     response = services.response_of(q, people["focal"].delegation_id)
     assert response.designated_id == people["delegate"].id
+    # Designating again does not count as a change of the draft (no false conflict).
+    version = response.version
+    services.designate(q, people["focal"], people["third"].id)
+    services.designate(q, people["focal"], people["delegate"].id)
+    assert response.version == version
     # Only the focal point designates.
     third = _client(app, auth, people["third"])
     third.post(f"/questionnaires/{q.id}/designate", data={"designated": str(people["third"].id)})

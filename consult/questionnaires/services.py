@@ -15,6 +15,7 @@ from datetime import datetime
 from flask_babel import format_datetime
 from flask_babel import gettext as _
 from sqlalchemy import func, or_, select
+from sqlalchemy import update as sql_update
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -626,10 +627,14 @@ def designate(questionnaire: Questionnaire, focal: User, colleague_id: int | Non
         db.session.flush()
     if response.designated_id == colleague_id:
         return
-    response.designated_id = colleague_id
-    response.updated_by_id = focal.id
-    response.updated_at = utcnow()
-    _flush_or_conflict()
+    # Not through the ORM: the designation is not a change of the draft's text, so it must
+    # not raise the version (a colleague typing meanwhile would meet a false conflict).
+    db.session.execute(
+        sql_update(QuestionnaireResponse)
+        .where(QuestionnaireResponse.id == response.id)
+        .values(designated_id=colleague_id)
+    )
+    db.session.refresh(response)
     _note(response, focal, "designated", {}, {"designated": colleague_id})
 
 
