@@ -25,6 +25,7 @@ from consult import (
     meetings,
     notifications,
     papers,
+    questionnaires,
     rooms,
     small_groups,
     statements,
@@ -66,6 +67,7 @@ DOMAINS = (
     discussions,
     delegation_drafts,
     small_groups,
+    questionnaires,
     notifications,
     admin,
 )

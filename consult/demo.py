@@ -475,6 +475,7 @@ def seed(password: str) -> dict[str, int]:
     _demo_groups(people, delegations, african)
     _demo_taxonomy(wgeti)
     papers += _demo_library(wgeti, states, dief, people)
+    _demo_questionnaires(wgeti, people)
     return {
         "delegations": len(delegations),
         "people": len(people),
@@ -1137,3 +1138,93 @@ def _demo_library(wgeti: Room, states: Room, dief: Room, people: dict[str, User]
     tag(published, "diversion-response", "stockpile-management")
     db.session.flush()
     return 4
+def _demo_questionnaires(wgeti: Room, people: dict[str, User]) -> None:
+    """Issue #13: the WGETI Chair's questionnaire on practical implementation, three questions
+    tagged with stages, half answered: five delegations submitted (Nigeria then amended its
+    answer), Germany's desk officer has drafted an answer its focal point has not submitted."""
+    from consult.questionnaires import services as questionnaires
+    from consult.taxonomy import services as taxonomy
+
+    chair = people["chair.wgeti"]
+    questionnaire = questionnaires.create(
+        wgeti,
+        chair,
+        title="Practical implementation of national control systems",
+        introduction="The Chair invites delegations to share their practice ahead of the "
+        "intersessional session. Answers are shared with the room and compiled by "
+        "delegation.",
+        closes_at=utcnow() + timedelta(days=10),
+        is_shared_with_room=True,
+        attribution="attributed",
+    )
+    asked = [
+        (
+            "Which authority decides on export authorisations, and how are other agencies "
+            "consulted?",
+            ["competent-authority", "inter-agency-coordination"],
+        ),
+        (
+            "How do you assess the risk of diversion before authorising an export?",
+            ["risk-assessment", "diversion-information"],
+        ),
+        (
+            "What post-delivery measures (on-site checks, re-export assurances) do you use?",
+            ["post-shipment-verification", "re-export-assurances"],
+        ),
+    ]
+    questions = []
+    for text, slugs in asked:
+        question = questionnaires.add_question(questionnaire, chair, text)
+        taxonomy.set_tags(question, [t for t in map(taxonomy.by_slug, slugs) if t is not None])
+        questions.append(question)
+    questionnaires.issue(questionnaire, chair)
+    one, two, three = (q.id for q in questions)
+    answers = {
+        "npc.nigeria": {
+            one: "The National Committee on Small Arms decides; customs and the police are "
+            "consulted on every application.",
+            two: "End-user certificates are verified with the importing State's embassy.",
+        },
+        "delegate.philippines": {
+            one: "The Department of Foreign Affairs chairs an inter-agency board.",
+            three: "Re-export assurances are required for every transfer of small arms.",
+        },
+        "delegate.southafrica": {
+            one: "The National Conventional Arms Control Committee (NCACC) decides.",
+            two: "The NCACC scrutiny committee reviews each application against a risk "
+            "matrix, including diversion risk.",
+            three: "Post-shipment verification visits are carried out on a sample basis.",
+        },
+        "delegate.thailand": {
+            two: "Applications are checked against information shared by regional partners.",
+        },
+        "president": {
+            one: "SECO licenses exports after consulting the Federal Department of Foreign "
+            "Affairs.",
+            three: "Switzerland conducts post-shipment verifications since 2013.",
+        },
+    }
+    for local, texts in answers.items():
+        questionnaires.submit(questionnaire, people[local], seen=None, answers=texts)
+    db.session.flush()
+    nigeria = questionnaires.response_of(questionnaire, people["npc.nigeria"].delegation_id)
+    questionnaires.amend(
+        questionnaire,
+        people["npc.nigeria"],
+        seen=nigeria.version,
+        answers={
+            **answers["npc.nigeria"],
+            three: "Nigeria is piloting post-shipment checks with two partner States.",
+        },
+    )
+    questionnaires.save_draft(
+        questionnaire,
+        people["delegate.germany"],
+        seen=None,
+        answers={
+            one: "BAFA decides on licence applications; the Federal Foreign Office is consulted "
+            "on every application for war weapons.",
+            two: "Draft: describe the end-use check and the risk criteria.",
+        },
+    )
+    db.session.flush()

@@ -91,6 +91,9 @@ class World:
     brief_id: int = 999_999
     statement_id: int = 999_999
     term_id: int = 999_999
+    questionnaire_id: int = 999_999
+    question_id: int = 999_999
+    questionnaire_response_id: int = 999_999
 
 
 @pytest.fixture(scope="module")
@@ -233,6 +236,7 @@ def build_world(db, make_delegation, make_user, make_room, add_member, access) -
     _groups_world(world, make_user, add_member)
     _world_statement(world)
     _world_taxonomy(world)
+    _world_questionnaires(world)
     return world
 
 
@@ -355,6 +359,32 @@ def _world_statement(world: World) -> None:
     )
     statements.ask_agreement(statement, world.users["room_chair"], utcnow() + timedelta(days=1))
     world.statement_id = statement.id
+
+
+def _world_questionnaires(world: World) -> None:
+    """A questionnaire the room's chair issued (one question, answers shared with the room,
+    attributed), answered and submitted by the room member's delegation (no focal point)."""
+    from consult.extensions import db
+    from consult.questionnaires import services as questionnaires
+
+    chair = world.users["room_chair"]
+    questionnaire = questionnaires.create(
+        world.room,
+        chair,
+        title="Practice",
+        introduction="",
+        closes_at=utcnow() + timedelta(days=7),
+        is_shared_with_room=True,
+        attribution="attributed",
+    )
+    question = questionnaires.add_question(questionnaire, chair, "How?")
+    questionnaires.issue(questionnaire, chair)
+    response = questionnaires.submit(
+        questionnaire, world.users["room_member"], seen=None, answers={question.id: "Thus."}
+    )
+    db.session.flush()
+    world.questionnaire_id, world.question_id = questionnaire.id, question.id
+    world.questionnaire_response_id = response.id
 
 
 # endpoint -> (method, url builder, rule) where rule(role, access) gives the expected outcome.
@@ -896,6 +926,76 @@ ENDPOINTS = {
     ),
     "papers.set_tags": ("POST", lambda w: f"/papers/{w.paper.id}/tags", MANAGE),
     "discussions.tags": ("GET", lambda w: f"/discussions/{w.topic_id}/tags", DISCUSSION_MANAGE),
+    # ---- questionnaires (the world's is issued, shared with the room, answered by the member) --
+    "questionnaires.new": ("GET", lambda w: f"/rooms/{w.room.slug}/questionnaires/new", MANAGE),
+    "questionnaires.edit": ("GET", lambda w: f"/questionnaires/{w.questionnaire_id}/edit", MANAGE),
+    "questionnaires.add_question": (
+        "GET",
+        lambda w: f"/questionnaires/{w.questionnaire_id}/questions/new",
+        MANAGE,
+    ),
+    "questionnaires.edit_question": ("GET", lambda w: f"/questions/{w.question_id}/edit", MANAGE),
+    "questionnaires.remove_question": (
+        "GET",
+        lambda w: f"/questions/{w.question_id}/remove",
+        MANAGE,
+    ),
+    "questionnaires.move_question": ("POST", lambda w: f"/questions/{w.question_id}/up", MANAGE),
+    "questionnaires.issue": (
+        "POST",
+        lambda w: f"/questionnaires/{w.questionnaire_id}/issue",
+        MANAGE,
+    ),
+    "questionnaires.close": (
+        "GET",
+        lambda w: f"/questionnaires/{w.questionnaire_id}/close",
+        MANAGE,
+    ),
+    "questionnaires.reopen": (
+        "GET",
+        lambda w: f"/questionnaires/{w.questionnaire_id}/reopen",
+        MANAGE,
+    ),
+    "questionnaires.questionnaire": (
+        "GET",
+        lambda w: f"/questionnaires/{w.questionnaire_id}",
+        VIEW,
+    ),
+    "questionnaires.answer": (
+        "GET",
+        lambda w: f"/questionnaires/{w.questionnaire_id}/answer",
+        _room_rule(lambda role, access: role in TAKES_PART[access] and role != "secretariat"),
+    ),
+    "questionnaires.designate": (
+        "POST",
+        lambda w: f"/questionnaires/{w.questionnaire_id}/designate",
+        _room_rule(lambda role, access: role in TAKES_PART[access] and role != "secretariat"),
+    ),
+    "questionnaires.response": (
+        "GET",
+        lambda w: f"/questionnaire-responses/{w.questionnaire_response_id}",
+        VIEW,
+    ),
+    "questionnaires.compilation": (
+        "GET",
+        lambda w: f"/questionnaires/{w.questionnaire_id}/compilation",
+        VIEW,
+    ),
+    "questionnaires.export_docx": (
+        "GET",
+        lambda w: f"/questionnaires/{w.questionnaire_id}/compilation.docx",
+        VIEW,
+    ),
+    "questionnaires.export_csv": (
+        "GET",
+        lambda w: f"/questionnaires/{w.questionnaire_id}/compilation.csv",
+        VIEW,
+    ),
+    "questionnaires.to_paper": (
+        "POST",
+        lambda w: f"/questionnaires/{w.questionnaire_id}/paper",
+        MANAGE,
+    ),
 }
 
 

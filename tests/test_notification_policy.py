@@ -433,6 +433,23 @@ def member_delegations(role, access):  # the room's member delegations are the g
     return role in ("room_member", "room_chair")
 
 
+def questionnaire_issued(t):
+    """The chair issues a questionnaire to the room (issue #13): its members are told."""
+    from consult.questionnaires import services as questionnaires
+
+    questionnaire = questionnaires.create(
+        t.room,
+        t.actor,
+        title="Practice",
+        introduction="",
+        closes_at=utcnow() + timedelta(days=7),
+        is_shared_with_room=True,
+        attribution="attributed",
+    )
+    questionnaires.add_question(questionnaire, t.actor, "How?")
+    questionnaires.issue(questionnaire, t.actor)
+
+
 # ---- the expectations --------------------------------------------------------------------------
 
 
@@ -524,6 +541,8 @@ NOTIFICATION_ROWS = [
         statement_agreement_asked,
         member_delegations,
     ),
+    # ---- questionnaires ----
+    Row("questionnaire.issued", "to the room's members", questionnaire_issued, member_delegations),
 ]
 
 ACTIVITY_ROWS = [

@@ -521,6 +521,7 @@ def build(world: World, session) -> list[User]:
         flush(JoinRequest(room_id=rooms[r].id, user_id=pick(users, u).id))
     topics = _discussions(world, rooms, users, flush, n)
     _build_delegation_drafts(world, users, papers, flush, rooms=rooms, topics=topics)
+    _build_questionnaires(world, users, rooms, flush)
     return users
 
 
@@ -602,6 +603,49 @@ def _build_delegation_drafts(
             room = pick(rooms, p + author)
             draft(person, "discussion_topic", room.id, room.id)
             draft(person, "national_contribution", room.id, room.id)
+
+
+def _build_questionnaires(world: World, users: list, rooms: list, flush) -> None:
+    """Per room, a questionnaire in drafting, one issued and shared with the room and one
+    issued for the chair only, each with a question; each person's delegation answers each
+    one, drafted or submitted (drawn from the world's comments), with its answer."""
+    Questionnaire, Question = model("Questionnaire"), model("Question")  # noqa: N806
+    Response, Answer = model("QuestionnaireResponse"), model("QuestionnaireAnswer")  # noqa: N806
+    states = [state for _p, _a, state in world.comments] or [0, 1]
+    for i, room in enumerate(rooms):
+        author = pick(users, i)
+        for j, (issued, shared) in enumerate(((False, True), (True, True), (True, False))):
+            questionnaire = flush(
+                Questionnaire(
+                    room_id=room.id,
+                    title="q",
+                    introduction="",
+                    closes_at=at(600),
+                    is_shared_with_room=shared,
+                    attribution="attributed",
+                    issued_at=at(0) if issued else None,
+                    created_by_id=author.id,
+                )
+            )
+            question = flush(Question(questionnaire_id=questionnaire.id, text="?", position=1))
+            done: set[int] = set()
+            for k, person in enumerate(users):
+                if person.delegation_id in done:
+                    continue
+                done.add(person.delegation_id)
+                submitted = (states[(i + j + k) % len(states)] + k) % 2 == 0
+                response = flush(
+                    Response(
+                        questionnaire_id=questionnaire.id,
+                        delegation_id=person.delegation_id,
+                        draft={str(question.id): "d"},
+                        updated_by_id=person.id,
+                        submitted_at=at(30) if submitted else None,
+                        submitted_by_id=person.id if submitted else None,
+                    )
+                )
+                if submitted:
+                    flush(Answer(response_id=response.id, question_id=question.id, body="a"))
 
 
 # ---- a world with some of everything -----------------------------------------------

@@ -1,0 +1,86 @@
+"""The compilation of a questionnaire's answers as Word and CSV files, for the chair.
+
+Built from the compilation the person may read (`services.compile_answers`), so a file never
+holds an answer its reader could not see on the page, nor a name the attribution withholds.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from docx.shared import Pt
+from flask_babel import format_datetime
+from flask_babel import gettext as _
+
+from consult.papers.docx_io import DocxWriter
+from consult.questionnaires.services import Compilation
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _cell(value: str | None) -> str:
+    """A spreadsheet shows it as text: a leading =, +, -, @ would run as a formula."""
+    text = value or ""
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
+def compilation_docx(c: Compilation) -> bytes:
+    """Title, the questionnaire's introduction, then per question its text and the answers
+    one after the other, each under the delegation's name (or letter) when attributed."""
+    q = c.questionnaire
+    writer = DocxWriter.new()
+    writer.header(c.room.title, _("Compilation of answers"))
+    writer.page_numbers()
+    writer.properties(title=q.title, author="", when=c.generated_at)
+    writer.text(q.title, style="Title")
+    writer.text(_("Compilation of answers: %(n)s responses", n=c.responses), bold=True, size=Pt(11))
+    writer.text(
+        _("Generated %(when)s", when=format_datetime(c.generated_at, "long")),
+        italic=True,
+        size=Pt(9),
+    )
+    if q.attribution == "unattributed":
+        writer.text(_("Answers are shown without attribution."), italic=True, size=Pt(9))
+    if q.introduction.strip():
+        writer.markdown(q.introduction)
+    for item in c.questions:
+        writer.heading(_("Question %(n)s", n=item.number), 2)
+        writer.markdown(item.question.text)
+        if not item.answers:
+            writer.text(_("No answers."), italic=True, size=Pt(10))
+        for answer in item.answers:
+            if answer.who:
+                writer.text(answer.who, bold=True)
+            writer.markdown(answer.body)
+    return writer.to_bytes()
+
+
+def compilation_csv(c: Compilation) -> bytes:
+    """One row per answer, UTF-8 with a byte-order mark (so Excel reads the accents)."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(
+        [
+            _("Question number"),
+            _("Question"),
+            _("Delegation"),
+            _("Answer"),
+            _("Submitted"),
+            _("Amended"),
+        ]  # fmt: skip
+    )
+    for item in c.questions:
+        for answer in item.answers:
+            writer.writerow(
+                _cell(v)
+                for v in (
+                    str(item.number),
+                    item.question.text,
+                    answer.who or "",
+                    answer.body,
+                    answer.submitted_at.isoformat(),
+                    answer.amended_at.isoformat() if answer.amended_at else "",
+                )
+            )
+    return out.getvalue().encode("utf-8-sig")
