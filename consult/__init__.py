@@ -17,6 +17,7 @@ from consult import (
     accounts,
     admin,
     briefs,
+    case_studies,
     delegation_drafts,
     discussions,
     extensions,
@@ -66,6 +67,7 @@ DOMAINS = (
     discussions,
     delegation_drafts,
     small_groups,
+    case_studies,
     notifications,
     admin,
 )
