@@ -90,6 +90,7 @@ class World:
     attachment_id: int = 999_999
     brief_id: int = 999_999
     statement_id: int = 999_999
+    case_study_id: int = 999_999
 
 
 @pytest.fixture(scope="module")
@@ -231,6 +232,7 @@ def build_world(db, make_delegation, make_user, make_room, add_member, access) -
     _exchange_drafts_world(world)
     _groups_world(world, make_user, add_member)
     _world_statement(world)
+    _world_case_studies(world)
     return world
 
 
@@ -343,6 +345,21 @@ def _world_statement(world: World) -> None:
     )
     statements.ask_agreement(statement, world.users["room_chair"], utcnow() + timedelta(days=1))
     world.statement_id = statement.id
+
+
+def _world_case_studies(world: World) -> None:
+    """An unattributed case study submitted by the room member's delegation, waiting for
+    review (none in a confidential room: an id that names nothing)."""
+    from consult.case_studies import services as case_studies
+
+    world.case_study_id = 999_999
+    if world.room.access is AccessLevel.CONFIDENTIAL:
+        return
+    sections = dict.fromkeys(
+        ("context", "challenge", "measures", "agencies", "result", "lessons"), "Text."
+    )
+    draft = case_studies.Draft(title="Case study", sections=sections, is_attributed=False)
+    world.case_study_id = case_studies.submit(world.room, world.users["room_member"], draft).id
 
 
 # endpoint -> (method, url builder, rule) where rule(role, access) gives the expected outcome.
@@ -859,7 +876,58 @@ ENDPOINTS = {
     # ---- the library ----
     "library.index": ("GET", lambda w: "/library", SIGNED_IN_ONLY),
     "library.term": ("GET", lambda w: "/library/post-delivery-measures", SIGNED_IN_ONLY),
+    # ---- case studies (the world's is submitted by the room member's delegation) ----
+    "case_studies.room_case_studies": (
+        "GET",
+        lambda w: f"/rooms/{w.room.slug}/case-studies",
+        DISCUSSION_VIEW,
+    ),
+    "case_studies.new": (
+        "GET",
+        lambda w: f"/rooms/{w.room.slug}/case-studies/new",
+        DISCUSSION_TAKE_PART,
+    ),
+    "case_studies.case_study": (
+        "GET",
+        lambda w: f"/case-studies/{w.case_study_id}",
+        lambda role, access: _case_study_rule(role, access, {"room_member", *MANAGES}),
+    ),
+    "case_studies.edit": (
+        "GET",
+        lambda w: f"/case-studies/{w.case_study_id}/edit",
+        lambda role, access: _case_study_rule(role, access, {"room_member"}),
+    ),
+    "case_studies.withdraw": (
+        "GET",
+        lambda w: f"/case-studies/{w.case_study_id}/withdraw",
+        lambda role, access: _case_study_rule(role, access, {"room_member"}),
+    ),
+    "case_studies.reinstate": (
+        "POST",
+        lambda w: f"/case-studies/{w.case_study_id}/reinstate",
+        lambda role, access: _case_study_rule(role, access, {"room_member"}),
+    ),
+    "case_studies.publish": (
+        "POST",
+        lambda w: f"/case-studies/{w.case_study_id}/publish",
+        lambda role, access: _case_study_rule(role, access, MANAGES),
+    ),
+    "case_studies.return_": (
+        "POST",
+        lambda w: f"/case-studies/{w.case_study_id}/return",
+        lambda role, access: _case_study_rule(role, access, MANAGES),
+    ),
 }
+
+
+def _case_study_rule(role: str, access: AccessLevel, allowed: set[str]):
+    """A case study waiting for review is seen by its delegation (room_member) and the
+    room's reviewers (its chair, the Secretariat); to everyone else it does not exist."""
+    if role == "anonymous":
+        return "signin"
+    if access is AccessLevel.CONFIDENTIAL or role not in {"room_member", *MANAGES}:
+        return 404
+    return "ok" if role in allowed else 403
 
 
 def _pending(role, *, coordinator, author):
