@@ -360,6 +360,7 @@ def _world_case_studies(world: World) -> None:
     )
     draft = case_studies.Draft(title="Case study", sections=sections, is_attributed=False)
     world.case_study_id = case_studies.submit(world.room, world.users["room_member"], draft).id
+    _db.session.flush()  # its notification too: a read must not find it waiting to be written
 
 
 # endpoint -> (method, url builder, rule) where rule(role, access) gives the expected outcome.
