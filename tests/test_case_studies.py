@@ -536,3 +536,15 @@ def test_the_room_page_lists_them(client, auth, wg):
     page = client.get(f"/rooms/{wg['room'].slug}").get_data(as_text=True)
     assert "Case studies" in page and "Our depot" in page
     assert "Submit a case study" not in page  # the reader does not take part
+
+
+def test_a_handover_moves_the_contact_point(wg, db, make_user):
+    from consult.accounts import handover
+
+    case_study = _submit(wg, contact_user_id=wg["delegate"].id)
+    successor = wg["colleague"]
+    held = dict((step.name, lines) for step, lines in handover.held(wg["delegate"], wg["chair"]))
+    assert held["case_study_contacts"] == ["Contact point of 1 case study"]
+    run = handover.Handover(departing=wg["delegate"], successor=successor, actor=successor)
+    assert services.CONTACT_POINTS.move(run) == 1
+    assert case_study.contact_user_id == successor.id

@@ -9,8 +9,10 @@ from flask import Flask
 
 
 def register(app: Flask) -> None:
-    """The blueprint, the rule, the room page's section, "waiting for you" and the shelf."""
+    """The blueprint, the rule, the room page's section, "waiting for you", the shelf and the
+    handover of contact points."""
     from consult import waiting
+    from consult.accounts import handover
     from consult.case_studies import policy, routes, services
     from consult.library import shelves
     from consult.rooms import contents
@@ -20,3 +22,4 @@ def register(app: Flask) -> None:
     contents.add(app, routes.room_section)
     waiting.add(app, services.waiting_for)
     shelves.add(app, services.SHELF)
+    handover.add(app, services.CONTACT_POINTS)

@@ -17,11 +17,13 @@ from typing import Any
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from markupsafe import Markup
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
 from consult import audit, markdown
+from consult.accounts import handover
 from consult.accounts.models import Delegation, DelegationStatus, User
 from consult.case_studies.models import SECTION_NAMES, SECTIONS, CaseStudy, CaseStudyStatus
 from consult.errors import ServiceError, refuse_longer_than
@@ -501,6 +503,44 @@ def waiting_for(user: User) -> list[Waiting]:
             )
         )
     return lines
+
+
+# ---- handover --------------------------------------------------------------------------------
+
+
+def _held_contacts(departing: User, viewer: User) -> list[str]:
+    count = db.session.scalar(
+        select(func.count(CaseStudy.id)).where(CaseStudy.contact_user_id == departing.id)
+    )
+    if not count:
+        return []
+    return [
+        ngettext(
+            "Contact point of %(num)d case study", "Contact point of %(num)d case studies", count
+        )
+    ]
+
+
+def _move_contacts(run: handover.Handover) -> int:
+    """The successor (a colleague of the same delegation) becomes the contact point of the
+    case studies that named the departing person."""
+    rows = db.session.scalars(
+        select(CaseStudy).where(CaseStudy.contact_user_id == run.departing.id)
+    ).all()
+    for case_study in rows:
+        case_study.contact_user_id = run.successor.id
+    db.session.flush()
+    return len(rows)
+
+
+#: This domain's part of a handover (added from consult.case_studies.register).
+CONTACT_POINTS = handover.Step(
+    name="case_study_contacts",
+    label=_l("Case study contact points"),
+    held=_held_contacts,
+    move=_move_contacts,
+    order=60,
+)
 
 
 # ---- the library's shelf ---------------------------------------------------------------------
