@@ -67,3 +67,19 @@ def test_an_unattributed_case_study_is_published_and_found_without_its_origin(si
     expect(germany.get_by_text("Quarterly physical counts against one register.")).to_be_visible()
     assert "Philippines" not in germany.content()
     axe(germany, "a published unattributed case study")
+
+    # The Philippines withdraws it (after a confirmation): Germany's link still opens, on a
+    # placeholder without the text.
+    philippines.goto(case_study_url)
+    philippines.get_by_role("link", name="Withdraw…").click()
+    axe(philippines, "the withdrawal's confirmation")
+    philippines.get_by_role("button", name="Withdraw the case study").click()
+    expect(
+        philippines.get_by_role("button", name="Reinstate it as it was published")
+    ).to_be_visible()
+    response = germany.goto(case_study_url)
+    assert response.status == 200
+    expect(
+        germany.get_by_text("Case study withdrawn by the submitting delegation on")
+    ).to_be_visible()
+    expect(germany.get_by_text("Quarterly physical counts against one register.")).to_have_count(0)
