@@ -548,3 +548,18 @@ def test_a_handover_moves_the_contact_point(wg, db, make_user):
     run = handover.Handover(departing=wg["delegate"], successor=successor, actor=successor)
     assert services.CONTACT_POINTS.move(run) == 1
     assert case_study.contact_user_id == successor.id
+
+
+def test_without_chairs_the_secretariat_is_told_and_reviews(wg, db, make_room, add_member):
+    room = make_room(AccessLevel.OPEN)
+    case_study = services.submit(
+        room, wg["delegate"], services.Draft(title="Unchaired", sections=SECTIONS)
+    )
+    told = db.session.scalars(
+        select(Notification.user_id).where(Notification.kind == "case_study.submitted")
+    ).all()
+    assert told == [wg["secretariat"].id]
+    lines = services.waiting_for(wg["secretariat"])
+    assert [line.title for line in lines] == ["Unchaired"]
+    assert can(Need.DECIDE, case_study, wg["secretariat"])
+    assert not can(Need.DECIDE, case_study, wg["chair"])  # the chair of another room

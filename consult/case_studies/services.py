@@ -412,8 +412,9 @@ def _link(case_study: CaseStudy) -> str:
 def _tell_reviewers(case_study: CaseStudy, room: Room, user: User, *, resubmitted: bool) -> None:
     """The room's chairs and facilitators (the Secretariat when the room has none), in words
     that name the delegation only to those who may learn the origin."""
-    reviewers = [uid for uid in manager_ids(room) if uid != user.id]
-    if not manager_ids(room):
+    managers = manager_ids(room)
+    reviewers = [uid for uid in managers if uid != user.id]
+    if not managers:
         reviewers = list(
             db.session.scalars(
                 select(User.id)
