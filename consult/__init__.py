@@ -17,6 +17,7 @@ from consult import (
     accounts,
     admin,
     briefs,
+    case_studies,
     delegation_drafts,
     discussions,
     extensions,
@@ -68,6 +69,7 @@ DOMAINS = (
     delegation_drafts,
     small_groups,
     questionnaires,
+    case_studies,
     notifications,
     admin,
 )

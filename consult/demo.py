@@ -476,6 +476,7 @@ def seed(password: str) -> dict[str, int]:
     _demo_taxonomy(wgeti)
     papers += _demo_library(wgeti, states, dief, people)
     _demo_questionnaires(wgeti, people)
+    _demo_case_studies(wgeti, people)
     return {
         "delegations": len(delegations),
         "people": len(people),
@@ -1227,4 +1228,154 @@ def _demo_questionnaires(wgeti: Room, people: dict[str, User]) -> None:
             two: "Draft: describe the end-use check and the risk criteria.",
         },
     )
+def _demo_case_studies(wgeti: Room, people: dict[str, User]) -> None:
+    """Five case studies published in WGETI across the stages of implementation (two under
+    post-delivery measures; South Africa's unattributed, so nobody but South Africa and the
+    Secretariat knows it is theirs), and Germany's awaiting the WGETI Chair's review."""
+    from consult.case_studies import services as case_studies
+    from consult.taxonomy import services as taxonomy
+
+    def ids(*slugs: str) -> list[str]:
+        return [str(taxonomy.by_slug(slug).id) for slug in slugs]
+
+    chair = people["chair.wgeti"]
+    now = utcnow()
+    stories = [
+        (
+            "npc.nigeria",
+            True,
+            "Delivery verification certificates for imports of small arms",
+            (
+                "Nigeria imports small arms and light weapons for its police and armed "
+                "forces through two ports and one airport.",
+                "Exporting States asked for proof that deliveries reached the end user; "
+                "our customs release papers did not say so.",
+                "A **delivery verification certificate** issued by the Nigeria Customs "
+                "Service within 10 working days of arrival, countersigned by the end user, "
+                "on a form agreed with the main exporters.",
+                "- Nigeria Customs Service\n- Ministry of Defence\n- National Centre for "
+                "the Control of Small Arms and Light Weapons",
+                "In 2025, 94 % of deliveries were certified within the 10 days.",
+                "Agree the certificate's form with the exporter before the licence is "
+                "granted; a shared checklist saved more time than any software.",
+            ),
+            ids("post-delivery-measures", "delivery-verification-certificates"),
+            ids("import"),
+            ["8", "11"],
+            40,
+        ),
+        (
+            "delegate.southafrica",
+            False,
+            "Stockpile management after a depot audit",
+            (
+                "A national audit of military depots found records kept on paper in "
+                "several places.",
+                "Losses could not be told apart from recording errors.",
+                "One electronic register for every depot, monthly spot checks and a "
+                "two-person rule for the armouries' keys.",
+                "- Armed forces' logistics command\n- Police\n- Auditor-General",
+                "Discrepancies fell by two thirds in eighteen months.",
+                "Start with the largest depots, and train the storekeepers before the "
+                "software arrives.",
+            ),
+            ids("post-delivery-measures", "stockpile-management"),
+            [],
+            ["11", "16"],
+            25,
+        ),
+        (
+            "delegate.germany",
+            True,
+            "Export risk assessment with an interagency review",
+            (
+                "Licence applications for exports of conventional arms to some 100 "
+                "destinations each year.",
+                "Applying the Article 7 criteria the same way across licensing officers.",
+                "A written assessment template per criterion, and an interagency review "
+                "for sensitive destinations.",
+                "- Federal Foreign Office\n- Federal Office for Economic Affairs and "
+                "Export Control (BAFA)\n- Federal Ministry of Defence",
+                "Decisions are documented criterion by criterion and can be reviewed.",
+                "A template helps consistency; it does not replace judgement.",
+            ),
+            ids("authorisation-of-transfers", "risk-assessment"),
+            ids("export"),
+            ["7"],
+            60,
+        ),
+        (
+            "delegate.philippines",
+            True,
+            "Registering arms brokers",
+            (
+                "Brokers arranged transfers between third countries from Manila.",
+                "No law required them to register or to ask for a permit.",
+                "A register of brokers since 2022 and a permit for each brokering activity, "
+                "checked against the Treaty's prohibitions.",
+                "- Department of Foreign Affairs\n- Philippine National Police\n- "
+                "Department of Trade and Industry",
+                "42 brokers registered; two permits refused in 2025.",
+                "Outreach to the trade associations brought most brokers in voluntarily.",
+            ),
+            ids("regulation-of-role-players", "brokering-regulation"),
+            ids("brokering"),
+            ["10"],
+            15,
+        ),
+        (
+            "delegate.thailand",
+            True,
+            "Building a national control list",
+            (
+                "Thailand signed the Treaty and is preparing for ratification.",
+                "Controls relied on several lists kept by different ministries.",
+                "One national control list covering the eight categories of Article 2(1), "
+                "published on the licensing authority's website.",
+                "- Ministry of Foreign Affairs\n- Ministry of Defence\n- Customs Department",
+                "Applicants now check one list; customs officers were trained on it.",
+                "Publish the list early: industry's comments improved it.",
+            ),
+            ids("national-control-system", "national-control-list"),
+            [],
+            ["2", "5"],
+            8,
+        ),
+    ]
+    for local, attributed, title, texts, stages, activities, articles, days_ago in stories:
+        person = people[local]
+        draft = case_studies.Draft(
+            title=title,
+            sections=dict(
+                zip(
+                    ("context", "challenge", "measures", "agencies", "result", "lessons"),
+                    texts,
+                    strict=True,
+                )
+            ),
+            is_attributed=attributed,
+            contact_user_id=person.id if attributed else None,
+            stages=stages,
+            activities=activities,
+            articles=articles,
+        )
+        case_study = case_studies.submit(wgeti, person, draft)
+        case_studies.publish(case_study, chair)
+        case_study.submitted_at = now - timedelta(days=days_ago + 3)
+        case_study.published_at = case_study.decided_at = now - timedelta(days=days_ago)
+    waiting = case_studies.Draft(
+        title="Re-export assurances in export licences",
+        sections={
+            "context": "German licences for small arms carry a re-export clause.",
+            "challenge": "Checking that the clause is kept once the arms have arrived.",
+            "measures": "Post-shipment on-site verification with the importing State's consent.",
+            "agencies": "- BAFA\n- Federal Foreign Office\n- Embassies",
+            "result": "Twelve verifications since 2023, none found a re-export.",
+            "lessons": "Agree the visit in the end-use certificate, not after delivery.",
+        },
+        contact_text="Export control division, BAFA",
+        stages=ids("post-delivery-measures", "re-export-assurances"),
+        articles=["11"],
+    )
+    case_studies.submit(wgeti, people["focal.germany"], waiting)
     db.session.flush()

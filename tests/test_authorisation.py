@@ -94,6 +94,7 @@ class World:
     questionnaire_id: int = 999_999
     question_id: int = 999_999
     questionnaire_response_id: int = 999_999
+    case_study_id: int = 999_999
 
 
 @pytest.fixture(scope="module")
@@ -237,6 +238,7 @@ def build_world(db, make_delegation, make_user, make_room, add_member, access) -
     _world_statement(world)
     _world_taxonomy(world)
     _world_questionnaires(world)
+    _world_case_studies(world)
     return world
 
 
@@ -385,6 +387,20 @@ def _world_questionnaires(world: World) -> None:
     db.session.flush()
     world.questionnaire_id, world.question_id = questionnaire.id, question.id
     world.questionnaire_response_id = response.id
+def _world_case_studies(world: World) -> None:
+    """An unattributed case study submitted by the room member's delegation, waiting for
+    review (none in a confidential room: an id that names nothing)."""
+    from consult.case_studies import services as case_studies
+
+    world.case_study_id = 999_999
+    if world.room.access is AccessLevel.CONFIDENTIAL:
+        return
+    sections = dict.fromkeys(
+        ("context", "challenge", "measures", "agencies", "result", "lessons"), "Text."
+    )
+    draft = case_studies.Draft(title="Case study", sections=sections, is_attributed=False)
+    world.case_study_id = case_studies.submit(world.room, world.users["room_member"], draft).id
+    _db.session.flush()  # its notification too: a read must not find it waiting to be written
 
 
 # endpoint -> (method, url builder, rule) where rule(role, access) gives the expected outcome.
@@ -996,7 +1012,58 @@ ENDPOINTS = {
         lambda w: f"/questionnaires/{w.questionnaire_id}/paper",
         MANAGE,
     ),
+    # ---- case studies (the world's is submitted by the room member's delegation) ----
+    "case_studies.room_case_studies": (
+        "GET",
+        lambda w: f"/rooms/{w.room.slug}/case-studies",
+        DISCUSSION_VIEW,
+    ),
+    "case_studies.new": (
+        "GET",
+        lambda w: f"/rooms/{w.room.slug}/case-studies/new",
+        DISCUSSION_TAKE_PART,
+    ),
+    "case_studies.case_study": (
+        "GET",
+        lambda w: f"/case-studies/{w.case_study_id}",
+        lambda role, access: _case_study_rule(role, access, {"room_member", *MANAGES}),
+    ),
+    "case_studies.edit": (
+        "GET",
+        lambda w: f"/case-studies/{w.case_study_id}/edit",
+        lambda role, access: _case_study_rule(role, access, {"room_member"}),
+    ),
+    "case_studies.withdraw": (
+        "GET",
+        lambda w: f"/case-studies/{w.case_study_id}/withdraw",
+        lambda role, access: _case_study_rule(role, access, {"room_member"}),
+    ),
+    "case_studies.reinstate": (
+        "POST",
+        lambda w: f"/case-studies/{w.case_study_id}/reinstate",
+        lambda role, access: _case_study_rule(role, access, {"room_member"}),
+    ),
+    "case_studies.publish": (
+        "POST",
+        lambda w: f"/case-studies/{w.case_study_id}/publish",
+        lambda role, access: _case_study_rule(role, access, MANAGES),
+    ),
+    "case_studies.return_": (
+        "POST",
+        lambda w: f"/case-studies/{w.case_study_id}/return",
+        lambda role, access: _case_study_rule(role, access, MANAGES),
+    ),
 }
+
+
+def _case_study_rule(role: str, access: AccessLevel, allowed: set[str]):
+    """A case study waiting for review is seen by its delegation (room_member) and the
+    room's reviewers (its chair, the Secretariat); to everyone else it does not exist."""
+    if role == "anonymous":
+        return "signin"
+    if access is AccessLevel.CONFIDENTIAL or role not in {"room_member", *MANAGES}:
+        return 404
+    return "ok" if role in allowed else 403
 
 
 def _pending(role, *, coordinator, author):

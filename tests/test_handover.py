@@ -237,6 +237,7 @@ def test_handover_moves_room_roles_lists_follows_and_floor_requests(
         "need_to_know_lists": 1,
         "paper_follows": 1,
         "floor_requests": 1,
+        "case_study_contacts": 0,
     }
     # The successor opens the need-to-know thread; the departing account is deactivated.
     enter(client, auth, successor)

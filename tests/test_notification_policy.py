@@ -367,6 +367,49 @@ def invited_states_told_by_name(role, access):
     return "withheld"
 
 
+def _case_study(t, by, *, attributed: bool = True):
+    from consult.case_studies import services as case_studies
+
+    if t.room.access is AccessLevel.CONFIDENTIAL:
+        pytest.skip("case studies are not submitted to confidential rooms")
+    texts = dict.fromkeys(
+        ("context", "challenge", "measures", "agencies", "result", "lessons"), "x"
+    )
+    draft = case_studies.Draft(title="Stockpiles", sections=texts, is_attributed=attributed)
+    return case_studies.submit(t.room, by, draft)
+
+
+def case_study_submitted(t):
+    _case_study(t, t.replier)
+
+
+def case_study_submitted_unattributed(t):
+    _case_study(t, t.replier, attributed=False)
+
+
+def case_study_published(t):
+    from consult.case_studies import services as case_studies
+
+    case_studies.publish(_case_study(t, t.users["room_member"], attributed=False), t.actor)
+
+
+def case_study_returned(t):
+    from consult.case_studies import services as case_studies
+
+    case_study = _case_study(t, t.users["room_member"])
+    case_studies.return_case_study(case_study, t.actor, "Add figures.")
+
+
+def case_study_published_line(t):
+    from consult.case_studies import services as case_studies
+
+    case_studies.publish(_case_study(t, t.replier, attributed=False), t.actor)
+
+
+def chairs_told_without_a_name(role, access):  # an unattributed case study names nobody
+    return "delivered" if role == "room_chair" else "withheld"
+
+
 def small_group_opened(t):
     """A chair opens a small group under the room with one of its members (issue #12)."""
     from consult.small_groups import services as small_groups
@@ -543,6 +586,16 @@ NOTIFICATION_ROWS = [
     ),
     # ---- questionnaires ----
     Row("questionnaire.issued", "to the room's members", questionnaire_issued, member_delegations),
+    # ---- case studies ----
+    Row("case_study.submitted", "attributed", case_study_submitted, chairs_told_by_name),
+    Row(
+        "case_study.submitted",
+        "unattributed",
+        case_study_submitted_unattributed,
+        chairs_told_without_a_name,
+    ),
+    Row("case_study.decided", "published", case_study_published, the_submitter),
+    Row("case_study.decided", "returned", case_study_returned, the_submitter),
 ]
 
 ACTIVITY_ROWS = [
@@ -566,6 +619,8 @@ ACTIVITY_ROWS = [
     Row("discussion.started", "a new topic", discussion_started, sees),
     # ---- small groups ----
     Row("room.small_group_opened", "its members only", small_group_opened, small_group_members),
+    # ---- case studies ----
+    Row("case_study.published", "unattributed", case_study_published_line, sees),
 ]
 
 

@@ -522,6 +522,7 @@ def build(world: World, session) -> list[User]:
     topics = _discussions(world, rooms, users, flush, n)
     _build_delegation_drafts(world, users, papers, flush, rooms=rooms, topics=topics)
     _build_questionnaires(world, users, rooms, flush)
+    _build_case_studies(world, users, rooms, flush)
     return users
 
 
@@ -646,6 +647,31 @@ def _build_questionnaires(world: World, users: list, rooms: list, flush) -> None
                 )
                 if submitted:
                     flush(Answer(response_id=response.id, question_id=question.id, body="a"))
+def _build_case_studies(world: World, users: list, rooms: list, flush) -> None:
+    """Case studies in each room, by the delegation of one of the world's people, in every
+    state: waiting, returned, published, withdrawn after publication or before it."""
+    CaseStudy = model("CaseStudy")  # noqa: N806 - a class
+    statuses = values("CaseStudy", "status")
+    texts = dict.fromkeys(
+        ("context", "challenge", "measures", "agencies", "result", "lessons"), "c"
+    )
+    for i, room in enumerate(rooms):
+        for j in range(3):
+            person = pick(users, i + j + 1)
+            status = statuses[(i + j) % len(statuses)]
+            published = status.value == "published" or (status.value == "withdrawn" and j % 2)
+            flush(
+                CaseStudy(
+                    room_id=room.id,
+                    delegation_id=person.delegation_id,
+                    submitted_by_id=person.id,
+                    title="c",
+                    is_attributed=bool(j % 2),
+                    status=status,
+                    published_at=at(0) if published else None,
+                    **texts,
+                )
+            )
 
 
 # ---- a world with some of everything -----------------------------------------------

@@ -40,6 +40,9 @@ KINDS: dict[str, str] = {
     "paper.cosponsor_invited": "the people of a delegation invited to co-sponsor a contribution",
     "group.confirmed": "who spoke on behalf of a group: its coordinator confirmed it",
     "group.declined": "who spoke on behalf of a group: its coordinator declined it",
+    "case_study.submitted": "the room's chairs and facilitators (the Secretariat when it has "
+    "none): a case study awaits review; the delegation is named only when attributed",
+    "case_study.decided": "the submitting delegation: its case study was published or returned",
     "statement.agreement_asked": "people of a group's member delegations who see its statement: "
     "agree by the deadline",
     "questionnaire.issued": "people of the room's delegations and its members: the chair issued a "

@@ -62,6 +62,7 @@ ACTIVITY_KINDS: dict[str, str] = {
     "brief.pending": "a trend brief open to objections",
     "brief.published": "a published trend brief",
     "discussion.started": "a discussion (topic)",
+    "case_study.published": "a case study (never naming its delegation)",
 }
 
 
