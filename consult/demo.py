@@ -1037,6 +1037,8 @@ def _demo_taxonomy(wgeti: Room) -> None:
     tag(item("Post-shipment cooperation"), ("post-shipment-verification",))
     tag(item("Voluntary guide to implementing Article 7"), ("risk-assessment",))
     db.session.flush()
+
+
 def _demo_library(wgeti: Room, states: Room, dief: Room, people: dict[str, User]) -> int:
     """What the library's "Post-delivery measures" shelves show besides the tagged WGETI
     papers: a chair's background paper (Rev.1, Article 11, export and import) and a chair's
@@ -1139,6 +1141,8 @@ def _demo_library(wgeti: Room, states: Room, dief: Room, people: dict[str, User]
     tag(published, "diversion-response", "stockpile-management")
     db.session.flush()
     return 4
+
+
 def _demo_questionnaires(wgeti: Room, people: dict[str, User]) -> None:
     """Issue #13: the WGETI Chair's questionnaire on practical implementation, three questions
     tagged with stages, half answered: five delegations submitted (Nigeria then amended its
@@ -1228,6 +1232,8 @@ def _demo_questionnaires(wgeti: Room, people: dict[str, User]) -> None:
             two: "Draft: describe the end-use check and the risk criteria.",
         },
     )
+
+
 def _demo_case_studies(wgeti: Room, people: dict[str, User]) -> None:
     """Five case studies published in WGETI across the stages of implementation (two under
     post-delivery measures; South Africa's unattributed, so nobody but South Africa and the

@@ -387,6 +387,8 @@ def _world_questionnaires(world: World) -> None:
     db.session.flush()
     world.questionnaire_id, world.question_id = questionnaire.id, question.id
     world.questionnaire_response_id = response.id
+
+
 def _world_case_studies(world: World) -> None:
     """An unattributed case study submitted by the room member's delegation, waiting for
     review (none in a confidential room: an id that names nothing)."""

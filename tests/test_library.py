@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from consult.accounts.models import DelegationStatus, RegionalGroup
 from consult.briefs.models import PublishedBrief
+from consult.case_studies.models import CaseStudy, CaseStudyStatus
 from consult.discussions.models import Topic
 from consult.extensions import db
 from consult.groups.models import Group
@@ -24,6 +25,12 @@ from consult.papers.models import (
     Revision,
 )
 from consult.policy import Need, can, subject_of
+from consult.questionnaires.models import (
+    Question,
+    Questionnaire,
+    QuestionnaireAnswer,
+    QuestionnaireResponse,
+)
 from consult.rooms.models import AccessLevel, RoomKind, RoomRole
 from consult.taxonomy import services as taxonomy
 from consult.taxonomy.models import Tag
@@ -169,6 +176,7 @@ def world(db, make_room, make_user, make_delegation, add_member):
     db.session.flush()
     tag(brief, STAGE)
     tag(members_brief, STAGE)
+    _case_studies_and_answers(db, wg, members, people, nigeria)
     return {
         "rooms": {"wg": wg, "members": members, "states": states},
         "people": people,
@@ -179,6 +187,72 @@ def world(db, make_room, make_user, make_delegation, add_member):
         "germany": germany,
         "nigeria": nigeria,
     }
+
+
+def _case_studies_and_answers(db, wg, members, people, nigeria) -> None:
+    """Published case studies (one unattributed, one in the members' room, one still waiting)
+    and answers to questions tagged with the stage: shared with the room, in the members'
+    room, for the chair only, and not yet submitted."""
+    texts = dict.fromkeys(
+        ("context", "challenge", "measures", "agencies", "result", "lessons"), "c"
+    )
+    now = datetime.now(UTC)
+    for room, title, status, attributed in (
+        (wg, "Case study: DVCs in practice", CaseStudyStatus.PUBLISHED, True),
+        (wg, "Case study: unattributed", CaseStudyStatus.PUBLISHED, False),
+        (members, "Case study: members only", CaseStudyStatus.PUBLISHED, True),
+        (wg, "Case study: waiting", CaseStudyStatus.SUBMITTED, True),
+    ):
+        case = CaseStudy(
+            room_id=room.id,
+            delegation_id=nigeria.id,
+            submitted_by_id=people["nigeria"].id,
+            title=title,
+            is_attributed=attributed,
+            status=status,
+            published_at=now if status is CaseStudyStatus.PUBLISHED else None,
+            **texts,
+        )
+        db.session.add(case)
+        db.session.flush()
+        tag(case, STAGE)
+    for room, text, shared, submitted in (
+        (wg, "Question shared with the room?", True, True),
+        (members, "Question of the members' room?", True, True),
+        (wg, "Question for the chair only?", False, True),
+        (wg, "Question not yet answered?", True, False),
+    ):
+        questionnaire = Questionnaire(
+            room_id=room.id,
+            title=text,
+            introduction="",
+            closes_at=now + timedelta(days=30),
+            is_shared_with_room=shared,
+            attribution="attributed",
+            issued_at=now,
+            created_by_id=people["chair"].id,
+        )
+        db.session.add(questionnaire)
+        db.session.flush()
+        question = Question(questionnaire_id=questionnaire.id, text=text, position=1)
+        db.session.add(question)
+        db.session.flush()
+        tag(question, SUB)
+        response = QuestionnaireResponse(
+            questionnaire_id=questionnaire.id,
+            delegation_id=nigeria.id,
+            draft={str(question.id): "draft"},
+            updated_by_id=people["nigeria"].id,
+            submitted_at=now if submitted else None,
+            submitted_by_id=people["nigeria"].id if submitted else None,
+        )
+        db.session.add(response)
+        db.session.flush()
+        if submitted:
+            db.session.add(
+                QuestionnaireAnswer(response_id=response.id, question_id=question.id, body="a")
+            )
+    db.session.flush()
 
 
 def titles(user, query: Query) -> dict[str, set[str]]:
@@ -330,12 +404,13 @@ def test_one_kind_pages_through_its_entries(client, auth, world, monkeypatch):
 def test_the_index_counts_what_each_person_may_see(client, auth, world):
     auth.login_quickly(world["people"]["state"])
     mine = client.get("/library").get_data(as_text=True)
-    # 4 papers, Nigeria's, the summary, 2 topics, 2 briefs.
+    # 4 papers, Nigeria's, the summary, 2 topics, 2 briefs, 3 case studies, 2 answers (the
+    # answers' questions are tagged with the sub-topic).
     assert 'href="/library/post-delivery-measures">Post-delivery measures</a>' in mine
-    assert stage_count(mine, STAGE) == 10 and stage_count(mine, SUB) == 2
+    assert stage_count(mine, STAGE) == 15 and stage_count(mine, SUB) == 4
     auth.login_quickly(world["people"]["observer"])
     theirs = client.get("/library").get_data(as_text=True)
-    assert stage_count(theirs, STAGE) == 7  # neither the members' nor the states' room
+    assert stage_count(theirs, STAGE) == 10  # neither the members' nor the states' room
     assert 'aria-current="page">Library</a>' in theirs  # the main navigation's link
 
 
@@ -431,7 +506,15 @@ def test_canaries_never_reach_the_library_of_who_may_not_see_them(
 
 
 #: The shelves `expected_titles` knows how to derive from can(VIEW).
-KNOWN = ("papers", "contributions", "summaries", "discussions", "briefs")
+KNOWN = (
+    "papers",
+    "contributions",
+    "case_studies",
+    "answers",
+    "summaries",
+    "discussions",
+    "briefs",
+)
 
 
 def expected_titles(user, query: Query, exclude_canaries: bool = False) -> dict[str, set[str]]:
@@ -461,6 +544,25 @@ def expected_titles(user, query: Query, exclude_canaries: bool = False) -> dict[
     for b in db.session.scalars(select(PublishedBrief)):
         if ("published_brief", b.id) in tagged_ids and can(Need.VIEW, b, user):
             found["briefs"].add(f"{BRIEF} {b.id}")
+    for c in db.session.scalars(select(CaseStudy)):
+        if (
+            ("case_study", c.id) in tagged_ids
+            and c.status is CaseStudyStatus.PUBLISHED
+            and can(Need.VIEW, c, user)
+        ):
+            found["case_studies"].add(c.title)
+    for answer in db.session.scalars(select(QuestionnaireAnswer)):
+        response = db.session.get(QuestionnaireResponse, answer.response_id)
+        question = db.session.get(Question, answer.question_id)
+        questionnaire = db.session.get(Questionnaire, question.questionnaire_id)
+        if (
+            (Question.__tablename__, question.id) in tagged_ids
+            and questionnaire.is_shared_with_room
+            and response.submitted_at is not None
+            and answer.body
+            and can(Need.VIEW, answer, user)
+        ):
+            found["answers"].add(question.text)
     if exclude_canaries:
         for key in found:
             found[key] = {t for t in found[key] if not t.startswith("CANARY")}

@@ -647,6 +647,8 @@ def _build_questionnaires(world: World, users: list, rooms: list, flush) -> None
                 )
                 if submitted:
                     flush(Answer(response_id=response.id, question_id=question.id, body="a"))
+
+
 def _build_case_studies(world: World, users: list, rooms: list, flush) -> None:
     """Case studies in each room, by the delegation of one of the world's people, in every
     state: waiting, returned, published, withdrawn after publication or before it."""

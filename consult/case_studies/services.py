@@ -613,7 +613,21 @@ def count(user: Any, query: shelves.Query) -> int:
     )
 
 
-SHELF = shelves.Shelf(key=SHELF_KEY, label=_l("Case studies"), find=find, count=count)
+def counts(user: Any) -> dict[int, int]:
+    """The published case studies the person may see per term (for the library's index)."""
+    return shelves.counts_by_term(
+        CaseStudy, visible(CaseStudy, user), CaseStudy.status == CaseStudyStatus.PUBLISHED
+    )
+
+
+SHELF = shelves.Shelf(
+    key=SHELF_KEY,
+    label=_l("Case studies"),
+    find=find,
+    count=count,
+    counts=counts,
+    position=30,
+)
 
 
 def ids_of(values: Iterable[str]) -> list[int]:

@@ -176,19 +176,31 @@ def counts_by_term(model: type, *where: ColumnElement[bool]) -> dict[int, int]:
     """How many rows of `model` matching `where` are tagged with each term: a sub-topic its
     own, a stage those tagged with it or with any of its sub-topics (each row once). One
     statement, whatever the number of terms and rows."""
-    kind = model.__tablename__
-    rows = select(model.id).where(*where)
+    rows = select(model.id.label("subject_id"), model.id.label("item_id")).where(*where)
+    return counts_through(model, rows)
+
+
+def counts_through(tagged_model: type, pairs: Select) -> dict[int, int]:
+    """`counts_by_term` for entries tagged through another row (an answer through its
+    question): `pairs` selects `subject_id` (the tagged `tagged_model` row) and `item_id`
+    (the entry counted), each entry counted once per term. One statement."""
+    kind = tagged_model.__tablename__
+    rows = pairs.subquery()
     stage = func.coalesce(Term.parent_id, Term.id)
     own = (
-        select(literal(0).label("level"), Tag.term_id, func.count(func.distinct(Tag.subject_id)))
+        select(literal(0).label("level"), Tag.term_id, func.count(func.distinct(rows.c.item_id)))
+        .select_from(Tag)
         .join(Term, Term.id == Tag.term_id)
-        .where(Tag.subject_type == kind, Tag.subject_id.in_(rows), Term.parent_id.is_not(None))
+        .join(rows, rows.c.subject_id == Tag.subject_id)
+        .where(Tag.subject_type == kind, Term.parent_id.is_not(None))
         .group_by(Tag.term_id)
     )
     rolled = (
-        select(literal(1).label("level"), stage, func.count(func.distinct(Tag.subject_id)))
+        select(literal(1).label("level"), stage, func.count(func.distinct(rows.c.item_id)))
+        .select_from(Tag)
         .join(Term, Term.id == Tag.term_id)
-        .where(Tag.subject_type == kind, Tag.subject_id.in_(rows))
+        .join(rows, rows.c.subject_id == Tag.subject_id)
+        .where(Tag.subject_type == kind)
         .group_by(stage)
     )
     return {term_id: n for _level, term_id, n in db.session.execute(union_all(own, rolled))}

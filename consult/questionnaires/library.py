@@ -13,7 +13,7 @@ from sqlalchemy import Select, and_, false, func, select
 from consult import policy
 from consult.accounts.models import Delegation
 from consult.extensions import db
-from consult.library.shelves import Entry, Query, Shelf
+from consult.library.shelves import Entry, Query, Shelf, counts_through
 from consult.links import path_for
 from consult.questionnaires.models import (
     Question,
@@ -25,7 +25,8 @@ from consult.rooms.models import Room
 from consult.taxonomy import services as taxonomy
 
 
-def _where(user, query: Query) -> Select:
+def _where(user, query: Query | None) -> Select:
+    """The answers the shelf lists for the query (None: every term, no facet, for counts)."""
     stmt = (
         select(QuestionnaireAnswer, Question, Questionnaire, QuestionnaireResponse, Room)
         .join(Question, Question.id == QuestionnaireAnswer.question_id)
@@ -37,9 +38,11 @@ def _where(user, query: Query) -> Select:
             Questionnaire.is_shared_with_room.is_(True),
             QuestionnaireResponse.submitted_at.is_not(None),
             QuestionnaireAnswer.body != "",
-            taxonomy.tagged(Question, query.term_ids),
         )
     )
+    if query is None:
+        return stmt
+    stmt = stmt.where(taxonomy.tagged(Question, query.term_ids))
     attributed = Questionnaire.attribution == "attributed"
     if query.delegation_id is not None:
         stmt = stmt.where(attributed, QuestionnaireResponse.delegation_id == query.delegation_id)
@@ -113,4 +116,14 @@ def count(user, query: Query) -> int:
     return db.session.scalar(select(func.count()).select_from(inner)) or 0
 
 
-SHELF = Shelf(key="answers", label=_l("Answers"), find=find, count=count)
+def counts(user) -> dict[int, int]:
+    """The answers the person may see per term of their question (for the library's index)."""
+    pairs = _where(user, None).with_only_columns(
+        Question.id.label("subject_id"), QuestionnaireAnswer.id.label("item_id")
+    )
+    return counts_through(Question, pairs)
+
+
+SHELF = Shelf(
+    key="answers", label=_l("Answers"), find=find, count=count, counts=counts, position=40
+)
