@@ -16,6 +16,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from consult import (
     accounts,
     admin,
+    assistance,
     briefs,
     delegation_drafts,
     discussions,
@@ -66,6 +67,7 @@ DOMAINS = (
     discussions,
     delegation_drafts,
     small_groups,
+    assistance,
     notifications,
     admin,
 )
