@@ -14,7 +14,7 @@ from wtforms import (
     TextAreaField,
     URLField,
 )
-from wtforms.validators import DataRequired, Optional
+from wtforms.validators import DataRequired, InputRequired, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from consult.assistance.models import HelpKind, Visibility
@@ -108,11 +108,11 @@ class CallForm(Form):
         _l("Title of the call"), validators=[DataRequired(_l("Give the call a title."))]
     )
     opens_on = DateField(
-        _l("Opens on"), validators=[DataRequired(_l("Give the day the call opens."))]
+        _l("Opens on"), validators=[InputRequired(_l("Give the day the call opens."))]
     )
     deadline_on = DateField(
         _l("Deadline (last day for proposals)"),
-        validators=[DataRequired(_l("Give the call's deadline."))],
+        validators=[InputRequired(_l("Give the call's deadline."))],
     )
     link = URLField(_l("Link to the call (optional)"), validators=[Optional()])
     notes = TextAreaField(_l("Notes (optional)"), validators=[Optional()])

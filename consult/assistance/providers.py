@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import url_for
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import extract, func, select
 
@@ -13,6 +12,7 @@ from consult.assistance.models import AssistanceRequest, RequestStatus
 from consult.assistance.services import waiting_to_match as _open_requests
 from consult.extensions import db
 from consult.library import shelves
+from consult.links import path_for
 from consult.policy import Need, can, visible
 from consult.taxonomy import services as taxonomy
 from consult.waiting import Waiting
@@ -45,7 +45,7 @@ def _find(user: Any, query: shelves.Query) -> list[shelves.Entry]:
     return [
         shelves.Entry(
             title=r.title,
-            url=url_for("assistance.request_page", request_id=r.id),
+            url=path_for("assistance.request_page", request_id=r.id),
             date=r.created_at,
             kind=str(_l("Request for assistance")),
             delegation=r.delegation.name,
@@ -73,7 +73,7 @@ def waiting_to_match(user: Any) -> list[Waiting]:
         Waiting(
             kind=str(_l("Request for assistance to match")),
             title=f"{r.title} ({r.delegation.name})",
-            url=url_for("assistance.request_page", request_id=r.id),
+            url=path_for("assistance.request_page", request_id=r.id),
             since=r.created_at,
         )
         for r in _open_requests()
