@@ -91,10 +91,6 @@ class ShareForm(Form):
     )
 
 
-class UnshareForm(Form):
-    delegation = SelectField(_l("Delegation"), coerce=_row_id, validate_choice=False)
-
-
 class MatchForm(Form):
     offers = CheckboxesField(_l("Offers to match it with"), coerce=_row_id, validate_choice=False)
 

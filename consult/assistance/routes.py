@@ -19,7 +19,6 @@ from consult.assistance.forms import (
     OfferForm,
     RequestForm,
     ShareForm,
-    UnshareForm,
 )
 from consult.assistance.models import (
     AssistanceOffer,
@@ -30,6 +29,7 @@ from consult.assistance.models import (
 from consult.assistance.policy import delegation_sees_request
 from consult.handlers import Load, handler
 from consult.htmx import redirect, render
+from consult.ids import parse_id
 from consult.policy import Need, can
 from consult.taxonomy import forms as tag_forms
 from consult.taxonomy import services as taxonomy
@@ -140,9 +140,7 @@ def _request_page(item: AssistanceRequest, status: int = 200, **forms):
         share_form.delegation.choices = [
             (d.id, d.name) for d in services.donor_choices(item) if d.id not in shared
         ]
-        context.update(
-            shares=shares, share_form=share_form, unshare_form=UnshareForm(formdata=None)
-        )
+        context.update(shares=shares, share_form=share_form)
     context["confirm_form"] = ConfirmForm(formdata=None)
     return render("assistance/request.html", status=status, **context)
 
@@ -277,10 +275,7 @@ def share_request(item: AssistanceRequest):
 @handler(item=Load(AssistanceRequest, Need.ADMINISTER, arg="request_id"), refused=_back_to_request)
 def unshare_request(item: AssistanceRequest):
     """Stop sharing with a delegation (sharing again undoes it)."""
-    form = UnshareForm()
-    form.delegation.choices = [(s.delegation_id, "") for s in services.shares(item)]
-    delegation_id = form.delegation.data if form.validate_on_submit() else None
-    delegation = services.unshare(item, current_user, delegation_id)
+    delegation = services.unshare(item, current_user, parse_id(request.form.get("delegation")))
     flash(
         _(
             "%(name)s no longer sees the request (unless matched with it). Share it again to "
@@ -464,8 +459,11 @@ def new_call():
 
 
 @bp.route("/calls/<int:call_id>/edit", methods=["GET", "POST"])
-@handler(call=Load(TrustFundCall, Need.ADMINISTER), field="title")
-def edit_call(call: TrustFundCall):
+@handler(field="title")
+def edit_call(call_id: int):
+    """The Secretariat corrects a call (404 to anyone else, as for its other pages)."""
+    policy.require(Need.ADMINISTER)
+    call = policy.load(TrustFundCall, call_id, Need.ADMINISTER)
     form = CallForm(obj=call if request.method == "GET" else None)
     if form.validate_on_submit():
         services.update_call(
