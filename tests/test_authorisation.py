@@ -352,6 +352,7 @@ def _world_assistance(world: World) -> None:
     state_party's; an open offer of the room chair's delegation; an open request of the room
     member's delegation matched with it; a call of the Voluntary Trust Fund."""
     from consult.assistance import services as assistance
+    from consult.extensions import db
     from consult.taxonomy import services as taxonomy
     from consult.taxonomy.forms import ChosenTags
 
@@ -371,6 +372,7 @@ def _world_assistance(world: World) -> None:
         link="",
         notes="",
     )
+    db.session.flush()
     world.assistance = {"private": private.id, "matched": matched.id, "offer": offer.id}
     world.assistance["call"] = call.id
 
