@@ -296,6 +296,7 @@ def test_the_secretariat_matches_a_request_and_the_parties_meet_in_a_private_roo
     room = match.room
     assert done.headers["Location"].endswith(f"/rooms/{room.slug}")
     assert room.access.value == "members"
+    assert f'href="/assistance/requests/{filed.id}"' in room.description_html
     assert filed.status is RequestStatus.MATCHED
     members = _db.session.scalars(
         select(Membership).where(Membership.room_id == room.id, Membership.ended_at.is_(None))

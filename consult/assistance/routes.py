@@ -295,9 +295,7 @@ def match_request(item: AssistanceRequest):
     form = MatchForm()
     form.offers.choices = [(o.id, f"{o.delegation.name}: {o.title}") for o in choices]
     if request.method == "GET" and (chosen := request.args.get("offer")):
-        form.offers.data = (
-            [int(chosen)] if chosen.isascii() and chosen.isdigit() and len(chosen) < 10 else []
-        )
+        form.offers.data = [ident] if (ident := parse_id(chosen)) is not None else []
     if form.validate_on_submit():
         found = services.match(item, current_user, form.offers.data or [])
         flash(

@@ -470,6 +470,11 @@ def match_choices(request: AssistanceRequest, user: User) -> list[AssistanceOffe
     return sorted(offers, key=lambda o: -len(wanted & set(o.kinds or [])))
 
 
+def _markdown_text(text: str) -> str:
+    """Text as Markdown that reads as itself (a title with brackets or stars stays a title)."""
+    return re.sub(r"([\\`*_{}\[\]()#+\-.!<>|~])", r"\\\1", text)
+
+
 def _room_slug(request: AssistanceRequest) -> str:
     base, n = f"assistance-{request.id}", 1
     slug = base
@@ -537,10 +542,12 @@ def match(request: AssistanceRequest, actor: User, offer_ids: Iterable[int]) -> 
         parent_id=None,
         time_zone=ROOM_TIME_ZONE,
         description=_(
-            "A private room for the request for assistance of %(requester)s, matched by the "
-            "Secretariat with the offer of %(offerers)s.",
-            requester=requester.name,
-            offerers=", ".join(dict.fromkeys(o.delegation.name for o in offers)),
+            "A private room for the request for assistance [%(title)s](%(link)s) of "
+            "%(requester)s, matched by the Secretariat with the offer of %(offerers)s.",
+            title=_markdown_text(request.title),
+            link=f"/assistance/requests/{request.id}",
+            requester=_markdown_text(requester.name),
+            offerers=_markdown_text(", ".join(dict.fromkeys(o.delegation.name for o in offers))),
         ),
         actor=actor,
     )
