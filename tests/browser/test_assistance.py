@@ -18,6 +18,7 @@ def test_a_request_is_matched_with_an_offer_and_the_parties_meet_in_their_room(s
     state = signed_in("delegate.southafrica")
     state.get_by_role("navigation", name="Main").get_by_role("link", name="Assistance").click()
     expect(state.locator("#vtf-calls")).to_contain_text("days left")  # the Fund's call
+    axe(state, "the requests and offers")
     state.get_by_role("link", name="File a request for assistance").click()
     state.get_by_label("Title").fill(title)
     state.get_by_label("What is needed, and the situation now (Markdown)").fill(
@@ -34,6 +35,7 @@ def test_a_request_is_matched_with_an_offer_and_the_parties_meet_in_their_room(s
     expect(state.get_by_text("Your request is filed.")).to_be_visible()
     expect(state.get_by_role("heading", level=1)).to_have_text(title)
     expect(state.locator("#request-status")).to_have_text("Open")
+    axe(state, "the request's page")
     request_url = state.url
 
     secretariat = signed_in("secretariat")
