@@ -731,6 +731,8 @@ def overview() -> Overview:
             cells[(stage_id, region)] += 1
             by_stage[stage_id] += 1
     found.cells, found.by_region, found.by_stage = dict(cells), dict(by_region), dict(by_stage)
+    if None not in found.by_region:  # only States file: a column of zeros says nothing
+        found.regions = [r for r in regions if r[0] is not None]
     return found
 
 
