@@ -316,6 +316,13 @@ def test_the_secretariat_matches_a_request_and_the_parties_meet_in_a_private_roo
     outsider = app.test_client()
     type(auth)(outsider).login_quickly(people["other"])
     assert outsider.get(f"/rooms/{room.slug}").status_code == 404
+    # The donor's offer lists the request it is matched with, and the room.
+    donor = app.test_client()
+    type(auth)(donor).login_quickly(people["donor"])
+    page = donor.get(f"/assistance/offers/{offer.id}").get_data(as_text=True)
+    assert "Matched with" in page and f"/rooms/{room.slug}" in page
+    page = outsider.get(f"/assistance/offers/{offer.id}").get_data(as_text=True)
+    assert "Matched with" not in page  # the other State sees the open offer, not the match
     # Matched: no second match, no edit.
     again = client.post(f"/assistance/requests/{filed.id}/match", data={"offers": [offer.id]})
     assert again.status_code == 422 and "Only an open request can be matched" in again.get_data(

@@ -470,6 +470,18 @@ def match_choices(request: AssistanceRequest, user: User) -> list[AssistanceOffe
     return sorted(offers, key=lambda o: -len(wanted & set(o.kinds or [])))
 
 
+def matches_of(offer: AssistanceOffer) -> list[AssistanceMatch]:
+    """The offer's current matches, newest first (its page lists those the reader may see)."""
+    return list(
+        db.session.scalars(
+            select(AssistanceMatch)
+            .join(MatchedOffer, MatchedOffer.match_id == AssistanceMatch.id)
+            .where(MatchedOffer.offer_id == offer.id, AssistanceMatch.ended_at.is_(None))
+            .order_by(AssistanceMatch.created_at.desc(), AssistanceMatch.id.desc())
+        )
+    )
+
+
 def _markdown_text(text: str) -> str:
     """Text as Markdown that reads as itself (a title with brackets or stars stays a title)."""
     return re.sub(r"([\\`*_{}\[\]()#+\-.!<>|~])", r"\\\1", text)
