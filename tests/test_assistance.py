@@ -675,3 +675,31 @@ def test_a_private_request_never_reaches_anyone_it_is_not_for(
     type(auth)(party).login_quickly(people["signatory"])
     assert CANARY_TITLE in party.get("/assistance").get_data(as_text=True)
     assert CANARY_TITLE in party.get("/library/stockpile-management").get_data(as_text=True)
+
+
+def test_the_pages_query_counts_do_not_grow_with_the_data(client, auth, people, count_queries):
+    """The requests page, the overview and the library's shelf cost the same queries with one
+    request and offer as with six of each."""
+
+    def counts() -> dict[str, int]:
+        found = {}
+        for who, url in (
+            ("donor", "/assistance"),
+            ("secretariat", "/assistance"),
+            ("secretariat", "/assistance/overview"),
+            ("donor", "/library/national-control-system"),
+        ):
+            auth.login_quickly(people[who])
+            with count_queries() as statements:
+                assert client.get(url).status_code == 200
+            found[f"{who} {url}"] = len(statements)
+        return found
+
+    request_by(people["requester"], visibility="open")
+    offer_by(people["org"])
+    small = counts()
+    for _ in range(5):
+        request_by(people["requester"], visibility="open")
+        request_by(people["signatory"], stages=["licensing-procedures"])
+        offer_by(people["donor"])
+    assert counts() == small
