@@ -16,6 +16,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from consult import (
     accounts,
     admin,
+    assistance,
     briefs,
     case_studies,
     delegation_drafts,
@@ -70,6 +71,7 @@ DOMAINS = (
     small_groups,
     questionnaires,
     case_studies,
+    assistance,
     notifications,
     admin,
 )

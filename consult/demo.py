@@ -477,6 +477,7 @@ def seed(password: str) -> dict[str, int]:
     papers += _demo_library(wgeti, states, dief, people)
     _demo_questionnaires(wgeti, people)
     _demo_case_studies(wgeti, people)
+    _demo_assistance(people)
     return {
         "delegations": len(delegations),
         "people": len(people),
@@ -1384,4 +1385,60 @@ def _demo_case_studies(wgeti: Room, people: dict[str, User]) -> None:
         articles=["11"],
     )
     case_studies.submit(wgeti, people["focal.germany"], waiting)
+def _demo_assistance(people: dict[str, User]) -> None:
+    """Needs and assistance: a private request of the Philippines (shared with nobody yet), an
+    open one of Nigeria, an open offer of Germany, and a call of the Voluntary Trust Fund with
+    its deadline a few weeks ahead."""
+    from consult.assistance import services as assistance
+    from consult.taxonomy import services as taxonomy
+    from consult.taxonomy.forms import ChosenTags
+
+    def tags(*slugs: str) -> ChosenTags:
+        return ChosenTags([taxonomy.by_slug(s) for s in slugs], [], [])
+
+    assistance.file_request(
+        people["delegate.philippines"],
+        title="Drafting our national control list",
+        description=(
+            "The Philippines is revising its national control list under the Strategic Trade "
+            "Management Act. We would welcome **legal drafting** support and a review "
+            "of the draft list against the Treaty's Article 2 categories."
+        ),
+        kinds=["legal_drafting", "control_list"],
+        visibility="private",
+        tags=tags("national-control-list", "scope-article-2"),
+    )
+    assistance.file_request(
+        people["npc.nigeria"],
+        title="Training customs officers on stockpile security",
+        description=(
+            "Nigeria Customs Service asks for a training of trainers on the physical security "
+            "and stockpile management of seized small arms and light weapons, for about 30 "
+            "officers at the main ports."
+        ),
+        kinds=["training", "stockpile_management"],
+        visibility="open",
+        tags=tags("stockpile-management", "customs-and-border-controls"),
+    )
+    assistance.post_offer(
+        people["delegate.germany"],
+        title="Licensing and control list expertise (BAFA)",
+        description=(
+            "Germany's Federal Office for Economic Affairs and Export Control offers expert "
+            "visits and remote workshops on setting up a licensing system and a national "
+            "control list, in English or French."
+        ),
+        kinds=["licensing_system", "control_list", "training"],
+        visibility="open",
+        tags=tags("national-control-list", "licensing-procedures"),
+    )
+    today = utcnow().date()
+    assistance.record_call(
+        people["secretariat"],
+        title="Voluntary Trust Fund: call for project proposals, 2027 cycle",
+        opens_on=today - timedelta(days=7),
+        deadline_on=today + timedelta(days=24),
+        link="https://www.thearmstradetreaty.org/voluntary-trust-fund.html",
+        notes="Proposals for projects of up to USD 100,000, in English, French or Spanish.",
+    )
     db.session.flush()

@@ -95,6 +95,7 @@ class World:
     question_id: int = 999_999
     questionnaire_response_id: int = 999_999
     case_study_id: int = 999_999
+    assistance: dict | None = None
 
 
 @pytest.fixture(scope="module")
@@ -239,6 +240,7 @@ def build_world(db, make_delegation, make_user, make_room, add_member, access) -
     _world_taxonomy(world)
     _world_questionnaires(world)
     _world_case_studies(world)
+    _world_assistance(world)
     return world
 
 
@@ -403,6 +405,34 @@ def _world_case_studies(world: World) -> None:
     draft = case_studies.Draft(title="Case study", sections=sections, is_attributed=False)
     world.case_study_id = case_studies.submit(world.room, world.users["room_member"], draft).id
     _db.session.flush()  # its notification too: a read must not find it waiting to be written
+def _world_assistance(world: World) -> None:
+    """Needs and assistance: a private request of the room member's delegation shared with the
+    state_party's; an open offer of the room chair's delegation; an open request of the room
+    member's delegation matched with it; a call of the Voluntary Trust Fund."""
+    from consult.assistance import services as assistance
+    from consult.extensions import db
+    from consult.taxonomy import services as taxonomy
+    from consult.taxonomy.forms import ChosenTags
+
+    users = world.users
+    stage = ChosenTags([taxonomy.by_slug("national-control-list")], [], [])
+    fields = dict(title="Help", description="Needed.", kinds=["training"], tags=stage)
+    private = assistance.file_request(users["room_member"], visibility="private", **fields)
+    assistance.share(private, users["secretariat"], users["state_party"].delegation_id)
+    offer = assistance.post_offer(users["room_chair"], visibility="open", **fields)
+    matched = assistance.file_request(users["room_member"], visibility="open", **fields)
+    assistance.match(matched, users["secretariat"], [offer.id])
+    call = assistance.record_call(
+        users["secretariat"],
+        title="Call",
+        opens_on=utcnow().date(),
+        deadline_on=utcnow().date() + timedelta(days=30),
+        link="",
+        notes="",
+    )
+    db.session.flush()
+    world.assistance = {"private": private.id, "matched": matched.id, "offer": offer.id}
+    world.assistance["call"] = call.id
 
 
 # endpoint -> (method, url builder, rule) where rule(role, access) gives the expected outcome.
@@ -1055,7 +1085,103 @@ ENDPOINTS = {
         lambda w: f"/case-studies/{w.case_study_id}/return",
         lambda role, access: _case_study_rule(role, access, MANAGES),
     ),
+    # ---- needs and assistance ----
+    "assistance.index": ("GET", lambda w: "/assistance", SIGNED_IN_ONLY),
+    "assistance.new_request": (
+        "GET",
+        lambda w: "/assistance/requests/new",
+        lambda role, access: _assistance(role, ok=FILERS, seen=()),
+    ),
+    "assistance.request_page": (
+        "GET",
+        lambda w: f"/assistance/requests/{w.assistance['private']}",
+        lambda role, access: _assistance(role, ok=PRIVATE_REQUEST_SEEN, seen=()),
+    ),
+    "assistance.edit_request": (
+        "GET",
+        lambda w: f"/assistance/requests/{w.assistance['private']}/edit",
+        lambda role, access: _assistance(role, ok={"room_member"}, seen=PRIVATE_REQUEST_SEEN),
+    ),
+    "assistance.withdraw_request": (
+        "GET",
+        lambda w: f"/assistance/requests/{w.assistance['private']}/withdraw",
+        lambda role, access: _assistance(role, ok={"room_member"}, seen=PRIVATE_REQUEST_SEEN),
+    ),
+    "assistance.reopen_request": (  # not withdrawn: refused with a message, back to its page
+        "POST",
+        lambda w: f"/assistance/requests/{w.assistance['private']}/reopen",
+        lambda role, access: _assistance(role, ok={"room_member"}, seen=PRIVATE_REQUEST_SEEN),
+    ),
+    "assistance.share_request": (
+        "POST",
+        lambda w: f"/assistance/requests/{w.assistance['private']}/shares",
+        lambda role, access: _assistance(role, ok={"secretariat"}, seen=PRIVATE_REQUEST_SEEN),
+    ),
+    "assistance.unshare_request": (
+        "POST",
+        lambda w: f"/assistance/requests/{w.assistance['private']}/unshare",
+        lambda role, access: _assistance(role, ok={"secretariat"}, seen=PRIVATE_REQUEST_SEEN),
+    ),
+    "assistance.match_request": (
+        "GET",
+        lambda w: f"/assistance/requests/{w.assistance['private']}/match",
+        lambda role, access: _assistance(role, ok={"secretariat"}, seen=PRIVATE_REQUEST_SEEN),
+    ),
+    "assistance.move_request": (  # the open request, matched with the room chair's offer
+        "GET",
+        lambda w: f"/assistance/requests/{w.assistance['matched']}/status?to=in_progress",
+        lambda role, access: _assistance(
+            role, ok={"room_member", "secretariat"}, seen=FILERS | {"room_chair"}
+        ),
+    ),
+    "assistance.new_offer": (
+        "GET",
+        lambda w: "/assistance/offers/new",
+        lambda role, access: _assistance(role, ok=set(SIGNED_IN) - {"observer_org"}, seen=()),
+    ),
+    "assistance.offer_page": (
+        "GET",
+        lambda w: f"/assistance/offers/{w.assistance['offer']}",
+        lambda role, access: _assistance(role, ok=FILERS | {"secretariat"}, seen=()),
+    ),
+    "assistance.edit_offer": (
+        "GET",
+        lambda w: f"/assistance/offers/{w.assistance['offer']}/edit",
+        lambda role, access: _assistance(role, ok={"room_chair"}, seen=FILERS | {"secretariat"}),
+    ),
+    "assistance.withdraw_offer": (
+        "GET",
+        lambda w: f"/assistance/offers/{w.assistance['offer']}/withdraw",
+        lambda role, access: _assistance(role, ok={"room_chair"}, seen=FILERS | {"secretariat"}),
+    ),
+    "assistance.reopen_offer": (  # not withdrawn: refused with a message, back to its page
+        "POST",
+        lambda w: f"/assistance/offers/{w.assistance['offer']}/reopen",
+        lambda role, access: _assistance(role, ok={"room_chair"}, seen=FILERS | {"secretariat"}),
+    ),
+    "assistance.overview": ("GET", lambda w: "/assistance/overview", SECRETARIAT_ONLY),
+    "assistance.new_call": ("GET", lambda w: "/assistance/calls/new", SECRETARIAT_ONLY),
+    "assistance.edit_call": (
+        "GET",
+        lambda w: f"/assistance/calls/{w.assistance['call']}/edit",
+        SECRETARIAT_ONLY,
+    ),
 }
+
+#: States Parties and signatory States: they file requests and see open ones.
+FILERS = {"signatory", "state_party", "room_member", "room_chair"}
+#: The private request: its delegation (room_member), the delegation it is shared with
+#: (state_party) and the Secretariat.
+PRIVATE_REQUEST_SEEN = {"room_member", "state_party", "secretariat"}
+
+
+def _assistance(role, *, ok, seen):
+    """Requests and offers are not in a room: the same answer at every access level."""
+    if role == "anonymous":
+        return "signin"
+    if role in ok:
+        return "ok"
+    return 403 if role in seen else 404
 
 
 def _case_study_rule(role: str, access: AccessLevel, allowed: set[str]):

@@ -491,6 +491,24 @@ def questionnaire_issued(t):
     )
     questionnaires.add_question(questionnaire, t.actor, "How?")
     questionnaires.issue(questionnaire, t.actor)
+def assistance_matched(t):
+    """The Secretariat matches the room member's private request (shared with the room
+    chair's delegation) with the room chair's offer; the room does not matter."""
+    from consult.assistance import services as assistance
+    from consult.taxonomy import services as taxonomy
+    from consult.taxonomy.forms import ChosenTags
+
+    stage = ChosenTags([taxonomy.by_slug("national-control-list")], [], [])
+    fields = dict(title="Help", description="Needed.", kinds=["training"], tags=stage)
+    request = assistance.file_request(t.users["room_member"], visibility="private", **fields)
+    secretariat = t.users["secretariat"]
+    assistance.share(request, secretariat, t.users["room_chair"].delegation_id)
+    offer = assistance.post_offer(t.users["room_chair"], visibility="private", **fields)
+    assistance.match(request, secretariat, [offer.id])
+
+
+def the_parties(role, access):  # the requesting and offering delegations, not the Secretariat
+    return role in ("room_member", "room_chair")
 
 
 # ---- the expectations --------------------------------------------------------------------------
@@ -596,6 +614,8 @@ NOTIFICATION_ROWS = [
     ),
     Row("case_study.decided", "published", case_study_published, the_submitter),
     Row("case_study.decided", "returned", case_study_returned, the_submitter),
+    # ---- needs and assistance ----
+    Row("assistance.matched", "to the parties", assistance_matched, the_parties),
 ]
 
 ACTIVITY_ROWS = [

@@ -523,6 +523,7 @@ def build(world: World, session) -> list[User]:
     _build_delegation_drafts(world, users, papers, flush, rooms=rooms, topics=topics)
     _build_questionnaires(world, users, rooms, flush)
     _build_case_studies(world, users, rooms, flush)
+    _build_assistance(world, delegations, users, rooms, flush)
     return users
 
 
@@ -674,6 +675,59 @@ def _build_case_studies(world: World, users: list, rooms: list, flush) -> None:
                     **texts,
                 )
             )
+def _build_assistance(world: World, delegations: list, users: list, rooms: list, flush) -> None:
+    """Requests and offers of assistance drawn from the world's memberships: each of every
+    status and both visibilities, shared (or not) with another delegation, with an offer of a
+    third (open or private, withdrawn or not), some matched (the match current or ended)."""
+    Request, Offer = model("AssistanceRequest"), model("AssistanceOffer")  # noqa: N806
+    Share, Match = model("RequestShare"), model("AssistanceMatch")  # noqa: N806
+    MatchedOffer = model("MatchedOffer")  # noqa: N806
+    statuses, visibilities = (
+        values("AssistanceRequest", "status"),
+        values("AssistanceRequest", "visibility"),
+    )
+    for i, (r, _kind, who, role, ended, started) in enumerate(world.memberships):
+        author = pick(users, who)
+        request = flush(
+            Request(
+                delegation_id=pick(delegations, who + i).id,
+                title="r",
+                description="d",
+                kinds=["training"],
+                visibility=pick(visibilities, i),
+                status=pick(statuses, who + r + MOMENTS.index(started)),
+                created_by_id=author.id,
+            )
+        )
+        if role is not RoomRole.OBSERVER:
+            flush(
+                Share(
+                    request_id=request.id,
+                    delegation_id=pick(delegations, who + i + 1).id,
+                    shared_by_id=author.id,
+                )
+            )
+        offer = flush(
+            Offer(
+                delegation_id=pick(delegations, who + r + 2).id,
+                title="o",
+                description="d",
+                kinds=["training"],
+                visibility=pick(visibilities, i + int(ended)),
+                withdrawn_at=at(0) if role is RoomRole.OBSERVER else None,
+                created_by_id=author.id,
+            )
+        )
+        if i % 3 != 1:
+            match = flush(
+                Match(
+                    request_id=request.id,
+                    room_id=rooms[r].id,
+                    created_by_id=author.id,
+                    ended_at=at(5) if ended else None,
+                )
+            )
+            flush(MatchedOffer(match_id=match.id, offer_id=offer.id))
 
 
 # ---- a world with some of everything -----------------------------------------------

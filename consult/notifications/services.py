@@ -47,6 +47,8 @@ KINDS: dict[str, str] = {
     "agree by the deadline",
     "questionnaire.issued": "people of the room's delegations and its members: the chair issued a "
     "questionnaire to answer",
+    "assistance.matched": "the people of the requesting and offering delegations: the "
+    "Secretariat matched a request for assistance and opened their room",
 }
 
 #: The notification's text for one recipient (the policy has already let them see the subject).
