@@ -1385,6 +1385,8 @@ def _demo_case_studies(wgeti: Room, people: dict[str, User]) -> None:
         articles=["11"],
     )
     case_studies.submit(wgeti, people["focal.germany"], waiting)
+
+
 def _demo_assistance(people: dict[str, User]) -> None:
     """Needs and assistance: a private request of the Philippines (shared with nobody yet), an
     open one of Nigeria, an open offer of Germany, and a call of the Voluntary Trust Fund with

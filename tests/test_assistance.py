@@ -703,3 +703,29 @@ def test_the_pages_query_counts_do_not_grow_with_the_data(client, auth, people, 
         request_by(people["signatory"], stages=["licensing-procedures"])
         offer_by(people["donor"])
     assert counts() == small
+
+
+def test_the_library_shelf_filters_by_region_delegation_and_year_and_counts_by_term(app, people):
+    """The requests shelf applies every facet of the library in SQL, and counts per term for
+    the library's index as it lists."""
+    from consult.groups.models import Group
+    from consult.library import shelves
+
+    african = request_by(people["requester"], visibility="open", title="African request")
+    request_by(people["other"], visibility="open", title="Eastern European request")
+    shelf = shelves.get("assistance")
+    stage = taxonomy.by_slug("national-control-system")
+    ids = tuple(taxonomy.with_subtopics(stage))
+    region = _db.session.scalars(select(Group).where(Group.slug == "african-group")).one()
+    reader = people["donor"]
+    with app.test_request_context():
+        both = {e.title for e in shelf.find(reader, shelves.Query(term_ids=ids))}
+        assert both == {"African request", "Eastern European request"}
+        by_region = shelf.find(reader, shelves.Query(term_ids=ids, region_id=region.id))
+        assert [e.title for e in by_region] == ["African request"]
+        by_delegation = shelves.Query(term_ids=ids, delegation_id=people["other"].delegation_id)
+        assert [e.title for e in shelf.find(reader, by_delegation)] == ["Eastern European request"]
+        last_year = shelves.Query(term_ids=ids, year=african.created_at.year - 1)
+        assert shelf.find(reader, last_year) == [] and shelf.count(reader, last_year) == 0
+        assert shelf.counts(reader)[stage.id] == 2
+        assert shelf.counts(reader)[term("national-control-list")] == 2

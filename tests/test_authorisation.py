@@ -405,6 +405,8 @@ def _world_case_studies(world: World) -> None:
     draft = case_studies.Draft(title="Case study", sections=sections, is_attributed=False)
     world.case_study_id = case_studies.submit(world.room, world.users["room_member"], draft).id
     _db.session.flush()  # its notification too: a read must not find it waiting to be written
+
+
 def _world_assistance(world: World) -> None:
     """Needs and assistance: a private request of the room member's delegation shared with the
     state_party's; an open offer of the room chair's delegation; an open request of the room

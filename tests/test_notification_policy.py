@@ -491,6 +491,8 @@ def questionnaire_issued(t):
     )
     questionnaires.add_question(questionnaire, t.actor, "How?")
     questionnaires.issue(questionnaire, t.actor)
+
+
 def assistance_matched(t):
     """The Secretariat matches the room member's private request (shared with the room
     chair's delegation) with the room chair's offer; the room does not matter."""

@@ -675,6 +675,8 @@ def _build_case_studies(world: World, users: list, rooms: list, flush) -> None:
                     **texts,
                 )
             )
+
+
 def _build_assistance(world: World, delegations: list, users: list, rooms: list, flush) -> None:
     """Requests and offers of assistance drawn from the world's memberships: each of every
     status and both visibilities, shared (or not) with another delegation, with an offer of a

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import extract, func, select
+from sqlalchemy import func, select
 
 from consult.assistance.models import AssistanceRequest, RequestStatus
 from consult.assistance.services import waiting_to_match as _open_requests
@@ -18,16 +18,25 @@ from consult.taxonomy import services as taxonomy
 from consult.waiting import Waiting
 
 
+def _seen(user: Any) -> list:
+    return [visible(AssistanceRequest, user), AssistanceRequest.status != RequestStatus.WITHDRAWN]
+
+
 def _query(user: Any, query: shelves.Query):
     found = select(AssistanceRequest).where(
-        visible(AssistanceRequest, user),
-        AssistanceRequest.status != RequestStatus.WITHDRAWN,
-        taxonomy.tagged(AssistanceRequest, query.term_ids),
+        *_seen(user), taxonomy.tagged(AssistanceRequest, query.term_ids)
     )
     if query.delegation_id is not None:
         found = found.where(AssistanceRequest.delegation_id == query.delegation_id)
+    if query.region_id is not None:
+        found = found.where(
+            AssistanceRequest.delegation_id.in_(shelves.region_delegation_ids(query.region_id))
+        )
     if query.year is not None:
-        found = found.where(extract("year", AssistanceRequest.created_at) == query.year)
+        start, end = shelves.year_bounds(query.year)
+        found = found.where(
+            AssistanceRequest.created_at >= start, AssistanceRequest.created_at < end
+        )
     if query.activity_id is not None:
         found = found.where(taxonomy.tagged(AssistanceRequest, [query.activity_id]))
     if query.article is not None:
@@ -60,8 +69,17 @@ def _count(user: Any, query: shelves.Query) -> int:
     return db.session.scalar(select(func.count()).select_from(_query(user, query).subquery()))
 
 
+def _counts(user: Any) -> dict[int, int]:
+    return shelves.counts_by_term(AssistanceRequest, *_seen(user))
+
+
 SHELF = shelves.Shelf(
-    key="assistance", label=_l("Requests for assistance"), find=_find, count=_count
+    key="assistance",
+    label=_l("Requests for assistance"),
+    find=_find,
+    count=_count,
+    counts=_counts,
+    position=80,
 )
 
 
