@@ -61,7 +61,9 @@ def test_an_unattributed_case_study_is_published_and_found_without_its_origin(si
     germany.goto("/library/post-delivery-measures")
     shelf = germany.locator("section", has=germany.get_by_role("heading", name="Case studies"))
     expect(shelf.get_by_role("link", name=title)).to_be_visible()
-    assert "Philippines" not in germany.content()
+    # (The delegation filter offers every delegation by name, and the Philippines may be
+    # named on other shelves for what it signed; the case studies' shelf names no origin.)
+    assert "Philippines" not in shelf.inner_text()
     shelf.get_by_role("link", name=title).click()
     expect(germany.get_by_role("heading", level=1)).to_have_text(title)
     expect(germany.get_by_text("Quarterly physical counts against one register.")).to_be_visible()
