@@ -14,7 +14,6 @@ from consult.extensions import db
 from consult.library import shelves
 from consult.links import path_for
 from consult.policy import Need, can, visible
-from consult.taxonomy import services as taxonomy
 from consult.waiting import Waiting
 
 
@@ -23,25 +22,15 @@ def _seen(user: Any) -> list:
 
 
 def _query(user: Any, query: shelves.Query):
-    found = select(AssistanceRequest).where(
-        *_seen(user), taxonomy.tagged(AssistanceRequest, query.term_ids)
+    return select(AssistanceRequest).where(
+        *_seen(user),
+        *shelves.facets(
+            query,
+            AssistanceRequest,
+            date=AssistanceRequest.created_at,
+            delegation=AssistanceRequest.delegation_id,
+        ),
     )
-    if query.delegation_id is not None:
-        found = found.where(AssistanceRequest.delegation_id == query.delegation_id)
-    if query.region_id is not None:
-        found = found.where(
-            AssistanceRequest.delegation_id.in_(shelves.region_delegation_ids(query.region_id))
-        )
-    if query.year is not None:
-        start, end = shelves.year_bounds(query.year)
-        found = found.where(
-            AssistanceRequest.created_at >= start, AssistanceRequest.created_at < end
-        )
-    if query.activity_id is not None:
-        found = found.where(taxonomy.tagged(AssistanceRequest, [query.activity_id]))
-    if query.article is not None:
-        found = found.where(taxonomy.tagged_article(AssistanceRequest, query.article))
-    return found
 
 
 def _find(user: Any, query: shelves.Query) -> list[shelves.Entry]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from flask_babel import gettext as _
@@ -28,7 +28,6 @@ from consult.accounts.models import Delegation, DelegationStatus, User
 from consult.case_studies.models import SECTION_NAMES, SECTIONS, CaseStudy, CaseStudyStatus
 from consult.errors import ServiceError, refuse_longer_than
 from consult.extensions import db
-from consult.groups.models import GroupMember
 from consult.library import shelves
 from consult.links import path_for
 from consult.notifications.services import notify
@@ -36,7 +35,6 @@ from consult.policy import Need, can, visible
 from consult.rooms.models import AccessLevel, Membership, Room, RoomRole
 from consult.rooms.services import manager_ids, note_activity
 from consult.taxonomy import forms as tag_forms
-from consult.taxonomy import services as taxonomy
 from consult.timeutil import utcnow
 from consult.waiting import Waiting
 
@@ -551,25 +549,17 @@ def _shelf_query(user: Any, query: shelves.Query):
     """Published case studies this person may see, filtered by the query's facets in SQL. The
     delegation and region facets match attributed case studies only: an unattributed one
     must never be found by its origin."""
-    where = [visible(CaseStudy, user), CaseStudy.status == CaseStudyStatus.PUBLISHED]
-    if query.term_ids:
-        where.append(taxonomy.tagged(CaseStudy, query.term_ids))
-    if query.activity_id is not None:
-        where.append(taxonomy.tagged(CaseStudy, [query.activity_id]))
-    if query.article is not None:
-        where.append(taxonomy.tagged_article(CaseStudy, query.article))
-    if query.delegation_id is not None:
-        where += [CaseStudy.is_attributed.is_(True), CaseStudy.delegation_id == query.delegation_id]
-    if query.region_id is not None:
-        members = select(GroupMember.delegation_id).where(GroupMember.group_id == query.region_id)
-        where += [CaseStudy.is_attributed.is_(True), CaseStudy.delegation_id.in_(members)]
-    if query.year is not None and 1900 <= query.year < 9999:
-        start = datetime(query.year, 1, 1, tzinfo=UTC)
-        end = start.replace(year=query.year + 1)
-        where += [CaseStudy.published_at >= start, CaseStudy.published_at < end]
-    elif query.year is not None:
-        where.append(CaseStudy.id.is_(None))  # no such year
-    return where
+    return [
+        visible(CaseStudy, user),
+        CaseStudy.status == CaseStudyStatus.PUBLISHED,
+        *shelves.facets(
+            query,
+            CaseStudy,
+            date=CaseStudy.published_at,
+            delegation=CaseStudy.delegation_id,
+            attributed=CaseStudy.is_attributed.is_(True),
+        ),
+    ]
 
 
 EXCERPT = 240

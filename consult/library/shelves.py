@@ -138,13 +138,17 @@ def facets(
     *,
     date: Any = None,
     delegation: Any = None,
+    attributed: Any = None,
     terms: bool = True,
 ) -> list[ColumnElement[bool]]:
     """The WHERE clauses of `query` on `model`: tagged with one of its terms (unless
     `terms=False`, for the index's counts), the Treaty article and the transfer activity (as
     tagged), the year of `date` (a column or SQL expression), and the delegation or regional
     group `delegation` (the column naming the delegation an entry is attributed to; a shelf
-    of unattributed entries passes None and lists nothing once a delegation is chosen)."""
+    of unattributed entries passes None and lists nothing once a delegation is chosen; one
+    whose entries are attributed or not, row by row, passes the condition as `attributed`:
+    an unattributed entry must never be found by its origin). `model` is the row the tags
+    are on (an answer's question)."""
     where: list[ColumnElement[bool]] = []
     if terms:
         where.append(tagged(model, query.term_ids))
@@ -153,13 +157,15 @@ def facets(
     if query.activity_id is not None:
         where.append(tagged(model, [query.activity_id]))
     if query.year is not None:
-        if date is None:
+        if date is None or not 1 <= query.year < 9999:  # no such year: nothing, never an error
             where.append(false())
         else:
             start, end = year_bounds(query.year)
             where.extend([date >= start, date < end])
     if query.by_delegation and delegation is None:
         where.append(false())
+    if query.by_delegation and attributed is not None:
+        where.append(attributed)
     if query.delegation_id is not None and delegation is not None:
         where.append(delegation == query.delegation_id)
     if query.region_id is not None and delegation is not None:

@@ -5,14 +5,13 @@ nobody, and the library must not either)."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, and_, false, func, select
+from sqlalchemy import Select, func, select
 
 from consult import policy
 from consult.accounts.models import Delegation
 from consult.extensions import db
+from consult.library import shelves
 from consult.library.shelves import Entry, Query, Shelf, counts_through
 from consult.links import path_for
 from consult.questionnaires.models import (
@@ -22,7 +21,6 @@ from consult.questionnaires.models import (
     QuestionnaireResponse,
 )
 from consult.rooms.models import Room
-from consult.taxonomy import services as taxonomy
 
 
 def _where(user, query: Query | None) -> Select:
@@ -42,34 +40,15 @@ def _where(user, query: Query | None) -> Select:
     )
     if query is None:
         return stmt
-    stmt = stmt.where(taxonomy.tagged(Question, query.term_ids))
-    attributed = Questionnaire.attribution == "attributed"
-    if query.delegation_id is not None:
-        stmt = stmt.where(attributed, QuestionnaireResponse.delegation_id == query.delegation_id)
-    if query.region_id is not None:
-        from consult.groups import services as groups
-        from consult.groups.models import Group
-
-        group = db.session.get(Group, query.region_id)
-        if group is None:
-            return stmt.where(false())
-        stmt = stmt.where(
-            attributed, QuestionnaireResponse.delegation_id.in_(groups.member_delegation_ids(group))
+    return stmt.where(
+        *shelves.facets(
+            query,
+            Question,
+            date=QuestionnaireResponse.submitted_at,
+            delegation=QuestionnaireResponse.delegation_id,
+            attributed=Questionnaire.attribution == "attributed",
         )
-    if query.year is not None:
-        start = datetime(query.year, 1, 1, tzinfo=UTC)
-        end = datetime(query.year + 1, 1, 1, tzinfo=UTC)
-        stmt = stmt.where(
-            and_(
-                QuestionnaireResponse.submitted_at >= start,
-                QuestionnaireResponse.submitted_at < end,
-            )
-        )
-    if query.article is not None:
-        stmt = stmt.where(taxonomy.tagged_article(Question, query.article))
-    if query.activity_id is not None:
-        stmt = stmt.where(taxonomy.tagged(Question, [query.activity_id]))
-    return stmt
+    )
 
 
 def find(user, query: Query) -> list[Entry]:
