@@ -92,7 +92,7 @@ class Shelf:
     find: Callable[[Any, Query], list[Entry]]
     count: Callable[[Any, Query], int] | None = None
     counts: Callable[[Any], dict[int, int]] | None = None
-    #: Where the shelf stands on the page (lower first; see docs/library-pages.md).
+    #: Where the shelf stands on the page (lower first; see docs/library.md, "Adding a shelf").
     position: int = 100
 
 
