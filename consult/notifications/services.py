@@ -42,6 +42,8 @@ KINDS: dict[str, str] = {
     "group.declined": "who spoke on behalf of a group: its coordinator declined it",
     "statement.agreement_asked": "people of a group's member delegations who see its statement: "
     "agree by the deadline",
+    "meeting.floor_closed": "the delegation whose request for the floor the chair closed when "
+    "the meeting moved to another item",
 }
 
 #: The notification's text for one recipient (the policy has already let them see the subject).
