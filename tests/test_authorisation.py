@@ -859,6 +859,12 @@ ENDPOINTS = {
     # ---- the library ----
     "library.index": ("GET", lambda w: "/library", SIGNED_IN_ONLY),
     "library.term": ("GET", lambda w: "/library/post-delivery-measures", SIGNED_IN_ONLY),
+    # ---- the meetings console ----
+    "meetings.undo_withdraw": (
+        "POST",
+        lambda w: f"/meetings/{w.meeting.id}/floor/undo",
+        TAKE_PART,
+    ),
 }
 
 

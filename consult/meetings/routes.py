@@ -469,8 +469,6 @@ def chair_action(meeting: Meeting, action: str):
     match action:
         case "give-floor":
             target = _target()
-            if target is not None and target.item_id != item.id:
-                raise services.MeetingError(_("That request is not waiting on this item."))
             ask = services.ask_before(meeting, action, request_=target)
             if _asked(ask):
                 return _chair_done(meeting, ask=ask)
@@ -619,6 +617,7 @@ def record(meeting: Meeting):
         "meetings/record.html",
         meeting=meeting,
         turns=services.speaking_record(meeting),
+        interruption_of=services.interruption_of,
         attendance=services.attendance(meeting),
         manages=can(Need.MANAGE, meeting),
     )

@@ -1235,6 +1235,20 @@ def seen(meeting: Meeting, user: User, presence: Presence | None, *, connected: 
     return was_connected != connected or moved
 
 
+def interruption_of(turn: FloorRequest, turns: list[FloorRequest]) -> str:
+    """For the record: "interrupted by a point of order (Philippines)", or ""."""
+    if turn.interrupted_by_id is None:
+        return ""
+    by = next((t for t in turns if t.id == turn.interrupted_by_id), None)
+    if by is None:
+        return ""
+    return _(
+        "interrupted by a %(kind)s (%(name)s)",
+        kind=by.kind.label.lower(),
+        name=by.on_behalf_of,
+    )
+
+
 def speaking_record(meeting: Meeting) -> list[tuple[AgendaItem, list[FloorRequest]]]:
     """Who spoke on which item, in which order, for how long."""
     items = items_of(meeting)

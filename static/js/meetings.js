@@ -78,7 +78,7 @@
       row: row ? Number(row.getAttribute("data-row")) : null, el: el
     };
   }
-  function restoreFocus(before, asked) {
+  function restoreFocus(before, asked, back) {
     var panel = document.getElementById(panelId);
     var confirm = panel && panel.querySelector("#console-ask [data-confirm]");
     if (confirm && asked) { confirm.focus(); return; }
@@ -98,8 +98,8 @@
       }
     }
     if (view === "chair" && (before.inPanel || before.id)) {
-      var back = returnTo && document.getElementById(returnTo);
-      var main = back && !back.closest("[hidden]") ? back : document.getElementById("control-give-floor");
+      var asker = back && document.getElementById(back);
+      var main = asker && !asker.closest("[hidden]") ? asker : document.getElementById("control-give-floor");
       if (main) main.focus();
     }
   }
@@ -132,8 +132,9 @@
     window.htmx.process(old);
     announce(old);
     var asked = !fromSocket && !!old.querySelector("#console-ask [data-confirm]");
+    var back = returnTo;
     if (!asked && !keepAsk) returnTo = null;
-    restoreFocus(before, asked);
+    restoreFocus(before, asked, back);
     afterSwap();
     syncControls();
   }
