@@ -12,7 +12,6 @@ from sqlalchemy import select
 
 from consult.meetings import services, undo
 from consult.meetings.models import (
-    FloorAction,
     FloorKind,
     FloorStatus,
     ItemState,
