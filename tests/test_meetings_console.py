@@ -359,3 +359,19 @@ def test_the_console_has_one_flash_region_toggles_in_words_and_minutes(client, a
         client.get(f"/meetings/{meeting.id}/console").get_data(as_text=True).replace("&#39;", "'")
     )
     assert re.search(r'data-control="pause"[^>]*hidden', page) and "(paused)" in page
+
+
+def test_make_current_from_the_agenda_asks_and_keeps_or_carries(client, auth, db, floor):
+    _room, chair, meeting, items, _people = floor
+    auth.login(chair)
+    url = f"/agenda/{items[2].id}/state/current"
+    asked = client.post(url, data={"back": "agenda"})
+    text = asked.get_data(as_text=True).replace("&#39;", "'")
+    assert asked.status_code == 200
+    assert "Item 3: current?" in text and "Alpha's statement ends" in text
+    assert "Carry them to item 3" in text and 'name="back" value="agenda"' in text
+    assert services.current_item(meeting).id == items[0].id
+    done = client.post(url, data={"back": "agenda", "confirm": "1", "waiting": "keep"})
+    assert done.status_code == 303
+    assert services.current_item(meeting).id == items[2].id
+    assert [r.delegation.name for r in services.queue(items[0])] == ["Beta", "Gamma"]
