@@ -375,3 +375,13 @@ def test_make_current_from_the_agenda_asks_and_keeps_or_carries(client, auth, db
     assert done.status_code == 303
     assert services.current_item(meeting).id == items[2].id
     assert [r.delegation.name for r in services.queue(items[0])] == ["Beta", "Gamma"]
+
+
+@pytest.mark.parametrize("token", ["²", "-1", "x", "9" * 40])
+def test_a_bad_action_token_is_refused_with_a_message(client, auth, db, floor, token):
+    _room, chair, meeting, items, _people = floor
+    auth.login(chair)
+    response = client.post(f"/meetings/{meeting.id}/chair/pause", data={"after": token}, headers=HX)
+    assert response.status_code == 422
+    assert "invalid action token" in response.get_data(as_text=True)
+    assert services._speaking(items[0]).paused_at is None

@@ -171,7 +171,7 @@ def check_token(meeting: Meeting, actor: User, posted: str | None) -> None:
     pressing at once, or one chair pressing twice. No token posted: nothing to compare."""
     if posted is None or posted == "":
         return
-    if not posted.isdigit():
+    if not (posted.isascii() and posted.isdigit()) or len(posted) > 18:
         raise UndoError(_("The console sent an invalid action token; reload the page."))
     entry = latest(meeting)
     if int(posted) == (entry.id if entry else 0):

@@ -161,7 +161,7 @@
   }
   document.body.addEventListener("htmx:configRequest", function (evt) {
     var panel = view === "chair" && document.getElementById(panelId);
-    if (panel && evt.detail.path.indexOf("/undo") < 0) {
+    if (panel && evt.detail.verb !== "get" && evt.detail.path.indexOf("/undo") < 0) {
       evt.detail.parameters["after"] = panel.getAttribute("data-token");
     }
     var src = evt.detail.elt;
