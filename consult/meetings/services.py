@@ -260,10 +260,10 @@ def _dispose(
     kept, or closed with a notice. Returns the delegations that could not be carried (already
     on the next item's list: their request stays on this item)."""
     left = queue(item)
-    if not left or waiting is Waiting.KEEP:
-        return []
+    if not left or waiting is Waiting.KEEP or (waiting is Waiting.CARRY and upcoming is None):
+        return []  # kept on the item (nowhere to carry them: the agenda is done)
     meeting = db.session.get(Meeting, item.meeting_id)
-    if waiting is Waiting.CLOSE or upcoming is None:
+    if waiting is Waiting.CLOSE:
         now = utcnow()
         for request_ in left:
             request_.status = FloorStatus.WITHDRAWN
@@ -314,7 +314,7 @@ def _tell_closed(meeting: Meeting, item: AgendaItem, closed: list[FloorRequest])
 
 
 def set_item_state(
-    item: AgendaItem, actor: User, state: ItemState, waiting: Waiting = Waiting.CARRY
+    item: AgendaItem, actor: User, state: ItemState, waiting: Waiting = Waiting.KEEP
 ) -> None:
     """Make an item current (the previous current one is done), or mark it done/deferred;
     the requests waiting on the item left are carried, kept or closed (`waiting`)."""
@@ -332,7 +332,7 @@ def set_item_state(
         item.current_since = item.current_since or now
     else:
         _leave(item, state, now)
-        _dispose(item, None, Waiting.KEEP if waiting is Waiting.CARRY else waiting, actor)
+        _dispose(item, None, waiting, actor)
     changed(meeting)
     undo.record(
         meeting,
@@ -360,7 +360,7 @@ def upcoming_item(meeting: Meeting) -> AgendaItem | None:
     return upcoming or next((i for i in items if i.state is ItemState.PENDING), None)
 
 
-def next_item(meeting: Meeting, actor: User, waiting: Waiting = Waiting.CARRY) -> AgendaItem | None:
+def next_item(meeting: Meeting, actor: User, waiting: Waiting = Waiting.KEEP) -> AgendaItem | None:
     """Close the current item and open the next pending one, in agenda order; the requests
     still waiting are carried to it, kept on this item, or closed with a notice."""
     current = current_item(meeting)
@@ -370,7 +370,7 @@ def next_item(meeting: Meeting, actor: User, waiting: Waiting = Waiting.CARRY) -
             raise MeetingError(_("There is no pending item left on the agenda."))
         before = undo.snapshot(meeting)
         _leave(current, ItemState.DONE, utcnow())
-        _dispose(current, None, Waiting.KEEP if waiting is Waiting.CARRY else waiting, actor)
+        _dispose(current, None, waiting, actor)
         changed(meeting)
         undo.record(
             meeting, actor, "next-item", _("Item %(label)s closed", label=current.label), before
