@@ -122,7 +122,8 @@ def test_next_item_asks_carries_and_undo_restores_the_floor_on_three_screens(sig
     expect_focus(chair, "control-next-item")
     after = read_countdowns(pages)
     for was, now in zip(before, after, strict=True):
-        assert 0 <= was - now <= 6, f"the time left was {before}, it is {after} after the undo"
+        # The displays round to whole seconds; the clock ran only while the question was open.
+        assert -1.5 <= was - now <= 6, f"the time left was {before}, it is {after} after undo"
     for page in (delegate, screen):
         assert regions_kept(page), f"{page.url}: a live region was re-created"
 
@@ -157,7 +158,8 @@ def test_a_point_of_order_interrupts_and_the_speaker_resumes_with_the_time_left(
     floor.get_by_label("I ask for the floor for").select_option(label="Point of order")
     floor.get_by_role("button", name="Ask for the floor on item 1").click()
     expect(floor).to_contain_text("Your place: 1", timeout=LIVE)
-    chair.wait_for_timeout(1_500)  # Japan speaks a little more
+    big = chair.locator("#live-panel .countdown-big")
+    expect(big).to_have_text(re.compile(r"^2:5[0-5]$"), timeout=LIVE)  # Japan spoke 5 s
     give = chair.get_by_role("button", name="Give the floor to Philippines")
     give.focus()
     left_before = countdown(chair)
@@ -169,11 +171,12 @@ def test_a_point_of_order_interrupts_and_the_speaker_resumes_with_the_time_left(
     expect(delegate.locator("#floor-announce")).to_have_text("You have the floor.")
     # The row that had focus is gone: focus moves on to the console's main control.
     expect_focus(chair, "control-give-floor")
-    chair.wait_for_timeout(2_000)  # the point of order takes its time; Japan's clock stands
+    # The point of order takes its time (its own clock runs); Japan's clock stands.
+    expect(big).to_have_text(re.compile(r"^2:5[0-7]$"), timeout=LIVE)
     for page in pages:
         shown = page.locator("#live-panel .suspended").inner_text()
         minutes, seconds = re.search(r"(\d+):(\d\d) left", shown).groups()
-        assert abs(int(minutes) * 60 + int(seconds) - left_before) <= 1, shown
+        assert -1 <= left_before - (int(minutes) * 60 + int(seconds)) <= 2, shown
 
     # N: the point of order ends, and Japan has the floor back with the time that was left.
     chair.keyboard.press("n")
@@ -183,7 +186,8 @@ def test_a_point_of_order_interrupts_and_the_speaker_resumes_with_the_time_left(
         expect(page.locator("#live-panel .suspended")).to_have_count(0)
     expect(chair.locator("#flashes")).to_contain_text("Japan has the floor back")
     for page, left in zip(pages, read_countdowns(pages), strict=True):
-        assert left_before - 2 <= left <= left_before + 1, (page.url, left_before, left)
+        # Not a fresh 3:00: the time that was left (the displays round to whole seconds).
+        assert left_before - 3 <= left <= left_before + 1.5, (page.url, left_before, left)
     expect_focus(chair, "control-give-floor")
 
     # The record shows the interruption.
