@@ -54,7 +54,7 @@ def expect_focus(page, element_id: str) -> None:
     expect(page.locator(f"#{element_id}")).to_be_focused()
 
 
-def test_next_item_asks_carries_and_undo_restores_the_floor_on_three_screens(signed_in):
+def test_next_item_asks_carries_and_undo_restores_the_floor_on_three_screens(signed_in, axe):
     chair = signed_in("chair.wgeti")
     meeting_id = prepare_meeting(chair, "wgeti", unique("Consultation on Article 11"), ITEMS)
     screen = signed_in("secretariat")
@@ -89,6 +89,7 @@ def test_next_item_asks_carries_and_undo_restores_the_floor_on_three_screens(sig
     expect(ask).to_contain_text("2 requests wait on item 1: Germany, Philippines.")
     carry = ask.get_by_role("button", name="Carry them to item 2")
     expect(carry).to_be_focused()
+    axe(chair, "the console asking before the next item")
     expect(current_item(screen)).to_have_text(f"Item 1: {ITEMS[0]}")
 
     # I again confirms: every screen moves to item 2, the requests carried with it.
@@ -110,6 +111,7 @@ def test_next_item_asks_carries_and_undo_restores_the_floor_on_three_screens(sig
     # Undo (U): the floor as it was, on every screen, with the time that was left.
     undo = chair.get_by_role("button", name=re.compile(r"^Undo"))
     expect(undo).to_be_visible()
+    axe(chair, "the console offering Undo")
     chair.keyboard.press("u")
     for page in pages:
         expect(current_item(page)).to_have_text(f"Item 1: {ITEMS[0]}", timeout=LIVE)
