@@ -218,6 +218,8 @@ class Meeting:
         if self.consult:
             response = self.chair.post(
                 f"{base}/meetings/{self.meeting_id}/chair/next-item",
+                # The confirmed press: the console asks first if anyone would be lost.
+                data={"confirm": "1"},
                 headers={"HX-Request": "true", "X-CSRFToken": self.chair_token},
                 timeout=60,
             )

@@ -1168,6 +1168,12 @@ ENDPOINTS = {
         lambda w: f"/assistance/calls/{w.assistance['call']}/edit",
         SECRETARIAT_ONLY,
     ),
+    # ---- the meetings console ----
+    "meetings.undo_withdraw": (
+        "POST",
+        lambda w: f"/meetings/{w.meeting.id}/floor/undo",
+        TAKE_PART,
+    ),
 }
 
 #: States Parties and signatory States: they file requests and see open ones.

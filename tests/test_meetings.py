@@ -29,6 +29,7 @@ from consult.meetings.models import (
 from consult.rooms.models import AccessLevel, Room, RoomKind, RoomRole
 from consult.timeutil import utcnow
 
+CONFIRM = {"confirm": "1"}  # the second press: the console asks first
 HX = {"HX-Request": "true"}
 
 
@@ -171,7 +172,7 @@ def test_one_open_request_per_delegation_and_withdraw(
     response = ask(client, meeting, user=colleague)
     assert response.status_code == 422
     assert "is already on the speakers" in response.get_data(as_text=True)
-    response = client.post(f"/meetings/{meeting.id}/floor/withdraw", headers=HX)
+    response = client.post(f"/meetings/{meeting.id}/floor/withdraw", data=CONFIRM, headers=HX)
     assert response.status_code == 200
     assert services.queue(first) == []
     assert ask(client, meeting, user=colleague).status_code == 200
@@ -236,19 +237,21 @@ def test_chair_runs_the_list(client, auth, hall, db, make_user, make_delegation)
     # Move Gamma to the top, then give the floor: Gamma speaks first.
     client.post(f"/floor/{gamma.id}/up", headers=HX)
     client.post(f"/floor/{gamma.id}/up", headers=HX)
-    panel = client.post(f"{url}/chair/give-floor", headers=HX).get_data(as_text=True)
+    panel = client.post(f"{url}/chair/give-floor", data=CONFIRM, headers=HX).get_data(as_text=True)
     assert "Gamma" in panel and "countdown-big" in panel
     assert client.post(f"{url}/chair/pause", headers=HX).status_code == 200
     assert client.post(f"{url}/chair/pause", headers=HX).status_code == 422
     assert client.post(f"{url}/chair/resume", headers=HX).status_code == 200
-    client.post(f"{url}/chair/give-floor", headers=HX)  # ends Gamma's turn, Alpha speaks
-    client.post(f"{url}/chair/end-turn", headers=HX)
+    client.post(
+        f"{url}/chair/give-floor", data=CONFIRM, headers=HX
+    )  # ends Gamma's turn, Alpha speaks
+    client.post(f"{url}/chair/end-turn", data=CONFIRM, headers=HX)
     client.post(f"{url}/chair/readd-last", headers=HX)
     assert services.queue(first)[0].delegation.name == "Alpha"
     state = services.live_state(meeting)
     assert {name for name, _s in state.totals} == {"Gamma", "Alpha"}
     # Next item: item 1 is done, item 2 is current, and its actual time starts.
-    client.post(f"{url}/chair/next-item", headers=HX)
+    client.post(f"{url}/chair/next-item", data=CONFIRM, headers=HX)
     db.session.refresh(first)
     db.session.refresh(second)
     assert first.state is ItemState.DONE and second.state is ItemState.CURRENT
@@ -264,7 +267,7 @@ def test_chair_runs_the_list(client, auth, hall, db, make_user, make_delegation)
 def test_chair_actions_with_nothing_to_do_say_so(client, auth, hall, db):
     _room, chair, meeting, _items = hall
     auth.login(chair)
-    response = client.post(f"/meetings/{meeting.id}/chair/give-floor", headers=HX)
+    response = client.post(f"/meetings/{meeting.id}/chair/give-floor", data=CONFIRM, headers=HX)
     assert response.status_code == 422
     assert "Nobody is waiting" in response.get_data(as_text=True)
 
@@ -281,7 +284,7 @@ def test_point_of_order_ruling_is_recorded(client, auth, hall, db, make_user, ma
     )
     db.session.flush()
     auth.login(chair)
-    client.post(f"/meetings/{meeting.id}/chair/give-floor", headers=HX)
+    client.post(f"/meetings/{meeting.id}/chair/give-floor", data=CONFIRM, headers=HX)
     response = client.post(
         f"/floor/{request_.id}/ruling", data={"ruling": "The point is well taken."}, headers=HX
     )
@@ -432,7 +435,7 @@ def test_live_panel_is_broadcast_after_a_chair_action(
     assert sc.emit("clock", {}, namespace="/live", callback=True)["now"] > 0
     sc.get_received("/live")
     client.post("/sign-in", data={"email": chair_email, "password": "a-long-test-password"})
-    client.post(f"/meetings/{meeting_id}/chair/next-item", headers=HX)
+    client.post(f"/meetings/{meeting_id}/chair/next-item", data=CONFIRM, headers=HX)
     panels = [e["args"][0] for e in sc.get_received("/live") if e["name"] == "meeting-panel"]
     assert panels and panels[-1]["version"] > answer["version"]
     assert "Article 11" in panels[-1]["html"]

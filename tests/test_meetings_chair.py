@@ -24,7 +24,7 @@ from consult.meetings.models import (
 )
 from consult.rooms.models import AccessLevel, RoomRole
 from consult.timeutil import utcnow
-from tests.test_meetings import HX, delegate
+from tests.test_meetings import CONFIRM, HX, delegate
 
 PASSWORD = "a-long-test-password"
 
@@ -108,7 +108,7 @@ def test_closing_the_last_item_reaches_the_watchers(
     sc, seen = _watcher(app, db, make_user, make_delegation, meeting_id)
     try:
         _chair_signs_in(client, email)
-        response = client.post(f"/meetings/{meeting_id}/chair/next-item", headers=HX)
+        response = client.post(f"/meetings/{meeting_id}/chair/next-item", data=CONFIRM, headers=HX)
         assert response.status_code == 200
         assert db.session.get(AgendaItem, last_id).state is ItemState.DONE
         panels = _panels(sc)
@@ -153,7 +153,7 @@ def test_moving_onto_the_last_item_reaches_the_watchers(
     sc, seen = _watcher(app, db, make_user, make_delegation, meeting_id)
     try:
         _chair_signs_in(client, email)
-        client.post(f"/meetings/{meeting_id}/chair/next-item", headers=HX)
+        client.post(f"/meetings/{meeting_id}/chair/next-item", data=CONFIRM, headers=HX)
         assert db.session.get(AgendaItem, last_id).state is ItemState.CURRENT
         panels = _panels(sc)
         assert panels and panels[-1]["version"] > seen
@@ -171,7 +171,7 @@ def test_a_refused_chair_action_sends_nothing(
     sc, _seen = _watcher(app, db, make_user, make_delegation, meeting_id)
     try:
         _chair_signs_in(client, email)
-        response = client.post(f"/meetings/{meeting_id}/chair/give-floor", headers=HX)
+        response = client.post(f"/meetings/{meeting_id}/chair/give-floor", data=CONFIRM, headers=HX)
         assert response.status_code == 422
         assert "Nobody is waiting" in response.get_data(as_text=True)
         assert _panels(sc) == []
@@ -209,8 +209,8 @@ def test_agenda_changes_are_audited(client, auth, db, agenda):
     url = f"/meetings/{meeting.id}"
     data = {"number": "4", "title": "Any other business", "planned_minutes": "10"}
     assert client.post(f"{url}/items", data={**data, "speaking_limit_seconds": "120"}).status_code
-    client.post(f"/agenda/{items[0].id}/state/current", headers=HX)
-    client.post(f"{url}/chair/next-item", headers=HX)
+    client.post(f"/agenda/{items[0].id}/state/current", data=CONFIRM, headers=HX)
+    client.post(f"{url}/chair/next-item", data=CONFIRM, headers=HX)
     client.post(f"/agenda/{items[2].id}/state/deferred", headers=HX)
     events = _audit(meeting, since)
     assert [e.kind for e in events] == [
@@ -266,10 +266,10 @@ def test_the_floor_and_the_speakers_list_are_audited(
     steps = [
         (f"{url}/inscribe", {"delegation": gamma.id, "kind": "statement"}),
         (f"/floor/{requests['Beta'].id}/up", {}),
-        (f"{url}/chair/give-floor", {}),
-        (f"{url}/chair/end-turn", {}),
+        (f"{url}/chair/give-floor", CONFIRM),
+        (f"{url}/chair/end-turn", CONFIRM),
         (f"{url}/chair/readd-last", {}),
-        (f"/floor/{requests['Alpha'].id}/remove", {}),
+        (f"/floor/{requests['Alpha'].id}/remove", CONFIRM),
         (f"{url}/chair/close-list", {}),
         (f"{url}/chair/reopen-list", {}),
     ]
@@ -333,7 +333,10 @@ def test_a_delegates_own_withdrawal_is_not_a_chair_action(
     db.session.flush()
     auth.login(user)
     since = _last_id()
-    assert client.post(f"/meetings/{meeting.id}/floor/withdraw", headers=HX).status_code == 200
+    assert (
+        client.post(f"/meetings/{meeting.id}/floor/withdraw", data=CONFIRM, headers=HX).status_code
+        == 200
+    )
     assert _audit(meeting, since) == []
 
 

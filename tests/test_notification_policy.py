@@ -465,6 +465,31 @@ def names_own_delegation(role, access):  # "you can post it as <your delegation>
     return "named a delegation" if sees(role, access) else "withheld"
 
 
+def meeting_floor_closed(t):
+    """Every role's delegation is inscribed on item 1 at the desk; the chair moves on and
+    closes the waiting requests: each delegation's people are told, if they see the meeting."""
+    from consult.meetings import services as meetings
+    from consult.meetings.models import ItemState, MeetingKind, MeetingMode
+
+    meeting = meetings.create_meeting(
+        t.room,
+        t.actor,
+        title="Session",
+        kind=MeetingKind.WORKING_GROUP_SESSION,
+        mode=MeetingMode.HYBRID,
+        starts_at=utcnow(),
+        ends_at=utcnow() + timedelta(hours=2),
+        time_zone="UTC",
+    )
+    first = meetings.add_item(meeting, t.actor, number=1, letter="", title="One")
+    meetings.add_item(meeting, t.actor, number=2, letter="", title="Two")
+    meetings.adopt_agenda(meeting, t.actor)
+    meetings.set_item_state(first, t.actor, ItemState.CURRENT)
+    for user in t.users.values():
+        meetings.inscribe(first, t.actor, user.delegation)
+    meetings.next_item(meeting, t.actor, meetings.Waiting.CLOSE)
+
+
 def statement_agreement_asked(t):
     from consult.statements import services as statements
 
@@ -598,6 +623,8 @@ NOTIFICATION_ROWS = [
     # ---- groups ----
     Row("group.confirmed", "to the author", group_confirmed, sees),
     Row("group.declined", "to the author", group_declined, names_own_delegation),
+    # ---- meetings ----
+    Row("meeting.floor_closed", "to the delegation", meeting_floor_closed, sees),
     Row(
         "statement.agreement_asked",
         "to the member delegations",

@@ -18,3 +18,5 @@ def register(app: Flask) -> None:
     events.register(app)
     handover.add(app, services.FLOOR_REQUESTS)
     waiting.add(app, services.waiting_for_group)
+    app.add_template_filter(services.clock, "clock")
+    app.add_template_filter(services.minutes, "minutes")

@@ -88,7 +88,11 @@ class InscribeForm(Form):
 
 
 class RulingForm(Form):
-    ruling = StringField(_l("Ruling (one line)"), validators=[DataRequired(), Length(max=500)])
+    ruling = StringField(
+        _l("Ruling (one line)"),
+        # Its length is checked by the service, which says it (never cut).
+        validators=[DataRequired(message=_l("Write the ruling before recording it: it is empty."))],
+    )
 
 
 class ActionForm(Form):

@@ -68,6 +68,8 @@ class Presence(_Labelled):
 class FloorStatus(_Labelled):
     WAITING = "waiting"
     SPEAKING = "speaking"
+    #: Interrupted by a point of order or a right of reply: the time left is kept.
+    SUSPENDED = "suspended"
     DONE = "done"
     WITHDRAWN = "withdrawn"
 
@@ -91,9 +93,14 @@ LABELS = {
     (Presence, Presence.REMOTE.value): _l("Remote"),
     (FloorStatus, FloorStatus.WAITING.value): _l("Waiting"),
     (FloorStatus, FloorStatus.SPEAKING.value): _l("Speaking"),
+    (FloorStatus, FloorStatus.SUSPENDED.value): _l("Interrupted"),
     (FloorStatus, FloorStatus.DONE.value): _l("Spoke"),
     (FloorStatus, FloorStatus.WITHDRAWN.value): _l("Withdrawn"),
 }
+
+
+#: The statuses of an open request (one per delegation per item): the partial unique index.
+OPEN_SQL = "status IN ('waiting', 'speaking', 'suspended')"
 
 
 class Meeting(db.Model):
@@ -181,8 +188,8 @@ class FloorRequest(db.Model):
             "item_id",
             "delegation_id",
             unique=True,
-            sqlite_where=text("status IN ('waiting', 'speaking')"),
-            postgresql_where=text("status IN ('waiting', 'speaking')"),
+            sqlite_where=text(OPEN_SQL),
+            postgresql_where=text(OPEN_SQL),
         ),
         Index("ix_floor_request_item_status", "item_id", "status"),
     )
@@ -217,6 +224,10 @@ class FloorRequest(db.Model):
     turn: Mapped[int | None] = mapped_column()
     #: The chair's one-line ruling on a point of order.
     ruling: Mapped[str | None] = mapped_column(String(500))
+    #: The point of order or right of reply that interrupted this statement (the record).
+    interrupted_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("floor_request.id", ondelete="SET NULL")
+    )
 
     delegation: Mapped[Delegation] = relationship(lazy="joined")
     requested_by: Mapped[User | None] = relationship(foreign_keys=[requested_by_id], lazy="raise")
@@ -226,6 +237,41 @@ class FloorRequest(db.Model):
             return 0
         end = self.ended_at or self.paused_at or now
         return max(0, int((end - self.started_at).total_seconds()) - self.paused_seconds)
+
+
+class FloorAction(db.Model):
+    """One action on the floor (a chair's console action, a delegation's withdrawal), with the
+    floor as it was before and after it: the snapshot "Undo" restores, for 30 seconds.
+
+    Kept in the database, not in a worker's memory, so any worker can undo it and a restart
+    loses nothing. The newest chair action's id is the console's action token: a press made on
+    a page that had not seen it is refused (two chairs at once, one chair pressing twice).
+    """
+
+    __tablename__ = "floor_action"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(
+        ForeignKey("meeting.id", ondelete="CASCADE"), index=True
+    )
+    actor_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"))
+    #: The console action ("next-item", "give-floor", ..., "undo"; "withdraw" for a delegate).
+    action: Mapped[str] = mapped_column(String(32))
+    #: What was done, in words, for the Undo bar and refusals ("Next item: 2. Any other ...").
+    summary: Mapped[str] = mapped_column(String(500))
+    #: A chair's action (the console's token and Undo) or a delegation's own (its floor panel).
+    is_chair: Mapped[bool] = mapped_column(default=True)
+    #: JSON: the rows the action may change (items, open requests), before and after it.
+    before: Mapped[str] = mapped_column(Text, default="")
+    after: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    undone_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    actor: Mapped[User] = relationship(lazy="joined")
+
+    @property
+    def undoable(self) -> bool:
+        return bool(self.before) and self.undone_at is None
 
 
 class Attendance(db.Model):

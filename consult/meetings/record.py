@@ -31,6 +31,7 @@ def record_csv(meeting: Meeting) -> str:
             "started_at",
             "seconds",
             "ruling",
+            "interrupted",
         ]
     )
     for item, turns in services.speaking_record(meeting):
@@ -47,6 +48,7 @@ def record_csv(meeting: Meeting) -> str:
                     t.started_at.isoformat() if t.started_at else "",
                     t.spoken_seconds(t.ended_at or t.started_at),
                     _safe(t.ruling or ""),
+                    _safe(services.interruption_of(t, turns)),
                 ]
             )
     writer.writerow([])
@@ -92,7 +94,8 @@ def record_docx(meeting: Meeting) -> bytes:
                 if t.on_behalf_of == t.delegation.name
                 else f"{t.on_behalf_of} ({t.delegation.name})"
             )
-            row[2].text = str(t.kind.label)
+            interrupted = services.interruption_of(t, turns)
+            row[2].text = f"{t.kind.label}, {interrupted}" if interrupted else str(t.kind.label)
             row[3].text = _minutes(t.spoken_seconds(t.ended_at or t.started_at))
         for t in turns:
             if t.ruling:

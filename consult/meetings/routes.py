@@ -189,6 +189,7 @@ def _floor_context(meeting: Meeting, state=None, form: FloorForm | None = None) 
         # This person's part as a group's coordinator: what waits for the group's word.
         "to_confirm": services.pending_floor_to_confirm(current_user, meeting),
         "decline_form": DeclineForm(formdata=None),
+        "own_undo": services.undo.own_offered(meeting, current_user),
     }
 
 
@@ -226,16 +227,28 @@ def screen(meeting: Meeting):
 @bp.route("/meetings/<int:meeting_id>/console")
 @handler(meeting=Load(Meeting, Need.MANAGE))
 def console(meeting: Meeting):
+    return _console_page(meeting)
+
+
+def _console_page(
+    meeting: Meeting,
+    status: int = 200,
+    ask: services.Ask | None = None,
+    ruling_form: RulingForm | None = None,
+):
+    """The console (or its panel for htmx), with the question to confirm, if any."""
     inscribe_form = InscribeForm()
     inscribe_form.delegation.choices = _delegations()
     return render(
         "meetings/console.html",
         "meetings/_console_panel.html",
+        status=status,
         meeting=meeting,
         state=services.live_state(meeting),
-        attendees=services.connected_attendees(meeting),
         inscribe_form=inscribe_form,
-        ruling_form=RulingForm(),
+        ruling_form=ruling_form or RulingForm(formdata=None),
+        ask=ask,
+        **services.console_context(meeting),
     )
 
 
@@ -265,12 +278,18 @@ def _item_for(meeting: Meeting) -> AgendaItem:
     return item
 
 
-def _floor_response(meeting: Meeting, status: int = 200, form: FloorForm | None = None):
-    if wants_fragment():
+def _floor_response(
+    meeting: Meeting,
+    status: int = 200,
+    form: FloorForm | None = None,
+    ask_withdraw: bool = False,
+):
+    if wants_fragment() or ask_withdraw:
         return render(
             "meetings/live.html",
             "meetings/_floor_panel.html",
             status=status,
+            ask_withdraw=ask_withdraw,
             **_floor_context(meeting, form=form),
         )
     return redirect(url_for("meetings.live", meeting_id=meeting.id))
@@ -297,13 +316,39 @@ def request_floor(meeting: Meeting):
 @bp.route("/meetings/<int:meeting_id>/floor/withdraw", methods=["POST"])
 @handler(meeting=Load(Meeting, Need.TAKE_PART))
 def withdraw_floor(meeting: Meeting):
+    """Withdraw the delegation's request: asked first (a second press confirms), then
+    undoable for 30 seconds from the floor panel."""
     form = ActionForm()
     if form.validate_on_submit():
         item = _item_for(meeting)
         mine = services.open_request_of(item, current_user.delegation_id, viewer=current_user)
         if mine is None:
             raise services.MeetingError(_("Your delegation has no request on this item."))
+        if request.form.get("confirm") != "1":
+            return _floor_response(meeting, ask_withdraw=True)
         services.withdraw(mine, current_user)
+        flash(
+            _("Your request is withdrawn. Undo within %(n)d seconds to keep your place.", n=30),
+            "success",
+        )
+        return _floor_response(meeting)
+    _flash_refusal(form)
+    return _floor_response(meeting, 422)
+
+
+@bp.route("/meetings/<int:meeting_id>/floor/undo", methods=["POST"])
+@handler(meeting=Load(Meeting, Need.TAKE_PART))
+def undo_withdraw(meeting: Meeting):
+    """Undo one's own withdrawal (30 seconds): the request is back in its place."""
+    form = ActionForm()
+    if form.validate_on_submit():
+        entry = services.undo.own_offered(meeting, current_user)
+        if entry is None:
+            raise services.MeetingError(
+                _("There is nothing of yours to undo (undo works for %(n)d seconds).", n=30)
+            )
+        services.undo_action(meeting, current_user, entry)
+        flash(_("Undone: your request is back in its place."), "success")
         return _floor_response(meeting)
     _flash_refusal(form)
     return _floor_response(meeting, 422)
@@ -348,19 +393,28 @@ CHAIR_ACTIONS = (
     "readd-last",
     "close-list",
     "reopen-list",
+    "undo",
 )
 
 
-def _chair_done(meeting: Meeting, status: int = 200):
-    if wants_fragment():
-        return render(
-            "meetings/console.html",
-            "meetings/_console_panel.html",
-            status=status,
-            meeting=meeting,
-            state=services.live_state(meeting),
-            attendees=services.connected_attendees(meeting),
-        )
+def _chair_done(meeting: Meeting, status: int = 200, ask: services.Ask | None = None):
+    """The console after an action (its result announced), or with the question to confirm."""
+    if status == 200 and ask is None:
+        entry = services.undo.latest(meeting)
+        if entry is not None and entry.actor_id == current_user.id:
+            if entry.undoable:
+                flash(
+                    _(
+                        "%(what)s. Undo within %(n)d seconds (U).",
+                        what=entry.summary,
+                        n=services.undo.UNDO_SECONDS,
+                    ),
+                    "success",
+                )
+            else:
+                flash(_("%(what)s.", what=entry.summary), "success")
+    if wants_fragment() or ask is not None:
+        return _console_page(meeting, status, ask)
     return redirect(url_for("meetings.console", meeting_id=meeting.id))
 
 
@@ -368,6 +422,37 @@ def _chair_refused(meeting: Meeting, form) -> object:
     """The console again, with the reason the action was refused (422)."""
     _flash_refusal(form)
     return _chair_done(meeting, 422)
+
+
+def _check_token(meeting: Meeting) -> None:
+    """A press on a page that had not seen the newest chair action is refused."""
+    services.undo.check_token(meeting, current_user, request.form.get("after"))
+
+
+def _asked(ask: services.Ask | None) -> bool:
+    """True when the console must ask first: the action would lose someone, and this post
+    is not the confirmation."""
+    return ask is not None and request.form.get("confirm") != "1"
+
+
+def _waiting_choice() -> services.Waiting:
+    value = request.form.get("waiting") or services.Waiting.CARRY.value
+    if value not in {w.value for w in services.Waiting}:
+        raise services.MeetingError(
+            _("Choose what becomes of the waiting requests: carry, keep or close them.")
+        )
+    return services.Waiting(value)
+
+
+def _target() -> FloorRequest | None:
+    raw = request.form.get("request_id", "")
+    if not raw:
+        return None
+    ident = parse_id(raw)
+    target = db.session.get(FloorRequest, ident) if ident else None
+    if target is None:
+        raise services.MeetingError(_("That request is not on the speakers' list."))
+    return target
 
 
 @bp.route(
@@ -381,16 +466,28 @@ def chair_action(meeting: Meeting, action: str):
     form = ActionForm()
     if not form.validate_on_submit():
         return _chair_refused(meeting, form)
+    if action == "undo":
+        return _undo(meeting)
+    _check_token(meeting)
     if action == "next-item":
-        services.next_item(meeting, current_user)
+        waiting = _waiting_choice()
+        ask = services.ask_before(meeting, action)
+        if _asked(ask):
+            return _chair_done(meeting, ask=ask)
+        services.next_item(meeting, current_user, waiting)
         return _chair_done(meeting)
     item = _current_or_refuse(meeting)
     match action:
         case "give-floor":
-            ident = parse_id(request.form.get("request_id", ""))
-            target = db.session.get(FloorRequest, ident) if ident else None
+            target = _target()
+            ask = services.ask_before(meeting, action, request_=target)
+            if _asked(ask):
+                return _chair_done(meeting, ask=ask)
             services.give_floor(item, current_user, target)
         case "end-turn":
+            ask = services.ask_before(meeting, action)
+            if _asked(ask):
+                return _chair_done(meeting, ask=ask)
             services.end_turn(item, current_user)
         case "pause":
             services.pause(item, current_user)
@@ -403,6 +500,21 @@ def chair_action(meeting: Meeting, action: str):
         case "reopen-list":
             services.set_list_closed(item, current_user, False)
     return _chair_done(meeting)
+
+
+def _undo(meeting: Meeting):
+    """Undo the newest chair action (by this chair, within 30 seconds)."""
+    ident = parse_id(request.form.get("action_id", ""))
+    entry = db.session.get(services.FloorAction, ident) if ident else None
+    if entry is None or entry.meeting_id != meeting.id or not entry.is_chair:
+        entry = services.undo.latest(meeting)
+        if entry is None:
+            raise services.MeetingError(_("There is nothing to undo."))
+    services.undo_action(meeting, current_user, entry)
+    flash(_("Undone: %(what)s. The floor is as it was.", what=entry.summary), "success")
+    if wants_fragment():
+        return _console_page(meeting)
+    return redirect(url_for("meetings.console", meeting_id=meeting.id))
 
 
 def _current_or_refuse(meeting: Meeting) -> AgendaItem:
@@ -421,8 +533,24 @@ def item_state(item: AgendaItem, state: str):
     form = ActionForm()
     if not form.validate_on_submit():
         return _chair_refused(meeting, form)
-    services.set_item_state(item, current_user, ItemState(state))
+    _check_token(meeting)
+    waiting = _waiting_choice()
+    ask = services.ask_before(meeting, "item-state", item=item, state=ItemState(state))
+    if _asked(ask):
+        ask.values = {"back": request.form.get("back", "")}
+        ask.url = url_for("meetings.item_state", item_id=item.id, state=state)
+        return _chair_done(meeting, ask=ask)
+    services.set_item_state(item, current_user, ItemState(state), waiting)
     if request.form.get("back") == "agenda":
+        flash(
+            _(
+                "Item %(label)s: %(state)s. Undo from the console within %(n)d seconds.",
+                label=item.label,
+                state=ItemState(state).label.lower(),
+                n=services.undo.UNDO_SECONDS,
+            ),
+            "success",
+        )
         return redirect(url_for("meetings.meeting", meeting_id=meeting.id) + "#agenda")
     return _chair_done(meeting)
 
@@ -433,7 +561,8 @@ def inscribe(meeting: Meeting):
     form = InscribeForm()
     form.delegation.choices = _delegations()
     if form.validate_on_submit():
-        services.inscribe(
+        _check_token(meeting)
+        services.inscribe_undoable(
             _current_or_refuse(meeting),
             current_user,
             db.session.get(Delegation, form.delegation.data),
@@ -453,6 +582,7 @@ def move(floor: FloorRequest, direction: str):
     form = ActionForm()
     if not form.validate_on_submit():
         return _chair_refused(meeting, form)
+    _check_token(meeting)
     services.move(floor, current_user, direction)
     return _chair_done(meeting)
 
@@ -464,19 +594,28 @@ def remove_request(floor: FloorRequest):
     form = ActionForm()
     if not form.validate_on_submit():
         return _chair_refused(meeting, form)
+    _check_token(meeting)
+    ask = services.ask_before(meeting, "remove", request_=floor)
+    if _asked(ask):
+        ask.url = url_for("meetings.remove_request", request_id=floor.id)
+        return _chair_done(meeting, ask=ask)
     services.remove_request(floor, current_user)
     return _chair_done(meeting)
 
 
 @bp.route("/floor/<int:request_id>/ruling", methods=["POST"])
-@handler(floor=Load(FloorRequest, Need.MANAGE, arg="request_id"))
+@handler(floor=Load(FloorRequest, Need.MANAGE, arg="request_id"), field="ruling")
 def ruling(floor: FloorRequest):
     meeting = services.meeting_of(floor)
-    form = ActionForm()
+    form = RulingForm()
     if not form.validate_on_submit():
-        return _chair_refused(meeting, form)
-    services.record_ruling(floor, current_user, request.form.get("ruling", ""))
-    return _chair_done(meeting)
+        _flash_refusal(form)
+        return _console_page(meeting, 422, ruling_form=form)
+    services.record_ruling(floor, current_user, form.ruling.data)
+    flash(_("Ruling recorded: %(text)s", text=form.ruling.data.strip()), "success")
+    if wants_fragment():
+        return _console_page(meeting)
+    return redirect(url_for("meetings.console", meeting_id=meeting.id))
 
 
 # ---- record and calendars ------------------------------------------------------------------------
@@ -489,6 +628,7 @@ def record(meeting: Meeting):
         "meetings/record.html",
         meeting=meeting,
         turns=services.speaking_record(meeting),
+        interruption_of=services.interruption_of,
         attendance=services.attendance(meeting),
         manages=can(Need.MANAGE, meeting),
     )

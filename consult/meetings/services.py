@@ -7,26 +7,30 @@ every viewer sees the same thing, so it is rendered once, not fetched by each cl
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import enum
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from babel import units as babel_units
 from flask import render_template
+from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_babel import ngettext
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from consult import audit, waiting
 from consult.accounts import handover
 from consult.accounts.models import Delegation, User
-from consult.errors import ServiceError
+from consult.errors import ServiceError, refuse_longer_than
 from consult.extensions import db
 from consult.groups import services as groups
 from consult.links import path_for
+from consult.meetings import undo
 from consult.meetings.models import (
     AgendaItem,
     Attendance,
+    FloorAction,
     FloorKind,
     FloorRequest,
     FloorStatus,
@@ -46,7 +50,19 @@ from consult.taxonomy.forms import apply as apply_tags
 from consult.timeutil import utcnow
 from consult.transaction import emit_after_commit
 
-OPEN = (FloorStatus.WAITING, FloorStatus.SPEAKING)
+OPEN = undo.OPEN_STATUSES
+#: Given the floor while someone speaks, these suspend the statement instead of ending it.
+INTERRUPTING = (FloorKind.POINT_OF_ORDER, FloorKind.RIGHT_OF_REPLY)
+
+
+class Waiting(enum.StrEnum):
+    """What becomes of the requests still waiting when the meeting moves to another item."""
+
+    CARRY = "carry"  # to the next item, in their Rule 20 order
+    KEEP = "keep"  # on this item, for when it comes back
+    CLOSE = "close"  # withdrawn, and each delegation is told
+
+
 HEARTBEAT_SECONDS = 45
 
 
@@ -238,27 +254,100 @@ def _leave(item: AgendaItem, state: ItemState, now: datetime) -> None:
     if item.current_since is not None:
         item.spent_seconds = item.actual_seconds(now)
         item.current_since = None
-    speaking = _speaking(item)
-    if speaking is not None:
-        _end(speaking, now)
+    for request_ in (_speaking(item), _suspended(item)):
+        if request_ is not None:
+            _end(request_, now)
     item.state = state
 
 
-def set_item_state(item: AgendaItem, actor: User, state: ItemState) -> None:
-    """Make an item current (the previous current one is done), or mark it done/deferred."""
+def _dispose(
+    item: AgendaItem, upcoming: AgendaItem | None, waiting: Waiting, actor: User
+) -> list[str]:
+    """The requests still waiting on `item`, which the meeting leaves: carried to `upcoming`,
+    kept, or closed with a notice. Returns the delegations that could not be carried (already
+    on the next item's list: their request stays on this item)."""
+    left = queue(item)
+    if not left or waiting is Waiting.KEEP or (waiting is Waiting.CARRY and upcoming is None):
+        return []  # kept on the item (nowhere to carry them: the agenda is done)
+    meeting = db.session.get(Meeting, item.meeting_id)
+    if waiting is Waiting.CLOSE:
+        now = utcnow()
+        for request_ in left:
+            request_.status = FloorStatus.WITHDRAWN
+            request_.ended_at = now
+        _tell_closed(meeting, item, left)
+        return []
+    kept = []
+    for request_ in left:
+        if open_request_of(upcoming, request_.delegation_id) is not None:
+            kept.append(request_.delegation.name)
+            continue
+        request_.position = _default_position(
+            upcoming, request_.kind, request_.delegation.status.speaking_rank
+        )
+        request_.item_id = upcoming.id
+        db.session.flush()
+    return kept
+
+
+def _tell_closed(meeting: Meeting, item: AgendaItem, closed: list[FloorRequest]) -> None:
+    """Each delegation whose request was closed is told (who asked, or, for a flag raised in
+    the room, the delegation's people)."""
+    for request_ in closed:
+        if request_.requested_by_id is not None:
+            ids = [request_.requested_by_id]
+        else:
+            ids = list(
+                db.session.scalars(
+                    select(User.id).where(
+                        User.delegation_id == request_.delegation_id, User.is_active.is_(True)
+                    )
+                )
+            )
+        notify(
+            ids,
+            "meeting.floor_closed",
+            _(
+                "The chair closed the speakers' list of item %(label)s of %(title)s when the "
+                "meeting moved on: your request for the floor (%(kind)s) is withdrawn. Ask "
+                "again on the item under discussion if you still wish to speak.",
+                label=item.label,
+                title=meeting.title,
+                kind=request_.kind.label,
+            ),
+            path_for("meetings.live", meeting_id=meeting.id),
+            subject=meeting,
+        )
+
+
+def set_item_state(
+    item: AgendaItem, actor: User, state: ItemState, waiting: Waiting = Waiting.KEEP
+) -> None:
+    """Make an item current (the previous current one is done), or mark it done/deferred;
+    the requests waiting on the item left are carried, kept or closed (`waiting`)."""
     meeting = db.session.get(Meeting, item.meeting_id)
     now = utcnow()
+    before = undo.snapshot(meeting)
     if state is ItemState.CURRENT:
         if not meeting.is_agenda_adopted:
             raise MeetingError(_("Adopt the agenda before moving through it."))
         previous = current_item(meeting)
         if previous is not None and previous.id != item.id:
             _leave(previous, ItemState.DONE, now)
+            _dispose(previous, item, waiting, actor)
         item.state = ItemState.CURRENT
         item.current_since = item.current_since or now
     else:
         _leave(item, state, now)
+        _dispose(item, None, waiting, actor)
     changed(meeting)
+    undo.record(
+        meeting,
+        actor,
+        "item-state",
+        _("Item %(label)s: %(state)s", label=item.label, state=state.label),
+        before,
+    )
     _audit_chair(
         meeting,
         actor,
@@ -269,18 +358,30 @@ def set_item_state(item: AgendaItem, actor: User, state: ItemState) -> None:
     )
 
 
-def next_item(meeting: Meeting, actor: User) -> AgendaItem | None:
-    """Close the current item and open the next pending one, in agenda order."""
+def upcoming_item(meeting: Meeting) -> AgendaItem | None:
+    """The item "next item" opens: the next pending one in agenda order (or an earlier one)."""
     items = items_of(meeting)
-    current = current_item(meeting)
+    current = next((i for i in items if i.state is ItemState.CURRENT), None)
     after = items.index(current) + 1 if current else 0
     upcoming = next((i for i in items[after:] if i.state is ItemState.PENDING), None)
-    upcoming = upcoming or next((i for i in items if i.state is ItemState.PENDING), None)
+    return upcoming or next((i for i in items if i.state is ItemState.PENDING), None)
+
+
+def next_item(meeting: Meeting, actor: User, waiting: Waiting = Waiting.KEEP) -> AgendaItem | None:
+    """Close the current item and open the next pending one, in agenda order; the requests
+    still waiting are carried to it, kept on this item, or closed with a notice."""
+    current = current_item(meeting)
+    upcoming = upcoming_item(meeting)
     if upcoming is None:
         if current is None:
             raise MeetingError(_("There is no pending item left on the agenda."))
+        before = undo.snapshot(meeting)
         _leave(current, ItemState.DONE, utcnow())
+        _dispose(current, None, waiting, actor)
         changed(meeting)
+        undo.record(
+            meeting, actor, "next-item", _("Item %(label)s closed", label=current.label), before
+        )
         _audit_chair(
             meeting,
             actor,
@@ -290,7 +391,10 @@ def next_item(meeting: Meeting, actor: User) -> AgendaItem | None:
             state=ItemState.DONE.value,
         )
         return None
-    set_item_state(upcoming, actor, ItemState.CURRENT)
+    set_item_state(upcoming, actor, ItemState.CURRENT, waiting)
+    entry = undo.latest(meeting)
+    entry.action = "next-item"
+    entry.summary = _("Next item: %(label)s. %(title)s", label=upcoming.label, title=upcoming.title)
     return upcoming
 
 
@@ -316,6 +420,20 @@ def _speaking(item: AgendaItem) -> FloorRequest | None:
             FloorRequest.item_id == item.id, FloorRequest.status == FloorStatus.SPEAKING
         )
     ).first()
+
+
+def _suspended(item: AgendaItem) -> FloorRequest | None:
+    """The statement a point of order or a right of reply interrupted (at most one)."""
+    return db.session.scalars(
+        select(FloorRequest).where(
+            FloorRequest.item_id == item.id, FloorRequest.status == FloorStatus.SUSPENDED
+        )
+    ).first()
+
+
+def time_left(item: AgendaItem, request_: FloorRequest, now: datetime | None = None) -> int:
+    """Seconds left of the speaking time (negative: the overrun)."""
+    return item.speaking_limit_seconds - request_.spoken_seconds(now or utcnow())
 
 
 def _default_position(item: AgendaItem, kind: FloorKind, rank: int) -> float:
@@ -385,6 +503,23 @@ def inscribe(
     )
     db.session.flush()
     _audit_floor(request_, chair, "meeting.speaker_inscribed", "inscribed at the desk")
+    return request_
+
+
+def inscribe_undoable(
+    item: AgendaItem, chair: User, delegation: Delegation, *, kind: FloorKind
+) -> FloorRequest:
+    """`inscribe`, from the console: logged, so that Undo takes the inscription back."""
+    meeting = db.session.get(Meeting, item.meeting_id)
+    before = undo.snapshot(meeting)
+    request_ = inscribe(item, chair, delegation, kind=kind)
+    undo.record(
+        meeting,
+        chair,
+        "inscribe",
+        _("%(name)s inscribed (%(kind)s)", name=delegation.name, kind=kind.label),
+        before,
+    )
     return request_
 
 
@@ -578,21 +713,54 @@ def _pending_with_meeting(user: User) -> list[tuple[FloorRequest, int]]:
     return [tuple(row) for row in rows]
 
 
-def withdraw(request_: FloorRequest, actor: User) -> None:
+def withdraw(request_: FloorRequest, actor: User, *, chair: bool = False) -> None:
+    """The delegation withdraws its waiting request (or the chair removes it): undoable for
+    30 seconds, by whoever did it."""
     if request_.status is not FloorStatus.WAITING:
         raise MeetingError(_("Only a request that is still waiting can be withdrawn."))
+    meeting = meeting_of(request_)
+    before = undo.snapshot(meeting)
+    if not chair:
+        before = undo.only(before, request_.id)
     request_.status = FloorStatus.WITHDRAWN
     request_.ended_at = utcnow()
     if groups.is_pending(request_):
         groups.tell_coordinators(request_.on_behalf_group_id)  # it waits no longer
     else:  # a pending one was on nobody's panel
-        changed(meeting_of(request_))
+        changed(meeting)
+    undo.record(
+        meeting,
+        actor,
+        "remove" if chair else "withdraw",
+        _("%(name)s taken off the speakers' list", name=request_.on_behalf_of)
+        if chair
+        else _("Request of %(name)s withdrawn", name=request_.on_behalf_of),
+        before,
+        is_chair=chair,
+        request_id=None if chair else request_.id,
+    )
 
 
 def remove_request(request_: FloorRequest, chair: User) -> None:
     """The chair takes a waiting request off the speakers' list."""
-    withdraw(request_, chair)
+    withdraw(request_, chair, chair=True)
     _audit_floor(request_, chair, "meeting.speaker_removed", "taken off the speakers' list")
+
+
+def undo_action(meeting: Meeting, actor: User, entry: FloorAction) -> FloorAction:
+    """Undo `entry` (the newest action, within 30 seconds, by `actor`), then broadcast."""
+    if entry.meeting_id != meeting.id:
+        raise MeetingError(_("That action is not of this meeting."))
+    done = undo.undo(entry, actor)
+    changed(meeting)
+    _audit_chair(
+        meeting,
+        actor,
+        "meeting.undone",
+        f"undone: {entry.summary}",
+        action_id=entry.id,
+    )
+    return done
 
 
 def open_request_of(
@@ -624,25 +792,66 @@ def _end(request_: FloorRequest, now: datetime) -> None:
 
 
 def give_floor(item: AgendaItem, actor: User, request_: FloorRequest | None = None) -> None:
-    """Give the floor to the next in the queue (or a chosen request); ends the current turn."""
+    """Give the floor to the next in the queue (or a chosen request).
+
+    A point of order or a right of reply given while a statement is made suspends it (the
+    time left is kept); once it ends, "next speaker" gives the interrupted speaker the floor
+    back before anyone else, with the time that was left. Otherwise the current turn ends.
+    """
     if item.state is not ItemState.CURRENT:
         raise MeetingError(
             _("Make item %(label)s current before giving the floor.", label=item.label)
         )
+    meeting = db.session.get(Meeting, item.meeting_id)
+    before = undo.snapshot(meeting)
+    speaking, suspended = _speaking(item), _suspended(item)
     waiting = queue(item)
     if request_ is None:
+        if suspended is not None and not (waiting and waiting[0].kind in INTERRUPTING):
+            return _give_back(item, actor, suspended, speaking, before)
         if not waiting:
             raise MeetingError(_("Nobody is waiting for the floor."))
         request_ = waiting[0]
+    elif request_.status is FloorStatus.SUSPENDED and request_.item_id == item.id:
+        return _give_back(item, actor, request_, speaking, before)
     elif (
         request_.status is not FloorStatus.WAITING
         or request_.item_id != item.id
         or groups.is_pending(request_)
     ):
+        if request_.status is FloorStatus.SUSPENDED or (
+            request_.status is FloorStatus.DONE and request_.interrupted_by_id is not None
+        ):
+            raise MeetingError(
+                _(
+                    "%(name)s's interrupted statement ended when item %(label)s was left; "
+                    "undo that action to bring it back, or inscribe %(name)s again.",
+                    name=request_.delegation.name,
+                    label=db.session.get(AgendaItem, request_.item_id).label,
+                )
+            )
         raise MeetingError(_("That request is not waiting on this item."))
+    if suspended is not None and request_.kind not in INTERRUPTING:
+        raise MeetingError(
+            _(
+                "%(name)s's statement was interrupted with %(left)s left: give them the floor "
+                "back first, or end their statement.",
+                name=suspended.delegation.name,
+                left=clock(time_left(item, suspended)),
+            )
+        )
     now = utcnow()
-    speaking = _speaking(item)
-    if speaking is not None:
+    interrupting = (
+        speaking is not None
+        and suspended is None
+        and request_.kind in INTERRUPTING
+        and speaking.kind is not FloorKind.POINT_OF_ORDER
+    )
+    if interrupting:
+        speaking.status = FloorStatus.SUSPENDED
+        speaking.paused_at = speaking.paused_at or now
+        speaking.interrupted_by_id = request_.id
+    elif speaking is not None:
         _end(speaking, now)
     turns = (
         db.session.scalar(
@@ -653,34 +862,109 @@ def give_floor(item: AgendaItem, actor: User, request_: FloorRequest | None = No
     request_.status = FloorStatus.SPEAKING
     request_.started_at = now
     request_.turn = turns + 1
-    changed(db.session.get(Meeting, item.meeting_id))
+    changed(meeting)
     _audit_floor(request_, actor, "meeting.floor_given", "given the floor")
+    if interrupting:
+        _audit_floor(speaking, actor, "meeting.floor_suspended", "interrupted")
+    undo.record(
+        meeting,
+        actor,
+        "give-floor",
+        _("%(name)s has the floor", name=request_.on_behalf_of)
+        if not interrupting
+        else _(
+            "%(name)s has the floor (%(kind)s); %(other)s interrupted",
+            name=request_.on_behalf_of,
+            kind=request_.kind.label,
+            other=speaking.on_behalf_of,
+        ),
+        before,
+    )
+
+
+def _give_back(
+    item: AgendaItem,
+    actor: User,
+    suspended: FloorRequest,
+    speaking: FloorRequest | None,
+    before: dict,
+) -> None:
+    """The interrupted speaker has the floor again, with the time that was left."""
+    now = utcnow()
+    if speaking is not None:
+        _end(speaking, now)
+    suspended.paused_seconds += int((now - suspended.paused_at).total_seconds())
+    suspended.paused_at = None
+    suspended.status = FloorStatus.SPEAKING
+    meeting = db.session.get(Meeting, item.meeting_id)
+    changed(meeting)
+    _audit_floor(suspended, actor, "meeting.floor_resumed", "given the floor back")
+    undo.record(
+        meeting,
+        actor,
+        "give-floor",
+        _(
+            "%(name)s has the floor back (%(left)s left)",
+            name=suspended.on_behalf_of,
+            left=clock(time_left(item, suspended, now)),
+        ),
+        before,
+    )
 
 
 def end_turn(item: AgendaItem, actor: User) -> None:
-    speaking = _speaking(item)
-    if speaking is None:
+    """End the statement being made (or, if none, the interrupted one)."""
+    meeting = db.session.get(Meeting, item.meeting_id)
+    ending = _speaking(item) or _suspended(item)
+    if ending is None:
         raise MeetingError(_("Nobody has the floor."))
-    _end(speaking, utcnow())
-    changed(db.session.get(Meeting, item.meeting_id))
+    before = undo.snapshot(meeting)
+    _end(ending, utcnow())
+    changed(meeting)
+    undo.record(
+        meeting,
+        actor,
+        "end-turn",
+        _("%(name)s's statement ended", name=ending.on_behalf_of),
+        before,
+    )
 
 
 def pause(item: AgendaItem, actor: User) -> None:
     speaking = _speaking(item)
     if speaking is None or speaking.paused_at is not None:
         raise MeetingError(_("There is no running turn to pause."))
+    meeting = db.session.get(Meeting, item.meeting_id)
+    before = undo.snapshot(meeting)
     speaking.paused_at = utcnow()
-    changed(db.session.get(Meeting, item.meeting_id))
+    changed(meeting)
+    undo.record(meeting, actor, "pause", _("%(name)s paused", name=speaking.on_behalf_of), before)
 
 
 def resume(item: AgendaItem, actor: User) -> None:
     speaking = _speaking(item)
     if speaking is None or speaking.paused_at is None:
         raise MeetingError(_("There is no paused turn to resume."))
+    meeting = db.session.get(Meeting, item.meeting_id)
+    before = undo.snapshot(meeting)
     now = utcnow()
     speaking.paused_seconds += int((now - speaking.paused_at).total_seconds())
     speaking.paused_at = None
-    changed(db.session.get(Meeting, item.meeting_id))
+    changed(meeting)
+    undo.record(meeting, actor, "resume", _("%(name)s resumed", name=speaking.on_behalf_of), before)
+
+
+def minutes(count: int) -> str:
+    """A planned duration in words ("10 min", "90 min"), never read as a time of day."""
+    return babel_units.format_unit(count, "duration-minute", length="short", locale=get_locale())
+
+
+def clock(seconds: int) -> str:
+    """A countdown as the screens show it: 2:10; an overrun as +0:40 over."""
+    sign, seconds = ("+" if seconds < 0 else ""), abs(int(seconds))
+    minutes, secs = divmod(seconds, 60)
+    text = f"{sign}{minutes}:{secs:02d}"
+    return _("%(time)s over", time=text) if sign else text
 
 
 def readd_last(item: AgendaItem, actor: User) -> FloorRequest:
@@ -713,10 +997,19 @@ def readd_last(item: AgendaItem, actor: User) -> FloorRequest:
         is_inscribed_at_desk=True,
         position=top - 1.0,
     )
+    meeting = db.session.get(Meeting, item.meeting_id)
+    before = undo.snapshot(meeting)
     db.session.add(request_)
     db.session.flush()
-    changed(db.session.get(Meeting, item.meeting_id))
+    changed(meeting)
     _audit_floor(request_, actor, "meeting.speaker_readded", "put back at the top of the list")
+    undo.record(
+        meeting,
+        actor,
+        "readd-last",
+        _("%(name)s back at the top of the list", name=request_.on_behalf_of),
+        before,
+    )
     return request_
 
 
@@ -730,18 +1023,45 @@ def move(request_: FloorRequest, actor: User, direction: str) -> None:
     other = index - 1 if direction == "up" else index + 1
     if not 0 <= other < len(same):
         return
+    meeting = db.session.get(Meeting, item.meeting_id)
+    before = undo.snapshot(meeting)
     # Give every request a distinct position first, then swap two neighbours.
     for n, r in enumerate(same, start=1):
         r.position = float(n)
     same[index].position, same[other].position = same[other].position, same[index].position
-    changed(db.session.get(Meeting, item.meeting_id))
+    changed(meeting)
     _audit_floor(request_, actor, "meeting.speaker_moved", f"moved {direction} the list")
+    undo.record(
+        meeting,
+        actor,
+        "move",
+        _("%(name)s moved up", name=request_.on_behalf_of)
+        if direction == "up"
+        else _("%(name)s moved down", name=request_.on_behalf_of),
+        before,
+    )
 
 
 def set_list_closed(item: AgendaItem, actor: User, closed: bool) -> None:
-    item.is_list_closed = closed
     meeting = db.session.get(Meeting, item.meeting_id)
+    if item.is_list_closed is closed:
+        raise MeetingError(
+            _("The speakers' list is already closed.")
+            if closed
+            else _("The speakers' list is already open.")
+        )
+    before = undo.snapshot(meeting)
+    item.is_list_closed = closed
     changed(meeting)
+    undo.record(
+        meeting,
+        actor,
+        "close-list" if closed else "reopen-list",
+        _("Speakers' list of item %(label)s closed", label=item.label)
+        if closed
+        else _("Speakers' list of item %(label)s reopened", label=item.label),
+        before,
+    )
     _audit_chair(
         meeting,
         actor,
@@ -755,8 +1075,9 @@ def record_ruling(request_: FloorRequest, actor: User, text: str) -> None:
     text = (text or "").strip()
     if request_.kind is not FloorKind.POINT_OF_ORDER:
         raise MeetingError(_("Rulings are recorded on points of order."))
-    if not text or len(text) > 500:
-        raise MeetingError(_("Write the ruling in one line (at most 500 characters)."))
+    if not text:
+        raise MeetingError(_("Write the ruling before recording it: it is empty."), field="ruling")
+    refuse_longer_than(text, 500, "ruling")
     request_.ruling = text
     meeting = meeting_of(request_)
     _audit_chair(
@@ -815,6 +1136,8 @@ class LiveState:
     current: AgendaItem | None
     speaker: FloorRequest | None
     waiting: list[FloorRequest]
+    #: The statement a point of order or a right of reply interrupted (its time left kept).
+    suspended: FloorRequest | None
     totals: list[tuple[str, int]]
     rulings: list[FloorRequest]
     now: datetime
@@ -836,6 +1159,7 @@ def live_state(meeting: Meeting) -> LiveState:
             )
         ).all()
     speaker = next((r for r in requests if r.status is FloorStatus.SPEAKING), None)
+    suspended = next((r for r in requests if r.status is FloorStatus.SUSPENDED), None)
     waiting = sorted(
         (r for r in requests if r.status is FloorStatus.WAITING),
         key=lambda r: (r.kind.rank, r.position, r.id),
@@ -859,6 +1183,7 @@ def live_state(meeting: Meeting) -> LiveState:
         current,
         speaker,
         waiting,
+        suspended,
         sorted(totals.items(), key=lambda t: -t[1]),
         rulings,
         now,
@@ -917,6 +1242,20 @@ def seen(meeting: Meeting, user: User, presence: Presence | None, *, connected: 
     return was_connected != connected or moved
 
 
+def interruption_of(turn: FloorRequest, turns: list[FloorRequest]) -> str:
+    """For the record: "interrupted by a point of order (Philippines)", or ""."""
+    if turn.interrupted_by_id is None:
+        return ""
+    by = next((t for t in turns if t.id == turn.interrupted_by_id), None)
+    if by is None:
+        return ""
+    return _(
+        "interrupted by a %(kind)s (%(name)s)",
+        kind=by.kind.label.lower(),
+        name=by.on_behalf_of,
+    )
+
+
 def speaking_record(meeting: Meeting) -> list[tuple[AgendaItem, list[FloorRequest]]]:
     """Who spoke on which item, in which order, for how long."""
     items = items_of(meeting)
@@ -952,16 +1291,175 @@ def changed(meeting: Meeting) -> None:
     )
 
 
+def console_context(meeting: Meeting) -> dict:
+    """What the chair's console panel shows besides the live state: who is connected, the
+    action Undo offers, and the action token its buttons send back."""
+    return {
+        "attendees": connected_attendees(meeting),
+        "offer": undo.offered(meeting),
+        "token": undo.token(meeting),
+        "undo_seconds": undo.UNDO_SECONDS,
+    }
+
+
 def panel_payload(meeting_id: int, *, chair: bool) -> dict:
     meeting = db.session.get(Meeting, meeting_id)
     state = live_state(meeting)
     template = "meetings/_console_panel.html" if chair else "meetings/_live_panel.html"
-    extra = {"attendees": connected_attendees(meeting)} if chair else {}
+    extra = console_context(meeting) if chair else {}
     return {
         "meeting": meeting.id,
         "version": meeting.version,
         "html": render_template(template, state=state, meeting=meeting, broadcast=True, **extra),
     }
+
+
+# ---- what the console asks before acting -----------------------------------------------------
+
+
+@dataclass
+class Ask:
+    """A question the console asks before an action that would end a statement or drop
+    waiting requests: the second press of the key (or Enter) confirms."""
+
+    action: str
+    question: str
+    #: The requests still waiting that the action leaves (next item, make current).
+    waiting: list[FloorRequest] = field(default_factory=list)
+    #: The item the waiting requests can be carried to (None: only keep or close).
+    carry_to: AgendaItem | None = None
+    #: The form values to post again with the confirmation.
+    values: dict = field(default_factory=dict)
+    confirm_label: str = ""
+    #: Where the confirmation posts (the chair action's own address when empty).
+    url: str = ""
+
+
+def _ending(item: AgendaItem, now: datetime) -> list[str]:
+    """What leaving `item` ends: the statement being made, the one interrupted."""
+    said = []
+    for request_ in (_speaking(item), _suspended(item)):
+        if request_ is not None:
+            said.append(
+                _(
+                    "%(name)s's statement ends (%(left)s left).",
+                    name=request_.on_behalf_of,
+                    left=clock(time_left(item, request_, now)),
+                )
+            )
+    return said
+
+
+def ask_before(
+    meeting: Meeting,
+    action: str,
+    *,
+    request_: FloorRequest | None = None,
+    item: AgendaItem | None = None,
+    state: ItemState | None = None,
+) -> Ask | None:
+    """The question to ask before this console action, or None when it loses nobody."""
+    now = utcnow()
+    current = current_item(meeting)
+    if action in ("next-item", "item-state"):
+        if current is None or (
+            action == "item-state" and state is ItemState.CURRENT and item.id == current.id
+        ):
+            return None
+        target = (
+            upcoming_item(meeting)
+            if action == "next-item"
+            else (item if state is ItemState.CURRENT else None)
+        )
+        if action == "item-state" and state is not ItemState.CURRENT and item.id != current.id:
+            return None
+        said = _ending(current, now)
+        left = queue(current)
+        if not said and not left:
+            return None
+        if left:
+            said.append(
+                ngettext(
+                    "%(num)d request waits on item %(label)s: %(names)s.",
+                    "%(num)d requests wait on item %(label)s: %(names)s.",
+                    len(left),
+                    label=current.label,
+                    names=", ".join(r.on_behalf_of for r in left),
+                )
+            )
+        if action == "next-item":
+            head = (
+                _("Move to item %(label)s?", label=target.label)
+                if target
+                else _("Close item %(label)s?", label=current.label)
+            )
+            label = (
+                _("Yes, move to item %(label)s", label=target.label)
+                if target
+                else _("Yes, close item %(label)s", label=current.label)
+            )
+        else:
+            head = _("Item %(label)s: %(state)s?", label=item.label, state=state.label.lower())
+            label = _("Yes: %(state)s", state=state.label.lower())
+        return Ask(
+            action,
+            " ".join([head, *said]),
+            left,
+            target if left else None,
+            {},
+            label,
+        )
+    if current is None:
+        return None
+    speaking = _speaking(current)
+    if action == "give-floor":
+        waiting = queue(current)
+        chosen = request_ or (waiting[0] if waiting else None)
+        if (
+            speaking is None
+            or chosen is None
+            or chosen.status is not FloorStatus.WAITING
+            or speaking.kind is FloorKind.POINT_OF_ORDER
+            or (chosen.kind in INTERRUPTING and _suspended(current) is None)
+            or (request_ is None and _suspended(current) is not None)
+        ):
+            return None
+        return Ask(
+            action,
+            _(
+                "Give the floor to %(who)s? %(name)s's statement ends (%(left)s left).",
+                who=chosen.on_behalf_of,
+                name=speaking.on_behalf_of,
+                left=clock(time_left(current, speaking, now)),
+            ),
+            values={"request_id": chosen.id} if request_ is not None else {},
+            confirm_label=_("Yes, give the floor to %(who)s", who=chosen.on_behalf_of),
+        )
+    if action == "end-turn":
+        ending = speaking or _suspended(current)
+        if ending is None or ending.kind is FloorKind.POINT_OF_ORDER:
+            return None
+        return Ask(
+            action,
+            _(
+                "End %(name)s's statement (%(left)s left)?",
+                name=ending.on_behalf_of,
+                left=clock(time_left(current, ending, now)),
+            ),
+            confirm_label=_("Yes, end the statement"),
+        )
+    if action == "remove" and request_ is not None:
+        return Ask(
+            action,
+            _(
+                "Take %(name)s off the speakers' list of item %(label)s?",
+                name=request_.on_behalf_of,
+                label=db.session.get(AgendaItem, request_.item_id).label,
+            ),
+            values={"request_id": request_.id},
+            confirm_label=_("Yes, take %(name)s off the list", name=request_.on_behalf_of),
+        )
+    return None
 
 
 # ---- handover ----------------------------------------------------------------------------------

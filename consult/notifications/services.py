@@ -49,6 +49,8 @@ KINDS: dict[str, str] = {
     "questionnaire to answer",
     "assistance.matched": "the people of the requesting and offering delegations: the "
     "Secretariat matched a request for assistance and opened their room",
+    "meeting.floor_closed": "the delegation whose request for the floor the chair closed when "
+    "the meeting moved to another item",
 }
 
 #: The notification's text for one recipient (the policy has already let them see the subject).

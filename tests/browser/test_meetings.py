@@ -143,9 +143,9 @@ def connected_now(chair):
 
 
 def countdown(page) -> int:
-    """The big countdown, as shown ("2:58", "-0:04 over time"), in seconds."""
+    """The big countdown, as shown ("2:58", "+0:04 over"), in seconds (an overrun negative)."""
     text = page.locator("#live-panel .countdown-big").inner_text().strip()
-    match = re.match(r"^(-?)(\d+(?::\d\d)+)", text)
+    match = re.match(r"^(\+?)(\d+(?::\d\d)+)", text)
     assert match, f"the countdown reads {text!r}"
     seconds = 0
     for part in match.group(2).split(":"):
@@ -190,17 +190,21 @@ def assert_not_reloaded(*pages) -> None:
         )
 
 
-def press_key(page, key: str) -> None:
-    """A chair's one-key shortcut, with the focus on the page (not in a form field)."""
-    page.locator("h1").click()
+def press_key(page, key: str, confirm: bool = False) -> None:
+    """A chair's one-key shortcut: they act while focus is on the console's controls (not in
+    a form field). `confirm`: the action asks first, and the same key again confirms."""
+    page.locator("#control-give-floor").focus()
     page.keyboard.press(key)
+    if confirm:
+        expect(page.locator("#console-ask [data-confirm]")).to_be_focused()
+        page.keyboard.press(key)
 
 
 def inscribe(chair, delegation: str, kind: str = "Statement") -> None:
     """The chair inscribes a flag raised in the room, from the console."""
     chair.get_by_label("Delegation (flag raised in the room)").select_option(label=delegation)
     chair.get_by_label("Kind", exact=True).select_option(label=kind)
-    chair.get_by_role("button", name="Inscribe").click()
+    chair.get_by_role("button", name="Inscribe", exact=True).click()
     expect(speakers_list(chair)).to_contain_text(delegation)
 
 
@@ -272,8 +276,8 @@ def test_floor_requests_and_turns_reach_console_live_view_and_screen(signed_in):
     expect(floor).to_contain_text("Your place: 1", timeout=LIVE)
     assert_countdowns_run_together(pages)
 
-    # N (the key): the Philippines have the floor.
-    press_key(chair, "n")
+    # N (the key): the Philippines have the floor (N again: Japan's statement ends).
+    press_key(chair, "n", confirm=True)
     for page in pages:
         expect(speaker(page)).to_contain_text("Philippines", timeout=LIVE)
         expect(speakers_list(page)).to_contain_text("Nobody is waiting.", timeout=LIVE)
@@ -284,7 +288,7 @@ def test_floor_requests_and_turns_reach_console_live_view_and_screen(signed_in):
         expect(totals.get_by_role("row")).to_have_count(3)  # the header, Japan, Philippines
 
     # I (the key): the next item; the turn ends and every screen moves on.
-    press_key(chair, "i")
+    press_key(chair, "i", confirm=True)
     for page in pages:
         expect(current_item(page)).to_have_text(f"Item 2: {items[1]}", timeout=LIVE)
         expect(speaker(page)).to_contain_text("Nobody has the floor.", timeout=LIVE)
@@ -474,7 +478,7 @@ def test_meeting_survives_a_server_restart_mid_turn(own_server, own_signed_in):
     assert all(a < b for a, b in zip(after, before, strict=True)), (before, after)
 
     # And the live channel works again: the chair carries on, every screen follows.
-    press_key(chair, "n")
+    press_key(chair, "n", confirm=True)
     for page in pages:
         expect(speaker(page)).to_contain_text("Philippines", timeout=LIVE)
         expect(speakers_list(page)).to_contain_text("Nobody is waiting.", timeout=LIVE)
