@@ -24,6 +24,7 @@ from consult.accounts.models import User
 from consult.errors import refuse_longer_than
 from consult.extensions import db
 from consult.meetings.models import AgendaItem, Meeting, ScreenLink, ScreenMode
+from consult.rooms.models import AccessLevel
 from consult.timeutil import utcnow
 from consult.transaction import after_commit, emit_after_commit
 
@@ -55,6 +56,10 @@ def new_link(meeting: Meeting, actor: User, label: str = "") -> str:
     kept)."""
     from consult.meetings.services import MeetingError
 
+    if meeting.room.access is AccessLevel.CONFIDENTIAL:
+        raise MeetingError(
+            _("A confidential room's meetings are not shown on screens by link."), field="label"
+        )
     label = (label or "").strip()
     refuse_longer_than(label, LABEL_MAX, "label", MeetingError)
     token = secrets.token_urlsafe(32)
