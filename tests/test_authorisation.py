@@ -881,25 +881,25 @@ ENDPOINTS = {
     "library.index": ("GET", lambda w: "/library", SIGNED_IN_ONLY),
     "library.term": ("GET", lambda w: "/library/post-delivery-measures", SIGNED_IN_ONLY),
     # ---- meetings: screens, presence, participation ----
-    "meetings.screens_page": ("GET", lambda w: f"/meetings/{w.meeting.id}/screens", MANAGE),
-    "meetings.new_screen_link": (
+    "screens.screens_page": ("GET", lambda w: f"/meetings/{w.meeting.id}/screens", MANAGE),
+    "screens.new_screen_link": (
         "POST",
         lambda w: f"/meetings/{w.meeting.id}/screens/links",
         MANAGE,
     ),
-    "meetings.revoke_screen_link": (
+    "screens.revoke_screen_link": (
         "POST",
         lambda w: f"/meetings/{w.meeting.id}/screens/links/{w.screen_link_id}/revoke",
         MANAGE,
     ),
-    "meetings.screen_mode": ("POST", lambda w: f"/meetings/{w.meeting.id}/screens/mode", MANAGE),
-    "meetings.projector": ("GET", lambda w: f"/meetings/{w.meeting.id}/projector", VIEW),
+    "screens.screen_mode": ("POST", lambda w: f"/meetings/{w.meeting.id}/screens/mode", MANAGE),
+    "screens.projector": ("GET", lambda w: f"/meetings/{w.meeting.id}/projector", VIEW),
     # The token is the credential: the right one opens the screen for anyone, signed in or not.
-    "meetings.screen_by_link": ("GET", lambda w: f"/screen/{w.screen_token}", PUBLIC),
-    "meetings.my_presence": ("POST", lambda w: f"/meetings/{w.meeting.id}/presence", VIEW),
-    "meetings.desk_presence": ("POST", lambda w: f"/meetings/{w.meeting.id}/attendance", MANAGE),
-    "meetings.participation": ("GET", lambda w: "/participation", SECRETARIAT_ONLY),
-    "meetings.participation_csv": ("GET", lambda w: "/participation.csv", SECRETARIAT_ONLY),
+    "screens.screen_by_link": ("GET", lambda w: f"/screen/{w.screen_token}", PUBLIC),
+    "attendance.my_presence": ("POST", lambda w: f"/meetings/{w.meeting.id}/presence", VIEW),
+    "attendance.desk_presence": ("POST", lambda w: f"/meetings/{w.meeting.id}/attendance", MANAGE),
+    "attendance.participation": ("GET", lambda w: "/participation", SECRETARIAT_ONLY),
+    "attendance.participation_csv": ("GET", lambda w: "/participation.csv", SECRETARIAT_ONLY),
 }
 
 

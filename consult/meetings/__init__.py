@@ -10,11 +10,12 @@ def register(app: Flask) -> None:
     from consult import waiting
     from consult.accounts import handover
     from consult.meetings import (
+        attendance_routes,
         events,
         policy,
         presence,
         routes,
-        screen_routes,  # noqa: F401 - its views join the blueprint
+        screen_routes,
         services,
         visibility,
     )
@@ -22,6 +23,8 @@ def register(app: Flask) -> None:
 
     policy.register()
     app.register_blueprint(routes.bp)
+    app.register_blueprint(screen_routes.bp)
+    app.register_blueprint(attendance_routes.bp)
     app.add_template_global(visibility.who, "floor_who")
     app.add_template_global(visibility.tag, "floor_tag")
     app.add_template_global(presence.counts, "presence_counts")

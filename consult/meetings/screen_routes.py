@@ -1,5 +1,4 @@
-"""The projector's screens (links by token, the chair's choice of screen), presence at the
-desk and by the person, and the Secretariat's participation report.
+"""The projector's screens: links by token, and the chair's choice of what they show.
 
 `/screen/<token>` is a deliberately public view: it authorises by the screen link's token
 (404 for a wrong or revoked one) and shows the screen and nothing else; everything else needs
@@ -8,21 +7,20 @@ a personal sign-in as always.
 
 from __future__ import annotations
 
-from flask import abort, flash, g, url_for
+from flask import Blueprint, abort, flash, g, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from consult.accounts.models import User
-from consult.downloads import download
 from consult.extensions import db
 from consult.handlers import Load, handler
-from consult.htmx import redirect, render, wants_fragment
-from consult.meetings import presence, screens
-from consult.meetings.forms import DeskPresenceForm, PresenceForm, ScreenLinkForm, ScreenModeForm
-from consult.meetings.models import Meeting, Presence, ScreenLink, ScreenMode
-from consult.meetings.routes import bp
+from consult.htmx import redirect, render
+from consult.meetings import screens
+from consult.meetings.forms import ScreenLinkForm, ScreenModeForm
+from consult.meetings.models import Meeting, ScreenLink, ScreenMode
 from consult.papers.models import Paper
-from consult.policy import Need, require
+from consult.policy import Need
+
+bp = Blueprint("screens", __name__)
 
 # ---- the chair's screens page --------------------------------------------------------------
 
@@ -75,7 +73,7 @@ def new_screen_link(meeting: Meeting):
         token = screens.new_link(meeting, current_user, form.label.data or "")
         g.no_store = True
         flash(_("The screen link is made. Open it on the projector's computer."), "success")
-        url = url_for("meetings.screen_by_link", token=token, _external=True)
+        url = url_for("screens.screen_by_link", token=token, _external=True)
         return _screens_page(meeting, new_url=url)
     return _screens_page(meeting, 422, link_form=form)
 
@@ -96,7 +94,7 @@ def revoke_screen_link(meeting: Meeting, link_id: int):
             ),
             "success",
         )
-        return redirect(url_for("meetings.screens_page", meeting_id=meeting.id))
+        return redirect(url_for("screens.screens_page", meeting_id=meeting.id))
     flash(" ".join(str(e) for e in form.form_errors), "error")
     return _screens_page(meeting, 422)
 
@@ -113,7 +111,7 @@ def screen_mode(meeting: Meeting):
             paper = db.session.get(Paper, int(paper_id)) if paper_id.isdigit() else None
         screens.set_mode(meeting, current_user, mode, paper=paper, paragraph_key=key)
         flash(_("The screen now shows %(what)s.", what=mode.label.lower()), "success")
-        return redirect(url_for("meetings.screens_page", meeting_id=meeting.id))
+        return redirect(url_for("screens.screens_page", meeting_id=meeting.id))
     return _screens_page(meeting, 422, mode_form=form)
 
 
@@ -146,73 +144,3 @@ def screen_by_link(token: str):
 def projector(meeting: Meeting):
     """The same projector screen for a signed-in person (a laptop on the podium)."""
     return _screen(meeting, None)
-
-
-# ---- presence --------------------------------------------------------------------------------
-
-
-@bp.route("/meetings/<int:meeting_id>/presence", methods=["POST"])
-@handler(meeting=Load(Meeting), field="presence")
-def my_presence(meeting: Meeting):
-    """A delegate says where they follow the meeting from: in the room or remote."""
-    form = PresenceForm()
-    if form.validate_on_submit():
-        chosen = Presence(form.presence.data)
-        presence.mark(meeting, current_user, chosen, by=current_user)
-        flash(_("You are marked: %(where)s.", where=chosen.label.lower()), "success")
-    else:
-        flash(_("Choose in the room or remote."), "error")
-    if wants_fragment():
-        from consult.meetings.routes import _floor_context
-
-        return render(
-            "meetings/live.html",
-            "meetings/_floor_panel.html",
-            status=200 if not form.errors else 422,
-            **_floor_context(meeting),
-        )
-    return redirect(url_for("meetings.live", meeting_id=meeting.id))
-
-
-@bp.route("/meetings/<int:meeting_id>/attendance", methods=["POST"])
-@handler(meeting=Load(Meeting, Need.MANAGE), field="user")
-def desk_presence(meeting: Meeting):
-    """The desk marks someone in the room or remote, or records a person who follows without
-    a device as present."""
-    from consult.meetings.routes import _chair_done
-
-    form = DeskPresenceForm()
-    if form.validate_on_submit():
-        person = db.session.get(User, form.user.data)
-        if person is None:
-            flash(_("Choose a person from the list."), "error")
-            return _chair_done(meeting, 422)
-        chosen = Presence(form.presence.data)
-        presence.mark(meeting, person, chosen, by=current_user)
-        flash(
-            _("%(name)s is marked: %(where)s.", name=person.name, where=chosen.label.lower()),
-            "success",
-        )
-        return _chair_done(meeting)
-    reasons = [*form.form_errors, *(e for f in form for e in f.errors)]
-    flash(" ".join(str(r) for r in reasons) or _("Choose a person from the list."), "error")
-    return _chair_done(meeting, 422)
-
-
-# ---- the participation report (the Secretariat's) ------------------------------------------
-
-
-@bp.route("/participation")
-@handler()
-def participation():
-    """Participation across meetings, by body, status and regional group (the Secretariat)."""
-    require(Need.ADMINISTER)
-    return render("meetings/participation.html", report=presence.participation(current_user))
-
-
-@bp.route("/participation.csv")
-@handler()
-def participation_csv():
-    require(Need.ADMINISTER)
-    data = presence.report_csv(presence.participation(current_user))
-    return download(data, "participation.csv", "text/csv; charset=utf-8")
