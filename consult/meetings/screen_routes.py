@@ -29,7 +29,7 @@ def _mode_form(meeting: Meeting, form: ScreenModeForm | None = None) -> ScreenMo
     form = form or ScreenModeForm(formdata=None, mode=meeting.screen_mode.value)
     choices = [
         (f"{paper.id}:{key}", _("%(paper)s, paragraph %(n)s", paper=paper.title, n=label))
-        for paper, paragraphs in screens.paragraph_choices(meeting)
+        for paper, paragraphs in screens.paragraph_choices(meeting, current_user)
         for key, label in paragraphs
     ]
     form.paragraph.choices = choices

@@ -155,7 +155,7 @@ def set_mode(
     from consult.meetings import services
 
     if mode is ScreenMode.PARAGRAPH:
-        choices = paragraph_choices(meeting)
+        choices = paragraph_choices(meeting, actor)
         if not choices:
             raise services.MeetingError(
                 _("The current item has no paper to show a paragraph of."), field="paragraph"
@@ -178,12 +178,13 @@ def set_mode(
     )
 
 
-def paragraph_choices(meeting: Meeting) -> list[tuple[object, list[tuple[str, str]]]]:
-    """The current item's papers (in their current revision) and their numbered paragraphs:
-    what the chair may put on the screen."""
+def paragraph_choices(meeting: Meeting, user: User) -> list[tuple[object, list[tuple[str, str]]]]:
+    """The current item's papers this person sees (in their current revision) and their
+    numbered paragraphs: what the chair may put on the screen."""
     from consult.meetings import services
     from consult.papers import services as papers
     from consult.papers.models import Paper
+    from consult.policy import visible
 
     item = services.current_item(meeting)
     if item is None:
@@ -191,7 +192,7 @@ def paragraph_choices(meeting: Meeting) -> list[tuple[object, list[tuple[str, st
     found = db.session.scalars(
         select(Paper)
         .join(services.agenda_item_paper, services.agenda_item_paper.c.paper_id == Paper.id)
-        .where(services.agenda_item_paper.c.item_id == item.id)
+        .where(services.agenda_item_paper.c.item_id == item.id, visible(Paper, user))
         .order_by(Paper.title)
     ).all()
     out = []
