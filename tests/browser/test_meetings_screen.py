@@ -25,7 +25,7 @@ def fits(page) -> bool:
     )
 
 
-def test_a_screen_by_link_follows_the_chair_and_goes_dark_when_revoked(signed_in, new_page):
+def test_a_screen_by_link_follows_the_chair_and_goes_dark_when_revoked(signed_in, new_page, axe):
     title = unique("Screen test")
     items = [f"Point {n:02d} of the agenda" for n in range(1, 13)]
     chair = signed_in("chair.wgeti")
@@ -35,6 +35,7 @@ def test_a_screen_by_link_follows_the_chair_and_goes_dark_when_revoked(signed_in
     chair.get_by_role("button", name="Make a screen link").click()
     url = chair.get_by_label("The new screen link (shown only now: copy it)").input_value()
     assert "/screen/" in url
+    axe(chair, "the chair's screens page")
 
     projector = new_page(viewport={"width": 1920, "height": 1080})  # nobody signed in
     projector.goto(url)
@@ -55,6 +56,7 @@ def test_a_screen_by_link_follows_the_chair_and_goes_dark_when_revoked(signed_in
     expect(projector.locator(".screen-speaker-name")).to_have_text("Japan", timeout=LIVE)
     expect(projector.locator(".countdown-big")).to_have_text(re.compile(r"^[23]:\d\d$"))
     assert fits(projector)
+    axe(projector, "the projector's screen")
 
     # The chair puts the agenda on the screen: a long one condenses around the current item.
     chair.goto(f"/meetings/{meeting_id}/screens")
@@ -75,7 +77,7 @@ def test_a_screen_by_link_follows_the_chair_and_goes_dark_when_revoked(signed_in
     assert projector.goto(url).status == 404
 
 
-def test_a_delegate_on_a_phone_asks_for_the_floor_from_the_first_screen(signed_in):
+def test_a_delegate_on_a_phone_asks_for_the_floor_from_the_first_screen(signed_in, axe):
     title = unique("Phone test")
     chair = signed_in("chair.wgeti")
     meeting_id = prepare_meeting(chair, "wgeti", title, ["Exchange of views"])
@@ -107,13 +109,14 @@ def test_a_delegate_on_a_phone_asks_for_the_floor_from_the_first_screen(signed_i
     expect(phone.get_by_role("link", name="My rooms")).to_be_visible()
     menu.click()
     assert phone.evaluate("() => window.scrollY") == 0
+    axe(phone, "the live view on a phone")
     ask.click()
     expect(phone.get_by_role("region", name="Ask for the floor")).to_contain_text(
         "Your delegation is on the list for item 1"
     )
 
 
-def test_a_chatham_house_meetings_record_names_no_delegation(signed_in):
+def test_a_chatham_house_meetings_record_names_no_delegation(signed_in, axe):
     title = unique("Chatham test")
     chair = signed_in("chair.wgeti")
     meeting_id = prepare_meeting(chair, "wgeti", title, ["Exchange of views"])
@@ -144,3 +147,11 @@ def test_a_chatham_house_meetings_record_names_no_delegation(signed_in):
     main = delegate.locator("main")
     for name in ("Philippines", "Japan", "Mexico"):
         expect(main).not_to_contain_text(name)
+    axe(delegate, "a Chatham House meeting's record")
+
+    # The Secretariat's participation report counts the meeting (in the room / remote).
+    secretariat = signed_in("secretariat")
+    secretariat.goto("/participation")
+    expect(secretariat.get_by_role("heading", level=1)).to_have_text("Participation in meetings")
+    expect(secretariat.get_by_role("table", name="Participation by body")).to_contain_text("WGETI")
+    axe(secretariat, "the participation report")
