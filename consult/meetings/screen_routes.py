@@ -95,7 +95,8 @@ def revoke_screen_link(meeting: Meeting, link_id: int):
             "success",
         )
         return redirect(url_for("screens.screens_page", meeting_id=meeting.id))
-    flash(" ".join(str(e) for e in form.form_errors), "error")
+    reasons = [*form.form_errors, *(e for f in form for e in f.errors)]
+    flash(" ".join(str(r) for r in reasons), "error")
     return _screens_page(meeting, 422)
 
 
