@@ -29,6 +29,11 @@
     if (!fresh || !old) return;
     // Keep focus on the control a chair just used, if it is still there.
     var focused = document.activeElement && document.activeElement.id;
+    // A list the chair opened (everyone attending) stays open.
+    old.querySelectorAll("details[id][open]").forEach(function (d) {
+      var again = fresh.querySelector("details#" + d.id);
+      if (again) again.open = true;
+    });
     old.replaceWith(fresh);
     window.htmx.process(fresh);
     if (focused && document.getElementById(focused)) document.getElementById(focused).focus();
