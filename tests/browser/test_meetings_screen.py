@@ -86,9 +86,19 @@ def test_a_delegate_on_a_phone_asks_for_the_floor_from_the_first_screen(signed_i
     chair.get_by_role("button", name="Next speaker").click()
     expect(chair.locator("#live-panel .speaker-name")).to_contain_text("Japan")
 
+    # The desk records the Philippines' delegate in the room (she has not opened anything yet).
+    desk = chair.get_by_role("region", name="Record attendance at the desk")
+    desk.get_by_label("Person").select_option(label="Maria Santos")
+    desk.get_by_label("Presence").select_option(label="In the room")
+    desk.get_by_role("button", name="Record").click()
+    attendance = chair.get_by_role("region", name="Attendance")
+    attendance.get_by_text("Everyone attending").click()
+    expect(attendance.get_by_role("button", name="Mark Maria Santos remote")).to_be_visible()
+
     phone = signed_in("delegate.philippines", phone=True)
     phone.goto(f"/meetings/{meeting_id}/live")
     wait_until_live(phone)
+    expect(phone.get_by_label("I am")).to_have_value("in_room")
     height = phone.viewport_size["height"]
     ask = phone.get_by_role("button", name="Ask for the floor on item 1")
     for first in (
