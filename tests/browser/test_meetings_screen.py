@@ -44,6 +44,10 @@ def test_a_screen_by_link_follows_the_chair_and_goes_dark_when_revoked(signed_in
     expect(panel).to_contain_text("Nobody has the floor")
     assert "Live updates" not in projector.content()
 
+    # The chair's own preview (signed in, no link) follows the meeting too.
+    preview = chair.context.new_page()
+    preview.goto(f"/meetings/{meeting_id}/projector")
+    expect(preview.locator("#screen-panel")).to_contain_text("Nobody has the floor")
     chair.goto(f"/meetings/{meeting_id}/console")
     wait_until_live(chair)
     inscribe(chair, "Japan")
@@ -54,6 +58,7 @@ def test_a_screen_by_link_follows_the_chair_and_goes_dark_when_revoked(signed_in
     )
     chair.get_by_role("button", name="Next speaker").click()
     expect(projector.locator(".screen-speaker-name")).to_have_text("Japan", timeout=LIVE)
+    expect(preview.locator(".screen-speaker-name")).to_have_text("Japan", timeout=LIVE)
     expect(projector.locator(".countdown-big")).to_have_text(re.compile(r"^[23]:\d\d$"))
     assert fits(projector)
     axe(projector, "the projector's screen")
