@@ -478,6 +478,7 @@ def seed(password: str) -> dict[str, int]:
     _demo_questionnaires(wgeti, people)
     _demo_case_studies(wgeti, people)
     _demo_assistance(people)
+    _demo_meetings_screen(wgeti, people, now)
     return {
         "delegations": len(delegations),
         "people": len(people),
@@ -1442,5 +1443,45 @@ def _demo_assistance(people: dict[str, User]) -> None:
         deadline_on=today + timedelta(days=24),
         link="https://www.thearmstradetreaty.org/voluntary-trust-fund.html",
         notes="Proposals for projects of up to USD 100,000, in English, French or Spanish.",
+    )
+    db.session.flush()
+
+
+def _demo_meetings_screen(wgeti: Room, people: dict[str, User], now) -> None:
+    """Issue #17: who is in the room at the WGETI session (the chair at the podium, Thailand in
+    the room, recorded at the desk; the Philippines remote), and a workshop next week held
+    under the Chatham House Rule."""
+    from consult.meetings import presence
+    from consult.meetings import services as meetings
+    from consult.meetings.models import Meeting, MeetingKind, MeetingMode, Presence
+
+    session = db.session.scalars(
+        select(Meeting).where(Meeting.room_id == wgeti.id).order_by(Meeting.id)
+    ).first()
+    chair = people["chair.wgeti"]
+    presence.mark(session, chair, Presence.IN_ROOM, by=chair)
+    presence.mark(session, people["delegate.thailand"], Presence.IN_ROOM, by=chair)
+    presence.mark(
+        session, people["delegate.philippines"], Presence.REMOTE, by=people["delegate.philippines"]
+    )
+    workshop = meetings.create_meeting(
+        wgeti,
+        chair,
+        title="Workshop on diversion risk assessment",
+        kind=MeetingKind.INFORMAL_CONSULTATION,
+        mode=MeetingMode.HYBRID,
+        starts_at=now + timedelta(days=8),
+        ends_at=now + timedelta(days=8, hours=2),
+        time_zone="Europe/Zurich",
+        venue="CICG, Room 3, Geneva",
+        is_chatham_house=True,
+    )
+    meetings.add_item(
+        workshop,
+        chair,
+        number=1,
+        letter="",
+        title="Practitioners' experience of end-use controls",
+        planned_minutes=90,
     )
     db.session.flush()

@@ -67,12 +67,20 @@ class Watch:
         return dict(self.also).get(":".join(sub), self.need) if sub else self.need
 
 
+#: A guest's credential check (a screen link's token): the channels its socket joins, or None.
+Admit = Callable[[Any], list[str] | None]
+
+
 @dataclass
 class Table:
-    """An app's live events: the watches by channel prefix, and every event's act."""
+    """An app's live events: the watches by channel prefix, and every event's act; guests
+    (sockets with no signed-in person, admitted by a credential in their `auth`) and the
+    events a guest may send."""
 
     watches: dict[str, Watch] = field(default_factory=dict)
     events: dict[str, Act] = field(default_factory=dict)
+    guests: dict[str, Admit] = field(default_factory=dict)
+    guest_events: set[str] = field(default_factory=set)
 
 
 #: The namespace's own events (handled below, whatever the domains register).
@@ -84,12 +92,42 @@ def table(app: Flask) -> Table:
     return app.extensions.setdefault(_KEY, Table())
 
 
-def on(app: Flask, event: str, act: Act) -> None:
-    """Add the event `event` to `app`'s live channel: `act(user, data)` answers it."""
+def on(app: Flask, event: str, act: Act, *, guest: bool = False) -> None:
+    """Add the event `event` to `app`'s live channel: `act(user, data)` answers it. With
+    `guest`, a guest socket may send it too (`user` is None then: `act` checks the guest's
+    credential itself, on every call)."""
     events = table(app).events
     if event in CORE_EVENTS or event in events:
         raise ValueError(f"the live event {event!r} is already handled")
     events[event] = act
+    if guest:
+        table(app).guest_events.add(event)
+
+
+def guest(app: Flask, key: str, admit: Admit) -> None:
+    """Let a socket with no signed-in person connect when its `auth` carries `key` and
+    `admit(auth[key])` names the channels it may join (a deliberately public view that
+    authorises by a credential: the projector's screen link)."""
+    guests = table(app).guests
+    if key in guests:
+        raise ValueError(f"the live guest {key!r} is already admitted")
+    guests[key] = admit
+
+
+def _is_guest() -> bool:
+    return any(name.startswith("guest:") for name in rooms(sid=request.sid, namespace=NAMESPACE))
+
+
+def drop(room: str) -> None:
+    """Disconnect every socket in `room`, on every worker (after a commit that ends what
+    they were allowed: a revoked screen link)."""
+    from consult.extensions import socketio
+
+    manager = socketio.server.manager if socketio.server else None
+    disconnect_room = getattr(manager, "disconnect_room", None)
+    if disconnect_room is not None:
+        with current_app.app_context():
+            disconnect_room(room, NAMESPACE)
 
 
 def watch(app: Flask, spec: Watch) -> None:
@@ -151,7 +189,7 @@ def _asker(*, drop: bool = True):
     g.pop("_login_user", None)
     forget_room_roles()
     user = acting_user()
-    if user is None and drop:
+    if user is None and drop and not _is_guest():
         disconnect()
     return user
 
@@ -186,7 +224,9 @@ class LiveNamespace(Namespace):
 
         def act() -> bool:
             user = _asker(drop=False)
-            row = sessions.current_row() if user is not None else None
+            if user is None:
+                return _admit_guest(auth)
+            row = sessions.current_row()
             if row is None:
                 return False
             join_room(f"user:{user.id}")
@@ -197,7 +237,9 @@ class LiveNamespace(Namespace):
 
     def on_clock(self, data=None):
         """The server's time in milliseconds, so countdowns agree whatever a device's clock."""
-        return handlers.event(lambda: {"ok": False} if _asker() is None else _now())
+        return handlers.event(
+            lambda: {"ok": False} if _asker() is None and not _is_guest() else _now()
+        )
 
     def on_recheck(self, data=None):
         """Leave every channel the person may no longer watch (after access-changed)."""
@@ -245,6 +287,19 @@ class LiveNamespace(Namespace):
         handlers.event(act)
 
 
+def _admit_guest(auth: Any) -> bool:
+    """A socket with no signed-in person: admitted only by a registered credential."""
+    if not isinstance(auth, dict):
+        return False
+    for key, admit in table(current_app).guests.items():
+        if key in auth and (channels := admit(auth[key])):
+            join_room(f"guest:{key}")
+            for name in channels:
+                join_room(name)
+            return True
+    return False
+
+
 def _now() -> dict:
     return {"now": time.time() * 1000}
 
@@ -258,6 +313,8 @@ def _dispatch(event: str, data: Any) -> Any:
     def run() -> Any:
         user = _asker()
         if user is None:
+            if event in table(current_app).guest_events and _is_guest():
+                return act(None, data)
             return {"ok": False}
         return act(user, data)
 

@@ -96,6 +96,8 @@ class World:
     questionnaire_response_id: int = 999_999
     case_study_id: int = 999_999
     assistance: dict | None = None
+    screen_token: str = ""
+    screen_link_id: int = 999_999
 
 
 @pytest.fixture(scope="module")
@@ -241,6 +243,7 @@ def build_world(db, make_delegation, make_user, make_room, add_member, access) -
     _world_questionnaires(world)
     _world_case_studies(world)
     _world_assistance(world)
+    _world_screen(world)
     return world
 
 
@@ -435,6 +438,24 @@ def _world_assistance(world: World) -> None:
     db.session.flush()
     world.assistance = {"private": private.id, "matched": matched.id, "offer": offer.id}
     world.assistance["call"] = call.id
+
+
+def _world_screen(world: World) -> None:
+    """A screen link of the world's meeting, made by its chair (its token kept for the rows)."""
+    from consult.meetings import screens
+
+    if world.room.access is AccessLevel.CONFIDENTIAL:
+        # None can be made there; a revoked one from before (revoking it again: 422).
+        from consult.extensions import db
+        from consult.meetings.models import ScreenLink
+
+        link = ScreenLink(meeting_id=world.meeting.id, token_hash="0" * 64, revoked_at=utcnow())
+        db.session.add(link)
+        db.session.flush()
+        world.screen_token, world.screen_link_id = "not-a-token", link.id
+        return
+    world.screen_token = screens.new_link(world.meeting, world.users["room_chair"], "Screen")
+    world.screen_link_id = screens.link_for(world.screen_token).id
 
 
 # endpoint -> (method, url builder, rule) where rule(role, access) gives the expected outcome.
@@ -1174,6 +1195,26 @@ ENDPOINTS = {
         lambda w: f"/meetings/{w.meeting.id}/floor/undo",
         TAKE_PART,
     ),
+    # ---- meetings: screens, presence, participation ----
+    "screens.screens_page": ("GET", lambda w: f"/meetings/{w.meeting.id}/screens", MANAGE),
+    "screens.new_screen_link": (
+        "POST",
+        lambda w: f"/meetings/{w.meeting.id}/screens/links",
+        MANAGE,
+    ),
+    "screens.revoke_screen_link": (
+        "POST",
+        lambda w: f"/meetings/{w.meeting.id}/screens/links/{w.screen_link_id}/revoke",
+        MANAGE,
+    ),
+    "screens.screen_mode": ("POST", lambda w: f"/meetings/{w.meeting.id}/screens/mode", MANAGE),
+    "screens.projector": ("GET", lambda w: f"/meetings/{w.meeting.id}/projector", VIEW),
+    # The token is the credential: the right one opens the screen for anyone, signed in or not.
+    "screens.screen_by_link": ("GET", lambda w: f"/screen/{w.screen_token}", PUBLIC),
+    "attendance.my_presence": ("POST", lambda w: f"/meetings/{w.meeting.id}/presence", VIEW),
+    "attendance.desk_presence": ("POST", lambda w: f"/meetings/{w.meeting.id}/attendance", MANAGE),
+    "attendance.participation": ("GET", lambda w: "/participation", SECRETARIAT_ONLY),
+    "attendance.participation_csv": ("GET", lambda w: "/participation.csv", SECRETARIAT_ONLY),
 }
 
 #: States Parties and signatory States: they file requests and see open ones.
@@ -1357,6 +1398,8 @@ LIVE_EVENTS = {
     "recheck": (lambda w: {}, "core.dashboard"),
     # ---- discussions ----
     "watch_topic": (lambda w: {"topic": w.topic_id}, "discussions.topic"),
+    # ---- meetings: screens (a signed-in screen by the meeting's rule; by token: see below) ----
+    "watch_screen": (lambda w: {"meeting": w.meeting.id}, "meetings.screen"),
 }
 
 LIVE_CASES = [
@@ -1412,3 +1455,36 @@ def test_every_live_event_has_a_row_in_the_table(app):
     missing = sorted(events - set(LIVE_EVENTS))
     assert not missing, f"live events without a row: {missing}"
     assert not set(LIVE_EVENTS) - events, "rows for events the live channel does not handle"
+
+
+# ---- the screen link's token, on the page and the live channel -----------------------------
+
+
+@pytest.mark.parametrize("world", [AccessLevel.MEMBERS], indirect=True)
+def test_screen_token_rows(app, client, world, db):
+    """Anonymous with the right token: the screen, and a socket that may watch it; a wrong or
+    revoked token: 404, and the socket is refused at the door."""
+    from consult.extensions import socketio
+    from consult.meetings import screens
+
+    token = world.screen_token
+    meeting_id = world.meeting.id
+    assert client.get(f"/screen/{token}").status_code == 200
+    assert client.get(f"/screen/not-{token}").status_code == 404
+    db.session.commit()
+    sc = socketio.test_client(app, namespace="/live", auth={"screen": token})
+    assert sc.is_connected("/live")
+    answer = sc.emit("watch_screen", {"token": token}, namespace="/live", callback=True)
+    assert answer["ok"]
+    assert sc.emit("watch_meeting", {"meeting": meeting_id}, namespace="/live", callback=True) == {
+        "ok": False
+    }
+    sc.disconnect(namespace="/live")
+    wrong = socketio.test_client(app, namespace="/live", auth={"screen": "not-a-token"})
+    assert not wrong.is_connected("/live")
+    link = screens.link_for(token)
+    link.revoked_at = utcnow()
+    db.session.commit()
+    assert client.get(f"/screen/{token}").status_code == 404
+    revoked = socketio.test_client(app, namespace="/live", auth={"screen": token})
+    assert not revoked.is_connected("/live")

@@ -9,11 +9,27 @@ def register(app: Flask) -> None:
     """The blueprint, the rules and the room page's meetings section."""
     from consult import waiting
     from consult.accounts import handover
-    from consult.meetings import events, policy, routes, services
+    from consult.meetings import (
+        attendance_routes,
+        events,
+        policy,
+        presence,
+        routes,
+        screen_routes,
+        services,
+        visibility,
+    )
     from consult.rooms import contents
 
     policy.register()
     app.register_blueprint(routes.bp)
+    app.register_blueprint(screen_routes.bp)
+    app.register_blueprint(attendance_routes.bp)
+    app.add_template_global(visibility.who, "floor_who")
+    app.add_template_global(visibility.tag, "floor_tag")
+    app.add_template_global(presence.counts, "presence_counts")
+    app.add_template_global(presence.attendees, "meeting_attendees")
+    app.add_template_global(presence.people_for_desk, "desk_people")
     contents.add(app, routes.room_meetings)
     events.register(app)
     handover.add(app, services.FLOOR_REQUESTS)

@@ -11,10 +11,12 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Flask
+from flask_socketio import join_room, leave_room, rooms
 
 from consult import handlers, live, transaction
-from consult.meetings import services
-from consult.meetings.models import Meeting, Presence
+from consult.extensions import db
+from consult.meetings import screens, services
+from consult.meetings.models import Meeting, MeetingMode, Presence
 from consult.policy import Need
 
 CHAIR = "chair"
@@ -39,8 +41,16 @@ def _joined(meeting: Meeting, user: Any, data: dict, channels: list[str]) -> dic
     if data.get("view") != "screen":
         presence = data.get("presence")
         presence = Presence(presence) if presence in {p.value for p in Presence} else None
+        # Who first opens the console is at the podium or the desk, unless nobody is in a room.
+        at_desk = data.get("view") == "chair" and meeting.mode is not MeetingMode.VIRTUAL
         with handlers.event_writes():
-            services.seen(meeting, user, presence, connected=True)
+            services.seen(
+                meeting,
+                user,
+                presence,
+                connected=True,
+                default=Presence.IN_ROOM if at_desk else Presence.REMOTE,
+            )
             _console(meeting.id)
     return {"chair": f"meeting:{meeting.id}:{CHAIR}" in channels}
 
@@ -64,8 +74,45 @@ def _here(user: Any, data: Any) -> dict:
     return {"ok": True, "version": meeting.version}
 
 
+def _admit_screen(token: Any) -> list[str] | None:
+    """A projector's socket, by its screen link: the meeting's screen channel, nothing else."""
+    link = screens.link_for(token)
+    if link is None:
+        return None
+    return [screens.channel(link.meeting_id), screens.link_channel(link.id)]
+
+
+def _leave_screens() -> None:
+    for name in list(rooms(namespace=live.NAMESPACE)):
+        if name.startswith(("screen:", "screenlink:")):
+            leave_room(name)
+
+
+def _watch_screen(user: Any, data: Any) -> dict:
+    """A screen (re)watches its meeting, asked again every time: by its link's token (a
+    revoked one is refused and the socket leaves the screen channels: the screen goes dark),
+    or, for a signed-in person's screen view, by the meeting's page rule."""
+    token = data.get("token") if isinstance(data, dict) else None
+    if token is not None:
+        link = screens.link_for(token)
+        if link is None:
+            _leave_screens()
+            return {"ok": False, "dark": True}
+        meeting = db.session.get(Meeting, link.meeting_id)
+        join_room(screens.link_channel(link.id))
+    elif user is not None:
+        meeting = live.find(Meeting, data, "meeting")
+        if meeting is None:
+            return {"ok": False}
+    else:
+        return {"ok": False}
+    join_room(screens.channel(meeting.id))
+    return {"ok": True, "version": meeting.version}
+
+
 def register(app: Flask) -> None:
-    """`watch_meeting` (with the chairs' channel and attendance) and `meeting_here`."""
+    """`watch_meeting` (with the chairs' channel and attendance), `meeting_here`, and the
+    screens' `watch_screen` (a guest socket admitted by its screen link may send it)."""
     live.watch(
         app,
         live.Watch(
@@ -80,3 +127,5 @@ def register(app: Flask) -> None:
         ),
     )
     live.on(app, "meeting_here", _here)
+    live.guest(app, "screen", _admit_screen)
+    live.on(app, "watch_screen", _watch_screen, guest=True)

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import DateTimeLocalField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, DateTimeLocalField, SelectField, StringField, TextAreaField
 from wtforms.validators import URL, DataRequired, Length, NumberRange, Optional, ValidationError
 
 from consult.forms import Form
 from consult.ids import WholeNumberField
 from consult.markdown import Renderable
-from consult.meetings.models import FloorKind, MeetingKind, MeetingMode, Presence
+from consult.meetings.models import FloorKind, MeetingKind, MeetingMode, Presence, ScreenMode
 from consult.taxonomy.forms import TagFields
 from consult.timeutil import is_time_zone, time_zones
 
@@ -37,6 +37,15 @@ class MeetingForm(Form):
         _l("Interpretation languages"),
         validators=[Optional(), Length(max=200)],
         description=_l("e.g. English, French, Spanish"),
+    )
+
+    is_chatham_house = BooleanField(
+        _l("Held under the Chatham House Rule"),
+        description=_l(
+            'Speakers are then shown by their status ("a State Party", "an observer '
+            'organisation") in the live view, on the screen and in the record; only the chair '
+            "and the Secretariat see who spoke."
+        ),
     )
 
     def __init__(self, *args, **kwargs):
@@ -106,3 +115,31 @@ class DeclineForm(Form):
     given, is told to who asked; its length is checked by the service, which says it)."""
 
     reason = StringField(_l("Reason (told to who asked; optional)"))
+
+
+class ScreenLinkForm(Form):
+    """A new screen link; the label says which screen it is for (its length is checked by the
+    service, which says it)."""
+
+    label = StringField(
+        _l("Which screen (optional)"), description=_l("e.g. Room XVII, screen left of the podium")
+    )
+
+
+class ScreenModeForm(Form):
+    mode = SelectField(_l("The screen shows"), choices=[(m.value, m.label) for m in ScreenMode])
+    #: "<paper id>:<paragraph key>", for the paragraph screen (checked by the service).
+    paragraph = SelectField(_l("Paragraph"), validate_choice=False)
+
+
+class PresenceForm(Form):
+    presence = SelectField(
+        _l("I follow the meeting"), choices=[(p.value, p.label) for p in Presence]
+    )
+
+
+class DeskPresenceForm(Form):
+    """The desk marks someone in the room or remote, or records who follows without a device."""
+
+    user = SelectField(_l("Person"), coerce=int, validate_choice=False)
+    presence = SelectField(_l("Presence"), choices=[(p.value, p.label) for p in Presence])

@@ -65,6 +65,14 @@ class Presence(_Labelled):
     REMOTE = "remote"
 
 
+class ScreenMode(_Labelled):
+    """What the projector shows, chosen by the chair."""
+
+    SPEAKERS = "speakers"
+    AGENDA = "agenda"
+    PARAGRAPH = "paragraph"
+
+
 class FloorStatus(_Labelled):
     WAITING = "waiting"
     SPEAKING = "speaking"
@@ -91,6 +99,9 @@ LABELS = {
     (FloorKind, FloorKind.RIGHT_OF_REPLY.value): _l("Right of reply"),
     (Presence, Presence.IN_ROOM.value): _l("In the room"),
     (Presence, Presence.REMOTE.value): _l("Remote"),
+    (ScreenMode, ScreenMode.SPEAKERS.value): _l("The speakers' list"),
+    (ScreenMode, ScreenMode.AGENDA.value): _l("The agenda"),
+    (ScreenMode, ScreenMode.PARAGRAPH.value): _l("A paragraph of the current paper"),
     (FloorStatus, FloorStatus.WAITING.value): _l("Waiting"),
     (FloorStatus, FloorStatus.SPEAKING.value): _l("Speaking"),
     (FloorStatus, FloorStatus.SUSPENDED.value): _l("Interrupted"),
@@ -125,6 +136,16 @@ class Meeting(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     #: Grows with every change; live events carry it so a missed one is detected.
     version: Mapped[int] = mapped_column(default=1)
+    #: Held under the Chatham House Rule: the floor is shown by status, not by name, to all
+    #: but the chair and the Secretariat (live view, screen, record).
+    is_chatham_house: Mapped[bool] = mapped_column(default=False)
+    #: What the projector shows (the chair chooses).
+    screen_mode: Mapped[ScreenMode] = mapped_column(
+        _enum(ScreenMode, "screen_mode"), default=ScreenMode.SPEAKERS
+    )
+    #: For the paragraph screen: the paper and the paragraph (its stable key) projected.
+    screen_paper_id: Mapped[int | None] = mapped_column(ForeignKey("paper.id", ondelete="SET NULL"))
+    screen_paragraph_key: Mapped[str | None] = mapped_column(String(16))
 
     room: Mapped[Room] = relationship(lazy="joined")
 
@@ -285,13 +306,38 @@ class Attendance(db.Model):
         ForeignKey("meeting.id", ondelete="CASCADE"), index=True
     )
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"))
+    #: The person's delegation when they attended (the participation report counts these).
+    delegation_id: Mapped[int | None] = mapped_column(ForeignKey("delegation.id"), index=True)
     presence: Mapped[Presence] = mapped_column(_enum(Presence, "attendance_presence"))
+    #: Who at the desk (the chair or the Secretariat) last set the presence; None: the person.
+    marked_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    #: Recorded at the desk for someone following without a device.
+    is_recorded_at_desk: Mapped[bool] = mapped_column(default=False)
     first_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     #: Live connection believed open until then (refreshed by a heartbeat).
     connected_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
-    user: Mapped[User] = relationship(lazy="joined")
+    user: Mapped[User] = relationship(foreign_keys=[user_id], lazy="joined")
+
+
+class ScreenLink(db.Model):
+    """A revocable address that opens one meeting's screen with no personal sign-in (for the
+    room's projector); only the token's SHA-256 is stored, the token is shown once."""
+
+    __tablename__ = "screen_link"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(
+        ForeignKey("meeting.id", ondelete="CASCADE"), index=True
+    )
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    #: Which screen it is for, e.g. "Room XVII, left screen".
+    label: Mapped[str] = mapped_column(String(100), default="")
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    revoked_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
 
 
 class CalendarFeed(db.Model):

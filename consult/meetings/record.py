@@ -7,8 +7,20 @@ import io
 
 import docx
 
-from consult.meetings import services
+from consult.meetings import presence, services, visibility
 from consult.meetings.models import Meeting
+
+
+def _named(meeting: Meeting) -> bool:
+    """The exports leave the platform (the chair's summary): under the Chatham House Rule they
+    name nobody, whoever downloads them."""
+    return not meeting.is_chatham_house
+
+
+def _rule(meeting: Meeting) -> str:
+    if meeting.is_chatham_house:
+        return "Held under the Chatham House Rule: speakers are recorded by their status."
+    return "Held under the meeting's ordinary rules: speakers are named."
 
 
 def _minutes(seconds: int) -> str:
@@ -17,6 +29,7 @@ def _minutes(seconds: int) -> str:
 
 
 def record_csv(meeting: Meeting) -> str:
+    named = _named(meeting)
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(
@@ -41,17 +54,27 @@ def record_csv(meeting: Meeting) -> str:
                     item.label,
                     _safe(item.title),
                     t.turn,
-                    _safe(t.delegation.name),
-                    _safe(t.on_behalf_of),
+                    _safe(t.delegation.name if named else visibility.who(t, False)),
+                    _safe(t.on_behalf_of if named else ""),
                     t.kind.value,
                     t.presence.value,
                     t.started_at.isoformat() if t.started_at else "",
                     t.spoken_seconds(t.ended_at or t.started_at),
                     _safe(t.ruling or ""),
-                    _safe(services.interruption_of(t, turns)),
+                    _safe(services.interruption_of(t, turns, named)),
                 ]
             )
     writer.writerow([])
+    if not named:
+        counts = presence.counts(meeting)
+        writer.writerow(["status", "delegations_in_room", "delegations_remote", "people"])
+        for name, tally in counts.by_status:
+            writer.writerow(
+                [str(name), tally.delegations_in_room, tally.delegations_remote, tally.people]
+            )
+        writer.writerow([])
+        writer.writerow(["rule", _rule(meeting)])
+        return out.getvalue()
     writer.writerow(["attendee", "delegation", "presence", "first_seen", "last_seen"])
     for a in services.attendance(meeting):
         writer.writerow(
@@ -63,6 +86,8 @@ def record_csv(meeting: Meeting) -> str:
                 a.last_seen_at.isoformat(),
             ]
         )
+    writer.writerow([])
+    writer.writerow(["rule", _rule(meeting)])
     return out.getvalue()
 
 
@@ -74,7 +99,9 @@ def _safe(value: str) -> str:
 def record_docx(meeting: Meeting) -> bytes:
     document = docx.Document()
     document.add_heading(meeting.title, level=1)
+    named = _named(meeting)
     document.add_paragraph(f"{meeting.room.title} · {meeting.kind.label} · {meeting.mode.label}")
+    document.add_paragraph(_rule(meeting))
     for item, turns in services.speaking_record(meeting):
         document.add_heading(f"{item.label}. {item.title}", level=2)
         if not turns:
@@ -89,21 +116,25 @@ def record_docx(meeting: Meeting) -> bytes:
         for t in turns:
             row = table.add_row().cells
             row[0].text = str(t.turn)
-            row[1].text = (
-                t.on_behalf_of
-                if t.on_behalf_of == t.delegation.name
-                else f"{t.on_behalf_of} ({t.delegation.name})"
-            )
-            interrupted = services.interruption_of(t, turns)
+            row[1].text = visibility.who(t, named)
+            interrupted = services.interruption_of(t, turns, named)
             row[2].text = f"{t.kind.label}, {interrupted}" if interrupted else str(t.kind.label)
             row[3].text = _minutes(t.spoken_seconds(t.ended_at or t.started_at))
         for t in turns:
             if t.ruling:
                 document.add_paragraph(
-                    f"Ruling on the point of order by {t.delegation.name}: {t.ruling}"
+                    f"Ruling on the point of order by {visibility.who(t, named)}: {t.ruling}"
                 )
     document.add_heading("Attendance", level=2)
-    for a in services.attendance(meeting):
+    if not named:
+        counts = presence.counts(meeting)
+        for name, tally in counts.by_status:
+            document.add_paragraph(
+                f"{name}: {tally.delegations} delegations ({tally.delegations_in_room} in the "
+                f"room, {tally.delegations_remote} remote)",
+                style="List Bullet",
+            )
+    for a in services.attendance(meeting) if named else []:
         document.add_paragraph(
             f"{a.user.name} ({a.user.delegation.name}), {a.presence.label}", style="List Bullet"
         )

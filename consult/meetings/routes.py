@@ -17,7 +17,7 @@ from consult.groups.services import is_pending, speaking_choices
 from consult.handlers import Load, handler
 from consult.htmx import redirect, render, wants_fragment
 from consult.ids import parse_id
-from consult.meetings import calendar, services
+from consult.meetings import calendar, presence, services, visibility
 from consult.meetings.forms import (
     ActionForm,
     DeclineForm,
@@ -62,6 +62,7 @@ def _meeting_fields(form: MeetingForm) -> dict:
         "venue": form.venue.data or "",
         "video_link": form.video_link.data or "",
         "interpretation": form.interpretation.data or "",
+        "is_chatham_house": bool(form.is_chatham_house.data),
     }
 
 
@@ -177,7 +178,8 @@ def _floor_context(meeting: Meeting, state=None, form: FloorForm | None = None) 
         mine = services.open_request_of(
             state.current, current_user.delegation_id, viewer=current_user
         )
-    form = form or FloorForm()
+    where = presence.presence_of(meeting, current_user)
+    form = form or FloorForm(presence=(where or Presence.REMOTE).value)
     form.on_behalf_of.choices = speaking_choices(current_user)
     return {
         "meeting": meeting,
@@ -190,6 +192,8 @@ def _floor_context(meeting: Meeting, state=None, form: FloorForm | None = None) 
         "to_confirm": services.pending_floor_to_confirm(current_user, meeting),
         "decline_form": DeclineForm(formdata=None),
         "own_undo": services.undo.own_offered(meeting, current_user),
+        "my_presence": where,
+        "named": visibility.names_shown(meeting, current_user),
     }
 
 
@@ -203,12 +207,14 @@ def live(meeting: Meeting):
 @bp.route("/meetings/<int:meeting_id>/panel")
 @handler(meeting=Load(Meeting))
 def panel(meeting: Meeting):
-    """The shared live panel, for a client that missed an event or reconnected."""
+    """The shared live panel, for a client that missed an event or reconnected (named as
+    the person's visibility class allows)."""
     return render(
         "meetings/live.html",
         "meetings/_live_panel.html",
         state=services.live_state(meeting),
         meeting=meeting,
+        named=visibility.names_shown(meeting, current_user),
     )
 
 
@@ -308,6 +314,8 @@ def request_floor(meeting: Meeting):
             presence=Presence(form.presence.data),
             on_behalf_of=form.on_behalf_of.data,
         )
+        # Where they said they speak from is where they follow the meeting.
+        presence.mark(meeting, current_user, Presence(form.presence.data), by=current_user)
         return _floor_response(meeting)
     flash(" ".join(str(e) for f in form for e in f.errors), "error")
     return _floor_response(meeting, 422, form)
@@ -624,12 +632,15 @@ def ruling(floor: FloorRequest):
 @bp.route("/meetings/<int:meeting_id>/record")
 @handler(meeting=Load(Meeting))
 def record(meeting: Meeting):
+    named = visibility.names_shown(meeting, current_user)
     return render(
         "meetings/record.html",
         meeting=meeting,
         turns=services.speaking_record(meeting),
         interruption_of=services.interruption_of,
-        attendance=services.attendance(meeting),
+        attendance=services.attendance(meeting) if named else [],
+        counts=None if named else presence.counts(meeting),
+        named=named,
         manages=can(Need.MANAGE, meeting),
     )
 

@@ -26,7 +26,7 @@ from consult.errors import ServiceError, refuse_longer_than
 from consult.extensions import db
 from consult.groups import services as groups
 from consult.links import path_for
-from consult.meetings import undo
+from consult.meetings import screens, undo, visibility
 from consult.meetings.models import (
     AgendaItem,
     Attendance,
@@ -86,6 +86,7 @@ def create_meeting(
     venue: str = "",
     video_link: str = "",
     interpretation: str = "",
+    is_chatham_house: bool = False,
 ) -> Meeting:
     if ends_at <= starts_at:
         raise MeetingError(_("The meeting must end after it starts."), field="ends_at")
@@ -100,6 +101,7 @@ def create_meeting(
         venue=venue.strip(),
         video_link=video_link.strip(),
         interpretation=interpretation.strip(),
+        is_chatham_house=is_chatham_house,
         created_by_id=actor.id,
     )
     db.session.add(meeting)
@@ -124,8 +126,18 @@ def create_meeting(
 def update_meeting(meeting: Meeting, actor: User, **fields) -> None:
     if fields["ends_at"] <= fields["starts_at"]:
         raise MeetingError(_("The meeting must end after it starts."), field="ends_at")
+    rule_before = meeting.is_chatham_house
     for key, value in fields.items():
         setattr(meeting, key, value.strip() if isinstance(value, str) else value)
+    if meeting.is_chatham_house != rule_before:
+        _audit_chair(
+            meeting,
+            actor,
+            "meeting.chatham_house",
+            "held under the Chatham House Rule"
+            if meeting.is_chatham_house
+            else "no longer held under the Chatham House Rule",
+        )
     changed(meeting)
     audit.record(
         "meeting.updated",
@@ -1140,6 +1152,8 @@ class LiveState:
     suspended: FloorRequest | None
     totals: list[tuple[str, int]]
     rulings: list[FloorRequest]
+    #: Speaking time by status class (what a Chatham House meeting shows for the totals).
+    status_totals: list[tuple[str, int]]
     now: datetime
     expected_end: datetime | None
 
@@ -1165,9 +1179,12 @@ def live_state(meeting: Meeting) -> LiveState:
         key=lambda r: (r.kind.rank, r.position, r.id),
     )
     totals: dict[str, int] = {}
+    by_status: dict[str, int] = {}
     for r in requests:
         if r.started_at is not None:
             totals[r.delegation.name] = totals.get(r.delegation.name, 0) + r.spoken_seconds(now)
+            key = visibility.status_class(r)
+            by_status[key] = by_status.get(key, 0) + r.spoken_seconds(now)
     rulings = [r for r in requests if r.ruling]
     # Expected end: now plus what remains of the current item and all pending items.
     remaining = 0
@@ -1186,6 +1203,7 @@ def live_state(meeting: Meeting) -> LiveState:
         suspended,
         sorted(totals.items(), key=lambda t: -t[1]),
         rulings,
+        sorted(by_status.items(), key=lambda t: -t[1]),
         now,
         expected_end,
     )
@@ -1212,7 +1230,14 @@ def attendance(meeting: Meeting) -> list[Attendance]:
     )
 
 
-def seen(meeting: Meeting, user: User, presence: Presence | None, *, connected: bool) -> bool:
+def seen(
+    meeting: Meeting,
+    user: User,
+    presence: Presence | None,
+    *,
+    connected: bool,
+    default: Presence = Presence.REMOTE,
+) -> bool:
     """Record attendance; returns True when the chair's presence list changed.
 
     Only a change the chair sees counts (connected or not, in the room or remote): a page that
@@ -1231,7 +1256,8 @@ def seen(meeting: Meeting, user: User, presence: Presence | None, *, connected: 
         row = Attendance(
             meeting_id=meeting.id,
             user_id=user.id,
-            presence=presence or Presence.REMOTE,
+            delegation_id=user.delegation_id,
+            presence=presence or default,
             first_seen_at=now,
         )
         db.session.add(row)
@@ -1242,8 +1268,9 @@ def seen(meeting: Meeting, user: User, presence: Presence | None, *, connected: 
     return was_connected != connected or moved
 
 
-def interruption_of(turn: FloorRequest, turns: list[FloorRequest]) -> str:
-    """For the record: "interrupted by a point of order (Philippines)", or ""."""
+def interruption_of(turn: FloorRequest, turns: list[FloorRequest], named: bool = True) -> str:
+    """For the record: "interrupted by a point of order (Philippines)", or "". Under the
+    Chatham House Rule, for those who may not see names, the interrupter by status."""
     if turn.interrupted_by_id is None:
         return ""
     by = next((t for t in turns if t.id == turn.interrupted_by_id), None)
@@ -1252,7 +1279,7 @@ def interruption_of(turn: FloorRequest, turns: list[FloorRequest]) -> str:
     return _(
         "interrupted by a %(kind)s (%(name)s)",
         kind=by.kind.label.lower(),
-        name=by.on_behalf_of,
+        name=visibility.who(by, named),
     )
 
 
@@ -1278,17 +1305,27 @@ def speaking_record(meeting: Meeting) -> list[tuple[AgendaItem, list[FloorReques
 
 
 def changed(meeting: Meeting) -> None:
-    """Bump the version; after the commit, send the rendered panels to every viewer."""
+    """Bump the version; after the commit, send the rendered panels to every viewer: one
+    render per visibility class (under the Chatham House Rule the room's channel gets the
+    panel that names nobody, and the chairs' channel the named one too), and one for the
+    screens."""
     meeting.version += 1
     meeting_id = meeting.id
     emit_after_commit(
         "meeting-panel", lambda: panel_payload(meeting_id, chair=False), to=f"meeting:{meeting_id}"
     )
+    if meeting.is_chatham_house:
+        emit_after_commit(
+            "meeting-panel-named",
+            lambda: panel_payload(meeting_id, chair=False, named=True),
+            to=f"meeting:{meeting_id}:chair",
+        )
     emit_after_commit(
         "meeting-console",
         lambda: panel_payload(meeting_id, chair=True),
         to=f"meeting:{meeting_id}:chair",
     )
+    screens.broadcast(meeting)
 
 
 def console_context(meeting: Meeting) -> dict:
@@ -1302,15 +1339,22 @@ def console_context(meeting: Meeting) -> dict:
     }
 
 
-def panel_payload(meeting_id: int, *, chair: bool) -> dict:
+def panel_payload(meeting_id: int, *, chair: bool, named: bool | None = None) -> dict:
+    """A live panel for one visibility class: the console, the named live panel (the chairs'
+    channel), or the room's (named only when the meeting is not under the Chatham House Rule)."""
     meeting = db.session.get(Meeting, meeting_id)
     state = live_state(meeting)
     template = "meetings/_console_panel.html" if chair else "meetings/_live_panel.html"
     extra = console_context(meeting) if chair else {}
+    named = True if chair else bool(named) or not meeting.is_chatham_house
     return {
         "meeting": meeting.id,
         "version": meeting.version,
-        "html": render_template(template, state=state, meeting=meeting, broadcast=True, **extra),
+        "chatham": meeting.is_chatham_house,
+        "named": named,
+        "html": render_template(
+            template, state=state, meeting=meeting, broadcast=True, named=named, **extra
+        ),
     }
 
 

@@ -28,6 +28,25 @@
     return data && data.room != null && String(data.room) === currentRoom();
   }
 
+  /* ---- On a phone the navigation folds behind a Menu button (shown only with this script) ---- */
+  (function () {
+    var toggle = document.querySelector(".nav-toggle");
+    var header = document.querySelector(".site-header");
+    if (!toggle || !header) return;
+    header.classList.add("nav-collapsible");
+    toggle.hidden = false;
+    function set(open) { toggle.setAttribute("aria-expanded", open ? "true" : "false"); }
+    toggle.addEventListener("click", function () {
+      set(toggle.getAttribute("aria-expanded") !== "true");
+    });
+    header.addEventListener("keydown", function (evt) {
+      if (evt.key === "Escape" && toggle.getAttribute("aria-expanded") === "true") {
+        set(false);
+        toggle.focus();
+      }
+    });
+  })();
+
   /* ---- Connection state, shown in a polite live region in the header ---- */
   var statusEl = null;
 

@@ -10,7 +10,10 @@
   var meetingId = Number(idHolder.getAttribute("data-meeting-id"));
   var view = root.getAttribute("data-view");  // delegate | chair | screen
   var panelId = view === "chair" ? "console-panel" : "live-panel";
-  var myDelegation = document.body.getAttribute("data-delegation-id");
+  // Under the Chatham House Rule the panel tags delegations by a digest that names nobody.
+  var myDelegation = root.getAttribute("data-my-delegation") || document.body.getAttribute("data-delegation-id");
+  // The chair and the Secretariat see names: under the Rule their named panel comes separately.
+  var named = root.getAttribute("data-named") === "true";
   var offset = 0;  // server clock minus this device's clock, in ms
 
   function version() {
@@ -122,6 +125,11 @@
     var before = focusState();
     var ask = old.querySelector("#console-ask");
     var keepAsk = fromSocket && ask && ask.children.length;
+    // A list the chair opened (everyone attending) stays open.
+    old.querySelectorAll("details[id][open]").forEach(function (d) {
+      var again = fresh.querySelector("details#" + d.id);
+      if (again) again.open = true;
+    });
     morph(old, fresh);
     if (keepAsk) {
       // Another chair's change arrived while this chair's question is open: keep it (its
@@ -187,6 +195,7 @@
 
   function onPanel(payload) {
     if (!payload || Number(payload.meeting) !== meetingId) return;
+    if (view === "delegate" && named && payload.chatham && !payload.named) return;
     if (Number(payload.version) < version()) return;  // an older state arrived late
     swapIn(payload.html, true);
   }
@@ -277,11 +286,10 @@
     if (!root.hasAttribute("data-attached")) {
       root.setAttribute("data-attached", "");
       socket.on(view === "chair" ? "meeting-console" : "meeting-panel", onPanel);
+      if (view === "delegate" && named) socket.on("meeting-panel-named", onPanel);
     }
-    var presence = document.getElementById("floor-presence");
-    socket.emit("watch_meeting", {
-      meeting: meetingId, view: view, presence: presence ? presence.value : null
-    }, function (answer) {
+    // Where the person follows from is what they (or the desk) set, not a form's default.
+    socket.emit("watch_meeting", { meeting: meetingId, view: view, presence: null }, function (answer) {
       if (answer && answer.ok && (reconnected || Number(answer.version) !== version())) resync();
     });
     syncClock(socket);

@@ -335,7 +335,8 @@ def sign_in(page, who: str, password: str = DEMO_PASSWORD, expect_success: bool 
             page.get_by_label("Code from your authenticator app").fill(second_factor_code(who))
             page.get_by_role("button", name="Continue").click()
         page.wait_for_url(lambda url: "/sign-in" not in url)
-        page.get_by_role("button", name="Sign out").wait_for()
+        # Attached, not visible: on a phone the navigation folds behind its Menu button.
+        page.get_by_role("button", name="Sign out", include_hidden=True).wait_for(state="attached")
     return page
 
 

@@ -610,6 +610,7 @@ def test_outsiders_get_not_found_and_members_may_not_chair(signed_in):
     wgeti_id = schedule_meeting(chair, "wgeti", unique("WGETI informal consultation"))
     germany = signed_in("delegate.germany")
     germany.goto(f"/meetings/{wgeti_id}/live")
+    germany.get_by_text("About this meeting").click()  # the live view folds the meeting's views
     expect(germany.get_by_role("link", name="Live view")).to_be_visible()
     expect(germany.get_by_role("link", name="Chair's console")).to_have_count(0)
     answer = emit_with_ack(germany, "watch_meeting", {"meeting": wgeti_id})
