@@ -93,6 +93,17 @@ def _tags(form, subject=None):
     return tag_forms.tags_from(form, subject)
 
 
+def _edit_form(form_class, item):
+    """The edit form of a request or an offer, filled from it on a GET (both have the same
+    terms: title, description, kinds of help, visibility, tags)."""
+    form = form_class(obj=item if request.method == "GET" else None)
+    tag_forms.prepare(form, item)
+    if request.method == "GET":
+        form.kinds.data = list(item.kinds or [])
+        form.visibility.data = item.visibility.value
+    return form
+
+
 @bp.route("/requests/new", methods=["GET", "POST"])
 @handler(field="title")
 def new_request():
@@ -158,11 +169,7 @@ def request_page(item: AssistanceRequest):
 @handler(item=Load(AssistanceRequest, Need.AUTHOR, arg="request_id"), field="title")
 def edit_request(item: AssistanceRequest):
     """The filing delegation edits its request while it is open."""
-    form = RequestForm(obj=item if request.method == "GET" else None)
-    tag_forms.prepare(form, item)
-    if request.method == "GET":
-        form.kinds.data = list(item.kinds or [])
-        form.visibility.data = item.visibility.value
+    form = _edit_form(RequestForm, item)
     if form.validate_on_submit():
         services.edit_request(
             item,
@@ -364,11 +371,7 @@ def offer_page(offer: AssistanceOffer):
 @bp.route("/offers/<int:offer_id>/edit", methods=["GET", "POST"])
 @handler(offer=Load(AssistanceOffer, Need.AUTHOR), field="title")
 def edit_offer(offer: AssistanceOffer):
-    form = OfferForm(obj=offer if request.method == "GET" else None)
-    tag_forms.prepare(form, offer)
-    if request.method == "GET":
-        form.kinds.data = list(offer.kinds or [])
-        form.visibility.data = offer.visibility.value
+    form = _edit_form(OfferForm, offer)
     if form.validate_on_submit():
         services.edit_offer(
             offer,

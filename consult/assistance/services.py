@@ -153,14 +153,9 @@ def edit_request(
                 status=request.status.label.lower(),
             )
         )
-    title, description = _check_text(title, description)
-    request.kinds = check_kinds(kinds)
-    request.visibility = check_visibility(visibility)
     if not tags.stages:
         raise AssistanceError(_("Choose at least one stage of implementation."), "stages")
-    request.title, request.description = title, description
-    request.updated_at = utcnow()
-    tag_forms.apply(request, tags)
+    _set_terms(request, title, description, kinds, visibility, tags)
     audit.record(
         "assistance.request_edited",
         f"{user.name} edited request for assistance {request.id}",
@@ -209,6 +204,24 @@ def post_offer(
     return offer
 
 
+def _set_terms(
+    item: AssistanceRequest | AssistanceOffer,
+    title: str,
+    description: str,
+    kinds: Iterable[str],
+    visibility: str,
+    tags: tag_forms.ChosenTags,
+) -> None:
+    """A request's or an offer's terms, checked (a refusal next to its field) and set: both
+    are edited on the same terms."""
+    title, description = _check_text(title, description)
+    item.kinds = check_kinds(kinds)
+    item.visibility = check_visibility(visibility)
+    item.title, item.description = title, description
+    item.updated_at = utcnow()
+    tag_forms.apply(item, tags)
+
+
 def edit_offer(
     offer: AssistanceOffer,
     user: User,
@@ -221,12 +234,7 @@ def edit_offer(
 ) -> None:
     if not can(Need.AUTHOR, offer, user):
         raise AssistanceError(_("Only the delegation that posted the offer can edit it."))
-    title, description = _check_text(title, description)
-    offer.kinds = check_kinds(kinds)
-    offer.visibility = check_visibility(visibility)
-    offer.title, offer.description = title, description
-    offer.updated_at = utcnow()
-    tag_forms.apply(offer, tags)
+    _set_terms(offer, title, description, kinds, visibility, tags)
     audit.record(
         "assistance.offer_edited",
         f"{user.name} edited offer of assistance {offer.id}",
