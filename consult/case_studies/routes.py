@@ -6,7 +6,7 @@ Every view goes through the handler layer (consult.handlers): it loads through t
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, request, url_for
+from flask import Blueprint, flash, request, url_for
 from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -19,6 +19,7 @@ from consult.handlers import Load, handler
 from consult.htmx import redirect, render
 from consult.ids import parse_id
 from consult.policy import Need, can
+from consult.rooms import contents
 from consult.rooms.models import AccessLevel, Room
 from consult.taxonomy import forms as tag_forms
 from consult.taxonomy import services as taxonomy
@@ -27,13 +28,6 @@ bp = Blueprint("case_studies", __name__)
 
 #: The longest prefill taken from a link (the form refuses longer text when it is sent).
 MAX_PREFILL = 20_000
-
-
-def _not_confidential(room: Room) -> Room:
-    """A confidential forum's exchanges never become case studies: nothing here for it."""
-    if room.access is AccessLevel.CONFIDENTIAL:
-        abort(404)
-    return room
 
 
 # ---- the room's case studies -----------------------------------------------------------------
@@ -58,7 +52,7 @@ def _section(room: Room, user) -> dict:
 @handler(room=Load(Room, by="slug"))
 def room_case_studies(room: Room):
     """The room's case studies (the room page's section, as a page)."""
-    _not_confidential(room)
+    contents.not_confidential(room)
     return render(
         "case_studies/room_case_studies.html",
         "case_studies/_room_case_studies.html",
@@ -106,7 +100,7 @@ def _prefill(form: CaseStudyForm) -> None:
 def new(room: Room):
     """A delegation that takes part in the room submits a case study for review."""
     # Not found in a confidential room, whoever asks; then 403 for who may not take part.
-    policy.authorise(_not_confidential(room), Need.TAKE_PART)
+    policy.authorise(contents.not_confidential(room), Need.TAKE_PART)
     form = _prepared(CaseStudyForm(), current_user.delegation_id, None)
     if request.method == "GET":
         _prefill(form)

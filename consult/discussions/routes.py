@@ -27,6 +27,7 @@ from consult.handlers import Load, handler
 from consult.htmx import redirect, render
 from consult.ids import parse_id
 from consult.policy import Need, can
+from consult.rooms import contents
 from consult.rooms.models import AccessLevel, Room
 from consult.taxonomy import forms as tagging
 from consult.taxonomy.services import tags_of
@@ -43,13 +44,6 @@ def _files(form) -> list[services.Upload]:
         for f in (form.attachments.data or [])
         if getattr(f, "filename", "")
     ]
-
-
-def _discussion_room(room: Room) -> Room:
-    """Confidential rooms have threads, not discussions: nothing here for them."""
-    if room.access is AccessLevel.CONFIDENTIAL:
-        abort(404)
-    return room
 
 
 # ---- the room's topics ------------------------------------------------------------------------
@@ -74,7 +68,7 @@ def _section(room: Room, user) -> dict:
 @handler(room=Load(Room, by="slug"))
 def room_discussions(room: Room):
     """The section alone: the room page re-fetches it when a discussion changes."""
-    _discussion_room(room)
+    contents.not_confidential(room)
     return render(
         "discussions/room_discussions.html",
         "discussions/_room_discussions.html",
@@ -97,7 +91,7 @@ def _room_or_none(slug: str, **_args) -> Room | None:
 @handler(room=Load(Room, by="slug"), field="body")
 def new_topic(room: Room):
     # Not found in a confidential room, whoever asks; then 403 for who may not take part.
-    policy.authorise(_discussion_room(room), Need.TAKE_PART)
+    policy.authorise(contents.not_confidential(room), Need.TAKE_PART)
     kept = (
         None
         if request.method == "POST"

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from flask import Flask, current_app
+from flask import Flask, abort, current_app
 
 Section = tuple[str, dict[str, Any]]
 Provider = Callable[[Any, Any], Section | None]
@@ -25,3 +25,13 @@ def add(app: Flask, provider: Provider) -> None:
 def sections(room, user) -> list[Section]:
     providers = current_app.extensions.get(_KEY, [])
     return [s for s in (provider(room, user) for provider in providers) if s is not None]
+
+
+def not_confidential(room):
+    """404 for a confidential forum: its exchanges are threads (consult.threads), never
+    discussions or case studies; the room itself otherwise."""
+    from consult.rooms.models import AccessLevel
+
+    if room.access is AccessLevel.CONFIDENTIAL:
+        abort(404)
+    return room
