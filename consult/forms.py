@@ -10,6 +10,10 @@ from __future__ import annotations
 
 from flask import g
 from flask_wtf import FlaskForm
+from wtforms import SelectMultipleField
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from consult.ids import parse_id
 
 
 class Form(FlaskForm):
@@ -33,3 +37,19 @@ class Form(FlaskForm):
             target.errors = [*target.errors, message]
         else:
             self.form_errors.append(message)
+
+
+class CheckboxesField(SelectMultipleField):
+    """Several choices as a list of labelled checkboxes (a fieldset of boxes)."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+def row_id(value: object) -> int:
+    """A chosen row's id (a field's `coerce`); anything no database id can be is refused
+    (WTForms says so next to the field)."""
+    ident = parse_id(value)
+    if ident is None:
+        raise ValueError(value)
+    return ident

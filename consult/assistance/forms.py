@@ -15,27 +15,11 @@ from wtforms import (
     URLField,
 )
 from wtforms.validators import DataRequired, InputRequired, Optional
-from wtforms.widgets import CheckboxInput, ListWidget
 
 from consult.assistance.models import HelpKind, Visibility
-from consult.forms import Form
-from consult.ids import parse_id
+from consult.forms import CheckboxesField, Form, row_id
 from consult.markdown import Renderable
 from consult.taxonomy.forms import TagFields
-
-
-class CheckboxesField(SelectMultipleField):
-    """Several choices as a list of labelled checkboxes."""
-
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
-
-
-def _row_id(value: object) -> int:
-    ident = parse_id(value)
-    if ident is None:
-        raise ValueError(value)
-    return ident
 
 
 class _AssistanceFields(TagFields):
@@ -87,12 +71,12 @@ class OfferForm(_AssistanceFields, Form):
 
 class ShareForm(Form):
     delegation = SelectField(
-        _l("Share with a donor delegation"), coerce=_row_id, validate_choice=False
+        _l("Share with a donor delegation"), coerce=row_id, validate_choice=False
     )
 
 
 class MatchForm(Form):
-    offers = CheckboxesField(_l("Offers to match it with"), coerce=_row_id, validate_choice=False)
+    offers = CheckboxesField(_l("Offers to match it with"), coerce=row_id, validate_choice=False)
 
 
 class ConfirmForm(Form):

@@ -3,29 +3,12 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import SelectMultipleField, StringField, TextAreaField
+from wtforms import StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
-from wtforms.widgets import CheckboxInput, ListWidget
 
-from consult.forms import Form
-from consult.ids import parse_id
+from consult.forms import CheckboxesField, Form, row_id
 from consult.markdown import Renderable
 from consult.small_groups.services import MAX_DESCRIPTION, MAX_TITLE
-
-
-class CheckboxesField(SelectMultipleField):
-    """Several choices as a list of checkboxes (a fieldset of labelled boxes)."""
-
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
-
-
-def _row_id(value: object) -> int:
-    """A chosen row's id; anything no database id can be is refused (WTForms says so)."""
-    ident = parse_id(value)
-    if ident is None:
-        raise ValueError(value)
-    return ident
 
 
 class SmallGroupForm(Form):
@@ -39,6 +22,6 @@ class SmallGroupForm(Form):
     )
     # The service checks every choice against the parent's audience (and says which is not).
     delegations = CheckboxesField(
-        _l("Delegations (each of their people joins)"), coerce=_row_id, validate_choice=False
+        _l("Delegations (each of their people joins)"), coerce=row_id, validate_choice=False
     )
-    people = CheckboxesField(_l("People, in their own name"), coerce=_row_id, validate_choice=False)
+    people = CheckboxesField(_l("People, in their own name"), coerce=row_id, validate_choice=False)
