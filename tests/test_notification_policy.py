@@ -534,6 +534,29 @@ def assistance_matched(t):
     assistance.match(request, secretariat, [offer.id])
 
 
+def assistance_in_progress(t):
+    """The requesting delegation (the room member) moves its matched request to in progress:
+    the offering party (the room chair's delegation) is told."""
+    from consult.assistance import services as assistance
+
+    assistance_matched(t)
+    request = _latest_request()
+    assistance.move(request, t.users["room_member"], "in_progress")
+
+
+def _latest_request():
+    from consult.assistance.models import AssistanceRequest
+    from consult.extensions import db
+
+    return db.session.scalars(
+        select(AssistanceRequest).order_by(AssistanceRequest.id.desc())
+    ).first()
+
+
+def the_offering_party(role, access):  # told by the requesting delegation's move
+    return role == "room_chair"
+
+
 def the_parties(role, access):  # the requesting and offering delegations, not the Secretariat
     return role in ("room_member", "room_chair")
 
@@ -645,6 +668,12 @@ NOTIFICATION_ROWS = [
     Row("case_study.decided", "returned", case_study_returned, the_submitter),
     # ---- needs and assistance ----
     Row("assistance.matched", "to the parties", assistance_matched, the_parties),
+    Row(
+        "assistance.status_changed",
+        "to the other party",
+        assistance_in_progress,
+        the_offering_party,
+    ),
 ]
 
 ACTIVITY_ROWS = [

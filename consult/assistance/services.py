@@ -35,6 +35,7 @@ from consult.assistance.models import (
 from consult.assistance.policy import FILERS, OFFERERS, delegation_sees_request
 from consult.errors import ServiceError, refuse_longer_than
 from consult.extensions import db
+from consult.links import path_for
 from consult.notifications.services import notify
 from consult.policy import Need, can, visible
 from consult.rooms import services as rooms
@@ -311,12 +312,42 @@ def move(request: AssistanceRequest, actor: User, to: str | None) -> RequestStat
             )
         )
     old = request.status
-    if old is S.MATCHED and target is S.OPEN:
-        match = current_match(request)
-        if match is not None:
-            _end_match(match, actor)
+    match = current_match(request)
+    if old is S.MATCHED and target is S.OPEN and match is not None:
+        _end_match(match, actor)
     _record_move(request, actor, old, target)
+    if match is not None:
+        _tell_parties(request, actor, [o.delegation_id for o in matched_offers(match)], target)
     return target
+
+
+def _party_people(request: AssistanceRequest, offer_delegation_ids: list[int], actor: User):
+    """The people of the requesting and offering delegations, the actor's own aside."""
+    party_ids = {request.delegation_id, *offer_delegation_ids} - {actor.delegation_id}
+    return list(
+        db.session.scalars(
+            select(User.id).where(
+                User.delegation_id.in_(party_ids), User.is_active.is_(True), User.id != actor.id
+            )
+        )
+    )
+
+
+def _tell_parties(
+    request: AssistanceRequest, actor: User, offer_delegation_ids: list[int], to: RequestStatus
+) -> None:
+    """The other party learns where the request they work on now stands."""
+    notify(
+        _party_people(request, offer_delegation_ids, actor),
+        "assistance.status_changed",
+        _(
+            "The request for assistance “%(title)s” is now %(status)s.",
+            title=request.title,
+            status=to.label.lower(),
+        ),
+        path_for("assistance.request_page", request_id=request.id),
+        subject=request,
+    )
 
 
 def withdraw(request: AssistanceRequest, user: User) -> None:
@@ -592,14 +623,8 @@ def match(request: AssistanceRequest, actor: User, offer_ids: Iterable[int]) -> 
         request_id=request.id,
         offers=[o.id for o in offers],
     )
-    party_ids = {requester.id, *(o.delegation_id for o in offers)} - {actor.delegation_id}
-    people = db.session.scalars(
-        select(User.id).where(
-            User.delegation_id.in_(party_ids), User.is_active.is_(True), User.id != actor.id
-        )
-    )
     notify(
-        list(people),
+        _party_people(request, [o.delegation_id for o in offers], actor),
         "assistance.matched",
         _(
             "The Secretariat matched the request for assistance “%(title)s” with an offer: "

@@ -49,6 +49,8 @@ KINDS: dict[str, str] = {
     "questionnaire to answer",
     "assistance.matched": "the people of the requesting and offering delegations: the "
     "Secretariat matched a request for assistance and opened their room",
+    "assistance.status_changed": "the people of the other matched party: the request they work "
+    "on moved to in progress, completed, or back",
     "meeting.floor_closed": "the delegation whose request for the floor the chair closed when "
     "the meeting moved to another item",
 }
