@@ -1,5 +1,6 @@
 """The chair's console under pressure, on three screens at once (the chair's console, a remote
-delegate's live view, the room's screen): "Next item" asks before it loses anyone, Undo puts
+delegate's live view, the room's screen; and the projector opened by its screen link, with
+nobody signed in): "Next item" asks before it loses anyone, Undo puts
 the floor back as it was (speaker, time left, list) everywhere; a point of order interrupts a
 speaker, who resumes with the time that was left. Focus is checked after each console action,
 and the live regions keep their element (a screen reader announces what changes in them).
@@ -54,9 +55,36 @@ def expect_focus(page, element_id: str) -> None:
     expect(page.locator(f"#{element_id}")).to_be_focused()
 
 
-def test_next_item_asks_carries_and_undo_restores_the_floor_on_three_screens(signed_in, axe):
+def projector_by_link(chair, new_page, meeting_id: int):
+    """The room's projector: a screen link the chair makes, opened where nobody signs in."""
+    chair.goto(f"/meetings/{meeting_id}/screens")
+    chair.get_by_role("button", name="Make a screen link").click()
+    url = chair.get_by_label("The new screen link (shown only now: copy it)").input_value()
+    projector = new_page(viewport={"width": 1920, "height": 1080})
+    projector.goto(url)
+    expect(projector.locator("#screen-panel")).to_contain_text("Nobody has the floor")
+    return projector
+
+
+def expect_projector(projector, item: str, speaker_name: str | None, waiting: list[str]) -> None:
+    panel = projector.locator("#screen-panel")
+    expect(panel).to_contain_text(item, timeout=LIVE)
+    name = projector.locator(".screen-speaker-name")
+    if speaker_name is None:
+        expect(panel).to_contain_text("Nobody has the floor", timeout=LIVE)
+    else:
+        expect(name).to_have_text(speaker_name, timeout=LIVE)
+    expect(projector.locator(".screen-queue-list > li")).to_have_text(
+        [re.compile(w) for w in waiting], timeout=LIVE
+    )
+
+
+def test_next_item_asks_carries_and_undo_restores_the_floor_on_three_screens(
+    signed_in, new_page, axe
+):
     chair = signed_in("chair.wgeti")
     meeting_id = prepare_meeting(chair, "wgeti", unique("Consultation on Article 11"), ITEMS)
+    projector = projector_by_link(chair, new_page, meeting_id)
     screen = signed_in("secretariat")
     delegate = signed_in("delegate.philippines")
     open_three_views(chair, delegate, screen, meeting_id, "Maria Santos")
@@ -76,6 +104,7 @@ def test_next_item_asks_carries_and_undo_restores_the_floor_on_three_screens(sig
         )
     expect_focus(chair, "control-give-floor")  # kept across the swap
     expect(chair.locator("#flashes")).to_contain_text("Japan has the floor")
+    expect_projector(projector, ITEMS[0], "Japan", ["Germany", "Philippines"])
     for page in pages:
         mark_regions(page)
 
@@ -103,6 +132,7 @@ def test_next_item_asks_carries_and_undo_restores_the_floor_on_three_screens(sig
     expect_focus(chair, "control-next-item")  # back on the control that asked
     expect(chair.locator("#flashes")).to_contain_text("Next item: 2. Any other business")
     expect(floor_panel(delegate)).to_contain_text("Your place: 2", timeout=LIVE)
+    expect_projector(projector, ITEMS[1], None, ["Germany", "Philippines"])
     # The socket update changed the text inside the live regions, not the regions.
     for page in (delegate, screen):
         assert regions_kept(page), f"{page.url}: a live region was re-created"
@@ -120,6 +150,7 @@ def test_next_item_asks_carries_and_undo_restores_the_floor_on_three_screens(sig
             [re.compile("Germany"), re.compile("Philippines")], timeout=LIVE
         )
     expect(floor_panel(delegate)).to_contain_text("Your place: 2", timeout=LIVE)
+    expect_projector(projector, ITEMS[0], "Japan", ["Germany", "Philippines"])
     expect(chair.locator("#flashes")).to_contain_text("Undone: Next item")
     expect_focus(chair, "control-next-item")
     after = read_countdowns(pages)
