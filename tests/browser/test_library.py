@@ -36,6 +36,15 @@ def test_a_delegate_finds_the_paper_of_a_stage_and_filters_it(signed_in, axe):
     expect(results.locator(".library-entry").filter(has_text=DVC)).to_contain_text("Rev.1")
     expect(results.get_by_role("link", name=STATES_ONLY)).to_be_visible()
     expect(results.get_by_role("heading", name=re.compile("^Trend briefs"))).to_be_visible()
+    # The demo's case studies of the stage are on their own shelf.
+    cases = results.locator(
+        "section", has=germany.get_by_role("heading", name=re.compile("^Case studies"))
+    )
+    for title in (
+        "Delivery verification certificates for imports of small arms",
+        "Stockpile management after a depot audit",
+    ):
+        expect(cases.get_by_role("link", name=title)).to_be_visible()
     # The sub-topics are pages of their own.
     expect(
         germany.get_by_role("link", name="Delivery verification certificates", exact=True)
