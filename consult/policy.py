@@ -55,6 +55,7 @@ class Need(enum.StrEnum):
     OVERRIDE = "override"  # the Secretariat's override of a room's membership guardrails
     CONFIRM = "confirm"  # a group's coordinator confirms (or declines) what is said for the group
     REVISE = "revise"  # issue a paper's next revision (its managers; a statement's drafters)
+    REOPEN = "reopen"  # bring back what its authors withdrew (a request for assistance)
 
 
 T = TypeVar("T")

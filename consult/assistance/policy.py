@@ -97,12 +97,20 @@ def _request_rule(user: Any, need: Need, request: AssistanceRequest) -> bool:
     own = user.delegation_id == request.delegation_id
     if need is Need.VIEW:
         return delegation_sees_request(user.delegation, request)
-    if need is Need.AUTHOR:
-        return own and user.delegation.status in FILERS
-    if need is Need.MANAGE:
-        return own or user.is_secretariat
-    if need is Need.ADMINISTER:
-        return user.is_secretariat
+    author = own and user.delegation.status in FILERS
+    match need:
+        case Need.AUTHOR:
+            return author
+        case Need.REVISE:  # edit or withdraw: only while open (nobody works on it yet)
+            return author and request.status is RequestStatus.OPEN
+        case Need.REOPEN:
+            return author and request.status is RequestStatus.WITHDRAWN
+        case Need.MANAGE:
+            return own or user.is_secretariat
+        case Need.ADMINISTER:
+            return user.is_secretariat
+        case Need.DECIDE:  # match with offers: the Secretariat, while the request is open
+            return user.is_secretariat and request.status is RequestStatus.OPEN
     return False
 
 

@@ -147,7 +147,7 @@ def edit_request(
     """The filing delegation edits its request while it is open (nobody works on it yet)."""
     if not can(Need.AUTHOR, request, user):
         raise AssistanceError(_("Only the delegation that filed the request can edit it."))
-    if request.status is not RequestStatus.OPEN:
+    if not can(Need.REVISE, request, user):
         raise AssistanceError(
             _(
                 "A request can be edited only while it is open; this one is %(status)s.",
@@ -354,7 +354,7 @@ def withdraw(request: AssistanceRequest, user: User) -> None:
     """The filing delegation withdraws its open request (reopen undoes it)."""
     if not can(Need.AUTHOR, request, user):
         raise AssistanceError(_("Only the delegation that filed the request can withdraw it."))
-    if request.status is not S.OPEN:
+    if not can(Need.REVISE, request, user):
         raise AssistanceError(
             _(
                 "Only an open request can be withdrawn; this one is %(status)s.",
@@ -367,7 +367,7 @@ def withdraw(request: AssistanceRequest, user: User) -> None:
 def reopen(request: AssistanceRequest, user: User) -> None:
     if not can(Need.AUTHOR, request, user):
         raise AssistanceError(_("Only the delegation that filed the request can reopen it."))
-    if request.status is not S.WITHDRAWN:
+    if not can(Need.REOPEN, request, user):
         raise AssistanceError(_("This request is not withdrawn."))
     _record_move(request, user, S.WITHDRAWN, S.OPEN)
 
@@ -543,7 +543,7 @@ def match(request: AssistanceRequest, actor: User, offer_ids: Iterable[int]) -> 
     it first (the match never widens who sees a State's request by itself)."""
     if not can(Need.ADMINISTER, request, actor):
         raise AssistanceError(_("Only the Secretariat matches requests with offers."), "offers")
-    if request.status is not S.OPEN:
+    if not can(Need.DECIDE, request, actor):
         raise AssistanceError(
             _(
                 "Only an open request can be matched; this one is %(status)s.",
