@@ -16,6 +16,7 @@ from sqlalchemy.sql import ColumnElement
 
 from consult import policy
 from consult.accounts.models import User
+from consult.extensions import db
 from consult.policy import Need, Parent
 from consult.questionnaires.models import (
     Question,
@@ -40,7 +41,9 @@ def manages(user: User, questionnaire: Questionnaire) -> bool:
 def questionnaire_rule(user: User, need: Need, questionnaire: Questionnaire) -> bool:
     """VIEW and EXPORT: issued, or the room's managers; MANAGE: the room's managers; TAKE_PART
     (answer for one's delegation): who takes part in the room, once issued, not the
-    Secretariat (it asks, it does not answer)."""
+    Secretariat (it asks, it does not answer); AUTHOR (submit the delegation's answers): of
+    those, the focal point or the colleague it designated; DECIDE (designate): the focal
+    point."""
     managing = manages(user, questionnaire)
     match need:
         case Need.VIEW:
@@ -50,12 +53,42 @@ def questionnaire_rule(user: User, need: Need, questionnaire: Questionnaire) -> 
         case Need.EXPORT:  # the compilation of what the person may read, as a file
             return questionnaire.issued_at is not None or managing
         case Need.TAKE_PART:
-            return (
-                questionnaire.issued_at is not None
-                and not user.is_secretariat
-                and room_rule(user, Need.TAKE_PART, _room(questionnaire))
-            )
+            return _answers(user, questionnaire)
+        case Need.AUTHOR:  # submit (or amend) the delegation's answers
+            return _answers(user, questionnaire) and _submits(user, questionnaire)
+        case Need.DECIDE:  # designate the colleague who submits: the focal point
+            return _answers(user, questionnaire) and user.is_focal_point
     return False
+
+
+def _answers(user: User, questionnaire: Questionnaire) -> bool:
+    return (
+        questionnaire.issued_at is not None
+        and not user.is_secretariat
+        and room_rule(user, Need.TAKE_PART, _room(questionnaire))
+    )
+
+
+def _submits(user: User, questionnaire: Questionnaire) -> bool:
+    """The delegation's focal point, or the colleague the focal point designated for this
+    questionnaire. A delegation with no focal point on the platform has nobody to designate:
+    then any of its people who may answer submits."""
+    if user.is_focal_point:
+        return True
+    designated = db.session.scalar(
+        select(QuestionnaireResponse.designated_id).where(
+            QuestionnaireResponse.questionnaire_id == questionnaire.id,
+            QuestionnaireResponse.delegation_id == user.delegation_id,
+        )
+    )
+    if designated == user.id:
+        return True
+    focal = select(User.id).where(
+        User.delegation_id == user.delegation_id,
+        User.is_focal_point.is_(True),
+        User.is_active.is_(True),
+    )
+    return db.session.scalar(focal.limit(1)) is None
 
 
 def visible_questionnaires(user: User) -> ColumnElement[bool]:

@@ -279,7 +279,7 @@ def _answer_page(questionnaire: Questionnaire, form, status: int = 200):
         form.is_submitted() and response is not None and seen_version(form) != response.version
     )
     designate_form = None
-    if current_user.is_focal_point:
+    if can(Need.DECIDE, questionnaire):
         designate_form = DesignateForm(formdata=None)
         designate_form.designated.choices = [("", _("Nobody else (only the focal point)"))] + [
             (str(u.id), u.name)
@@ -299,7 +299,7 @@ def _answer_page(questionnaire: Questionnaire, form, status: int = 200):
         response=response,
         submitted=services.submitted_texts(response) if response else {},
         conflict=conflict,
-        may_submit=services.may_submit(current_user, questionnaire, response),
+        may_submit=can(Need.AUTHOR, questionnaire),
         focal_points=services.focal_points(current_user.delegation_id),
         designate_form=designate_form,
         designated=db_user(response.designated_id) if response and response.designated_id else None,

@@ -387,21 +387,6 @@ def colleagues(delegation_id: int) -> list[User]:
     )
 
 
-def may_submit(
-    user: User, questionnaire: Questionnaire, response: QuestionnaireResponse | None
-) -> bool:
-    """The delegation's focal point, or the colleague the focal point designated for this
-    questionnaire. A delegation with no focal point on the platform has nobody to designate:
-    then any of its people who may answer submits."""
-    if not policy.can(Need.TAKE_PART, questionnaire, user):
-        return False
-    if user.is_focal_point:
-        return True
-    if response is not None and response.designated_id == user.id:
-        return True
-    return not focal_points(user.delegation_id)
-
-
 def _submit_refusal(user: User) -> str:
     names = ", ".join(u.name for u in focal_points(user.delegation_id))
     return _(
@@ -522,8 +507,7 @@ def submit(
 ) -> QuestionnaireResponse:
     """Save the draft and submit it as the delegation's answers (first time) or as an
     amendment (later, until the deadline); who replaced what is kept."""
-    response = response_of(questionnaire, user.delegation_id)
-    if not may_submit(user, questionnaire, response):
+    if not policy.can(Need.AUTHOR, questionnaire, user):
         raise QuestionnaireError(_submit_refusal(user))
     response = save_draft(questionnaire, user, seen=seen, answers=answers)
     texts = dict(response.draft or {})
@@ -606,7 +590,7 @@ def amend(
 
 def designate(questionnaire: Questionnaire, focal: User, colleague_id: int | None) -> None:
     """The focal point lets one colleague submit for the delegation (None: nobody else)."""
-    if not focal.is_focal_point or not policy.can(Need.TAKE_PART, questionnaire, focal):
+    if not policy.can(Need.DECIDE, questionnaire, focal):
         raise QuestionnaireError(
             _("Only your delegation's focal point designates who submits."), "designated"
         )
