@@ -44,15 +44,6 @@ def today() -> date:
     return to_user_timezone(utcnow()).date()
 
 
-def _blank_request() -> AssistanceRequest:
-    """A request of the person's own delegation, not yet filed: may they file one?"""
-    return AssistanceRequest(delegation_id=current_user.delegation_id, status=RequestStatus.OPEN)
-
-
-def _blank_offer() -> AssistanceOffer:
-    return AssistanceOffer(delegation_id=current_user.delegation_id)
-
-
 def _sees_calls() -> bool:
     """The Fund's calls are shown to States (who apply) and the Secretariat."""
     status = current_user.delegation.status
@@ -82,8 +73,8 @@ def index():
         others=others,
         my_offers=my_offers,
         other_offers=other_offers,
-        may_file=can(Need.AUTHOR, _blank_request()),
-        may_offer=can(Need.AUTHOR, _blank_offer()),
+        may_file=can(Need.AUTHOR, services.blank_request(current_user)),
+        may_offer=can(Need.AUTHOR, services.blank_offer(current_user)),
         calls=services.calls(day) if _sees_calls() else [],
         today=day,
     )
@@ -108,7 +99,7 @@ def _edit_form(form_class, item):
 @handler(field="title")
 def new_request():
     """File a request for assistance for one's delegation (States Parties and signatories)."""
-    if not can(Need.AUTHOR, _blank_request()):
+    if not can(Need.AUTHOR, services.blank_request(current_user)):
         abort(404)
     form = RequestForm()
     tag_forms.prepare(form)
@@ -334,7 +325,7 @@ def match_request(item: AssistanceRequest):
 @handler(field="title")
 def new_offer():
     """Post an offer of assistance for one's delegation."""
-    if not can(Need.AUTHOR, _blank_offer()):
+    if not can(Need.AUTHOR, services.blank_offer(current_user)):
         abort(404)
     form = OfferForm()
     tag_forms.prepare(form)

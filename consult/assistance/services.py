@@ -32,7 +32,7 @@ from consult.assistance.models import (
     TrustFundCall,
     Visibility,
 )
-from consult.assistance.policy import FILERS, OFFERERS, delegation_sees_request
+from consult.assistance.policy import OFFERERS, delegation_sees_request
 from consult.errors import ServiceError, refuse_longer_than
 from consult.extensions import db
 from consult.links import path_for
@@ -91,6 +91,17 @@ def check_visibility(value: str | None) -> Visibility:
     return Visibility(value)
 
 
+def blank_request(user: User) -> AssistanceRequest:
+    """A request of the person's own delegation, not yet filed: the policy says whether they
+    may file one (`AUTHOR`)."""
+    return AssistanceRequest(delegation_id=user.delegation_id, status=RequestStatus.OPEN)
+
+
+def blank_offer(user: User) -> AssistanceOffer:
+    """An offer of the person's own delegation, not yet posted (`AUTHOR`: may they post one)."""
+    return AssistanceOffer(delegation_id=user.delegation_id)
+
+
 def file_request(
     user: User,
     *,
@@ -101,7 +112,7 @@ def file_request(
     tags: tag_forms.ChosenTags,
 ) -> AssistanceRequest:
     """A State Party's or signatory's request for its delegation (open at once)."""
-    if user.delegation.status not in FILERS:
+    if not can(Need.AUTHOR, blank_request(user), user):
         raise AssistanceError(
             _("Only States Parties and signatory States file requests for assistance.")
         )
@@ -176,7 +187,7 @@ def post_offer(
     tags: tag_forms.ChosenTags,
 ) -> AssistanceOffer:
     """An offer of a State, an international or regional organisation, or the Secretariat."""
-    if user.delegation.status not in OFFERERS:
+    if not can(Need.AUTHOR, blank_offer(user), user):
         raise AssistanceError(
             _(
                 "Offers of assistance are posted by States, international and regional "

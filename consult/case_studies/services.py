@@ -19,7 +19,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from markupsafe import Markup
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from consult import audit, markdown
@@ -32,7 +32,8 @@ from consult.library import shelves
 from consult.links import path_for
 from consult.notifications.services import notify
 from consult.policy import Need, can, visible
-from consult.rooms.models import AccessLevel, Membership, Room, RoomRole
+from consult.rooms.models import AccessLevel, Room
+from consult.rooms.policy import managed_room_ids
 from consult.rooms.services import manager_ids, note_activity
 from consult.taxonomy import forms as tag_forms
 from consult.timeutil import utcnow
@@ -463,14 +464,11 @@ def waiting_for(user: User) -> list[Waiting]:
     every room's) and returned ones the delegation is asked to revise. One query each."""
     seen = visible(CaseStudy, user)
     lines: list[Waiting] = []
-    to_review = select(CaseStudy).where(seen, CaseStudy.status == CaseStudyStatus.SUBMITTED)
-    if not user.is_secretariat:
-        chaired = select(Membership.room_id).where(
-            Membership.ended_at.is_(None),
-            or_(Membership.user_id == user.id, Membership.delegation_id == user.delegation_id),
-            Membership.role.in_((RoomRole.CHAIR, RoomRole.FACILITATOR)),
-        )
-        to_review = to_review.where(CaseStudy.room_id.in_(chaired))
+    to_review = select(CaseStudy).where(
+        seen,
+        CaseStudy.status == CaseStudyStatus.SUBMITTED,
+        CaseStudy.room_id.in_(managed_room_ids(user)),
+    )
     for case_study in db.session.scalars(
         to_review.order_by(CaseStudy.submitted_at.desc()).limit(20)
     ):
