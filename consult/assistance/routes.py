@@ -27,7 +27,6 @@ from consult.assistance.models import (
     TrustFundCall,
 )
 from consult.assistance.policy import delegation_sees_request
-from consult.extensions import db
 from consult.handlers import Load, handler
 from consult.htmx import redirect, render
 from consult.ids import parse_id
@@ -347,13 +346,10 @@ def new_offer():
 @bp.route("/offers/<int:offer_id>")
 @handler(offer=Load(AssistanceOffer))
 def offer_page(offer: AssistanceOffer):
-    matches = [
-        (m, db.session.get(AssistanceRequest, m.request_id)) for m in services.matches_of(offer)
-    ]
     return render(
         "assistance/offer.html",
         offer=offer,
-        matches=[(m, r) for m, r in matches if can(Need.VIEW, r)],
+        matches=services.matches_of(offer, current_user),
         tags=taxonomy.tags_of(offer),
         confirm_form=ConfirmForm(formdata=None),
     )

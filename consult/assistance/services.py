@@ -520,16 +520,25 @@ def match_choices(request: AssistanceRequest, user: User) -> list[AssistanceOffe
     return sorted(offers, key=lambda o: -len(wanted & set(o.kinds or [])))
 
 
-def matches_of(offer: AssistanceOffer) -> list[AssistanceMatch]:
-    """The offer's current matches, newest first (its page lists those the reader may see)."""
-    return list(
-        db.session.scalars(
-            select(AssistanceMatch)
+def matches_of(
+    offer: AssistanceOffer, user: User
+) -> list[tuple[AssistanceMatch, AssistanceRequest]]:
+    """The offer's current matches with their requests, newest first: those whose request
+    the person may see (one statement, through the visible filter)."""
+    return [
+        (m, r)
+        for m, r in db.session.execute(
+            select(AssistanceMatch, AssistanceRequest)
             .join(MatchedOffer, MatchedOffer.match_id == AssistanceMatch.id)
-            .where(MatchedOffer.offer_id == offer.id, AssistanceMatch.ended_at.is_(None))
+            .join(AssistanceRequest, AssistanceRequest.id == AssistanceMatch.request_id)
+            .where(
+                MatchedOffer.offer_id == offer.id,
+                AssistanceMatch.ended_at.is_(None),
+                visible(AssistanceRequest, user),
+            )
             .order_by(AssistanceMatch.created_at.desc(), AssistanceMatch.id.desc())
         )
-    )
+    ]
 
 
 def _markdown_text(text: str) -> str:
