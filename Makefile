@@ -1,6 +1,7 @@
 # consult: two commands run everything.
 #   make run   - set up .venv, migrate a SQLite database under instance/, seed the demo once, serve
-#   make test  - install the test dependencies (Python, Debian's chromium, axe-core) and run it all
+#   make test  - install the test dependencies (Python, Debian's chromium and LibreOffice Writer,
+#                axe-core) and run it all
 #   make mutants - mutation testing of the access policy, and its score
 .DEFAULT_GOAL := help
 SHELL := /bin/bash
@@ -39,12 +40,18 @@ run: install
 	$(BIN)/consult demo --once
 	$(BIN)/consult serve --port $(PORT)
 
-# Debian's chromium for the browser tests, and axe-core for the accessibility checks.
+# Debian's chromium for the browser tests, headless LibreOffice Writer for PDF (docx to PDF),
+# and axe-core for the accessibility checks.
 system-test-deps: system-scaleout-deps
 	@if ! command -v chromium >/dev/null 2>&1; then \
 		echo "Installing Debian's chromium for the browser tests"; \
 		SUDO=$$( [ "$$(id -u)" -eq 0 ] || echo sudo ); \
 		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; \
+	fi
+	@if ! command -v soffice >/dev/null 2>&1; then \
+		echo "Installing Debian's headless LibreOffice Writer for the PDF exports and their tests"; \
+		SUDO=$$( [ "$$(id -u)" -eq 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends libreoffice-writer-nogui >/dev/null; \
 	fi
 	@if [ ! -f tests/browser/node_modules/axe-core/axe.min.js ]; then \
 		npm ci --prefix tests/browser --no-audit --no-fund --loglevel=error; \

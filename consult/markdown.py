@@ -76,6 +76,14 @@ _CONTAINERS = re.compile(
     re.MULTILINE,
 )
 
+LIST_ITEM_RE = re.compile(r"^ {0,3}(?:[-*+]|\d{1,9}[.)]) +\S")
+_THEMATIC_BREAK_RE = re.compile(r"^ {0,3}([-*_])(?: *\1){2,} *$")
+
+
+def is_list_item(line: str) -> bool:
+    """True for a Markdown list item line ("- x", "* x", "+ x", "3. x", "3) x")."""
+    return bool(LIST_ITEM_RE.match(line)) and not _THEMATIC_BREAK_RE.match(line)
+
 
 class TooComplex(ServiceError):
     """The text would take too long to show; its message says why, in the writer's terms."""

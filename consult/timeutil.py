@@ -3,14 +3,29 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from zoneinfo import available_timezones
+from zoneinfo import ZoneInfo, available_timezones
 
+from babel.dates import format_date
 from sqlalchemy import DateTime
 from sqlalchemy.types import TypeDecorator
 
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+#: How a document (a Word file, a letter) prints its date: day, month in words, year, so a
+#: date cannot be read two ways ("1 December 2026", "1 décembre 2026", "1 de diciembre de 2026").
+DOCUMENT_DATE = {"en": "d MMMM y", "fr": "d MMMM y", "es": "d 'de' MMMM 'de' y"}
+
+
+def document_date(value: datetime, language: str = "en", time_zone: str = "UTC") -> str:
+    """The date of a document as it is printed on it, in its language and time zone."""
+    local = value.astimezone(ZoneInfo(time_zone)) if value.tzinfo else value
+    pattern = DOCUMENT_DATE.get(language, DOCUMENT_DATE["en"])
+    return format_date(
+        local.date(), pattern, locale=language if language in DOCUMENT_DATE else "en"
+    )
 
 
 class UTCDateTime(TypeDecorator):

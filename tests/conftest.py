@@ -317,3 +317,34 @@ def clock(monkeypatch) -> Clock:
 
     monkeypatch.setattr(timeutil, "datetime", FrozenDatetime)
     return frozen
+
+
+@pytest.fixture(scope="session")
+def to_pdf():
+    """Word files as PDF through the converter the app uses; no converter fails the test.
+
+    Returns a function taking a list of .docx bytes and giving each PDF's text, page by page
+    (read back with pypdf), so a test checks what LibreOffice prints, not what we wrote.
+    """
+    from io import BytesIO
+
+    from pypdf import PdfReader
+
+    from consult.exports.pdf import converter, docx_to_pdf_many
+
+    if converter() is None:
+        pytest.fail(
+            "LibreOffice (soffice) not found: install Debian's libreoffice-writer-nogui "
+            "(make test does) or set CONSULT_SOFFICE",
+            pytrace=False,
+        )
+
+    def convert(files: list[bytes]) -> list[list[str]]:
+        pdfs = docx_to_pdf_many(files)
+        out = []
+        for pdf in pdfs:
+            assert pdf.startswith(b"%PDF")
+            out.append([page.extract_text() for page in PdfReader(BytesIO(pdf)).pages])
+        return out
+
+    return convert

@@ -19,6 +19,7 @@ from docx.oxml.ns import qn
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from consult.exports.word import inline_runs
 from consult.markdown import render
 from consult.papers.blocks import Block, markdown_for_render, number_blocks, split_blocks
 from consult.papers.docx_io import (
@@ -26,7 +27,6 @@ from consult.papers.docx_io import (
     DocxError,
     RevisionDoc,
     docx_to_markdown,
-    inline_runs,
     revision_docx,
 )
 from consult.papers.exports import (

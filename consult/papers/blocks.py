@@ -12,6 +12,8 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
+from consult.markdown import is_list_item
+
 __all__ = [
     "Block",
     "markdown_for_render",
@@ -21,8 +23,6 @@ __all__ = [
 ]
 
 HEADING_RE = re.compile(r"^ {0,3}#{1,6} +\S")
-LIST_ITEM_RE = re.compile(r"^ {0,3}(?:[-*+]|\d{1,9}[.)]) +\S")
-_THEMATIC_BREAK_RE = re.compile(r"^ {0,3}([-*_])(?: *\1){2,} *$")
 _FENCE_RE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 
 
@@ -32,11 +32,6 @@ class Block:
 
     kind: Literal["heading", "paragraph"]
     text: str
-
-
-def is_list_item(line: str) -> bool:
-    """True for a Markdown list item line ("- x", "* x", "+ x", "3. x", "3) x")."""
-    return bool(LIST_ITEM_RE.match(line)) and not _THEMATIC_BREAK_RE.match(line)
 
 
 def _chunks(lines: list[str]) -> list[tuple[str, list[str]]]:

@@ -8,36 +8,25 @@ Pure functions over bytes and plain dataclasses, no database.
 
 from __future__ import annotations
 
-import html
 import re
 import zipfile
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from io import BytesIO
-from typing import Any, NamedTuple
+from typing import Any
 
 import docx
-from docx.enum.style import WD_STYLE_TYPE
-from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.opc.constants import RELATIONSHIP_TYPE as RT
-from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
-from docx.shared import Cm, Pt, RGBColor
 from docx.styles import BabelFish
-from docx.text.paragraph import Paragraph
-from docx.text.run import Run
 
 from consult.errors import ServiceError
-from consult.papers.blocks import is_list_item
+from consult.exports.word import HEADING_LINE, NUMBER_STYLE, DocxWriter, element_val
 
 __all__ = [
     "DocxError",
-    "DocxWriter",
-    "InlineRun",
     "RevisionDoc",
     "docx_to_markdown",
-    "inline_runs",
     "revision_docx",
 ]
 
@@ -49,10 +38,8 @@ OLE_HINT = (
 MAX_XML_PART = 20 * 1024 * 1024  # uncompressed bytes of word/document.xml (and any XML part)
 MAX_UNCOMPRESSED = 200 * 1024 * 1024  # all parts together, pictures included
 MAX_ZIP_ENTRIES = 5000
-NUMBER_STYLE = "Paragraph Number"  # character style of the "12." we write; dropped on import
 
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 _HEADING_STYLE = re.compile(r"^Heading ([1-9])$")
 
 
@@ -113,12 +100,6 @@ class _Segment:
 _FALSE = {"0", "false", "off", "none"}
 
 
-def _val(parent: Any, tag: str) -> str | None:
-    """The w:val of a child element, or None if the element (or the parent) is missing."""
-    child = parent.find(qn(tag)) if parent is not None else None
-    return child.get(qn("w:val")) if child is not None else None
-
-
 def _toggle(rpr: Any, tag: str) -> bool | None:
     """A bold/italic/hidden switch: on, off, or not said (None)."""
     child = rpr.find(qn(tag)) if rpr is not None else None
@@ -156,15 +137,15 @@ class _Reader:
                 continue
             ppr, rpr = element.find(qn("w:pPr")), element.find(qn("w:rPr"))
             num_pr = ppr.find(qn("w:numPr")) if ppr is not None else None
-            num_id = _val(num_pr, "w:numId")
+            num_id = element_val(num_pr, "w:numId")
             self.styles[style_id] = _Style(
-                name=BabelFish.internal2ui(_val(element, "w:name") or style_id),
-                based_on=_val(element, "w:basedOn"),
+                name=BabelFish.internal2ui(element_val(element, "w:name") or style_id),
+                based_on=element_val(element, "w:basedOn"),
                 bold=_toggle(rpr, "w:b"),
                 italic=_toggle(rpr, "w:i"),
                 hidden=_toggle(rpr, "w:vanish"),
-                num=(num_id, _val(num_pr, "w:ilvl")) if num_id is not None else None,
-                outline=_val(ppr, "w:outlineLvl"),
+                num=(num_id, element_val(num_pr, "w:ilvl")) if num_id is not None else None,
+                outline=element_val(ppr, "w:outlineLvl"),
             )
             is_default = (element.get(qn("w:default")) or "").lower() in ("1", "true", "on")
             if element.get(qn("w:type")) == "paragraph" and is_default:
@@ -192,7 +173,7 @@ class _Reader:
         return None
 
     def paragraph_style(self, p: Any) -> str | None:
-        return _val(p.find(qn("w:pPr")), "w:pStyle") or self.default_paragraph
+        return element_val(p.find(qn("w:pPr")), "w:pStyle") or self.default_paragraph
 
     def style_name(self, style_id: str | None) -> str:
         style = self.styles.get(style_id or "")
@@ -200,7 +181,9 @@ class _Reader:
 
     def outline_level(self, p: Any, style_id: str | None) -> int | None:
         """The heading level a custom style declares (w:outlineLvl 0-8), as 1-9."""
-        value = _val(p.find(qn("w:pPr")), "w:outlineLvl") or self.inherited(style_id, "outline")
+        value = element_val(p.find(qn("w:pPr")), "w:outlineLvl") or self.inherited(
+            style_id, "outline"
+        )
         if value is None or not value.isdigit() or int(value) > 8:
             return None
         return int(value) + 1
@@ -210,8 +193,8 @@ class _Reader:
         num_pr = p.find(qn("w:pPr") + "/" + qn("w:numPr"))
         if num_pr is not None:
             num: tuple[str, str | None] | None = (
-                _val(num_pr, "w:numId") or "",
-                _val(num_pr, "w:ilvl"),
+                element_val(num_pr, "w:numId") or "",
+                element_val(num_pr, "w:ilvl"),
             )
         else:
             num = self.inherited(style_id, "num")
@@ -253,7 +236,7 @@ class _Reader:
                 tag = child.tag
                 if tag == _W_R:
                     rpr = child.find(qn("w:rPr"))
-                    run_style = _val(rpr, "w:rStyle")
+                    run_style = element_val(rpr, "w:rStyle")
                     if self.style_name(run_style) == NUMBER_STYLE:
                         continue
                     hidden = _toggle(rpr, "w:vanish")
@@ -518,447 +501,6 @@ def _convert(document: Any, max_paragraphs: int) -> str:
     return "".join(pieces) + "\n"
 
 
-# ---- writing -------------------------------------------------------------------------------
-
-
-def xml_safe(text: str) -> str:
-    """Drop the control characters XML cannot hold (python-docx would refuse the whole text)."""
-    return _XML_ILLEGAL.sub("", text)
-
-
-_INLINE_RE = re.compile(
-    r"(?P<esc>\\[!-/:-@\[-`{-~])"
-    r"|(?P<tick>`+)(?P<code>.+?)(?P=tick)"
-    r"|(?P<bi>\*\*\*|___)(?=\S)(?P<bi_text>.+?)(?<=\S)(?P=bi)"
-    r"|(?P<b>\*\*|__)(?=\S)(?P<b_text>.+?)(?<=\S)(?P=b)"
-    r"|\*(?=[^\s*])(?P<i_text>(?:\*\*.+?\*\*|\\.|[^*\\])+?)(?<=\S)\*"
-    r"|(?<![\w\\])_(?=[^\s_])(?P<u_text>(?:__.+?__|\\.|[^_\\])+?)(?<=\S)_(?!\w)"
-    r"|\[(?P<link_text>[^\]\n]+)\]\((?P<link_url>[^)\s]+)(?:\s+\"[^\"]*\")?\)"
-    r"|<(?P<autolink>(?:https?|mailto):[^>\s]+)>",
-    re.S,
-)
-
-
-class InlineRun(NamedTuple):
-    """A stretch of text with one formatting: what a Word run holds."""
-
-    text: str
-    bold: bool = False
-    italic: bool = False
-    link: str | None = None  # an http(s) or mailto address
-
-
-_SAFE_LINK = re.compile(r"^(?:https?://|mailto:)[^\s<>\"]+$", re.I)
-
-
-def inline_runs(markdown: str) -> list[InlineRun]:
-    """Inline Markdown as formatted runs: emphasis and links kept, other markup reduced to text.
-
-    Enough Markdown for what delegates and chairs type (**bold**, *italic*, `code`, links,
-    backslash escapes, entities); anything unmatched stays as typed. A link to anything but
-    http(s) or mailto is kept as text only.
-    """
-    runs: list[InlineRun] = []
-
-    def add(text: str, bold: bool, italic: bool, link: str | None = None) -> None:
-        if not text:
-            return
-        if runs and runs[-1][1:] == (bold, italic, link):
-            runs[-1] = runs[-1]._replace(text=runs[-1].text + text)
-        else:
-            runs.append(InlineRun(text, bold, italic, link))
-
-    def parse(text: str, bold: bool, italic: bool, link: str | None) -> None:
-        position = 0
-        for match in _INLINE_RE.finditer(text):
-            add(html.unescape(text[position : match.start()]), bold, italic, link)
-            position = match.end()
-            groups = match.groupdict()
-            if groups["esc"]:
-                add(groups["esc"][1], bold, italic, link)
-            elif groups["tick"]:
-                code = groups["code"]
-                padded = code.startswith(" ") and code.endswith(" ") and code.strip()
-                add(code[1:-1] if padded else code, bold, italic, link)
-            elif groups["bi"]:
-                parse(groups["bi_text"], True, True, link)
-            elif groups["b"]:
-                parse(groups["b_text"], True, italic, link)
-            elif groups["i_text"] is not None:
-                parse(groups["i_text"], bold, True, link)
-            elif groups["u_text"] is not None:
-                parse(groups["u_text"], bold, True, link)
-            elif groups["link_text"]:
-                url = html.unescape(groups["link_url"])
-                parse(groups["link_text"], bold, italic, url if _SAFE_LINK.match(url) else None)
-            else:
-                url = groups["autolink"]
-                add(url, bold, italic, url if _SAFE_LINK.match(url) else None)
-        add(html.unescape(text[position:]), bold, italic, link)
-
-    parse(markdown, False, False, None)
-    return runs
-
-
-_FENCE_OPEN = re.compile(r"^\s{0,3}(`{3,}|~{3,})")
-_TABLE_SEPARATOR = re.compile(r"^\s*\|?\s*:?-+:?\s*(\|\s*:?-+:?\s*)*\|?\s*$")
-_HEADING_LINE = re.compile(r"^\s{0,3}(#{1,6})\s+(.*?)\s*#*\s*$")
-_LIST_LINE = re.compile(r"^(\s*)([-*+]|\d{1,9}[.)])\s+(.*)$")
-
-
-def _table_cells(line: str) -> list[str]:
-    line = line.strip()
-    if line.startswith("|"):
-        line = line[1:]
-    if line.endswith("|") and not line.endswith("\\|"):
-        line = line[:-1]
-    return [cell.strip().replace("\\|", "|") for cell in re.split(r"(?<!\\)\|", line)]
-
-
-def _format(run: Run, *, bold: bool = False, italic: bool = False) -> None:
-    """Switch bold/italic on; left alone when off, so plain runs carry no properties at all."""
-    if bold:
-        run.bold = True
-    if italic:
-        run.italic = True
-
-
-@dataclass
-class DocxWriter:
-    """Writes Markdown blocks into a python-docx Document with Word's own styles.
-
-    `indent` shifts everything written (replies in a compilation); `prefix` runs go at the
-    start of the next paragraph written (a paragraph number, a "Proposed text:" label).
-    """
-
-    document: Any
-    indent: Any = None
-    _prefix: list[tuple[str, bool, bool, str | None]] = field(default_factory=list)
-    _list_nums: dict[tuple[str, int], int] = field(default_factory=dict)
-    _list_indents: list[int] = field(default_factory=list)
-    _style_ids: dict[str, str] = field(default_factory=dict)
-
-    @classmethod
-    def new(cls) -> DocxWriter:
-        """A writer on a fresh A4 document in a sober, secretariat-like look."""
-        document = docx.Document()
-        section = document.sections[0]
-        section.page_width, section.page_height = Cm(21), Cm(29.7)
-        for side in ("left_margin", "right_margin", "top_margin", "bottom_margin"):
-            setattr(section, side, Cm(2.5))
-        styles = document.styles
-        styles["Normal"].font.name = "Times New Roman"
-        styles["Normal"].font.size = Pt(11)
-        for name in ["Title"] + [f"Heading {n}" for n in range(1, 7)]:
-            font = styles[name].font
-            font.name = "Times New Roman"
-            font.color.rgb = RGBColor(0, 0, 0)
-            fonts = styles[name].element.rPr.rFonts
-            for theme in ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme"):
-                fonts.attrib.pop(qn(theme), None)  # a theme font would win over the name
-        styles["Title"].font.size = Pt(18)
-        styles.add_style(NUMBER_STYLE, WD_STYLE_TYPE.CHARACTER).font.bold = True
-        return cls(document)
-
-    # -- low level --
-
-    def prefix(
-        self, text: str, *, bold: bool = True, italic: bool = False, style: str | None = None
-    ) -> None:
-        """Put this run at the start of the next paragraph written."""
-        self._prefix.append((text, bold, italic, style))
-
-    def style_id(self, name: str) -> str:
-        """The id of a style by its name, from a table built once.
-
-        python-docx resolves a style name by scanning every style, twice, on each paragraph
-        added, which made a 1,000-paragraph revision take ten seconds to write.
-        """
-        if name not in self._style_ids:
-            for element in self.document.styles.element.findall(qn("w:style")):
-                style_id, style_name = element.get(qn("w:styleId")), _val(element, "w:name")
-                if style_id and style_name:
-                    self._style_ids[BabelFish.internal2ui(style_name)] = style_id
-        return self._style_ids[name]
-
-    def paragraph(self, style: str | None = None) -> Paragraph:
-        """A new paragraph, indented as the writer is, carrying any pending prefix."""
-        p = OxmlElement("w:p")
-        body = self.document.element.body
-        # Before the closing w:sectPr, looked for from the end: python-docx's add_paragraph
-        # searches from the start of the body, which made long documents quadratic.
-        last = next(body.iterchildren(reversed=True), None)  # len(body) would count them all
-        if last is not None and last.tag == qn("w:sectPr"):
-            last.addprevious(p)
-        else:
-            body.append(p)
-        paragraph = Paragraph(p, self.document._body)
-        if style:
-            paragraph._p.style = self.style_id(style)
-        if self.indent is not None:
-            paragraph.paragraph_format.left_indent = self.indent
-        for text, bold, italic, run_style in self._prefix:
-            run = paragraph.add_run(xml_safe(text))
-            if run_style:
-                run._r.style = self.style_id(run_style)
-            _format(run, bold=bold, italic=italic)
-        self._prefix.clear()
-        return paragraph
-
-    def runs(
-        self, paragraph: Paragraph, markdown: str, *, italic: bool = False, size: Any = None
-    ) -> None:
-        """Append inline Markdown to a paragraph as formatted runs (links as Word links)."""
-        for piece in inline_runs(markdown):
-            if piece.link:
-                run = self._link(paragraph, piece.link)
-                run.text = xml_safe(piece.text)
-            else:
-                run = paragraph.add_run(xml_safe(piece.text))
-            _format(run, bold=piece.bold, italic=piece.italic or italic)
-            if size is not None:
-                run.font.size = size
-
-    def _link(self, paragraph: Paragraph, url: str) -> Run:
-        """An empty run inside a new external hyperlink at the end of the paragraph."""
-        rid = paragraph.part.relate_to(url, RT.HYPERLINK, is_external=True)
-        hyperlink = OxmlElement("w:hyperlink")
-        hyperlink.set(qn("r:id"), rid)
-        r = OxmlElement("w:r")
-        hyperlink.append(r)
-        paragraph._p.append(hyperlink)
-        run = Run(r, paragraph)
-        run.font.underline = True
-        run.font.color.rgb = RGBColor(0x05, 0x63, 0xC1)
-        return run
-
-    def text(
-        self,
-        text: str,
-        *,
-        style: str | None = None,
-        bold: bool = False,
-        italic: bool = False,
-        size: Any = None,
-    ) -> Paragraph:
-        """A paragraph of plain (not Markdown) text."""
-        paragraph = self.paragraph(style)
-        run = paragraph.add_run(xml_safe(text))
-        _format(run, bold=bold, italic=italic)
-        if size is not None:
-            run.font.size = size
-        return paragraph
-
-    def heading(self, markdown: str, level: int) -> Paragraph:
-        """A Word heading (Heading 1-6) from a line of Markdown."""
-        paragraph = self.paragraph(f"Heading {min(max(level, 1), 6)}")
-        for piece in inline_runs(markdown):
-            _format(paragraph.add_run(xml_safe(piece.text)), italic=piece.italic)
-        return paragraph
-
-    # -- Markdown blocks --
-
-    def markdown(
-        self, text: str, *, italic: bool = False, size: Any = None, headings: bool = False
-    ) -> None:
-        """Write Markdown block by block: paragraphs, lists, tables, quotes, code.
-
-        With headings=False (text written by delegates) a "# line" becomes a bold paragraph,
-        so a comment cannot add entries to the document's outline.
-        """
-        lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-        pending: list[str] = []
-        self._end_list()
-
-        def flush() -> None:
-            if pending:
-                paragraph = self.paragraph()
-                joined = " ".join(line.strip() for line in pending)
-                self.runs(paragraph, joined, italic=italic, size=size)
-                pending.clear()
-
-        i = 0
-        while i < len(lines):
-            line = lines[i]
-            fence = _FENCE_OPEN.match(line)
-            heading = _HEADING_LINE.match(line)
-            if fence:
-                flush()
-                self._end_list()
-                i += 1
-                while i < len(lines) and not lines[i].strip().startswith(fence.group(1)):
-                    self._code_line(lines[i])
-                    i += 1
-            elif (
-                line.lstrip().startswith("|")
-                and i + 1 < len(lines)
-                and "-" in lines[i + 1]
-                and _TABLE_SEPARATOR.match(lines[i + 1])
-            ):
-                flush()
-                rows = [_table_cells(line)]
-                i += 2
-                while i < len(lines) and lines[i].strip().startswith("|"):
-                    rows.append(_table_cells(lines[i]))
-                    i += 1
-                self._table(rows, size=size)
-                continue
-            elif heading:
-                flush()
-                self._end_list()
-                if headings:
-                    self.heading(heading.group(2), len(heading.group(1)))
-                else:
-                    self.runs(self.paragraph(), f"**{heading.group(2)}**", size=size)
-            elif is_list_item(line.lstrip()):
-                flush()
-                i = self._list_item(lines, i, italic=italic, size=size)
-            elif line.lstrip().startswith(">"):
-                flush()
-                quote = []
-                while i < len(lines) and lines[i].lstrip().startswith(">"):
-                    quote.append(lines[i].lstrip()[1:].strip())
-                    i += 1
-                self.markdown("\n".join(quote), italic=True, size=size)
-                continue
-            elif not line.strip():
-                flush()
-            else:
-                if not pending:
-                    self._end_list()
-                pending.append(line)
-            i += 1
-        flush()
-        if self._prefix:  # nothing was written: the prefix still gets its paragraph
-            self.paragraph()
-
-    def _end_list(self) -> None:
-        self._list_nums.clear()
-        self._list_indents.clear()
-
-    @staticmethod
-    def _continues_item(line: str) -> bool:
-        return bool(line.strip()) and line.startswith(" ") and not is_list_item(line.lstrip())
-
-    def _list_item(self, lines: list[str], i: int, *, italic: bool, size: Any) -> int:
-        """Write the list item at lines[i] (with its indented continuation lines).
-
-        Returns the index of its last line. Nesting follows indentation relative to the
-        enclosing items, as in Markdown; Word styles go three levels deep.
-        """
-        match = _LIST_LINE.match(lines[i])
-        assert match is not None
-        indent, marker, first = match.groups()
-        width = len(indent.replace("\t", "    "))
-        while self._list_indents and self._list_indents[-1] >= width:
-            self._list_indents.pop()
-        depth = min(len(self._list_indents), 2)
-        self._list_indents.append(width)
-        numbered = marker[0].isdigit()
-        base = "List Number" if numbered else "List Bullet"
-        style = base if depth == 0 else f"{base} {depth + 1}"
-        parts = [first]
-        while i + 1 < len(lines) and self._continues_item(lines[i + 1]):
-            i += 1
-            parts.append(lines[i].strip())
-        if self._prefix:  # a paragraph number goes on its own line above the list
-            self.paragraph()
-        paragraph = self.paragraph(style)
-        if self.indent is not None:
-            paragraph.paragraph_format.left_indent = self.indent + Cm(0.63 * (depth + 1))
-            paragraph.paragraph_format.first_line_indent = Cm(-0.63)
-        for key in [k for k in self._list_nums if k[1] > depth]:
-            del self._list_nums[key]
-        if numbered:
-            self._restart_numbering(paragraph, style, depth)
-        self.runs(paragraph, " ".join(parts), italic=italic, size=size)
-        return i
-
-    def _restart_numbering(self, paragraph: Paragraph, style: str, depth: int) -> None:
-        """Give each numbered list its own numbering instance so it starts again at 1."""
-        key = (style, depth)
-        try:
-            num_id = self._list_nums.get(key)
-            if num_id is None:
-                numbering = self.document.part.numbering_part.element
-                style_element = self.document.styles.element.get_by_id(self.style_id(style))
-                style_num = style_element.pPr.numPr.numId.val
-                abstract = numbering.num_having_numId(style_num).abstractNumId.val
-                num = numbering.add_num(abstract)
-                num.add_lvlOverride(ilvl=0).add_startOverride(1)
-                num_id = self._list_nums[key] = num.numId
-            num_pr = paragraph._p.get_or_add_pPr().get_or_add_numPr()
-            num_pr.get_or_add_ilvl().val = 0
-            num_pr.get_or_add_numId().val = num_id
-        except Exception:  # a template without list numbering: Word continues the count
-            return
-
-    def _code_line(self, line: str) -> None:
-        paragraph = self.paragraph()
-        paragraph.paragraph_format.space_after = Pt(0)
-        run = paragraph.add_run(xml_safe(line))
-        run.font.name = "Courier New"
-        run.font.size = Pt(9)
-
-    def _table(self, rows: list[list[str]], *, size: Any = None) -> None:
-        self._end_list()
-        if self._prefix:
-            self.paragraph()
-        width = max(len(row) for row in rows)
-        table = self.document.add_table(rows=len(rows), cols=width)
-        table._tbl.tblPr.style = self.style_id("Table Grid")
-        for r, row in enumerate(rows):
-            for c in range(width):
-                cell = table.cell(r, c)
-                paragraph = cell.paragraphs[0]
-                self.runs(paragraph, row[c] if c < len(row) else "", size=size)
-                if r == 0:
-                    for run in paragraph.runs:
-                        run.bold = True
-
-    # -- page furniture --
-
-    def header(self, *lines: str) -> None:
-        """Lines at the top of every page (document symbol, revision)."""
-        header = self.document.sections[0].header
-        first = True
-        for line in lines:
-            paragraph = header.paragraphs[0] if first else header.add_paragraph()
-            first = False
-            paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-            run = paragraph.add_run(xml_safe(line))
-            run.font.size = Pt(9)
-
-    def page_numbers(self) -> None:
-        """A centred page number at the bottom of every page."""
-        paragraph = self.document.sections[0].footer.paragraphs[0]
-        paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
-        field_element = OxmlElement("w:fldSimple")
-        field_element.set(qn("w:instr"), "PAGE")
-        run = OxmlElement("w:r")
-        text = OxmlElement("w:t")
-        text.text = "1"
-        run.append(text)
-        field_element.append(run)
-        paragraph._p.append(field_element)
-
-    def properties(self, *, title: str, author: str, when: datetime) -> None:
-        """Document properties; python-docx would otherwise sign as "python-docx", 2013."""
-        props = self.document.core_properties
-        props.title = xml_safe(title)[:255]
-        props.author = xml_safe(author)[:255]
-        props.last_modified_by = xml_safe(author)[:255]
-        props.comments = ""
-        props.revision = 1
-        stamp = when.astimezone(UTC).replace(tzinfo=None) if when.tzinfo else when
-        props.created = props.modified = stamp
-
-    def to_bytes(self) -> bytes:
-        buffer = BytesIO()
-        self.document.save(buffer)
-        return buffer.getvalue()
-
-
 @dataclass
 class RevisionDoc:
     """A revision of a paper as plain data, ready to be written out as Word."""
@@ -985,7 +527,7 @@ def revision_docx(doc: RevisionDoc) -> bytes:
     writer.text(doc.title, style="Title")
     for number, kind, text in doc.blocks:
         if kind == "heading":
-            match = _HEADING_LINE.match(text)
+            match = HEADING_LINE.match(text)
             level, content = (len(match.group(1)), match.group(2)) if match else (1, text)
             writer.heading(content, level)
             continue

@@ -19,7 +19,7 @@ from typing import Literal
 from docx.shared import Cm, Pt, RGBColor
 from markupsafe import Markup
 
-from consult.papers.docx_io import DocxWriter, xml_safe
+from consult.exports.word import DocxWriter, xml_safe
 
 __all__ = [
     "Compilation",

@@ -6,23 +6,13 @@ holds an answer its reader could not see on the page, nor a name the attribution
 
 from __future__ import annotations
 
-import csv
-import io
-
 from docx.shared import Pt
 from flask_babel import format_datetime
 from flask_babel import gettext as _
 
-from consult.papers.docx_io import DocxWriter
+from consult.exports.tables import csv_file
+from consult.exports.word import DocxWriter
 from consult.questionnaires.services import Compilation
-
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _cell(value: str | None) -> str:
-    """A spreadsheet shows it as text: a leading =, +, -, @ would run as a formula."""
-    text = value or ""
-    return "'" + text if text.startswith(_FORMULA_START) else text
 
 
 def compilation_docx(c: Compilation) -> bytes:
@@ -57,30 +47,25 @@ def compilation_docx(c: Compilation) -> bytes:
 
 
 def compilation_csv(c: Compilation) -> bytes:
-    """One row per answer, UTF-8 with a byte-order mark (so Excel reads the accents)."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(
-        [
-            _("Question number"),
-            _("Question"),
-            _("Delegation"),
-            _("Answer"),
-            _("Submitted"),
-            _("Amended"),
-        ]  # fmt: skip
+    """One row per answer, for a spreadsheet (consult.exports.tables)."""
+    columns = [
+        _("Question number"),
+        _("Question"),
+        _("Delegation"),
+        _("Answer"),
+        _("Submitted (UTC)"),
+        _("Amended (UTC)"),
+    ]
+    rows = (
+        (
+            item.number,
+            item.question.text,
+            answer.who,
+            answer.body,
+            answer.submitted_at,
+            answer.amended_at,
+        )  # fmt: skip
+        for item in c.questions
+        for answer in item.answers
     )
-    for item in c.questions:
-        for answer in item.answers:
-            writer.writerow(
-                _cell(v)
-                for v in (
-                    str(item.number),
-                    item.question.text,
-                    answer.who or "",
-                    answer.body,
-                    answer.submitted_at.isoformat(),
-                    answer.amended_at.isoformat() if answer.amended_at else "",
-                )
-            )
-    return out.getvalue().encode("utf-8-sig")
+    return csv_file(columns, rows)

@@ -1,0 +1,1 @@
+"""Files the platform hands out: the house Word writer, PDF from it, CSV for spreadsheets."""
