@@ -8,12 +8,19 @@ from urllib.parse import quote
 
 from flask import Response
 
-from consult.exports.pdf import PDF_TYPE
-from consult.exports.tables import CSV_TYPE
-
-__all__ = ["CSV_TYPE", "DOCX_TYPE", "ICS_TYPE", "PDF_TYPE", "download", "file_name"]
+__all__ = [
+    "CSV_TYPE",
+    "DOCX_TYPE",
+    "ICS_TYPE",
+    "MARKDOWN_TYPE",
+    "PDF_TYPE",
+    "download",
+    "file_name",
+]
 
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+PDF_TYPE = "application/pdf"
+CSV_TYPE = "text/csv; charset=utf-8"
 ICS_TYPE = "text/calendar; charset=utf-8"
 MARKDOWN_TYPE = "text/markdown; charset=utf-8"
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")

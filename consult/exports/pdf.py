@@ -20,9 +20,8 @@ from flask_babel import gettext as _
 
 from consult.errors import ServiceError
 
-__all__ = ["PDF_TYPE", "PdfUnavailable", "converter", "docx_to_pdf", "docx_to_pdf_many"]
+__all__ = ["PdfUnavailable", "converter", "docx_to_pdf", "docx_to_pdf_many"]
 
-PDF_TYPE = "application/pdf"
 #: Conversions running at once in one process (each is one soffice process).
 SLOTS = 2
 #: Seconds one call may take; the first run of a profile sets it up (a few seconds).

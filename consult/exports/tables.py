@@ -17,9 +17,8 @@ from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
 
-__all__ = ["CSV_TYPE", "cell", "csv_file"]
+__all__ = ["cell", "csv_file"]
 
-CSV_TYPE = "text/csv; charset=utf-8"
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
