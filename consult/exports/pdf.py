@@ -56,6 +56,10 @@ def _pool() -> queue.Queue[Path]:
     return _profiles
 
 
+def _failed() -> PdfUnavailable:
+    return PdfUnavailable(_("The PDF could not be made just now; download the Word file instead."))
+
+
 def docx_to_pdf(data: bytes) -> bytes:
     """One Word file as PDF."""
     return docx_to_pdf_many([data])[0]
@@ -96,16 +100,12 @@ def docx_to_pdf_many(files: list[bytes]) -> list[bytes]:
                     command, capture_output=True, timeout=TIMEOUT, check=False, env=env
                 )
             except (OSError, subprocess.TimeoutExpired) as error:
-                raise PdfUnavailable(
-                    _("The PDF could not be made just now; download the Word file instead.")
-                ) from error
+                raise _failed() from error
             out = []
             for i in range(len(files)):
                 target = folder / "out" / f"document-{i}.pdf"
                 if not target.exists():
-                    raise PdfUnavailable(
-                        _("The PDF could not be made just now; download the Word file instead.")
-                    )
+                    raise _failed()
                 out.append(target.read_bytes())
             return out
     finally:
