@@ -13,7 +13,7 @@ from consult.accounts.models import DelegationStatus, RegionalGroup
 from consult.extensions import db as _db
 from consult.groups.models import Group
 from consult.meetings import services as meetings
-from consult.meetings.models import MeetingKind, MeetingMode, agenda_item_paper
+from consult.meetings.models import AgendaDocument, MeetingKind, MeetingMode
 from consult.notifications.models import Notification
 from consult.papers import services as papers
 from consult.papers.models import Comment, PaperKind, PaperStatus
@@ -342,7 +342,7 @@ def test_delivered_to_an_agenda_item(g):
     chair = _db.session.get(type(g.coordinator), g.target.created_by_id)
     item = meetings.add_item(meeting, chair, number=4, letter="", title="End use")
     services.deliver_to_item(statement, g.coordinator, item)
-    rows = _db.session.execute(select(agenda_item_paper)).all()
+    rows = _db.session.execute(select(AgendaDocument.item_id, AgendaDocument.paper_id)).all()
     assert (item.id, statement.paper_id) in [tuple(r) for r in rows]
     assert statement.agenda_item_id == item.id
 

@@ -11,6 +11,8 @@ def register(app: Flask) -> None:
     from consult.accounts import handover
     from consult.meetings import (
         attendance_routes,
+        document_routes,
+        documents,
         events,
         policy,
         presence,
@@ -25,6 +27,9 @@ def register(app: Flask) -> None:
     app.register_blueprint(routes.bp)
     app.register_blueprint(screen_routes.bp)
     app.register_blueprint(attendance_routes.bp)
+    app.register_blueprint(document_routes.bp)
+    app.add_template_global(documents.audience_documents, "agenda_documents")
+    app.add_template_global(visibility.status_phrase, "floor_status_phrase")
     app.add_template_global(visibility.who, "floor_who")
     app.add_template_global(visibility.tag, "floor_tag")
     app.add_template_global(presence.counts, "presence_counts")

@@ -12,7 +12,7 @@ from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
-from sqlalchemy import Column, ForeignKey, Index, String, Table, Text, UniqueConstraint, text
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from consult.accounts.models import Delegation, User, _enum
@@ -150,14 +150,6 @@ class Meeting(db.Model):
     room: Mapped[Room] = relationship(lazy="joined")
 
 
-agenda_item_paper = Table(
-    "agenda_item_paper",
-    db.Model.metadata,
-    Column("item_id", ForeignKey("agenda_item.id", ondelete="CASCADE"), primary_key=True),
-    Column("paper_id", ForeignKey("paper.id", ondelete="CASCADE"), primary_key=True),
-)
-
-
 class AgendaItem(db.Model):
     """Item 3, or sub-item 3(a)."""
 
@@ -185,8 +177,6 @@ class AgendaItem(db.Model):
     spent_seconds: Mapped[int] = mapped_column(default=0)
     speaking_limit_seconds: Mapped[int] = mapped_column(default=180)
     is_list_closed: Mapped[bool] = mapped_column(default=False)
-
-    papers = relationship("Paper", secondary=agenda_item_paper, lazy="raise")
 
     @property
     def label(self) -> str:
@@ -350,3 +340,65 @@ class CalendarFeed(db.Model):
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class DocumentKind(_Labelled):
+    """What an agenda item's document is: a paper of the platform, a file the chair attached,
+    or a delegation's written statement (a file, circulated once the chair publishes it)."""
+
+    PAPER = "paper"
+    FILE = "file"
+    WRITTEN_STATEMENT = "written_statement"
+
+
+LABELS.update(
+    {
+        (DocumentKind, DocumentKind.PAPER.value): _l("Paper"),
+        (DocumentKind, DocumentKind.FILE.value): _l("Document"),
+        (DocumentKind, DocumentKind.WRITTEN_STATEMENT.value): _l("Written statement"),
+    }
+)
+
+
+class AgendaDocument(db.Model):
+    """A document of an agenda item: a paper, a file, or a delegation's written statement.
+
+    Removing one sets `removed_at` (the chair may restore it); nothing is deleted. A written
+    statement is seen by the chair and its delegation until the chair publishes it.
+    """
+
+    __tablename__ = "agenda_document"
+    __table_args__ = (Index("ix_agenda_document_item_removed", "item_id", "removed_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("agenda_item.id", ondelete="CASCADE"))
+    kind: Mapped[DocumentKind] = mapped_column(_enum(DocumentKind, "document_kind"))
+    title: Mapped[str] = mapped_column(String(300))
+    #: The paper, for a paper (its own visibility applies on top of the item's).
+    paper_id: Mapped[int | None] = mapped_column(
+        ForeignKey("paper.id", ondelete="CASCADE"), index=True
+    )
+    #: A file's name as uploaded, its type as we checked it, its size, its (encrypted) store.
+    filename: Mapped[str | None] = mapped_column(String(200))
+    content_type: Mapped[str | None] = mapped_column(String(100))
+    size: Mapped[int | None] = mapped_column()
+    stored_name: Mapped[str | None] = mapped_column(String(64))
+    #: The delegation that submitted a written statement (None for the chair's documents).
+    delegation_id: Mapped[int | None] = mapped_column(ForeignKey("delegation.id"), index=True)
+    added_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: When it was made available to the meeting's participants (None: not yet published).
+    circulated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: A written statement is circulated only once the chair publishes it.
+    is_published: Mapped[bool] = mapped_column(default=True)
+    published_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user.id", ondelete="SET NULL")
+    )
+    removed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    removed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+
+    delegation: Mapped[Delegation | None] = relationship(lazy="joined")
+
+    @property
+    def is_file(self) -> bool:
+        return self.stored_name is not None

@@ -17,7 +17,7 @@ from consult.groups.services import is_pending, speaking_choices
 from consult.handlers import Load, handler
 from consult.htmx import redirect, render, wants_fragment
 from consult.ids import parse_id
-from consult.meetings import calendar, presence, services, visibility
+from consult.meetings import calendar, documents, presence, services, visibility
 from consult.meetings.forms import (
     ActionForm,
     DeclineForm,
@@ -116,7 +116,7 @@ def _meeting_page(meeting: Meeting, status: int = 200, item_form: ItemForm | Non
         takes_part=can(Need.TAKE_PART, meeting),
         item_form=item_form,
         item_tags=tags_of_many([view.item for view in state.items]),
-        item_papers=services.item_papers(meeting, current_user),
+        item_documents=documents.item_documents(meeting, current_user),
         status=status,
     )
 

@@ -39,7 +39,6 @@ from consult.meetings.models import (
     MeetingKind,
     MeetingMode,
     Presence,
-    agenda_item_paper,
 )
 from consult.notifications.services import notify
 from consult.policy import visible
@@ -159,22 +158,19 @@ def items_of(meeting: Meeting) -> list[AgendaItem]:
 
 
 def item_papers(meeting: Meeting, user: User) -> dict[int, list]:
-    """The papers and written statements attached to each item, only those this person may
-    see (a group's statement is seen by the group's room), in one statement."""
+    """The papers attached to each item that this person may see (a group's statement is seen
+    by the group's room): the paper documents of `consult.meetings.documents`."""
+    from consult.meetings import documents
     from consult.papers.models import Paper
-    from consult.policy import visible
 
-    rows = db.session.execute(
-        select(agenda_item_paper.c.item_id, Paper)
-        .join(Paper, Paper.id == agenda_item_paper.c.paper_id)
-        .join(AgendaItem, AgendaItem.id == agenda_item_paper.c.item_id)
-        .where(AgendaItem.meeting_id == meeting.id, visible(Paper, user))
-        .order_by(Paper.title)
-    )
-    attached: dict[int, list] = {}
-    for item_id, paper in rows:
-        attached.setdefault(item_id, []).append(paper)
-    return attached
+    by_item = documents.item_documents(meeting, user)
+    ids = {d.paper_id for docs in by_item.values() for d in docs if d.paper_id is not None}
+    found = {p.id: p for p in db.session.scalars(select(Paper).where(Paper.id.in_(ids)))}
+    return {
+        item_id: [found[d.paper_id] for d in docs if d.paper_id in found]
+        for item_id, docs in by_item.items()
+        if any(d.paper_id in found for d in docs)
+    }
 
 
 def add_item(
@@ -228,9 +224,10 @@ def add_item(
     db.session.add(item)
     db.session.flush()
     if papers:
-        db.session.execute(
-            agenda_item_paper.insert(), [{"item_id": item.id, "paper_id": p.id} for p in papers]
-        )
+        from consult.meetings import documents
+
+        for paper in papers:
+            documents.attach_paper(item, actor, paper)
     if tags is not None:
         apply_tags(item, tags)
     changed(meeting)
