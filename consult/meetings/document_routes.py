@@ -190,7 +190,7 @@ def remove(document: AgendaDocument):
         documents.remove(document, current_user)
         flash(
             _(
-                "%(title)s is removed from the item. Restore it from \"Removed documents\" "
+                '%(title)s is removed from the item. Restore it from "Removed documents" '
                 "below if that was a mistake.",
                 title=document.title,
             ),

@@ -415,18 +415,18 @@ def restore(document: AgendaDocument, actor: User) -> None:
     _changed(_meeting_of(db.session.get(AgendaItem, document.item_id)))
 
 
-def link_paper(item: AgendaItem, actor: User, paper, now: datetime | None = None) -> None:
+def link_paper(item: AgendaItem, actor: User, paper, now: datetime | None = None) -> AgendaDocument:
     """Record a paper as a document of an item without the chair's checks: for a group's
     statement its group delivers (`consult.statements`), seen where the paper is."""
-    db.session.add(
-        AgendaDocument(
-            item_id=item.id,
-            kind=DocumentKind.PAPER,
-            title=paper.title[:TITLE_MAX],
-            paper_id=paper.id,
-            added_by_id=actor.id,
-            circulated_at=now or utcnow(),
-            is_published=True,
-        )
+    document = AgendaDocument(
+        item_id=item.id,
+        kind=DocumentKind.PAPER,
+        title=paper.title[:TITLE_MAX],
+        paper_id=paper.id,
+        added_by_id=actor.id,
+        circulated_at=now or utcnow(),
+        is_published=True,
     )
+    db.session.add(document)
     db.session.flush()
+    return document

@@ -391,9 +391,7 @@ class AgendaDocument(db.Model):
     circulated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     #: A written statement is circulated only once the chair publishes it.
     is_published: Mapped[bool] = mapped_column(default=True)
-    published_by_id: Mapped[int | None] = mapped_column(
-        ForeignKey("user.id", ondelete="SET NULL")
-    )
+    published_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
     removed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     removed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
 
