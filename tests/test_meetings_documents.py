@@ -365,8 +365,9 @@ def test_the_visible_filter_agrees_with_can(
     gone = documents.attach_file(first, chair, title="Gone", filename="g.pdf", data=PDF)
     documents.remove(gone, chair)
     narrow = make_room(AccessLevel.MEMBERS)
-    add_member(narrow, chair, RoomRole.CHAIR)
-    hidden = documents.link_paper(first, chair, _paper(narrow, chair, "Group's paper"))
+    coordinator = make_user()
+    add_member(narrow, coordinator, RoomRole.CHAIR)
+    hidden = documents.link_paper(first, coordinator, _paper(narrow, coordinator, "Group's"))
     db.session.flush()
     everything = list(db.session.scalars(select(AgendaDocument)))
     assert len(everything) == 4
