@@ -244,7 +244,18 @@ def build_world(db, make_delegation, make_user, make_room, add_member, access) -
     _world_case_studies(world)
     _world_assistance(world)
     _world_screen(world)
+    _world_documents(world)
     return world
+
+
+def _world_documents(world: World) -> None:
+    """A file the chair attached to the world's item (circulated to everyone who sees it)."""
+    from consult.meetings import documents
+
+    document = documents.attach_file(
+        world.item, world.users["room_chair"], title="Annex", filename="annex.pdf", data=b"%PDF"
+    )
+    world.document_id = document.id
 
 
 def _discussions_world(world: World, db) -> None:
@@ -1222,6 +1233,27 @@ ENDPOINTS = {
     "attendance.desk_presence": ("POST", lambda w: f"/meetings/{w.meeting.id}/attendance", MANAGE),
     "attendance.participation": ("GET", lambda w: "/participation", SECRETARIAT_ONLY),
     "attendance.participation_csv": ("GET", lambda w: "/participation.csv", SECRETARIAT_ONLY),
+    # ---- meetings: documents of agenda items ----
+    "documents.item_documents": ("GET", lambda w: f"/agenda/{w.item.id}/documents", VIEW),
+    "documents.attach_paper": ("POST", lambda w: f"/agenda/{w.item.id}/documents/paper", MANAGE),
+    "documents.attach_file": ("POST", lambda w: f"/agenda/{w.item.id}/documents/file", MANAGE),
+    "documents.submit_statement": (
+        "POST",
+        lambda w: f"/agenda/{w.item.id}/documents/statement",
+        TAKE_PART,
+    ),
+    "documents.download": ("GET", lambda w: f"/agenda-documents/{w.document_id}/file", VIEW),
+    "documents.publish": (
+        "POST",
+        lambda w: f"/agenda-documents/{w.document_id}/publish",
+        MANAGE,
+    ),
+    "documents.remove": ("POST", lambda w: f"/agenda-documents/{w.document_id}/remove", MANAGE),
+    "documents.restore": (
+        "POST",
+        lambda w: f"/agenda-documents/{w.document_id}/restore",
+        MANAGE,
+    ),
 }
 
 #: States Parties and signatory States: they file requests and see open ones.
