@@ -479,6 +479,7 @@ def seed(password: str) -> dict[str, int]:
     _demo_case_studies(wgeti, people)
     _demo_assistance(people)
     _demo_meetings_screen(wgeti, people, now)
+    _demo_agenda_documents(wgeti, people, now)
     return {
         "delegations": len(delegations),
         "people": len(people),
@@ -1484,4 +1485,48 @@ def _demo_meetings_screen(wgeti: Room, people: dict[str, User], now) -> None:
         title="Practitioners' experience of end-use controls",
         planned_minutes=90,
     )
+    db.session.flush()
+
+
+def _demo_agenda_documents(wgeti: Room, people: dict[str, User], now) -> None:
+    """The first WGETI session's items get documents: a paper circulated a week before (late
+    under the room's four weeks), the chair's file, and Thailand's published statement."""
+    from consult.meetings import documents
+    from consult.meetings.models import AgendaItem, Meeting
+    from consult.papers.models import Paper, PaperStatus
+
+    wgeti.circulation_days = 28
+    session = db.session.scalars(
+        select(Meeting).where(Meeting.room_id == wgeti.id).order_by(Meeting.id)
+    ).first()
+    items = db.session.scalars(
+        select(AgendaItem)
+        .where(AgendaItem.meeting_id == session.id)
+        .order_by(AgendaItem.number, AgendaItem.letter)
+    ).all()
+    paper = db.session.scalars(
+        select(Paper)
+        .where(Paper.room_id == wgeti.id, Paper.status != PaperStatus.DRAFTING)
+        .order_by(Paper.id)
+    ).first()
+    if session is None or not items:
+        return
+    chair = people["chair.wgeti"]
+    item = next((i for i in items if i.state.value == "current"), items[0])
+    week_before = min(now, session.starts_at - timedelta(days=7))
+    if paper is not None and documents.audience_problem(session, paper) is None:
+        documents.attach_paper(item, chair, paper, week_before)
+    pdf = b"%PDF-1.4\n% consult demo\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+    documents.attach_file(
+        item,
+        chair,
+        title="Programme of work",
+        filename="programme-of-work.pdf",
+        data=pdf,
+        circulated_at=min(now, session.starts_at - timedelta(days=30)),
+    )
+    statement = documents.submit_statement(
+        item, people["delegate.thailand"], title="", filename="statement.pdf", data=pdf
+    )
+    documents.publish(statement, chair)
     db.session.flush()

@@ -181,10 +181,10 @@ def paper_choices(meeting: Meeting, user: User) -> list:
         .order_by(Paper.room_id != meeting.room_id, Paper.title)
         .limit(500)
     ).all()
-    return [p for p in candidates if _audience_problem(meeting, p) is None]
+    return [p for p in candidates if audience_problem(meeting, p) is None]
 
 
-def _audience_problem(meeting: Meeting, paper) -> str | None:
+def audience_problem(meeting: Meeting, paper) -> str | None:
     """Why the meeting's audience may not see this paper, or None when it may."""
     from consult.discussions.services import audience_within
     from consult.papers.models import PaperKind, PaperStatus
@@ -272,7 +272,7 @@ def attach_paper(
     meeting = _meeting_of(item)
     if paper is None or not can(Need.VIEW, paper, actor):
         raise DocumentError(_("Choose a paper from the list."), "paper")
-    if (problem := _audience_problem(meeting, paper)) is not None:
+    if (problem := audience_problem(meeting, paper)) is not None:
         raise DocumentError(problem, "paper")
     already = db.session.scalar(
         select(AgendaDocument.id).where(
