@@ -21,8 +21,9 @@ def test_a_wgeti_session_shows_the_current_items_documents(signed_in):
     items = ["Opening of the session", "Article 11"]
     chair = signed_in("chair.wgeti")
     meeting_id = prepare_meeting(chair, "wgeti", title, items)
-    chair.get_by_role("link", name="Documents for item 1").first.click()
-    paper = chair.get_by_label("Paper")
+    chair.goto(f"/meetings/{meeting_id}")
+    chair.locator("a[href$='/documents']").first.click()
+    paper = chair.get_by_label("Paper", exact=True)
     paper.select_option(index=1)
     paper_title = paper.locator("option:checked").inner_text()
     week_before = (date.today() - timedelta(days=7)).isoformat()
