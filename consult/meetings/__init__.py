@@ -10,6 +10,7 @@ def register(app: Flask) -> None:
     from consult import waiting
     from consult.accounts import handover
     from consult.meetings import (
+        agenda_routes,
         attendance_routes,
         events,
         policy,
@@ -25,6 +26,7 @@ def register(app: Flask) -> None:
     app.register_blueprint(routes.bp)
     app.register_blueprint(screen_routes.bp)
     app.register_blueprint(attendance_routes.bp)
+    app.register_blueprint(agenda_routes.bp)
     app.add_template_global(visibility.who, "floor_who")
     app.add_template_global(visibility.tag, "floor_tag")
     app.add_template_global(presence.counts, "presence_counts")

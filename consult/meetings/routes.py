@@ -17,7 +17,7 @@ from consult.groups.services import is_pending, speaking_choices
 from consult.handlers import Load, handler
 from consult.htmx import redirect, render, wants_fragment
 from consult.ids import parse_id
-from consult.meetings import calendar, presence, services, visibility
+from consult.meetings import agenda, calendar, presence, services, visibility
 from consult.meetings.forms import (
     ActionForm,
     DeclineForm,
@@ -40,7 +40,6 @@ from consult.meetings.models import (
 from consult.policy import Need, can, visible
 from consult.rooms.models import Room
 from consult.taxonomy import forms as tagging
-from consult.taxonomy.services import tags_of_many
 
 bp = Blueprint("meetings", __name__)
 
@@ -62,6 +61,7 @@ def _meeting_fields(form: MeetingForm) -> dict:
         "venue": form.venue.data or "",
         "video_link": form.video_link.data or "",
         "interpretation": form.interpretation.data or "",
+        "symbol": form.symbol.data or "",
         "is_chatham_house": bool(form.is_chatham_house.data),
     }
 
@@ -102,29 +102,34 @@ def edit_meeting(meeting: Meeting):
     return render("meetings/edit.html", form=form, meeting=meeting, status=status)
 
 
-def _meeting_page(meeting: Meeting, status: int = 200, item_form: ItemForm | None = None):
-    state = services.live_state(meeting)
+def meeting_page(
+    meeting: Meeting,
+    status: int = 200,
+    item_form: ItemForm | None = None,
+    refused: dict[int, str] | None = None,
+):
+    """The meeting's page: its agenda (with the chair's tools), the add-item form.
+    `refused`: item id -> why an action on it was refused (shown next to its buttons)."""
     manages = can(Need.MANAGE, meeting)
     if item_form is None and manages:
         item_form = ItemForm(formdata=None)
         tagging.prepare(item_form)
     return render(
         "meetings/meeting.html",
-        meeting=meeting,
-        state=state,
-        manages=manages,
-        takes_part=can(Need.TAKE_PART, meeting),
-        item_form=item_form,
-        item_tags=tags_of_many([view.item for view in state.items]),
-        item_papers=services.item_papers(meeting, current_user),
         status=status,
+        item_form=item_form,
+        takes_part=can(Need.TAKE_PART, meeting),
+        refused=refused or {},
+        **agenda.context(
+            meeting, personal=services.item_papers(meeting, current_user), manages=manages
+        ),
     )
 
 
 @bp.route("/meetings/<int:meeting_id>")
 @handler(meeting=Load(Meeting))
 def meeting(meeting: Meeting):
-    return _meeting_page(meeting)
+    return meeting_page(meeting)
 
 
 @bp.route("/meetings/<int:meeting_id>/items", methods=["POST"])
@@ -147,7 +152,7 @@ def add_item(meeting: Meeting):
             tags=tags,
         )
         return redirect(url_for("meetings.meeting", meeting_id=meeting.id) + "#agenda")
-    return _meeting_page(meeting, status=422, item_form=form)
+    return meeting_page(meeting, status=422, item_form=form)
 
 
 def _flash_refusal(form) -> None:
@@ -165,7 +170,7 @@ def adopt(meeting: Meeting):
         flash(_("The agenda is adopted."), "success")
         return redirect(url_for("meetings.meeting", meeting_id=meeting.id))
     _flash_refusal(form)
-    return _meeting_page(meeting, status=422)
+    return meeting_page(meeting, status=422)
 
 
 # ---- live views ----------------------------------------------------------------------------------
