@@ -11,7 +11,8 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from consult.accounts.models import Delegation
-from consult.downloads import DOCX_TYPE, download
+from consult.downloads import CSV_TYPE, DOCX_TYPE, PDF_TYPE, download, file_name
+from consult.exports.pdf import PdfUnavailable
 from consult.extensions import db
 from consult.groups.services import is_pending, speaking_choices
 from consult.handlers import Load, handler
@@ -637,12 +638,15 @@ def ruling(floor: FloorRequest):
 @bp.route("/meetings/<int:meeting_id>/record")
 @handler(meeting=Load(Meeting))
 def record(meeting: Meeting):
+    from consult.meetings import record as exports
+
     named = visibility.names_shown(meeting, current_user)
     return render(
         "meetings/record.html",
         meeting=meeting,
         turns=services.speaking_record(meeting),
         interruption_of=services.interruption_of,
+        statement_time=exports.statement_time,
         attendance=services.attendance(meeting) if named else [],
         counts=None if named else presence.counts(meeting),
         named=named,
@@ -650,16 +654,54 @@ def record(meeting: Meeting):
     )
 
 
-@bp.route("/meetings/<int:meeting_id>/record.<any(docx, csv):fmt>")
+def _record_name(meeting: Meeting, suffix: str, part: str = "") -> str:
+    return file_name(meeting.symbol or None, f"meeting-{meeting.id}-record", part, suffix=suffix)
+
+
+def record_documents(meeting: Meeting) -> dict[int, list] | None:
+    """The documents of each item the record lists (agenda item id -> documents with title,
+    kind, circulated_at, late). The meeting's documents are not kept by this package yet:
+    None, and the record lists none."""
+    return None
+
+
+@bp.route("/meetings/<int:meeting_id>/record.docx")
 @handler(meeting=Load(Meeting, Need.MANAGE))
-def record_export(meeting: Meeting, fmt: str):
+def record_docx(meeting: Meeting):
     from consult.meetings import record as exports
 
-    if fmt == "docx":
-        data, mimetype = exports.record_docx(meeting), DOCX_TYPE
-    else:
-        data, mimetype = exports.record_csv(meeting).encode(), "text/csv; charset=utf-8"
-    return download(data, f"meeting-{meeting.id}-record.{fmt}", mimetype)
+    data = exports.record_docx(meeting, record_documents(meeting))
+    return download(data, _record_name(meeting, "docx"), DOCX_TYPE)
+
+
+@bp.route("/meetings/<int:meeting_id>/record.pdf")
+@handler(meeting=Load(Meeting, Need.MANAGE))
+def record_pdf(meeting: Meeting):
+    """The Word record printed by LibreOffice; when it cannot, the record's page says so."""
+    from consult.meetings import record as exports
+
+    try:
+        data = exports.record_pdf(meeting, record_documents(meeting))
+    except PdfUnavailable as error:
+        flash(str(error), "error")
+        return redirect(url_for("meetings.record", meeting_id=meeting.id))
+    return download(data, _record_name(meeting, "pdf"), PDF_TYPE)
+
+
+@bp.route("/meetings/<int:meeting_id>/record-<any(speakers, attendance):part>.csv")
+@handler(meeting=Load(Meeting, Need.MANAGE))
+def record_csv(meeting: Meeting, part: str):
+    from consult.meetings import record as exports
+
+    data = exports.speakers_csv(meeting) if part == "speakers" else exports.attendance_csv(meeting)
+    return download(data, _record_name(meeting, "csv", part), CSV_TYPE)
+
+
+@bp.route("/meetings/<int:meeting_id>/record.csv")
+@handler(meeting=Load(Meeting, Need.MANAGE))
+def record_csv_gone(meeting: Meeting):
+    """The old combined CSV (two tables in one file): gone, with the two files named."""
+    return render("meetings/record_gone.html", meeting=meeting, status=410)
 
 
 @bp.route("/meetings/<int:meeting_id>.ics")
