@@ -13,7 +13,7 @@ from flask_login import current_user
 
 from consult.extensions import db
 from consult.handlers import Load, handler
-from consult.htmx import redirect, render
+from consult.htmx import redirect, render, wants_fragment
 from consult.meetings import agenda, amend, services
 from consult.meetings.forms import AgendaActionForm, ItemEditForm
 from consult.meetings.models import AgendaItem, Meeting
@@ -42,10 +42,13 @@ def _refused(item: AgendaItem, form: AgendaActionForm):
 @handler(meeting=Load(Meeting))
 def agenda_fragment(meeting: Meeting):
     """The agenda fragment as this person sees it (a chair's page after a live change, or a
-    page that missed one)."""
+    page that missed one); without htmx, the meeting's page."""
+    if not wants_fragment():
+        return meeting_page(meeting)
     return render(
         "meetings/meeting.html",
         "meetings/_agenda.html",
+        refused={},
         **agenda.context(
             meeting,
             personal=services.item_papers(meeting, current_user),
