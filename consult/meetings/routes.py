@@ -12,7 +12,6 @@ from sqlalchemy import select
 
 from consult.accounts.models import Delegation
 from consult.downloads import CSV_TYPE, DOCX_TYPE, PDF_TYPE, download, file_name
-from consult.exports.pdf import PdfUnavailable
 from consult.extensions import db
 from consult.groups.services import is_pending, speaking_choices
 from consult.handlers import Load, handler
@@ -675,16 +674,16 @@ def record_docx(meeting: Meeting):
 
 
 @bp.route("/meetings/<int:meeting_id>/record.pdf")
-@handler(meeting=Load(Meeting, Need.MANAGE))
+@handler(
+    meeting=Load(Meeting, Need.MANAGE),
+    refused=lambda meeting: url_for("meetings.record", meeting_id=meeting.id),
+)
 def record_pdf(meeting: Meeting):
-    """The Word record printed by LibreOffice; when it cannot, the record's page says so."""
+    """The Word record printed by LibreOffice; when it cannot, the record's page says so
+    (the Word file still works)."""
     from consult.meetings import record as exports
 
-    try:
-        data = exports.record_pdf(meeting, record_documents(meeting))
-    except PdfUnavailable as error:
-        flash(str(error), "error")
-        return redirect(url_for("meetings.record", meeting_id=meeting.id))
+    data = exports.record_pdf(meeting, record_documents(meeting))
     return download(data, _record_name(meeting, "pdf"), PDF_TYPE)
 
 
