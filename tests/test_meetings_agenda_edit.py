@@ -239,8 +239,8 @@ def test_the_buttons_are_labelled_for_screen_readers(client, auth, session, db):
     _room, chair, meeting, _items = session
     auth.login(chair)
     html = client.get(f"/meetings/{meeting.id}").get_data(as_text=True)
-    assert 'aria-label="Move item 2(a) up" aria-disabled="true"' in html
-    assert 'aria-label="Move item 2(b) down" aria-disabled="true"' in html
+    assert 'aria-label="Move up, item 2(a)" aria-disabled="true"' in html
+    assert 'aria-label="Move down, item 2(b)" aria-disabled="true"' in html
     assert 'aria-label="Remove item 3 from the agenda"' in html
     assert 'id="agenda-announce"' in html and 'role="status"' in html
 

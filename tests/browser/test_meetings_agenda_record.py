@@ -86,7 +86,7 @@ def test_an_amendment_after_adoption_reaches_a_second_browser_live(signed_in):
     expect(log).to_contain_text("Ricardo Salinas")  # the WGETI chair of the demo
 
     # With the keyboard only, the chair moves item 3 up: the delegate sees the new order.
-    chair.get_by_role("button", name="Move item 3 up").focus()
+    chair.get_by_role("button", name="Move up, item 3").focus()
     chair.keyboard.press("Enter")
     expect(chair.get_by_text("Item 3 is now item 2.")).to_be_visible()
     expect(agenda_titles(delegate)).to_have_text(
