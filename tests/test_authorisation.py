@@ -705,7 +705,25 @@ ENDPOINTS = {
     "meetings.remove_request": ("POST", lambda w: f"/floor/{w.floor.id}/remove", MANAGE),
     "meetings.ruling": ("POST", lambda w: f"/floor/{w.floor.id}/ruling", MANAGE),
     "meetings.record": ("GET", lambda w: f"/meetings/{w.meeting.id}/record", VIEW),
-    "meetings.record_export": ("GET", lambda w: f"/meetings/{w.meeting.id}/record.csv", MANAGE),
+    "meetings.record_docx": ("GET", lambda w: f"/meetings/{w.meeting.id}/record.docx", MANAGE),
+    "meetings.record_pdf": ("GET", lambda w: f"/meetings/{w.meeting.id}/record.pdf", MANAGE),
+    "meetings.record_csv": (
+        "GET",
+        lambda w: f"/meetings/{w.meeting.id}/record-attendance.csv",
+        MANAGE,
+    ),
+    # The old combined CSV: 410 Gone (naming the two files) to who may download the record.
+    "meetings.record_csv_gone": (
+        "GET",
+        lambda w: f"/meetings/{w.meeting.id}/record.csv",
+        MANAGE,
+    ),
+    # ---- meetings: correcting the agenda ----
+    "agenda.agenda_fragment": ("GET", lambda w: f"/meetings/{w.meeting.id}/agenda", VIEW),
+    "agenda.edit_item": ("GET", lambda w: f"/agenda/{w.item.id}/edit", MANAGE),
+    "agenda.move_item": ("POST", lambda w: f"/agenda/{w.item.id}/move/down", MANAGE),
+    "agenda.remove_item": ("POST", lambda w: f"/agenda/{w.item.id}/remove", MANAGE),
+    "agenda.restore_item": ("POST", lambda w: f"/agenda/{w.item.id}/restore", MANAGE),
     "meetings.ics": ("GET", lambda w: f"/meetings/{w.meeting.id}.ics", VIEW),
     "meetings.feed_settings": ("GET", lambda w: "/calendar/feed", SIGNED_IN_ONLY),
     # The feed's token is its credential: a wrong one is not found, for everyone.

@@ -10,6 +10,7 @@ def register(app: Flask) -> None:
     from consult import waiting
     from consult.accounts import handover
     from consult.meetings import (
+        agenda_routes,
         attendance_routes,
         document_routes,
         documents,
@@ -30,6 +31,7 @@ def register(app: Flask) -> None:
     app.register_blueprint(document_routes.bp)
     app.add_template_global(documents.audience_documents, "agenda_documents")
     app.add_template_global(visibility.status_phrase, "floor_status_phrase")
+    app.register_blueprint(agenda_routes.bp)
     app.add_template_global(visibility.who, "floor_who")
     app.add_template_global(visibility.tag, "floor_tag")
     app.add_template_global(presence.counts, "presence_counts")

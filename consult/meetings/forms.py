@@ -39,6 +39,11 @@ class MeetingForm(Form):
         description=_l("e.g. English, French, Spanish"),
     )
 
+    symbol = StringField(
+        _l("Document symbol of the record (optional)"),
+        validators=[Optional(), Length(max=120)],
+        description=_l("e.g. ATT/CSP12.WGETI/2026/SEC/3/Rec; printed in the record's header"),
+    )
     is_chatham_house = BooleanField(
         _l("Held under the Chatham House Rule"),
         description=_l(
@@ -79,6 +84,27 @@ class ItemForm(TagFields, Form):
         validators=[DataRequired(), NumberRange(15, 3600)],
     )
     presenters = StringField(_l("Presenters"), validators=[Optional(), Length(max=300)])
+
+
+class ItemEditForm(Form):
+    """An agenda item corrected (its number changes by moving it). The lengths are checked by
+    the service, which says them (never cut); an empty title too."""
+
+    title = StringField(_l("Title"))
+    annotation = TextAreaField(_l("Annotation (Markdown)"), validators=[Optional(), Renderable()])
+    planned_minutes = WholeNumberField(
+        _l("Planned duration (minutes)"), validators=[DataRequired(), NumberRange(1, 1440)]
+    )
+    speaking_limit_seconds = WholeNumberField(
+        _l("Speaking time per statement (seconds)"),
+        validators=[DataRequired(), NumberRange(15, 3600)],
+    )
+    presenters = StringField(_l("Presenters"))
+
+
+class AgendaActionForm(Form):
+    """A button on an agenda item (move, remove, restore): no fields, so a service's refusal
+    comes back on the form and is shown next to that item's buttons."""
 
 
 class FloorForm(Form):

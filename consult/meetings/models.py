@@ -146,6 +146,8 @@ class Meeting(db.Model):
     #: For the paragraph screen: the paper and the paragraph (its stable key) projected.
     screen_paper_id: Mapped[int | None] = mapped_column(ForeignKey("paper.id", ondelete="SET NULL"))
     screen_paragraph_key: Mapped[str | None] = mapped_column(String(16))
+    #: The document symbol its record is issued under, e.g. ATT/CSP12.WGETI/2026/SEC/3/Rec.
+    symbol: Mapped[str] = mapped_column(String(120), default="")
 
     room: Mapped[Room] = relationship(lazy="joined")
 
@@ -177,6 +179,13 @@ class AgendaItem(db.Model):
     spent_seconds: Mapped[int] = mapped_column(default=0)
     speaking_limit_seconds: Mapped[int] = mapped_column(default=180)
     is_list_closed: Mapped[bool] = mapped_column(default=False)
+    #: Removed from the agenda (kept, with its documents, and restorable); None: on it.
+    removed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    removed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+
+    @property
+    def is_removed(self) -> bool:
+        return self.removed_at is not None
 
     @property
     def label(self) -> str:
@@ -185,6 +194,26 @@ class AgendaItem(db.Model):
     def actual_seconds(self, now: datetime) -> int:
         running = (now - self.current_since).total_seconds() if self.current_since else 0
         return int(self.spent_seconds + running)
+
+
+class AgendaAmendment(db.Model):
+    """One change to an agenda after its adoption: what, by whom, when (shown on the agenda)."""
+
+    __tablename__ = "agenda_amendment"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(
+        ForeignKey("meeting.id", ondelete="CASCADE"), index=True
+    )
+    item_id: Mapped[int | None] = mapped_column(ForeignKey("agenda_item.id", ondelete="SET NULL"))
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    #: "added", "edited", "removed", "restored", "moved".
+    action: Mapped[str] = mapped_column(String(16))
+    #: What changed, in words ("Item 3: title changed from ... to ...").
+    summary: Mapped[str] = mapped_column(String(1000))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    actor: Mapped[User | None] = relationship(lazy="joined")
 
 
 class FloorRequest(db.Model):

@@ -26,7 +26,7 @@ from consult.errors import ServiceError, refuse_longer_than
 from consult.extensions import db
 from consult.groups import services as groups
 from consult.links import path_for
-from consult.meetings import screens, undo, visibility
+from consult.meetings import agenda, screens, undo, visibility
 from consult.meetings.models import (
     AgendaItem,
     Attendance,
@@ -86,6 +86,7 @@ def create_meeting(
     video_link: str = "",
     interpretation: str = "",
     is_chatham_house: bool = False,
+    symbol: str = "",
 ) -> Meeting:
     if ends_at <= starts_at:
         raise MeetingError(_("The meeting must end after it starts."), field="ends_at")
@@ -101,6 +102,7 @@ def create_meeting(
         video_link=video_link.strip(),
         interpretation=interpretation.strip(),
         is_chatham_house=is_chatham_house,
+        symbol=symbol.strip(),
         created_by_id=actor.id,
     )
     db.session.add(meeting)
@@ -148,13 +150,8 @@ def update_meeting(meeting: Meeting, actor: User, **fields) -> None:
 
 
 def items_of(meeting: Meeting) -> list[AgendaItem]:
-    return list(
-        db.session.scalars(
-            select(AgendaItem)
-            .where(AgendaItem.meeting_id == meeting.id)
-            .order_by(AgendaItem.number, AgendaItem.letter)
-        )
-    )
+    """The items on the agenda, in order (those removed from it are left out)."""
+    return agenda.active_items(meeting)
 
 
 def item_papers(meeting: Meeting, user: User) -> dict[int, list]:
@@ -196,11 +193,17 @@ def add_item(
         raise MeetingError(_("Items are numbered from 1."), field="number")
     if letter and not any(i.number == number and not i.letter for i in items_of(meeting)):
         raise MeetingError(_("Add item %(n)d before its sub-items.", n=number), field="letter")
+    label = f"{number}({letter})" if letter else number
     if any(i.number == number and i.letter == letter for i in items_of(meeting)):
         raise MeetingError(
+            _("The agenda already has an item %(label)s.", label=label), field="number"
+        )
+    if any(i.number == number and i.letter == letter for i in agenda.removed_items(meeting)):
+        raise MeetingError(
             _(
-                "The agenda already has an item %(label)s.",
-                label=f"{number}({letter})" if letter else number,
+                "A removed item %(label)s is kept with this agenda: restore it, or choose "
+                "another number.",
+                label=label,
             ),
             field="number",
         )
@@ -231,13 +234,14 @@ def add_item(
     if tags is not None:
         apply_tags(item, tags)
     changed(meeting)
-    _audit_chair(
+    agenda.log(
         meeting,
         actor,
-        "meeting.item_added",
-        f"agenda item {item.label} added: {item.title}",
-        item_id=item.id,
+        "added",
+        _("Item %(label)s added: %(title)s", label=item.label, title=item.title),
+        item,
     )
+    agenda.broadcast(meeting, _("Agenda amended: item %(label)s added.", label=item.label))
     return item
 
 
@@ -246,6 +250,7 @@ def adopt_agenda(meeting: Meeting, actor: User) -> None:
         raise MeetingError(_("Add at least one agenda item before adopting the agenda."))
     meeting.is_agenda_adopted = True
     changed(meeting)
+    agenda.broadcast(meeting, _("The agenda is adopted."))
     audit.record(
         "meeting.agenda_adopted",
         f"{meeting.title}: agenda adopted",
@@ -335,6 +340,10 @@ def set_item_state(
     """Make an item current (the previous current one is done), or mark it done/deferred;
     the requests waiting on the item left are carried, kept or closed (`waiting`)."""
     meeting = db.session.get(Meeting, item.meeting_id)
+    if item.is_removed:
+        raise MeetingError(
+            _("Item %(label)s is removed from the agenda: restore it first.", label=item.label)
+        )
     now = utcnow()
     before = undo.snapshot(meeting)
     if state is ItemState.CURRENT:
@@ -350,6 +359,7 @@ def set_item_state(
         _leave(item, state, now)
         _dispose(item, None, waiting, actor)
     changed(meeting)
+    agenda.broadcast(meeting)
     undo.record(
         meeting,
         actor,
@@ -388,6 +398,7 @@ def next_item(meeting: Meeting, actor: User, waiting: Waiting = Waiting.KEEP) ->
         _leave(current, ItemState.DONE, utcnow())
         _dispose(current, None, waiting, actor)
         changed(meeting)
+        agenda.broadcast(meeting)
         undo.record(
             meeting, actor, "next-item", _("Item %(label)s closed", label=current.label), before
         )
@@ -762,6 +773,7 @@ def undo_action(meeting: Meeting, actor: User, entry: FloorAction) -> FloorActio
         raise MeetingError(_("That action is not of this meeting."))
     done = undo.undo(entry, actor)
     changed(meeting)
+    agenda.broadcast(meeting)
     _audit_chair(
         meeting,
         actor,
