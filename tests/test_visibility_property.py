@@ -391,6 +391,9 @@ def build(world: World, session) -> list[User]:
             flush(AgendaItem(meeting_id=meeting.id, number=k + 1, title=f"Item {k + 1}"))
             for k in range(count)
         ]
+        # A session of its programme of work (seen where the meeting is).
+        session = model("MeetingSession")
+        flush(session(meeting_id=meeting.id, body="WGETI", starts_at=T0, ends_at=at(90)))
     asked = set()
     made_floors = []
     for i, d in world.floor_requests:

@@ -146,8 +146,46 @@ class Meeting(db.Model):
     #: For the paragraph screen: the paper and the paragraph (its stable key) projected.
     screen_paper_id: Mapped[int | None] = mapped_column(ForeignKey("paper.id", ondelete="SET NULL"))
     screen_paragraph_key: Mapped[str | None] = mapped_column(String(16))
+    #: The calendar's SEQUENCE (RFC 5545): raised only when the schedule or the place changes
+    #: (start, end, time zone, venue, video link), never by the console's actions as `version`.
+    schedule_sequence: Mapped[int] = mapped_column(default=0)
 
     room: Mapped[Room] = relationship(lazy="joined")
+
+
+class MeetingSession(db.Model):
+    """One session of a meeting's programme of work: a day, a start and an end, a room or a
+    link, and the body that meets (WGETI, WGTU, WGTR, Plenary ...). A meeting of several days
+    is a week of sessions; its agenda items are each taken up in one of them."""
+
+    __tablename__ = "meeting_session"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(
+        ForeignKey("meeting.id", ondelete="CASCADE"), index=True
+    )
+    #: The body that meets, e.g. "WGETI", "WGTU", "WGTR", "Plenary".
+    body: Mapped[str] = mapped_column(String(60))
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    #: The room it meets in ("" : the meeting's venue).
+    venue: Mapped[str] = mapped_column(String(300), default="")
+    #: Its own video link ("" : the meeting's); shown only to those who may attend.
+    video_link: Mapped[str] = mapped_column(String(500), default="")
+    #: Raised when this session's time or place changes; its calendar SEQUENCE is this plus
+    #: the meeting's `schedule_sequence`, so either change reaches the calendars.
+    sequence: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    meeting: Mapped[Meeting] = relationship(lazy="joined")
+
+    @property
+    def place(self) -> str:
+        return self.venue or self.meeting.venue
+
+    @property
+    def link(self) -> str:
+        return self.video_link or self.meeting.video_link
 
 
 agenda_item_paper = Table(
@@ -185,6 +223,10 @@ class AgendaItem(db.Model):
     spent_seconds: Mapped[int] = mapped_column(default=0)
     speaking_limit_seconds: Mapped[int] = mapped_column(default=180)
     is_list_closed: Mapped[bool] = mapped_column(default=False)
+    #: The session of the programme of work the item is taken up in (None: not yet placed).
+    session_id: Mapped[int | None] = mapped_column(
+        ForeignKey("meeting_session.id", ondelete="SET NULL"), index=True
+    )
 
     papers = relationship("Paper", secondary=agenda_item_paper, lazy="raise")
 

@@ -14,7 +14,7 @@ from sqlalchemy.sql import ColumnElement
 from consult import policy
 from consult.accounts.models import User
 from consult.groups.services import may_confirm, may_see_pending, seen_clause
-from consult.meetings.models import AgendaItem, FloorRequest, Meeting
+from consult.meetings.models import AgendaItem, FloorRequest, Meeting, MeetingSession
 from consult.policy import Need, Parent
 from consult.rooms.models import Room
 from consult.rooms.policy import room_rule
@@ -35,6 +35,15 @@ def item_rule(user: User, need: Need, item: AgendaItem) -> bool:
     if need is Need.VIEW:
         return True
     meeting = policy.parent_of(item)
+    return meeting is not None and meeting_rule(user, need, meeting)
+
+
+def session_rule(user: User, need: Need, session: MeetingSession) -> bool:
+    """A session of the programme is the meeting's: seen where the meeting is, arranged by
+    whoever chairs it."""
+    if need is Need.VIEW:
+        return True
+    meeting = policy.parent_of(session)
     return meeting is not None and meeting_rule(user, need, meeting)
 
 
@@ -59,9 +68,9 @@ def visible_floor_requests(user: User) -> ColumnElement[bool]:
 
 
 def register() -> None:
-    """Tell the policy how to answer for Meeting, AgendaItem, FloorRequest: each is seen
-    exactly where its parent is (a floor request: but for the pending ones of a group), in
-    `can()` and in SQL alike."""
+    """Tell the policy how to answer for Meeting, AgendaItem, MeetingSession, FloorRequest:
+    each is seen exactly where its parent is (a floor request: but for the pending ones of a
+    group), in `can()` and in SQL alike."""
     policy.add(
         Meeting,
         rule=meeting_rule,
@@ -71,6 +80,11 @@ def register() -> None:
         AgendaItem,
         rule=item_rule,
         parent=Parent(AgendaItem.meeting_id, Meeting),
+    )
+    policy.add(
+        MeetingSession,
+        rule=session_rule,
+        parent=Parent(MeetingSession.meeting_id, Meeting),
     )
     policy.add(
         FloorRequest,
