@@ -392,8 +392,8 @@ def build(world: World, session) -> list[User]:
             for k in range(count)
         ]
         # A session of its programme of work (seen where the meeting is).
-        session = model("MeetingSession")
-        flush(session(meeting_id=meeting.id, body="WGETI", starts_at=T0, ends_at=at(90)))
+        programme_session = model("MeetingSession")
+        flush(programme_session(meeting_id=meeting.id, body="WGETI", starts_at=T0, ends_at=at(90)))
     asked = set()
     made_floors = []
     for i, d in world.floor_requests:

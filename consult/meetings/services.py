@@ -130,7 +130,9 @@ def update_meeting(meeting: Meeting, actor: User, **fields) -> None:
     rule_before = meeting.is_chatham_house
     schedule_before = _schedule(meeting)
     for key, value in fields.items():
-        setattr(meeting, key, value.strip() if isinstance(value, str) else value)
+        # Kinds and modes are str enums too: only plain text is stripped.
+        plain = isinstance(value, str) and not isinstance(value, enum.Enum)
+        setattr(meeting, key, value.strip() if plain else value)
     if _schedule(meeting) != schedule_before:
         _keep_sessions_within(meeting)
         # Calendars update on this, never on the console's actions (version).
