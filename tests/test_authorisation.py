@@ -472,6 +472,7 @@ def _world_programme(world: World) -> None:
         starts_at=meeting.starts_at,
         ends_at=meeting.starts_at + timedelta(minutes=5),
     )
+    _db.session.flush()  # its audit line too: a request that only reads must find nothing to write
     world.programme_session_id = session.id
 
 
