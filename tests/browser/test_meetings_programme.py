@@ -47,7 +47,7 @@ def test_a_three_day_programme_is_shown_by_day_and_is_three_events_in_the_feed(s
     title = unique("Working Group week")
     chair = signed_in("chair.wgeti")
     meeting_id, monday = schedule_week(chair, title)
-    chair.goto(f"/meetings/{meeting_id}/programme")
+    chair.get_by_role("link", name="Programme of work").click()
     expect(chair.get_by_role("heading", name="Programme of work", level=2)).to_be_visible()
     for offset, body in ((2, "WGTR"), (0, "WGETI"), (1, "WGTU")):
         add_session(chair, body, monday + timedelta(days=offset), "10:00", "13:00")
