@@ -480,6 +480,7 @@ def seed(password: str) -> dict[str, int]:
     _demo_assistance(people)
     _demo_meetings_screen(wgeti, people, now)
     _demo_agenda_documents(wgeti, people, now)
+    _demo_programme_week(wgeti, people, now)
     return {
         "delegations": len(delegations),
         "people": len(people),
@@ -1529,4 +1530,50 @@ def _demo_agenda_documents(wgeti: Room, people: dict[str, User], now) -> None:
         item, people["delegate.thailand"], title="", filename="statement.pdf", data=pdf
     )
     documents.publish(statement, chair)
+
+
+def _demo_programme_week(wgeti: Room, people: dict[str, User], now) -> None:
+    """Issue #16: a Working Group week in three weeks' time, Monday to Wednesday in Geneva,
+    with its programme of work (WGETI, WGTU, WGTR and a closing Plenary) and its items."""
+    from datetime import time
+    from zoneinfo import ZoneInfo
+
+    from consult.meetings import programme
+    from consult.meetings import services as meetings
+    from consult.meetings.models import MeetingKind, MeetingMode
+
+    zone = ZoneInfo("Europe/Zurich")
+    local = (now + timedelta(days=21)).astimezone(zone)
+    monday = (local - timedelta(days=local.weekday())).date()
+
+    def at(day: int, hour: int) -> datetime:
+        moment = datetime.combine(monday + timedelta(days=day), time(hour), tzinfo=zone)
+        return moment.astimezone(ZoneInfo("UTC"))
+
+    chair = people["chair.wgeti"]
+    week = meetings.create_meeting(
+        wgeti,
+        chair,
+        title="Working Group week",
+        kind=MeetingKind.WORKING_GROUP_SESSION,
+        mode=MeetingMode.HYBRID,
+        starts_at=at(0, 9),
+        ends_at=at(2, 18),
+        time_zone="Europe/Zurich",
+        venue="CICG, Geneva",
+        interpretation="English, French, Spanish",
+    )
+    plan = [
+        (0, 10, 13, "WGETI", "Room 2", "Diversion: the voluntary guide"),
+        (0, 15, 18, "WGTU", "Room 2", "Universalization: outreach in the Pacific"),
+        (1, 10, 13, "WGTR", "Room 3", "Transparency and reporting: the annual report template"),
+        (2, 10, 12, "WGETI", "Room 2", "Post-shipment cooperation"),
+        (2, 15, 18, "Plenary", "Room 1", "Reports of the working groups"),
+    ]
+    for number, (day, start, end, body, room, title) in enumerate(plan, 1):
+        session = programme.add_session(
+            week, chair, body=body, starts_at=at(day, start), ends_at=at(day, end), venue=room
+        )
+        item = meetings.add_item(week, chair, number=number, letter="", title=title)
+        programme.place_item(item, chair, session)
     db.session.flush()

@@ -98,6 +98,7 @@ class World:
     assistance: dict | None = None
     screen_token: str = ""
     screen_link_id: int = 999_999
+    programme_session_id: int = 999_999
 
 
 @pytest.fixture(scope="module")
@@ -245,6 +246,7 @@ def build_world(db, make_delegation, make_user, make_room, add_member, access) -
     _world_assistance(world)
     _world_screen(world)
     _world_documents(world)
+    _world_programme(world)
     return world
 
 
@@ -467,6 +469,22 @@ def _world_screen(world: World) -> None:
         return
     world.screen_token = screens.new_link(world.meeting, world.users["room_chair"], "Screen")
     world.screen_link_id = screens.link_for(world.screen_token).id
+
+
+def _world_programme(world: World) -> None:
+    """A session of the meeting's programme of work (its first day, an hour after it starts)."""
+    from consult.meetings import programme
+
+    meeting = world.meeting
+    session = programme.add_session(
+        meeting,
+        world.users["room_chair"],
+        body="WGETI",
+        starts_at=meeting.starts_at,
+        ends_at=meeting.starts_at + timedelta(minutes=5),
+    )
+    _db.session.flush()  # its audit line too: a request that only reads must find nothing to write
+    world.programme_session_id = session.id
 
 
 # endpoint -> (method, url builder, rule) where rule(role, access) gives the expected outcome.
@@ -1272,6 +1290,21 @@ ENDPOINTS = {
         lambda w: f"/agenda-documents/{w.document_id}/restore",
         MANAGE,
     ),
+    # ---- meetings: the programme of work ----
+    "programme.programme_page": ("GET", lambda w: f"/meetings/{w.meeting.id}/programme", VIEW),
+    "programme.add_session": ("POST", lambda w: f"/meetings/{w.meeting.id}/sessions", MANAGE),
+    "programme.edit_session": (
+        "GET",
+        lambda w: f"/sessions/{w.programme_session_id}/edit",
+        MANAGE,
+    ),
+    "programme.remove_session": (
+        "POST",
+        lambda w: f"/sessions/{w.programme_session_id}/remove",
+        MANAGE,
+    ),
+    "programme.place_item": ("POST", lambda w: f"/agenda/{w.item.id}/session", MANAGE),
+    "programme.session_ics": ("GET", lambda w: f"/sessions/{w.programme_session_id}.ics", VIEW),
 }
 
 #: States Parties and signatory States: they file requests and see open ones.

@@ -148,8 +148,46 @@ class Meeting(db.Model):
     screen_paragraph_key: Mapped[str | None] = mapped_column(String(16))
     #: The document symbol its record is issued under, e.g. ATT/CSP12.WGETI/2026/SEC/3/Rec.
     symbol: Mapped[str] = mapped_column(String(120), default="")
+    #: The calendar's SEQUENCE (RFC 5545): raised only when the schedule or the place changes
+    #: (start, end, time zone, venue, video link), never by the console's actions as `version`.
+    schedule_sequence: Mapped[int] = mapped_column(default=0)
 
     room: Mapped[Room] = relationship(lazy="joined")
+
+
+class MeetingSession(db.Model):
+    """One session of a meeting's programme of work: a day, a start and an end, a room or a
+    link, and the body that meets (WGETI, WGTU, WGTR, Plenary ...). A meeting of several days
+    is a week of sessions; its agenda items are each taken up in one of them."""
+
+    __tablename__ = "meeting_session"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(
+        ForeignKey("meeting.id", ondelete="CASCADE"), index=True
+    )
+    #: The body that meets, e.g. "WGETI", "WGTU", "WGTR", "Plenary".
+    body: Mapped[str] = mapped_column(String(60))
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    #: The room it meets in ("" : the meeting's venue).
+    venue: Mapped[str] = mapped_column(String(300), default="")
+    #: Its own video link ("" : the meeting's); shown only to those who may attend.
+    video_link: Mapped[str] = mapped_column(String(500), default="")
+    #: Raised when this session's time or place changes; its calendar SEQUENCE is this plus
+    #: the meeting's `schedule_sequence`, so either change reaches the calendars.
+    sequence: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    meeting: Mapped[Meeting] = relationship(lazy="joined")
+
+    @property
+    def place(self) -> str:
+        return self.venue or self.meeting.venue
+
+    @property
+    def link(self) -> str:
+        return self.video_link or self.meeting.video_link
 
 
 class AgendaItem(db.Model):
@@ -182,6 +220,10 @@ class AgendaItem(db.Model):
     #: Removed from the agenda (kept, with its documents, and restorable); None: on it.
     removed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     removed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    #: The session of the programme of work the item is taken up in (None: not yet placed).
+    session_id: Mapped[int | None] = mapped_column(
+        ForeignKey("meeting_session.id", ondelete="SET NULL"), index=True
+    )
 
     @property
     def is_removed(self) -> bool:

@@ -16,7 +16,14 @@ from consult import policy
 from consult.accounts.models import User
 from consult.extensions import db
 from consult.groups.services import may_confirm, may_see_pending, seen_clause
-from consult.meetings.models import AgendaDocument, AgendaItem, DocumentKind, FloorRequest, Meeting
+from consult.meetings.models import (
+    AgendaDocument,
+    AgendaItem,
+    DocumentKind,
+    FloorRequest,
+    Meeting,
+    MeetingSession,
+)
 from consult.policy import Need, Parent
 from consult.rooms.models import Room
 from consult.rooms.policy import managed_room_ids, room_rule
@@ -37,6 +44,15 @@ def item_rule(user: User, need: Need, item: AgendaItem) -> bool:
     if need is Need.VIEW:
         return True
     meeting = policy.parent_of(item)
+    return meeting is not None and meeting_rule(user, need, meeting)
+
+
+def session_rule(user: User, need: Need, session: MeetingSession) -> bool:
+    """A session of the programme is the meeting's: seen where the meeting is, arranged by
+    whoever chairs it."""
+    if need is Need.VIEW:
+        return True
+    meeting = policy.parent_of(session)
     return meeting is not None and meeting_rule(user, need, meeting)
 
 
@@ -118,9 +134,9 @@ def visible_documents(user: User) -> ColumnElement[bool]:
 
 
 def register() -> None:
-    """Tell the policy how to answer for Meeting, AgendaItem, FloorRequest: each is seen
-    exactly where its parent is (a floor request: but for the pending ones of a group), in
-    `can()` and in SQL alike."""
+    """Tell the policy how to answer for Meeting, AgendaItem, MeetingSession, FloorRequest:
+    each is seen exactly where its parent is (a floor request: but for the pending ones of a
+    group), in `can()` and in SQL alike."""
     policy.add(
         Meeting,
         rule=meeting_rule,
@@ -130,6 +146,11 @@ def register() -> None:
         AgendaItem,
         rule=item_rule,
         parent=Parent(AgendaItem.meeting_id, Meeting),
+    )
+    policy.add(
+        MeetingSession,
+        rule=session_rule,
+        parent=Parent(MeetingSession.meeting_id, Meeting),
     )
     policy.add(
         FloorRequest,

@@ -706,7 +706,12 @@ def record_csv_gone(meeting: Meeting):
 @bp.route("/meetings/<int:meeting_id>.ics")
 @handler(meeting=Load(Meeting))
 def ics(meeting: Meeting):
-    data = calendar.ics([meeting], base_url=request.host_url, name=meeting.title, user=current_user)
+    data = calendar.ics(
+        [meeting],
+        base_url=request.host_url,
+        name=calendar.calendar_name(meeting),
+        user=current_user,
+    )
     return download(data, f"meeting-{meeting.id}.ics", "text/calendar; charset=utf-8")
 
 

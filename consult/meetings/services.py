@@ -38,6 +38,7 @@ from consult.meetings.models import (
     Meeting,
     MeetingKind,
     MeetingMode,
+    MeetingSession,
     Presence,
 )
 from consult.notifications.services import notify
@@ -128,8 +129,15 @@ def update_meeting(meeting: Meeting, actor: User, **fields) -> None:
     if fields["ends_at"] <= fields["starts_at"]:
         raise MeetingError(_("The meeting must end after it starts."), field="ends_at")
     rule_before = meeting.is_chatham_house
+    schedule_before = _schedule(meeting)
     for key, value in fields.items():
-        setattr(meeting, key, value.strip() if isinstance(value, str) else value)
+        # Kinds and modes are str enums too: only plain text is stripped.
+        plain = isinstance(value, str) and not isinstance(value, enum.Enum)
+        setattr(meeting, key, value.strip() if plain else value)
+    if _schedule(meeting) != schedule_before:
+        _keep_sessions_within(meeting)
+        # Calendars update on this, never on the console's actions (version).
+        meeting.schedule_sequence += 1
     if meeting.is_chatham_house != rule_before:
         _audit_chair(
             meeting,
@@ -147,6 +155,43 @@ def update_meeting(meeting: Meeting, actor: User, **fields) -> None:
         room_id=meeting.room_id,
         meeting_id=meeting.id,
     )
+
+
+def _schedule(meeting: Meeting) -> tuple:
+    """What a calendar entry of the meeting says about when and where."""
+    return (
+        meeting.starts_at,
+        meeting.ends_at,
+        meeting.time_zone,
+        meeting.venue,
+        meeting.video_link,
+    )
+
+
+def _keep_sessions_within(meeting: Meeting) -> None:
+    """A meeting's days may not shrink away from a session of its programme."""
+    from zoneinfo import ZoneInfo
+
+    zone = ZoneInfo(meeting.time_zone)
+    first = meeting.starts_at.astimezone(zone).date()
+    last = meeting.ends_at.astimezone(zone).date()
+    outside = db.session.scalars(
+        select(MeetingSession)
+        .where(MeetingSession.meeting_id == meeting.id)
+        .order_by(MeetingSession.starts_at)
+    ).all()
+    for session in outside:
+        start = session.starts_at.astimezone(zone).date()
+        end = (session.ends_at - timedelta(seconds=1)).astimezone(zone).date()
+        if start < first or end > last:
+            raise MeetingError(
+                _(
+                    "A session of the programme (%(body)s) falls outside these days: move or "
+                    "remove it first.",
+                    body=session.body,
+                ),
+                field="ends_at",
+            )
 
 
 def items_of(meeting: Meeting) -> list[AgendaItem]:
