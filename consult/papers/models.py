@@ -381,9 +381,7 @@ class RevisionDraft(db.Model):
     __tablename__ = "revision_draft"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    paper_id: Mapped[int] = mapped_column(
-        ForeignKey("paper.id", ondelete="CASCADE"), unique=True
-    )
+    paper_id: Mapped[int] = mapped_column(ForeignKey("paper.id", ondelete="CASCADE"), unique=True)
     #: The revision it was started from (a revision issued meanwhile is said on the page).
     based_on_id: Mapped[int] = mapped_column(ForeignKey("revision.id", ondelete="CASCADE"))
     source: Mapped[str] = mapped_column(Text)
