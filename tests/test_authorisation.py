@@ -179,6 +179,7 @@ def build_world(db, make_delegation, make_user, make_room, add_member, access) -
         issued_by="Chair",
         source="First.\n\nSecond.",
     )
+    papers.open_for_comments(paper, users["room_chair"])
     paragraph = papers.paragraphs_of(papers.current_revision(paper))[0]
     comment = papers.post_comment(
         paper,

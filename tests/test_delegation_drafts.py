@@ -46,6 +46,7 @@ def setting(db, make_delegation, make_user, make_room, add_member):
         issued_by="Chair",
         source="First paragraph.\n\nSecond paragraph.",
     )
+    papers.open_for_comments(paper, chair)
     paper.status = PaperStatus.OPEN
     paragraph = papers.paragraphs_of(papers.current_revision(paper))[0]
     db.session.flush()

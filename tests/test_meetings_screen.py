@@ -168,6 +168,7 @@ def test_the_chair_chooses_the_screen(client, auth, db, hall, make_room):
         issued_by="Chair",
         source="First point.\n\nSecond point, on diversion.",
     )
+    papers.open_for_comments(paper, chair)
     db.session.execute(agenda_item_paper.insert(), [{"item_id": first.id, "paper_id": paper.id}])
     second = papers.paragraphs_of(papers.current_revision(paper))[1]
     db.session.flush()

@@ -103,6 +103,7 @@ def _paper(t: Town, *, chatham: bool = False):
         source="First.\n\nSecond.",
         is_chatham_house=chatham,
     )
+    papers.open_for_comments(paper, t.actor)
     t.made["paper"] = paper
     return paper
 
@@ -813,6 +814,7 @@ def test_a_chatham_house_reply_names_no_delegation(client, auth, open_room):
         source="First.\n\nSecond.",
         is_chatham_house=True,
     )
+    papers.open_for_comments(paper, chair)
     paragraph = papers.paragraphs_of(papers.current_revision(paper))[0]
     comment = papers.post_comment(
         paper, delegate, paragraph=paragraph, body="Hm.", on_behalf_of=delegate.delegation.name
@@ -847,6 +849,7 @@ def test_a_paper_in_drafting_is_silent_to_delegates_until_it_opens_again(
         issued_by="Chair",
         source="First.\n\nSecond.",
     )
+    papers.open_for_comments(paper, chair)
     papers.follow(paper, delegate, True)
     papers.set_status(paper, chair, PaperStatus.DRAFTING, None)
     papers.revise(paper, chair, "First.\n\nSecond, amended.")
@@ -892,6 +895,7 @@ def test_pages_with_activity_cost_the_same_queries_whatever_the_number_of_lines(
                 issued_by="Chair",
                 source="Text.",
             )
+            papers.open_for_comments(paper, chair)
             if i % 2:
                 papers.set_status(paper, chair, PaperStatus.DRAFTING, None)
             papers.revise(paper, chair, "Text, again.")

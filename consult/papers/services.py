@@ -422,7 +422,21 @@ def open_for_comments(paper: Paper, actor: User, closes_at: datetime | None = No
                 status=paper.status.label.lower(),
             )
         )
-    set_status(paper, actor, PaperStatus.OPEN, closes_at if closes_at else paper.closes_at)
+    closes_at = closes_at if closes_at is not None else paper.closes_at
+    if closes_at is not None and closes_at <= utcnow():
+        raise PaperError(_("The comment deadline must be in the future."), "closes_at")
+    paper.status = PaperStatus.OPEN
+    paper.closes_at = closes_at
+    signal_changed(paper, "status")
+    audit.record(
+        "paper.opened",
+        f"{paper.title}: {actor.name} opened it for comments",
+        actor=actor,
+        room_id=paper.room_id,
+        paper_id=paper.id,
+    )
+    db.session.flush()  # the notifications ask the policy, which reads the new status
+    _announce_opened(paper, actor)
 
 
 def _announce_opened(paper: Paper, actor: User) -> None:
