@@ -37,7 +37,7 @@ def test_the_facilitator_takes_a_proposal_into_rev3(signed_in):
     with facilitator.expect_response(
         lambda r: r.url.endswith("/draft/preview") and r.request.method == "POST"
     ):
-        source.press("End")
+        source.press("Control+End")
         source.type("\n\nStates Parties review these measures **regularly**.")
     expect(preview.locator("strong", has_text="regularly")).to_be_visible()
     expect(preview.get_by_text("Draft saved")).to_be_visible()
