@@ -180,6 +180,7 @@ def build_world(db, make_delegation, make_user, make_room, add_member, access) -
         issued_by="Chair",
         source="First.\n\nSecond.",
     )
+    papers.open_for_comments(paper, users["room_chair"])
     paragraph = papers.paragraphs_of(papers.current_revision(paper))[0]
     comment = papers.post_comment(
         paper,
@@ -694,6 +695,16 @@ ENDPOINTS = {
     "papers.taken_into_account": ("POST", lambda w: f"/comments/{w.comment.id}/taken", MANAGE),
     "papers.reattach": ("POST", lambda w: f"/comments/{w.comment.id}/reattach", MANAGE),
     "papers.compilation": ("GET", lambda w: f"/papers/{w.paper.id}/compilation", MANAGE),
+    # ---- the revision workflow (the world's paper is open; REVISE is the managers') ----
+    "paper_workflow.open_for_comments": ("GET", lambda w: f"/papers/{w.paper.id}/open", MANAGE),
+    "paper_workflow.draft": ("GET", lambda w: f"/papers/{w.paper.id}/draft", MANAGE),
+    "paper_workflow.draft_preview": (
+        "POST",
+        lambda w: f"/papers/{w.paper.id}/draft/preview",
+        MANAGE,
+    ),
+    "paper_workflow.issue_draft": ("POST", lambda w: f"/papers/{w.paper.id}/draft/issue", MANAGE),
+    "paper_workflow.take_proposal": ("POST", lambda w: f"/comments/{w.comment.id}/take", MANAGE),
     "papers.compilation_export": (
         "GET",
         lambda w: f"/papers/{w.paper.id}/compilation.docx",

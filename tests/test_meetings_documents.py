@@ -37,6 +37,7 @@ def _paper(room, chair, title="Chair's draft report", status=None):
         issued_by="Chair",
         source="First point.\n\nSecond point.",
     )
+    papers.open_for_comments(paper, chair)
     if status is not None:
         paper.status = status
     return paper

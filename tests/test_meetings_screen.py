@@ -168,6 +168,7 @@ def test_the_chair_chooses_the_screen(client, auth, db, hall, make_room):
         issued_by="Chair",
         source="First point.\n\nSecond point, on diversion.",
     )
+    papers.open_for_comments(paper, chair)
     documents.link_paper(first, chair, paper)
     second = papers.paragraphs_of(papers.current_revision(paper))[1]
     db.session.flush()

@@ -65,6 +65,7 @@ def g(db, make_delegation, make_user, make_room, add_member) -> G:
         issued_by="WGETI Chair",
         source="First paragraph.\n\nSecond paragraph.",
     )
+    papers.open_for_comments(target, chair)
     db.session.flush()
     return G(room, group, coordinator, nigeria, southafrica, outsider, wgeti, target)
 
@@ -110,6 +111,7 @@ def test_members_revise_a_statement_but_not_other_papers(g):
         issued_by="Coordinator",
         source="One.",
     )
+    papers.open_for_comments(working, g.coordinator)
     assert not can(Need.REVISE, working, g.nigeria)
     assert can(Need.REVISE, working, g.coordinator)
     assert not can(Need.VIEW, statement.paper, g.outsider)
@@ -322,6 +324,7 @@ def test_not_to_a_paper_the_groups_audience_may_not_see(g, make_room, add_member
         issued_by="Chair",
         source="One.",
     )
+    papers.open_for_comments(hidden, g.coordinator)
     with pytest.raises(services.StatementError, match="Not every member"):
         services.deliver_as_comment(statement, g.coordinator, hidden, 1)
     assert _db.session.query(Comment).filter_by(paper_id=hidden.id).count() == 0
@@ -459,6 +462,7 @@ def test_who_may_revise(db, make_user, make_room, add_member, role, kind, status
         people[name] = make_user()
         add_member(room, people[name].delegation, room_role)
     paper = papers.create_paper(room, chair, title="T", kind=kind, issued_by="Chair", source="One.")
+    papers.open_for_comments(paper, chair)
     paper.status = status
     db.session.flush()
     assert can(Need.REVISE, paper, people[role]) is allowed

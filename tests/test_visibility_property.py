@@ -308,6 +308,9 @@ def build(world: World, session) -> list[User]:
                 status=pick(statuses, s),
                 is_chatham_house=chatham,
                 created_by_id=users[0].id,
+                # Some papers name a facilitator (who sees them while drafted), drawn from
+                # the people already drawn so the world keeps its shape.
+                facilitator_id=pick(users, r + s).id if (r + s) % 3 else None,
             )
         )
         revision = flush(

@@ -38,11 +38,17 @@ def _invitation(user: User, paper: Paper) -> PaperCosponsor | None:
     ).first()
 
 
+def _carries(user: User, paper: Paper) -> bool:
+    """The paper's facilitator, while they may still see its room (the parent has said so)."""
+    return paper.facilitator_id is not None and paper.facilitator_id == user.id
+
+
 def _sees(user: User, paper: Paper, manages: bool) -> bool:
-    """Managers see every paper of their room; the submitting delegation its own. A national
-    contribution not (yet) accepted is seen besides only by the delegations invited to
-    co-sponsor it (not those that declined); any other paper unless it is being drafted."""
-    if manages:
+    """Managers see every paper of their room, the paper's facilitator that paper; the
+    submitting delegation its own. A national contribution not (yet) accepted is seen besides
+    only by the delegations invited to co-sponsor it (not those that declined); any other
+    paper unless it is being drafted."""
+    if manages or _carries(user, paper):
         return True
     if paper.submitted_by_delegation_id is not None:
         if paper.submitted_by_delegation_id == user.delegation_id:
@@ -55,7 +61,8 @@ def _sees(user: User, paper: Paper, manages: bool) -> bool:
 
 def paper_rule(user: User, need: Need, paper: Paper) -> bool:
     """The room's rule (the parent has already let the person see the room), except that a
-    paper still being drafted is seen only by those who manage the room, and a national
+    paper still being drafted is seen only by those who manage the room and the paper's
+    facilitator (who also writes its revisions: `REVISE`), and a national
     contribution the chair has not accepted only by its delegation, its invited co-sponsors
     and the room's managers (the Secretariat manages every room).
 
@@ -75,10 +82,14 @@ def paper_rule(user: User, need: Need, paper: Paper) -> bool:
             return manages
         case Need.REVISE:
             # A group statement is drafted together: its room's members revise it while open.
-            return manages or (
-                paper.kind is PaperKind.GROUP_STATEMENT
-                and paper.status is PaperStatus.OPEN
-                and room_rule(user, Need.TAKE_PART, room)
+            return (
+                manages
+                or _carries(user, paper)
+                or (
+                    paper.kind is PaperKind.GROUP_STATEMENT
+                    and paper.status is PaperStatus.OPEN
+                    and room_rule(user, Need.TAKE_PART, room)
+                )
             )
         case Need.SEE_AUTHORS:
             return not paper.is_chatham_house or manages or user.is_secretariat
@@ -98,9 +109,9 @@ def paper_rule(user: User, need: Need, paper: Paper) -> bool:
 
 def visible_papers(user: User) -> ColumnElement[bool]:
     """The papers paper_rule lets this person see (within the rooms they see: the parent):
-    not drafting and not a pending contribution, unless they manage the room; their
-    delegation's own contributions; pending ones they are invited (and have not declined)
-    to co-sponsor."""
+    not drafting and not a pending contribution, unless they manage the room or facilitate
+    the paper; their delegation's own contributions; pending ones they are invited (and have
+    not declined) to co-sponsor."""
     invited = select(PaperCosponsor.paper_id).where(
         PaperCosponsor.delegation_id == user.delegation_id,
         PaperCosponsor.declined_at.is_(None),
@@ -111,6 +122,7 @@ def visible_papers(user: User) -> ColumnElement[bool]:
             Paper.status != PaperStatus.DRAFTING, or_(Paper.contribution_status.is_(None), ~pending)
         ),
         Paper.room_id.in_(managed_room_ids(user)),
+        Paper.facilitator_id == user.id,
         Paper.submitted_by_delegation_id == user.delegation_id,
         and_(pending, Paper.id.in_(invited)),
     )
@@ -132,6 +144,8 @@ def comment_rule(user: User, need: Need, comment: Comment) -> bool:
             return paper_rule(user, Need.TAKE_PART, paper)
         case Need.MANAGE:
             return paper_rule(user, Need.MANAGE, paper)
+        case Need.REVISE:  # take its proposed text into the paper's draft revision
+            return paper_rule(user, Need.REVISE, paper)
         case Need.AUTHOR:
             return comment.author_id == user.id
         case Need.CONFIRM:

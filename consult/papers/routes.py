@@ -76,8 +76,17 @@ def _in_zone(value: datetime | None, zone: str) -> datetime | None:
 def new_paper(room: Room):
     form = PaperForm()
     tagging.prepare(form)
+    people = services.named_members(room)
+    form.facilitator.choices = [("", _("None"))] + [(str(u.id), u.name) for u in people]
     if form.validate_on_submit():
         tags = tagging.tags_from(form)
+        facilitator = None
+        if form.facilitator.data:
+            facilitator = next((u for u in people if str(u.id) == form.facilitator.data), None)
+            if facilitator is None:
+                raise services.PaperError(
+                    _("Choose the facilitator among the room's members."), "facilitator"
+                )
         source, origin = _source_from(form)
         paper = services.create_paper(
             room,
@@ -92,8 +101,16 @@ def new_paper(room: Room):
             is_chatham_house=form.is_chatham_house.data,
             origin=origin,
             tags=tags,
+            facilitator=facilitator,
         )
-        flash(_("%(title)s is issued and open for comments.", title=paper.title), "success")
+        flash(
+            _(
+                "%(title)s is in drafting: only the room's chairs and facilitators and the "
+                "paper's facilitator see it. Open it for comments when it is ready.",
+                title=paper.title,
+            ),
+            "success",
+        )
         return redirect(url_for("papers.paper", paper_id=paper.id))
     status = 422 if form.is_submitted() else 200
     return render("papers/new.html", form=form, room=room, status=status)
@@ -264,6 +281,7 @@ def _thread_context(paper: Paper, paragraph: Paragraph, revision, form=None) -> 
         may_comment=can(Need.TAKE_PART, paper),
         closed_reason=services.comments_closed_reason(paper),
         manages=can(Need.MANAGE, paper),
+        may_revise=can(Need.REVISE, paper),
         show_authors=can(Need.SEE_AUTHORS, paper),
         edits=services.edits_of([t.comment.id for t in _flatten(threads)]),
         hide_form=HideForm(),

@@ -226,6 +226,8 @@ def open_statement(room: Room, actor: User, *, title: str, source: str) -> Group
             kind=PaperKind.GROUP_STATEMENT,
             issued_by=_("Coordinator, %(group)s", group=group.name if group else room.title),
             source=source,
+            # Drafted together by the group's members from the start (not a chair's draft).
+            status=PaperStatus.OPEN,
         )
     except papers.PaperError as error:
         raise StatementError(error.message, "source") from None
