@@ -32,6 +32,7 @@ from consult.papers.forms import (
     TagsForm,
 )
 from consult.papers.models import Comment, Paper, PaperKind, PaperStatus, Paragraph, Position
+from consult.papers.policy import comment_refusal
 from consult.papers.redline import redline_html
 from consult.policy import Need, can, parent_of
 from consult.rooms.models import Room
@@ -263,6 +264,7 @@ def _thread_context(paper: Paper, paragraph: Paragraph, revision, form=None) -> 
         kept=kept,
         may_comment=can(Need.TAKE_PART, paper),
         closed_reason=services.comments_closed_reason(paper),
+        refusal=comment_refusal(current_user, paper),
         manages=can(Need.MANAGE, paper),
         show_authors=can(Need.SEE_AUTHORS, paper),
         edits=services.edits_of([t.comment.id for t in _flatten(threads)]),
