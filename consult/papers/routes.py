@@ -361,7 +361,7 @@ def post_comment(paper: Paper, key: str):
                     rev=revision.label,
                 )
             )
-        services.post_comment(
+        posted = services.post_comment(
             paper,
             current_user,
             paragraph=paragraph,
@@ -377,6 +377,7 @@ def post_comment(paper: Paper, key: str):
             return render(
                 "papers/paragraph.html",
                 "papers/_thread.html",
+                posted=posted,
                 **_thread_context(paper, paragraph, revision),
             )
         flash(_("Your comment is posted."), "success")

@@ -105,6 +105,43 @@
     }, 0);
   });
 
+  // The comments toggle says whether its thread is open, and a second press closes it again
+  // (captured before htmx sees the click, so no request is made to close).
+  document.addEventListener("click", function (evt) {
+    var toggle = evt.target.closest && evt.target.closest(".comments-toggle");
+    if (!toggle || toggle.getAttribute("aria-expanded") !== "true") return;
+    evt.preventDefault();
+    evt.stopPropagation();
+    var thread = document.getElementById(toggle.getAttribute("aria-controls"));
+    if (thread) {
+      var empty = document.createElement("div");
+      empty.className = "thread";
+      empty.id = thread.id;
+      thread.replaceWith(empty);
+    }
+    toggle.setAttribute("aria-expanded", "false");
+  }, true);
+
+  // After a swap: the toggle of an open thread says so; a comment just posted takes the focus
+  // and is announced in the page's live region.
+  document.addEventListener("htmx:afterSwap", function () {
+    var threads = document.querySelectorAll(".thread[data-loaded='true']");
+    for (var i = 0; i < threads.length; i++) {
+      var toggle = document.getElementById("count-" + threads[i].id.slice(7));
+      if (toggle) toggle.setAttribute("aria-expanded", "true");
+      var posted = threads[i].getAttribute("data-posted");
+      if (!posted) continue;
+      threads[i].removeAttribute("data-posted");
+      var comment = document.getElementById(posted);
+      if (comment) comment.focus();
+      var live = document.getElementById("papers-live");
+      if (live) {
+        live.textContent = "";
+        live.textContent = threads[i].getAttribute("data-announce") || "";
+      }
+    }
+  });
+
   // Countdowns: recomputed every 30 seconds from the server's UTC deadline.
   var fmt = typeof Intl !== "undefined" && Intl.RelativeTimeFormat
     ? new Intl.RelativeTimeFormat(document.documentElement.lang || "en", { numeric: "auto" }) : null;
