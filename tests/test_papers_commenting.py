@@ -120,3 +120,67 @@ def test_a_former_member_is_told_why_on_the_paragraph_page(
     assert "You are not a member of this room" in page
     assert "Ask to join" in page and f"{room.slug}#take-part" in page
     assert 'name="body"' not in page
+
+
+HX = {"HX-Request": "true"}
+
+
+@pytest.fixture
+def member_at_paper(db, client, auth, make_user, make_room, add_member):
+    """A member signed in, on an open paper of two paragraphs."""
+    room = make_room(AccessLevel.MEMBERS)
+    chair = make_user()
+    add_member(room, chair, RoomRole.CHAIR)
+    member = make_user()
+    add_member(room, member, RoomRole.MEMBER)
+    paper = _paper(room, chair)
+    first = services.paragraphs_of(services.current_revision(paper))[0]
+    db.session.commit()
+    auth.login(member)
+    return paper, first, member
+
+
+def _post(client, paper, paragraph, member, **data):
+    form = {"body": "Our view.", "revision": 0, "on_behalf_of": member.delegation.name, **data}
+    return client.post(f"/papers/{paper.id}/p/{paragraph.key}/comments", data=form, headers=HX)
+
+
+def _stored(db) -> int:
+    from sqlalchemy import func, select
+
+    from consult.papers.models import Comment
+
+    return db.session.scalar(select(func.count(Comment.id)))
+
+
+def _error_of(page: str, field_id: str) -> str:
+    import re
+
+    match = re.search(rf'<p class="error" id="{field_id}-error"[^>]*>([^<]*)</p>', page)
+    return match.group(1) if match else ""
+
+
+def test_a_quote_spanning_two_paragraphs_is_refused_under_the_quote(db, client, member_at_paper):
+    paper, first, member = member_at_paper
+    before = _stored(db)
+    page = _post(
+        client, paper, first, member, quote="First paragraph.\n\nSecond paragraph."
+    ).get_data(as_text=True)
+    assert "not in paragraph 1" in _error_of(page, f"c-{first.key}-quote")
+    assert not _error_of(page, f"c-{first.key}")  # not under the comment itself
+    assert _stored(db) == before
+
+
+def test_over_length_text_is_refused_with_its_length_under_its_field(db, client, member_at_paper):
+    paper, first, member = member_at_paper
+    before = _stored(db)
+    page = _post(client, paper, first, member, quote="x" * 2345).get_data(as_text=True)
+    message = _error_of(page, f"c-{first.key}-quote")
+    assert "2,345 characters long" in message and "2,000" in message
+    page = _post(client, paper, first, member, body="y" * 20_001).get_data(as_text=True)
+    assert "20,001 characters long" in _error_of(page, f"c-{first.key}")
+    assert "y" * 20_001 in page  # the text is kept to correct, never cut
+    page = _post(client, paper, first, member, proposed_text="z" * 20_005).get_data(as_text=True)
+    assert "20,005 characters long" in _error_of(page, f"c-{first.key}-proposed")
+    assert _stored(db) == before
+    assert 'maxlength="2000"' not in page and 'maxlength="20000"' not in page

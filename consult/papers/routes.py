@@ -385,9 +385,9 @@ def post_comment(paper: Paper, key: str):
     if parent is not None and (parent.paper_id != paper.id or parent.paragraph_key != key):
         form.parent_id.data = ""  # show the message on the paragraph's own form
     for name, errors in form.errors.items():
-        # Every message shows next to the text the person wrote, but for whom they speak:
-        # that one stands next to its own choice.
-        if name not in ("body", "on_behalf_of"):
+        # Each message stands next to its own field; those of fields the person does not see
+        # (revision, reply target) next to the text they wrote.
+        if name not in ("body", "on_behalf_of", "quote", "proposed_text", "position"):
             form.body.errors = [*form.body.errors, *errors]
     if paragraph is None:
         # The paragraph left the text: keep what was written, on the paper page.
@@ -407,7 +407,7 @@ def _position(value: str | None) -> Position | None:
     try:
         return Position(value)
     except ValueError:
-        raise services.PaperError(_("Choose a position from the list.")) from None
+        raise services.PaperError(_("Choose a position from the list."), "position") from None
 
 
 def _first_error(form) -> str:
