@@ -214,6 +214,7 @@ def _paper_page(paper: Paper, status: int = 200, **forms):
         reattach_form=_reattach_form(paragraphs),
         hide_form=HideForm(),
         closed_reason=services.comments_closed_reason(paper),
+        may_quote=comment_refusal(current_user, paper) is None,
         following=services.is_following(paper, current_user),
         show_authors=can(Need.SEE_AUTHORS, paper),
         edits=services.edits_of([t.comment.id for t in _flatten(removed)]),

@@ -142,6 +142,68 @@
     }
   });
 
+  // Select words in a paragraph to quote them: a "Quote" button beside the selection fills the
+  // quote of that paragraph's comment form (opening its thread first). A selection across two
+  // paragraphs is refused with a message; nothing is filled in, nothing is stored.
+  var quoteButton = null;
+  function quoteText() {
+    var text = document.querySelector(".paper-text[data-quote-label]");
+    var selection = window.getSelection();
+    if (quoteButton) { quoteButton.remove(); quoteButton = null; }
+    if (!text || !selection || selection.isCollapsed || !selection.rangeCount) return;
+    var range = selection.getRangeAt(0);
+    var start = range.startContainer.parentElement && range.startContainer.parentElement.closest(".para-text");
+    var end = range.endContainer.parentElement && range.endContainer.parentElement.closest(".para-text");
+    if (!start && !end) return;
+    var words = selection.toString().trim();
+    if (!words) return;
+    if (start !== end) {
+      var where = (start || end).closest("article.paragraph");
+      var note = document.createElement("p");
+      note.className = "error quote-refused";
+      note.setAttribute("role", "alert");
+      note.textContent = text.getAttribute("data-quote-span");
+      quoteButton = note;
+      where.querySelector(".para-tools").appendChild(note);
+      return;
+    }
+    var article = start.closest("article.paragraph");
+    quoteButton = document.createElement("button");
+    quoteButton.type = "button";
+    quoteButton.className = "button small quote-button";
+    quoteButton.textContent = text.getAttribute("data-quote-label");
+    quoteButton.addEventListener("mousedown", function (evt) { evt.preventDefault(); });
+    quoteButton.addEventListener("click", function () {
+      var key = article.getAttribute("data-key");
+      function fill() {
+        var thread = document.getElementById("thread-" + key);
+        var input = thread && thread.querySelector("form.comment-form .quote-input");
+        if (!input) return false;
+        var details = input.closest("details");
+        if (details) details.open = true;
+        input.value = words;
+        input.focus();
+        return true;
+      }
+      if (!fill()) {
+        var toggle = document.getElementById("count-" + key);
+        document.addEventListener("htmx:afterSwap", function once() {
+          if (fill()) document.removeEventListener("htmx:afterSwap", once);
+        });
+        if (toggle) toggle.click();
+      }
+      if (quoteButton) { quoteButton.remove(); quoteButton = null; }
+    });
+    article.querySelector(".para-tools").appendChild(quoteButton);
+  }
+  document.addEventListener("mouseup", function (evt) {
+    if (evt.target.closest && evt.target.closest(".quote-button")) return;
+    setTimeout(quoteText, 0);
+  });
+  document.addEventListener("keyup", function (evt) {
+    if (evt.shiftKey || evt.key === "Shift") setTimeout(quoteText, 0);
+  });
+
   // Countdowns: recomputed every 30 seconds from the server's UTC deadline.
   var fmt = typeof Intl !== "undefined" && Intl.RelativeTimeFormat
     ? new Intl.RelativeTimeFormat(document.documentElement.lang || "en", { numeric: "auto" }) : null;

@@ -66,3 +66,41 @@ def test_an_observer_sees_why_they_cannot_comment(signed_in):
     expect(thread.get_by_text("observers read papers but do not comment")).to_be_visible()
     expect(thread.get_by_role("link", name=re.compile(r"^Ask to join"))).to_be_visible()
     expect(thread.get_by_role("button", name="Post comment")).to_have_count(0)
+
+
+def test_selecting_words_offers_quote_which_fills_the_form(signed_in):
+    title = unique("Select to quote")
+    chair = signed_in("chair.wgeti")
+    paper_id = issue_paper(chair, "wgeti", title, markdown_of(title, PARAGRAPHS))
+    delegate = signed_in("delegate.germany")
+    delegate.goto(f"/papers/{paper_id}")
+    words = "national practice on diversion"
+
+    def select(first_key_para, words_start, last_para=None, words_end=None):
+        delegate.evaluate(
+            """([a, s, b, e]) => {
+              const find = (n) => [...document.querySelectorAll('article.paragraph')]
+                .find(p => p.querySelector('.para-number')?.textContent.trim() === n + '.')
+                .querySelector('.para-text');
+              const node = (el) => document.createTreeWalker(el, NodeFilter.SHOW_TEXT).nextNode();
+              const first = node(find(a)), last = node(find(b));
+              const range = document.createRange();
+              range.setStart(first, first.textContent.indexOf(s));
+              range.setEnd(last, last.textContent.indexOf(e) + e.length);
+              const sel = window.getSelection(); sel.removeAllRanges(); sel.addRange(range);
+              document.dispatchEvent(new MouseEvent('mouseup', {bubbles: true}));
+            }""",
+            [first_key_para, words_start, last_para or first_key_para, words_end or words_start],
+        )
+
+    # Across two paragraphs: a clear message, no Quote button.
+    select(2, "plenary", 3, "diversion")
+    expect(delegate.get_by_text("a quote cannot span two paragraphs")).to_be_visible()
+    expect(delegate.get_by_role("button", name="Quote", exact=True)).to_have_count(0)
+    # Within ¶3: Quote fills that paragraph's comment form.
+    select(3, words)
+    delegate.get_by_role("button", name="Quote", exact=True).click()
+    thread = paragraph(delegate, 3).locator(".thread[data-loaded='true']")
+    expect(thread.get_by_label("Words you refer to (copied from the paragraph)")).to_have_value(
+        words
+    )
