@@ -141,17 +141,16 @@ class CommentForm(Form):
         _l("Your comment (Markdown)"),
         validators=[
             DataRequired(_l("Write your comment before posting it.")),
-            Length(max=20_000),
             Renderable(),
         ],
     )
     quote = TextAreaField(
         _l("Words you refer to (optional, copied from the paragraph)"),
-        validators=[Optional(), Length(max=2000)],
+        validators=[Optional()],
     )
     proposed_text = TextAreaField(
         _l("Proposed text (optional replacement wording)"),
-        validators=[Optional(), Length(max=20_000), Renderable()],
+        validators=[Optional(), Renderable()],
     )
     position = SelectField(
         _l("Position"),

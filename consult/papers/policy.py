@@ -7,6 +7,10 @@ so the rules below speak only of what papers and comments add.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
+
+from flask_babel import gettext as _
 from sqlalchemy import and_, or_, select
 from sqlalchemy.sql import ColumnElement
 
@@ -24,8 +28,9 @@ from consult.papers.models import (
     PaperStatus,
 )
 from consult.policy import Need, Parent
-from consult.rooms.models import Room
-from consult.rooms.policy import managed_room_ids, room_rule
+from consult.rooms.models import JoinRequest, JoinRequestStatus, Room
+from consult.rooms.policy import managed_room_ids, room_roles, room_rule
+from consult.timeutil import utcnow
 
 
 def _invitation(user: User, paper: Paper) -> PaperCosponsor | None:
@@ -105,6 +110,72 @@ def paper_rule(user: User, need: Need, paper: Paper) -> bool:
             invitation = _invitation(user, paper)
             return invitation is not None and invitation.is_open
     return False
+
+
+@dataclass(frozen=True)
+class CommentRefusal:
+    """Why this person may not comment on a paper now, said plainly, and what to do.
+
+    `code` is one of "not_seen", "archived", "observer", "not_member", "closed", "deadline";
+    `join_request` is their pending request to join the room, if any, to link to."""
+
+    code: str
+    message: str
+    advice: str | None = None
+    join_request: JoinRequest | None = None
+
+
+def comment_refusal(user: User, paper: Paper, now: datetime | None = None) -> CommentRefusal | None:
+    """The reason this person may not comment on the paper, or None when they may.
+
+    It agrees with the policy: None exactly when `can(TAKE_PART, paper, user)` holds and the
+    paper takes comments (open, before its deadline); the reason is derived from the same
+    facts `can()` reads, so the page never says something the policy does not decide."""
+    if not policy.can(Need.TAKE_PART, paper, user):
+        room = paper.room
+        if not policy.can(Need.VIEW, paper, user):
+            return CommentRefusal("not_seen", _("You cannot see this paper."))
+        if room.is_archived:
+            return CommentRefusal(
+                "archived", _("This room is archived: its papers take no more comments.")
+            )
+        role = room_roles(user).get(room.id)
+        pending = db.session.scalars(
+            select(JoinRequest).where(
+                JoinRequest.room_id == room.id,
+                JoinRequest.user_id == user.id,
+                JoinRequest.status == JoinRequestStatus.PENDING,
+            )
+        ).first()
+        if role is not None:
+            return CommentRefusal(
+                "observer",
+                _("You observe this room: observers read papers but do not comment."),
+                _("Ask the chair to make you a member."),
+                pending,
+            )
+        return CommentRefusal(
+            "not_member",
+            _("You are not a member of this room, so you cannot comment on its papers."),
+            _("Your request to join is waiting for the chair.")
+            if pending
+            else _("Ask to join the room; the chair decides."),
+            pending,
+        )
+    if paper.status is not PaperStatus.OPEN:
+        return CommentRefusal(
+            "closed",
+            _(
+                "This paper is not open for comments (%(status)s).",
+                status=paper.status.label.lower(),
+            ),
+        )
+    now = now or utcnow()
+    if paper.closes_at is not None and now > paper.closes_at:
+        return CommentRefusal(
+            "deadline", _("The comment deadline has passed; the chair can reopen comments.")
+        )
+    return None
 
 
 def visible_papers(user: User) -> ColumnElement[bool]:

@@ -32,6 +32,7 @@ from consult.papers.forms import (
     TagsForm,
 )
 from consult.papers.models import Comment, Paper, PaperKind, PaperStatus, Paragraph, Position
+from consult.papers.policy import comment_refusal
 from consult.papers.redline import redline_html
 from consult.policy import Need, can, parent_of
 from consult.rooms.models import Room
@@ -230,6 +231,7 @@ def _paper_page(paper: Paper, status: int = 200, **forms):
         reattach_form=_reattach_form(paragraphs),
         hide_form=HideForm(),
         closed_reason=services.comments_closed_reason(paper),
+        may_quote=comment_refusal(current_user, paper) is None,
         following=services.is_following(paper, current_user),
         show_authors=can(Need.SEE_AUTHORS, paper),
         edits=services.edits_of([t.comment.id for t in _flatten(removed)]),
@@ -280,6 +282,7 @@ def _thread_context(paper: Paper, paragraph: Paragraph, revision, form=None) -> 
         kept=kept,
         may_comment=can(Need.TAKE_PART, paper),
         closed_reason=services.comments_closed_reason(paper),
+        refusal=comment_refusal(current_user, paper),
         manages=can(Need.MANAGE, paper),
         may_revise=can(Need.REVISE, paper),
         show_authors=can(Need.SEE_AUTHORS, paper),
@@ -377,7 +380,7 @@ def post_comment(paper: Paper, key: str):
                     rev=revision.label,
                 )
             )
-        services.post_comment(
+        posted = services.post_comment(
             paper,
             current_user,
             paragraph=paragraph,
@@ -393,6 +396,7 @@ def post_comment(paper: Paper, key: str):
             return render(
                 "papers/paragraph.html",
                 "papers/_thread.html",
+                posted=posted,
                 **_thread_context(paper, paragraph, revision),
             )
         flash(_("Your comment is posted."), "success")
@@ -400,9 +404,9 @@ def post_comment(paper: Paper, key: str):
     if parent is not None and (parent.paper_id != paper.id or parent.paragraph_key != key):
         form.parent_id.data = ""  # show the message on the paragraph's own form
     for name, errors in form.errors.items():
-        # Every message shows next to the text the person wrote, but for whom they speak:
-        # that one stands next to its own choice.
-        if name not in ("body", "on_behalf_of"):
+        # Each message stands next to its own field; those of fields the person does not see
+        # (revision, reply target) next to the text they wrote.
+        if name not in ("body", "on_behalf_of", "quote", "proposed_text", "position"):
             form.body.errors = [*form.body.errors, *errors]
     if paragraph is None:
         # The paragraph left the text: keep what was written, on the paper page.
@@ -422,7 +426,7 @@ def _position(value: str | None) -> Position | None:
     try:
         return Position(value)
     except ValueError:
-        raise services.PaperError(_("Choose a position from the list.")) from None
+        raise services.PaperError(_("Choose a position from the list."), "position") from None
 
 
 def _first_error(form) -> str:

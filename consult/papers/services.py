@@ -524,14 +524,13 @@ def _seen(viewer: User | None):
     return visible(Comment, viewer)
 
 
-def _clean(text: str | None, limit: int, what: str) -> str | None:
+def _clean(text: str | None, limit: int, field: str) -> str | None:
+    """Stripped text, or None when empty; over the limit it is refused with its length said,
+    next to its own field (never cut)."""
     text = (text or "").strip()
     if not text:
         return None
-    if len(text) > limit:
-        raise PaperError(
-            _("The %(what)s is too long (at most %(n)d characters).", what=what, n=limit)
-        )
+    refuse_longer_than(text, limit, field, PaperError)
     return text
 
 
@@ -552,7 +551,7 @@ def post_comment(
     reason = comments_closed_reason(paper, now)
     if reason:
         raise PaperError(reason)
-    body = _clean(body, MAX_COMMENT_LENGTH, _("comment"))
+    body = _clean(body, MAX_COMMENT_LENGTH, "body")
     if not body:
         raise PaperError(_("Write your comment before posting it."))
     if paragraph.is_heading:
@@ -562,9 +561,11 @@ def post_comment(
             _("That paragraph is from an earlier revision; comment on the current one.")
         )
     on_behalf_of, group = groups.resolve_speaker(author, on_behalf_of)
-    quote = _clean(quote, 2000, _("quote"))
+    quote = _clean(quote, 2000, "quote")
     if quote and _norm(quote) not in _norm(paragraph.text):
-        raise PaperError(_("The quoted words are not in paragraph %(n)s.", n=paragraph.number))
+        raise PaperError(
+            _("The quoted words are not in paragraph %(n)s.", n=paragraph.number), "quote"
+        )
     depth = 0
     if parent is not None:
         if parent.paper_id != paper.id:
@@ -589,7 +590,7 @@ def post_comment(
         on_behalf_group_id=group.id if group else None,
         body=body,
         quote=quote,
-        proposed_text=_clean(proposed_text, MAX_COMMENT_LENGTH, _("proposed text")),
+        proposed_text=_clean(proposed_text, MAX_COMMENT_LENGTH, "proposed_text"),
         position=position,
     )
     if group is not None and groups.is_coordinator(author, group):
@@ -867,14 +868,14 @@ def edit_comment(comment: Comment, user: User, body: str, proposed_text: str | N
                 n=int(edit_window().total_seconds() // 60),
             )
         )
-    body = _clean(body, MAX_COMMENT_LENGTH, _("comment"))
+    body = _clean(body, MAX_COMMENT_LENGTH, "body")
     if not body:
         raise PaperError(_("A comment cannot be empty; delete it instead."))
     db.session.add(
         CommentEdit(comment_id=comment.id, body=comment.body, proposed_text=comment.proposed_text)
     )
     comment.body = body
-    comment.proposed_text = _clean(proposed_text, MAX_COMMENT_LENGTH, _("proposed text"))
+    comment.proposed_text = _clean(proposed_text, MAX_COMMENT_LENGTH, "proposed_text")
     comment.edited_at = utcnow()
     _comment_changed(paper, comment)
 
