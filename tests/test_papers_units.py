@@ -657,5 +657,3 @@ class TestRedline:
         matches = sum(1 for a in old for b in new if similarity(a, b) >= 0.5)
         assert matches >= 300
         assert time.perf_counter() - start < 10
-
-
