@@ -17,7 +17,7 @@ from docx.oxml.ns import qn
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from consult.exports.word import inline_runs
+from consult.exports.word import FRONT_STYLE, inline_runs
 from consult.markdown import render
 from consult.papers.blocks import Block, markdown_for_render, number_blocks, split_blocks
 from consult.papers.docx_io import (
@@ -493,7 +493,9 @@ class TestRevisionDocx:
 
     def test_numbers_headings_header_and_properties(self):
         document = docx.Document(io.BytesIO(revision_docx(revision())))
-        paragraphs = [p for p in document.paragraphs if p.text.strip()]
+        paragraphs = [
+            p for p in document.paragraphs if p.text.strip() and p.style.name != FRONT_STYLE
+        ]
         assert paragraphs[0].style.name == "Title"
         assert (paragraphs[1].style.name, paragraphs[1].text) == ("Heading 1", "Introduction")
         first = paragraphs[2]
@@ -531,7 +533,8 @@ class TestRevisionDocx:
     def test_list_first_paragraph_keeps_its_number(self):
         doc = RevisionDoc(None, "T", "Rev.0", "Chair", [(1, "paragraph", "- a\n- b")])
         document = docx.Document(io.BytesIO(revision_docx(doc)))
-        assert [p.text for p in document.paragraphs][1:] == ["1. ", "a", "b"]
+        texts_ = [p.text for p in document.paragraphs if p.style.name != FRONT_STYLE]
+        assert texts_[1:] == ["1. ", "a", "b"]
 
     def test_long_revisions_are_written_quickly(self):
         blocks = [(n, "paragraph", f"Paragraph **{n}**:\n- a\n- b") for n in range(1, 1001)]

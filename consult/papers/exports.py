@@ -124,7 +124,8 @@ def _headings(c: Compilation) -> list[Section]:
     if c.attributed or c.by != "delegation":
         return c.sections
     return [
-        Section(_("Delegation %(n)d", n=n), s.comments, s.text, s.text_html) for n, s in enumerate(c.sections, 1)
+        Section(_("Delegation %(n)d", n=n), s.comments, s.text, s.text_html)
+        for n, s in enumerate(c.sections, 1)
     ]
 
 
