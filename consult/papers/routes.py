@@ -33,6 +33,7 @@ from consult.papers.forms import (
     TagsForm,
 )
 from consult.papers.models import Comment, Paper, PaperKind, PaperStatus, Paragraph, Position
+from consult.papers.policy import comment_refusal
 from consult.papers.redline import redline_html
 from consult.policy import Need, can, parent_of
 from consult.rooms.models import Room
@@ -77,8 +78,17 @@ def _in_zone(value: datetime | None, zone: str) -> datetime | None:
 def new_paper(room: Room):
     form = PaperForm()
     tagging.prepare(form)
+    people = services.named_members(room)
+    form.facilitator.choices = [("", _("None"))] + [(str(u.id), u.name) for u in people]
     if form.validate_on_submit():
         tags = tagging.tags_from(form)
+        facilitator = None
+        if form.facilitator.data:
+            facilitator = next((u for u in people if str(u.id) == form.facilitator.data), None)
+            if facilitator is None:
+                raise services.PaperError(
+                    _("Choose the facilitator among the room's members."), "facilitator"
+                )
         source, origin = _source_from(form)
         paper = services.create_paper(
             room,
@@ -93,8 +103,16 @@ def new_paper(room: Room):
             is_chatham_house=form.is_chatham_house.data,
             origin=origin,
             tags=tags,
+            facilitator=facilitator,
         )
-        flash(_("%(title)s is issued and open for comments.", title=paper.title), "success")
+        flash(
+            _(
+                "%(title)s is in drafting: only the room's chairs and facilitators and the "
+                "paper's facilitator see it. Open it for comments when it is ready.",
+                title=paper.title,
+            ),
+            "success",
+        )
         return redirect(url_for("papers.paper", paper_id=paper.id))
     status = 422 if form.is_submitted() else 200
     return render("papers/new.html", form=form, room=room, status=status)
@@ -214,6 +232,7 @@ def _paper_page(paper: Paper, status: int = 200, **forms):
         reattach_form=_reattach_form(paragraphs),
         hide_form=HideForm(),
         closed_reason=services.comments_closed_reason(paper),
+        may_quote=comment_refusal(current_user, paper) is None,
         following=services.is_following(paper, current_user),
         show_authors=can(Need.SEE_AUTHORS, paper),
         edits=services.edits_of([t.comment.id for t in _flatten(removed)]),
@@ -264,7 +283,9 @@ def _thread_context(paper: Paper, paragraph: Paragraph, revision, form=None) -> 
         kept=kept,
         may_comment=can(Need.TAKE_PART, paper),
         closed_reason=services.comments_closed_reason(paper),
+        refusal=comment_refusal(current_user, paper),
         manages=can(Need.MANAGE, paper),
+        may_revise=can(Need.REVISE, paper),
         show_authors=can(Need.SEE_AUTHORS, paper),
         edits=services.edits_of([t.comment.id for t in _flatten(threads)]),
         hide_form=HideForm(),
@@ -360,7 +381,7 @@ def post_comment(paper: Paper, key: str):
                     rev=revision.label,
                 )
             )
-        services.post_comment(
+        posted = services.post_comment(
             paper,
             current_user,
             paragraph=paragraph,
@@ -376,6 +397,7 @@ def post_comment(paper: Paper, key: str):
             return render(
                 "papers/paragraph.html",
                 "papers/_thread.html",
+                posted=posted,
                 **_thread_context(paper, paragraph, revision),
             )
         flash(_("Your comment is posted."), "success")
@@ -383,9 +405,9 @@ def post_comment(paper: Paper, key: str):
     if parent is not None and (parent.paper_id != paper.id or parent.paragraph_key != key):
         form.parent_id.data = ""  # show the message on the paragraph's own form
     for name, errors in form.errors.items():
-        # Every message shows next to the text the person wrote, but for whom they speak:
-        # that one stands next to its own choice.
-        if name not in ("body", "on_behalf_of"):
+        # Each message stands next to its own field; those of fields the person does not see
+        # (revision, reply target) next to the text they wrote.
+        if name not in ("body", "on_behalf_of", "quote", "proposed_text", "position"):
             form.body.errors = [*form.body.errors, *errors]
     if paragraph is None:
         # The paragraph left the text: keep what was written, on the paper page.
@@ -405,7 +427,7 @@ def _position(value: str | None) -> Position | None:
     try:
         return Position(value)
     except ValueError:
-        raise services.PaperError(_("Choose a position from the list.")) from None
+        raise services.PaperError(_("Choose a position from the list."), "position") from None
 
 
 def _first_error(form) -> str:
