@@ -23,7 +23,7 @@ from consult.papers.exports import (
     compilation_docx,
     compilation_markdown,
 )
-from consult.papers.models import Comment, PaperKind
+from consult.papers.models import Comment, PaperKind, PaperStatus
 from consult.rooms.models import AccessLevel, RoomRole
 
 pytestmark = pytest.mark.papers
@@ -279,6 +279,7 @@ def consultation(db, make_user, make_room, add_member, make_delegation):
         source="First paragraph.\n\nSecond paragraph on risk.\n",
         closes_at=datetime.now(UTC) + timedelta(days=7),
     )
+    paper.status = PaperStatus.OPEN  # issued open for comments
     second = [p for p in services.paragraphs_of(services.current_revision(paper))][1]
     first = services.post_comment(
         paper,

@@ -505,7 +505,8 @@ class TestRevisionDocx:
         assert [r.text for r in first.runs if r.italic] == ["States Parties"]
         assert [p.style.name for p in paragraphs[3:5]] == ["List Number", "List Number"]
         numbered = [p.text for p in paragraphs if re.match(r"\d+\. ", p.text)]
-        assert [t.split(".")[0] for t in numbered] == ["1", "2", "3", "4"]  # list joins table
+        assert [t.split(".")[0] for t in numbered] == ["1", "2", "3"]
+        assert document.tables[0].cell(0, 0).text == "4. State"  # its number, in the table
         header = " ".join(p.text for p in document.sections[0].header.paragraphs)
         assert "ATT/CSP11/2025/CHAIR/800/WP" in header and "Rev.1" in header
         assert document.core_properties.author == "the Chair"
