@@ -91,7 +91,8 @@ def remove(stored_name: str) -> None:
 
 def serve(stored_name: str, content_type: str) -> Response:
     """The file as a download (never shown inline: an HTML or SVG file could run script)."""
-    response = Response(read(stored_name), mimetype=content_type)
+    # content_type, not mimetype: Werkzeug would add a second charset to a "text/...; charset".
+    response = Response(read(stored_name), content_type=content_type)
     response.headers["Content-Disposition"] = "attachment"
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response

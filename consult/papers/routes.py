@@ -12,7 +12,8 @@ from sqlalchemy import select
 
 from consult import drafts
 from consult.accounts.models import RegionalGroup
-from consult.downloads import DOCX_TYPE, download
+from consult.downloads import CSV_TYPE, DOCX_TYPE, MARKDOWN_TYPE, PDF_TYPE, download, file_name
+from consult.exports.pdf import docx_to_pdf
 from consult.extensions import db
 from consult.groups.services import confirmed_clause
 from consult.handlers import Load, handler
@@ -580,6 +581,7 @@ def _filters() -> services.CompilationFilters:
         regional_group=request.args.get("group") or None,
         position=request.args.get("position") or None,
         taken_into_account=None if taken not in ("0", "1") else taken == "1",
+        office_replies=flag("replies"),
     )
 
 
@@ -614,20 +616,24 @@ def _compilation_comment_ids(paper: Paper) -> dict:
     }
 
 
-@bp.route("/papers/<int:paper_id>/compilation.<any(docx, csv, md):fmt>")
-@handler(paper=Load(Paper, Need.MANAGE))
+@bp.route("/papers/<int:paper_id>/compilation.<any(docx, pdf, csv, md):fmt>")
+@handler(
+    paper=Load(Paper, Need.MANAGE),
+    refused=lambda paper: url_for("papers.compilation", paper_id=paper.id, **request.args),
+)
 def compilation_export(paper: Paper, fmt: str):
+    """The compilation as the page shows it (same filters), named after the paper's symbol."""
     data = _compilation(paper)
-    name = f"compilation-{paper.id}-{data.revision_label}"
-    if fmt == "docx":
-        return download(exports.compilation_docx(data), f"{name}.docx", DOCX_TYPE)
-    if fmt == "csv":
-        return download(
-            exports.compilation_csv(data).encode(), f"{name}.csv", "text/csv; charset=utf-8"
-        )
-    return download(
-        exports.compilation_markdown(data).encode(), f"{name}.md", "text/markdown; charset=utf-8"
+    name = file_name(
+        paper.symbol, f"paper-{paper.id}", data.revision_label, _("compilation"), suffix=fmt
     )
+    if fmt == "docx":
+        return download(exports.compilation_docx(data), name, DOCX_TYPE)
+    if fmt == "pdf":
+        return download(docx_to_pdf(exports.compilation_docx(data)), name, PDF_TYPE)
+    if fmt == "csv":
+        return download(exports.compilation_csv(data), name, CSV_TYPE)
+    return download(exports.compilation_markdown(data).encode(), name, MARKDOWN_TYPE)
 
 
 @bp.route("/papers/<int:paper_id>/rev/<int:number>.docx")
@@ -640,10 +646,15 @@ def revision_export(paper: Paper, number: int):
         symbol=paper.symbol,
         title=paper.title,
         revision_label=revision.label,
-        issued_by=paper.issued_by,
+        issued_by=paper.issued_by or paper.room.title,
         blocks=[
             (p.number, "heading" if p.is_heading else "paragraph", p.text)
             for p in services.paragraphs_of(revision)
         ],
+        issued_at=revision.created_at,
+        language=paper.original_language,
+        time_zone=paper.room.time_zone,
+        kind=paper.kind.label,
     )
-    return download(revision_docx(doc), f"paper-{paper.id}-{revision.label}.docx", DOCX_TYPE)
+    name = file_name(paper.symbol, f"paper-{paper.id}", revision.label, suffix="docx")
+    return download(revision_docx(doc), name, DOCX_TYPE)

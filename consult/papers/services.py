@@ -19,7 +19,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from consult import audit, waiting
 from consult.accounts import handover
-from consult.accounts.models import Delegation, User
+from consult.accounts.models import Delegation, RegionalGroup, User
 from consult.errors import ServiceError, refuse_longer_than
 from consult.extensions import db
 from consult.groups import services as groups
@@ -1100,18 +1100,86 @@ def edits_of(comment_ids: list[int]) -> dict[int, list[CommentEdit]]:
 
 @dataclass
 class CompilationFilters:
+    """The compilation page's filters; the files made from the page keep them."""
+
     unanswered: bool = False
     proposed_text: bool = False
     delegation_id: int | None = None
     regional_group: str | None = None
     position: str | None = None
     taken_into_account: bool | None = None
+    #: Include the replies of the chair, facilitators and the Secretariat (off by default:
+    #: a compilation is what delegations said).
+    office_replies: bool = False
+
+    def described(self, delegation: str | None) -> list[str]:
+        """The filters in words, for the cover page of the files."""
+        words = []
+        if self.unanswered:
+            words.append(_("only comments without a reply"))
+        if self.proposed_text:
+            words.append(_("only comments with proposed text"))
+        if delegation:
+            words.append(_("delegation: %(name)s", name=delegation))
+        if self.regional_group:
+            group = next((g for g in RegionalGroup if g.value == self.regional_group), None)
+            words.append(_("regional group: %(name)s", name=group.label if group else "?"))
+        if self.position:
+            position = next((p for p in Position if p.value == self.position), None)
+            words.append(_("position: %(name)s", name=position.label if position else "?"))
+        if self.taken_into_account is True:
+            words.append(_("only comments taken into account"))
+        elif self.taken_into_account is False:
+            words.append(_("only comments not yet taken into account"))
+        if self.office_replies:
+            words.append(_("replies of the chair, facilitators and the Secretariat included"))
+        return words
+
+
+#: How a comment written by an office holder is attributed: in their capacity, not their State.
+CAPACITY_LABELS = {
+    RoomRole.CHAIR: _l("the Chair"),
+    RoomRole.FACILITATOR: _l("the Facilitator"),
+}
+
+
+def _capacities(room: Room, comments: list[Comment]) -> dict[int, str]:
+    """Comment id -> "the Chair" / "the Facilitator" / "the Secretariat" for the comments
+    their authors wrote while holding that office in the paper's room (one query)."""
+    authors = {c.author_id for c in comments}
+    held = (
+        db.session.scalars(
+            select(Membership).where(
+                Membership.room_id == room.id,
+                Membership.user_id.in_(authors),
+                Membership.role.in_(list(CAPACITY_LABELS)),
+            )
+        ).all()
+        if authors
+        else []
+    )
+    result: dict[int, str] = {}
+    for c in comments:
+        roles = [
+            m.role
+            for m in held
+            if m.user_id == c.author_id
+            and m.started_at <= c.created_at
+            and (m.ended_at is None or m.ended_at > c.created_at)
+        ]
+        if roles:
+            result[c.id] = str(CAPACITY_LABELS[max(roles, key=lambda r: r.rank)])
+        elif c.author.is_secretariat:
+            result[c.id] = _("the Secretariat")
+    return result
 
 
 def compile_comments(
     paper: Paper, *, by: str, attributed: bool, filters: CompilationFilters | None = None
 ) -> exports.Compilation:
-    """All visible comments grouped by paragraph (reading order) or by delegation."""
+    """The comments everyone who sees the paper sees, grouped by paragraph (reading order,
+    each with its current text) or by who speaks; attributed to delegations, groups or an
+    office ("the Facilitator"), never to persons."""
     filters = filters or CompilationFilters()
     revision = current_revision(paper)
     current = paragraphs_of(revision)
@@ -1121,9 +1189,12 @@ def compile_comments(
     comments = [
         c for c in _load_comments(paper, Comment.deleted_at.is_(None), None) if c.hidden_at is None
     ]
+    capacity = _capacities(paper.room, comments)
     replied = {c.parent_id for c in comments if c.parent_id}
     selected = []
     for c in comments:
+        if c.parent_id is not None and c.id in capacity and not filters.office_replies:
+            continue
         if filters.unanswered and (c.parent_id is not None or c.id in replied):
             continue
         if filters.proposed_text and not c.proposed_text:
@@ -1147,44 +1218,71 @@ def compile_comments(
         p = order.get(c.paragraph_key)
         return f"¶{p.number}" if p else _("On removed text")
 
+    def speaker(c: Comment) -> str:
+        return capacity.get(c.id) or c.on_behalf_of
+
     def compiled(c: Comment) -> exports.CompiledComment:
         return exports.CompiledComment(
+            comment_id=c.id,
+            parent_id=c.parent_id,
             paragraph_label=paragraph_label(c),
             made_on=f"{c.made_on.revision.label} ¶{c.made_on.number}",
-            author=f"{c.author.name} ({c.delegation.name})" if attributed else None,
-            on_behalf_of=c.on_behalf_of if attributed else None,
+            speaker=speaker(c) if attributed else None,
+            delegation=c.delegation.name if attributed and c.id not in capacity else None,
+            capacity=capacity.get(c.id) if attributed else None,
             position=c.position.value if c.position else None,
             quote=c.quote,
             body=c.body,
             proposed_text=c.proposed_text,
+            original_text=c.made_on.text if c.proposed_text else None,
             created_at=c.created_at,
-            is_reply=c.parent_id is not None,
             taken_into_account=c.taken_into_account_at is not None,
-            comment_id=c.id,
             body_html=c.body_html,
             proposed_text_html=c.proposed_text_html,
         )
 
-    sections: dict[str, list[exports.CompiledComment]] = {}
+    sections: list[exports.Section] = []
     if by == "delegation" and attributed:
-        for c in sorted(selected, key=lambda c: (c.on_behalf_of.lower(), c.created_at)):
-            sections.setdefault(c.on_behalf_of, []).append(compiled(c))
+        by_speaker: dict[str, list[exports.CompiledComment]] = {}
+        for c in sorted(selected, key=lambda c: (speaker(c).lower(), c.created_at)):
+            by_speaker.setdefault(speaker(c), []).append(compiled(c))
+        sections = [exports.Section(who, items) for who, items in by_speaker.items()]
     else:
         positions = {p.key: p.position for p in current}
         removed = len(current) + 1
+        by_paragraph: dict[str, exports.Section] = {}
         for c in sorted(
             selected, key=lambda c: (positions.get(c.paragraph_key, removed), c.created_at)
         ):
-            sections.setdefault(paragraph_label(c), []).append(compiled(c))
+            label = paragraph_label(c)
+            if label not in by_paragraph:
+                p = order.get(c.paragraph_key)
+                by_paragraph[label] = exports.Section(
+                    label, [], p.text if p else None, p.text_html if p else None
+                )
+            by_paragraph[label].comments.append(compiled(c))
+        sections = list(by_paragraph.values())
         by = "paragraph"
+    counts: dict[str, int] = {}
+    if attributed:
+        for c in selected:
+            counts[speaker(c)] = counts.get(speaker(c), 0) + 1
+    chosen = db.session.get(Delegation, filters.delegation_id) if filters.delegation_id else None
     return exports.Compilation(
         symbol=paper.symbol,
         title=paper.title,
         revision_label=revision.label,
+        issued_by=paper.issued_by or paper.room.title,
         generated_at=utcnow(),
         attributed=attributed,
         by=by,
-        groups=list(sections.items()),
+        sections=sections,
+        language=paper.original_language,
+        time_zone=paper.room.time_zone,
+        closes_at=paper.closes_at,
+        filters=filters.described(chosen.name if chosen else None),
+        office_replies=filters.office_replies,
+        counts=sorted(counts.items(), key=lambda item: (-item[1], item[0].lower())),
     )
 
 

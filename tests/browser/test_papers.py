@@ -232,7 +232,7 @@ def test_comment_appears_live_moves_with_rev1_and_is_compiled(signed_in, tmp_pat
     with chair.expect_download() as download_info:
         chair.get_by_role("link", name="Download Word (.docx)").click()
     download = download_info.value
-    assert download.suggested_filename == f"compilation-{paper_id}-Rev.1.docx"
+    assert download.suggested_filename == f"paper-{paper_id}-Rev.1-compilation.docx"
     saved = tmp_path / download.suggested_filename
     download.save_as(saved)
     under_4 = docx_texts_under(saved, "¶4")
