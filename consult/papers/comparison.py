@@ -108,9 +108,7 @@ def _label(block: ComparedBlock, old: Revision) -> tuple[str | None, str]:
     if block.kind == "removed":
         return None, _("(%(rev)s ¶%(n)s, removed)", rev=old.label, n=was)
     if block.kind == "moved_away":
-        return None, _(
-            "(%(rev)s ¶%(n)s, moved to ¶%(to)s)", rev=old.label, n=was, to=number
-        )
+        return None, _("(%(rev)s ¶%(n)s, moved to ¶%(to)s)", rev=old.label, n=was, to=number)
     if block.kind == "moved":
         return number and f"{number}.", _("(moved from %(rev)s ¶%(n)s)", rev=old.label, n=was)
     if block.kind == "added":

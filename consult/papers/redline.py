@@ -18,10 +18,7 @@ from typing import TypeVar
 from flask_babel import gettext as _
 from markupsafe import Markup, escape
 
-__all__ = [
-    "diff_runs",
-    "redline_html",
-    "rendered_redline", "similarity", "tokens", "word_diff"]
+__all__ = ["diff_runs", "redline_html", "rendered_redline", "similarity", "tokens", "word_diff"]
 
 # Words, runs of whitespace, and single other characters: joining the tokens gives the text back.
 _TOKEN_RE = re.compile(r"\w+|\s+|[^\w\s]")
@@ -50,9 +47,7 @@ def diff_runs(
     inserted phrase rather than alternating word by word.
     """
     matcher = difflib.SequenceMatcher(None, [key(t) for t in a], [key(t) for t in b], False)
-    raw = [
-        (tag, list(a[i1:i2]), list(b[j1:j2])) for tag, i1, i2, j1, j2 in matcher.get_opcodes()
-    ]
+    raw = [(tag, list(a[i1:i2]), list(b[j1:j2])) for tag, i1, i2, j1, j2 in matcher.get_opcodes()]
     result: list[tuple[str, list[T], list[T]]] = []
     deleted: list[T] = []
     inserted: list[T] = []
