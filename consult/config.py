@@ -60,6 +60,9 @@ class Config:
     #: The CSP cycle the Secretariat's document symbols name now (ATT/CSP<n>...): the national
     #: contributions' symbols are pre-filled with it.
     CSP_NUMBER = int(_env("CSP_NUMBER", "12"))
+    #: This installation's name in calendar UIDs (meeting-12@<id>); generated and stored in
+    #: the database when unset (consult.instance).
+    INSTANCE_ID = _env("INSTANCE_ID")
 
     BABEL_DEFAULT_LOCALE = "en"
     BABEL_DEFAULT_TIMEZONE = "UTC"

@@ -6,6 +6,7 @@ from flask import Blueprint, jsonify
 from flask_login import current_user
 from sqlalchemy import text
 
+from consult import dashboard as sections
 from consult import waiting
 from consult.extensions import db
 from consult.handlers import handler
@@ -25,6 +26,7 @@ def dashboard():
         rows=rows,
         latest=latest,
         waiting=waiting.for_person(current_user),
+        sections=sections.sections(current_user),
     )
 
 

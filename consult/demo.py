@@ -479,6 +479,9 @@ def seed(password: str) -> dict[str, int]:
     _demo_case_studies(wgeti, people)
     _demo_assistance(people)
     _demo_meetings_screen(wgeti, people, now)
+    papers += _demo_revision_workflow(art67, people)
+    _demo_agenda_documents(wgeti, people, now)
+    _demo_programme_week(wgeti, people, now)
     return {
         "delegations": len(delegations),
         "people": len(people),
@@ -903,6 +906,7 @@ def _seed_papers(art67: Room, wgeti: Room, people: dict[str, User], now) -> int:
         source=GUIDE_REV0,
         closes_at=now + timedelta(days=21),
     )
+    papers.open_for_comments(guide, people["facilitator"])
     paragraphs = papers.paragraphs_of(papers.current_revision(guide))
     numbered = {p.number: p for p in paragraphs if p.number}
     first = papers.post_comment(
@@ -962,6 +966,7 @@ def _seed_papers(art67: Room, wgeti: Room, people: dict[str, User], now) -> int:
         source=DECISION_REV0,
         closes_at=now + timedelta(days=10),
     )
+    papers.open_for_comments(decision, people["chair.wgeti"])
     first_para = next(
         p for p in papers.paragraphs_of(papers.current_revision(decision)) if p.number == 1
     )
@@ -1076,6 +1081,7 @@ def _demo_library(wgeti: Room, states: Room, dief: Room, people: dict[str, User]
         "cooperation\n\nExporting and importing States may agree on-site checks after "
         "delivery.",
     )
+    papers.open_for_comments(dvc, chair)
     papers.revise(
         dvc,
         chair,
@@ -1095,6 +1101,7 @@ def _demo_library(wgeti: Room, states: Room, dief: Room, people: dict[str, User]
         source="Delegations described on-site checks as rare but valuable; most rely on "
         "delivery verification certificates.",
     )
+    papers.open_for_comments(summary, chair)
     tag(summary, "post-shipment-verification")
     stockpiles = papers.create_paper(
         wgeti,
@@ -1105,6 +1112,7 @@ def _demo_library(wgeti: Room, states: Room, dief: Room, people: dict[str, User]
         source="Physical security and stockpile management reduce the risk of diversion "
         "after delivery.",
     )
+    papers.open_for_comments(stockpiles, chair)
     tag(stockpiles, "stockpile-management", articles=(11, 16))
     # Issued last year (demo history: revisions are immutable, so set in SQL).
     last_year = datetime(utcnow().year - 1, 6, 15, 9, 0, tzinfo=UTC)
@@ -1121,6 +1129,7 @@ def _demo_library(wgeti: Room, states: Room, dief: Room, people: dict[str, User]
         source="The Conference encourages States Parties to cooperate on post-delivery "
         "measures, including delivery verification.",
     )
+    papers.open_for_comments(decision, people["president"])
     tag(decision, "post-delivery-measures", "re-export-assurances")
     topic = discussions.start_topic(
         wgeti,
@@ -1485,3 +1494,141 @@ def _demo_meetings_screen(wgeti: Room, people: dict[str, User], now) -> None:
         planned_minutes=90,
     )
     db.session.flush()
+
+
+def _demo_agenda_documents(wgeti: Room, people: dict[str, User], now) -> None:
+    """The first WGETI session's items get documents: a paper circulated a week before (late
+    under the room's four weeks), the chair's file, and Thailand's published statement."""
+    from consult.meetings import documents
+    from consult.meetings.models import AgendaItem, Meeting
+    from consult.papers.models import Paper, PaperStatus
+
+    wgeti.circulation_days = 28
+    session = db.session.scalars(
+        select(Meeting).where(Meeting.room_id == wgeti.id).order_by(Meeting.id)
+    ).first()
+    items = db.session.scalars(
+        select(AgendaItem)
+        .where(AgendaItem.meeting_id == session.id)
+        .order_by(AgendaItem.number, AgendaItem.letter)
+    ).all()
+    paper = db.session.scalars(
+        select(Paper)
+        .where(Paper.room_id == wgeti.id, Paper.status != PaperStatus.DRAFTING)
+        .order_by(Paper.id)
+    ).first()
+    if session is None or not items:
+        return
+    chair = people["chair.wgeti"]
+    item = next((i for i in items if i.state.value == "current"), items[0])
+    week_before = min(now, session.starts_at - timedelta(days=7))
+    if paper is not None and documents.audience_problem(session, paper) is None:
+        documents.attach_paper(item, chair, paper, week_before)
+    pdf = b"%PDF-1.4\n% consult demo\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+    documents.attach_file(
+        item,
+        chair,
+        title="Programme of work",
+        filename="programme-of-work.pdf",
+        data=pdf,
+        circulated_at=min(now, session.starts_at - timedelta(days=30)),
+    )
+    statement = documents.submit_statement(
+        item, people["delegate.thailand"], title="", filename="statement.pdf", data=pdf
+    )
+    documents.publish(statement, chair)
+
+
+def _demo_programme_week(wgeti: Room, people: dict[str, User], now) -> None:
+    """Issue #16: a Working Group week in three weeks' time, Monday to Wednesday in Geneva,
+    with its programme of work (WGETI, WGTU, WGTR and a closing Plenary) and its items."""
+    from datetime import time
+    from zoneinfo import ZoneInfo
+
+    from consult.meetings import programme
+    from consult.meetings import services as meetings
+    from consult.meetings.models import MeetingKind, MeetingMode
+
+    zone = ZoneInfo("Europe/Zurich")
+    local = (now + timedelta(days=21)).astimezone(zone)
+    monday = (local - timedelta(days=local.weekday())).date()
+
+    def at(day: int, hour: int) -> datetime:
+        moment = datetime.combine(monday + timedelta(days=day), time(hour), tzinfo=zone)
+        return moment.astimezone(ZoneInfo("UTC"))
+
+    chair = people["chair.wgeti"]
+    week = meetings.create_meeting(
+        wgeti,
+        chair,
+        title="Working Group week",
+        kind=MeetingKind.WORKING_GROUP_SESSION,
+        mode=MeetingMode.HYBRID,
+        starts_at=at(0, 9),
+        ends_at=at(2, 18),
+        time_zone="Europe/Zurich",
+        venue="CICG, Geneva",
+        interpretation="English, French, Spanish",
+    )
+    plan = [
+        (0, 10, 13, "WGETI", "Room 2", "Diversion: the voluntary guide"),
+        (0, 15, 18, "WGTU", "Room 2", "Universalization: outreach in the Pacific"),
+        (1, 10, 13, "WGTR", "Room 3", "Transparency and reporting: the annual report template"),
+        (2, 10, 12, "WGETI", "Room 2", "Post-shipment cooperation"),
+        (2, 15, 18, "Plenary", "Room 1", "Reports of the working groups"),
+    ]
+    for number, (day, start, end, body, room, title) in enumerate(plan, 1):
+        session = programme.add_session(
+            week, chair, body=body, starts_at=at(day, start), ends_at=at(day, end), venue=room
+        )
+        item = meetings.add_item(week, chair, number=number, letter="", title=title)
+        programme.place_item(item, chair, session)
+    db.session.flush()
+
+
+def _demo_revision_workflow(art67: Room, people: dict[str, User]) -> int:
+    """The guide's Rev.2, made through the draft revision (Ghana's proposal taken into it),
+    Germany's proposal on Rev.2 waiting to be taken, and a chapter still in drafting that a
+    delegate facilitates (seen only by the room's chairs and facilitators and by her)."""
+    from consult.papers import services as papers
+    from consult.papers import workflow
+    from consult.papers.models import Paper, PaperKind
+
+    facilitator = people["facilitator"]
+    guide = db.session.scalar(select(Paper).where(Paper.symbol.like("%VG.Art7")))
+    numbered = {p.number: p for p in papers.paragraphs_of(papers.current_revision(guide))}
+    proposal = papers.post_comment(
+        guide,
+        people["chair.wgtu"],
+        paragraph=numbered[2],
+        on_behalf_of="Ghana",
+        body="The chapter should say that it reflects the practice States Parties shared.",
+        proposed_text="This chapter collects the national practice that States Parties shared "
+        'on how the term "overriding risk" is understood and applied, without prejudice to '
+        "each State Party's interpretation.",
+    )
+    workflow.take_proposal(proposal, facilitator)
+    draft = workflow.draft_of(guide)
+    workflow.issue_draft(guide, facilitator, version=draft.version, note="Ghana's proposal")
+    numbered = {p.number: p for p in papers.paragraphs_of(papers.current_revision(guide))}
+    papers.post_comment(
+        guide,
+        people["focal.germany"],
+        paragraph=numbered[7],
+        on_behalf_of="Germany",
+        body="Examples help; we propose naming end-use monitoring.",
+        proposed_text="Mitigating measures may include confidence-building measures, end-use "
+        "monitoring or jointly developed programmes by the exporting and importing States.",
+    )
+    papers.create_paper(
+        art67,
+        facilitator,
+        title="Voluntary guide: Article 6 (prohibitions)",
+        kind=PaperKind.VOLUNTARY_GUIDE,
+        issued_by="Facilitator, Articles 6 and 7",
+        source="# Chapter 2: Prohibitions\n\nArticle 6 prohibits transfers that would violate "
+        "measures adopted by the Security Council.\n\nThis chapter is being drafted.",
+        facilitator=people["delegate.germany"],
+    )
+    db.session.flush()
+    return 1

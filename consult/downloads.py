@@ -14,6 +14,7 @@ __all__ = [
     "ICS_TYPE",
     "MARKDOWN_TYPE",
     "PDF_TYPE",
+    "TEXT_TYPE",
     "download",
     "file_name",
 ]
@@ -23,6 +24,7 @@ PDF_TYPE = "application/pdf"
 CSV_TYPE = "text/csv; charset=utf-8"
 ICS_TYPE = "text/calendar; charset=utf-8"
 MARKDOWN_TYPE = "text/markdown; charset=utf-8"
+TEXT_TYPE = "text/plain; charset=utf-8"
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
 

@@ -28,6 +28,13 @@ ALLOWED_TYPES = {
     ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
 
+#: The documents of a meeting's agenda items: PDF, Word and PowerPoint only.
+DOCUMENT_TYPES = {
+    ".pdf": "application/pdf",
+    ".docx": ALLOWED_TYPES[".docx"],
+    ".pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+}
+
 
 def limit() -> int:
     """The largest file accepted, in bytes."""
@@ -35,12 +42,22 @@ def limit() -> int:
 
 
 def check_file(
-    name: str, data: bytes, error: type[ServiceError] = ServiceError, field: str | None = None
+    name: str,
+    data: bytes,
+    error: type[ServiceError] = ServiceError,
+    field: str | None = None,
+    *,
+    types: dict[str, str] | None = None,
+    refusal: str | None = None,
 ) -> tuple[str, bytes, str]:
-    """(file name, bytes, content type) of an accepted file; `error` refuses any other."""
+    """(file name, bytes, content type) of an accepted file; `error` refuses any other.
+    `types` narrows what is accepted (suffix -> content type), `refusal` says so."""
+    types = ALLOWED_TYPES if types is None else types
     suffix = Path(name).suffix.lower()
-    if suffix not in ALLOWED_TYPES:
-        raise error(_("Attach PDF, Word, Excel, CSV, text or image files only."), field=field)
+    if suffix not in types:
+        raise error(
+            refusal or _("Attach PDF, Word, Excel, CSV, text or image files only."), field=field
+        )
     if len(data) > limit():
         raise error(
             _("An attachment can be at most %(mb)d MB.", mb=limit() // (1024 * 1024)),
@@ -48,7 +65,7 @@ def check_file(
         )
     if not data:
         raise error(_("That attachment is empty."), field=field)
-    return Path(name).name[:200], data, ALLOWED_TYPES[suffix]
+    return Path(name).name[:200], data, types[suffix]
 
 
 def folder() -> Path:
@@ -74,7 +91,8 @@ def remove(stored_name: str) -> None:
 
 def serve(stored_name: str, content_type: str) -> Response:
     """The file as a download (never shown inline: an HTML or SVG file could run script)."""
-    response = Response(read(stored_name), mimetype=content_type)
+    # content_type, not mimetype: Werkzeug would add a second charset to a "text/...; charset".
+    response = Response(read(stored_name), content_type=content_type)
     response.headers["Content-Disposition"] = "attachment"
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response

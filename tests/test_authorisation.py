@@ -98,6 +98,7 @@ class World:
     assistance: dict | None = None
     screen_token: str = ""
     screen_link_id: int = 999_999
+    programme_session_id: int = 999_999
 
 
 @pytest.fixture(scope="module")
@@ -179,6 +180,7 @@ def build_world(db, make_delegation, make_user, make_room, add_member, access) -
         issued_by="Chair",
         source="First.\n\nSecond.",
     )
+    papers.open_for_comments(paper, users["room_chair"])
     paragraph = papers.paragraphs_of(papers.current_revision(paper))[0]
     comment = papers.post_comment(
         paper,
@@ -244,7 +246,19 @@ def build_world(db, make_delegation, make_user, make_room, add_member, access) -
     _world_case_studies(world)
     _world_assistance(world)
     _world_screen(world)
+    _world_documents(world)
+    _world_programme(world)
     return world
+
+
+def _world_documents(world: World) -> None:
+    """A file the chair attached to the world's item (circulated to everyone who sees it)."""
+    from consult.meetings import documents
+
+    document = documents.attach_file(
+        world.item, world.users["room_chair"], title="Annex", filename="annex.pdf", data=b"%PDF"
+    )
+    world.document_id = document.id
 
 
 def _discussions_world(world: World, db) -> None:
@@ -458,6 +472,22 @@ def _world_screen(world: World) -> None:
     world.screen_link_id = screens.link_for(world.screen_token).id
 
 
+def _world_programme(world: World) -> None:
+    """A session of the meeting's programme of work (its first day, an hour after it starts)."""
+    from consult.meetings import programme
+
+    meeting = world.meeting
+    session = programme.add_session(
+        meeting,
+        world.users["room_chair"],
+        body="WGETI",
+        starts_at=meeting.starts_at,
+        ends_at=meeting.starts_at + timedelta(minutes=5),
+    )
+    _db.session.flush()  # its audit line too: a request that only reads must find nothing to write
+    world.programme_session_id = session.id
+
+
 # endpoint -> (method, url builder, rule) where rule(role, access) gives the expected outcome.
 def _room_rule(need_set):
     def expected(role, access):
@@ -666,6 +696,16 @@ ENDPOINTS = {
     "papers.taken_into_account": ("POST", lambda w: f"/comments/{w.comment.id}/taken", MANAGE),
     "papers.reattach": ("POST", lambda w: f"/comments/{w.comment.id}/reattach", MANAGE),
     "papers.compilation": ("GET", lambda w: f"/papers/{w.paper.id}/compilation", MANAGE),
+    # ---- the revision workflow (the world's paper is open; REVISE is the managers') ----
+    "paper_workflow.open_for_comments": ("GET", lambda w: f"/papers/{w.paper.id}/open", MANAGE),
+    "paper_workflow.draft": ("GET", lambda w: f"/papers/{w.paper.id}/draft", MANAGE),
+    "paper_workflow.draft_preview": (
+        "POST",
+        lambda w: f"/papers/{w.paper.id}/draft/preview",
+        MANAGE,
+    ),
+    "paper_workflow.issue_draft": ("POST", lambda w: f"/papers/{w.paper.id}/draft/issue", MANAGE),
+    "paper_workflow.take_proposal": ("POST", lambda w: f"/comments/{w.comment.id}/take", MANAGE),
     "papers.compilation_export": (
         "GET",
         lambda w: f"/papers/{w.paper.id}/compilation.docx",
@@ -695,7 +735,25 @@ ENDPOINTS = {
     "meetings.remove_request": ("POST", lambda w: f"/floor/{w.floor.id}/remove", MANAGE),
     "meetings.ruling": ("POST", lambda w: f"/floor/{w.floor.id}/ruling", MANAGE),
     "meetings.record": ("GET", lambda w: f"/meetings/{w.meeting.id}/record", VIEW),
-    "meetings.record_export": ("GET", lambda w: f"/meetings/{w.meeting.id}/record.csv", MANAGE),
+    "meetings.record_docx": ("GET", lambda w: f"/meetings/{w.meeting.id}/record.docx", MANAGE),
+    "meetings.record_pdf": ("GET", lambda w: f"/meetings/{w.meeting.id}/record.pdf", MANAGE),
+    "meetings.record_csv": (
+        "GET",
+        lambda w: f"/meetings/{w.meeting.id}/record-attendance.csv",
+        MANAGE,
+    ),
+    # The old combined CSV: 410 Gone (naming the two files) to who may download the record.
+    "meetings.record_csv_gone": (
+        "GET",
+        lambda w: f"/meetings/{w.meeting.id}/record.csv",
+        MANAGE,
+    ),
+    # ---- meetings: correcting the agenda ----
+    "agenda.agenda_fragment": ("GET", lambda w: f"/meetings/{w.meeting.id}/agenda", VIEW),
+    "agenda.edit_item": ("GET", lambda w: f"/agenda/{w.item.id}/edit", MANAGE),
+    "agenda.move_item": ("POST", lambda w: f"/agenda/{w.item.id}/move/down", MANAGE),
+    "agenda.remove_item": ("POST", lambda w: f"/agenda/{w.item.id}/remove", MANAGE),
+    "agenda.restore_item": ("POST", lambda w: f"/agenda/{w.item.id}/restore", MANAGE),
     "meetings.ics": ("GET", lambda w: f"/meetings/{w.meeting.id}.ics", VIEW),
     "meetings.feed_settings": ("GET", lambda w: "/calendar/feed", SIGNED_IN_ONLY),
     # The feed's token is its credential: a wrong one is not found, for everyone.
@@ -1223,6 +1281,42 @@ ENDPOINTS = {
     "attendance.desk_presence": ("POST", lambda w: f"/meetings/{w.meeting.id}/attendance", MANAGE),
     "attendance.participation": ("GET", lambda w: "/participation", SECRETARIAT_ONLY),
     "attendance.participation_csv": ("GET", lambda w: "/participation.csv", SECRETARIAT_ONLY),
+    # ---- meetings: documents of agenda items ----
+    "documents.item_documents": ("GET", lambda w: f"/agenda/{w.item.id}/documents", VIEW),
+    "documents.attach_paper": ("POST", lambda w: f"/agenda/{w.item.id}/documents/paper", MANAGE),
+    "documents.attach_file": ("POST", lambda w: f"/agenda/{w.item.id}/documents/file", MANAGE),
+    "documents.submit_statement": (
+        "POST",
+        lambda w: f"/agenda/{w.item.id}/documents/statement",
+        TAKE_PART,
+    ),
+    "documents.download": ("GET", lambda w: f"/agenda-documents/{w.document_id}/file", VIEW),
+    "documents.publish": (
+        "POST",
+        lambda w: f"/agenda-documents/{w.document_id}/publish",
+        MANAGE,
+    ),
+    "documents.remove": ("POST", lambda w: f"/agenda-documents/{w.document_id}/remove", MANAGE),
+    "documents.restore": (
+        "POST",
+        lambda w: f"/agenda-documents/{w.document_id}/restore",
+        MANAGE,
+    ),
+    # ---- meetings: the programme of work ----
+    "programme.programme_page": ("GET", lambda w: f"/meetings/{w.meeting.id}/programme", VIEW),
+    "programme.add_session": ("POST", lambda w: f"/meetings/{w.meeting.id}/sessions", MANAGE),
+    "programme.edit_session": (
+        "GET",
+        lambda w: f"/sessions/{w.programme_session_id}/edit",
+        MANAGE,
+    ),
+    "programme.remove_session": (
+        "POST",
+        lambda w: f"/sessions/{w.programme_session_id}/remove",
+        MANAGE,
+    ),
+    "programme.place_item": ("POST", lambda w: f"/agenda/{w.item.id}/session", MANAGE),
+    "programme.session_ics": ("GET", lambda w: f"/sessions/{w.programme_session_id}.ics", VIEW),
 }
 
 #: States Parties and signatory States: they file requests and see open ones.

@@ -383,7 +383,11 @@ def test_saving_editing_and_discarding_send_no_live_signal(client, auth, setting
     _db.session.expire_all()
     client.post(f"/delegation-drafts/{draft.id}/post", data={"version": _draft().version})
     assert sent and all(SECRET not in str(item) for item in sent)
-    assert {to["to"] for _event, to in sent} == {f"paper:{s['paper'].id}"}
+    paper_room = f"paper:{s['paper'].id}"
+    assert {to["to"] for event, to in sent if event == "paper-changed"} == {paper_room}
+    # Besides, only the chair who follows the paper (by default) hears of the new comment.
+    others = {(event, to["to"]) for event, to in sent if event != "paper-changed"}
+    assert others == {("notifications-changed", f"user:{s['chair'].id}")}
 
 
 @pytest.mark.parametrize(

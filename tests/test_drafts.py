@@ -69,6 +69,7 @@ def paper_room(db, make_user, make_room, add_member):
         issued_by="Chair",
         source="First paragraph.\n\nSecond paragraph.",
     )
+    papers.open_for_comments(paper, chair)
     db.session.flush()
     paragraph = papers.paragraphs_of(papers.current_revision(paper))[0]
     return paper, paragraph, delegate, other

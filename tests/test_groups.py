@@ -76,6 +76,7 @@ def room_of(db, make_user, make_room, make_delegation, add_member):
         issued_by="Chair",
         source=TEXT,
     )
+    papers.open_for_comments(paper, chair)
     db.session.flush()
     return room, chair, paper, people, group
 

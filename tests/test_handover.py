@@ -158,6 +158,7 @@ def holdings(db, team, make_user, make_room, add_member):
         issued_by="Chair",
         source="One.\n\nTwo.",
     )
+    papers.open_for_comments(paper, departing)
     papers.follow(paper, departing, True)
     meeting = meetings.create_meeting(
         small,

@@ -234,8 +234,8 @@ def test_a_point_of_order_suspends_the_statement_which_resumes_with_its_time_lef
     )
     assert "interrupted by a point of order (Delta)" in record
     csv = (
-        client.get(f"/meetings/{meeting.id}/record.csv")
-        .get_data(as_text=True)
+        client.get(f"/meetings/{meeting.id}/record-speakers.csv")
+        .data.decode("utf-8-sig")
         .replace("&#39;", "'")
     )
     assert "interrupted by a point of order (Delta)" in csv

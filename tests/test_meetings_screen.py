@@ -145,7 +145,7 @@ def test_a_screen_follows_the_chair_with_one_render_per_change(
 
 
 def test_the_chair_chooses_the_screen(client, auth, db, hall, make_room):
-    from consult.meetings.models import agenda_item_paper
+    from consult.meetings import documents
     from consult.papers import services as papers
     from consult.papers.models import PaperKind
 
@@ -168,7 +168,8 @@ def test_the_chair_chooses_the_screen(client, auth, db, hall, make_room):
         issued_by="Chair",
         source="First point.\n\nSecond point, on diversion.",
     )
-    db.session.execute(agenda_item_paper.insert(), [{"item_id": first.id, "paper_id": paper.id}])
+    papers.open_for_comments(paper, chair)
+    documents.link_paper(first, chair, paper)
     second = papers.paragraphs_of(papers.current_revision(paper))[1]
     db.session.flush()
     response = client.post(

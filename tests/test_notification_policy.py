@@ -25,7 +25,7 @@ from consult.meetings.models import MeetingKind, MeetingMode
 from consult.notifications import services as notifications
 from consult.notifications.models import Notification
 from consult.papers import services as papers
-from consult.papers.models import PaperFollow, PaperKind, PaperStatus
+from consult.papers.models import PaperKind, PaperStatus
 from consult.policy import Need, can, visible
 from consult.rooms import services as rooms
 from consult.rooms.models import AccessLevel, Room, RoomActivity, RoomKind, RoomRole, RoomVisit
@@ -94,6 +94,7 @@ def town(db, make_delegation, make_user, make_room, add_member, request) -> Town
 
 
 def _paper(t: Town, *, chatham: bool = False):
+    """A paper the actor issues (in drafting) and then opens for comments."""
     paper = papers.create_paper(
         t.room,
         t.actor,
@@ -103,6 +104,7 @@ def _paper(t: Town, *, chatham: bool = False):
         source="First.\n\nSecond.",
         is_chatham_house=chatham,
     )
+    papers.open_for_comments(paper, t.actor)
     t.made["paper"] = paper
     return paper
 
@@ -133,7 +135,7 @@ def paper_drafting_then_open_again(t):
 def _followed_paper(t):
     paper = _paper(t)
     for user in t.users.values():
-        t.db.session.add(PaperFollow(paper_id=paper.id, user_id=user.id))
+        papers.follow(paper, user, True)  # the room's chairs already do, by default
     t.db.session.flush()
     return paper
 
@@ -175,6 +177,40 @@ def _replies(t, *, chatham: bool):
 
 def reply(t):
     _replies(t, chatham=False)
+
+
+def _comment_heard_by_followers(t, *, chatham: bool):
+    """Every role follows the paper (the chairs do by default); the replier comments: only
+    the followers who manage or carry the paper hear of it."""
+    paper = _paper(t, chatham=chatham)
+    for user in t.users.values():
+        papers.follow(paper, user, True)
+    paragraph = papers.paragraphs_of(papers.current_revision(paper))[0]
+    papers.post_comment(paper, t.replier, paragraph=paragraph, body="Hm.", on_behalf_of=REPLIER)
+
+
+def comment_to_followers(t):
+    _comment_heard_by_followers(t, chatham=False)
+
+
+def comment_to_followers_chatham_house(t):
+    _comment_heard_by_followers(t, chatham=True)
+
+
+def opened_then_drafting(t):
+    _status(t, _paper(t), PaperStatus.DRAFTING)
+
+
+def managers_told_by_name(role, access):  # those who manage may see who commented
+    return "named a delegation" if sees_and_manages(role, access) else "withheld"
+
+
+def room_people(role, access):  # the room's named members (the actor opened it)
+    return role in ("room_member", "room_chair")
+
+
+def room_managers(role, access):  # back in drafting: only the managers among them
+    return role == "room_chair"
 
 
 def reply_chatham_house(t):
@@ -615,6 +651,18 @@ NOTIFICATION_ROWS = [
         True,
     ),
     Row("paper.reply", "names the replying delegation", reply, sees),
+    Row("paper.opened", "to the room's people", paper_created, room_people),
+    Row("paper.opened", "reopened from drafting", paper_drafting_then_open_again, room_people),
+    Row("paper.opened", "then back to drafting", opened_then_drafting, room_managers, True),
+    Row(
+        "paper.comment", "to the followers who manage", comment_to_followers, managers_told_by_name
+    ),
+    Row(
+        "paper.comment",
+        "Chatham House Rule",
+        comment_to_followers_chatham_house,
+        managers_told_by_name,
+    ),
     Row("paper.reply", "Chatham House Rule", reply_chatham_house, anonymised_unless_managing),
     Row("thread.activity", "thread", thread_post, named),
     Row("thread.activity", "need-to-know thread", need_to_know_thread_post, listed),
@@ -681,6 +729,8 @@ ACTIVITY_ROWS = [
     Row("paper.created", "paper back in drafting", paper_created_then_drafting, sees_and_manages),
     Row("paper.created", "national paper accepted", contribution_accepted_line, sees),
     Row("paper.revised", "paper in drafting", revision_of_drafting_paper, sees_and_manages),
+    Row("paper.opened", "opened for comments", paper_created, sees),
+    Row("paper.opened", "then back to drafting", opened_then_drafting, sees_and_manages),
     Row("paper.revised", "open paper", revision_open, sees),
     Row("paper.revised", "open again after drafting", paper_drafting_then_open_again, sees),
     Row("meeting.created", "meeting", meeting_created, sees),
@@ -813,6 +863,7 @@ def test_a_chatham_house_reply_names_no_delegation(client, auth, open_room):
         source="First.\n\nSecond.",
         is_chatham_house=True,
     )
+    papers.open_for_comments(paper, chair)
     paragraph = papers.paragraphs_of(papers.current_revision(paper))[0]
     comment = papers.post_comment(
         paper, delegate, paragraph=paragraph, body="Hm.", on_behalf_of=delegate.delegation.name
@@ -847,6 +898,7 @@ def test_a_paper_in_drafting_is_silent_to_delegates_until_it_opens_again(
         issued_by="Chair",
         source="First.\n\nSecond.",
     )
+    papers.open_for_comments(paper, chair)
     papers.follow(paper, delegate, True)
     papers.set_status(paper, chair, PaperStatus.DRAFTING, None)
     papers.revise(paper, chair, "First.\n\nSecond, amended.")
@@ -892,6 +944,7 @@ def test_pages_with_activity_cost_the_same_queries_whatever_the_number_of_lines(
                 issued_by="Chair",
                 source="Text.",
             )
+            papers.open_for_comments(paper, chair)
             if i % 2:
                 papers.set_status(paper, chair, PaperStatus.DRAFTING, None)
             papers.revise(paper, chair, "Text, again.")

@@ -52,7 +52,9 @@ def setting(db, make_user, make_room, add_member, make_delegation):
     return room, chair, member, reader
 
 
-def issue(client, auth, room, chair, text=TEXT, **extra):
+def issue(client, auth, room, chair, text=TEXT, *, opened=True, **extra):
+    """The chair issues a paper (it starts in drafting) and, unless `opened` is False, opens
+    it for comments, as a chair does once the draft is ready."""
     auth.login(chair)
     data = {
         "title": "Draft report",
@@ -64,6 +66,10 @@ def issue(client, auth, room, chair, text=TEXT, **extra):
     }
     response = client.post(f"/rooms/{room.slug}/papers/new", data=data)
     assert response.status_code in (302, 303), response.get_data(as_text=True)[:2000]
+    if opened:
+        paper_id = int(response.headers["Location"].rsplit("/", 1)[-1])
+        response = client.post(f"/papers/{paper_id}/open", data={})
+        assert response.status_code in (302, 303), response.get_data(as_text=True)[:2000]
     auth.logout()
 
 
@@ -200,6 +206,7 @@ def test_a_comment_a_second_before_the_deadline_is_kept(db, setting, make_user):
         issued_by="Chair",
         source="One.\n\nTwo.",
     )
+    services.open_for_comments(paper, chair)
     deadline = utcnow() + timedelta(minutes=5)
     paper.closes_at = deadline
     paragraph = current(db, paper)[0]
@@ -267,9 +274,11 @@ def test_reply_to_a_comment_of_another_paper_is_refused(client, auth, setting, d
     first = services.create_paper(
         room, chair, title="A", kind=PaperKind.WORKING_PAPER, issued_by="Chair", source="One."
     )
+    services.open_for_comments(first, chair)
     second = services.create_paper(
         room, chair, title="B", kind=PaperKind.WORKING_PAPER, issued_by="Chair", source="Other."
     )
+    services.open_for_comments(second, chair)
     other = services.post_comment(
         first, member, paragraph=current(db, first)[0], body="x", on_behalf_of="Germany"
     )
@@ -285,6 +294,7 @@ def test_replies_nest_three_levels_then_stay_flat(db, setting):
     paper = services.create_paper(
         room, chair, title="T", kind=PaperKind.WORKING_PAPER, issued_by="Chair", source="One."
     )
+    services.open_for_comments(paper, chair)
     paragraph = current(db, paper)[0]
     parent = None
     depths = []
@@ -526,6 +536,7 @@ def test_revisions_are_immutable(db, setting):
     paper = services.create_paper(
         room, chair, title="T", kind=PaperKind.WORKING_PAPER, issued_by="Chair", source="One."
     )
+    services.open_for_comments(paper, chair)
     revision = services.current_revision(paper)
     revision.source = "Changed"
     with pytest.raises(PermissionError):
@@ -542,6 +553,7 @@ def test_outsider_gets_404_everywhere(
     paper = services.create_paper(
         room, chair, title="Closed", kind=PaperKind.WORKING_PAPER, issued_by="Chair", source="One."
     )
+    services.open_for_comments(paper, chair)
     key = current(db, paper)[0].key
     paper_id = paper.id
     db.session.flush()
@@ -565,6 +577,7 @@ def test_drafting_papers_are_seen_only_by_those_who_manage(client, auth, setting
     paper = services.create_paper(
         room, chair, title="Early", kind=PaperKind.WORKING_PAPER, issued_by="Chair", source="One."
     )
+    services.open_for_comments(paper, chair)
     paper.status = PaperStatus.DRAFTING
     db.session.flush()
     auth.login(member)
@@ -657,6 +670,7 @@ def test_paper_page_query_count_does_not_grow_with_comments(
         issued_by="Chair",
         source="\n\n".join(f"Paragraph {i}." for i in range(40)),
     )
+    services.open_for_comments(paper, chair)
     paragraphs = current(db, paper)
     auth.login(chair)
 
@@ -693,6 +707,7 @@ def test_a_300_paragraph_paper_with_5000_comments_renders_in_constant_queries(
         issued_by="Chair",
         source="\n\n".join(f"Paragraph {i} of the guide." for i in range(300)),
     )
+    services.open_for_comments(paper, chair)
     paragraphs = [p for p in current(db, paper) if not p.is_heading]
     assert len(paragraphs) == 300
     auth.login(chair)

@@ -55,7 +55,8 @@ def town(db, make_user, make_room, add_member, make_delegation, request):
 
 
 def _paper(room, chair, title: str = "Draft") -> Paper:
-    return services.create_paper(
+    """A paper its chair has opened for comments (a paper starts in drafting)."""
+    paper = services.create_paper(
         room,
         chair,
         title=title,
@@ -63,6 +64,8 @@ def _paper(room, chair, title: str = "Draft") -> Paper:
         issued_by="Chair",
         source="First paragraph.\n\nSecond paragraph.",
     )
+    services.open_for_comments(paper, chair)
+    return paper
 
 
 def _events(db, kind: str) -> list[AuditEvent]:

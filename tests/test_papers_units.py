@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import csv
 import difflib
 import io
 import random
 import re
 import time
 import zipfile
-from datetime import UTC, datetime
 
 import docx
 import pytest
@@ -19,7 +17,7 @@ from docx.oxml.ns import qn
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from consult.exports.word import inline_runs
+from consult.exports.word import FRONT_STYLE, inline_runs
 from consult.markdown import render
 from consult.papers.blocks import Block, markdown_for_render, number_blocks, split_blocks
 from consult.papers.docx_io import (
@@ -28,14 +26,6 @@ from consult.papers.docx_io import (
     RevisionDoc,
     docx_to_markdown,
     revision_docx,
-)
-from consult.papers.exports import (
-    CSV_COLUMNS,
-    Compilation,
-    CompiledComment,
-    compilation_csv,
-    compilation_docx,
-    compilation_markdown,
 )
 from consult.papers.redline import redline_html, similarity, word_diff
 
@@ -503,7 +493,9 @@ class TestRevisionDocx:
 
     def test_numbers_headings_header_and_properties(self):
         document = docx.Document(io.BytesIO(revision_docx(revision())))
-        paragraphs = [p for p in document.paragraphs if p.text.strip()]
+        paragraphs = [
+            p for p in document.paragraphs if p.text.strip() and p.style.name != FRONT_STYLE
+        ]
         assert paragraphs[0].style.name == "Title"
         assert (paragraphs[1].style.name, paragraphs[1].text) == ("Heading 1", "Introduction")
         first = paragraphs[2]
@@ -513,7 +505,8 @@ class TestRevisionDocx:
         assert [r.text for r in first.runs if r.italic] == ["States Parties"]
         assert [p.style.name for p in paragraphs[3:5]] == ["List Number", "List Number"]
         numbered = [p.text for p in paragraphs if re.match(r"\d+\. ", p.text)]
-        assert [t.split(".")[0] for t in numbered] == ["1", "2", "3", "4"]  # list joins table
+        assert [t.split(".")[0] for t in numbered] == ["1", "2", "3"]
+        assert document.tables[0].cell(0, 0).text == "4. State"  # its number, in the table
         header = " ".join(p.text for p in document.sections[0].header.paragraphs)
         assert "ATT/CSP11/2025/CHAIR/800/WP" in header and "Rev.1" in header
         assert document.core_properties.author == "the Chair"
@@ -541,7 +534,8 @@ class TestRevisionDocx:
     def test_list_first_paragraph_keeps_its_number(self):
         doc = RevisionDoc(None, "T", "Rev.0", "Chair", [(1, "paragraph", "- a\n- b")])
         document = docx.Document(io.BytesIO(revision_docx(doc)))
-        assert [p.text for p in document.paragraphs][1:] == ["1. ", "a", "b"]
+        texts_ = [p.text for p in document.paragraphs if p.style.name != FRONT_STYLE]
+        assert texts_[1:] == ["1. ", "a", "b"]
 
     def test_long_revisions_are_written_quickly(self):
         blocks = [(n, "paragraph", f"Paragraph **{n}**:\n- a\n- b") for n in range(1, 1001)]
@@ -667,210 +661,3 @@ class TestRedline:
         matches = sum(1 for a in old for b in new if similarity(a, b) >= 0.5)
         assert matches >= 300
         assert time.perf_counter() - start < 10
-
-
-# ---- exports ---------------------------------------------------------------------------------
-
-NAMES = ["Anna Muster", "Germany", "European Union", "Jean Dupont", "France", "Ruritania"]
-
-
-def comment(**changes) -> CompiledComment:
-    values = dict(
-        paragraph_label="¶4",
-        made_on="Rev.0 ¶3",
-        author="Anna Muster (Germany)",
-        on_behalf_of="European Union",
-        position="objects",
-        quote="shall endeavour",
-        body="We propose **stronger** wording:\n\n- first reason\n- second reason",
-        proposed_text="States Parties *shall* report annually.",
-        created_at=datetime(2025, 3, 5, 14, 5, tzinfo=UTC),
-        is_reply=False,
-        taken_into_account=True,
-    )
-    values.update(changes)
-    return CompiledComment(**values)
-
-
-def compilation(*, attributed: bool = True, by: str = "paragraph") -> Compilation:
-    first = comment()
-    reply = comment(
-        author="Jean Dupont (France)",
-        on_behalf_of="France",
-        position=None,
-        quote=None,
-        body="We agree with the reply above.",
-        proposed_text=None,
-        is_reply=True,
-        taken_into_account=False,
-    )
-    other = comment(paragraph_label="On removed text", made_on="Rev.0 ¶9", body="Why removed?",
-                    author="Ruritania delegate (Ruritania)", on_behalf_of="Ruritania",
-                    quote=None, proposed_text=None, taken_into_account=False)  # fmt: skip
-    if by == "delegation":
-        groups = [("Germany", [first]), ("France", [reply]), ("Ruritania", [other])]
-    else:
-        groups = [("¶4", [first, reply]), ("On removed text", [other]), ("¶7", [])]
-    return Compilation(
-        symbol="ATT/CSP11/2025/CHAIR/800/WP",
-        title="Working paper on reporting",
-        revision_label="Rev.1",
-        generated_at=datetime(2025, 3, 6, 9, 0, tzinfo=UTC),
-        attributed=attributed,
-        by=by,  # type: ignore[arg-type]
-        groups=groups,
-    )
-
-
-def docx_xml(data: bytes) -> str:
-    """Every XML part of a .docx, so a search also covers headers and document properties."""
-    with zipfile.ZipFile(io.BytesIO(data)) as archive:
-        return "\n".join(
-            archive.read(name).decode() for name in archive.namelist() if name.endswith(".xml")
-        )
-
-
-def under_heading(document, heading: str) -> list:
-    """The paragraphs between a Heading 2 and the next heading."""
-    found, section = False, []
-    for p in document.paragraphs:
-        if p.style.name.startswith("Heading"):
-            if found:
-                break
-            found = p.text == heading
-        elif found:
-            section.append(p)
-    return section
-
-
-class TestCompilationDocx:
-    def test_comment_under_its_paragraph_heading(self):
-        document = docx.Document(io.BytesIO(compilation_docx(compilation())))
-        texts_ = [p.text for p in document.paragraphs]
-        assert "ATT/CSP11/2025/CHAIR/800/WP" in texts_
-        assert "Working paper on reporting" in texts_
-        assert "Compilation of comments by paragraph, Rev.1" in texts_
-        assert "Generated 6 March 2025, 09:00 UTC" in texts_
-        headings = [p.text for p in document.paragraphs if p.style.name == "Heading 2"]
-        assert headings == ["¶4", "On removed text", "¶7"]
-
-        section = under_heading(document, "¶4")
-        meta, quote, body, *items, proposed = section[:6]
-        assert meta.text.startswith("Anna Muster (Germany) · on behalf of European Union")
-        assert "Objects" in meta.text and "made on Rev.0 ¶3" in meta.text
-        assert "Taken into account" in meta.text
-        assert all(r.font.size.pt == 9 for r in meta.runs)
-        assert quote.text == "“shall endeavour”" and quote.runs[0].italic
-        assert body.text == "We propose stronger wording:"
-        assert [r.text for r in body.runs if r.bold] == ["stronger"]
-        assert [i.text for i in items] == ["first reason", "second reason"]
-        assert proposed.text == "Proposed text: States Parties shall report annually."
-        assert proposed.runs[0].bold and proposed.runs[0].text == "Proposed text: "
-
-        reply = [p for p in section if "Jean Dupont" in p.text or "We agree" in p.text]
-        assert reply[0].text.startswith("Reply · Jean Dupont (France)")
-        assert "Taken into account" not in reply[0].text
-        assert all(p.paragraph_format.left_indent and p.paragraph_format.left_indent > 0
-                   for p in reply)  # fmt: skip
-        assert [p.text for p in under_heading(document, "¶7")] == ["No comments."]
-        assert "python-docx" not in docx_xml(compilation_docx(compilation()))
-
-    def test_by_delegation_names_the_paragraph(self):
-        document = docx.Document(io.BytesIO(compilation_docx(compilation(by="delegation"))))
-        headings = [p.text for p in document.paragraphs if p.style.name == "Heading 2"]
-        assert headings == ["Germany", "France", "Ruritania"]
-        (meta,) = [p for p in under_heading(document, "Ruritania") if "made on" in p.text]
-        assert "On removed text · made on Rev.0 ¶9" in meta.text
-
-    def test_empty_compilation_and_awkward_text(self):
-        empty = compilation()
-        empty.groups = []
-        assert "There are no comments" in docx_to_markdown(compilation_docx(empty))
-        odd = compilation()
-        odd.groups = [("¶1", [comment(body="bell\x07 **", quote="\x00", proposed_text=" ")])]
-        assert "bell" in docx_to_markdown(compilation_docx(odd))
-
-
-@pytest.mark.parametrize("by", ["paragraph", "delegation"])
-def test_unattributed_compilations_name_nobody(by):
-    """Even if the caller hands over names, no export under Chatham House prints one."""
-    c = compilation(attributed=False, by=by)
-    outputs = {
-        "docx": docx_xml(compilation_docx(c)),
-        "csv": compilation_csv(c),
-        "markdown": compilation_markdown(c),
-    }
-    for kind, output in outputs.items():
-        for name in NAMES:
-            assert name not in output, f"{name} appears in the {kind} export"
-        assert "Chatham House" in output or kind == "csv"
-    assert "Unattributed" in outputs["markdown"]
-    rows = list(csv.DictReader(io.StringIO(outputs["csv"])))
-    assert {(r["delegation"], r["on_behalf_of"]) for r in rows} == {("", "")}
-    if by == "delegation":
-        assert [r["group"] for r in rows] == ["Delegation 1", "Delegation 2", "Delegation 3"]
-    # The same data attributed does show the names: the test above is not vacuous.
-    assert all(name in compilation_markdown(compilation(by=by)) for name in NAMES)
-
-
-class TestCompilationCsv:
-    def test_rows(self):
-        rows = list(csv.reader(io.StringIO(compilation_csv(compilation()))))
-        assert rows[0] == CSV_COLUMNS
-        assert len(rows) == 4
-        first = dict(zip(CSV_COLUMNS, rows[1], strict=True))
-        assert first == {
-            "group": "¶4",
-            "paragraph": "¶4",
-            "made_on": "Rev.0 ¶3",
-            "delegation": "Anna Muster (Germany)",
-            "on_behalf_of": "European Union",
-            "position": "objects",
-            "quote": "shall endeavour",
-            "body": "We propose **stronger** wording:\n\n- first reason\n- second reason",
-            "proposed_text": "States Parties *shall* report annually.",
-            "created_at": "2025-03-05T14:05:00+00:00",
-            "is_reply": "no",
-            "taken_into_account": "yes",
-        }
-        assert rows[2][CSV_COLUMNS.index("is_reply")] == "yes"
-
-    @pytest.mark.parametrize("start", ["=", "+", "-", "@", "\t", "\r"])
-    def test_formula_injection_guard(self, start):
-        payload = f'{start}HYPERLINK("http://evil.example","x")'
-        c = compilation()
-        c.groups = [(start + "group", [comment(
-            body=payload, quote=payload, proposed_text=payload, author=payload,
-            on_behalf_of=payload, made_on=payload, paragraph_label=payload)])]  # fmt: skip
-        (row,) = list(csv.DictReader(io.StringIO(compilation_csv(c))))
-        for column in ("group", "paragraph", "made_on", "delegation", "on_behalf_of", "quote",
-                       "body", "proposed_text"):  # fmt: skip
-            assert row[column].startswith("'" + start), column
-
-    def test_safe_cells_are_untouched(self):
-        c = compilation()
-        c.groups = [("¶1", [comment(body="1+1=2 is fine; so is 'quoted' and a, b")])]
-        (row,) = list(csv.DictReader(io.StringIO(compilation_csv(c))))
-        assert row["body"] == "1+1=2 is fine; so is 'quoted' and a, b"
-
-
-class TestCompilationMarkdown:
-    def test_layout(self):
-        text = compilation_markdown(compilation())
-        assert text.startswith(
-            "# Working paper on reporting\n\nATT/CSP11/2025/CHAIR/800/WP · Rev.1"
-        )
-        assert "\n## ¶4\n" in text and "\n## On removed text\n" in text
-        assert "Anna Muster (Germany) · on behalf of European Union · Objects" in text
-        assert "**✓ Taken into account**" in text
-        assert "> *shall endeavour*" in text
-        assert "**Proposed text:**\n\n> States Parties *shall* report annually." in text
-        assert "↳ Reply · Jean Dupont (France)" in text
-        html = render(text)
-        assert "<h2>¶4</h2>" in html and "<blockquote>" in html
-
-    def test_names_are_text_not_markdown(self):
-        c = compilation()
-        c.groups = [("¶1", [comment(author="*Evil* [x](javascript:y) <b>")])]
-        html = render(compilation_markdown(c))
-        assert "*Evil* [x](javascript:y) &lt;b&gt;" in html

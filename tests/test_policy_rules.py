@@ -227,7 +227,7 @@ def _content(db, world: World) -> None:
     chair = people["chair"]
 
     def paper(title: str, **kw) -> Paper:
-        return papers.create_paper(
+        made = papers.create_paper(
             room,
             chair,
             title=title,
@@ -236,6 +236,8 @@ def _content(db, world: World) -> None:
             source="First.\n\nSecond.",
             **kw,
         )
+        papers.open_for_comments(made, chair)  # a paper starts in drafting
+        return made
 
     world.objects["paper"] = open_paper = paper("Open")
     paragraph = papers.paragraphs_of(papers.current_revision(open_paper))[0]
@@ -258,6 +260,7 @@ def _content(db, world: World) -> None:
         issued_by="Chair",
         source="Text.",
     )
+    papers.open_for_comments(world.objects["elsewhere"], people["secretariat"])
 
     meeting = meetings.create_meeting(
         room,

@@ -83,6 +83,7 @@ def world(app) -> Iterator[World]:
                 issued_by="Chair",
                 source="The first paragraph.\n\nThe second paragraph.",
             )
+            papers.open_for_comments(paper, users[0])
         finally:
             audit.record = real_record
         db.session.commit()

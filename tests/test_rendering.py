@@ -153,6 +153,7 @@ def paper_setting(db, make_user, make_room, add_member):
         source="# Part\n\nThe first paragraph.\n\nThe second paragraph.",
         original_language="en",
     )
+    papers.open_for_comments(paper, chair)
     db.session.flush()
     paragraph = papers.paragraphs_of(papers.current_revision(paper))[1]
     return paper, paragraph, member

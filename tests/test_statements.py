@@ -13,7 +13,7 @@ from consult.accounts.models import DelegationStatus, RegionalGroup
 from consult.extensions import db as _db
 from consult.groups.models import Group
 from consult.meetings import services as meetings
-from consult.meetings.models import MeetingKind, MeetingMode, agenda_item_paper
+from consult.meetings.models import AgendaDocument, MeetingKind, MeetingMode
 from consult.notifications.models import Notification
 from consult.papers import services as papers
 from consult.papers.models import Comment, PaperKind, PaperStatus
@@ -65,6 +65,7 @@ def g(db, make_delegation, make_user, make_room, add_member) -> G:
         issued_by="WGETI Chair",
         source="First paragraph.\n\nSecond paragraph.",
     )
+    papers.open_for_comments(target, chair)
     db.session.flush()
     return G(room, group, coordinator, nigeria, southafrica, outsider, wgeti, target)
 
@@ -110,6 +111,7 @@ def test_members_revise_a_statement_but_not_other_papers(g):
         issued_by="Coordinator",
         source="One.",
     )
+    papers.open_for_comments(working, g.coordinator)
     assert not can(Need.REVISE, working, g.nigeria)
     assert can(Need.REVISE, working, g.coordinator)
     assert not can(Need.VIEW, statement.paper, g.outsider)
@@ -322,6 +324,7 @@ def test_not_to_a_paper_the_groups_audience_may_not_see(g, make_room, add_member
         issued_by="Chair",
         source="One.",
     )
+    papers.open_for_comments(hidden, g.coordinator)
     with pytest.raises(services.StatementError, match="Not every member"):
         services.deliver_as_comment(statement, g.coordinator, hidden, 1)
     assert _db.session.query(Comment).filter_by(paper_id=hidden.id).count() == 0
@@ -342,7 +345,7 @@ def test_delivered_to_an_agenda_item(g):
     chair = _db.session.get(type(g.coordinator), g.target.created_by_id)
     item = meetings.add_item(meeting, chair, number=4, letter="", title="End use")
     services.deliver_to_item(statement, g.coordinator, item)
-    rows = _db.session.execute(select(agenda_item_paper)).all()
+    rows = _db.session.execute(select(AgendaDocument.item_id, AgendaDocument.paper_id)).all()
     assert (item.id, statement.paper_id) in [tuple(r) for r in rows]
     assert statement.agenda_item_id == item.id
 
@@ -459,6 +462,7 @@ def test_who_may_revise(db, make_user, make_room, add_member, role, kind, status
         people[name] = make_user()
         add_member(room, people[name].delegation, room_role)
     paper = papers.create_paper(room, chair, title="T", kind=kind, issued_by="Chair", source="One.")
+    papers.open_for_comments(paper, chair)
     paper.status = status
     db.session.flush()
     assert can(Need.REVISE, paper, people[role]) is allowed

@@ -142,6 +142,7 @@ def test_the_managers_tag_a_paper_and_a_retired_tag_it_has_is_kept(client, auth,
         issued_by="Chair",
         source=TEXT,
     )
+    papers.open_for_comments(paper, setting["chair"])
     services.set_tags(paper, [term("stockpile-management")])
     retire("stockpile-management")
     auth.login_quickly(setting["chair"])
@@ -164,6 +165,7 @@ def test_the_managers_tag_a_paper_and_a_retired_tag_it_has_is_kept(client, auth,
         issued_by="Chair",
         source=TEXT,
     )
+    papers.open_for_comments(other, setting["chair"])
     refused = client.post(f"/papers/{other.id}/tags", data={"stages": ids("enforcement")})
     assert refused.status_code == 422 and "has been retired" in refused.get_data(as_text=True)
     assert slugs(other) == []

@@ -43,6 +43,7 @@ def test_the_list_shows_stages_sub_topics_and_activities_in_order_with_counts(
     paper = papers.create_paper(
         room, chair, title="T", kind=PaperKind.WORKING_PAPER, issued_by="Chair", source="One."
     )
+    papers.open_for_comments(paper, chair)
     services.set_tags(paper, [term("stockpile-management")])
     page = client.get("/admin/taxonomy").get_data(as_text=True)
     first, last = page.index("ATT domestication"), page.index("Post-delivery measures")
@@ -166,6 +167,7 @@ def test_retiring_says_what_it_means_keeps_tags_and_reinstating_undoes_it(
     paper = papers.create_paper(
         room, chair, title="T", kind=PaperKind.WORKING_PAPER, issued_by="Chair", source="One."
     )
+    papers.open_for_comments(paper, chair)
     stockpile = term("stockpile-management")
     services.set_tags(paper, [stockpile])
     confirm = client.get(f"/admin/taxonomy/{stockpile.id}/retire").get_data(as_text=True)

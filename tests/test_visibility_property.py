@@ -308,6 +308,9 @@ def build(world: World, session) -> list[User]:
                 status=pick(statuses, s),
                 is_chatham_house=chatham,
                 created_by_id=users[0].id,
+                # Some papers name a facilitator (who sees them while drafted), drawn from
+                # the people already drawn so the world keeps its shape.
+                facilitator_id=pick(users, r + s).id if (r + s) % 3 else None,
             )
         )
         revision = flush(
@@ -391,6 +394,9 @@ def build(world: World, session) -> list[User]:
             flush(AgendaItem(meeting_id=meeting.id, number=k + 1, title=f"Item {k + 1}"))
             for k in range(count)
         ]
+        # A session of its programme of work (seen where the meeting is).
+        programme_session = model("MeetingSession")
+        flush(programme_session(meeting_id=meeting.id, body="WGETI", starts_at=T0, ends_at=at(90)))
     asked = set()
     made_floors = []
     for i, d in world.floor_requests:
@@ -411,6 +417,28 @@ def build(world: World, session) -> list[User]:
             )
         )
         flush(made_floors[-1])
+    # The items' documents: a circulated file, a paper of the world (seen where the paper is), a
+    # delegation's written statement waiting for publication, and a removed one.
+    AgendaDocument = model("AgendaDocument")
+    kinds = {kind.value: kind for kind in values("AgendaDocument", "kind")}
+    for k, item in enumerate(items):
+        delegation = pick(delegations, k)
+        flush(AgendaDocument(item_id=item.id, kind=kinds["file"], title="F", circulated_at=T0))
+        if papers:
+            paper, _paragraph = pick(papers, k)
+            flush(
+                AgendaDocument(item_id=item.id, kind=kinds["paper"], title="P", paper_id=paper.id)
+            )
+        flush(
+            AgendaDocument(
+                item_id=item.id,
+                kind=kinds["written_statement"],
+                title="S",
+                delegation_id=delegation.id,
+                is_published=k % 2 == 0,
+                removed_at=T0 if k % 3 == 2 else None,
+            )
+        )
     # Groups, and what is said on their behalf: pending (seen by its author and the group's
     # coordinators only) or confirmed.
     Group = model("Group")

@@ -23,6 +23,7 @@ def _reply_to(author, replier, room):
         issued_by="Chair",
         source="1. First paragraph.\n\n2. Second paragraph.",
     )
+    papers.open_for_comments(paper, replier)
     paragraph = papers.paragraphs_of(papers.current_revision(paper))[0]
     first = papers.post_comment(
         paper,

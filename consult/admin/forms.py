@@ -240,6 +240,7 @@ def room_form(parents: list[tuple[int, str]], room: Room | None = None) -> RoomF
             "time_zone": room.time_zone,
             "description": room.description,
             "retention_days": room.retention_days,
+            "circulation_days": room.circulation_days,
             "regional_group": room.regional_group.value if room.regional_group else "",
         }
     form = RoomForm(data=data)
@@ -262,6 +263,7 @@ def room_fields(form: RoomForm) -> dict[str, Any]:
         "time_zone": form.time_zone.data,
         "description": form.description.data or "",
         "retention_days": form.retention_days.data or None,
+        "circulation_days": form.circulation_days.data or None,
         "regional_group": RegionalGroup(form.regional_group.data)
         if form.regional_group.data
         else None,

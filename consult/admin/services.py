@@ -584,6 +584,7 @@ def create_room(
     actor: User,
     retention_days: int | None = None,
     regional_group: RegionalGroup | None = None,
+    circulation_days: int | None = None,
 ) -> Room:
     """A new room, with no members yet; they are added on the room's own page."""
     slug = slug.strip()
@@ -600,6 +601,7 @@ def create_room(
         time_zone=time_zone,
         description=description.strip(),
         retention_days=retention_days,
+        circulation_days=circulation_days,
         regional_group=regional_group,
     )
     db.session.add(room)
@@ -641,6 +643,7 @@ def update_room(
     actor: User,
     retention_days: int | None = None,
     regional_group: RegionalGroup | None = None,
+    circulation_days: int | None = None,
 ) -> dict[str, Any]:
     """Change a room's details; a room does not become confidential around ineligible members."""
     slug = slug.strip()
@@ -670,6 +673,7 @@ def update_room(
             "time_zone": time_zone,
             "description": description.strip(),
             "retention_days": retention_days,
+            "circulation_days": circulation_days,
             "regional_group": regional_group,
         },
     )

@@ -35,6 +35,7 @@ from consult.markdown import is_list_item
 from consult.timeutil import document_date
 
 __all__ = [
+    "FRONT_STYLE",
     "NUMBER_STYLE",
     "DocxWriter",
     "HouseDocument",
@@ -44,6 +45,9 @@ __all__ = [
 ]
 
 NUMBER_STYLE = "Paragraph Number"  # character style of the "12." we write; dropped on import
+#: Paragraph style of the house front matter (body, symbol, kind, issue date): not the text,
+#: so an import of the file (a chair's next revision) leaves it out.
+FRONT_STYLE = "Document Details"
 #: The document language Word and LibreOffice use for spelling and hyphenation.
 WORD_LANGUAGES = {"en": "en-GB", "fr": "fr-FR", "es": "es-ES"}
 _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
@@ -213,6 +217,9 @@ class DocxWriter:
                 fonts.attrib.pop(qn(theme), None)  # a theme font would win over the name
         styles["Title"].font.size = Pt(18)
         styles.add_style(NUMBER_STYLE, WD_STYLE_TYPE.CHARACTER).font.bold = True
+        front = styles.add_style(FRONT_STYLE, WD_STYLE_TYPE.PARAGRAPH)
+        front.base_style = styles["Normal"]
+        front.font.size = Pt(10)
         _drop_template_traces(document)
         return cls(document)
 
@@ -242,15 +249,15 @@ class DocxWriter:
                 language=WORD_LANGUAGES[language],
             )
             if doc.body and doc.body != top:
-                writer.text(doc.body, bold=True, size=Pt(10))
+                writer.text(doc.body, style=FRONT_STYLE, bold=True)
             if doc.symbol:
-                writer.text(top, size=Pt(10)).alignment = WD_ALIGN_PARAGRAPH.RIGHT
+                writer.text(top, style=FRONT_STYLE).alignment = WD_ALIGN_PARAGRAPH.RIGHT
             writer.text(doc.title, style="Title")
             if doc.kind:
-                writer.text(doc.kind, bold=True, size=Pt(12))
+                writer.text(doc.kind, style=FRONT_STYLE, bold=True, size=Pt(12))
             for line in doc.lines:
-                writer.text(line, size=Pt(10))
-            writer.text(_("Issued %(date)s", date=issued), italic=True, size=Pt(10))
+                writer.text(line, style=FRONT_STYLE)
+            writer.text(_("Issued %(date)s", date=issued), style=FRONT_STYLE, italic=True)
         return writer
 
     def language(self, language: str) -> None:
@@ -509,8 +516,9 @@ class DocxWriter:
 
     def _table(self, rows: list[list[str]], *, size: Any = None) -> None:
         self._end_list()
-        if self._prefix:
-            self.paragraph()
+        # A paragraph that is a table carries its number in the first cell, as a paragraph
+        # carries it before its first word (never on a line of its own above the table).
+        number, self._prefix = self._prefix, []
         width = max(len(row) for row in rows)
         table = self.document.add_table(rows=len(rows), cols=width)
         table._tbl.tblPr.style = self.style_id("Table Grid")
@@ -518,6 +526,12 @@ class DocxWriter:
             for c in range(width):
                 cell = table.cell(r, c)
                 paragraph = cell.paragraphs[0]
+                if r == 0 and c == 0:
+                    for text, bold, italic, run_style in number:
+                        run = paragraph.add_run(xml_safe(text))
+                        if run_style:
+                            run._r.style = self.style_id(run_style)
+                        _format(run, bold=bold, italic=italic)
                 self.runs(paragraph, row[c] if c < len(row) else "", size=size)
                 if r == 0:
                     for run in paragraph.runs:

@@ -6,15 +6,17 @@ import hashlib
 import secrets
 from datetime import timedelta
 
+from flask_babel import gettext as _
 from icalendar import Calendar, Event
 from sqlalchemy import select
 
 from consult.accounts.models import User
 from consult.extensions import db
+from consult.instance import instance_id
 from consult.links import path_for
-from consult.meetings.models import CalendarFeed, Meeting
+from consult.meetings.models import CalendarFeed, Meeting, MeetingSession
 from consult.policy import Need, can, visible
-from consult.rooms.models import AccessLevel, Room
+from consult.rooms.models import AccessLevel
 from consult.timeutil import utcnow
 
 
@@ -63,47 +65,133 @@ def feed_owner(token: str) -> User | None:
 
 
 def my_meetings(user: User) -> list[Meeting]:
-    """Meetings of the last 30 days and to come that this person may see, never those of a
-    confidential room (a calendar is read by other software). One query, selected by the
-    policy's filter: the count does not grow with the meetings."""
+    """Meetings of the last 30 days and to come that this person may see. One query, selected
+    by the policy's filter: the count does not grow with the meetings. A confidential room's
+    meetings are in it too, but `ics` writes them as "Confidential meeting" and a link back."""
     since = utcnow() - timedelta(days=30)
     return list(
         db.session.scalars(
             select(Meeting)
-            .join(Room, Room.id == Meeting.room_id)
-            .where(
-                Meeting.ends_at >= since,
-                Room.access != AccessLevel.CONFIDENTIAL,
-                visible(Meeting, user),
-            )
+            .where(Meeting.ends_at >= since, visible(Meeting, user))
             .order_by(Meeting.starts_at)
         )
     )
 
 
-def ics(meetings: list[Meeting], *, base_url: str, name: str, user: User | None) -> bytes:
+def _sessions_by_meeting(meetings: list[Meeting], user: User | None) -> dict[int, list]:
+    """The programme's sessions of these meetings that the person may see (one statement)."""
+    if not meetings:
+        return {}
+    rows = db.session.scalars(
+        select(MeetingSession)
+        .where(
+            MeetingSession.meeting_id.in_([m.id for m in meetings]),
+            visible(MeetingSession, user),
+        )
+        .order_by(MeetingSession.starts_at, MeetingSession.body)
+    )
+    found: dict[int, list] = {}
+    for session in rows:
+        found.setdefault(session.meeting_id, []).append(session)
+    return found
+
+
+def is_confidential(meeting: Meeting) -> bool:
+    """A confidential room's meeting leaves the platform only as "Confidential meeting" and
+    a link back: a calendar is read by other software, synchronised and shared."""
+    return meeting.room.access is AccessLevel.CONFIDENTIAL
+
+
+def calendar_name(meeting: Meeting) -> str:
+    """What a meeting's own .ics calls itself outside the platform."""
+    return _("Confidential meeting") if is_confidential(meeting) else meeting.title
+
+
+def _calendar(name: str) -> Calendar:
     calendar = Calendar()
     calendar.add("prodid", "-//consult//ATT consultations//EN")
     calendar.add("version", "2.0")
     calendar.add("x-wr-calname", name)
+    return calendar
+
+
+def _meeting_event(meeting: Meeting, *, base_url: str, user: User | None) -> Event:
+    page = base_url.rstrip("/") + path_for("meetings.meeting", meeting_id=meeting.id)
+    event = Event()
+    event.add("uid", f"meeting-{meeting.id}@{instance_id()}")
+    event.add("dtstart", meeting.starts_at)
+    event.add("dtend", meeting.ends_at)
+    event.add("dtstamp", utcnow())
+    event.add("sequence", meeting.schedule_sequence)
+    event.add("url", page)
+    if is_confidential(meeting):
+        event.add("summary", _("Confidential meeting"))
+        event.add("class", "CONFIDENTIAL")
+        event.add("description", page)
+        return event
+    event.add("summary", meeting.title)
+    if meeting.venue:
+        event.add("location", meeting.venue)
+    lines = [f"{meeting.room.title}: {meeting.kind.label}, {meeting.mode.label}"]
+    if meeting.interpretation:
+        lines.append(f"Interpretation: {meeting.interpretation}")
+    if meeting.video_link and user is not None and can(Need.TAKE_PART, meeting, user):
+        lines.append(f"Video: {meeting.video_link}")
+    lines.append(page)
+    event.add("description", "\n".join(lines))
+    return event
+
+
+def _session_event(session: MeetingSession, *, base_url: str, user: User | None) -> Event:
+    """One session of a programme: its own UID, and a SEQUENCE that rises when its time or
+    place changes or the meeting's does."""
+    meeting = session.meeting
+    page = (
+        base_url.rstrip("/")
+        + path_for("programme.programme_page", meeting_id=meeting.id)
+        + f"#session-{session.id}"
+    )
+    event = Event()
+    event.add("uid", f"session-{session.id}@{instance_id()}")
+    event.add("dtstart", session.starts_at)
+    event.add("dtend", session.ends_at)
+    event.add("dtstamp", utcnow())
+    event.add("sequence", meeting.schedule_sequence + session.sequence)
+    event.add("url", page)
+    if is_confidential(meeting):
+        event.add("summary", _("Confidential meeting"))
+        event.add("class", "CONFIDENTIAL")
+        event.add("description", page)
+        return event
+    event.add("summary", f"{session.body}: {meeting.title}")
+    if session.place:
+        event.add("location", session.place)
+    lines = [f"{meeting.room.title}: {session.body}, {meeting.mode.label}"]
+    if meeting.interpretation:
+        lines.append(f"Interpretation: {meeting.interpretation}")
+    if session.link and user is not None and can(Need.TAKE_PART, meeting, user):
+        lines.append(f"Video: {session.link}")
+    lines.append(page)
+    event.add("description", "\n".join(lines))
+    return event
+
+
+def ics(meetings: list[Meeting], *, base_url: str, name: str, user: User | None) -> bytes:
+    """The calendar of these meetings: a meeting with a programme of work as its sessions
+    (those the person may see), one without as one event."""
+    calendar = _calendar(name)
+    sessions = _sessions_by_meeting(meetings, user)
     for meeting in meetings:
-        event = Event()
-        event.add("uid", f"meeting-{meeting.id}@consult")
-        event.add("summary", meeting.title)
-        event.add("dtstart", meeting.starts_at)
-        event.add("dtend", meeting.ends_at)
-        event.add("dtstamp", utcnow())
-        event.add("sequence", meeting.version)
-        if meeting.venue:
-            event.add("location", meeting.venue)
-        page = base_url.rstrip("/") + path_for("meetings.meeting", meeting_id=meeting.id)
-        event.add("url", page)
-        lines = [f"{meeting.room.title}: {meeting.kind.label}, {meeting.mode.label}"]
-        if meeting.interpretation:
-            lines.append(f"Interpretation: {meeting.interpretation}")
-        if meeting.video_link and user is not None and can(Need.TAKE_PART, meeting, user):
-            lines.append(f"Video: {meeting.video_link}")
-        lines.append(page)
-        event.add("description", "\n".join(lines))
-        calendar.add_component(event)
+        if sessions.get(meeting.id):
+            for session in sessions[meeting.id]:
+                calendar.add_component(_session_event(session, base_url=base_url, user=user))
+        else:
+            calendar.add_component(_meeting_event(meeting, base_url=base_url, user=user))
+    return calendar.to_ical()
+
+
+def session_ics(session: MeetingSession, *, base_url: str, user: User | None) -> bytes:
+    """The .ics of one session of a programme."""
+    calendar = _calendar(calendar_name(session.meeting))
+    calendar.add_component(_session_event(session, base_url=base_url, user=user))
     return calendar.to_ical()

@@ -37,8 +37,9 @@ def _console(meeting_id: int) -> None:
 
 
 def _joined(meeting: Meeting, user: Any, data: dict, channels: list[str]) -> dict:
-    """A live view (not the projector's screen) arrives: record it, in the room or remote."""
-    if data.get("view") != "screen":
+    """A live view (not the projector's screen, nor an agenda page: reading the agenda is not
+    attending) arrives: record it, in the room or remote."""
+    if data.get("view") not in ("screen", "agenda"):
         presence = data.get("presence")
         presence = Presence(presence) if presence in {p.value for p in Presence} else None
         # Who first opens the console is at the podium or the desk, unless nobody is in a room.

@@ -3,7 +3,15 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, DateTimeLocalField, SelectField, StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    DateField,
+    DateTimeLocalField,
+    SelectField,
+    StringField,
+    TextAreaField,
+    TimeField,
+)
 from wtforms.validators import URL, DataRequired, Length, NumberRange, Optional, ValidationError
 
 from consult.forms import Form
@@ -39,6 +47,11 @@ class MeetingForm(Form):
         description=_l("e.g. English, French, Spanish"),
     )
 
+    symbol = StringField(
+        _l("Document symbol of the record (optional)"),
+        validators=[Optional(), Length(max=120)],
+        description=_l("e.g. ATT/CSP12.WGETI/2026/SEC/3/Rec; printed in the record's header"),
+    )
     is_chatham_house = BooleanField(
         _l("Held under the Chatham House Rule"),
         description=_l(
@@ -79,6 +92,27 @@ class ItemForm(TagFields, Form):
         validators=[DataRequired(), NumberRange(15, 3600)],
     )
     presenters = StringField(_l("Presenters"), validators=[Optional(), Length(max=300)])
+
+
+class ItemEditForm(Form):
+    """An agenda item corrected (its number changes by moving it). The lengths are checked by
+    the service, which says them (never cut); an empty title too."""
+
+    title = StringField(_l("Title"))
+    annotation = TextAreaField(_l("Annotation (Markdown)"), validators=[Optional(), Renderable()])
+    planned_minutes = WholeNumberField(
+        _l("Planned duration (minutes)"), validators=[DataRequired(), NumberRange(1, 1440)]
+    )
+    speaking_limit_seconds = WholeNumberField(
+        _l("Speaking time per statement (seconds)"),
+        validators=[DataRequired(), NumberRange(15, 3600)],
+    )
+    presenters = StringField(_l("Presenters"))
+
+
+class AgendaActionForm(Form):
+    """A button on an agenda item (move, remove, restore): no fields, so a service's refusal
+    comes back on the form and is shown next to that item's buttons."""
 
 
 class FloorForm(Form):
@@ -143,3 +177,34 @@ class DeskPresenceForm(Form):
 
     user = SelectField(_l("Person"), coerce=int, validate_choice=False)
     presence = SelectField(_l("Presence"), choices=[(p.value, p.label) for p in Presence])
+
+
+class ProgrammeSessionForm(Form):
+    """A session of the programme of work: its day, times and place, in the meeting's zone.
+    Lengths are checked by the service, which says them (never cut)."""
+
+    body = StringField(
+        _l("Body that meets"),
+        validators=[DataRequired(message=_l("Name the body that meets (e.g. WGETI or Plenary)."))],
+        description=_l("e.g. WGETI, WGTU, WGTR, Plenary"),
+        render_kw={"list": "session-bodies", "autocomplete": "off"},
+    )
+    day = DateField(_l("Day"), validators=[DataRequired(message=_l("Choose the day."))])
+    starts = TimeField(_l("Starts"), validators=[DataRequired(message=_l("Give the start time."))])
+    ends = TimeField(_l("Ends"), validators=[DataRequired(message=_l("Give the end time."))])
+    venue = StringField(
+        _l("Room"),
+        validators=[Optional()],
+        description=_l("e.g. Room XVII; empty: the meeting's venue"),
+    )
+    video_link = StringField(
+        _l("Video-conference link"),
+        validators=[Optional(), URL(require_tld=False)],
+        description=_l("Empty: the meeting's link. Shown only to those who may attend."),
+    )
+
+
+class ItemSessionForm(Form):
+    """Place an agenda item in a session of its meeting ("" takes it out of any)."""
+
+    session = SelectField(_l("Session"), validate_choice=False)

@@ -12,7 +12,7 @@ from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
-from sqlalchemy import Column, ForeignKey, Index, String, Table, Text, UniqueConstraint, text
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from consult.accounts.models import Delegation, User, _enum
@@ -146,16 +146,48 @@ class Meeting(db.Model):
     #: For the paragraph screen: the paper and the paragraph (its stable key) projected.
     screen_paper_id: Mapped[int | None] = mapped_column(ForeignKey("paper.id", ondelete="SET NULL"))
     screen_paragraph_key: Mapped[str | None] = mapped_column(String(16))
+    #: The document symbol its record is issued under, e.g. ATT/CSP12.WGETI/2026/SEC/3/Rec.
+    symbol: Mapped[str] = mapped_column(String(120), default="")
+    #: The calendar's SEQUENCE (RFC 5545): raised only when the schedule or the place changes
+    #: (start, end, time zone, venue, video link), never by the console's actions as `version`.
+    schedule_sequence: Mapped[int] = mapped_column(default=0)
 
     room: Mapped[Room] = relationship(lazy="joined")
 
 
-agenda_item_paper = Table(
-    "agenda_item_paper",
-    db.Model.metadata,
-    Column("item_id", ForeignKey("agenda_item.id", ondelete="CASCADE"), primary_key=True),
-    Column("paper_id", ForeignKey("paper.id", ondelete="CASCADE"), primary_key=True),
-)
+class MeetingSession(db.Model):
+    """One session of a meeting's programme of work: a day, a start and an end, a room or a
+    link, and the body that meets (WGETI, WGTU, WGTR, Plenary ...). A meeting of several days
+    is a week of sessions; its agenda items are each taken up in one of them."""
+
+    __tablename__ = "meeting_session"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(
+        ForeignKey("meeting.id", ondelete="CASCADE"), index=True
+    )
+    #: The body that meets, e.g. "WGETI", "WGTU", "WGTR", "Plenary".
+    body: Mapped[str] = mapped_column(String(60))
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    #: The room it meets in ("" : the meeting's venue).
+    venue: Mapped[str] = mapped_column(String(300), default="")
+    #: Its own video link ("" : the meeting's); shown only to those who may attend.
+    video_link: Mapped[str] = mapped_column(String(500), default="")
+    #: Raised when this session's time or place changes; its calendar SEQUENCE is this plus
+    #: the meeting's `schedule_sequence`, so either change reaches the calendars.
+    sequence: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    meeting: Mapped[Meeting] = relationship(lazy="joined")
+
+    @property
+    def place(self) -> str:
+        return self.venue or self.meeting.venue
+
+    @property
+    def link(self) -> str:
+        return self.video_link or self.meeting.video_link
 
 
 class AgendaItem(db.Model):
@@ -185,8 +217,17 @@ class AgendaItem(db.Model):
     spent_seconds: Mapped[int] = mapped_column(default=0)
     speaking_limit_seconds: Mapped[int] = mapped_column(default=180)
     is_list_closed: Mapped[bool] = mapped_column(default=False)
+    #: Removed from the agenda (kept, with its documents, and restorable); None: on it.
+    removed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    removed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    #: The session of the programme of work the item is taken up in (None: not yet placed).
+    session_id: Mapped[int | None] = mapped_column(
+        ForeignKey("meeting_session.id", ondelete="SET NULL"), index=True
+    )
 
-    papers = relationship("Paper", secondary=agenda_item_paper, lazy="raise")
+    @property
+    def is_removed(self) -> bool:
+        return self.removed_at is not None
 
     @property
     def label(self) -> str:
@@ -195,6 +236,26 @@ class AgendaItem(db.Model):
     def actual_seconds(self, now: datetime) -> int:
         running = (now - self.current_since).total_seconds() if self.current_since else 0
         return int(self.spent_seconds + running)
+
+
+class AgendaAmendment(db.Model):
+    """One change to an agenda after its adoption: what, by whom, when (shown on the agenda)."""
+
+    __tablename__ = "agenda_amendment"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(
+        ForeignKey("meeting.id", ondelete="CASCADE"), index=True
+    )
+    item_id: Mapped[int | None] = mapped_column(ForeignKey("agenda_item.id", ondelete="SET NULL"))
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    #: "added", "edited", "removed", "restored", "moved".
+    action: Mapped[str] = mapped_column(String(16))
+    #: What changed, in words ("Item 3: title changed from ... to ...").
+    summary: Mapped[str] = mapped_column(String(1000))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    actor: Mapped[User | None] = relationship(lazy="joined")
 
 
 class FloorRequest(db.Model):
@@ -350,3 +411,63 @@ class CalendarFeed(db.Model):
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class DocumentKind(_Labelled):
+    """What an agenda item's document is: a paper of the platform, a file the chair attached,
+    or a delegation's written statement (a file, circulated once the chair publishes it)."""
+
+    PAPER = "paper"
+    FILE = "file"
+    WRITTEN_STATEMENT = "written_statement"
+
+
+LABELS.update(
+    {
+        (DocumentKind, DocumentKind.PAPER.value): _l("Paper"),
+        (DocumentKind, DocumentKind.FILE.value): _l("Document"),
+        (DocumentKind, DocumentKind.WRITTEN_STATEMENT.value): _l("Written statement"),
+    }
+)
+
+
+class AgendaDocument(db.Model):
+    """A document of an agenda item: a paper, a file, or a delegation's written statement.
+
+    Removing one sets `removed_at` (the chair may restore it); nothing is deleted. A written
+    statement is seen by the chair and its delegation until the chair publishes it.
+    """
+
+    __tablename__ = "agenda_document"
+    __table_args__ = (Index("ix_agenda_document_item_removed", "item_id", "removed_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("agenda_item.id", ondelete="CASCADE"))
+    kind: Mapped[DocumentKind] = mapped_column(_enum(DocumentKind, "document_kind"))
+    title: Mapped[str] = mapped_column(String(300))
+    #: The paper, for a paper (its own visibility applies on top of the item's).
+    paper_id: Mapped[int | None] = mapped_column(
+        ForeignKey("paper.id", ondelete="CASCADE"), index=True
+    )
+    #: A file's name as uploaded, its type as we checked it, its size, its (encrypted) store.
+    filename: Mapped[str | None] = mapped_column(String(200))
+    content_type: Mapped[str | None] = mapped_column(String(100))
+    size: Mapped[int | None] = mapped_column()
+    stored_name: Mapped[str | None] = mapped_column(String(64))
+    #: The delegation that submitted a written statement (None for the chair's documents).
+    delegation_id: Mapped[int | None] = mapped_column(ForeignKey("delegation.id"), index=True)
+    added_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: When it was made available to the meeting's participants (None: not yet published).
+    circulated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: A written statement is circulated only once the chair publishes it.
+    is_published: Mapped[bool] = mapped_column(default=True)
+    published_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    removed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    removed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+
+    delegation: Mapped[Delegation | None] = relationship(lazy="joined")
+
+    @property
+    def is_file(self) -> bool:
+        return self.stored_name is not None

@@ -11,13 +11,13 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from consult.accounts.models import Delegation
-from consult.downloads import DOCX_TYPE, download
+from consult.downloads import CSV_TYPE, DOCX_TYPE, PDF_TYPE, download, file_name
 from consult.extensions import db
 from consult.groups.services import is_pending, speaking_choices
 from consult.handlers import Load, handler
 from consult.htmx import redirect, render, wants_fragment
 from consult.ids import parse_id
-from consult.meetings import calendar, presence, services, visibility
+from consult.meetings import agenda, calendar, documents, presence, services, visibility
 from consult.meetings.forms import (
     ActionForm,
     DeclineForm,
@@ -40,7 +40,6 @@ from consult.meetings.models import (
 from consult.policy import Need, can, visible
 from consult.rooms.models import Room
 from consult.taxonomy import forms as tagging
-from consult.taxonomy.services import tags_of_many
 
 bp = Blueprint("meetings", __name__)
 
@@ -62,6 +61,7 @@ def _meeting_fields(form: MeetingForm) -> dict:
         "venue": form.venue.data or "",
         "video_link": form.video_link.data or "",
         "interpretation": form.interpretation.data or "",
+        "symbol": form.symbol.data or "",
         "is_chatham_house": bool(form.is_chatham_house.data),
     }
 
@@ -102,29 +102,34 @@ def edit_meeting(meeting: Meeting):
     return render("meetings/edit.html", form=form, meeting=meeting, status=status)
 
 
-def _meeting_page(meeting: Meeting, status: int = 200, item_form: ItemForm | None = None):
-    state = services.live_state(meeting)
+def meeting_page(
+    meeting: Meeting,
+    status: int = 200,
+    item_form: ItemForm | None = None,
+    refused: dict[int, str] | None = None,
+):
+    """The meeting's page: its agenda (with the chair's tools), the add-item form.
+    `refused`: item id -> why an action on it was refused (shown next to its buttons)."""
     manages = can(Need.MANAGE, meeting)
     if item_form is None and manages:
         item_form = ItemForm(formdata=None)
         tagging.prepare(item_form)
     return render(
         "meetings/meeting.html",
-        meeting=meeting,
-        state=state,
-        manages=manages,
-        takes_part=can(Need.TAKE_PART, meeting),
-        item_form=item_form,
-        item_tags=tags_of_many([view.item for view in state.items]),
-        item_papers=services.item_papers(meeting, current_user),
         status=status,
+        item_form=item_form,
+        takes_part=can(Need.TAKE_PART, meeting),
+        refused=refused or {},
+        **agenda.context(
+            meeting, personal=documents.item_documents(meeting, current_user), manages=manages
+        ),
     )
 
 
 @bp.route("/meetings/<int:meeting_id>")
 @handler(meeting=Load(Meeting))
 def meeting(meeting: Meeting):
-    return _meeting_page(meeting)
+    return meeting_page(meeting)
 
 
 @bp.route("/meetings/<int:meeting_id>/items", methods=["POST"])
@@ -147,7 +152,7 @@ def add_item(meeting: Meeting):
             tags=tags,
         )
         return redirect(url_for("meetings.meeting", meeting_id=meeting.id) + "#agenda")
-    return _meeting_page(meeting, status=422, item_form=form)
+    return meeting_page(meeting, status=422, item_form=form)
 
 
 def _flash_refusal(form) -> None:
@@ -165,7 +170,7 @@ def adopt(meeting: Meeting):
         flash(_("The agenda is adopted."), "success")
         return redirect(url_for("meetings.meeting", meeting_id=meeting.id))
     _flash_refusal(form)
-    return _meeting_page(meeting, status=422)
+    return meeting_page(meeting, status=422)
 
 
 # ---- live views ----------------------------------------------------------------------------------
@@ -632,12 +637,15 @@ def ruling(floor: FloorRequest):
 @bp.route("/meetings/<int:meeting_id>/record")
 @handler(meeting=Load(Meeting))
 def record(meeting: Meeting):
+    from consult.meetings import record as exports
+
     named = visibility.names_shown(meeting, current_user)
     return render(
         "meetings/record.html",
         meeting=meeting,
         turns=services.speaking_record(meeting),
         interruption_of=services.interruption_of,
+        statement_time=exports.statement_time,
         attendance=services.attendance(meeting) if named else [],
         counts=None if named else presence.counts(meeting),
         named=named,
@@ -645,22 +653,65 @@ def record(meeting: Meeting):
     )
 
 
-@bp.route("/meetings/<int:meeting_id>/record.<any(docx, csv):fmt>")
+def _record_name(meeting: Meeting, suffix: str, part: str = "") -> str:
+    return file_name(meeting.symbol or None, f"meeting-{meeting.id}-record", part, suffix=suffix)
+
+
+def record_documents(meeting: Meeting) -> dict[int, list] | None:
+    """The documents of each item the record lists: what the meeting's whole audience sees
+    (agenda item id -> documents with title, kind, circulated_at, late), the same for every
+    reader of the record."""
+    return documents.item_documents(meeting)
+
+
+@bp.route("/meetings/<int:meeting_id>/record.docx")
 @handler(meeting=Load(Meeting, Need.MANAGE))
-def record_export(meeting: Meeting, fmt: str):
+def record_docx(meeting: Meeting):
     from consult.meetings import record as exports
 
-    if fmt == "docx":
-        data, mimetype = exports.record_docx(meeting), DOCX_TYPE
-    else:
-        data, mimetype = exports.record_csv(meeting).encode(), "text/csv; charset=utf-8"
-    return download(data, f"meeting-{meeting.id}-record.{fmt}", mimetype)
+    data = exports.record_docx(meeting, record_documents(meeting))
+    return download(data, _record_name(meeting, "docx"), DOCX_TYPE)
+
+
+@bp.route("/meetings/<int:meeting_id>/record.pdf")
+@handler(
+    meeting=Load(Meeting, Need.MANAGE),
+    refused=lambda meeting: url_for("meetings.record", meeting_id=meeting.id),
+)
+def record_pdf(meeting: Meeting):
+    """The Word record printed by LibreOffice; when it cannot, the record's page says so
+    (the Word file still works)."""
+    from consult.meetings import record as exports
+
+    data = exports.record_pdf(meeting, record_documents(meeting))
+    return download(data, _record_name(meeting, "pdf"), PDF_TYPE)
+
+
+@bp.route("/meetings/<int:meeting_id>/record-<any(speakers, attendance):part>.csv")
+@handler(meeting=Load(Meeting, Need.MANAGE))
+def record_csv(meeting: Meeting, part: str):
+    from consult.meetings import record as exports
+
+    data = exports.speakers_csv(meeting) if part == "speakers" else exports.attendance_csv(meeting)
+    return download(data, _record_name(meeting, "csv", part), CSV_TYPE)
+
+
+@bp.route("/meetings/<int:meeting_id>/record.csv")
+@handler(meeting=Load(Meeting, Need.MANAGE))
+def record_csv_gone(meeting: Meeting):
+    """The old combined CSV (two tables in one file): gone, with the two files named."""
+    return render("meetings/record_gone.html", meeting=meeting, status=410)
 
 
 @bp.route("/meetings/<int:meeting_id>.ics")
 @handler(meeting=Load(Meeting))
 def ics(meeting: Meeting):
-    data = calendar.ics([meeting], base_url=request.host_url, name=meeting.title, user=current_user)
+    data = calendar.ics(
+        [meeting],
+        base_url=request.host_url,
+        name=calendar.calendar_name(meeting),
+        user=current_user,
+    )
     return download(data, f"meeting-{meeting.id}.ics", "text/calendar; charset=utf-8")
 
 

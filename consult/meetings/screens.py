@@ -23,7 +23,7 @@ from consult import audit, live
 from consult.accounts.models import User
 from consult.errors import refuse_longer_than
 from consult.extensions import db
-from consult.meetings.models import AgendaItem, Meeting, ScreenLink, ScreenMode
+from consult.meetings.models import AgendaDocument, AgendaItem, Meeting, ScreenLink, ScreenMode
 from consult.rooms.models import AccessLevel
 from consult.timeutil import utcnow
 from consult.transaction import after_commit, emit_after_commit
@@ -191,8 +191,13 @@ def paragraph_choices(meeting: Meeting, user: User) -> list[tuple[object, list[t
         return []
     found = db.session.scalars(
         select(Paper)
-        .join(services.agenda_item_paper, services.agenda_item_paper.c.paper_id == Paper.id)
-        .where(services.agenda_item_paper.c.item_id == item.id, visible(Paper, user))
+        .join(AgendaDocument, AgendaDocument.paper_id == Paper.id)
+        .where(
+            AgendaDocument.item_id == item.id,
+            AgendaDocument.removed_at.is_(None),
+            visible(AgendaDocument, user),
+            visible(Paper, user),
+        )
         .order_by(Paper.title)
     ).all()
     out = []

@@ -26,7 +26,7 @@ from consult.errors import ServiceError, refuse_longer_than
 from consult.extensions import db
 from consult.groups import services as groups
 from consult.links import path_for
-from consult.meetings import screens, undo, visibility
+from consult.meetings import agenda, screens, undo, visibility
 from consult.meetings.models import (
     AgendaItem,
     Attendance,
@@ -38,8 +38,8 @@ from consult.meetings.models import (
     Meeting,
     MeetingKind,
     MeetingMode,
+    MeetingSession,
     Presence,
-    agenda_item_paper,
 )
 from consult.notifications.services import notify
 from consult.policy import visible
@@ -87,6 +87,7 @@ def create_meeting(
     video_link: str = "",
     interpretation: str = "",
     is_chatham_house: bool = False,
+    symbol: str = "",
 ) -> Meeting:
     if ends_at <= starts_at:
         raise MeetingError(_("The meeting must end after it starts."), field="ends_at")
@@ -102,6 +103,7 @@ def create_meeting(
         video_link=video_link.strip(),
         interpretation=interpretation.strip(),
         is_chatham_house=is_chatham_house,
+        symbol=symbol.strip(),
         created_by_id=actor.id,
     )
     db.session.add(meeting)
@@ -127,8 +129,15 @@ def update_meeting(meeting: Meeting, actor: User, **fields) -> None:
     if fields["ends_at"] <= fields["starts_at"]:
         raise MeetingError(_("The meeting must end after it starts."), field="ends_at")
     rule_before = meeting.is_chatham_house
+    schedule_before = _schedule(meeting)
     for key, value in fields.items():
-        setattr(meeting, key, value.strip() if isinstance(value, str) else value)
+        # Kinds and modes are str enums too: only plain text is stripped.
+        plain = isinstance(value, str) and not isinstance(value, enum.Enum)
+        setattr(meeting, key, value.strip() if plain else value)
+    if _schedule(meeting) != schedule_before:
+        _keep_sessions_within(meeting)
+        # Calendars update on this, never on the console's actions (version).
+        meeting.schedule_sequence += 1
     if meeting.is_chatham_house != rule_before:
         _audit_chair(
             meeting,
@@ -148,33 +157,62 @@ def update_meeting(meeting: Meeting, actor: User, **fields) -> None:
     )
 
 
-def items_of(meeting: Meeting) -> list[AgendaItem]:
-    return list(
-        db.session.scalars(
-            select(AgendaItem)
-            .where(AgendaItem.meeting_id == meeting.id)
-            .order_by(AgendaItem.number, AgendaItem.letter)
-        )
+def _schedule(meeting: Meeting) -> tuple:
+    """What a calendar entry of the meeting says about when and where."""
+    return (
+        meeting.starts_at,
+        meeting.ends_at,
+        meeting.time_zone,
+        meeting.venue,
+        meeting.video_link,
     )
+
+
+def _keep_sessions_within(meeting: Meeting) -> None:
+    """A meeting's days may not shrink away from a session of its programme."""
+    from zoneinfo import ZoneInfo
+
+    zone = ZoneInfo(meeting.time_zone)
+    first = meeting.starts_at.astimezone(zone).date()
+    last = meeting.ends_at.astimezone(zone).date()
+    outside = db.session.scalars(
+        select(MeetingSession)
+        .where(MeetingSession.meeting_id == meeting.id)
+        .order_by(MeetingSession.starts_at)
+    ).all()
+    for session in outside:
+        start = session.starts_at.astimezone(zone).date()
+        end = (session.ends_at - timedelta(seconds=1)).astimezone(zone).date()
+        if start < first or end > last:
+            raise MeetingError(
+                _(
+                    "A session of the programme (%(body)s) falls outside these days: move or "
+                    "remove it first.",
+                    body=session.body,
+                ),
+                field="ends_at",
+            )
+
+
+def items_of(meeting: Meeting) -> list[AgendaItem]:
+    """The items on the agenda, in order (those removed from it are left out)."""
+    return agenda.active_items(meeting)
 
 
 def item_papers(meeting: Meeting, user: User) -> dict[int, list]:
-    """The papers and written statements attached to each item, only those this person may
-    see (a group's statement is seen by the group's room), in one statement."""
+    """The papers attached to each item that this person may see (a group's statement is seen
+    by the group's room): the paper documents of `consult.meetings.documents`."""
+    from consult.meetings import documents
     from consult.papers.models import Paper
-    from consult.policy import visible
 
-    rows = db.session.execute(
-        select(agenda_item_paper.c.item_id, Paper)
-        .join(Paper, Paper.id == agenda_item_paper.c.paper_id)
-        .join(AgendaItem, AgendaItem.id == agenda_item_paper.c.item_id)
-        .where(AgendaItem.meeting_id == meeting.id, visible(Paper, user))
-        .order_by(Paper.title)
-    )
-    attached: dict[int, list] = {}
-    for item_id, paper in rows:
-        attached.setdefault(item_id, []).append(paper)
-    return attached
+    by_item = documents.item_documents(meeting, user)
+    ids = {d.paper_id for docs in by_item.values() for d in docs if d.paper_id is not None}
+    found = {p.id: p for p in db.session.scalars(select(Paper).where(Paper.id.in_(ids)))}
+    return {
+        item_id: [found[d.paper_id] for d in docs if d.paper_id in found]
+        for item_id, docs in by_item.items()
+        if any(d.paper_id in found for d in docs)
+    }
 
 
 def add_item(
@@ -200,11 +238,17 @@ def add_item(
         raise MeetingError(_("Items are numbered from 1."), field="number")
     if letter and not any(i.number == number and not i.letter for i in items_of(meeting)):
         raise MeetingError(_("Add item %(n)d before its sub-items.", n=number), field="letter")
+    label = f"{number}({letter})" if letter else number
     if any(i.number == number and i.letter == letter for i in items_of(meeting)):
         raise MeetingError(
+            _("The agenda already has an item %(label)s.", label=label), field="number"
+        )
+    if any(i.number == number and i.letter == letter for i in agenda.removed_items(meeting)):
+        raise MeetingError(
             _(
-                "The agenda already has an item %(label)s.",
-                label=f"{number}({letter})" if letter else number,
+                "A removed item %(label)s is kept with this agenda: restore it, or choose "
+                "another number.",
+                label=label,
             ),
             field="number",
         )
@@ -228,19 +272,21 @@ def add_item(
     db.session.add(item)
     db.session.flush()
     if papers:
-        db.session.execute(
-            agenda_item_paper.insert(), [{"item_id": item.id, "paper_id": p.id} for p in papers]
-        )
+        from consult.meetings import documents
+
+        for paper in papers:
+            documents.attach_paper(item, actor, paper)
     if tags is not None:
         apply_tags(item, tags)
     changed(meeting)
-    _audit_chair(
+    agenda.log(
         meeting,
         actor,
-        "meeting.item_added",
-        f"agenda item {item.label} added: {item.title}",
-        item_id=item.id,
+        "added",
+        _("Item %(label)s added: %(title)s", label=item.label, title=item.title),
+        item,
     )
+    agenda.broadcast(meeting, _("Agenda amended: item %(label)s added.", label=item.label))
     return item
 
 
@@ -249,6 +295,7 @@ def adopt_agenda(meeting: Meeting, actor: User) -> None:
         raise MeetingError(_("Add at least one agenda item before adopting the agenda."))
     meeting.is_agenda_adopted = True
     changed(meeting)
+    agenda.broadcast(meeting, _("The agenda is adopted."))
     audit.record(
         "meeting.agenda_adopted",
         f"{meeting.title}: agenda adopted",
@@ -338,6 +385,10 @@ def set_item_state(
     """Make an item current (the previous current one is done), or mark it done/deferred;
     the requests waiting on the item left are carried, kept or closed (`waiting`)."""
     meeting = db.session.get(Meeting, item.meeting_id)
+    if item.is_removed:
+        raise MeetingError(
+            _("Item %(label)s is removed from the agenda: restore it first.", label=item.label)
+        )
     now = utcnow()
     before = undo.snapshot(meeting)
     if state is ItemState.CURRENT:
@@ -353,6 +404,7 @@ def set_item_state(
         _leave(item, state, now)
         _dispose(item, None, waiting, actor)
     changed(meeting)
+    agenda.broadcast(meeting)
     undo.record(
         meeting,
         actor,
@@ -391,6 +443,7 @@ def next_item(meeting: Meeting, actor: User, waiting: Waiting = Waiting.KEEP) ->
         _leave(current, ItemState.DONE, utcnow())
         _dispose(current, None, waiting, actor)
         changed(meeting)
+        agenda.broadcast(meeting)
         undo.record(
             meeting, actor, "next-item", _("Item %(label)s closed", label=current.label), before
         )
@@ -765,6 +818,7 @@ def undo_action(meeting: Meeting, actor: User, entry: FloorAction) -> FloorActio
         raise MeetingError(_("That action is not of this meeting."))
     done = undo.undo(entry, actor)
     changed(meeting)
+    agenda.broadcast(meeting)
     _audit_chair(
         meeting,
         actor,

@@ -72,6 +72,11 @@ def who(request_: FloorRequest, named: bool) -> str:
     return phrase
 
 
+def status_phrase(delegation) -> str:
+    """A delegation as the Chatham House Rule lets it be named: by its status."""
+    return str(STATUS_PHRASES[delegation.status]) if delegation is not None else ""
+
+
 def status_class(request_: FloorRequest) -> str:
     return str(STATUS_CLASSES[request_.delegation.status])
 

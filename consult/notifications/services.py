@@ -29,6 +29,10 @@ from consult.waiting import Waiting
 KINDS: dict[str, str] = {
     "paper.revision": "followers of a paper: a new revision was issued",
     "paper.reply": "the author of a comment: someone replied to it",
+    "paper.opened": "the people of a paper's room who may see it: it left drafting and is open "
+    "for comments",
+    "paper.comment": "the chairs and facilitators (and the paper's facilitator) who follow a "
+    "paper: a new comment on it, naming who made it only to those who may see authors",
     "thread.activity": "the named members who see a confidential thread: it changed",
     "brief.pending": "the named members of a confidential room: a trend brief awaits objections",
     "brief.objection": "the room's chairs and facilitators: an objection was made or withdrawn",

@@ -19,12 +19,14 @@ def register(app: Flask) -> None:
         routes,
         services,
         templating,
+        workflow_routes,
     )
     from consult.rooms import contents
 
     policy.register()
     app.register_blueprint(routes.bp)
     app.register_blueprint(contribution_routes.bp)
+    app.register_blueprint(workflow_routes.bp)
     templating.register(app)
     contents.add(app, templating.room_papers)
     events.register(app)

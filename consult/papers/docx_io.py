@@ -21,7 +21,14 @@ from docx.oxml.ns import qn
 from docx.styles import BabelFish
 
 from consult.errors import ServiceError
-from consult.exports.word import HEADING_LINE, NUMBER_STYLE, DocxWriter, element_val
+from consult.exports.word import (
+    FRONT_STYLE,
+    HEADING_LINE,
+    NUMBER_STYLE,
+    DocxWriter,
+    HouseDocument,
+    element_val,
+)
 
 __all__ = [
     "DocxError",
@@ -442,6 +449,8 @@ def _convert(document: Any, max_paragraphs: int) -> str:
             continue
         style = reader.paragraph_style(element)
         style_name = reader.style_name(style)
+        if style_name == FRONT_STYLE:  # the house front matter of our own export
+            continue
         heading = _HEADING_STYLE.match(style_name)
         level = (
             1
@@ -510,21 +519,33 @@ class RevisionDoc:
     revision_label: str  # "Rev.1"
     issued_by: str
     blocks: list[tuple[int | None, str, str]]  # (number or None for heading, kind, markdown)
+    #: When the revision was issued (None: now); printed in `time_zone` and `language`.
+    issued_at: datetime | None = None
+    language: str = "en"
+    time_zone: str = "UTC"
+    kind: str = ""  # "Working paper"
 
 
 def revision_docx(doc: RevisionDoc) -> bytes:
-    """A revision as a Word document: headings as Word headings, paragraphs numbered "12.".
+    """A revision as a house Word document: headings as Word headings, paragraphs numbered "12.".
 
-    The symbol and revision label go in the page header, so the body holds only the title and
-    the text; the paragraph numbers carry their own character style and are dropped again by
-    docx_to_markdown, so a chair can edit this file in Word and upload it as the next revision.
+    The house writer puts the symbol, revision and issue date in the page header and the front
+    matter in its own style; the paragraph numbers carry their own character style. Both are
+    dropped again by docx_to_markdown, so a chair can edit this file in Word and upload it as
+    the next revision.
     """
-    writer = DocxWriter.new()
-    header = " · ".join(part for part in (doc.symbol, doc.revision_label) if part)
-    writer.header(header, *([f"Issued by: {doc.issued_by}"] if doc.issued_by else []))
-    writer.page_numbers()
-    writer.properties(title=doc.title, author=doc.issued_by or "", when=datetime.now(UTC))
-    writer.text(doc.title, style="Title")
+    writer = DocxWriter.house(
+        HouseDocument(
+            title=doc.title,
+            body=doc.issued_by,
+            issued_at=doc.issued_at or datetime.now(UTC),
+            symbol=doc.symbol,
+            revision=doc.revision_label,
+            kind=doc.kind,
+            language=doc.language,
+            time_zone=doc.time_zone,
+        )
+    )
     for number, kind, text in doc.blocks:
         if kind == "heading":
             match = HEADING_LINE.match(text)

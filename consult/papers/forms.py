@@ -85,6 +85,15 @@ class PaperForm(TagFields, _SourceMixin, Form):
             "Secretariat still see who wrote them)"
         )
     )
+    # The choices (the room's named members) are set by the view, which refuses any other.
+    facilitator = SelectField(
+        _l("Facilitator of this paper (optional)"),
+        validate_choice=False,
+        description=_l(
+            "Sees the paper while it is drafted and writes its revisions, with the room's "
+            "chairs and facilitators."
+        ),
+    )
 
 
 class TagsForm(TagFields, Form):
@@ -93,6 +102,31 @@ class TagsForm(TagFields, Form):
 
 class RevisionForm(_SourceMixin, Form):
     note = StringField(_l("What changed (optional)"), validators=[Optional(), Length(max=500)])
+
+
+class DraftRevisionForm(Form):
+    """The draft revision's text; its length is the service's to refuse, saying it."""
+
+    source = TextAreaField(
+        _l("Text of the draft revision (Markdown)"),
+        description=_l(
+            "Blank lines separate paragraphs; lines starting with # are headings (not "
+            "numbered). The draft is saved with every preview."
+        ),
+    )
+
+
+class IssueDraftForm(Form):
+    """The confirmation of a reviewed draft: the version reviewed, and what changed."""
+
+    version = WholeNumberField(validators=[InputRequired()])
+    note = StringField(_l("What changed (optional, shown with the revision)"))
+
+
+class OpenForCommentsForm(Form):
+    closes_at = DateTimeLocalField(
+        _l("Comment deadline (optional)"), validators=[Optional()], format="%Y-%m-%dT%H:%M"
+    )
 
 
 class StatusForm(Form):
@@ -107,17 +141,16 @@ class CommentForm(Form):
         _l("Your comment (Markdown)"),
         validators=[
             DataRequired(_l("Write your comment before posting it.")),
-            Length(max=20_000),
             Renderable(),
         ],
     )
     quote = TextAreaField(
         _l("Words you refer to (optional, copied from the paragraph)"),
-        validators=[Optional(), Length(max=2000)],
+        validators=[Optional()],
     )
     proposed_text = TextAreaField(
         _l("Proposed text (optional replacement wording)"),
-        validators=[Optional(), Length(max=20_000), Renderable()],
+        validators=[Optional(), Renderable()],
     )
     position = SelectField(
         _l("Position"),

@@ -184,6 +184,11 @@ class Paper(db.Model):
     returned_reason: Mapped[str | None] = mapped_column(String(1000))
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: The person who carries the paper's revisions (a member of the room, not necessarily one
+    #: of its chairs): sees it while it is drafted and writes its draft revision.
+    facilitator_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user.id", ondelete="SET NULL"), index=True
+    )
 
     room: Mapped[Room] = relationship(lazy="joined")
     submitted_by: Mapped[Delegation | None] = relationship(
@@ -373,6 +378,23 @@ class PaperFollow(db.Model):
     paper_id: Mapped[int] = mapped_column(ForeignKey("paper.id", ondelete="CASCADE"))
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class RevisionDraft(db.Model):
+    """The next revision as its editors write it, kept on the server (saved with every
+    preview) so nothing typed is lost; issued as an immutable Revision, then removed."""
+
+    __tablename__ = "revision_draft"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    paper_id: Mapped[int] = mapped_column(ForeignKey("paper.id", ondelete="CASCADE"), unique=True)
+    #: The revision it was started from (a revision issued meanwhile is said on the page).
+    based_on_id: Mapped[int] = mapped_column(ForeignKey("revision.id", ondelete="CASCADE"))
+    source: Mapped[str] = mapped_column(Text)
+    #: Bumped on every save: the confirmation issues only the text that was reviewed.
+    version: Mapped[int] = mapped_column(default=1)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 @event.listens_for(Revision, "before_update")

@@ -7,6 +7,10 @@ so the rules below speak only of what papers and comments add.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
+
+from flask_babel import gettext as _
 from sqlalchemy import and_, or_, select
 from sqlalchemy.sql import ColumnElement
 
@@ -24,8 +28,9 @@ from consult.papers.models import (
     PaperStatus,
 )
 from consult.policy import Need, Parent
-from consult.rooms.models import Room
-from consult.rooms.policy import managed_room_ids, room_rule
+from consult.rooms.models import JoinRequest, JoinRequestStatus, Room
+from consult.rooms.policy import managed_room_ids, room_roles, room_rule
+from consult.timeutil import utcnow
 
 
 def _invitation(user: User, paper: Paper) -> PaperCosponsor | None:
@@ -38,11 +43,17 @@ def _invitation(user: User, paper: Paper) -> PaperCosponsor | None:
     ).first()
 
 
+def _carries(user: User, paper: Paper) -> bool:
+    """The paper's facilitator, while they may still see its room (the parent has said so)."""
+    return paper.facilitator_id is not None and paper.facilitator_id == user.id
+
+
 def _sees(user: User, paper: Paper, manages: bool) -> bool:
-    """Managers see every paper of their room; the submitting delegation its own. A national
-    contribution not (yet) accepted is seen besides only by the delegations invited to
-    co-sponsor it (not those that declined); any other paper unless it is being drafted."""
-    if manages:
+    """Managers see every paper of their room, the paper's facilitator that paper; the
+    submitting delegation its own. A national contribution not (yet) accepted is seen besides
+    only by the delegations invited to co-sponsor it (not those that declined); any other
+    paper unless it is being drafted."""
+    if manages or _carries(user, paper):
         return True
     if paper.submitted_by_delegation_id is not None:
         if paper.submitted_by_delegation_id == user.delegation_id:
@@ -55,7 +66,8 @@ def _sees(user: User, paper: Paper, manages: bool) -> bool:
 
 def paper_rule(user: User, need: Need, paper: Paper) -> bool:
     """The room's rule (the parent has already let the person see the room), except that a
-    paper still being drafted is seen only by those who manage the room, and a national
+    paper still being drafted is seen only by those who manage the room and the paper's
+    facilitator (who also writes its revisions: `REVISE`), and a national
     contribution the chair has not accepted only by its delegation, its invited co-sponsors
     and the room's managers (the Secretariat manages every room).
 
@@ -75,10 +87,14 @@ def paper_rule(user: User, need: Need, paper: Paper) -> bool:
             return manages
         case Need.REVISE:
             # A group statement is drafted together: its room's members revise it while open.
-            return manages or (
-                paper.kind is PaperKind.GROUP_STATEMENT
-                and paper.status is PaperStatus.OPEN
-                and room_rule(user, Need.TAKE_PART, room)
+            return (
+                manages
+                or _carries(user, paper)
+                or (
+                    paper.kind is PaperKind.GROUP_STATEMENT
+                    and paper.status is PaperStatus.OPEN
+                    and room_rule(user, Need.TAKE_PART, room)
+                )
             )
         case Need.SEE_AUTHORS:
             return not paper.is_chatham_house or manages or user.is_secretariat
@@ -96,11 +112,77 @@ def paper_rule(user: User, need: Need, paper: Paper) -> bool:
     return False
 
 
+@dataclass(frozen=True)
+class CommentRefusal:
+    """Why this person may not comment on a paper now, said plainly, and what to do.
+
+    `code` is one of "not_seen", "archived", "observer", "not_member", "closed", "deadline";
+    `join_request` is their pending request to join the room, if any, to link to."""
+
+    code: str
+    message: str
+    advice: str | None = None
+    join_request: JoinRequest | None = None
+
+
+def comment_refusal(user: User, paper: Paper, now: datetime | None = None) -> CommentRefusal | None:
+    """The reason this person may not comment on the paper, or None when they may.
+
+    It agrees with the policy: None exactly when `can(TAKE_PART, paper, user)` holds and the
+    paper takes comments (open, before its deadline); the reason is derived from the same
+    facts `can()` reads, so the page never says something the policy does not decide."""
+    if not policy.can(Need.TAKE_PART, paper, user):
+        room = paper.room
+        if not policy.can(Need.VIEW, paper, user):
+            return CommentRefusal("not_seen", _("You cannot see this paper."))
+        if room.is_archived:
+            return CommentRefusal(
+                "archived", _("This room is archived: its papers take no more comments.")
+            )
+        role = room_roles(user).get(room.id)
+        pending = db.session.scalars(
+            select(JoinRequest).where(
+                JoinRequest.room_id == room.id,
+                JoinRequest.user_id == user.id,
+                JoinRequest.status == JoinRequestStatus.PENDING,
+            )
+        ).first()
+        if role is not None:
+            return CommentRefusal(
+                "observer",
+                _("You observe this room: observers read papers but do not comment."),
+                _("Ask the chair to make you a member."),
+                pending,
+            )
+        return CommentRefusal(
+            "not_member",
+            _("You are not a member of this room, so you cannot comment on its papers."),
+            _("Your request to join is waiting for the chair.")
+            if pending
+            else _("Ask to join the room; the chair decides."),
+            pending,
+        )
+    if paper.status is not PaperStatus.OPEN:
+        return CommentRefusal(
+            "closed",
+            _(
+                "This paper is not open for comments (%(status)s).",
+                status=paper.status.label.lower(),
+            ),
+        )
+    now = now or utcnow()
+    if paper.closes_at is not None and now > paper.closes_at:
+        return CommentRefusal(
+            "deadline", _("The comment deadline has passed; the chair can reopen comments.")
+        )
+    return None
+
+
 def visible_papers(user: User) -> ColumnElement[bool]:
     """The papers paper_rule lets this person see (within the rooms they see: the parent):
-    not drafting and not a pending contribution, unless they manage the room; their
-    delegation's own contributions; pending ones they are invited (and have not declined)
-    to co-sponsor."""
+    not drafting and not a pending contribution, unless they manage the room or facilitate
+    the paper; their delegation's own contributions; pending ones they are invited (and have
+    not declined) to co-sponsor."""
     invited = select(PaperCosponsor.paper_id).where(
         PaperCosponsor.delegation_id == user.delegation_id,
         PaperCosponsor.declined_at.is_(None),
@@ -111,6 +193,7 @@ def visible_papers(user: User) -> ColumnElement[bool]:
             Paper.status != PaperStatus.DRAFTING, or_(Paper.contribution_status.is_(None), ~pending)
         ),
         Paper.room_id.in_(managed_room_ids(user)),
+        Paper.facilitator_id == user.id,
         Paper.submitted_by_delegation_id == user.delegation_id,
         and_(pending, Paper.id.in_(invited)),
     )
@@ -132,6 +215,8 @@ def comment_rule(user: User, need: Need, comment: Comment) -> bool:
             return paper_rule(user, Need.TAKE_PART, paper)
         case Need.MANAGE:
             return paper_rule(user, Need.MANAGE, paper)
+        case Need.REVISE:  # take its proposed text into the paper's draft revision
+            return paper_rule(user, Need.REVISE, paper)
         case Need.AUTHOR:
             return comment.author_id == user.id
         case Need.CONFIRM:

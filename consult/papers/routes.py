@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from consult import drafts
 from consult.accounts.models import RegionalGroup
-from consult.downloads import DOCX_TYPE, PDF_TYPE, download, file_name
+from consult.downloads import CSV_TYPE, DOCX_TYPE, MARKDOWN_TYPE, PDF_TYPE, download, file_name
 from consult.exports.pdf import docx_to_pdf
 from consult.extensions import db
 from consult.groups.services import confirmed_clause
@@ -42,6 +42,7 @@ from consult.papers.models import (
     Position,
     Revision,
 )
+from consult.papers.policy import comment_refusal
 from consult.policy import Need, can, parent_of
 from consult.rooms.models import Room
 from consult.taxonomy import forms as tagging
@@ -85,8 +86,17 @@ def _in_zone(value: datetime | None, zone: str) -> datetime | None:
 def new_paper(room: Room):
     form = PaperForm()
     tagging.prepare(form)
+    people = services.named_members(room)
+    form.facilitator.choices = [("", _("None"))] + [(str(u.id), u.name) for u in people]
     if form.validate_on_submit():
         tags = tagging.tags_from(form)
+        facilitator = None
+        if form.facilitator.data:
+            facilitator = next((u for u in people if str(u.id) == form.facilitator.data), None)
+            if facilitator is None:
+                raise services.PaperError(
+                    _("Choose the facilitator among the room's members."), "facilitator"
+                )
         source, origin = _source_from(form)
         paper = services.create_paper(
             room,
@@ -101,8 +111,16 @@ def new_paper(room: Room):
             is_chatham_house=form.is_chatham_house.data,
             origin=origin,
             tags=tags,
+            facilitator=facilitator,
         )
-        flash(_("%(title)s is issued and open for comments.", title=paper.title), "success")
+        flash(
+            _(
+                "%(title)s is in drafting: only the room's chairs and facilitators and the "
+                "paper's facilitator see it. Open it for comments when it is ready.",
+                title=paper.title,
+            ),
+            "success",
+        )
         return redirect(url_for("papers.paper", paper_id=paper.id))
     status = 422 if form.is_submitted() else 200
     return render("papers/new.html", form=form, room=room, status=status)
@@ -222,6 +240,7 @@ def _paper_page(paper: Paper, status: int = 200, **forms):
         reattach_form=_reattach_form(paragraphs),
         hide_form=HideForm(),
         closed_reason=services.comments_closed_reason(paper),
+        may_quote=comment_refusal(current_user, paper) is None,
         following=services.is_following(paper, current_user),
         show_authors=can(Need.SEE_AUTHORS, paper),
         edits=services.edits_of([t.comment.id for t in _flatten(removed)]),
@@ -272,7 +291,9 @@ def _thread_context(paper: Paper, paragraph: Paragraph, revision, form=None) -> 
         kept=kept,
         may_comment=can(Need.TAKE_PART, paper),
         closed_reason=services.comments_closed_reason(paper),
+        refusal=comment_refusal(current_user, paper),
         manages=can(Need.MANAGE, paper),
+        may_revise=can(Need.REVISE, paper),
         show_authors=can(Need.SEE_AUTHORS, paper),
         edits=services.edits_of([t.comment.id for t in _flatten(threads)]),
         hide_form=HideForm(),
@@ -394,7 +415,7 @@ def post_comment(paper: Paper, key: str):
                     rev=revision.label,
                 )
             )
-        services.post_comment(
+        posted = services.post_comment(
             paper,
             current_user,
             paragraph=paragraph,
@@ -410,6 +431,7 @@ def post_comment(paper: Paper, key: str):
             return render(
                 "papers/paragraph.html",
                 "papers/_thread.html",
+                posted=posted,
                 **_thread_context(paper, paragraph, revision),
             )
         flash(_("Your comment is posted."), "success")
@@ -417,9 +439,9 @@ def post_comment(paper: Paper, key: str):
     if parent is not None and (parent.paper_id != paper.id or parent.paragraph_key != key):
         form.parent_id.data = ""  # show the message on the paragraph's own form
     for name, errors in form.errors.items():
-        # Every message shows next to the text the person wrote, but for whom they speak:
-        # that one stands next to its own choice.
-        if name not in ("body", "on_behalf_of"):
+        # Each message stands next to its own field; those of fields the person does not see
+        # (revision, reply target) next to the text they wrote.
+        if name not in ("body", "on_behalf_of", "quote", "proposed_text", "position"):
             form.body.errors = [*form.body.errors, *errors]
     if paragraph is None:
         # The paragraph left the text: keep what was written, on the paper page.
@@ -439,7 +461,7 @@ def _position(value: str | None) -> Position | None:
     try:
         return Position(value)
     except ValueError:
-        raise services.PaperError(_("Choose a position from the list.")) from None
+        raise services.PaperError(_("Choose a position from the list."), "position") from None
 
 
 def _first_error(form) -> str:
@@ -593,6 +615,7 @@ def _filters() -> services.CompilationFilters:
         regional_group=request.args.get("group") or None,
         position=request.args.get("position") or None,
         taken_into_account=None if taken not in ("0", "1") else taken == "1",
+        office_replies=flag("replies"),
     )
 
 
@@ -627,20 +650,24 @@ def _compilation_comment_ids(paper: Paper) -> dict:
     }
 
 
-@bp.route("/papers/<int:paper_id>/compilation.<any(docx, csv, md):fmt>")
-@handler(paper=Load(Paper, Need.MANAGE))
+@bp.route("/papers/<int:paper_id>/compilation.<any(docx, pdf, csv, md):fmt>")
+@handler(
+    paper=Load(Paper, Need.MANAGE),
+    refused=lambda paper: url_for("papers.compilation", paper_id=paper.id, **request.args),
+)
 def compilation_export(paper: Paper, fmt: str):
+    """The compilation as the page shows it (same filters), named after the paper's symbol."""
     data = _compilation(paper)
-    name = f"compilation-{paper.id}-{data.revision_label}"
-    if fmt == "docx":
-        return download(exports.compilation_docx(data), f"{name}.docx", DOCX_TYPE)
-    if fmt == "csv":
-        return download(
-            exports.compilation_csv(data).encode(), f"{name}.csv", "text/csv; charset=utf-8"
-        )
-    return download(
-        exports.compilation_markdown(data).encode(), f"{name}.md", "text/markdown; charset=utf-8"
+    name = file_name(
+        paper.symbol, f"paper-{paper.id}", data.revision_label, _("compilation"), suffix=fmt
     )
+    if fmt == "docx":
+        return download(exports.compilation_docx(data), name, DOCX_TYPE)
+    if fmt == "pdf":
+        return download(docx_to_pdf(exports.compilation_docx(data)), name, PDF_TYPE)
+    if fmt == "csv":
+        return download(exports.compilation_csv(data), name, CSV_TYPE)
+    return download(exports.compilation_markdown(data).encode(), name, MARKDOWN_TYPE)
 
 
 @bp.route("/papers/<int:paper_id>/rev/<int:number>.docx")
@@ -653,10 +680,15 @@ def revision_export(paper: Paper, number: int):
         symbol=paper.symbol,
         title=paper.title,
         revision_label=revision.label,
-        issued_by=paper.issued_by,
+        issued_by=paper.issued_by or paper.room.title,
         blocks=[
             (p.number, "heading" if p.is_heading else "paragraph", p.text)
             for p in services.paragraphs_of(revision)
         ],
+        issued_at=revision.created_at,
+        language=paper.original_language,
+        time_zone=paper.room.time_zone,
+        kind=paper.kind.label,
     )
-    return download(revision_docx(doc), f"paper-{paper.id}-{revision.label}.docx", DOCX_TYPE)
+    name = file_name(paper.symbol, f"paper-{paper.id}", revision.label, suffix="docx")
+    return download(revision_docx(doc), name, DOCX_TYPE)

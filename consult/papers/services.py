@@ -19,8 +19,8 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from consult import audit, waiting
 from consult.accounts import handover
-from consult.accounts.models import Delegation, User
-from consult.errors import ServiceError
+from consult.accounts.models import Delegation, RegionalGroup, User
+from consult.errors import ServiceError, refuse_longer_than
 from consult.extensions import db
 from consult.groups import services as groups
 from consult.links import path_for
@@ -43,7 +43,7 @@ from consult.papers.models import (
 )
 from consult.papers.redline import similarity
 from consult.policy import Need, can, visible
-from consult.rooms.models import Room
+from consult.rooms.models import Membership, Room, RoomRole
 from consult.rooms.services import note_activity
 from consult.taxonomy.forms import ChosenTags
 from consult.taxonomy.forms import apply as apply_tags
@@ -108,10 +108,9 @@ def match_paragraphs(old: list[tuple[bool, str]], new: list[tuple[bool, str]]) -
 
 
 def _check_source(source: str) -> list:
-    if len(source) > MAX_REVISION_LENGTH:
-        raise PaperError(
-            _("The text is too long (at most %(n)d characters).", n=MAX_REVISION_LENGTH)
-        )
+    """The blocks of a revision's text; refused (its length said, never cut) when too long,
+    without a paragraph, or with a block the renderer would refuse."""
+    refuse_longer_than(source, MAX_REVISION_LENGTH, None, PaperError)
     blocks = split_blocks(source)
     if not any(block.kind == "paragraph" for block in blocks):
         raise PaperError(_("The text has no paragraph to comment on."))
@@ -180,9 +179,16 @@ def create_paper(
     is_chatham_house: bool = False,
     origin: str = "pasted",
     tags: ChosenTags | None = None,
+    facilitator: User | None = None,
+    status: PaperStatus = PaperStatus.DRAFTING,
 ) -> Paper:
     """Issue a paper with its Rev.0, tagged with the stages, activities and articles chosen
-    (checked by `consult.taxonomy.forms.tags_from`)."""
+    (checked by `consult.taxonomy.forms.tags_from`).
+
+    A paper starts in drafting (seen by the room's chairs and facilitators and the paper's
+    facilitator) until it is opened for comments (`open_for_comments`); a flow that drafts in
+    the open (a group statement) passes `status=OPEN`. The room's chairs and facilitators and
+    the paper's facilitator follow it from the start."""
     symbol = (symbol or "").strip() or None
     if symbol and db.session.scalar(select(Paper.id).where(Paper.symbol == symbol)):
         raise PaperError(_("Another paper already has the symbol %(symbol)s.", symbol=symbol))
@@ -199,11 +205,13 @@ def create_paper(
         closes_at=closes_at,
         is_chatham_house=is_chatham_house,
         created_by_id=actor.id,
-        status=PaperStatus.OPEN,
+        status=status,
+        facilitator_id=facilitator.id if facilitator else None,
     )
     db.session.add(paper)
     db.session.flush()
     _add_revision(paper, 0, source, blocks, actor, origin, "", [])
+    follow_by_default(paper)
     if tags is not None:
         apply_tags(paper, tags)
     audit.record(
@@ -257,8 +265,18 @@ def revise(
         )
     blocks = _check_source(source)
     previous = current_revision(paper)
+    before = paragraphs_of(previous)
+    if [(b.kind == "heading", _norm(b.text)) for b in blocks] == [
+        (p.is_heading, _norm(p.text)) for p in before
+    ]:
+        raise PaperError(
+            _(
+                "This text is identical to %(rev)s: change it before issuing a new revision.",
+                rev=previous.label,
+            )
+        )
     revision = _add_revision(
-        paper, previous.number + 1, source, blocks, actor, origin, note, paragraphs_of(previous)
+        paper, previous.number + 1, source, blocks, actor, origin, note, before
     )
     signal_changed(paper, "revision")
     audit.record(
@@ -323,11 +341,125 @@ def _comment_changed(paper: Paper, comment: Comment, key: str | None = None) -> 
         signal_changed(paper, "comment", key or comment.paragraph_key)
 
 
+def follow_by_default(paper: Paper) -> None:
+    """The room's named chairs and facilitators (people of a chairing delegation too) and the
+    paper's facilitator follow the paper: they hear of its revisions and new comments."""
+    chairs = select(User.id).where(
+        or_(
+            User.id.in_(
+                select(Membership.user_id).where(
+                    Membership.room_id == paper.room_id,
+                    Membership.ended_at.is_(None),
+                    Membership.role.in_((RoomRole.CHAIR, RoomRole.FACILITATOR)),
+                )
+            ),
+            User.delegation_id.in_(
+                select(Membership.delegation_id).where(
+                    Membership.room_id == paper.room_id,
+                    Membership.ended_at.is_(None),
+                    Membership.role.in_((RoomRole.CHAIR, RoomRole.FACILITATOR)),
+                )
+            ),
+        )
+    )
+    ids = set(db.session.scalars(chairs))
+    if paper.facilitator_id is not None:
+        ids.add(paper.facilitator_id)
+    already = set(
+        db.session.scalars(select(PaperFollow.user_id).where(PaperFollow.paper_id == paper.id))
+    )
+    for user_id in sorted(ids - already):
+        db.session.add(PaperFollow(paper_id=paper.id, user_id=user_id))
+    db.session.flush()
+
+
+def room_people_ids(room: Room) -> list[int]:
+    """The people of the room now: its named members and the people of its member
+    delegations (one query); `notify` then keeps only those who may see the subject."""
+    current = select(Membership).where(Membership.room_id == room.id, Membership.ended_at.is_(None))
+    members = current.subquery()
+    return list(
+        db.session.scalars(
+            select(User.id).where(
+                or_(
+                    User.id.in_(select(members.c.user_id).where(members.c.user_id.is_not(None))),
+                    User.delegation_id.in_(
+                        select(members.c.delegation_id).where(members.c.delegation_id.is_not(None))
+                    ),
+                )
+            )
+        )
+    )
+
+
+def named_members(room: Room) -> list[User]:
+    """The people named in the room now (a paper's facilitator is chosen among them)."""
+    return list(
+        db.session.scalars(
+            select(User)
+            .where(
+                User.id.in_(
+                    select(Membership.user_id).where(
+                        Membership.room_id == room.id,
+                        Membership.ended_at.is_(None),
+                        Membership.user_id.is_not(None),
+                    )
+                )
+            )
+            .order_by(User.name)
+        )
+    )
+
+
+def open_for_comments(paper: Paper, actor: User, closes_at: datetime | None = None) -> None:
+    """The chair opens a drafted paper for comments: the room is told (a notification to its
+    people who may now see it, and an activity line)."""
+    _not_pending(paper)
+    if paper.status is not PaperStatus.DRAFTING:
+        raise PaperError(
+            _(
+                "This paper is not in drafting (%(status)s); it cannot be opened from here.",
+                status=paper.status.label.lower(),
+            )
+        )
+    closes_at = closes_at if closes_at is not None else paper.closes_at
+    if closes_at is not None and closes_at <= utcnow():
+        raise PaperError(_("The comment deadline must be in the future."), "closes_at")
+    paper.status = PaperStatus.OPEN
+    paper.closes_at = closes_at
+    signal_changed(paper, "status")
+    audit.record(
+        "paper.opened",
+        f"{paper.title}: {actor.name} opened it for comments",
+        actor=actor,
+        room_id=paper.room_id,
+        paper_id=paper.id,
+    )
+    db.session.flush()  # the notifications ask the policy, which reads the new status
+    _announce_opened(paper, actor)
+
+
+def _announce_opened(paper: Paper, actor: User) -> None:
+    """Tell the room that a paper it could not see (drafting) is now open for comments."""
+    title = _("%(title)s is open for comments", title=paper.title)
+    note_activity(paper.room, "paper.opened", title, actor, subject=paper)
+    notify(
+        [user_id for user_id in room_people_ids(paper.room) if user_id != actor.id],
+        "paper.opened",
+        title,
+        path_for("papers.paper", paper_id=paper.id),
+        subject=paper,
+    )
+
+
 def set_status(paper: Paper, actor: User, status: PaperStatus, closes_at: datetime | None) -> None:
+    """Set the paper's status and comment deadline; a paper leaving drafting for comments is
+    announced to its room (`_announce_opened`), whichever way it was opened."""
     _not_pending(paper)
     if status is PaperStatus.OPEN and closes_at is not None and closes_at <= utcnow():
         raise PaperError(_("The comment deadline must be in the future."))
     changes = []
+    opened = paper.status is PaperStatus.DRAFTING and status is PaperStatus.OPEN
     if paper.status is not status:
         changes.append(f"status {paper.status.value} -> {status.value}")
         paper.status = status
@@ -343,6 +475,9 @@ def set_status(paper: Paper, actor: User, status: PaperStatus, closes_at: dateti
             room_id=paper.room_id,
             paper_id=paper.id,
         )
+    if opened:
+        db.session.flush()  # the notifications ask the policy, which reads the new status
+        _announce_opened(paper, actor)
 
 
 def set_tags(paper: Paper, actor: User, tags: ChosenTags) -> None:
@@ -389,14 +524,13 @@ def _seen(viewer: User | None):
     return visible(Comment, viewer)
 
 
-def _clean(text: str | None, limit: int, what: str) -> str | None:
+def _clean(text: str | None, limit: int, field: str) -> str | None:
+    """Stripped text, or None when empty; over the limit it is refused with its length said,
+    next to its own field (never cut)."""
     text = (text or "").strip()
     if not text:
         return None
-    if len(text) > limit:
-        raise PaperError(
-            _("The %(what)s is too long (at most %(n)d characters).", what=what, n=limit)
-        )
+    refuse_longer_than(text, limit, field, PaperError)
     return text
 
 
@@ -417,7 +551,7 @@ def post_comment(
     reason = comments_closed_reason(paper, now)
     if reason:
         raise PaperError(reason)
-    body = _clean(body, MAX_COMMENT_LENGTH, _("comment"))
+    body = _clean(body, MAX_COMMENT_LENGTH, "body")
     if not body:
         raise PaperError(_("Write your comment before posting it."))
     if paragraph.is_heading:
@@ -427,9 +561,11 @@ def post_comment(
             _("That paragraph is from an earlier revision; comment on the current one.")
         )
     on_behalf_of, group = groups.resolve_speaker(author, on_behalf_of)
-    quote = _clean(quote, 2000, _("quote"))
+    quote = _clean(quote, 2000, "quote")
     if quote and _norm(quote) not in _norm(paragraph.text):
-        raise PaperError(_("The quoted words are not in paragraph %(n)s.", n=paragraph.number))
+        raise PaperError(
+            _("The quoted words are not in paragraph %(n)s.", n=paragraph.number), "quote"
+        )
     depth = 0
     if parent is not None:
         if parent.paper_id != paper.id:
@@ -454,7 +590,7 @@ def post_comment(
         on_behalf_group_id=group.id if group else None,
         body=body,
         quote=quote,
-        proposed_text=_clean(proposed_text, MAX_COMMENT_LENGTH, _("proposed text")),
+        proposed_text=_clean(proposed_text, MAX_COMMENT_LENGTH, "proposed_text"),
         position=position,
     )
     if comment.proposed_text:
@@ -474,9 +610,11 @@ def post_comment(
 
 
 def _published(paper: Paper, comment: Comment, paragraph: Paragraph | None) -> None:
-    """A comment everyone who sees the paper may now see: signal it, tell whom it answers."""
+    """A comment everyone who sees the paper may now see: signal it, tell whom it answers and
+    the paper's chairs and facilitators who follow it."""
     signal_changed(paper, "comment", comment.paragraph_key)
     parent = db.session.get(Comment, comment.parent_id) if comment.parent_id else None
+    _tell_followers_of_comment(paper, comment, paragraph, parent)
     if parent is not None and parent.author_id != comment.author_id:
         number = paragraph.number if paragraph is not None else None
         notify(
@@ -486,6 +624,49 @@ def _published(paper: Paper, comment: Comment, paragraph: Paragraph | None) -> N
             path_for("papers.paper", paper_id=paper.id) + f"#para-{comment.paragraph_key}",
             subject=paper,
         )
+
+
+def _tell_followers_of_comment(
+    paper: Paper, comment: Comment, paragraph: Paragraph | None, parent: Comment | None
+) -> None:
+    """The followers who manage or carry the paper (its chairs, facilitators and its own
+    facilitator, who follow it by default) hear of each new comment; delegates who follow a
+    paper hear of revisions and replies only. Neither the author nor the one replied to (told
+    by "paper.reply") is told twice. Named only to those who may see authors."""
+    skip = {comment.author_id} | ({parent.author_id} if parent is not None else set())
+    followers = [
+        user_id
+        for user_id in db.session.scalars(
+            select(PaperFollow.user_id).where(PaperFollow.paper_id == paper.id)
+        )
+        if user_id not in skip
+    ]
+    if not followers:
+        return
+    managing = {
+        user.id
+        for user in db.session.scalars(select(User).where(User.id.in_(followers)))
+        if can(Need.REVISE, paper, user)
+    }
+    number = paragraph.number if paragraph is not None else None
+
+    def text(recipient: User) -> str:
+        if can(Need.SEE_AUTHORS, paper, recipient):
+            return _(
+                "%(who)s commented on %(title)s ¶%(n)s",
+                who=comment.on_behalf_of,
+                title=paper.title,
+                n=number,
+            )
+        return _("New comment on %(title)s ¶%(n)s", title=paper.title, n=number)
+
+    notify(
+        sorted(managing),
+        "paper.comment",
+        text,
+        path_for("papers.paper", paper_id=paper.id) + f"#para-{comment.paragraph_key}",
+        subject=paper,
+    )
 
 
 def _paragraph_of(paper: Paper, comment: Comment) -> Paragraph | None:
@@ -689,14 +870,14 @@ def edit_comment(comment: Comment, user: User, body: str, proposed_text: str | N
                 n=int(edit_window().total_seconds() // 60),
             )
         )
-    body = _clean(body, MAX_COMMENT_LENGTH, _("comment"))
+    body = _clean(body, MAX_COMMENT_LENGTH, "body")
     if not body:
         raise PaperError(_("A comment cannot be empty; delete it instead."))
     db.session.add(
         CommentEdit(comment_id=comment.id, body=comment.body, proposed_text=comment.proposed_text)
     )
     comment.body = body
-    proposed_text = _clean(proposed_text, MAX_COMMENT_LENGTH, _("proposed text"))
+    proposed_text = _clean(proposed_text, MAX_COMMENT_LENGTH, "proposed_text")
     if proposed_text is None:
         comment.proposed_on_id = None
     elif comment.proposed_on_id is None or _norm(proposed_text) != _norm(
@@ -932,18 +1113,86 @@ def edits_of(comment_ids: list[int]) -> dict[int, list[CommentEdit]]:
 
 @dataclass
 class CompilationFilters:
+    """The compilation page's filters; the files made from the page keep them."""
+
     unanswered: bool = False
     proposed_text: bool = False
     delegation_id: int | None = None
     regional_group: str | None = None
     position: str | None = None
     taken_into_account: bool | None = None
+    #: Include the replies of the chair, facilitators and the Secretariat (off by default:
+    #: a compilation is what delegations said).
+    office_replies: bool = False
+
+    def described(self, delegation: str | None) -> list[str]:
+        """The filters in words, for the cover page of the files."""
+        words = []
+        if self.unanswered:
+            words.append(_("only comments without a reply"))
+        if self.proposed_text:
+            words.append(_("only comments with proposed text"))
+        if delegation:
+            words.append(_("delegation: %(name)s", name=delegation))
+        if self.regional_group:
+            group = next((g for g in RegionalGroup if g.value == self.regional_group), None)
+            words.append(_("regional group: %(name)s", name=group.label if group else "?"))
+        if self.position:
+            position = next((p for p in Position if p.value == self.position), None)
+            words.append(_("position: %(name)s", name=position.label if position else "?"))
+        if self.taken_into_account is True:
+            words.append(_("only comments taken into account"))
+        elif self.taken_into_account is False:
+            words.append(_("only comments not yet taken into account"))
+        if self.office_replies:
+            words.append(_("replies of the chair, facilitators and the Secretariat included"))
+        return words
+
+
+#: How a comment written by an office holder is attributed: in their capacity, not their State.
+CAPACITY_LABELS = {
+    RoomRole.CHAIR: _l("the Chair"),
+    RoomRole.FACILITATOR: _l("the Facilitator"),
+}
+
+
+def _capacities(room: Room, comments: list[Comment]) -> dict[int, str]:
+    """Comment id -> "the Chair" / "the Facilitator" / "the Secretariat" for the comments
+    their authors wrote while holding that office in the paper's room (one query)."""
+    authors = {c.author_id for c in comments}
+    held = (
+        db.session.scalars(
+            select(Membership).where(
+                Membership.room_id == room.id,
+                Membership.user_id.in_(authors),
+                Membership.role.in_(list(CAPACITY_LABELS)),
+            )
+        ).all()
+        if authors
+        else []
+    )
+    result: dict[int, str] = {}
+    for c in comments:
+        roles = [
+            m.role
+            for m in held
+            if m.user_id == c.author_id
+            and m.started_at <= c.created_at
+            and (m.ended_at is None or m.ended_at > c.created_at)
+        ]
+        if roles:
+            result[c.id] = str(CAPACITY_LABELS[max(roles, key=lambda r: r.rank)])
+        elif c.author.is_secretariat:
+            result[c.id] = _("the Secretariat")
+    return result
 
 
 def compile_comments(
     paper: Paper, *, by: str, attributed: bool, filters: CompilationFilters | None = None
 ) -> exports.Compilation:
-    """All visible comments grouped by paragraph (reading order) or by delegation."""
+    """The comments everyone who sees the paper sees, grouped by paragraph (reading order,
+    each with its current text) or by who speaks; attributed to delegations, groups or an
+    office ("the Facilitator"), never to persons."""
     filters = filters or CompilationFilters()
     revision = current_revision(paper)
     current = paragraphs_of(revision)
@@ -953,9 +1202,12 @@ def compile_comments(
     comments = [
         c for c in _load_comments(paper, Comment.deleted_at.is_(None), None) if c.hidden_at is None
     ]
+    capacity = _capacities(paper.room, comments)
     replied = {c.parent_id for c in comments if c.parent_id}
     selected = []
     for c in comments:
+        if c.parent_id is not None and c.id in capacity and not filters.office_replies:
+            continue
         if filters.unanswered and (c.parent_id is not None or c.id in replied):
             continue
         if filters.proposed_text and not c.proposed_text:
@@ -979,44 +1231,71 @@ def compile_comments(
         p = order.get(c.paragraph_key)
         return f"¶{p.number}" if p else _("On removed text")
 
+    def speaker(c: Comment) -> str:
+        return capacity.get(c.id) or c.on_behalf_of
+
     def compiled(c: Comment) -> exports.CompiledComment:
         return exports.CompiledComment(
+            comment_id=c.id,
+            parent_id=c.parent_id,
             paragraph_label=paragraph_label(c),
             made_on=f"{c.made_on.revision.label} ¶{c.made_on.number}",
-            author=f"{c.author.name} ({c.delegation.name})" if attributed else None,
-            on_behalf_of=c.on_behalf_of if attributed else None,
+            speaker=speaker(c) if attributed else None,
+            delegation=c.delegation.name if attributed and c.id not in capacity else None,
+            capacity=capacity.get(c.id) if attributed else None,
             position=c.position.value if c.position else None,
             quote=c.quote,
             body=c.body,
             proposed_text=c.proposed_text,
+            original_text=c.made_on.text if c.proposed_text else None,
             created_at=c.created_at,
-            is_reply=c.parent_id is not None,
             taken_into_account=c.taken_into_account_at is not None,
-            comment_id=c.id,
             body_html=c.body_html,
             proposed_text_html=c.proposed_text_html,
         )
 
-    sections: dict[str, list[exports.CompiledComment]] = {}
+    sections: list[exports.Section] = []
     if by == "delegation" and attributed:
-        for c in sorted(selected, key=lambda c: (c.on_behalf_of.lower(), c.created_at)):
-            sections.setdefault(c.on_behalf_of, []).append(compiled(c))
+        by_speaker: dict[str, list[exports.CompiledComment]] = {}
+        for c in sorted(selected, key=lambda c: (speaker(c).lower(), c.created_at)):
+            by_speaker.setdefault(speaker(c), []).append(compiled(c))
+        sections = [exports.Section(who, items) for who, items in by_speaker.items()]
     else:
         positions = {p.key: p.position for p in current}
         removed = len(current) + 1
+        by_paragraph: dict[str, exports.Section] = {}
         for c in sorted(
             selected, key=lambda c: (positions.get(c.paragraph_key, removed), c.created_at)
         ):
-            sections.setdefault(paragraph_label(c), []).append(compiled(c))
+            label = paragraph_label(c)
+            if label not in by_paragraph:
+                p = order.get(c.paragraph_key)
+                by_paragraph[label] = exports.Section(
+                    label, [], p.text if p else None, p.text_html if p else None
+                )
+            by_paragraph[label].comments.append(compiled(c))
+        sections = list(by_paragraph.values())
         by = "paragraph"
+    counts: dict[str, int] = {}
+    if attributed:
+        for c in selected:
+            counts[speaker(c)] = counts.get(speaker(c), 0) + 1
+    chosen = db.session.get(Delegation, filters.delegation_id) if filters.delegation_id else None
     return exports.Compilation(
         symbol=paper.symbol,
         title=paper.title,
         revision_label=revision.label,
+        issued_by=paper.issued_by or paper.room.title,
         generated_at=utcnow(),
         attributed=attributed,
         by=by,
-        groups=list(sections.items()),
+        sections=sections,
+        language=paper.original_language,
+        time_zone=paper.room.time_zone,
+        closes_at=paper.closes_at,
+        filters=filters.described(chosen.name if chosen else None),
+        office_replies=filters.office_replies,
+        counts=sorted(counts.items(), key=lambda item: (-item[1], item[0].lower())),
     )
 
 

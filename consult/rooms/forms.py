@@ -135,6 +135,14 @@ class RoomForm(Form):
             "consult purge-expired. Leave empty to keep them."
         ),
     )
+    circulation_days = WholeNumberField(
+        _l("Circulation period for meeting documents (days)"),
+        validators=[Optional(), NumberRange(1, 365)],
+        description=_l(
+            "Documents for a meeting are due this many days before it starts (28: four weeks); "
+            "those circulated later are marked late. Leave empty for no period."
+        ),
+    )
     description = TextAreaField(
         _l("Description (Markdown)"), validators=[Optional(), Length(max=20000), Renderable()]
     )

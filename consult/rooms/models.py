@@ -129,6 +129,9 @@ class Room(db.Model):
     is_archived: Mapped[bool] = mapped_column(default=False)
     #: Confidential rooms: posts older than this many days are purged (a thread may set less).
     retention_days: Mapped[int | None] = mapped_column()
+    #: A meeting's documents are due this many days before it starts; those circulated later
+    #: are marked "late" (None: no circulation period).
+    circulation_days: Mapped[int | None] = mapped_column()
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     #: Who opened the room when it was not the Secretariat (a chair's small group), else None.
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))

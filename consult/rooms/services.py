@@ -57,6 +57,7 @@ ACTIVITY_KINDS: dict[str, str] = {
     "room.small_group_opened": "a small-group room opened under this room by its chair",
     "paper.created": "a paper",
     "paper.revised": "a paper",
+    "paper.opened": "a paper opened for comments",
     "meeting.created": "a meeting",
     "thread.activity": "a confidential thread",
     "brief.pending": "a trend brief open to objections",

@@ -20,7 +20,8 @@ from consult.extensions import db
 from consult.groups import services as groups
 from consult.groups.models import Group
 from consult.links import path_for
-from consult.meetings.models import AgendaItem, agenda_item_paper
+from consult.meetings import documents
+from consult.meetings.models import AgendaItem
 from consult.notifications.services import notify
 from consult.papers import services as papers
 from consult.papers.models import Comment, Paper, PaperKind, PaperStatus, Paragraph
@@ -225,6 +226,8 @@ def open_statement(room: Room, actor: User, *, title: str, source: str) -> Group
             kind=PaperKind.GROUP_STATEMENT,
             issued_by=_("Coordinator, %(group)s", group=group.name if group else room.title),
             source=source,
+            # Drafted together by the group's members from the start (not a chair's draft).
+            status=PaperStatus.OPEN,
         )
     except papers.PaperError as error:
         raise StatementError(error.message, "source") from None
@@ -543,9 +546,7 @@ def deliver_to_item(
     if item is None or not can(Need.VIEW, item, actor):
         raise StatementError(_("Choose an agenda item from the list."), "item")
     _audience_sees(statement, item, "item")
-    db.session.execute(
-        agenda_item_paper.insert().values(item_id=item.id, paper_id=statement.paper_id)
-    )
+    documents.link_paper(item, actor, statement.paper, now)
     _delivered(statement, actor, now)
     statement.agenda_item_id = item.id
     meeting = parent_of(item)

@@ -13,6 +13,7 @@ from flask_login import current_user
 
 from consult import drafts, policy
 from consult.accounts.models import User
+from consult.downloads import TEXT_TYPE, download
 from consult.extensions import db
 from consult.handlers import Load, handler
 from consult.htmx import redirect, render
@@ -167,7 +168,7 @@ def post(thread: Thread):
 def attachment(item: Attachment):
     post_ = db.session.get(Post, item.post_id)
     services.record_read(db.session.get(Thread, post_.thread_id), current_user, item)
-    response = Response(services.read_attachment(item), mimetype=item.content_type)
+    response = Response(services.read_attachment(item), content_type=item.content_type)
     response.headers["Content-Disposition"] = "attachment"
     return response
 
@@ -229,9 +230,7 @@ def exports(thread: Thread):
 @handler(thread=Load(Thread, Need.EXPORT), writes=True)  # the export is audited
 def export(thread: Thread):
     text = services.export_text(thread, current_user)
-    response = Response(text, mimetype="text/plain; charset=utf-8")
-    response.headers["Content-Disposition"] = f'attachment; filename="thread-{thread.id}.txt"'
-    return response
+    return download(text.encode(), f"thread-{thread.id}.txt", TEXT_TYPE)
 
 
 @bp.route("/threads/<int:thread_id>/status", methods=["POST"])

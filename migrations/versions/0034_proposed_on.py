@@ -1,7 +1,7 @@
 """papers: a proposed text keeps the paragraph text it was written against
 
 Revision ID: 0034
-Revises: 0026
+Revises: 0032
 Create Date: 2026-12-03 10:40:00.000000
 
 A proposed text is shown as a change of the paragraph as it stood when the proposal was made
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0034'
-down_revision = '0026'
+down_revision = '0032'
 branch_labels = None
 depends_on = None
 

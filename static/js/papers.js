@@ -105,6 +105,105 @@
     }, 0);
   });
 
+  // The comments toggle says whether its thread is open, and a second press closes it again
+  // (captured before htmx sees the click, so no request is made to close).
+  document.addEventListener("click", function (evt) {
+    var toggle = evt.target.closest && evt.target.closest(".comments-toggle");
+    if (!toggle || toggle.getAttribute("aria-expanded") !== "true") return;
+    evt.preventDefault();
+    evt.stopPropagation();
+    var thread = document.getElementById(toggle.getAttribute("aria-controls"));
+    if (thread) {
+      var empty = document.createElement("div");
+      empty.className = "thread";
+      empty.id = thread.id;
+      thread.replaceWith(empty);
+    }
+    toggle.setAttribute("aria-expanded", "false");
+  }, true);
+
+  // After a swap: the toggle of an open thread says so; a comment just posted takes the focus
+  // and is announced in the page's live region.
+  document.addEventListener("htmx:afterSwap", function () {
+    var threads = document.querySelectorAll(".thread[data-loaded='true']");
+    for (var i = 0; i < threads.length; i++) {
+      var toggle = document.getElementById("count-" + threads[i].id.slice(7));
+      if (toggle) toggle.setAttribute("aria-expanded", "true");
+      var posted = threads[i].getAttribute("data-posted");
+      if (!posted) continue;
+      threads[i].removeAttribute("data-posted");
+      var comment = document.getElementById(posted);
+      if (comment) comment.focus();
+      var live = document.getElementById("papers-live");
+      if (live) {
+        live.textContent = "";
+        live.textContent = threads[i].getAttribute("data-announce") || "";
+      }
+    }
+  });
+
+  // Select words in a paragraph to quote them: a "Quote" button beside the selection fills the
+  // quote of that paragraph's comment form (opening its thread first). A selection across two
+  // paragraphs is refused with a message; nothing is filled in, nothing is stored.
+  var quoteButton = null;
+  function quoteText() {
+    var text = document.querySelector(".paper-text[data-quote-label]");
+    var selection = window.getSelection();
+    if (quoteButton) { quoteButton.remove(); quoteButton = null; }
+    if (!text || !selection || selection.isCollapsed || !selection.rangeCount) return;
+    var range = selection.getRangeAt(0);
+    var start = range.startContainer.parentElement && range.startContainer.parentElement.closest(".para-text");
+    var end = range.endContainer.parentElement && range.endContainer.parentElement.closest(".para-text");
+    if (!start && !end) return;
+    var words = selection.toString().trim();
+    if (!words) return;
+    if (start !== end) {
+      var where = (start || end).closest("article.paragraph");
+      var note = document.createElement("p");
+      note.className = "error quote-refused";
+      note.setAttribute("role", "alert");
+      note.textContent = text.getAttribute("data-quote-span");
+      quoteButton = note;
+      where.querySelector(".para-tools").appendChild(note);
+      return;
+    }
+    var article = start.closest("article.paragraph");
+    quoteButton = document.createElement("button");
+    quoteButton.type = "button";
+    quoteButton.className = "button small quote-button";
+    quoteButton.textContent = text.getAttribute("data-quote-label");
+    quoteButton.addEventListener("mousedown", function (evt) { evt.preventDefault(); });
+    quoteButton.addEventListener("click", function () {
+      var key = article.getAttribute("data-key");
+      function fill() {
+        var thread = document.getElementById("thread-" + key);
+        var input = thread && thread.querySelector("form.comment-form .quote-input");
+        if (!input) return false;
+        var details = input.closest("details");
+        if (details) details.open = true;
+        input.value = words;
+        input.focus();
+        return true;
+      }
+      if (!fill()) {
+        var toggle = document.getElementById("count-" + key);
+        document.addEventListener("htmx:afterSwap", function once() {
+          if (fill()) document.removeEventListener("htmx:afterSwap", once);
+        });
+        if (toggle) toggle.click();
+      }
+      if (quoteButton) { quoteButton.remove(); quoteButton = null; }
+    });
+    article.querySelector(".para-tools").appendChild(quoteButton);
+  }
+  document.addEventListener("mouseup", function (evt) {
+    if (evt.target.closest && evt.target.closest(".quote-button")) return;
+    setTimeout(quoteText, 0);
+  });
+  document.addEventListener("keyup", function (evt) {
+    if (evt.shiftKey || evt.key === "Shift") setTimeout(quoteText, 0);
+  });
+
   // Countdowns: recomputed every 30 seconds from the server's UTC deadline.
   var fmt = typeof Intl !== "undefined" && Intl.RelativeTimeFormat
     ? new Intl.RelativeTimeFormat(document.documentElement.lang || "en", { numeric: "auto" }) : null;

@@ -43,7 +43,8 @@ def markdown_of(title: str, paragraphs: list[str]) -> str:
 
 
 def issue_paper(page, room_slug: str, title: str, source: str, issued_by: str = "The Chair"):
-    """Through the room page's "Issue a paper" form; lands on the new paper. Returns its id."""
+    """Through the room page's "Issue a paper" form, then "Open for comments" (a paper starts
+    in drafting); lands on the open paper. Returns its id."""
     page.goto(f"/rooms/{room_slug}")
     page.get_by_role("link", name="Issue a paper").click()
     expect(page.get_by_role("heading", level=1)).to_have_text(re.compile(r"^Issue a paper in"))
@@ -52,9 +53,14 @@ def issue_paper(page, room_slug: str, title: str, source: str, issued_by: str = 
     page.get_by_label("Text (Markdown)").fill(source)
     page.get_by_role("button", name="Issue Rev.0").click()
     expect(page.get_by_role("heading", level=1)).to_have_text(title)
-    expect(page.get_by_text(f"{title} is issued and open for comments.")).to_be_visible()
+    expect(page.get_by_text(f"{title} is in drafting")).to_be_visible()
     match = re.search(r"/papers/(\d+)$", page.url)
     assert match, f"issuing a paper should land on its page, not {page.url}"
+    # A paper starts in drafting: the chair opens it for comments, after a confirmation.
+    page.get_by_role("link", name="Open for comments…").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"Open {title} for comments?")
+    page.get_by_role("button", name="Open for comments and tell the room").click()
+    expect(page.get_by_text(f"{title} is open for comments; the room is told.")).to_be_visible()
     return int(match.group(1))
 
 
@@ -226,7 +232,7 @@ def test_comment_appears_live_moves_with_rev1_and_is_compiled(signed_in, tmp_pat
     with chair.expect_download() as download_info:
         chair.get_by_role("link", name="Download Word (.docx)").click()
     download = download_info.value
-    assert download.suggested_filename == f"compilation-{paper_id}-Rev.1.docx"
+    assert download.suggested_filename == f"paper-{paper_id}-Rev.1-compilation.docx"
     saved = tmp_path / download.suggested_filename
     download.save_as(saved)
     under_4 = docx_texts_under(saved, "¶4")
