@@ -87,6 +87,7 @@ def setting(db, make_user, make_room, add_member, make_delegation):
         issued_by="Facilitator, Articles 6 and 7",
         symbol="ATT/CSP12.WGETI/2026/FAC/812/VG.Art7",
         source=REV0,
+        status=PaperStatus.OPEN,
     )
     db.session.flush()
     return room, chair, germany, paper
