@@ -683,6 +683,7 @@ ENDPOINTS = {
     "papers.revision": ("GET", lambda w: f"/papers/{w.paper.id}/rev/0", VIEW),
     "papers.revision_export": ("GET", lambda w: f"/papers/{w.paper.id}/rev/0.docx", VIEW),
     "papers.compare": ("GET", lambda w: f"/papers/{w.paper.id}/compare", VIEW),
+    "papers.compare_export": ("GET", lambda w: f"/papers/{w.paper.id}/compare.docx", VIEW),
     "papers.post_comment": (
         "POST",
         lambda w: f"/papers/{w.paper.id}/p/{w.key}/comments",

@@ -331,6 +331,9 @@ class Comment(db.Model):
     quote: Mapped[str | None] = mapped_column(Text)
     proposed_text: Mapped[str | None] = mapped_column(Text)
     proposed_text_html: Mapped[Markup | None] = rendered("proposed_text")
+    #: The paragraph text the proposed text was written against (of the revision it names):
+    #: the proposal is shown as a change of that text, whatever the paragraph says now.
+    proposed_on_id: Mapped[int | None] = mapped_column(ForeignKey("paragraph.id"))
     position: Mapped[Position | None] = mapped_column(_enum(Position, "comment_position"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     edited_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -344,7 +347,10 @@ class Comment(db.Model):
 
     author: Mapped[User] = relationship(foreign_keys=[author_id], lazy="raise")
     delegation: Mapped[Delegation] = relationship(lazy="raise")
-    made_on: Mapped[Paragraph] = relationship(lazy="raise")
+    made_on: Mapped[Paragraph] = relationship(foreign_keys=[made_on_id], lazy="raise")
+    proposed_on: Mapped[Paragraph | None] = relationship(
+        foreign_keys=[proposed_on_id], lazy="raise"
+    )
 
 
 class CommentEdit(db.Model):

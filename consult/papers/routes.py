@@ -20,6 +20,7 @@ from consult.handlers import Load, handler
 from consult.htmx import redirect, render, wants_fragment
 from consult.ids import parse_id
 from consult.papers import contributions, exports, services
+from consult.papers.comparison import ComparedBlock, compare_blocks, comparison_docx
 from consult.papers.docx_io import RevisionDoc, docx_to_markdown, revision_docx
 from consult.papers.forms import (
     CommentForm,
@@ -32,9 +33,16 @@ from consult.papers.forms import (
     StatusForm,
     TagsForm,
 )
-from consult.papers.models import Comment, Paper, PaperKind, PaperStatus, Paragraph, Position
+from consult.papers.models import (
+    Comment,
+    Paper,
+    PaperKind,
+    PaperStatus,
+    Paragraph,
+    Position,
+    Revision,
+)
 from consult.papers.policy import comment_refusal
-from consult.papers.redline import redline_html
 from consult.policy import Need, can, parent_of
 from consult.rooms.models import Room
 from consult.taxonomy import forms as tagging
@@ -321,9 +329,9 @@ def revision(paper: Paper, number: int):
     )
 
 
-@bp.route("/papers/<int:paper_id>/compare")
-@handler(paper=Load(Paper))
-def compare(paper: Paper):
+def _compared(paper: Paper) -> tuple[Revision, Revision, list[Revision]]:
+    """The two revisions asked for (?from=&to=, by number; by default the last two): 404
+    for a number the paper does not have."""
     all_revisions = services.revisions(paper)
     numbers = {r.number: r for r in all_revisions}
     try:
@@ -331,22 +339,48 @@ def compare(paper: Paper):
         new = numbers[int(request.args.get("to", len(all_revisions) - 1))]
     except (KeyError, ValueError):
         abort(404)
-    old_paragraphs = services.paragraphs_of(old)
-    new_paragraphs = services.paragraphs_of(new)
-    old_by_key = {p.key: p for p in old_paragraphs}
-    new_keys = {p.key for p in new_paragraphs}
-    rows = []
-    for p in new_paragraphs:
-        before = old_by_key.get(p.key)
-        rows.append(
-            {"old": before, "new": p, "html": redline_html(before.text if before else "", p.text)}
-        )
-    removed = [p for p in old_paragraphs if p.key not in new_keys]
-    for p in removed:
-        rows.append({"old": p, "new": None, "html": redline_html(p.text, "")})
+    return old, new, all_revisions
+
+
+def _comparison(old: Revision, new: Revision) -> list[ComparedBlock]:
+    return compare_blocks(services.paragraphs_of(old), services.paragraphs_of(new))
+
+
+@bp.route("/papers/<int:paper_id>/compare")
+@handler(paper=Load(Paper))
+def compare(paper: Paper):
+    """The redline between two revisions, rendered, with removed and moved text in place."""
+    old, new, all_revisions = _compared(paper)
     return render(
-        "papers/compare.html", paper=paper, old=old, new=new, rows=rows, revisions=all_revisions
+        "papers/compare.html",
+        paper=paper,
+        old=old,
+        new=new,
+        blocks=_comparison(old, new),
+        revisions=all_revisions,
     )
+
+
+@bp.route("/papers/<int:paper_id>/compare.<any(docx, pdf):fmt>")
+@handler(
+    paper=Load(Paper),
+    refused=lambda paper: url_for("papers.compare", paper_id=paper.id, **request.args),
+)
+def compare_export(paper: Paper, fmt: str):
+    """The redline as Word with tracked changes, or as the PDF LibreOffice prints from it."""
+    old, new, _revisions = _compared(paper)
+    data = comparison_docx(
+        paper,
+        old,
+        new,
+        _comparison(old, new),
+        body=paper.room.title,
+        time_zone=paper.room.time_zone,
+    )
+    name = file_name(paper.symbol, f"paper-{paper.id}", old.label, new.label, "redline", suffix=fmt)
+    if fmt == "pdf":
+        return download(docx_to_pdf(data), name, PDF_TYPE)
+    return download(data, name, DOCX_TYPE)
 
 
 # ---- comments ----------------------------------------------------------------------------------

@@ -593,6 +593,8 @@ def post_comment(
         proposed_text=_clean(proposed_text, MAX_COMMENT_LENGTH, "proposed_text"),
         position=position,
     )
+    if comment.proposed_text:
+        comment.proposed_on_id = paragraph.id  # the text the proposal changes
     if group is not None and groups.is_coordinator(author, group):
         groups.confirm(comment, author)  # the coordinator speaks for the group at once
     db.session.add(comment)
@@ -875,7 +877,17 @@ def edit_comment(comment: Comment, user: User, body: str, proposed_text: str | N
         CommentEdit(comment_id=comment.id, body=comment.body, proposed_text=comment.proposed_text)
     )
     comment.body = body
-    comment.proposed_text = _clean(proposed_text, MAX_COMMENT_LENGTH, "proposed_text")
+    proposed_text = _clean(proposed_text, MAX_COMMENT_LENGTH, "proposed_text")
+    if proposed_text is None:
+        comment.proposed_on_id = None
+    elif comment.proposed_on_id is None or _norm(proposed_text) != _norm(
+        comment.proposed_text or ""
+    ):
+        # New wording is written against the paragraph as it reads now (a revision may have
+        # been issued since the comment was made); unchanged wording keeps its text.
+        here = _paragraph_of(paper, comment)
+        comment.proposed_on_id = here.id if here is not None else comment.made_on_id
+    comment.proposed_text = proposed_text
     comment.edited_at = utcnow()
     _comment_changed(paper, comment)
 
@@ -1046,6 +1058,7 @@ def _load_comments(paper: Paper, where, viewer: User | None) -> list[Comment]:
                 joinedload(Comment.author),
                 joinedload(Comment.delegation),
                 joinedload(Comment.made_on).joinedload(Paragraph.revision),
+                joinedload(Comment.proposed_on).joinedload(Paragraph.revision),
             )
             .order_by(Comment.created_at, Comment.id)
         )

@@ -12,7 +12,7 @@ from flask_login import current_user
 from markupsafe import Markup
 
 from consult.papers import contributions, services
-from consult.papers.redline import redline_html
+from consult.papers.redline import redline_html, rendered_redline
 from consult.policy import Need, can
 from consult.timeutil import utcnow
 
@@ -37,6 +37,11 @@ def time_left(value: datetime | None) -> str:
 
 def redline(old: str, new: str) -> Markup:
     return redline_html(old, new)
+
+
+def text_changed(before: str, after: str) -> bool:
+    """Whether a paragraph's text differs from an earlier one (spacing aside)."""
+    return " ".join(before.split()) != " ".join(after.split())
 
 
 def may_edit(comment) -> bool:
@@ -69,6 +74,8 @@ def register(app) -> None:
     app.jinja_env.filters["time_left"] = time_left
     app.jinja_env.globals.update(
         redline=redline,
+        rendered_redline=rendered_redline,
+        text_changed=text_changed,
         may_edit=may_edit,
         paragraph_url=paragraph_url,
         paper_url=paper_url,
