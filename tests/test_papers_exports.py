@@ -128,8 +128,16 @@ def test_compilation_cover_says_deadline_counts_and_paragraph_text_comes_first(a
     assert after[0].startswith("Germany · Objects · made on Rev.0 ¶3 · 5 March 2025, 15:05 CET")
     assert any(t.startswith("Reply · the Facilitator") for t in after)
     assert any(t.startswith("African Group · Supports") for t in after)
-    assert "Proposed text: States Parties shall report annually." in after
-    assert f"Original text: {PARA_4}" in after
+    # The proposal is a redline of the text it was made on, as Word's tracked changes signed
+    # with the delegation: "endeavour to" and "on their exports" deleted, the rest kept.
+    proposal = next(p for p in document.paragraphs if p.text.startswith("Proposed text: "))
+    xml = proposal._p.xml
+    deleted = "".join(proposal._p.xpath(".//w:del//w:delText/text()"))
+    inserted = "".join(proposal._p.xpath(".//w:ins//w:t/text()"))
+    assert inserted.strip(), "the proposal inserts nothing"
+    assert "endeavour to" in deleted and "on their exports" in deleted
+    assert "report annually" not in deleted and "States Parties" not in deleted
+    assert 'w:author="Germany"' in xml and "Krüger" not in xml
 
 
 def test_office_holders_speak_in_their_capacity_and_no_person_is_named(app):

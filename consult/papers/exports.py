@@ -26,6 +26,7 @@ from markupsafe import Markup
 
 from consult.exports.tables import csv_file
 from consult.exports.word import WORD_LANGUAGES, DocxWriter, HouseDocument
+from consult.papers.redline_docx import write_redline
 from consult.timeutil import document_date
 
 __all__ = [
@@ -262,23 +263,27 @@ def _comment_docx(writer: DocxWriter, c: Compilation, comment: CompiledComment) 
     if comment.body.strip():
         writer.markdown(comment.body)
     if comment.proposed_text and comment.proposed_text.strip():
-        _proposal_docx(writer, comment)
+        _proposal_docx(writer, c, comment)
     writer.indent = None
 
 
-def _proposal_docx(writer: DocxWriter, comment: CompiledComment) -> None:
-    """A proposal: the wording proposed against the text it replaces.
-
-    Written as two labelled plain paragraphs for now; the redline writer (tracked changes,
-    `write_redline(writer, old, new, author=, when=)`) takes this place once it lands.
-    """
+def _proposal_docx(writer: DocxWriter, c: Compilation, comment: CompiledComment) -> None:
+    """A proposal as a redline of the text it was made on: Word's own tracked changes, signed
+    with the delegation or group that proposes (never a person; "Unattributed" under the
+    Chatham House Rule), so a secretariat can accept or reject it where it stands."""
     base = writer.indent or Cm(0)
     writer.prefix(_("Proposed text: "))
     writer.indent = base + Cm(0.5)
-    writer.markdown(comment.proposed_text or "")
     if comment.original_text and comment.original_text.strip():
-        writer.prefix(_("Original text: "), italic=True)
-        writer.markdown(comment.original_text, italic=True)
+        write_redline(
+            writer,
+            comment.original_text,
+            comment.proposed_text or "",
+            author=_speaker(c, comment),
+            when=comment.created_at,
+        )
+    else:
+        writer.markdown(comment.proposed_text or "")
     writer.indent = base
 
 
