@@ -5,6 +5,7 @@ Rev.3 with the change shown as a redline; a delegate never sees the draft."""
 from __future__ import annotations
 
 import re
+import zipfile
 
 import pytest
 from playwright.sync_api import expect
@@ -17,7 +18,7 @@ pytestmark = pytest.mark.papers
 PROPOSAL = "end-use monitoring"
 
 
-def test_the_facilitator_takes_a_proposal_into_rev3(signed_in):
+def test_the_facilitator_takes_a_proposal_into_rev3(signed_in, tmp_path):
     facilitator = open_guide(signed_in("facilitator"))
     expect(facilitator.locator(".paper-header")).to_contain_text("Rev.2")
     # Germany's proposal on ¶7 of Rev.2 (demo data), taken into the draft revision.
@@ -73,4 +74,19 @@ def test_the_facilitator_takes_a_proposal_into_rev3(signed_in):
     facilitator.get_by_role("link", name="Compare revisions").click()
     expect(facilitator.get_by_role("heading", level=1)).to_have_text("Rev.2 compared with Rev.3")
     expect(facilitator.locator("td.redline ins", has_text="end-use").first).to_be_visible()
-    expect(facilitator.locator("td.redline del").first).to_be_visible()
+    # Labelled for screen readers, read in order.
+    expect(facilitator.locator("td.redline ins", has_text="end-use").first).to_contain_text(
+        "inserted:"
+    )
+
+    # ... which exports to Word as real tracked changes: the proposal's words inserted.
+    with facilitator.expect_download() as download_info:
+        facilitator.get_by_role("link", name="Download as Word (tracked changes)").click()
+    saved = tmp_path / download_info.value.suggested_filename
+    download_info.value.save_as(saved)
+    assert saved.name.endswith("-Rev.2-Rev.3-redline.docx"), saved.name
+    with zipfile.ZipFile(saved) as archive:
+        body = archive.read("word/document.xml").decode()
+    inserted = " ".join(re.findall(r"<w:ins\b.*?</w:ins>", body, flags=re.S))
+    assert "end-use" in inserted, "the taken proposal is not a tracked insertion"
+    assert 'w:author="' in inserted and 'w:date="' in inserted
