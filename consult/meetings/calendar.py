@@ -117,29 +117,18 @@ def _calendar(name: str) -> Calendar:
 
 def _meeting_event(meeting: Meeting, *, base_url: str, user: User | None) -> Event:
     page = base_url.rstrip("/") + path_for("meetings.meeting", meeting_id=meeting.id)
-    event = Event()
-    event.add("uid", f"meeting-{meeting.id}@{instance_id()}")
-    event.add("dtstart", meeting.starts_at)
-    event.add("dtend", meeting.ends_at)
-    event.add("dtstamp", utcnow())
-    event.add("sequence", meeting.schedule_sequence)
-    event.add("url", page)
-    if is_confidential(meeting):
-        event.add("summary", _("Confidential meeting"))
-        event.add("class", "CONFIDENTIAL")
-        event.add("description", page)
-        return event
-    event.add("summary", meeting.title)
-    if meeting.venue:
-        event.add("location", meeting.venue)
-    lines = [f"{meeting.room.title}: {meeting.kind.label}, {meeting.mode.label}"]
-    if meeting.interpretation:
-        lines.append(f"Interpretation: {meeting.interpretation}")
-    if meeting.video_link and user is not None and can(Need.TAKE_PART, meeting, user):
-        lines.append(f"Video: {meeting.video_link}")
-    lines.append(page)
-    event.add("description", "\n".join(lines))
-    return event
+    return _event(
+        meeting,
+        uid=f"meeting-{meeting.id}",
+        span=(meeting.starts_at, meeting.ends_at),
+        sequence=meeting.schedule_sequence,
+        page=page,
+        summary=meeting.title,
+        place=meeting.venue,
+        what=meeting.kind.label,
+        link=meeting.video_link,
+        user=user,
+    )
 
 
 def _session_event(session: MeetingSession, *, base_url: str, user: User | None) -> Event:
@@ -151,26 +140,56 @@ def _session_event(session: MeetingSession, *, base_url: str, user: User | None)
         + path_for("programme.programme_page", meeting_id=meeting.id)
         + f"#session-{session.id}"
     )
+    return _event(
+        meeting,
+        uid=f"session-{session.id}",
+        span=(session.starts_at, session.ends_at),
+        sequence=meeting.schedule_sequence + session.sequence,
+        page=page,
+        summary=f"{session.body}: {meeting.title}",
+        place=session.place,
+        what=session.body,
+        link=session.link,
+        user=user,
+    )
+
+
+def _event(
+    meeting: Meeting,
+    *,
+    uid: str,
+    span: tuple,
+    sequence: int,
+    page: str,
+    summary: str,
+    place: str,
+    what: str,
+    link: str,
+    user: User | None,
+) -> Event:
+    """One calendar entry (a meeting, or a session of its programme). A confidential room's
+    entry carries its times and a link back, nothing else; the video link only for those who
+    may attend (the feed is read by other software)."""
     event = Event()
-    event.add("uid", f"session-{session.id}@{instance_id()}")
-    event.add("dtstart", session.starts_at)
-    event.add("dtend", session.ends_at)
+    event.add("uid", f"{uid}@{instance_id()}")
+    event.add("dtstart", span[0])
+    event.add("dtend", span[1])
     event.add("dtstamp", utcnow())
-    event.add("sequence", meeting.schedule_sequence + session.sequence)
+    event.add("sequence", sequence)
     event.add("url", page)
     if is_confidential(meeting):
         event.add("summary", _("Confidential meeting"))
         event.add("class", "CONFIDENTIAL")
         event.add("description", page)
         return event
-    event.add("summary", f"{session.body}: {meeting.title}")
-    if session.place:
-        event.add("location", session.place)
-    lines = [f"{meeting.room.title}: {session.body}, {meeting.mode.label}"]
+    event.add("summary", summary)
+    if place:
+        event.add("location", place)
+    lines = [f"{meeting.room.title}: {what}, {meeting.mode.label}"]
     if meeting.interpretation:
-        lines.append(f"Interpretation: {meeting.interpretation}")
-    if session.link and user is not None and can(Need.TAKE_PART, meeting, user):
-        lines.append(f"Video: {session.link}")
+        lines.append(_("Interpretation: %(channels)s", channels=meeting.interpretation))
+    if link and user is not None and can(Need.TAKE_PART, meeting, user):
+        lines.append(_("Video: %(link)s", link=link))
     lines.append(page)
     event.add("description", "\n".join(lines))
     return event

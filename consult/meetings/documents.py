@@ -311,23 +311,44 @@ def attach_file(
     """The chair attaches a file (PDF, Word, PowerPoint) to an item."""
     title = _title(title, "file_title")
     when = _circulation(circulated_at, "file_circulated_on")
-    name, data, content_type = _checked(filename, data, "upload")
+    document = _file_document(
+        item,
+        actor,
+        DocumentKind.FILE,
+        title,
+        _checked(filename, data, "upload"),
+        circulated_at=when,
+        is_published=True,
+    )
+    _audit(document, actor, "attached", "file attached:")
+    _changed(_meeting_of(item))
+    return document
+
+
+def _file_document(
+    item: AgendaItem,
+    actor: User,
+    kind: DocumentKind,
+    title: str,
+    checked: tuple[str, bytes, str],
+    **fields,
+) -> AgendaDocument:
+    """A document held as a stored file (the chair's file, a delegation's statement): stored
+    only once its type and size were checked (`checked` is what `_checked` returned)."""
+    name, data, content_type = checked
     document = AgendaDocument(
         item_id=item.id,
-        kind=DocumentKind.FILE,
+        kind=kind,
         title=title,
         filename=name,
         content_type=content_type,
         size=len(data),
         stored_name=uploads.store(data),
         added_by_id=actor.id,
-        circulated_at=when,
-        is_published=True,
+        **fields,
     )
     db.session.add(document)
     db.session.flush()
-    _audit(document, actor, "attached", "file attached:")
-    _changed(_meeting_of(item))
     return document
 
 
@@ -347,22 +368,16 @@ def submit_statement(
         "Written statement by %(delegation)s", delegation=actor.delegation.name
     )
     title = _title(title, "statement_title")
-    name, data, content_type = _checked(filename, data, "statement_file")
-    document = AgendaDocument(
-        item_id=item.id,
-        kind=DocumentKind.WRITTEN_STATEMENT,
-        title=title,
-        filename=name,
-        content_type=content_type,
-        size=len(data),
-        stored_name=uploads.store(data),
+    document = _file_document(
+        item,
+        actor,
+        DocumentKind.WRITTEN_STATEMENT,
+        title,
+        _checked(filename, data, "statement_file"),
         delegation_id=actor.delegation_id,
-        added_by_id=actor.id,
         circulated_at=None,
         is_published=False,
     )
-    db.session.add(document)
-    db.session.flush()
     _audit(document, actor, "submitted", "written statement submitted:")
     return document
 
