@@ -31,21 +31,19 @@ EVENT = "meeting-agenda"
 
 def active_items(meeting: Meeting) -> list[AgendaItem]:
     """The items on the agenda, in their order (removed ones left out)."""
-    return list(
-        db.session.scalars(
-            select(AgendaItem)
-            .where(AgendaItem.meeting_id == meeting.id, AgendaItem.removed_at.is_(None))
-            .order_by(AgendaItem.number, AgendaItem.letter)
-        )
-    )
+    return _items(meeting, AgendaItem.removed_at.is_(None))
 
 
 def removed_items(meeting: Meeting) -> list[AgendaItem]:
     """The items taken off the agenda, kept with their documents and restorable."""
+    return _items(meeting, AgendaItem.removed_at.is_not(None))
+
+
+def _items(meeting: Meeting, which) -> list[AgendaItem]:
     return list(
         db.session.scalars(
             select(AgendaItem)
-            .where(AgendaItem.meeting_id == meeting.id, AgendaItem.removed_at.is_not(None))
+            .where(AgendaItem.meeting_id == meeting.id, which)
             .order_by(AgendaItem.number, AgendaItem.letter)
         )
     )
