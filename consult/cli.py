@@ -113,8 +113,12 @@ def serve(host: str, port: int) -> None:
     click.echo(f"consult is serving at http://{host}:{port}")
     # Flask ignores app.run() inside its own CLI unless this marker is gone; serving is the point.
     os.environ.pop("FLASK_RUN_FROM_CLI", None)
+    from consult.procedures.cli import run_sweeper
+
+    app = current_app._get_current_object()
+    socketio.start_background_task(run_sweeper, app)
     socketio.run(
-        current_app._get_current_object(),
+        app,
         host=host,
         port=port,
         allow_unsafe_werkzeug=True,

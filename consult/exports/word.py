@@ -165,6 +165,11 @@ HEADING_LINE = re.compile(r"^\s{0,3}(#{1,6})\s+(.*?)\s*#*\s*$")
 _LIST_LINE = re.compile(r"^(\s*)([-*+]|\d{1,9}[.)])\s+(.*)$")
 
 
+def _escape_cell(text: str) -> str:
+    """A table cell written as inline Markdown: escaped, so what people typed stays as typed."""
+    return "".join("\\" + c if c in "\\`*_[]<>|&#" else c for c in text.replace("\n", " "))
+
+
 def _table_cells(line: str) -> list[str]:
     line = line.strip()
     if line.startswith("|"):
@@ -513,6 +518,13 @@ class DocxWriter:
         run = paragraph.add_run(xml_safe(line))
         run.font.name = "Courier New"
         run.font.size = Pt(9)
+
+    def plain_table(self, rows: list[list[str]]) -> None:
+        """A table of plain text (what people typed stays as typed), the first row bold: a
+        record's attendance, a letter's responses."""
+        lines = ["| " + " | ".join(_escape_cell(c) or " " for c in row) + " |" for row in rows]
+        lines.insert(1, "|" + "---|" * len(rows[0]))
+        self.markdown("\n".join(lines))
 
     def _table(self, rows: list[list[str]], *, size: Any = None) -> None:
         self._end_list()

@@ -172,7 +172,7 @@ def _attendance(writer: DocxWriter, meeting: Meeting, named: bool) -> None:
              n(t.people)]
             for name, t in rows
         ]  # fmt: skip
-        _table(writer, table)
+        writer.plain_table(table)
     if named:
         writer.heading(_("Participants"), 2)
         rows = [[_("Name"), _("Delegation"), _("Presence")]] + [
@@ -183,19 +183,7 @@ def _attendance(writer: DocxWriter, meeting: Meeting, named: bool) -> None:
             ]
             for a in presence.attendees(meeting)
         ]
-        _table(writer, rows)
-
-
-def _escape(text: str) -> str:
-    """Table cells are written as inline Markdown: what people typed stays as typed."""
-    return "".join("\\" + c if c in "\\`*_[]<>|&#" else c for c in text.replace("\n", " "))
-
-
-def _table(writer: DocxWriter, rows: list[list[str]]) -> None:
-    """A table with a bold header row, through the writer's Markdown (cells escaped)."""
-    lines = ["| " + " | ".join(_escape(c) or " " for c in row) + " |" for row in rows]
-    lines.insert(1, "|" + "---|" * len(rows[0]))
-    writer.markdown("\n".join(lines))
+        writer.plain_table(rows)
 
 
 def record_docx(
@@ -251,7 +239,7 @@ def record_docx(
                     [str(t.turn), visibility.who(t, named), kind, str(t.presence.label),
                      statement_time(t, now)]
                 )  # fmt: skip
-            _table(writer, rows)
+            writer.plain_table(rows)
             for t in turns:
                 if t.ruling:
                     writer.text(

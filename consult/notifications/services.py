@@ -55,6 +55,12 @@ KINDS: dict[str, str] = {
     "Secretariat matched a request for assistance and opened their room",
     "assistance.status_changed": "the people of the other matched party: the request they work "
     "on moved to in progress, completed, or back",
+    "procedure.circulated": "people of the States Parties addressed and the room's members who "
+    "see the room: a draft decision is circulated under written procedure, with its deadline",
+    "procedure.extended": "the same people: the deadline of a written procedure was extended "
+    "(once)",
+    "procedure.outcome": "the same people: the outcome of a written procedure was recorded at "
+    "its deadline (adopted, or silence broken by whom), or it was withdrawn",
     "meeting.floor_closed": "the delegation whose request for the floor the chair closed when "
     "the meeting moved to another item",
 }
