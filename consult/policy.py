@@ -56,6 +56,7 @@ class Need(enum.StrEnum):
     CONFIRM = "confirm"  # a group's coordinator confirms (or declines) what is said for the group
     REVISE = "revise"  # issue a paper's next revision (its managers; a statement's drafters)
     REOPEN = "reopen"  # bring back what its authors withdrew (a request for assistance)
+    REPLY = "reply"  # post a reply in a comment's thread (those who take part; its authors)
 
 
 T = TypeVar("T")

@@ -13,7 +13,7 @@ from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, event
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, event, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from consult.accounts.models import Delegation, User, _enum
@@ -189,6 +189,9 @@ class Paper(db.Model):
     facilitator_id: Mapped[int | None] = mapped_column(
         ForeignKey("user.id", ondelete="SET NULL"), index=True
     )
+    #: Whoever wrote in a thread may reply in it while the paper is open, even without taking
+    #: part in the room any more (a former member, an observer now); the chair can switch it off.
+    authors_may_reply: Mapped[bool] = mapped_column(default=True, server_default=true())
 
     room: Mapped[Room] = relationship(lazy="joined")
     submitted_by: Mapped[Delegation | None] = relationship(
