@@ -475,7 +475,9 @@ def post_comment(paper: Paper, key: str):
         return _paper_page(paper, status=422)
     form.revision.data = revision.number
     context = _thread_context(paper, paragraph, revision, form=form)
-    return render("papers/paragraph.html", "papers/_thread.html", status=422, **context)
+    return render(
+        "papers/paragraph.html", "papers/_thread.html", status=422, lapsed=lapsed, **context
+    )
 
 
 def _reply_lapsed(paper: Paper, parent: Comment) -> str | None:
