@@ -194,7 +194,9 @@ def comment_refusal(user: User, paper: Paper, now: datetime | None = None) -> Co
 
     It agrees with the policy: None exactly when `can(TAKE_PART, paper, user)` holds and the
     paper takes comments (open, before its deadline); the reason is derived from the same
-    facts `can()` reads, so the page never says something the policy does not decide."""
+    facts `can()` reads, so the page never says something the policy does not decide. For
+    someone who does not take part but wrote on the paper, `may_reply` says that
+    `reply_as_author` lets them reply in their own threads (`Need.REPLY`)."""
     if not policy.can(Need.TAKE_PART, paper, user):
         room = paper.room
         if not policy.can(Need.VIEW, paper, user):
