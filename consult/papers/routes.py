@@ -489,6 +489,8 @@ def _reply_lapsed(paper: Paper, parent: Comment) -> str | None:
         return None
     if can(Need.TAKE_PART, paper) or not wrote_in_thread(current_user, parent):
         abort(403)
+    if paper.room.is_archived:
+        return _("This room is archived: its papers take no more comments.")
     reason = services.comments_closed_reason(paper)
     if reason is None and not paper.authors_may_reply:
         reason = _("The chair has switched off replies from those who no longer take part.")
