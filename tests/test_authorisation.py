@@ -689,6 +689,8 @@ ENDPOINTS = {
         lambda w: f"/papers/{w.paper.id}/p/{w.key}/comments",
         TAKE_PART,
     ),
+    # A reply (with a parent_id) asks Need.REPLY instead: test_reply_access_table below.
+    "papers.set_authors_reply": ("POST", lambda w: f"/papers/{w.paper.id}/authors-reply", MANAGE),
     "papers.edit_comment": ("GET", lambda w: f"/comments/{w.comment.id}/edit", AUTHOR),
     "papers.delete_comment": ("POST", lambda w: f"/comments/{w.comment.id}/delete", AUTHOR),
     "papers.hide_comment": ("POST", lambda w: f"/comments/{w.comment.id}/hide", MANAGE),
@@ -1441,6 +1443,52 @@ def test_access_table(client, auth, world, endpoint, role):
     assert _outcome(response) == expected, (
         f"{method} {url(world)} as {role} in a {world.room.access.value} room: "
         f"got {response.status_code} {response.headers.get('Location', '')}"
+    )
+
+
+# A reply posts to `papers.post_comment` with the comment it answers (the world's comment, the
+# room member's): `Need.REPLY`, which those who take part have; besides them, "former_author",
+# whose membership ended after they commented in the thread, while the room lets them see it.
+REPLY_CASES = [
+    pytest.param(access, role, id=f"reply-{access.value}-{role}")
+    for access in ACCESS
+    for role in [*ROLES, "former_author"]
+]
+
+
+@pytest.mark.parametrize(("world", "role"), REPLY_CASES, indirect=["world"])
+def test_reply_access_table(client, auth, db, make_user, add_member, world, role):
+    access = world.room.access
+    if role == "former_author":
+        person = make_user(status=DelegationStatus.STATE_PARTY)
+        membership = add_member(world.room, person, RoomRole.MEMBER)
+        paragraph = papers.paragraphs_of(papers.current_revision(world.paper))[0]
+        papers.post_comment(
+            world.paper,
+            person,
+            paragraph=paragraph,
+            body="Ours.",
+            on_behalf_of=person.delegation.name,
+            parent=world.comment,
+        )
+        membership.ended_at = utcnow()
+        db.session.commit()
+        expected = (
+            "ok"
+            if access in (AccessLevel.OPEN, AccessLevel.TRANSPARENT, AccessLevel.STATES)
+            else 404
+        )
+    else:
+        person = world.users.get(role)
+        expected = TAKE_PART(role, access)
+    if person is not None:
+        auth.login_quickly(person)
+        with client.session_transaction() as session:
+            session["second_factor_at"] = time.time()  # as after a two-factor sign-in
+    url = f"/papers/{world.paper.id}/p/{world.key}/comments"
+    response = client.post(url, data={"parent_id": str(world.comment.id)})
+    assert _outcome(response) == expected, (
+        f"reply as {role} in a {access.value} room: got {response.status_code}"
     )
 
 

@@ -371,7 +371,13 @@ def test_every_rule_answers_as_the_spec_says(db, build, access):
         (
             "comment",
             o["comment"],
-            lambda who: {**rooms_only(who), Need.HAND_OVER: False, Need.AUTHOR: who == "chair"},
+            lambda who: {
+                **rooms_only(who),
+                Need.HAND_OVER: False,
+                Need.AUTHOR: who == "chair",
+                # Nobody else wrote in its thread: a reply is for those who take part.
+                Need.REPLY: rooms_only(who)[Need.TAKE_PART],
+            },
         ),
         (
             "comment on a drafting paper",
@@ -379,6 +385,7 @@ def test_every_rule_answers_as_the_spec_says(db, build, access):
             lambda who: {
                 **{n: v and manages(who, access) for n, v in rooms_only(who).items()},
                 Need.AUTHOR: who == "chair",  # its author, who manages the room
+                Need.REPLY: rooms_only(who)[Need.TAKE_PART] and manages(who, access),
             },
         ),
         ("meeting", o["meeting"], lambda who: {**rooms_only(who), Need.DECIDE: False}),
@@ -430,6 +437,56 @@ def test_every_rule_answers_as_the_spec_says(db, build, access):
         ]
     wrong = _mismatches(world, cases)
     assert not wrong, "\n".join(wrong)
+
+
+@pytest.mark.parametrize("access", ACCESS, ids=[a.value for a in ACCESS])
+def test_authors_reply_in_their_own_threads(db, build, access):
+    """Whoever wrote in a thread replies in it while the paper takes comments and its chair
+    lets them, if they still see the paper: the former member and the observer here (unless
+    they take part anyway, as everyone in an open room); never in another thread, never once
+    the paper closes or the chair switches it off."""
+    world = build(access)
+    people, room = world.people, world.room
+    paper = papers.create_paper(
+        room,
+        people["chair"],
+        title="Replies",
+        kind=PaperKind.WORKING_PAPER,
+        issued_by="Chair",
+        source="First.\n\nSecond.",
+    )
+    papers.open_for_comments(paper, people["chair"])
+    paragraph = papers.paragraphs_of(papers.current_revision(paper))[0]
+
+    def say(who: str, parent=None) -> Comment:
+        person = people[who]
+        return papers.post_comment(
+            paper, person, paragraph=paragraph, body="-", on_behalf_of=person.delegation.name,
+            parent=parent,
+        )  # fmt: skip
+
+    thread = say("chair")
+    answered = say("ex_member", parent=thread)
+    deeper = say("chair", parent=answered)
+    own = say("observer")
+    other = say("chair")
+    db.session.flush()
+    for who in ("ex_member", "observer"):
+        wrote = {"ex_member": (thread, answered, deeper), "observer": (own,)}[who]
+        sees, voice = sees_room(who, access), takes_part(who, access)
+        for comment in (thread, answered, deeper, own, other):
+            expected = voice or (sees and comment in wrote)
+            assert can(Need.REPLY, comment, people[who]) == expected, (who, comment.id)
+        assert can(Need.TAKE_PART, paper, people[who]) == voice
+    for change in ("off", "deadline", "closed"):
+        paper.authors_may_reply = change != "off"
+        paper.closes_at = utcnow() - timedelta(minutes=1) if change == "deadline" else None
+        paper.status = PaperStatus.CLOSED if change == "closed" else PaperStatus.OPEN
+        voice = takes_part("ex_member", access)  # an open room: everyone takes part
+        assert can(Need.REPLY, deeper, people["ex_member"]) == voice, change
+        assert not can(Need.REPLY, own, people["observer"]), change
+        # Those who take part keep their reply (the service says why once it is closed).
+        assert can(Need.REPLY, own, people["member"]), change
 
 
 def _visible_ids(model: type, person) -> set[int]:

@@ -112,17 +112,81 @@ def paper_rule(user: User, need: Need, paper: Paper) -> bool:
     return False
 
 
+def _takes_comments(paper: Paper) -> bool:
+    """Open for comments and before its deadline (`services.comments_closed_reason`, the
+    service's refusal for everyone, says the same in words)."""
+    return paper.status is PaperStatus.OPEN and (
+        paper.closes_at is None or utcnow() <= paper.closes_at
+    )
+
+
+def _root(comment: Comment) -> Comment:
+    """The top-level comment of the comment's thread (parents from the identity map)."""
+    seen = {comment.id}
+    while comment.parent_id is not None:
+        parent = db.session.get(Comment, comment.parent_id)
+        if parent is None or parent.id in seen:
+            break
+        seen.add(parent.id)
+        comment = parent
+    return comment
+
+
+def wrote_in_thread(user: User, comment: Comment) -> bool:
+    """This person wrote a comment (the top-level one or a reply, not withdrawn) in the
+    thread `comment` belongs to."""
+    mine = db.session.scalars(
+        select(Comment).where(
+            Comment.paper_id == comment.paper_id,
+            Comment.author_id == user.id,
+            Comment.deleted_at.is_(None),
+        )
+    ).all()
+    if not mine:
+        return False
+    root = _root(comment).id
+    return any(_root(c).id == root for c in mine)
+
+
+def wrote_on(user: User, paper: Paper) -> bool:
+    """This person has a comment (not withdrawn) somewhere on the paper: a thread they may
+    reply in, as its author, while `reply_as_author` allows it."""
+    return (
+        db.session.scalar(
+            select(Comment.id)
+            .where(
+                Comment.paper_id == paper.id,
+                Comment.author_id == user.id,
+                Comment.deleted_at.is_(None),
+            )
+            .limit(1)
+        )
+        is not None
+    )
+
+
+def reply_as_author(paper: Paper) -> bool:
+    """Authors of earlier comments may reply on their own threads of this paper now, whether
+    or not they still take part in the room: the paper is open, before its deadline, in a room
+    that is not archived, and its chair has not switched it off."""
+    return paper.authors_may_reply and not paper.room.is_archived and _takes_comments(paper)
+
+
 @dataclass(frozen=True)
 class CommentRefusal:
     """Why this person may not comment on a paper now, said plainly, and what to do.
 
     `code` is one of "not_seen", "archived", "observer", "not_member", "closed", "deadline";
-    `join_request` is their pending request to join the room, if any, to link to."""
+    `join_request` is their pending request to join the room, if any, to link to;
+    `may_reply` says they may still reply on the threads they wrote in (`Need.REPLY`), and
+    `reply_note` says so in words."""
 
     code: str
     message: str
     advice: str | None = None
     join_request: JoinRequest | None = None
+    may_reply: bool = False
+    reply_note: str | None = None
 
 
 def comment_refusal(user: User, paper: Paper, now: datetime | None = None) -> CommentRefusal | None:
@@ -130,7 +194,9 @@ def comment_refusal(user: User, paper: Paper, now: datetime | None = None) -> Co
 
     It agrees with the policy: None exactly when `can(TAKE_PART, paper, user)` holds and the
     paper takes comments (open, before its deadline); the reason is derived from the same
-    facts `can()` reads, so the page never says something the policy does not decide."""
+    facts `can()` reads, so the page never says something the policy does not decide. For
+    someone who does not take part but wrote on the paper, `may_reply` says that
+    `reply_as_author` lets them reply in their own threads (`Need.REPLY`)."""
     if not policy.can(Need.TAKE_PART, paper, user):
         room = paper.room
         if not policy.can(Need.VIEW, paper, user):
@@ -147,12 +213,24 @@ def comment_refusal(user: User, paper: Paper, now: datetime | None = None) -> Co
                 JoinRequest.status == JoinRequestStatus.PENDING,
             )
         ).first()
+        # Authors of earlier comments keep their voice in their own threads (`Need.REPLY`).
+        may_reply = reply_as_author(paper) and wrote_on(user, paper)
+        note = (
+            _(
+                "You can still reply in the threads you wrote in, while the paper is open; "
+                "starting a new comment needs membership."
+            )
+            if may_reply
+            else None
+        )
         if role is not None:
             return CommentRefusal(
                 "observer",
                 _("You observe this room: observers read papers but do not comment."),
                 _("Ask the chair to make you a member."),
                 pending,
+                may_reply,
+                note,
             )
         return CommentRefusal(
             "not_member",
@@ -161,6 +239,8 @@ def comment_refusal(user: User, paper: Paper, now: datetime | None = None) -> Co
             if pending
             else _("Ask to join the room; the chair decides."),
             pending,
+            may_reply,
+            note,
         )
     if paper.status is not PaperStatus.OPEN:
         return CommentRefusal(
@@ -204,7 +284,9 @@ def comment_rule(user: User, need: Need, comment: Comment) -> bool:
     under the Chatham House Rule the author is `SEE_AUTHORS` on the paper), except one made on
     behalf of a group and still pending the group's confirmation: only its author and the
     group's coordinators see it, and nobody else may do anything to it. Only the author
-    has the author's powers (`AUTHOR`: edit within the window, withdraw)."""
+    has the author's powers (`AUTHOR`: edit within the window, withdraw). `REPLY`: those
+    who take part in the room, and whoever wrote in the comment's thread while
+    `reply_as_author` allows it."""
     paper = policy.parent_of(comment)
     if paper is None or not may_see_pending(user, comment, comment.author_id):
         return False
@@ -217,6 +299,13 @@ def comment_rule(user: User, need: Need, comment: Comment) -> bool:
             return paper_rule(user, Need.MANAGE, paper)
         case Need.REVISE:  # take its proposed text into the paper's draft revision
             return paper_rule(user, Need.REVISE, paper)
+        case Need.REPLY:
+            # Those who take part in the room reply as they comment (the service refuses once
+            # the paper is closed, handing the text back). Whoever wrote in this thread may
+            # reply in it while the paper takes comments, unless the chair switched that off.
+            return paper_rule(user, Need.TAKE_PART, paper) or (
+                reply_as_author(paper) and wrote_in_thread(user, comment)
+            )
         case Need.AUTHOR:
             return comment.author_id == user.id
         case Need.CONFIRM:

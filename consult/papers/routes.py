@@ -42,7 +42,7 @@ from consult.papers.models import (
     Position,
     Revision,
 )
-from consult.papers.policy import comment_refusal
+from consult.papers.policy import comment_refusal, wrote_in_thread
 from consult.policy import Need, can, parent_of
 from consult.rooms.models import Room
 from consult.taxonomy import forms as tagging
@@ -174,6 +174,22 @@ def set_tags(paper: Paper):
         flash(_("The paper's stages, activities and articles are saved."), "success")
         return redirect(url_for("papers.paper", paper_id=paper.id) + "#tags-title")
     return _paper_page(paper, status=422, tags_form=form)
+
+
+@bp.route("/papers/<int:paper_id>/authors-reply", methods=["POST"])
+@handler(paper=Load(Paper, Need.MANAGE))
+def set_authors_reply(paper: Paper):
+    """Those who manage the paper let authors of earlier comments reply on their own threads
+    (even once they no longer take part in the room), or switch it off."""
+    value = request.form.get("value") == "1"
+    services.set_authors_may_reply(paper, current_user, value)
+    flash(
+        _("Authors of earlier comments may reply on their own threads.")
+        if value
+        else _("Only those who take part in the room may reply now."),
+        "success",
+    )
+    return redirect(url_for("papers.paper", paper_id=paper.id) + "#authors-reply-title")
 
 
 @bp.route("/papers/<int:paper_id>/follow", methods=["POST"])
@@ -393,20 +409,27 @@ def compare_export(paper: Paper, fmt: str):
     page=lambda paper_id, key: url_for("papers.paragraph", paper_id=paper_id, key=key),
     target=lambda paper_id, key: db.session.get(Paper, paper_id),
 )
-@handler(paper=Load(Paper, Need.TAKE_PART), field="body")
+@handler(paper=Load(Paper), field="body")
 def post_comment(paper: Paper, key: str):
+    """A new comment (`TAKE_PART` on the paper) or a reply (`REPLY` on the comment answered:
+    also the authors of earlier comments in its thread, who may no longer take part)."""
     revision = services.current_revision(paper)
     paragraph = db.session.scalars(
         select(Paragraph).where(Paragraph.revision_id == revision.id, Paragraph.key == key)
     ).first()
     form = _comment_form(paper, revision.number)
-    parent = None
+    parent, lapsed = None, None
     if form.parent_id.data:
         ident = parse_id(form.parent_id.data)
         parent = db.session.get(Comment, ident) if ident else None
         if parent is None or not can(Need.VIEW, parent):
             abort(404)
+        lapsed = _reply_lapsed(paper, parent)
+    elif not can(Need.TAKE_PART, paper):
+        abort(403)
     if form.validate_on_submit():
+        if parent is not None and lapsed:
+            raise services.PaperError(lapsed, "body")
         if paragraph is None or form.revision.data != revision.number:
             raise services.PaperError(
                 _(
@@ -452,7 +475,26 @@ def post_comment(paper: Paper, key: str):
         return _paper_page(paper, status=422)
     form.revision.data = revision.number
     context = _thread_context(paper, paragraph, revision, form=form)
-    return render("papers/paragraph.html", "papers/_thread.html", status=422, **context)
+    return render(
+        "papers/paragraph.html", "papers/_thread.html", status=422, lapsed=lapsed, **context
+    )
+
+
+def _reply_lapsed(paper: Paper, parent: Comment) -> str | None:
+    """Authorise a reply to `parent` (`Need.REPLY`): None when allowed. An author of the
+    thread whose right has just lapsed (the deadline passed, the paper closed, the chair
+    switched replies off) gets the reason, shown next to the text, which is handed back;
+    anyone else without the right is refused (403)."""
+    if can(Need.REPLY, parent):
+        return None
+    if can(Need.TAKE_PART, paper) or not wrote_in_thread(current_user, parent):
+        abort(403)
+    if paper.room.is_archived:
+        return _("This room is archived: its papers take no more comments.")
+    reason = services.comments_closed_reason(paper)
+    if reason is None and not paper.authors_may_reply:
+        reason = _("The chair has switched off replies from those who no longer take part.")
+    return reason or _("You may not reply here.")
 
 
 def _position(value: str | None) -> Position | None:

@@ -480,6 +480,23 @@ def set_status(paper: Paper, actor: User, status: PaperStatus, closes_at: dateti
         _announce_opened(paper, actor)
 
 
+def set_authors_may_reply(paper: Paper, actor: User, value: bool) -> None:
+    """Those who manage the paper let the authors of earlier comments reply on their own
+    threads (the default) or switch it off; audited, and open pages are told to reload."""
+    if paper.authors_may_reply is value:
+        return
+    paper.authors_may_reply = value
+    signal_changed(paper, "status")
+    audit.record(
+        "paper.authors_reply",
+        f"{paper.title}: {actor.name} "
+        + ("let authors reply on their own threads" if value else "switched off authors' replies"),
+        actor=actor,
+        room_id=paper.room_id,
+        paper_id=paper.id,
+    )
+
+
 def set_tags(paper: Paper, actor: User, tags: ChosenTags) -> None:
     """The room's managers set the paper's stages, activities and Treaty articles (checked by
     `consult.taxonomy.forms.tags_from`, which keeps the retired terms it already had)."""
@@ -621,7 +638,9 @@ def _published(paper: Paper, comment: Comment, paragraph: Paragraph | None) -> N
             [parent.author_id],
             "paper.reply",
             lambda recipient: _reply_text(paper, number, comment.on_behalf_of, recipient),
-            path_for("papers.paper", paper_id=paper.id) + f"#para-{comment.paragraph_key}",
+            # The paragraph's page, its thread open at the reply: where they answer it.
+            path_for("papers.paragraph", paper_id=paper.id, key=comment.paragraph_key)
+            + f"#comment-{comment.id}",
             subject=paper,
         )
 

@@ -14,6 +14,7 @@ from tests.browser.test_papers import (
     PARAGRAPHS,
     issue_paper,
     markdown_of,
+    open_comments,
     paragraph,
     post_comment,
     unique,
@@ -104,3 +105,85 @@ def test_selecting_words_offers_quote_which_fills_the_form(signed_in):
     expect(thread.get_by_label("Words you refer to (copied from the paragraph)")).to_have_value(
         words
     )
+
+
+def _members_row(page, delegation: str):
+    return page.locator("#members ul.members > li").filter(
+        has=page.locator(".delegation", has_text=delegation)
+    )
+
+
+def _reply_in(page, comment, body: str) -> None:
+    """Open "Reply" under this comment (not under its replies) and post `body`."""
+    own = comment.locator(":scope > article")
+    own.locator("details.reply > summary").click()
+    own.get_by_label("Your reply (Markdown)").fill(body)
+    with page.expect_response(
+        lambda r: r.url.endswith("/comments") and r.request.method == "POST"
+    ) as posted:
+        own.get_by_role("button", name="Post reply").click()
+    assert posted.value.status == 200, posted.value.status
+
+
+def test_a_delegate_removed_after_commenting_replies_from_the_notification(signed_in):
+    """The Philippines comment on a WGTR paper and are then removed from the room; Germany
+    replies; the Philippines' delegate opens "Germany replied to your comment", is told they
+    cannot start new comments, replies in their own thread; the chair sees the reply."""
+    title = unique("Replies after leaving")
+    chair = signed_in("chair.wgtr")
+    chair.goto("/rooms/wgtr")
+    chair.locator("#members").get_by_text("Add members", exact=True).click()
+    form = chair.locator("#members form").filter(
+        has=chair.get_by_role("heading", name="Add a whole delegation")
+    )
+    form.get_by_label("Delegation", exact=True).select_option(label="Philippines")
+    form.get_by_label("Role", exact=True).select_option(label="Member")
+    form.get_by_role("button", name="Add delegation").click()
+    expect(_members_row(chair, "Philippines")).to_contain_text("Member")
+    removed = False
+    try:
+        paper_id = issue_paper(chair, "wgtr", title, markdown_of(title, PARAGRAPHS))
+        delegate = signed_in("delegate.philippines")
+        delegate.goto(f"/papers/{paper_id}")
+        thread = open_comments(delegate, 2)
+        comment = f"The Philippines ask for a timetable for the reports ({secrets.token_hex(2)})."
+        write_comment(delegate, thread, 2, comment)
+        post_comment(delegate, thread)
+        expect(thread.locator("li.comment", has_text=comment)).to_be_visible()
+
+        # The chair removes the Philippines from the room (the room stays open to read).
+        chair.goto("/rooms/wgtr")
+        chair.once("dialog", lambda dialog: dialog.accept())
+        _members_row(chair, "Philippines").get_by_role("button", name="Remove").click()
+        expect(_members_row(chair, "Philippines")).to_have_count(0)
+        removed = True
+
+        germany = signed_in("delegate.germany")
+        germany.goto(f"/papers/{paper_id}")
+        thread = open_comments(germany, 2)
+        answer = f"Germany suggests the next CSP ({secrets.token_hex(2)})."
+        _reply_in(germany, thread.locator("li.comment", has_text=comment).first, answer)
+        expect(thread.locator("li.comment", has_text=answer).last).to_be_visible()
+    finally:
+        if not removed:  # leave the demo data as it was for the other tests
+            chair.goto("/rooms/wgtr")
+            chair.once("dialog", lambda dialog: dialog.accept())
+            _members_row(chair, "Philippines").get_by_role("button", name="Remove").click()
+            expect(_members_row(chair, "Philippines")).to_have_count(0)
+
+    # The Philippines open the notification: the paragraph's page, at Germany's reply.
+    delegate.goto("/notifications/")
+    delegate.get_by_role("link", name=f"Germany replied to your comment on {title} ¶2").click()
+    expect(delegate).to_have_url(re.compile(rf"/papers/{paper_id}/p/\w+#comment-\d+$"))
+    expect(delegate.get_by_text("You are not a member of this room")).to_be_visible()
+    expect(delegate.get_by_text("You can still reply in the threads you wrote in")).to_be_visible()
+    expect(delegate.get_by_role("button", name="Post comment")).to_have_count(0)
+    reply = f"Thank you, Germany: the next CSP suits us ({secrets.token_hex(2)})."
+    thread = delegate.locator(".thread[data-loaded='true']")
+    _reply_in(delegate, thread.locator("li.comment", has_text=answer).last, reply)
+    expect(thread.locator("li.comment", has_text=reply).last).to_be_visible()
+
+    # The chair sees the reply in the thread.
+    chair.goto(f"/papers/{paper_id}")
+    thread = open_comments(chair, 2)
+    expect(thread.locator("li.comment", has_text=reply).last).to_contain_text("Philippines")
