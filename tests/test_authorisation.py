@@ -99,6 +99,7 @@ class World:
     screen_token: str = ""
     screen_link_id: int = 999_999
     programme_session_id: int = 999_999
+    procedure_id: int = 999_999
 
 
 @pytest.fixture(scope="module")
@@ -243,6 +244,7 @@ def build_world(db, make_delegation, make_user, make_room, add_member, access) -
     _world_statement(world)
     _world_taxonomy(world)
     _world_questionnaires(world)
+    _world_procedure(world)
     _world_case_studies(world)
     _world_assistance(world)
     _world_screen(world)
@@ -406,6 +408,25 @@ def _world_questionnaires(world: World) -> None:
     db.session.flush()
     world.questionnaire_id, world.question_id = questionnaire.id, question.id
     world.questionnaire_response_id = response.id
+
+
+def _world_procedure(world: World) -> None:
+    """A draft decision the room's chair circulated under the silence procedure (open)."""
+    from consult.procedures import services as procedures
+    from consult.procedures.models import ProcedureMode
+
+    procedure = procedures.circulate(
+        world.room,
+        world.users["room_chair"],
+        title="Venue",
+        text="Geneva.",
+        paper_id=None,
+        note="",
+        mode=ProcedureMode.SILENCE,
+        quorum=None,
+        closes_at=utcnow() + timedelta(days=3),
+    )
+    world.procedure_id = procedure.id
 
 
 def _world_case_studies(world: World) -> None:
@@ -1135,6 +1156,20 @@ ENDPOINTS = {
         lambda w: f"/questionnaires/{w.questionnaire_id}/paper",
         MANAGE,
     ),
+    # ---- written procedure (the world's is open; a refused response is a 422 next to the
+    # field for whoever sees it, so the row is VIEW; the letter is the chair's draft) ----
+    "procedures.new": ("GET", lambda w: f"/rooms/{w.room.slug}/procedures/new", MANAGE),
+    "procedures.procedure": ("GET", lambda w: f"/procedures/{w.procedure_id}", VIEW),
+    "procedures.status": ("GET", lambda w: f"/procedures/{w.procedure_id}/status", VIEW),
+    "procedures.respond": ("POST", lambda w: f"/procedures/{w.procedure_id}/respond", VIEW),
+    "procedures.extend": ("GET", lambda w: f"/procedures/{w.procedure_id}/extend", MANAGE),
+    "procedures.withdraw": ("GET", lambda w: f"/procedures/{w.procedure_id}/withdraw", MANAGE),
+    "procedures.letter_docx": (
+        "GET",
+        lambda w: f"/procedures/{w.procedure_id}/letter.docx",
+        MANAGE,
+    ),
+    "procedures.letter_pdf": ("GET", lambda w: f"/procedures/{w.procedure_id}/letter.pdf", MANAGE),
     # ---- case studies (the world's is submitted by the room member's delegation) ----
     "case_studies.room_case_studies": (
         "GET",
@@ -1550,6 +1585,7 @@ LIVE_EVENTS = {
     "recheck": (lambda w: {}, "core.dashboard"),
     # ---- discussions ----
     "watch_topic": (lambda w: {"topic": w.topic_id}, "discussions.topic"),
+    "watch_procedure": (lambda w: {"procedure": w.procedure_id}, "procedures.procedure"),
     # ---- meetings: screens (a signed-in screen by the meeting's rule; by token: see below) ----
     "watch_screen": (lambda w: {"meeting": w.meeting.id}, "meetings.screen"),
 }

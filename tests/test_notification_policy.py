@@ -554,6 +554,55 @@ def questionnaire_issued(t):
     questionnaires.issue(questionnaire, t.actor)
 
 
+def _procedure(t):
+    """The room's chair circulates a draft decision under the silence procedure (issue #16)."""
+    from consult.procedures import services as procedures
+    from consult.procedures.models import ProcedureMode
+
+    return procedures.circulate(
+        t.room,
+        t.actor,
+        title="Venue",
+        text="Geneva.",
+        paper_id=None,
+        note="",
+        mode=ProcedureMode.SILENCE,
+        quorum=None,
+        closes_at=utcnow() + timedelta(days=3),
+    )
+
+
+def procedure_circulated(t):
+    _procedure(t)
+
+
+def procedure_extended(t):
+    from consult.procedures import services as procedures
+
+    procedure = _procedure(t)
+    procedures.extend(procedure, t.actor, procedure.closes_at + timedelta(days=1), "Capitals.")
+
+
+def procedure_decided(t):
+    """The deadline passes and the sweep records the outcome (adopted by silence)."""
+    from consult.procedures import services as procedures
+
+    procedure = _procedure(t)
+    procedure.closes_at = utcnow() - timedelta(seconds=1)
+    t.db.session.flush()
+    procedures.close_due()
+
+
+def procedure_told(role, access):
+    """Everyone an open room admits; the States of a States room; the members otherwise (in
+    a transparent room, who takes part: its members)."""
+    if access is AccessLevel.OPEN:
+        return role in SEES[access]
+    if access is AccessLevel.STATES:
+        return role in SEES[access] and role != "secretariat"
+    return role in ("room_member", "room_chair")
+
+
 def assistance_matched(t):
     """The Secretariat matches the room member's private request (shared with the room
     chair's delegation) with the room chair's offer; the room does not matter."""
@@ -704,6 +753,10 @@ NOTIFICATION_ROWS = [
     ),
     # ---- questionnaires ----
     Row("questionnaire.issued", "to the room's members", questionnaire_issued, member_delegations),
+    # ---- written procedure ----
+    Row("procedure.circulated", "to the room", procedure_circulated, procedure_told),
+    Row("procedure.extended", "to the room", procedure_extended, procedure_told),
+    Row("procedure.outcome", "adopted by silence", procedure_decided, procedure_told),
     # ---- case studies ----
     Row("case_study.submitted", "attributed", case_study_submitted, chairs_told_by_name),
     Row(
