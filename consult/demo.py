@@ -482,6 +482,7 @@ def seed(password: str) -> dict[str, int]:
     papers += _demo_revision_workflow(art67, people)
     _demo_agenda_documents(wgeti, people, now)
     _demo_programme_week(wgeti, people, now)
+    _demo_written_procedures(plenary, people, now)
     return {
         "delegations": len(delegations),
         "people": len(people),
@@ -1632,3 +1633,53 @@ def _demo_revision_workflow(art67: Room, people: dict[str, User]) -> int:
     )
     db.session.flush()
     return 1
+
+
+def _demo_written_procedures(plenary: Room, people: dict[str, User], now) -> None:
+    """Issue #16: two decisions by written procedure in the CSP12 plenary. The provisional
+    agenda of CSP12 was adopted by silence last week (its letter can be downloaded); the dates
+    and venue of CSP13 are circulated now, under the silence procedure, until five days from
+    now: Germany and Nigeria do not object, Angola (a signatory) comments."""
+    from consult.procedures import services as procedures
+    from consult.procedures.models import ProcedureMode
+
+    president = people["president"]
+    agenda = procedures.circulate(
+        plenary,
+        president,
+        title="Provisional agenda of the Twelfth Conference of States Parties",
+        text="The Conference adopts the provisional agenda of CSP12 as circulated by the "
+        "President on 3 November 2026.",
+        paper_id=None,
+        note="Adopted in writing so that the preparatory meeting can start from it.",
+        mode=ProcedureMode.SILENCE,
+        quorum=None,
+        closes_at=now + timedelta(days=1),
+    )
+    procedures.respond(agenda, people["focal.germany"], "no_objection", "")
+    agenda.circulated_at = now - timedelta(days=12)
+    agenda.closes_at = now - timedelta(days=7)
+    db.session.flush()
+    procedures.close_due(now)
+    agenda.decided_at = agenda.closes_at
+    venue = procedures.circulate(
+        plenary,
+        president,
+        title="Dates and venue of the Thirteenth Conference of States Parties",
+        text="The Conference decides that CSP13 will be held in Geneva from 24 to 28 August "
+        "2027.\n\nIt requests the Secretariat to make the necessary arrangements.",
+        paper_id=None,
+        note="The President proposes this decision under the silence procedure, as the "
+        "Management Committee recommended.",
+        mode=ProcedureMode.SILENCE,
+        quorum=None,
+        closes_at=now + timedelta(days=5),
+    )
+    procedures.respond(venue, people["focal.germany"], "no_objection", "")
+    procedures.respond(venue, people["npc.nigeria"], "no_objection", "Nigeria supports Geneva.")
+    procedures.respond(
+        venue,
+        people["delegate.angola"],
+        "comment",
+        "Angola, as a signatory State, welcomes the early decision.",
+    )

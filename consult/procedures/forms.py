@@ -46,7 +46,9 @@ COMMENT_LABEL = _l("Comment (signatories and observers comment; they do not obje
 
 
 def deadline_field(label) -> DateTimeLocalField:
-    return DateTimeLocalField(label, validators=[Optional()], format=DEADLINE_FORMATS)
+    return DateTimeLocalField(
+        label, validators=[Optional()], format=DEADLINE_FORMATS, render_kw={"step": "1"}
+    )
 
 
 class ProcedureForm(Form):

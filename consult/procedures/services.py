@@ -676,7 +676,7 @@ def history(procedure: WrittenProcedure) -> list[tuple[ProcedureChange, Delegati
             .where(ProcedureResponse.procedure_id == procedure.id)
             .options(joinedload(ProcedureChange.user))
             .order_by(ProcedureChange.at, ProcedureChange.id)
-        ).tuples()
+        ).all()
     )
 
 
