@@ -113,10 +113,10 @@ def serve(host: str, port: int) -> None:
     click.echo(f"consult is serving at http://{host}:{port}")
     # Flask ignores app.run() inside its own CLI unless this marker is gone; serving is the point.
     os.environ.pop("FLASK_RUN_FROM_CLI", None)
-    from consult.procedures.cli import run_sweeper
+    from consult import jobs
 
     app = current_app._get_current_object()
-    socketio.start_background_task(run_sweeper, app)
+    socketio.start_background_task(jobs.run_forever, app)
     socketio.run(
         app,
         host=host,

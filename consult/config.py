@@ -72,6 +72,10 @@ class Config:
     MAIL_BACKEND = _env("MAIL_BACKEND", "console")
     MAIL_FILE_DIR = _env("MAIL_FILE_DIR", str(INSTANCE / "mail"))
     MAIL_SENDER = _env("MAIL_SENDER", "consult <no-reply@consult.invalid>")
+    #: The address links in e-mail point to when no request gives one (digests, reminders).
+    PUBLIC_URL = _env("PUBLIC_URL", "http://127.0.0.1:5000")
+    #: Try a request's own messages right after its commit (the sender retries what fails).
+    MAIL_SEND_INLINE = _flag("MAIL_SEND_INLINE", False)
     SMTP_HOST = _env("SMTP_HOST")
     SMTP_PORT = int(_env("SMTP_PORT", "587"))
     SMTP_USERNAME = _env("SMTP_USERNAME")
@@ -144,6 +148,7 @@ class TestConfig(Config):
     SECRET_KEY = "test-secret-key-not-for-production"  # noqa: S105
     SQLALCHEMY_DATABASE_URI = "sqlite://"
     MAIL_BACKEND = "memory"
+    MAIL_SEND_INLINE = True
     SESSION_COOKIE_SECURE = False
     REMEMBER_COOKIE_SECURE = False
     DEMO_PASSWORD = "consult-demo"  # noqa: S105

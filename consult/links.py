@@ -12,3 +12,13 @@ def path_for(endpoint: str, **values: Any) -> str:
     if has_request_context():
         return url_for(endpoint, **values)
     return current_app.url_map.bind("localhost").build(endpoint, values)
+
+
+def absolute(path: str) -> str:
+    """A link for outside the app (an e-mail): the request's own address, or PUBLIC_URL when
+    there is no request (the sender, digests, reminders)."""
+    from flask import request
+
+    if has_request_context():
+        return request.host_url.rstrip("/") + path
+    return current_app.config["PUBLIC_URL"].rstrip("/") + path

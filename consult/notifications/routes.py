@@ -1,13 +1,16 @@
-"""The notifications page."""
+"""The notifications page, the e-mail settings, and the one-click unsubscribe of an e-mail."""
 
 from __future__ import annotations
 
-from flask import Blueprint, url_for
+from flask import Blueprint, abort, flash, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
+from consult import audit
+from consult.extensions import csrf
 from consult.handlers import handler
 from consult.htmx import redirect, render
-from consult.notifications import services
+from consult.notifications import mailing, services
 
 bp = Blueprint("notifications", __name__, url_prefix="/notifications")
 
@@ -27,3 +30,69 @@ def index():
 def mark_read():
     services.mark_all_read(current_user._get_current_object())
     return redirect(url_for("notifications.index"))
+
+
+@bp.route("/settings", methods=["GET", "POST"])
+@handler()
+def settings():
+    """Per kind: immediately, a daily or weekly digest, or never."""
+    user = current_user._get_current_object()
+    current = mailing.preferences(user)
+    if request.method == "POST":
+        changed = []
+        for kind in current:
+            chosen = request.form.get(f"cadence-{kind}")
+            if chosen is None:
+                continue
+            if chosen not in mailing.CADENCES:
+                abort(400)
+            if chosen != current[kind]:
+                mailing.set_preference(user, kind, chosen)
+                changed.append(f"{kind}={chosen}")
+        if changed:
+            audit.record(
+                "mail.preferences", f"{user.name} changed e-mail settings: {', '.join(changed)}"
+            )
+        flash(_("Your e-mail settings are saved."), "success")
+        return redirect(url_for("notifications.settings"))
+    return render(
+        "notifications/settings.html",
+        sections=mailing.SECTIONS,
+        current=current,
+        cadences=mailing.CADENCE_LABELS,
+        email=user.email,
+    )
+
+
+def _unsubscribe_target(token: str):
+    found = mailing.read_unsubscribe(token)
+    if isinstance(found, str):
+        return None, found
+    return found, None
+
+
+@bp.route("/unsubscribe/<token>", methods=["GET", "POST"])
+@handler(public=True)
+@csrf.exempt
+def unsubscribe(token: str):
+    """From an e-mail: GET asks, POST (the button, or a mail client's one-click) stops this
+    kind. A link tampered with or expired says so, and nothing changes."""
+    target, problem = _unsubscribe_target(token)
+    if target is None:
+        return render("notifications/unsubscribe.html", problem=problem, status=400)
+    user, kind = target
+    what = (
+        str(mailing.CADENCE_LABELS[kind]).lower()
+        if kind in (mailing.DAILY, mailing.WEEKLY)
+        else mailing.label_of(kind)
+    )
+    if request.method == "POST":
+        if kind in (mailing.DAILY, mailing.WEEKLY):
+            for each, cadence in mailing.preferences(user).items():
+                if cadence == kind:
+                    mailing.set_preference(user, each, mailing.NEVER)
+        else:
+            mailing.set_preference(user, kind, mailing.NEVER)
+        audit.record("mail.unsubscribed", f"{user.name} stopped e-mails: {kind}", actor=user)
+        return render("notifications/unsubscribe.html", done=True, what=what)
+    return render("notifications/unsubscribe.html", token=token, what=what, email=user.email)

@@ -18,8 +18,9 @@ from sqlalchemy.orm import joinedload
 
 from consult.accounts.models import User
 from consult.extensions import db
+from consult.notifications import mailing
 from consult.notifications.models import Notification
-from consult.policy import Need, can, subject_of, visible_subject
+from consult.policy import Need, can, is_gated, subject_of, visible_subject
 from consult.timeutil import utcnow
 from consult.transaction import emit_after_commit
 from consult.waiting import Waiting
@@ -63,6 +64,8 @@ KINDS: dict[str, str] = {
     "its deadline (adopted, or silence broken by whom), or it was withdrawn",
     "meeting.floor_closed": "the delegation whose request for the floor the chair closed when "
     "the meeting moved to another item",
+    "deadline.reminder": "who still has to act: 72 and 24 hours before a deadline (a paper's "
+    "comments, a questionnaire, a group statement's agreement, a written procedure)",
 }
 
 #: The notification's text for one recipient (the policy has already let them see the subject).
@@ -87,7 +90,8 @@ def notify(
     recipients = db.session.scalars(
         select(User).where(User.id.in_(ids)).options(joinedload(User.delegation))
     )
-    delivered = []
+    delivered: list[User] = []
+    lines: dict[int, str] = {}
     for user in recipients:
         if not can(Need.VIEW, subject, user):
             continue
@@ -103,8 +107,11 @@ def notify(
             )
         )
         emit_after_commit("notifications-changed", {}, to=f"user:{user.id}")
-        delivered.append(user.id)
-    return sorted(delivered)
+        delivered.append(user)
+        lines[user.id] = line
+    if delivered:  # by e-mail too, for those who want this kind at once
+        mailing.mail_now(delivered, kind, lines, link, subject, is_gated(subject))
+    return sorted(u.id for u in delivered)
 
 
 def _listed(user: User):

@@ -10,6 +10,7 @@ def register(app: Flask) -> None:
     library's shelves of papers."""
     from consult import waiting
     from consult.accounts import handover
+    from consult.notifications import reminders
     from consult.papers import (
         contribution_routes,
         contributions,
@@ -24,6 +25,7 @@ def register(app: Flask) -> None:
     from consult.rooms import contents
 
     policy.register()
+    reminders.add(app, services.reminder_deadlines)
     app.register_blueprint(routes.bp)
     app.register_blueprint(contribution_routes.bp)
     app.register_blueprint(workflow_routes.bp)

@@ -1374,3 +1374,29 @@ PAPER_FOLLOWS = handover.Step(
     move=_move_follows,
     order=30,
 )
+
+
+def reminder_deadlines(now: datetime, until: datetime):
+    """Deadline reminders: each paper open for comments whose deadline is in (now, until], to
+    its followers (the chairs, the facilitator, who commented or chose to follow)."""
+    from consult.notifications.reminders import Deadline
+
+    due = db.session.scalars(
+        select(Paper).where(
+            Paper.status == PaperStatus.OPEN,
+            Paper.closes_at.is_not(None),
+            Paper.closes_at > now,
+            Paper.closes_at <= until,
+        )
+    )
+    for paper in list(due):
+        who = db.session.scalars(
+            select(PaperFollow.user_id).where(PaperFollow.paper_id == paper.id)
+        )
+        yield Deadline(
+            paper,
+            paper.closes_at,
+            _("comments on “%(title)s” close", title=paper.title),
+            path_for("papers.paper", paper_id=paper.id),
+            list(who),
+        )

@@ -10,7 +10,9 @@ from flask import Flask
 
 def register(app: Flask) -> None:
     """The rules, the blueprint, the live channel, the room page's section, the sweep command."""
-    from consult.procedures import cli, events, policy, routes
+    from consult import jobs
+    from consult.notifications import reminders
+    from consult.procedures import cli, events, policy, routes, services
     from consult.rooms import contents
 
     policy.register()
@@ -18,3 +20,5 @@ def register(app: Flask) -> None:
     events.register(app)
     contents.add(app, routes.room_section)
     app.cli.add_command(cli.close_procedures)
+    jobs.add(app, "close-procedures", cli.SWEEP_EVERY, cli.sweep)
+    reminders.add(app, services.reminder_deadlines)

@@ -684,3 +684,36 @@ def revision_of(procedure: WrittenProcedure) -> tuple[Paper | None, Revision | N
     paper = db.session.get(Paper, procedure.paper_id) if procedure.paper_id else None
     revision = db.session.get(Revision, procedure.revision_id) if procedure.revision_id else None
     return paper, revision
+
+
+def reminder_deadlines(now: datetime, until: datetime):
+    """Deadline reminders: each open procedure closing in (now, until], to the people of the
+    addressed States Parties that have not responded yet."""
+    from consult.notifications.reminders import Deadline
+
+    due = db.session.scalars(
+        select(WrittenProcedure).where(
+            WrittenProcedure.outcome.is_(None),
+            WrittenProcedure.closes_at > now,
+            WrittenProcedure.closes_at <= until,
+        )
+    )
+    for procedure in list(due):
+        responded = select(ProcedureResponse.delegation_id).where(
+            ProcedureResponse.procedure_id == procedure.id
+        )
+        waiting = [d.id for d in addressed_delegations(_room_of(procedure))]
+        who = db.session.scalars(
+            select(User.id).where(
+                User.is_active.is_(True),
+                User.delegation_id.in_(waiting),
+                User.delegation_id.not_in(responded),
+            )
+        )
+        yield Deadline(
+            procedure,
+            procedure.closes_at,
+            _("respond to the written procedure “%(title)s”", title=procedure.title),
+            path_for("procedures.procedure", procedure_id=procedure.id),
+            list(who),
+        )

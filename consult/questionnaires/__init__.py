@@ -11,6 +11,7 @@ def register(app: Flask) -> None:
     """The rules, the blueprint, the room page's section, the dashboard and the library shelf."""
     from consult import waiting
     from consult.library import shelves
+    from consult.notifications import reminders
     from consult.questionnaires import library, policy, routes, services
     from consult.rooms import contents
 
@@ -19,3 +20,4 @@ def register(app: Flask) -> None:
     contents.add(app, routes.room_section)
     waiting.add(app, services.waiting)
     shelves.add(app, library.SHELF)
+    reminders.add(app, services.reminder_deadlines)

@@ -869,3 +869,38 @@ def waiting(user: User) -> list[Waiting]:
         for q in rows
         if policy.can(Need.TAKE_PART, q, user)
     ]
+
+
+def reminder_deadlines(now: datetime, until: datetime):
+    """Deadline reminders: each issued questionnaire closing in (now, until], to the people of
+    the delegations asked that have not submitted yet."""
+    from consult.notifications.reminders import Deadline
+
+    due = db.session.scalars(
+        select(Questionnaire).where(
+            Questionnaire.issued_at.is_not(None),
+            Questionnaire.closed_at.is_(None),
+            Questionnaire.closes_at > now,
+            Questionnaire.closes_at <= until,
+        )
+    )
+    for questionnaire in list(due):
+        submitted = select(QuestionnaireResponse.delegation_id).where(
+            QuestionnaireResponse.questionnaire_id == questionnaire.id,
+            QuestionnaireResponse.submitted_at.is_not(None),
+        )
+        asked = [d.id for d in expected_delegations(db.session.get(Room, questionnaire.room_id))]
+        who = db.session.scalars(
+            select(User.id).where(
+                User.is_active.is_(True),
+                User.delegation_id.in_(asked),
+                User.delegation_id.not_in(submitted),
+            )
+        )
+        yield Deadline(
+            questionnaire,
+            questionnaire.closes_at,
+            _("answer the questionnaire “%(title)s”", title=questionnaire.title),
+            path_for("questionnaires.questionnaire", questionnaire_id=questionnaire.id),
+            list(who),
+        )

@@ -1,0 +1,90 @@
+"""Deadline reminders, 72 and 24 hours before: to who still has to act.
+
+Like the dashboard's "waiting for you", this module does not import the domains: each adds a
+provider from its `register(app)` (`add`) that lists its deadlines within a horizon and who
+still has to act on each. The job sends each reminder once per deadline (`ReminderSent`,
+unique), through `notify()` and so through the policy and the person's e-mail settings; a
+deadline moved later is reminded of again. Seen first within 24 hours, only one is sent.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from flask import Flask, current_app
+from flask_babel import format_datetime
+from flask_babel import gettext as _
+from sqlalchemy.exc import IntegrityError
+
+from consult.extensions import db
+from consult.notifications.models import ReminderSent
+from consult.policy import subject_of
+from consult.timeutil import utcnow
+
+HOURS = (72, 24)
+_KEY = "consult.reminders"
+
+
+@dataclass(frozen=True)
+class Deadline:
+    """A deadline someone still has to meet: what ("the questionnaire X"), where it opens,
+    who still has to act (user ids; notify() keeps those who may see it)."""
+
+    subject: Any
+    closes_at: datetime
+    what: str
+    link: str
+    who: list[int]
+
+
+Provider = Callable[[datetime, datetime], Iterable[Deadline]]
+
+
+def add(app: Flask, provider: Provider) -> None:
+    """Add `provider(now, until) -> [Deadline ...]` (deadlines in (now, until])."""
+    app.extensions.setdefault(_KEY, []).append(provider)
+
+
+def _claim(subject: Any, hours: int, deadline: datetime) -> bool:
+    kind, ident = subject_of(subject)
+    try:
+        with db.session.begin_nested():
+            db.session.add(
+                ReminderSent(subject_type=kind, subject_id=ident, hours=hours, deadline=deadline)
+            )
+    except IntegrityError:
+        return False
+    return True
+
+
+def send(now: datetime | None = None) -> int:
+    """The job: every reminder now due, once. Returns how many reminders went out."""
+    from consult.notifications.services import notify
+
+    now = now or utcnow()
+    sent = 0
+    for provider in current_app.extensions.get(_KEY, []):
+        for deadline in provider(now, now + timedelta(hours=max(HOURS))):
+            left = deadline.closes_at - now
+            due = [h for h in HOURS if left <= timedelta(hours=h)]
+            if not due:
+                continue
+            claimed = [h for h in due if _claim(deadline.subject, h, deadline.closes_at)]
+            if min(due) not in claimed or not deadline.who:
+                continue  # the nearest one went out already (or nobody has to act)
+            notify(
+                deadline.who,
+                "deadline.reminder",
+                _(
+                    "Deadline %(when)s: %(what)s.",
+                    when=format_datetime(deadline.closes_at, "medium"),
+                    what=deadline.what,
+                ),
+                deadline.link,
+                subject=deadline.subject,
+            )
+            sent += 1
+    return sent
