@@ -410,6 +410,12 @@ def _world_questionnaires(world: World) -> None:
     world.questionnaire_response_id = response.id
 
 
+def _unsubscribe_token(user_id: int, kind: str) -> str:
+    from consult.notifications import mailing
+
+    return mailing.unsubscribe_token(user_id, kind)
+
+
 def _world_procedure(world: World) -> None:
     """A draft decision the room's chair circulated under the silence procedure (open)."""
     from consult.procedures import services as procedures
@@ -838,6 +844,16 @@ ENDPOINTS = {
     # ---- notifications ----------------------------------------------------------------
     "notifications.index": ("GET", lambda w: "/notifications/", SIGNED_IN_ONLY),
     "notifications.mark_read": ("POST", lambda w: "/notifications/read", SIGNED_IN_ONLY),
+    "notifications.settings": ("GET", lambda w: "/notifications/settings", SIGNED_IN_ONLY),
+    # From an e-mail, signed for one person and kind: it works without signing in (GET asks).
+    "notifications.unsubscribe": (
+        "GET",
+        lambda w: (
+            "/notifications/unsubscribe/"
+            + _unsubscribe_token(w.users["room_member"].id, "paper.reply")
+        ),
+        PUBLIC,
+    ),
     # ---- ADMIN ROWS (the Secretariat's pages) -------------------------------------------
     "admin.index": ("GET", lambda w: "/admin/", SECRETARIAT_ONLY),
     "admin.user_detail": (

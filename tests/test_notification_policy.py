@@ -593,6 +593,31 @@ def procedure_decided(t):
     procedures.close_due()
 
 
+def deadline_reminder(t):
+    """A questionnaire to the room closes in 70 hours; the reminder job runs (issue #14): the
+    delegations asked that have not answered are reminded."""
+    from consult.notifications import reminders
+    from consult.questionnaires import services as questionnaires
+
+    questionnaire = questionnaires.create(
+        t.room,
+        t.actor,
+        title="Practice",
+        introduction="",
+        closes_at=utcnow() + timedelta(hours=70),
+        is_shared_with_room=True,
+        attribution="attributed",
+    )
+    questionnaires.add_question(questionnaire, t.actor, "How?")
+    questionnaires.issue(questionnaire, t.actor)
+    reminders.send()
+
+
+def asked_to_answer(role, access):
+    """A questionnaire asks the room's member delegations, not its chairs' (they ask)."""
+    return role == "room_member"
+
+
 def procedure_told(role, access):
     """Everyone an open room admits; the States of a States room; the members otherwise (in
     a transparent room, who takes part: its members)."""
@@ -753,6 +778,8 @@ NOTIFICATION_ROWS = [
     ),
     # ---- questionnaires ----
     Row("questionnaire.issued", "to the room's members", questionnaire_issued, member_delegations),
+    # ---- deadline reminders (issue #14) ----
+    Row("deadline.reminder", "questionnaire to answer", deadline_reminder, asked_to_answer),
     # ---- written procedure ----
     Row("procedure.circulated", "to the room", procedure_circulated, procedure_told),
     Row("procedure.extended", "to the room", procedure_extended, procedure_told),
