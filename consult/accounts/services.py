@@ -229,6 +229,7 @@ def send_password_reset(email: str) -> None:
             hours=hours,
             link=link,
         ),
+        user_id=user.id,
     )
     audit.record(
         "auth.reset_requested",
@@ -317,7 +318,7 @@ def send_invitation(user: User, invited_by: User, note: str = "", *, room_title:
         if room_title
         else _("Your invitation to consult")
     )
-    mail.queue(user.email, subject, body)
+    mail.queue(user.email, subject, body, user_id=user.id)
 
 
 def accept_invitation(row: AccountToken, password: str) -> User:

@@ -425,6 +425,7 @@ def invite_to_room(
             role=role.label,
             note=f"{note}\n\n" if note else "",
         ),
+        user_id=user.id,
     )
     return user
 
@@ -491,6 +492,7 @@ def decide_join_request(
             verdict=verdict,
             room=room.title,
         ),
+        user_id=user.id,
     )
     _rooms_changed(user.id)
 
