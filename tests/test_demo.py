@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from sqlalchemy import func, select
 
 from consult.accounts.models import Delegation, DelegationStatus, RegionalGroup, User
+from consult.notifications import reminders
+from consult.notifications.models import ReminderSent
 from consult.rooms.models import Room, RoomKind
+from consult.timeutil import utcnow
 
 
 def seed(app):
@@ -97,3 +102,16 @@ def test_create_user_command(app, db):
         ]
     )
     assert short.exit_code != 0 and "at least" in short.output
+
+
+def test_every_deadline_of_the_demo_is_reminded_once(app, db):
+    """The reminder job over the whole demo: papers, questionnaires, group statements and
+    written procedures all answer, each deadline is reminded of once, and again at 24 hours."""
+    seed(app)
+    later = utcnow() + timedelta(days=4, hours=1)  # the CSP13 procedure closes in five days
+    first = reminders.send(later)
+    assert first >= 1
+    kinds = set(db.session.scalars(select(ReminderSent.subject_type)))
+    assert "written_procedure" in kinds
+    assert reminders.send(later) == 0
+    assert db.session.scalar(select(func.count(ReminderSent.id))) >= first

@@ -585,3 +585,32 @@ def statements_in_room(room: Room, user: User) -> list[GroupStatement]:
             .order_by(GroupStatement.created_at.desc())
         )
     )
+
+
+def reminder_deadlines(now: datetime, until: datetime):
+    """Deadline reminders: each statement whose agreement is asked by a deadline in
+    (now, until], to the people of the member delegations that have not taken a position."""
+    from consult.notifications.reminders import Deadline
+
+    due = db.session.scalars(
+        select(GroupStatement).where(
+            GroupStatement.status == StatementStatus.CONSULTING,
+            GroupStatement.deadline.is_not(None),
+            GroupStatement.deadline > now,
+            GroupStatement.deadline <= until,
+        )
+    )
+    for statement in list(due):
+        answered = set(latest_positions(statement))
+        waiting_ids = [d.id for d in member_delegations(statement) if d.id not in answered]
+        who = db.session.scalars(
+            select(User.id).where(User.is_active.is_(True), User.delegation_id.in_(waiting_ids))
+        )
+        yield Deadline(
+            statement,
+            statement.deadline,
+            _("agree to the statement “%(title)s”", title=statement.paper.title),
+            path_for("statements.statement", statement_id=statement.id),
+            list(who),
+        )
+
