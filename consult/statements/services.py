@@ -613,4 +613,3 @@ def reminder_deadlines(now: datetime, until: datetime):
             path_for("statements.statement", statement_id=statement.id),
             list(who),
         )
-
