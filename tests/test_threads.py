@@ -16,6 +16,7 @@ from consult.audit import AuditEvent
 from consult.extensions import db as _db
 from consult.meetings import services as meetings
 from consult.meetings.models import MeetingKind, MeetingMode
+from consult.notifications import mailing
 from consult.notifications.models import Notification
 from consult.rooms.models import AccessLevel, RoomRole
 from consult.threads import services
@@ -454,6 +455,7 @@ def test_member_notifications_and_socket_signals_carry_no_content(client, auth, 
     db.session.flush()
     thread_id = thread.id
     partner_email = people["partner"].email
+    mailing.set_preference(people["partner"], "thread.activity", mailing.IMMEDIATELY)
     enter(client, auth, people["partner"])
     type(auth)(origin_client := app.test_client()).login_quickly(people["origin"])
     with origin_client.session_transaction() as session:
@@ -469,6 +471,12 @@ def test_member_notifications_and_socket_signals_carry_no_content(client, auth, 
     assert texts and all(t == "New activity in a confidential room" for t in texts)
     assert partner_email not in received
     sc.disconnect(namespace="/live")
+    # By e-mail too: one content-free line and a link, never the title or the post.
+    rows = _db.session.scalars(select(mail.OutboxMessage)).all()
+    assert any(r.to_address == partner_email for r in rows)
+    for row in rows:
+        assert all(c not in row.subject + row.body for c in CANARIES), row.body
+    assert all(c not in str(m) for m in mail.outbox for c in CANARIES)
 
 
 def test_chair_sets_retention_with_validation(client, auth, forum, db):
