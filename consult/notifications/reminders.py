@@ -13,9 +13,10 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
+from babel.dates import format_datetime as babel_format
 from flask import Flask, current_app
-from flask_babel import format_datetime
 from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 
@@ -60,6 +61,23 @@ def _claim(subject: Any, hours: int, deadline: datetime) -> bool:
     return True
 
 
+def _text_for(deadline: Deadline) -> Callable[[Any], str]:
+    """The reminder in each recipient's own time zone, named."""
+
+    def text(user: Any) -> str:
+        zone = user.time_zone or "UTC"
+        try:
+            tz = ZoneInfo(zone)
+        except (KeyError, ValueError):
+            zone, tz = "UTC", ZoneInfo("UTC")
+        when = babel_format(deadline.closes_at, "d MMM y, HH:mm", tzinfo=tz, locale="en")
+        return _(
+            "Deadline %(when)s (%(zone)s): %(what)s.", when=when, zone=zone, what=deadline.what
+        )
+
+    return text
+
+
 def send(now: datetime | None = None) -> int:
     """The job: every reminder now due, once. Returns how many reminders went out."""
     from consult.notifications.services import notify
@@ -78,11 +96,7 @@ def send(now: datetime | None = None) -> int:
             notify(
                 deadline.who,
                 "deadline.reminder",
-                _(
-                    "Deadline %(when)s: %(what)s.",
-                    when=format_datetime(deadline.closes_at, "medium"),
-                    what=deadline.what,
-                ),
+                _text_for(deadline),
                 deadline.link,
                 subject=deadline.subject,
             )
