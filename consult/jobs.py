@@ -25,10 +25,15 @@ class Job:
     name: str
     every: float  # seconds between runs inside `consult serve`
     run: Callable[[], int]  # does one pass, returns how much it did
+    #: The pass writes throughout (short, database only); False: it reads and takes the
+    #: write lock itself only where it writes (the mail sender, which waits on SMTP).
+    writes: bool = True
 
 
-def add(app: Flask, name: str, every: float, run: Callable[[], int]) -> None:
-    app.extensions.setdefault(_KEY, {})[name] = Job(name, every, run)
+def add(
+    app: Flask, name: str, every: float, run: Callable[[], int], *, writes: bool = True
+) -> None:
+    app.extensions.setdefault(_KEY, {})[name] = Job(name, every, run, writes)
 
 
 def jobs(app: Flask) -> dict[str, Job]:
@@ -38,8 +43,14 @@ def jobs(app: Flask) -> dict[str, Job]:
 def run_once(job: Job) -> int:
     """One pass, committed (the live events it queued leave after the commit)."""
     try:
-        done = job.run()
-        transaction.commit()
+        with transaction.reading():
+            if job.writes:
+                with transaction.writing():
+                    done = job.run()
+                    transaction.commit()
+            else:
+                done = job.run()
+                db.session.commit()
         return done
     except Exception:
         db.session.rollback()

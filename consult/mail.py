@@ -150,8 +150,6 @@ def flush_after_commit() -> None:
     queued = g.pop("_mail_queue", [])
     if not queued or not current_app.config.get("MAIL_SEND_INLINE"):
         return
-    from consult.transaction import writing
-
     if any(m.id is None for m in queued):
         db.session.flush()  # (called without a commit before it: a script, a test)
     ids = [m.id for m in queued]
@@ -159,8 +157,7 @@ def flush_after_commit() -> None:
     expire = session.expire_on_commit
     session.expire_on_commit = False  # the page is still to be rendered from what it loaded
     try:
-        with writing():
-            send_pending(only=ids)
+        send_pending(only=ids)
     except Exception:  # noqa: BLE001 - the request succeeded; the sender will retry
         current_app.logger.exception("mail could not be sent after the request")
     finally:
@@ -179,7 +176,8 @@ def _worker() -> str:
 
 
 def _claim(message_id: int, now: datetime, worker: str) -> bool:
-    """Take one message for this worker; False when another has it or it is done."""
+    """Take one message for this worker (committed at once); False when another has it or
+    it is done."""
     claimed = db.session.execute(
         update(OutboxMessage)
         .where(
@@ -231,32 +229,45 @@ def _email(message: OutboxMessage) -> EmailMessage:
 
 
 def send_one(message_id: int, worker: str | None = None) -> bool:
-    """Claim, check, deliver and mark one message. True when it was sent now."""
+    """Claim, check, deliver and mark one message. True when it was sent now.
+
+    The write lock is taken only to claim and to mark (`writing()`), never while the SMTP
+    server is talked to: on SQLite one slow server must not stall every writer.
+    """
+    from consult.transaction import writing
+
     worker = worker or _worker()
-    now = utcnow()
-    if not _claim(message_id, now, worker):
+    with writing():
+        claimed = _claim(message_id, utcnow(), worker)
+    if not claimed:
         return False
     message = db.session.get(OutboxMessage, message_id)
-    if (why := _still_wanted(message)) is not None:
-        message.failed_at, message.last_error = utcnow(), why
-        db.session.commit()
+    why = _still_wanted(message)
+    email = _email(message) if why is None else None
+    db.session.commit()  # end the read: nothing is held while the server answers
+    if email is None:
+        with writing():
+            message = db.session.get(OutboxMessage, message_id)
+            message.failed_at, message.last_error = utcnow(), why
         return False
     try:
-        deliver(_email(message))
+        deliver(email)
     except (OSError, smtplib.SMTPException) as error:
-        message.attempts += 1
-        message.last_error = f"{type(error).__name__}: {error}"[:500]
-        message.claimed_until = None
-        if message.attempts >= MAX_ATTEMPTS:
-            message.failed_at = utcnow()
-            log.error("mail %s to %s given up: %s", message.id, message.to_address, error)
-        else:
-            message.next_attempt_at = utcnow() + _backoff(message.attempts)
-        db.session.commit()
+        with writing():
+            message = db.session.get(OutboxMessage, message_id)
+            message.attempts += 1
+            message.last_error = f"{type(error).__name__}: {error}"[:500]
+            message.claimed_until = None
+            if message.attempts >= MAX_ATTEMPTS:
+                message.failed_at = utcnow()
+                log.error("mail %s to %s given up: %s", message.id, message.to_address, error)
+            else:
+                message.next_attempt_at = utcnow() + _backoff(message.attempts)
         return False
-    message.sent_at = utcnow()  # only now that the server accepted it
-    message.attempts += 1
-    db.session.commit()
+    with writing():
+        message = db.session.get(OutboxMessage, message_id)
+        message.sent_at = utcnow()  # only now that the server accepted it
+        message.attempts += 1
     return True
 
 

@@ -72,6 +72,6 @@ def send_reminders_command() -> None:
 def register(app) -> None:
     for command in (send_mail_command, send_digests_command, send_reminders_command):
         app.cli.add_command(command)
-    jobs.add(app, "send-mail", MAIL_EVERY, send_mail)
+    jobs.add(app, "send-mail", MAIL_EVERY, send_mail, writes=False)
     jobs.add(app, "send-digests", DIGESTS_EVERY, send_digests)
     jobs.add(app, "send-reminders", REMINDERS_EVERY, send_reminders)
