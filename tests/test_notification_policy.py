@@ -230,6 +230,73 @@ def meeting_created(t):
     )
 
 
+def _meeting(t):
+    return meetings.create_meeting(
+        t.room,
+        t.actor,
+        title="Session",
+        kind=MeetingKind.WORKING_GROUP_SESSION,
+        mode=MeetingMode.HYBRID,
+        starts_at=utcnow() + timedelta(days=7),
+        ends_at=utcnow() + timedelta(days=7, hours=3),
+        time_zone="Europe/Zurich",
+    )
+
+
+def meeting_moved(t):
+    meeting = _meeting(t)
+    t.db.session.query(Notification).delete()  # only the move's notification counts
+    meetings.update_meeting(
+        meeting,
+        t.actor,
+        starts_at=meeting.starts_at + timedelta(days=1),
+        ends_at=meeting.ends_at + timedelta(days=1),
+    )
+
+
+def meeting_details_changed(t):
+    """A new title is not a move: nobody is told."""
+    meeting = _meeting(t)
+    t.db.session.query(Notification).delete()
+    meetings.update_meeting(
+        meeting,
+        t.actor,
+        title="Session (renamed)",
+        starts_at=meeting.starts_at,
+        ends_at=meeting.ends_at,
+    )
+
+
+def agenda_adopted(t):
+    meeting = _meeting(t)
+    meetings.add_item(meeting, t.actor, number=1, letter="", title="One")
+    meetings.adopt_agenda(meeting, t.actor)
+
+
+def person_added(t):
+    rooms.add_member(t.room, RoomRole.MEMBER, t.actor, user=t.users["state_party"])
+
+
+def delegation_added(t):
+    rooms.add_member(t.room, RoomRole.MEMBER, t.actor, delegation=t.users["signatory"].delegation)
+
+
+def given_a_role(t):
+    rooms.add_member(t.room, RoomRole.FACILITATOR, t.actor, user=t.users["room_member"])
+
+
+def join_requested(t):
+    rooms.request_to_join(t.room, t.made["newcomer"], "Please.")
+
+
+def only(*roles):
+    return lambda role, access: role in roles
+
+
+def nobody(role, access):
+    return False
+
+
 def member_added(t):
     rooms.add_member(t.room, RoomRole.OBSERVER, t.actor, user=t.made["newcomer"])
 
@@ -745,6 +812,15 @@ NOTIFICATION_ROWS = [
     Row("group.declined", "to the author", group_declined, names_own_delegation),
     # ---- meetings ----
     Row("meeting.floor_closed", "to the delegation", meeting_floor_closed, sees),
+    Row("meeting.scheduled", "to the room's people", meeting_created, room_people),
+    Row("meeting.moved", "to the room's people", meeting_moved, room_people),
+    Row("meeting.moved", "renamed, not moved", meeting_details_changed, nobody),
+    Row("agenda.adopted", "to the room's people", agenda_adopted, room_people),
+    # ---- rooms ----
+    Row("room.added", "a person", person_added, only("state_party")),
+    Row("room.added", "a delegation", delegation_added, only("signatory")),
+    Row("room.role", "a member made facilitator", given_a_role, only("room_member")),
+    Row("room.join_request", "to the room's chairs", join_requested, room_managers),
     Row(
         "statement.agreement_asked",
         "to the member delegations",

@@ -42,9 +42,9 @@ from consult.meetings.models import (
     Presence,
 )
 from consult.notifications.services import notify
-from consult.policy import visible
+from consult.policy import is_gated, visible
 from consult.rooms.models import Room
-from consult.rooms.services import note_activity
+from consult.rooms.services import note_activity, people_ids
 from consult.taxonomy.forms import ChosenTags
 from consult.taxonomy.forms import apply as apply_tags
 from consult.timeutil import utcnow
@@ -122,7 +122,70 @@ def create_meeting(
         actor,
         subject=meeting,
     )
+    _tell_room(meeting, actor, "meeting.scheduled")
     return meeting
+
+
+def _when(meeting: Meeting) -> str:
+    """When the meeting starts, in its own time zone, named (the same for every recipient)."""
+    from zoneinfo import ZoneInfo
+
+    from babel.dates import format_datetime as babel_format
+
+    shown = babel_format(
+        meeting.starts_at,
+        "medium",
+        tzinfo=ZoneInfo(meeting.time_zone),
+        locale=get_locale() or "en",
+    )
+    return f"{shown} ({meeting.time_zone})"
+
+
+def _tell_room(meeting: Meeting, actor: User, kind: str) -> None:
+    """The people of the meeting's room who may see it hear that it was scheduled, moved,
+    cancelled or its agenda adopted; a confidential meeting is named as nothing more."""
+    hidden = is_gated(meeting)
+    if kind == "meeting.scheduled":
+        text = (
+            _("A confidential meeting was scheduled for %(when)s", when=_when(meeting))
+            if hidden
+            else _(
+                "Meeting scheduled: %(title)s, %(when)s", title=meeting.title, when=_when(meeting)
+            )
+        )
+    elif kind == "meeting.moved":
+        text = (
+            _("A confidential meeting was moved: now %(when)s", when=_when(meeting))
+            if hidden
+            else _(
+                "Meeting moved: %(title)s, now %(when)s, %(where)s",
+                title=meeting.title,
+                when=_when(meeting),
+                where=meeting.venue or meeting.mode.label,
+            )
+        )
+    elif kind == "meeting.cancelled":
+        text = (
+            _("A confidential meeting was cancelled")
+            if hidden
+            else _(
+                "Meeting cancelled: %(title)s, %(when)s", title=meeting.title, when=_when(meeting)
+            )
+        )
+    else:
+        text = (
+            _("The agenda of a confidential meeting was adopted")
+            if hidden
+            else _("The agenda of %(title)s is adopted", title=meeting.title)
+        )
+    db.session.flush()  # the policy reads the meeting as it is now
+    notify(
+        [user_id for user_id in people_ids(meeting.room) if user_id != actor.id],
+        kind,
+        text,
+        path_for("meetings.meeting", meeting_id=meeting.id),
+        subject=meeting,
+    )
 
 
 def update_meeting(meeting: Meeting, actor: User, **fields) -> None:
@@ -138,6 +201,7 @@ def update_meeting(meeting: Meeting, actor: User, **fields) -> None:
         _keep_sessions_within(meeting)
         # Calendars update on this, never on the console's actions (version).
         meeting.schedule_sequence += 1
+        _tell_room(meeting, actor, "meeting.moved")
     if meeting.is_chatham_house != rule_before:
         _audit_chair(
             meeting,
@@ -293,9 +357,12 @@ def add_item(
 def adopt_agenda(meeting: Meeting, actor: User) -> None:
     if not items_of(meeting):
         raise MeetingError(_("Add at least one agenda item before adopting the agenda."))
+    already = meeting.is_agenda_adopted
     meeting.is_agenda_adopted = True
     changed(meeting)
     agenda.broadcast(meeting, _("The agenda is adopted."))
+    if not already:
+        _tell_room(meeting, actor, "agenda.adopted")
     audit.record(
         "meeting.agenda_adopted",
         f"{meeting.title}: agenda adopted",

@@ -63,6 +63,19 @@ KINDS: dict[str, str] = {
     "its deadline (adopted, or silence broken by whom), or it was withdrawn",
     "meeting.floor_closed": "the delegation whose request for the floor the chair closed when "
     "the meeting moved to another item",
+    "meeting.scheduled": "the people of a meeting's room who may see it: a meeting was "
+    "scheduled (\"a confidential meeting\" in a confidential room)",
+    "meeting.moved": "the same people: a meeting's time or place changed",
+    "meeting.cancelled": "the same people: a meeting was cancelled",
+    "agenda.adopted": "the same people: a meeting's agenda was adopted",
+    "room.added": "the person, or the people of the delegation, added to a room (\"a "
+    "confidential room\" when it is one)",
+    "room.role": "the person, or the people of the delegation, given another role in a room",
+    "room.join_request": "the room's named chairs and facilitators: a request to join awaits "
+    "their decision",
+    "mention": "a person named with @[Name] in a comment, discussion post or reply, who may "
+    "see where it was written; once per text, not on every edit; the writer is named only to "
+    "those who may see authors",
 }
 
 #: The notification's text for one recipient (the policy has already let them see the subject).
