@@ -18,6 +18,7 @@ from sqlalchemy.orm import joinedload
 
 from consult.accounts.models import User
 from consult.extensions import db
+from consult.links import path_for
 from consult.notifications.models import Notification
 from consult.policy import Need, can, subject_of, visible_subject
 from consult.timeutil import utcnow
@@ -64,12 +65,12 @@ KINDS: dict[str, str] = {
     "meeting.floor_closed": "the delegation whose request for the floor the chair closed when "
     "the meeting moved to another item",
     "meeting.scheduled": "the people of a meeting's room who may see it: a meeting was "
-    "scheduled (\"a confidential meeting\" in a confidential room)",
+    'scheduled ("a confidential meeting" in a confidential room)',
     "meeting.moved": "the same people: a meeting's time or place changed",
     "meeting.cancelled": "the same people: a meeting was cancelled",
     "agenda.adopted": "the same people: a meeting's agenda was adopted",
-    "room.added": "the person, or the people of the delegation, added to a room (\"a "
-    "confidential room\" when it is one)",
+    "room.added": 'the person, or the people of the delegation, added to a room ("a '
+    'confidential room" when it is one)',
     "room.role": "the person, or the people of the delegation, given another role in a room",
     "room.join_request": "the room's named chairs and facilitators: a request to join awaits "
     "their decision",
@@ -144,6 +145,20 @@ def recent(user: User, limit: int = 50) -> list[Notification]:
     )
 
 
+def open_for(user: User, notification_id: int) -> Notification | None:
+    """The person's own notification, while they may still see what it speaks of, marked
+    read (the recipient opening it); None for anyone else's or one no longer listed."""
+    notification = db.session.scalars(
+        select(Notification).where(Notification.id == notification_id, *_listed(user))
+    ).first()
+    if notification is None:
+        return None
+    if notification.read_at is None:
+        notification.read_at = utcnow()
+        emit_after_commit("notifications-changed", {}, to=f"user:{user.id}")
+    return notification
+
+
 def mark_all_read(user: User) -> None:
     db.session.execute(
         update(Notification)
@@ -170,5 +185,11 @@ def waiting_replies(user: User) -> list[Waiting]:
         .limit(WAITING_REPLIES)
     )
     return [
-        Waiting(kind=_("Reply to you"), title=n.text, url=n.link, since=n.created_at) for n in rows
+        Waiting(
+            kind=_("Reply to you"),
+            title=n.text,
+            url=path_for("notifications.open", notification_id=n.id),
+            since=n.created_at,
+        )
+        for n in rows
     ]
