@@ -43,7 +43,7 @@ from consult.meetings.models import (
 )
 from consult.notifications.services import notify
 from consult.policy import is_gated, visible
-from consult.rooms.models import Room
+from consult.rooms.models import AccessLevel, Room
 from consult.rooms.services import note_activity, people_ids
 from consult.taxonomy.forms import ChosenTags
 from consult.taxonomy.forms import apply as apply_tags
@@ -126,25 +126,43 @@ def create_meeting(
     return meeting
 
 
+def cancel_meeting(meeting: Meeting, actor: User) -> None:
+    """The room's chair cancels a meeting: kept and marked, its calendar entry says so, and
+    the room's people are told."""
+    if meeting.is_cancelled:
+        raise MeetingError(_("This meeting is already cancelled."))
+    if meeting.ends_at <= utcnow():
+        raise MeetingError(_("This meeting has already taken place; it cannot be cancelled."))
+    meeting.cancelled_at = utcnow()
+    meeting.schedule_sequence += 1  # calendars update on this
+    changed(meeting)
+    audit.record(
+        "meeting.cancelled",
+        f"{meeting.title}: cancelled",
+        actor=actor,
+        room_id=meeting.room_id,
+        meeting_id=meeting.id,
+    )
+    _tell_room(meeting, actor, "meeting.cancelled")
+
+
 def _when(meeting: Meeting) -> str:
     """When the meeting starts, in its own time zone, named (the same for every recipient)."""
     from zoneinfo import ZoneInfo
 
-    from babel.dates import format_datetime as babel_format
+    from babel.dates import format_date, format_time
 
-    shown = babel_format(
-        meeting.starts_at,
-        "medium",
-        tzinfo=ZoneInfo(meeting.time_zone),
-        locale=get_locale() or "en",
-    )
-    return f"{shown} ({meeting.time_zone})"
+    local = meeting.starts_at.astimezone(ZoneInfo(meeting.time_zone))
+    locale = get_locale() or "en"
+    day = format_date(local, "medium", locale=locale)
+    return f"{day} {format_time(local, 'short', locale=locale)} ({meeting.time_zone})"
 
 
 def _tell_room(meeting: Meeting, actor: User, kind: str) -> None:
     """The people of the meeting's room who may see it hear that it was scheduled, moved,
     cancelled or its agenda adopted; a confidential meeting is named as nothing more."""
-    hidden = is_gated(meeting)
+    # The notifications page is not behind the confidential gate: its lines say nothing more.
+    hidden = meeting.room.access is AccessLevel.CONFIDENTIAL or is_gated(meeting)
     if kind == "meeting.scheduled":
         text = (
             _("A confidential meeting was scheduled for %(when)s", when=_when(meeting))
