@@ -267,6 +267,60 @@ def meeting_details_changed(t):
     )
 
 
+def meeting_cancelled(t):
+    meeting = _meeting(t)
+    t.db.session.query(Notification).delete()  # only the cancellation's notification counts
+    meetings.cancel_meeting(meeting, t.actor)
+
+
+def _mentioning_everyone(t) -> str:
+    return " ".join(f"@[{user.name}]" for user in t.users.values())
+
+
+def mention_in_comment(t):
+    """The actor names every role in a comment: told, who may see the paper."""
+    paper = _paper(t)
+    t.db.session.query(Notification).delete()
+    paragraph = papers.paragraphs_of(papers.current_revision(paper))[0]
+    papers.post_comment(
+        paper,
+        t.actor,
+        paragraph=paragraph,
+        body=_mentioning_everyone(t),
+        on_behalf_of=t.actor.delegation.name,
+    )
+
+
+def mention_by_the_philippines_chatham_house(t):
+    """The Philippines names every role under the Chatham House Rule: named only to those
+    who may see authors."""
+    paper = _paper(t, chatham=True)
+    t.db.session.query(Notification).delete()
+    paragraph = papers.paragraphs_of(papers.current_revision(paper))[0]
+    papers.post_comment(
+        paper, t.replier, paragraph=paragraph, body=_mentioning_everyone(t), on_behalf_of=REPLIER
+    )
+
+
+def mention_in_discussion(t):
+    from consult.discussions import services as discussions
+
+    if t.room.access is AccessLevel.CONFIDENTIAL:
+        pytest.skip("confidential rooms have threads, not discussions")
+    topic = discussions.start_topic(t.room, t.actor, "Topic", "Opening.")
+    discussions.post_reply(topic, t.replier, _mentioning_everyone(t))
+
+
+def named_unless_chatham_house(role, access):
+    """Told by name where one may see authors (the chairs and the Secretariat); in a
+    confidential room the line names nothing at all."""
+    if role not in SEES[access]:
+        return "withheld"
+    if access is AccessLevel.CONFIDENTIAL:
+        return "delivered"
+    return "named a delegation" if role in MANAGES else "delivered"
+
+
 def agenda_adopted(t):
     meeting = _meeting(t)
     meetings.add_item(meeting, t.actor, number=1, letter="", title="One")
@@ -815,7 +869,17 @@ NOTIFICATION_ROWS = [
     Row("meeting.scheduled", "to the room's people", meeting_created, room_people),
     Row("meeting.moved", "to the room's people", meeting_moved, room_people),
     Row("meeting.moved", "renamed, not moved", meeting_details_changed, nobody),
+    Row("meeting.cancelled", "to the room's people", meeting_cancelled, room_people),
     Row("agenda.adopted", "to the room's people", agenda_adopted, room_people),
+    # ---- mentions ----
+    Row("mention", "in a comment, whom the paper admits", mention_in_comment, sees),
+    Row(
+        "mention",
+        "Chatham House Rule",
+        mention_by_the_philippines_chatham_house,
+        named_unless_chatham_house,
+    ),
+    Row("mention", "in a discussion reply", mention_in_discussion, names_own_delegation),
     # ---- rooms ----
     Row("room.added", "a person", person_added, only("state_party")),
     Row("room.added", "a delegation", delegation_added, only("signatory")),
