@@ -333,7 +333,7 @@ def _tell_member(
     told = [user_id for user_id in affected_user_ids(membership) if user_id != actor.id]
     if not told:
         return
-    hidden = is_gated(room)
+    hidden = room.access is AccessLevel.CONFIDENTIAL or is_gated(room)
     whole = membership.delegation_id is not None
     if existing is None:
         kind = "room.added"
@@ -546,7 +546,7 @@ def _tell_managers_of_request(room: Room, user: User, request_: JoinRequest) -> 
     from consult.notifications.services import notify
     from consult.policy import is_gated
 
-    if is_gated(room):
+    if room.access is AccessLevel.CONFIDENTIAL or is_gated(room):
         text = _(
             "%(who)s (%(delegation)s) asks to join a confidential room you chair",
             who=user.name,
