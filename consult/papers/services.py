@@ -720,7 +720,9 @@ def _tell_followers_of_comment(
         sorted(managing),
         "paper.comment",
         text,
-        path_for("papers.paper", paper_id=paper.id) + f"#para-{comment.paragraph_key}",
+        # The paragraph's page, its thread open, at the new comment.
+        path_for("papers.paragraph", paper_id=paper.id, key=comment.paragraph_key)
+        + f"#comment-{comment.id}",
         subject=paper,
     )
 

@@ -136,7 +136,9 @@
   /* ---- Landing: a notification's link (…#comment-12) opens the thing highlighted and focused ---- */
   function land() {
     var id = window.location.hash ? decodeURIComponent(window.location.hash.slice(1)) : "";
-    var el = id ? document.getElementById(id) : null;
+    // Only what notifications point at (not #main of the skip link, nor a page's own anchors).
+    if (!/^(comment|post|join-request)-\d+$/.test(id)) return;
+    var el = document.getElementById(id);
     if (!el) return;
     // A folded <details> around it (replies, a history) is opened first.
     for (var n = el.parentElement; n; n = n.parentElement) {
@@ -169,7 +171,6 @@
       area.parentNode.insertBefore(list, area.nextSibling);
       area.setAttribute("aria-autocomplete", "list");
       area.setAttribute("aria-controls", listId);
-      area.setAttribute("aria-expanded", "false");
       var people = [], active = -1, start = -1, timer = null, asked = 0;
 
       function close() {
@@ -177,7 +178,6 @@
         list.textContent = "";
         people = [];
         active = -1;
-        area.setAttribute("aria-expanded", "false");
         area.removeAttribute("aria-activedescendant");
       }
       function mark(index) {
@@ -214,7 +214,6 @@
           list.appendChild(li);
         });
         list.hidden = false;
-        area.setAttribute("aria-expanded", "true");
         mark(0);
       }
       function query() {
