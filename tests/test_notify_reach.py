@@ -250,3 +250,57 @@ def test_the_badge_fragment_counts_and_announces(place, client, auth, db):
     page = client.get("/").get_data(as_text=True)  # the header holds the badge and the region
     assert 'hx-trigger="notifications-changed from:body"' in page
     assert 'id="notification-announce"' in page and 'role="status"' in page
+
+
+def test_a_cancelled_meeting_is_kept_marked_and_its_calendar_says_so(place, client, auth, db):
+    from consult.errors import ServiceError
+
+    room, chair, germany, outsider, paper = place
+    meeting = _meeting(room, chair)
+    before = meeting.schedule_sequence
+    meetings.cancel_meeting(meeting, chair)
+    [told] = _mine(germany, "meeting.cancelled")
+    assert "Second session" in told.text and told.link == f"/meetings/{meeting.id}"
+    assert meeting.schedule_sequence == before + 1
+    with pytest.raises(ServiceError):
+        meetings.cancel_meeting(meeting, chair)
+    db.session.commit()
+    auth.login(germany)
+    assert "This meeting is cancelled." in client.get(f"/meetings/{meeting.id}").get_data(
+        as_text=True
+    )
+    assert "STATUS:CANCELLED" in client.get(f"/meetings/{meeting.id}.ics").get_data(as_text=True)
+
+
+def test_confidential_rooms_are_not_named_in_the_lines(db, make_user, make_room, add_member):
+    room = make_room(AccessLevel.CONFIDENTIAL)
+    chair, member = make_user(), make_user(name="Kim Member")
+    for user in (chair, member):
+        user.totp_enabled_at, user.totp_secret = utcnow(), "A" * 32
+    add_member(room, chair, RoomRole.CHAIR)
+    rooms.add_member(room, RoomRole.MEMBER, chair, user=member)
+    rooms.request_to_join(room, make_user(status=DelegationStatus.STATE_PARTY), "Please.")
+    paper = papers.create_paper(
+        room,
+        chair,
+        title="Case notes on a seizure",
+        kind=PaperKind.WORKING_PAPER,
+        issued_by="Chair",
+        source="First.\n\nSecond.",
+    )
+    papers.open_for_comments(paper, chair)
+    _comment(paper, chair, "Over to @[Kim Member].")
+    lines = [n.text for n in _mine(member) + _mine(chair)]
+    assert {n.kind for n in _mine(member)} >= {"room.added", "mention"}
+    assert any("join" in line for line in lines)
+    for line in lines:
+        if "seizure" in line:  # the paper's own opening line is made by its domain
+            continue
+        assert room.title not in line, line
+
+
+def test_a_new_comment_lands_the_chair_on_it_in_its_open_thread(place, db):
+    room, chair, germany, outsider, paper = place
+    comment = _comment(paper, germany, "A point.")
+    [told] = _mine(chair, "paper.comment")
+    assert told.link.endswith(f"#comment-{comment.id}") and "/p/" in told.link
