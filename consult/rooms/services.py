@@ -20,7 +20,9 @@ from consult.accounts import services as accounts
 from consult.accounts.models import Delegation, DelegationStatus, User
 from consult.errors import ServiceError
 from consult.extensions import db
-from consult.policy import Need, can, subject_of, visible, visible_subject
+from consult.links import path_for
+from consult.notifications.services import notify
+from consult.policy import Need, can, is_gated, subject_of, visible, visible_subject
 from consult.rooms.models import (
     AccessLevel,
     JoinRequest,
@@ -327,9 +329,6 @@ def _tell_member(
 ) -> None:
     """Those added (the person, or the delegation's people) hear of it, and of a new role;
     a confidential room is not named (the notifications page is not behind the gate)."""
-    from consult.notifications.services import notify
-    from consult.policy import is_gated
-
     told = [user_id for user_id in affected_user_ids(membership) if user_id != actor.id]
     if not told:
         return
@@ -379,8 +378,6 @@ def _tell_member(
 
 
 def _room_path(room: Room, anchor: str = "") -> str:
-    from consult.links import path_for
-
     return path_for("rooms.room", slug=room.slug) + anchor
 
 
@@ -543,12 +540,9 @@ def request_to_join(room: Room, user: User, message: str) -> JoinRequest:
 def _tell_managers_of_request(room: Room, user: User, request_: JoinRequest) -> None:
     """The room's named chairs and facilitators hear of a request to decide (who asks is named:
     they decide on that person; a confidential room is not)."""
-    from consult.notifications.services import notify
-    from consult.policy import is_gated
-
     if room.access is AccessLevel.CONFIDENTIAL or is_gated(room):
         text = _(
-            "%(who)s (%(delegation)s) asks to join a confidential room you chair",
+            "%(who)s (%(delegation)s) asks to join a confidential room: yours to decide",
             who=user.name,
             delegation=user.delegation.name,
         )
