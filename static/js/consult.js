@@ -239,7 +239,7 @@
         if (list.hidden) return;
         if (evt.key === "ArrowDown") { evt.preventDefault(); mark((active + 1) % people.length); }
         else if (evt.key === "ArrowUp") { evt.preventDefault(); mark((active - 1 + people.length) % people.length); }
-        else if (evt.key === "Enter" || evt.key === "Tab") {
+        else if (evt.key === "Enter") {
           if (active >= 0) { evt.preventDefault(); choose(active); }
         } else if (evt.key === "Escape") { evt.preventDefault(); evt.stopPropagation(); close(); }
       });
