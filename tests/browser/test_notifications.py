@@ -33,7 +33,7 @@ def _nothing_unread(page) -> None:
     expect(page.locator("#notification-badge .badge")).to_have_count(0)
 
 
-def test_a_reply_to_germany_changes_her_badge_at_once_and_opens_highlighted(signed_in):
+def test_a_reply_to_germany_changes_her_badge_at_once_and_opens_highlighted(signed_in, axe):
     title = unique("Badge at once")
     chair = signed_in("chair.wgeti")
     paper_id = issue_paper(chair, "wgeti", title, markdown_of(title, PARAGRAPHS))
@@ -71,9 +71,10 @@ def test_a_reply_to_germany_changes_her_badge_at_once_and_opens_highlighted(sign
     expect(landed).to_contain_text(answer)
     expect(landed).to_be_focused()
     expect(germany.locator("#notification-badge .badge")).to_have_count(0)
+    axe(germany, "a reply landed on from its notification")
 
 
-def test_a_mention_is_chosen_by_keyboard_and_tells_the_person(signed_in):
+def test_a_mention_is_chosen_by_keyboard_and_tells_the_person(signed_in, axe):
     title = unique("Mention by keyboard")
     chair = signed_in("chair.wgeti")
     paper_id = issue_paper(chair, "wgeti", title, markdown_of(title, PARAGRAPHS))
@@ -90,6 +91,7 @@ def test_a_mention_is_chosen_by_keyboard_and_tells_the_person(signed_in):
     options = germany.get_by_role("listbox")
     expect(options.get_by_role("option").first).to_be_visible()
     expect(box).to_have_attribute("aria-activedescendant", re.compile(r"^mentions-"))
+    axe(germany, "a comment box with its mention suggestions open")
     # Nobody who may not see the paper is offered (UNIDIR observes WGETI: it may see it).
     for option in options.get_by_role("option").all():
         assert "Control Arms" not in option.inner_text()
