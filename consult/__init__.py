@@ -179,9 +179,10 @@ def _tune_sqlite(engine: Engine) -> None:
 def _register_blueprints(app: Flask) -> None:
     """Each domain registers its blueprint, rules, live events and room page sections, in the
     order of DOMAINS (which is also the order of the sections on a room page)."""
-    from consult import core, drafts, live
+    from consult import core, drafts, live, mentions
 
     app.register_blueprint(core.bp)
+    mentions.register(app)
     drafts.init_app(app)
     for domain in DOMAINS:
         domain.register(app)

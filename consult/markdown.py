@@ -211,6 +211,64 @@ def render_or_plain(text: str | None) -> Markup:
         return Markup("<pre>%s</pre>") % escape(text)
 
 
+# ---- @mentions -------------------------------------------------------------------------------
+
+#: A mention as written: "@[Name]" (what the suggestions insert). In the sanitised HTML the
+#: name is already escaped text.
+MENTION = re.compile(r"@\[([^\[\]<>\n]{1,120})\]")
+_PART = re.compile(r"(<[^>]*>)")
+_LITERAL = frozenset({"a", "code", "pre"})  # a mention is not looked for inside these
+
+
+def mark_mentions(html: str, names: set[str]) -> Markup:
+    """Sanitised HTML with each "@[Name]" whose name (case-folded) is in `names` shown as a
+    mention. Only text between tags is touched (not code, not links), and the result is
+    sanitised again with that one element allowed: a person's own <span> was removed by the
+    first pass, so a mention cannot be forged in the text."""
+    if not names:
+        return Markup(html)  # noqa: S704 - already sanitised by render()
+    out, literal, found = [], 0, False
+    for part in _PART.split(html):
+        if part.startswith("<"):
+            name = part[1:].lstrip("/").split(None, 1)[0].rstrip("/>").lower() if part[1:] else ""
+            if name in _LITERAL:
+                literal += -1 if part.startswith("</") else 1
+            out.append(part)
+            continue
+        if literal > 0:
+            out.append(part)
+            continue
+
+        def wrap(match: re.Match) -> str:
+            nonlocal found
+            from html import unescape
+
+            if unescape(match.group(1)).strip().casefold() not in names:
+                return match.group(0)
+            found = True
+            return f'<span class="mention">@{match.group(1)}</span>'
+
+        out.append(MENTION.sub(wrap, part))
+    if not found:
+        return Markup(html)  # noqa: S704 - already sanitised by render()
+    clean = nh3.clean(
+        "".join(out),
+        tags=ALLOWED_TAGS | {"span"},
+        attributes=ALLOWED_ATTRIBUTES,
+        allowed_classes={"span": {"mention"}},
+        url_schemes=URL_SCHEMES,
+        link_rel="noopener noreferrer nofollow",
+    )
+    return Markup(clean)  # noqa: S704 - sanitised by nh3 just above
+
+
+def mentions_of(obj: Any, html: Markup) -> Markup:
+    """A `finish` for `rendered`: the mentions its service resolved (`obj.mentioned`, the
+    case-folded names of people who may see where it was written) shown as mentions."""
+    names = getattr(obj, "mentioned", None)
+    return mark_mentions(str(html), set(names)) if names else html
+
+
 class Renderable:
     """WTForms validator: refuse, next to the field, Markdown that `check` refuses."""
 
@@ -246,29 +304,37 @@ class EncryptedHTML(EncryptedText):
 
 
 Prepare = Callable[[Any, str], str]
+Finish = Callable[[Any, Markup], Markup]
 
 
-def rendered(source: str, *, encrypted: bool = False, prepare: Prepare | None = None) -> Any:
+def rendered(
+    source: str,
+    *,
+    encrypted: bool = False,
+    prepare: Prepare | None = None,
+    finish: Finish | None = None,
+) -> Any:
     """A column holding the attribute `source` rendered; the flush listener keeps it in step.
 
     `prepare(obj, text)` turns the source into the Markdown to render (a paper's heading gets
-    one more "#"); it sees the whole object, since it runs at flush time.
+    one more "#"); it sees the whole object, since it runs at flush time. `finish(obj, html)`
+    works on the sanitised HTML (`mentions_of` shows the resolved @mentions).
     """
     return mapped_column(
         EncryptedHTML if encrypted else StoredHTML,
         nullable=True,
-        info={"rendered_from": source, "prepare": prepare},
+        info={"rendered_from": source, "prepare": prepare, "finish": finish},
     )
 
 
 @cache
-def _rendered_columns(cls: type) -> tuple[tuple[str, str, Prepare | None], ...]:
+def _rendered_columns(cls: type) -> tuple[tuple[str, str, Prepare | None, Finish | None], ...]:
     mapper = inspect(cls)
     found = []
     for attr in mapper.column_attrs:
         info = attr.columns[0].info
         if "rendered_from" in info:
-            found.append((info["rendered_from"], attr.key, info["prepare"]))
+            found.append((info["rendered_from"], attr.key, info["prepare"], info.get("finish")))
     return tuple(found)
 
 
@@ -278,7 +344,7 @@ def refresh(obj: Any) -> None:
     if not columns:
         return
     state = inspect(obj)
-    for source, html, prepare in columns:
+    for source, html, prepare, finish in columns:
         history = state.attrs[source].history
         fresh = state.pending or state.transient or history.has_changes()
         if not fresh and (getattr(obj, html) is not None or getattr(obj, source) is None):
@@ -287,7 +353,8 @@ def refresh(obj: Any) -> None:
         if text is None:
             setattr(obj, html, None)
             continue
-        setattr(obj, html, render(prepare(obj, text) if prepare else text))
+        out = render(prepare(obj, text) if prepare else text)
+        setattr(obj, html, finish(obj, out) if finish else out)
 
 
 @event.listens_for(Session, "before_flush")

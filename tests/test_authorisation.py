@@ -610,6 +610,21 @@ def GRANT_HISTORY(role, access):  # noqa: N802
     return "signin" if role == "anonymous" else 403
 
 
+@per_room
+def OWN_NOTIFICATION(role, access):  # noqa: N802 - the room member's own notification
+    if role == "anonymous":
+        return "signin"
+    return "ok" if role == "room_member" else 404
+
+
+def _own_notification(world: World) -> int:
+    from consult.notifications.models import Notification
+
+    return _db.session.scalar(
+        select(Notification.id).where(Notification.user_id == world.users["room_member"].id)
+    )
+
+
 def _discussion_rule(rule):
     """Discussions follow their room's rule, except that confidential rooms have none."""
 
@@ -746,6 +761,7 @@ ENDPOINTS = {
     "meetings.meeting": ("GET", lambda w: f"/meetings/{w.meeting.id}", VIEW),
     "meetings.add_item": ("POST", lambda w: f"/meetings/{w.meeting.id}/items", MANAGE),
     "meetings.adopt": ("POST", lambda w: f"/meetings/{w.meeting.id}/adopt", MANAGE),
+    "meetings.cancel": ("POST", lambda w: f"/meetings/{w.meeting.id}/cancel", MANAGE),
     "meetings.live": ("GET", lambda w: f"/meetings/{w.meeting.id}/live", VIEW),
     "meetings.panel": ("GET", lambda w: f"/meetings/{w.meeting.id}/panel", VIEW),
     "meetings.floor_panel": ("GET", lambda w: f"/meetings/{w.meeting.id}/floor-panel", VIEW),
@@ -853,6 +869,19 @@ ENDPOINTS = {
             + _unsubscribe_token(w.users["room_member"].id, "paper.reply")
         ),
         PUBLIC,
+    ),
+    # The room member's own notification (the paper was opened): theirs alone to open.
+    "notifications.open": (
+        "GET",
+        lambda w: f"/notifications/{_own_notification(w)}/open",
+        OWN_NOTIFICATION,
+    ),
+    "notifications.badge": ("GET", lambda w: "/notifications/badge", SIGNED_IN_ONLY),
+    # Suggestions of people to mention: for those who may write in the place.
+    "mentions.suggestions": (
+        "GET",
+        lambda w: f"/mentions?place=paper:{w.paper.id}&q=pe",
+        TAKE_PART,
     ),
     # ---- ADMIN ROWS (the Secretariat's pages) -------------------------------------------
     "admin.index": ("GET", lambda w: "/admin/", SECRETARIAT_ONLY),

@@ -230,6 +230,127 @@ def meeting_created(t):
     )
 
 
+def _meeting(t):
+    return meetings.create_meeting(
+        t.room,
+        t.actor,
+        title="Session",
+        kind=MeetingKind.WORKING_GROUP_SESSION,
+        mode=MeetingMode.HYBRID,
+        starts_at=utcnow() + timedelta(days=7),
+        ends_at=utcnow() + timedelta(days=7, hours=3),
+        time_zone="Europe/Zurich",
+    )
+
+
+def meeting_moved(t):
+    meeting = _meeting(t)
+    t.db.session.query(Notification).delete()  # only the move's notification counts
+    meetings.update_meeting(
+        meeting,
+        t.actor,
+        starts_at=meeting.starts_at + timedelta(days=1),
+        ends_at=meeting.ends_at + timedelta(days=1),
+    )
+
+
+def meeting_details_changed(t):
+    """A new title is not a move: nobody is told."""
+    meeting = _meeting(t)
+    t.db.session.query(Notification).delete()
+    meetings.update_meeting(
+        meeting,
+        t.actor,
+        title="Session (renamed)",
+        starts_at=meeting.starts_at,
+        ends_at=meeting.ends_at,
+    )
+
+
+def meeting_cancelled(t):
+    meeting = _meeting(t)
+    t.db.session.query(Notification).delete()  # only the cancellation's notification counts
+    meetings.cancel_meeting(meeting, t.actor)
+
+
+def _mentioning_everyone(t) -> str:
+    return " ".join(f"@[{user.name}]" for user in t.users.values())
+
+
+def mention_in_comment(t):
+    """The actor names every role in a comment: told, who may see the paper."""
+    paper = _paper(t)
+    t.db.session.query(Notification).delete()
+    paragraph = papers.paragraphs_of(papers.current_revision(paper))[0]
+    papers.post_comment(
+        paper,
+        t.actor,
+        paragraph=paragraph,
+        body=_mentioning_everyone(t),
+        on_behalf_of=t.actor.delegation.name,
+    )
+
+
+def mention_by_the_philippines_chatham_house(t):
+    """The Philippines names every role under the Chatham House Rule: named only to those
+    who may see authors."""
+    paper = _paper(t, chatham=True)
+    t.db.session.query(Notification).delete()
+    paragraph = papers.paragraphs_of(papers.current_revision(paper))[0]
+    papers.post_comment(
+        paper, t.replier, paragraph=paragraph, body=_mentioning_everyone(t), on_behalf_of=REPLIER
+    )
+
+
+def mention_in_discussion(t):
+    from consult.discussions import services as discussions
+
+    if t.room.access is AccessLevel.CONFIDENTIAL:
+        pytest.skip("confidential rooms have threads, not discussions")
+    topic = discussions.start_topic(t.room, t.actor, "Topic", "Opening.")
+    discussions.post_reply(topic, t.replier, _mentioning_everyone(t))
+
+
+def named_unless_chatham_house(role, access):
+    """Told by name where one may see authors (the chairs and the Secretariat); in a
+    confidential room the line names nothing at all."""
+    if role not in SEES[access]:
+        return "withheld"
+    if access is AccessLevel.CONFIDENTIAL:
+        return "delivered"
+    return "named a delegation" if role in MANAGES else "delivered"
+
+
+def agenda_adopted(t):
+    meeting = _meeting(t)
+    meetings.add_item(meeting, t.actor, number=1, letter="", title="One")
+    meetings.adopt_agenda(meeting, t.actor)
+
+
+def person_added(t):
+    rooms.add_member(t.room, RoomRole.MEMBER, t.actor, user=t.users["state_party"])
+
+
+def delegation_added(t):
+    rooms.add_member(t.room, RoomRole.MEMBER, t.actor, delegation=t.users["signatory"].delegation)
+
+
+def given_a_role(t):
+    rooms.add_member(t.room, RoomRole.FACILITATOR, t.actor, user=t.users["room_member"])
+
+
+def join_requested(t):
+    rooms.request_to_join(t.room, t.made["newcomer"], "Please.")
+
+
+def only(*roles):
+    return lambda role, access: role in roles
+
+
+def nobody(role, access):
+    return False
+
+
 def member_added(t):
     rooms.add_member(t.room, RoomRole.OBSERVER, t.actor, user=t.made["newcomer"])
 
@@ -770,6 +891,25 @@ NOTIFICATION_ROWS = [
     Row("group.declined", "to the author", group_declined, names_own_delegation),
     # ---- meetings ----
     Row("meeting.floor_closed", "to the delegation", meeting_floor_closed, sees),
+    Row("meeting.scheduled", "to the room's people", meeting_created, room_people),
+    Row("meeting.moved", "to the room's people", meeting_moved, room_people),
+    Row("meeting.moved", "renamed, not moved", meeting_details_changed, nobody),
+    Row("meeting.cancelled", "to the room's people", meeting_cancelled, room_people),
+    Row("agenda.adopted", "to the room's people", agenda_adopted, room_people),
+    # ---- mentions ----
+    Row("mention", "in a comment, whom the paper admits", mention_in_comment, sees),
+    Row(
+        "mention",
+        "Chatham House Rule",
+        mention_by_the_philippines_chatham_house,
+        named_unless_chatham_house,
+    ),
+    Row("mention", "in a discussion reply", mention_in_discussion, names_own_delegation),
+    # ---- rooms ----
+    Row("room.added", "a person", person_added, only("state_party")),
+    Row("room.added", "a delegation", delegation_added, only("signatory")),
+    Row("room.role", "a member made facilitator", given_a_role, only("room_member")),
+    Row("room.join_request", "to the room's chairs", join_requested, room_managers),
     Row(
         "statement.agreement_asked",
         "to the member delegations",

@@ -14,6 +14,12 @@ def register(app: Flask) -> None:
     from consult.rooms import contents
 
     policy.register()
+    from consult import mentions
+    from consult.discussions.models import Topic
+    from consult.rooms.models import Room
+
+    mentions.add_place("topic", Topic)
+    mentions.add_place("room", Room)  # a discussion not yet started: its room's people
     app.register_blueprint(routes.bp)
     contents.add(app, routes.room_section)
     events.register(app)

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from consult.accounts.models import Delegation, User
 from consult.extensions import db
-from consult.markdown import rendered
+from consult.markdown import mentions_of, rendered
 from consult.timeutil import UTCDateTime, utcnow
 
 #: Replies nest two levels below the topic's replies, then stay flat at that depth.
@@ -70,7 +70,8 @@ class TopicPost(db.Model):
     author_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
     delegation_id: Mapped[int] = mapped_column(ForeignKey("delegation.id"))
     body: Mapped[str] = mapped_column(Text)
-    body_html: Mapped[Markup | None] = rendered("body")
+    #: With its @mentions shown (the names its service resolved when it was written).
+    body_html: Mapped[Markup | None] = rendered("body", finish=mentions_of)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     edited_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     hidden_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -19,7 +19,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import joinedload
 
-from consult import audit, markdown, uploads
+from consult import audit, markdown, mentions, uploads
 from consult.accounts.models import DelegationStatus, User
 from consult.discussions.models import (
     MAX_DEPTH,
@@ -136,8 +136,10 @@ def start_topic(
         delegation_id=user.delegation_id,
         body=body,
     )
+    mentioned = mentions.prepare(opening, body, topic)
     db.session.add(opening)
     db.session.flush()
+    _tell_mentioned(topic, opening, user, mentioned)
     _store_files(opening, files)
     if tags is not None:
         apply_tags(topic, tags)
@@ -194,12 +196,14 @@ def post_reply(
         delegation_id=user.delegation_id,
         body=body,
     )
+    mentioned = mentions.prepare(post, body, topic)
     db.session.add(post)
     db.session.flush()
     _store_files(post, files)
     topic.last_activity_at = post.created_at
     _read(topic, user, post.created_at)
     answered = {p.author_id for p in (parent, quote_of) if p is not None} - {user.id}
+    _tell_mentioned(topic, post, user, [p for p in mentioned if p.id not in answered])
     if answered:
         notify(
             answered,
@@ -210,6 +214,31 @@ def post_reply(
         )
     _changed(topic)
     return post
+
+
+def _tell_mentioned(topic: Topic, post: TopicPost, author: User, people: list[User]) -> None:
+    """The people a post names with @[Name] who may see the discussion, each once; the
+    writer's delegation is named only to those who may see authors."""
+    if not people:
+        return
+
+    def text(recipient: User) -> str:
+        if can(Need.SEE_AUTHORS, topic, recipient):
+            return _(
+                "%(who)s mentioned you in the discussion %(title)s",
+                who=author.delegation.name,
+                title=topic.title,
+            )
+        return _("You were mentioned in the discussion %(title)s", title=topic.title)
+
+    mentions.tell(
+        people,
+        author,
+        text,
+        path_for("discussions.topic", topic_id=topic.id) + f"#post-{post.id}",
+        subject=topic,
+        html=post.body_html,
+    )
 
 
 def _reply_text(topic: Topic, author: User, recipient: User) -> str:
@@ -259,6 +288,10 @@ def edit_post(post: TopicPost, user: User, body: str) -> None:
     db.session.add(TopicPostEdit(post_id=post.id, body=post.body))
     post.body = body
     post.edited_at = utcnow()
+    topic = db.session.get(Topic, post.topic_id)
+    mentioned = mentions.prepare(post, body, topic)
+    db.session.flush()
+    _tell_mentioned(topic, post, user, mentioned)  # only the newly named are told
     _changed(db.session.get(Topic, post.topic_id))
 
 

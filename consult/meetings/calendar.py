@@ -177,6 +177,8 @@ def _event(
     event.add("dtstamp", utcnow())
     event.add("sequence", sequence)
     event.add("url", page)
+    if meeting.is_cancelled:
+        event.add("status", "CANCELLED")
     if is_confidential(meeting):
         event.add("summary", _("Confidential meeting"))
         event.add("class", "CONFIDENTIAL")

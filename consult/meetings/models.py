@@ -151,8 +151,14 @@ class Meeting(db.Model):
     #: The calendar's SEQUENCE (RFC 5545): raised only when the schedule or the place changes
     #: (start, end, time zone, venue, video link), never by the console's actions as `version`.
     schedule_sequence: Mapped[int] = mapped_column(default=0)
+    #: Cancelled by its room's chair: kept on record (page, calendar entry), marked as such.
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     room: Mapped[Room] = relationship(lazy="joined")
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.cancelled_at is not None
 
 
 class MeetingSession(db.Model):

@@ -173,6 +173,18 @@ def adopt(meeting: Meeting):
     return meeting_page(meeting, status=422)
 
 
+@bp.route("/meetings/<int:meeting_id>/cancel", methods=["POST"])
+@handler(meeting=Load(Meeting, Need.MANAGE))
+def cancel(meeting: Meeting):
+    form = ActionForm()
+    if form.validate_on_submit():
+        services.cancel_meeting(meeting, current_user)
+        flash(_("The meeting is cancelled; the room's people are told."), "success")
+        return redirect(url_for("meetings.meeting", meeting_id=meeting.id))
+    _flash_refusal(form)
+    return meeting_page(meeting, status=422)
+
+
 # ---- live views ----------------------------------------------------------------------------------
 
 

@@ -42,9 +42,9 @@ from consult.meetings.models import (
     Presence,
 )
 from consult.notifications.services import notify
-from consult.policy import visible
-from consult.rooms.models import Room
-from consult.rooms.services import note_activity
+from consult.policy import is_gated, visible
+from consult.rooms.models import AccessLevel, Room
+from consult.rooms.services import note_activity, people_ids
 from consult.taxonomy.forms import ChosenTags
 from consult.taxonomy.forms import apply as apply_tags
 from consult.timeutil import utcnow
@@ -122,7 +122,88 @@ def create_meeting(
         actor,
         subject=meeting,
     )
+    _tell_room(meeting, actor, "meeting.scheduled")
     return meeting
+
+
+def cancel_meeting(meeting: Meeting, actor: User) -> None:
+    """The room's chair cancels a meeting: kept and marked, its calendar entry says so, and
+    the room's people are told."""
+    if meeting.is_cancelled:
+        raise MeetingError(_("This meeting is already cancelled."))
+    if meeting.ends_at <= utcnow():
+        raise MeetingError(_("This meeting has already taken place; it cannot be cancelled."))
+    meeting.cancelled_at = utcnow()
+    meeting.schedule_sequence += 1  # calendars update on this
+    changed(meeting)
+    audit.record(
+        "meeting.cancelled",
+        f"{meeting.title}: cancelled",
+        actor=actor,
+        room_id=meeting.room_id,
+        meeting_id=meeting.id,
+    )
+    _tell_room(meeting, actor, "meeting.cancelled")
+
+
+def _when(meeting: Meeting) -> str:
+    """When the meeting starts, in its own time zone, named (the same for every recipient)."""
+    from zoneinfo import ZoneInfo
+
+    from babel.dates import format_date, format_time
+
+    local = meeting.starts_at.astimezone(ZoneInfo(meeting.time_zone))
+    locale = get_locale() or "en"
+    day = format_date(local, "medium", locale=locale)
+    return f"{day} {format_time(local, 'short', locale=locale)} ({meeting.time_zone})"
+
+
+def _tell_room(meeting: Meeting, actor: User, kind: str) -> None:
+    """The people of the meeting's room who may see it hear that it was scheduled, moved,
+    cancelled or its agenda adopted; a confidential meeting is named as nothing more."""
+    # The notifications page is not behind the confidential gate: its lines say nothing more.
+    hidden = meeting.room.access is AccessLevel.CONFIDENTIAL or is_gated(meeting)
+    if kind == "meeting.scheduled":
+        text = (
+            _("A confidential meeting was scheduled for %(when)s", when=_when(meeting))
+            if hidden
+            else _(
+                "Meeting scheduled: %(title)s, %(when)s", title=meeting.title, when=_when(meeting)
+            )
+        )
+    elif kind == "meeting.moved":
+        text = (
+            _("A confidential meeting was moved: now %(when)s", when=_when(meeting))
+            if hidden
+            else _(
+                "Meeting moved: %(title)s, now %(when)s, %(where)s",
+                title=meeting.title,
+                when=_when(meeting),
+                where=meeting.venue or meeting.mode.label,
+            )
+        )
+    elif kind == "meeting.cancelled":
+        text = (
+            _("A confidential meeting was cancelled")
+            if hidden
+            else _(
+                "Meeting cancelled: %(title)s, %(when)s", title=meeting.title, when=_when(meeting)
+            )
+        )
+    else:
+        text = (
+            _("The agenda of a confidential meeting was adopted")
+            if hidden
+            else _("The agenda of %(title)s is adopted", title=meeting.title)
+        )
+    db.session.flush()  # the policy reads the meeting as it is now
+    notify(
+        [user_id for user_id in people_ids(meeting.room) if user_id != actor.id],
+        kind,
+        text,
+        path_for("meetings.meeting", meeting_id=meeting.id),
+        subject=meeting,
+    )
 
 
 def update_meeting(meeting: Meeting, actor: User, **fields) -> None:
@@ -138,6 +219,7 @@ def update_meeting(meeting: Meeting, actor: User, **fields) -> None:
         _keep_sessions_within(meeting)
         # Calendars update on this, never on the console's actions (version).
         meeting.schedule_sequence += 1
+        _tell_room(meeting, actor, "meeting.moved")
     if meeting.is_chatham_house != rule_before:
         _audit_chair(
             meeting,
@@ -293,9 +375,12 @@ def add_item(
 def adopt_agenda(meeting: Meeting, actor: User) -> None:
     if not items_of(meeting):
         raise MeetingError(_("Add at least one agenda item before adopting the agenda."))
+    already = meeting.is_agenda_adopted
     meeting.is_agenda_adopted = True
     changed(meeting)
     agenda.broadcast(meeting, _("The agenda is adopted."))
+    if not already:
+        _tell_room(meeting, actor, "agenda.adopted")
     audit.record(
         "meeting.agenda_adopted",
         f"{meeting.title}: agenda adopted",

@@ -49,6 +49,7 @@ SECTIONS: dict[str, tuple[str, dict[str, str]]] = {
         {
             "paper.reply": _l("Someone replied to my comment on a paper"),
             "discussion.reply": _l("Someone replied to or quoted my post in a discussion"),
+            "mention": _l("Someone mentioned me (@) in a comment or a post"),
         },
     ),
     "deadlines": (
@@ -83,7 +84,21 @@ SECTIONS: dict[str, tuple[str, dict[str, str]]] = {
     ),
     "meetings": (
         _l("Meetings"),
-        {"meeting.floor_closed": _l("The chair closed my delegation's request for the floor")},
+        {
+            "meeting.scheduled": _l("A meeting is scheduled in one of my rooms"),
+            "meeting.moved": _l("A meeting's time or place changed"),
+            "meeting.cancelled": _l("A meeting was cancelled"),
+            "agenda.adopted": _l("A meeting's agenda was adopted"),
+            "meeting.floor_closed": _l("The chair closed my delegation's request for the floor"),
+        },
+    ),
+    "rooms": (
+        _l("Rooms"),
+        {
+            "room.added": _l("I or my delegation was added to a room"),
+            "room.role": _l("I or my delegation was given another role in a room"),
+            "room.join_request": _l("A request to join a room I chair awaits my decision"),
+        },
     ),
     "groups": (
         _l("Groups and statements"),

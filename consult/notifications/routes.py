@@ -96,3 +96,32 @@ def unsubscribe(token: str):
         audit.record("mail.unsubscribed", f"{user.name} stopped e-mails: {kind}", actor=user)
         return render("notifications/unsubscribe.html", done=True, what=what)
     return render("notifications/unsubscribe.html", token=token, what=what, email=user.email)
+
+
+@bp.route("/<int:notification_id>/open", endpoint="open")
+@handler(writes=True)
+def open_notification(notification_id: int):
+    """The recipient opens a notification: marked read, then on to what it speaks of (its
+    link goes through the policy again). Anyone else's, or one no longer listed: 404."""
+    notification = services.open_for(current_user._get_current_object(), notification_id)
+    if notification is None or not _inside(notification.link):
+        abort(404)
+    return redirect(notification.link)
+
+
+@bp.route("/badge")
+@handler()
+def badge():
+    """The unread count in the header, re-fetched when a notification arrives (with the
+    words a screen reader announces)."""
+    return render(
+        "notifications/_badge.html",
+        "notifications/_badge.html",
+        unread=services.unread_count(current_user._get_current_object()),
+        announce=True,
+    )
+
+
+def _inside(link: str) -> bool:
+    """A path of this site (the links are ours; never follow one elsewhere)."""
+    return link.startswith("/") and not link.startswith("//") and "\\" not in link

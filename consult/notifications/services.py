@@ -18,6 +18,7 @@ from sqlalchemy.orm import joinedload
 
 from consult.accounts.models import User
 from consult.extensions import db
+from consult.links import path_for
 from consult.notifications import mailing
 from consult.notifications.models import Notification
 from consult.policy import Need, can, is_gated, subject_of, visible_subject
@@ -66,6 +67,19 @@ KINDS: dict[str, str] = {
     "the meeting moved to another item",
     "deadline.reminder": "who still has to act: 72 and 24 hours before a deadline (a paper's "
     "comments, a questionnaire, a group statement's agreement, a written procedure)",
+    "meeting.scheduled": "the people of a meeting's room who may see it: a meeting was "
+    'scheduled ("a confidential meeting" in a confidential room)',
+    "meeting.moved": "the same people: a meeting's time or place changed",
+    "meeting.cancelled": "the same people: a meeting was cancelled",
+    "agenda.adopted": "the same people: a meeting's agenda was adopted",
+    "room.added": 'the person, or the people of the delegation, added to a room ("a '
+    'confidential room" when it is one)',
+    "room.role": "the person, or the people of the delegation, given another role in a room",
+    "room.join_request": "the room's named chairs and facilitators: a request to join awaits "
+    "their decision",
+    "mention": "a person named with @[Name] in a comment, discussion post or reply, who may "
+    "see where it was written; once per text, not on every edit; the writer is named only to "
+    "those who may see authors",
 }
 
 #: The notification's text for one recipient (the policy has already let them see the subject).
@@ -138,6 +152,20 @@ def recent(user: User, limit: int = 50) -> list[Notification]:
     )
 
 
+def open_for(user: User, notification_id: int) -> Notification | None:
+    """The person's own notification, while they may still see what it speaks of, marked
+    read (the recipient opening it); None for anyone else's or one no longer listed."""
+    notification = db.session.scalars(
+        select(Notification).where(Notification.id == notification_id, *_listed(user))
+    ).first()
+    if notification is None:
+        return None
+    if notification.read_at is None:
+        notification.read_at = utcnow()
+        emit_after_commit("notifications-changed", {}, to=f"user:{user.id}")
+    return notification
+
+
 def mark_all_read(user: User) -> None:
     db.session.execute(
         update(Notification)
@@ -164,5 +192,11 @@ def waiting_replies(user: User) -> list[Waiting]:
         .limit(WAITING_REPLIES)
     )
     return [
-        Waiting(kind=_("Reply to you"), title=n.text, url=n.link, since=n.created_at) for n in rows
+        Waiting(
+            kind=_("Reply to you"),
+            title=n.text,
+            url=path_for("notifications.open", notification_id=n.id),
+            since=n.created_at,
+        )
+        for n in rows
     ]

@@ -26,6 +26,10 @@ def register(app: Flask) -> None:
 
     policy.register()
     reminders.add(app, services.reminder_deadlines)
+    from consult import mentions
+    from consult.papers.models import Paper
+
+    mentions.add_place("paper", Paper)
     app.register_blueprint(routes.bp)
     app.register_blueprint(contribution_routes.bp)
     app.register_blueprint(workflow_routes.bp)

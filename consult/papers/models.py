@@ -18,7 +18,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from consult.accounts.models import Delegation, User, _enum
 from consult.extensions import db
-from consult.markdown import rendered
+from consult.markdown import mentions_of, rendered
 from consult.papers.blocks import paragraph_markdown
 from consult.rooms.models import Room
 from consult.taxonomy.models import ArticleTag
@@ -330,7 +330,8 @@ class Comment(db.Model):
     group_declined_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     group_decline_reason: Mapped[str | None] = mapped_column(String(500))
     body: Mapped[str] = mapped_column(Text)
-    body_html: Mapped[Markup | None] = rendered("body")
+    #: With its @mentions shown (the names its service resolved when it was written).
+    body_html: Mapped[Markup | None] = rendered("body", finish=mentions_of)
     quote: Mapped[str | None] = mapped_column(Text)
     proposed_text: Mapped[str | None] = mapped_column(Text)
     proposed_text_html: Mapped[Markup | None] = rendered("proposed_text")

@@ -17,7 +17,7 @@ from flask_babel import ngettext
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
-from consult import audit, waiting
+from consult import audit, mentions, waiting
 from consult.accounts import handover
 from consult.accounts.models import Delegation, RegionalGroup, User
 from consult.errors import ServiceError, refuse_longer_than
@@ -42,8 +42,8 @@ from consult.papers.models import (
     Revision,
 )
 from consult.papers.redline import similarity
-from consult.policy import Need, can, visible
-from consult.rooms.models import Membership, Room, RoomRole
+from consult.policy import Need, can, is_gated, visible
+from consult.rooms.models import AccessLevel, Membership, Room, RoomRole
 from consult.rooms.services import note_activity
 from consult.taxonomy.forms import ChosenTags
 from consult.taxonomy.forms import apply as apply_tags
@@ -612,6 +612,7 @@ def post_comment(
     )
     if comment.proposed_text:
         comment.proposed_on_id = paragraph.id  # the text the proposal changes
+    mentions.prepare(comment, body, paper)
     if group is not None and groups.is_coordinator(author, group):
         groups.confirm(comment, author)  # the coordinator speaks for the group at once
     db.session.add(comment)
@@ -632,6 +633,7 @@ def _published(paper: Paper, comment: Comment, paragraph: Paragraph | None) -> N
     signal_changed(paper, "comment", comment.paragraph_key)
     parent = db.session.get(Comment, comment.parent_id) if comment.parent_id else None
     _tell_followers_of_comment(paper, comment, paragraph, parent)
+    _tell_mentioned(paper, comment, paragraph, skip=parent.author_id if parent else None)
     if parent is not None and parent.author_id != comment.author_id:
         number = paragraph.number if paragraph is not None else None
         notify(
@@ -643,6 +645,41 @@ def _published(paper: Paper, comment: Comment, paragraph: Paragraph | None) -> N
             + f"#comment-{comment.id}",
             subject=paper,
         )
+
+
+def _tell_mentioned(
+    paper: Paper, comment: Comment, paragraph: Paragraph | None, skip: int | None = None
+) -> None:
+    """The people the comment names with @[Name] who may see the paper, each once (the one it
+    replies to hears of the reply instead). The writer is named only to those who may see
+    authors; a confidential room is not named at all."""
+    people = [p for p in mentions.resolve(comment.body, paper) if p.id != skip]
+    if not people:
+        return
+    number = paragraph.number if paragraph is not None else None
+    author = db.session.get(User, comment.author_id)
+
+    def text(recipient: User) -> str:
+        if paper.room.access is AccessLevel.CONFIDENTIAL or is_gated(paper):
+            return _("You were mentioned in a comment in a confidential room")
+        if can(Need.SEE_AUTHORS, paper, recipient):
+            return _(
+                "%(who)s mentioned you in a comment on %(title)s ¶%(n)s",
+                who=comment.on_behalf_of,
+                title=paper.title,
+                n=number,
+            )
+        return _("You were mentioned in a comment on %(title)s ¶%(n)s", title=paper.title, n=number)
+
+    mentions.tell(
+        people,
+        author,
+        text,
+        path_for("papers.paragraph", paper_id=paper.id, key=comment.paragraph_key)
+        + f"#comment-{comment.id}",
+        subject=paper,
+        html=comment.body_html,
+    )
 
 
 def _tell_followers_of_comment(
@@ -683,7 +720,9 @@ def _tell_followers_of_comment(
         sorted(managing),
         "paper.comment",
         text,
-        path_for("papers.paper", paper_id=paper.id) + f"#para-{comment.paragraph_key}",
+        # The paragraph's page, its thread open, at the new comment.
+        path_for("papers.paragraph", paper_id=paper.id, key=comment.paragraph_key)
+        + f"#comment-{comment.id}",
         subject=paper,
     )
 
@@ -908,7 +947,12 @@ def edit_comment(comment: Comment, user: User, body: str, proposed_text: str | N
         comment.proposed_on_id = here.id if here is not None else comment.made_on_id
     comment.proposed_text = proposed_text
     comment.edited_at = utcnow()
+    mentions.prepare(comment, body, paper)
     _comment_changed(paper, comment)
+    if not groups.is_pending(comment):
+        db.session.flush()
+        # Only those newly named hear of it: an edit tells nobody twice.
+        _tell_mentioned(paper, comment, _paragraph_of(paper, comment))
 
 
 def delete_comment(comment: Comment, user: User) -> None:

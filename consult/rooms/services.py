@@ -20,7 +20,9 @@ from consult.accounts import services as accounts
 from consult.accounts.models import Delegation, DelegationStatus, User
 from consult.errors import ServiceError
 from consult.extensions import db
-from consult.policy import Need, can, subject_of, visible, visible_subject
+from consult.links import path_for
+from consult.notifications.services import notify
+from consult.policy import Need, can, is_gated, subject_of, visible, visible_subject
 from consult.rooms.models import (
     AccessLevel,
     JoinRequest,
@@ -108,6 +110,28 @@ def affected_user_ids(membership: Membership) -> list[int]:
         return [membership.user_id]
     return list(
         db.session.scalars(select(User.id).where(User.delegation_id == membership.delegation_id))
+    )
+
+
+def people_ids(room: Room) -> list[int]:
+    """The people of the room now: its named members and the people of its member
+    delegations (one query); `notify` then keeps only those who may see the subject."""
+    current = and_(Membership.room_id == room.id, Membership.ended_at.is_(None))
+    return list(
+        db.session.scalars(
+            select(User.id).where(
+                or_(
+                    User.id.in_(
+                        select(Membership.user_id).where(current, Membership.user_id.is_not(None))
+                    ),
+                    User.delegation_id.in_(
+                        select(Membership.delegation_id).where(
+                            current, Membership.delegation_id.is_not(None)
+                        )
+                    ),
+                )
+            )
+        )
     )
 
 
@@ -295,7 +319,66 @@ def add_member(
     note_activity(room, kind, summary, actor)
     forget_room_roles()
     _rooms_changed(*affected_user_ids(membership))
+    db.session.flush()  # the notifications ask the policy, which reads the new membership
+    _tell_member(room, membership, existing, actor)
     return membership
+
+
+def _tell_member(
+    room: Room, membership: Membership, existing: Membership | None, actor: User
+) -> None:
+    """Those added (the person, or the delegation's people) hear of it, and of a new role;
+    a confidential room is not named (the notifications page is not behind the gate)."""
+    told = [user_id for user_id in affected_user_ids(membership) if user_id != actor.id]
+    if not told:
+        return
+    hidden = room.access is AccessLevel.CONFIDENTIAL or is_gated(room)
+    whole = membership.delegation_id is not None
+    if existing is None:
+        kind = "room.added"
+        if hidden:
+            text = (
+                _(
+                    "Your delegation was added to a confidential room as %(role)s",
+                    role=membership.role.label,
+                )
+                if whole
+                else _(
+                    "You were added to a confidential room as %(role)s", role=membership.role.label
+                )
+            )
+        elif whole:
+            text = _(
+                "Your delegation was added to %(room)s as %(role)s",
+                room=room.title,
+                role=membership.role.label,
+            )
+        else:
+            text = _(
+                "You were added to %(room)s as %(role)s",
+                room=room.title,
+                role=membership.role.label,
+            )
+    else:
+        kind = "room.role"
+        if hidden:
+            text = _(
+                "Your role in a confidential room is now %(role)s (was %(old)s)",
+                role=membership.role.label,
+                old=existing.role.label,
+            )
+        else:
+            text = _(
+                "Your role in %(room)s is now %(role)s (was %(old)s)",
+                room=room.title,
+                role=membership.role.label,
+                old=existing.role.label,
+            )
+    notify(told, kind, text, _room_path(room), subject=room)
+
+
+def _room_path(room: Room, anchor: str = "") -> str:
+    return path_for("rooms.room", slug=room.slug) + anchor
 
 
 def remove_member(membership: Membership, actor: User) -> None:
@@ -451,7 +534,33 @@ def request_to_join(room: Room, user: User, message: str) -> JoinRequest:
     )
     for manager_id in manager_ids(room):
         emit_after_commit("join-requests-changed", {"room": room.id}, to=f"user:{manager_id}")
+    _tell_managers_of_request(room, user, request_)
     return request_
+
+
+def _tell_managers_of_request(room: Room, user: User, request_: JoinRequest) -> None:
+    """The room's named chairs and facilitators hear of a request to decide (who asks is named:
+    they decide on that person; a confidential room is not)."""
+    if room.access is AccessLevel.CONFIDENTIAL or is_gated(room):
+        text = _(
+            "%(who)s (%(delegation)s) asks to join a confidential room: yours to decide",
+            who=user.name,
+            delegation=user.delegation.name,
+        )
+    else:
+        text = _(
+            "%(who)s (%(delegation)s) asks to join %(room)s",
+            who=user.name,
+            delegation=user.delegation.name,
+            room=room.title,
+        )
+    notify(
+        [manager for manager in manager_ids(room) if manager != user.id],
+        "room.join_request",
+        text,
+        _room_path(room, f"#join-request-{request_.id}"),
+        subject=room,
+    )
 
 
 def manager_ids(room: Room) -> list[int]:

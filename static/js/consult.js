@@ -133,6 +133,129 @@
     });
   }
 
+  /* ---- Landing: a notification's link (…#comment-12) opens the thing highlighted and focused ---- */
+  function land() {
+    var id = window.location.hash ? decodeURIComponent(window.location.hash.slice(1)) : "";
+    // Only what notifications point at (not #main of the skip link, nor a page's own anchors).
+    if (!/^(comment|post|join-request)-\d+$/.test(id)) return;
+    var el = document.getElementById(id);
+    if (!el) return;
+    // A folded <details> around it (replies, a history) is opened first.
+    for (var n = el.parentElement; n; n = n.parentElement) {
+      if (n.tagName === "DETAILS") n.open = true;
+    }
+    var old = document.querySelectorAll(".landed");
+    for (var i = 0; i < old.length; i++) old[i].classList.remove("landed");
+    el.classList.add("landed");
+    if (!el.hasAttribute("tabindex")) el.setAttribute("tabindex", "-1");
+    el.focus();
+    el.scrollIntoView({ block: "center" });
+  }
+  land();
+  window.addEventListener("hashchange", land);
+
+  /* ---- @mentions: suggestions under a comment or post box (keyboard: arrows, Enter, Escape) ---- */
+  (function () {
+    var boxes = document.querySelectorAll("textarea[data-mentions]");
+    var counter = 0;
+    function setUp(area) {
+      if (area.hasAttribute("data-mentions-ready")) return;
+      area.setAttribute("data-mentions-ready", "");
+      var listId = "mentions-" + (++counter);
+      var list = document.createElement("ul");
+      list.id = listId;
+      list.className = "mention-list";
+      list.setAttribute("role", "listbox");
+      list.setAttribute("aria-label", text("Mentions", "People you can mention"));
+      list.hidden = true;
+      area.parentNode.insertBefore(list, area.nextSibling);
+      area.setAttribute("aria-autocomplete", "list");
+      area.setAttribute("aria-controls", listId);
+      var people = [], active = -1, start = -1, timer = null, asked = 0;
+
+      function close() {
+        list.hidden = true;
+        list.textContent = "";
+        people = [];
+        active = -1;
+        area.removeAttribute("aria-activedescendant");
+      }
+      function mark(index) {
+        active = index;
+        var items = list.children;
+        for (var i = 0; i < items.length; i++) {
+          items[i].setAttribute("aria-selected", i === index ? "true" : "false");
+        }
+        if (index >= 0) area.setAttribute("aria-activedescendant", items[index].id);
+        else area.removeAttribute("aria-activedescendant");
+      }
+      function choose(index) {
+        var person = people[index];
+        if (!person || start < 0) return;
+        var before = area.value.slice(0, start);
+        var after = area.value.slice(area.selectionStart);
+        var token = "@[" + person.name + "] ";
+        area.value = before + token + after;
+        var at = before.length + token.length;
+        area.setSelectionRange(at, at);
+        close();
+        area.focus();
+      }
+      function show(found) {
+        people = found;
+        list.textContent = "";
+        if (!found.length) { close(); return; }
+        found.forEach(function (person, i) {
+          var li = document.createElement("li");
+          li.id = listId + "-" + i;
+          li.setAttribute("role", "option");
+          li.textContent = person.label;
+          li.addEventListener("mousedown", function (evt) { evt.preventDefault(); choose(i); });
+          list.appendChild(li);
+        });
+        list.hidden = false;
+        mark(0);
+      }
+      function query() {
+        // The word being typed after an "@" at the start or after a space.
+        var upto = area.value.slice(0, area.selectionStart);
+        var match = /(^|\s)@([^\s@\[\]]{0,40})$/.exec(upto);
+        if (!match) { start = -1; close(); return; }
+        start = upto.length - match[2].length - 1;
+        var q = match[2];
+        if (q.length < 1) { close(); return; }
+        var mine = ++asked;
+        var url = area.getAttribute("data-mentions") + "&q=" + encodeURIComponent(q);
+        fetch(url, { headers: { Accept: "application/json" }, credentials: "same-origin" })
+          .then(function (r) { return r.ok ? r.json() : { people: [] }; })
+          .then(function (data) { if (mine === asked) show(data.people || []); })
+          .catch(function () { close(); });
+      }
+      area.addEventListener("input", function () {
+        clearTimeout(timer);
+        timer = setTimeout(query, 150);
+      });
+      area.addEventListener("keydown", function (evt) {
+        if (list.hidden) return;
+        if (evt.key === "ArrowDown") { evt.preventDefault(); mark((active + 1) % people.length); }
+        else if (evt.key === "ArrowUp") { evt.preventDefault(); mark((active - 1 + people.length) % people.length); }
+        else if (evt.key === "Enter") {
+          if (active >= 0) { evt.preventDefault(); choose(active); }
+        } else if (evt.key === "Escape") { evt.preventDefault(); evt.stopPropagation(); close(); }
+      });
+      area.addEventListener("blur", function () { setTimeout(close, 100); });
+    }
+    for (var i = 0; i < boxes.length; i++) setUp(boxes[i]);
+    // Forms swapped in by htmx (a reply box) get the helper too.
+    document.addEventListener("htmx:load", function (evt) {
+      var root = evt.target;
+      if (!root || !root.querySelectorAll) return;
+      if (root.matches && root.matches("textarea[data-mentions]")) setUp(root);
+      var found = root.querySelectorAll("textarea[data-mentions]");
+      for (var j = 0; j < found.length; j++) setUp(found[j]);
+    });
+  })();
+
   if (!hasHtmx) return;
 
   /* ---- htmx: say when a request failed (the page is left as it was) ---- */
