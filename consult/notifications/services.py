@@ -82,6 +82,41 @@ KINDS: dict[str, str] = {
     "those who may see authors",
 }
 
+#: Kinds whose text is already written for a confidential room (no title, no name); any other
+#: kind about something in a confidential room is stored as one content-free line, because the
+#: notifications page is not behind the two-factor gate.
+CONFIDENTIAL_AWARE = frozenset(
+    {
+        "thread.activity",
+        "brief.pending",
+        "brief.objection",
+        "meeting.scheduled",
+        "meeting.moved",
+        "meeting.cancelled",
+        "agenda.adopted",
+        "room.added",
+        "room.role",
+        "room.join_request",
+    }
+)
+
+
+def in_confidential_room(subject: Any) -> bool:
+    """Whether the subject is behind the gate or lives in a confidential room (its protection
+    chain reaches one)."""
+    from consult.policy import parent_of
+    from consult.rooms.models import AccessLevel, Room
+
+    obj = subject
+    while obj is not None:
+        if is_gated(obj):
+            return True
+        if isinstance(obj, Room):
+            return obj.access is AccessLevel.CONFIDENTIAL
+        obj = parent_of(obj)
+    return False
+
+
 #: The notification's text for one recipient (the policy has already let them see the subject).
 TextFor = Callable[[User], str]
 
@@ -104,12 +139,15 @@ def notify(
     recipients = db.session.scalars(
         select(User).where(User.id.in_(ids)).options(joinedload(User.delegation))
     )
+    confidential = in_confidential_room(subject)
     delivered: list[User] = []
     lines: dict[int, str] = {}
     for user in recipients:
         if not can(Need.VIEW, subject, user):
             continue
         line = text(user) if callable(text) else text
+        if confidential and kind not in CONFIDENTIAL_AWARE:
+            line = _("New activity in a confidential room")
         db.session.add(
             Notification(
                 user_id=user.id,
@@ -124,7 +162,7 @@ def notify(
         delivered.append(user)
         lines[user.id] = line
     if delivered:  # by e-mail too, for those who want this kind at once
-        mailing.mail_now(delivered, kind, lines, link, subject, is_gated(subject))
+        mailing.mail_now(delivered, kind, lines, link, subject, confidential)
     return sorted(u.id for u in delivered)
 
 
