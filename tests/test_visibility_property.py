@@ -550,6 +550,7 @@ def build(world: World, session) -> list[User]:
     topics = _discussions(world, rooms, users, flush, n)
     _build_delegation_drafts(world, users, papers, flush, rooms=rooms, topics=topics)
     _build_questionnaires(world, users, rooms, flush)
+    _build_procedures(world, users, rooms, flush)
     _build_case_studies(world, users, rooms, flush)
     _build_assistance(world, delegations, users, rooms, flush)
     return users
@@ -676,6 +677,44 @@ def _build_questionnaires(world: World, users: list, rooms: list, flush) -> None
                 )
                 if submitted:
                     flush(Answer(response_id=response.id, question_id=question.id, body="a"))
+
+
+def _build_procedures(world: World, users: list, rooms: list, flush) -> None:
+    """Per room, a written procedure (silence), with one response per person's delegation:
+    no objection, objection or comment, drawn from the world's comments."""
+    Procedure, Response = model("WrittenProcedure"), model("ProcedureResponse")  # noqa: N806
+    states = [state for _p, _a, state in world.comments] or [0, 1, 2]
+    answers = ("no_objection", "objection", "comment")
+    for i, room in enumerate(rooms):
+        author = pick(users, i)
+        procedure = flush(
+            Procedure(
+                room_id=room.id,
+                title="wp",
+                text="t",
+                note="",
+                mode="silence",
+                addressed_count=1,
+                circulated_by_id=author.id,
+                closes_at=at(600),
+                extension_reason="",
+                withdrawal_reason="",
+            )
+        )
+        done: set[int] = set()
+        for k, person in enumerate(users):
+            if person.delegation_id in done:
+                continue
+            done.add(person.delegation_id)
+            flush(
+                Response(
+                    procedure_id=procedure.id,
+                    delegation_id=person.delegation_id,
+                    answer=answers[(states[(i + k) % len(states)] + k) % 3],
+                    reason="r",
+                    responded_by_id=person.id,
+                )
+            )
 
 
 def _build_case_studies(world: World, users: list, rooms: list, flush) -> None:

@@ -149,7 +149,9 @@ class ProcedureChange(db.Model):
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     answer: Mapped[Answer] = mapped_column(_enum(Answer, "procedure_answer"))
     reason: Mapped[str] = mapped_column(Text, default="")
-    previous_answer: Mapped[Answer | None] = mapped_column(_enum(Answer, "procedure_answer"))
+    previous_answer: Mapped[Answer | None] = mapped_column(
+        _enum(Answer, "procedure_previous_answer")  # (a CHECK constraint's name is per table)
+    )
     previous_reason: Mapped[str] = mapped_column(Text, default="")
 
     user: Mapped[User] = relationship(lazy="raise")
