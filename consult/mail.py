@@ -20,6 +20,7 @@ import os
 import smtplib
 import socket
 import ssl
+import time
 from datetime import datetime, timedelta
 from email.message import EmailMessage
 from email.utils import make_msgid
@@ -103,7 +104,8 @@ def deliver(message: EmailMessage) -> None:
     elif backend == "file":
         folder = Path(current_app.config["MAIL_FILE_DIR"])
         folder.mkdir(parents=True, exist_ok=True)
-        name = f"{len(list(folder.glob('*.eml'))) + 1:05d}.eml"
+        # Unique and in order, also with several senders writing side by side.
+        name = f"{time.time_ns():020d}-{os.getpid()}.eml"
         (folder / name).write_bytes(bytes(message))
     elif backend == "smtp":
         cfg = current_app.config

@@ -392,6 +392,39 @@ class AppServer:
             _stop_process(self.process, signal.SIGTERM, grace=15)
 
 
+class Sender:
+    """`consult send-mail`, the mail sender as production runs it: its own process."""
+
+    def __init__(self, workdir: Path, env: dict[str, str], name: str = "sender") -> None:
+        self.name = name
+        self.env = env
+        self.log_path = workdir / f"{name}.log"
+        self.process: subprocess.Popen | None = None
+
+    def start(self) -> Sender:
+        with open(self.log_path, "wb") as log:
+            self.process = subprocess.Popen(
+                [str(BIN / "consult"), "send-mail", "--every", "0.3"],
+                env=self.env,
+                cwd=ROOT,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                start_new_session=True,
+            )
+        return self
+
+    def log(self) -> str:
+        try:
+            return self.log_path.read_text(errors="replace")[-3000:]
+        except OSError:
+            return ""
+
+    def stop(self) -> None:
+        if self.process is not None:
+            _stop_process(self.process, signal.SIGTERM, grace=10)
+
+
 def cpu_seconds(pid: int) -> float:
     """CPU time (user + system) a process has used so far, from /proc: load-independent."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
@@ -413,7 +446,7 @@ class Services:
         self.workdir = Path(tempfile.mkdtemp(prefix=prefix))
         # The postgres user must reach its own subdirectory; nothing secret lives here.
         os.chmod(self.workdir, 0o755)  # noqa: S103
-        self.started: list[Postgres | Redis | AppServer] = []
+        self.started: list[Postgres | Redis | AppServer | Sender] = []
 
     def postgres(self) -> Postgres:
         return self._start(Postgres(self.workdir))
@@ -433,6 +466,10 @@ class Services:
         server = AppServer(self.workdir, env, name, target, **extra)
         self.started.append(server)
         return server.start() if wait else server.launch()
+
+    def sender(self, env: dict[str, str], name: str = "sender") -> Sender:
+        """A mail sender process (several may run: each message is claimed once)."""
+        return self._start(Sender(self.workdir, env, name))
 
     def _start(self, service):
         self.started.append(service)
