@@ -14,6 +14,18 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+def from_local(local: datetime | None, zone: str) -> datetime | None:
+    """A time entered in a form (naive, in `zone`: the room's, the meeting's) as UTC."""
+    if local is None:
+        return None
+    return local.replace(tzinfo=ZoneInfo(zone)).astimezone(UTC)
+
+
+def to_local(value: datetime | None, zone: str) -> datetime | None:
+    """A stored time as a form shows it: naive, in `zone`."""
+    return value.astimezone(ZoneInfo(zone)).replace(tzinfo=None) if value else None
+
+
 #: How a document (a Word file, a letter) prints its date: day, month in words, year, so a
 #: date cannot be read two ways ("1 December 2026", "1 décembre 2026", "1 de diciembre de 2026").
 DOCUMENT_DATE = {"en": "d MMMM y", "fr": "d MMMM y", "es": "d 'de' MMMM 'de' y"}

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from zoneinfo import ZoneInfo
-
 from flask import Blueprint, abort, flash, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -40,12 +37,9 @@ from consult.meetings.models import (
 from consult.policy import Need, can, visible
 from consult.rooms.models import Room
 from consult.taxonomy import forms as tagging
+from consult.timeutil import from_local, to_local
 
 bp = Blueprint("meetings", __name__)
-
-
-def _utc(local: datetime, zone: str) -> datetime:
-    return local.replace(tzinfo=ZoneInfo(zone)).astimezone(ZoneInfo("UTC"))
 
 
 def _meeting_fields(form: MeetingForm) -> dict:
@@ -55,8 +49,8 @@ def _meeting_fields(form: MeetingForm) -> dict:
         "title": form.title.data,
         "kind": MeetingKind(form.kind.data),
         "mode": MeetingMode(form.mode.data),
-        "starts_at": _utc(form.starts_at.data, zone),
-        "ends_at": _utc(form.ends_at.data, zone),
+        "starts_at": from_local(form.starts_at.data, zone),
+        "ends_at": from_local(form.ends_at.data, zone),
         "time_zone": zone,
         "venue": form.venue.data or "",
         "video_link": form.video_link.data or "",
@@ -64,10 +58,6 @@ def _meeting_fields(form: MeetingForm) -> dict:
         "symbol": form.symbol.data or "",
         "is_chatham_house": bool(form.is_chatham_house.data),
     }
-
-
-def _local(value: datetime, zone: str) -> datetime:
-    return value.astimezone(ZoneInfo(zone)).replace(tzinfo=None)
 
 
 # ---- scheduling ----------------------------------------------------------------------------------
@@ -92,8 +82,8 @@ def new_meeting(room: Room):
 def edit_meeting(meeting: Meeting):
     form = MeetingForm(obj=meeting)
     if request.method == "GET":
-        form.starts_at.data = _local(meeting.starts_at, meeting.time_zone)
-        form.ends_at.data = _local(meeting.ends_at, meeting.time_zone)
+        form.starts_at.data = to_local(meeting.starts_at, meeting.time_zone)
+        form.ends_at.data = to_local(meeting.ends_at, meeting.time_zone)
     if form.validate_on_submit():
         services.update_meeting(meeting, current_user, **_meeting_fields(form))
         flash(_("The meeting is updated."), "success")

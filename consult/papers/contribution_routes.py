@@ -16,11 +16,12 @@ from consult.papers import contributions
 from consult.papers.docx_io import DocxError, docx_to_markdown
 from consult.papers.forms import AcceptForm, ContributionForm, ReturnForm
 from consult.papers.models import Paper, PaperKind, PaperStatus
-from consult.papers.routes import MAX_DOCX_BYTES, _to_utc
+from consult.papers.routes import MAX_DOCX_BYTES
 from consult.papers.services import PaperError, current_revision
 from consult.policy import Need
 from consult.rooms.models import Room
 from consult.taxonomy import forms as tagging
+from consult.timeutil import from_local
 
 bp = Blueprint("contributions", __name__)
 
@@ -198,7 +199,7 @@ def accept(paper: Paper):
             current_user,
             symbol=form.symbol.data,
             status=PaperStatus(form.status.data),
-            closes_at=_to_utc(form.closes_at.data, paper.room.time_zone),
+            closes_at=from_local(form.closes_at.data, paper.room.time_zone),
             is_chatham_house=form.is_chatham_house.data,
         )
         flash(

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from zoneinfo import ZoneInfo
-
 from flask import Blueprint, abort, flash, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -47,6 +44,7 @@ from consult.policy import Need, can, parent_of
 from consult.rooms.models import Room
 from consult.taxonomy import forms as tagging
 from consult.taxonomy.services import tags_of
+from consult.timeutil import from_local, to_local
 
 bp = Blueprint("papers", __name__)
 
@@ -66,16 +64,6 @@ def _source_from(form) -> tuple[str, str]:
     if not source:
         raise services.PaperError(_("Paste the text or upload a .docx document."))
     return source, "pasted"
-
-
-def _to_utc(local: datetime | None, zone: str) -> datetime | None:
-    if local is None:
-        return None
-    return local.replace(tzinfo=ZoneInfo(zone)).astimezone(ZoneInfo("UTC"))
-
-
-def _in_zone(value: datetime | None, zone: str) -> datetime | None:
-    return value.astimezone(ZoneInfo(zone)).replace(tzinfo=None) if value else None
 
 
 # ---- issue and revise --------------------------------------------------------------------------
@@ -107,7 +95,7 @@ def new_paper(room: Room):
             source=source,
             symbol=form.symbol.data,
             original_language=form.original_language.data,
-            closes_at=_to_utc(form.closes_at.data, room.time_zone),
+            closes_at=from_local(form.closes_at.data, room.time_zone),
             is_chatham_house=form.is_chatham_house.data,
             origin=origin,
             tags=tags,
@@ -156,7 +144,7 @@ def set_status(paper: Paper):
             paper,
             current_user,
             PaperStatus(form.status.data),
-            _to_utc(form.closes_at.data, paper.room.time_zone),
+            from_local(form.closes_at.data, paper.room.time_zone),
         )
         flash(_("The paper's status and deadline are saved."), "success")
         return redirect(url_for("papers.paper", paper_id=paper.id))
@@ -227,7 +215,7 @@ def _paper_page(paper: Paper, status: int = 200, **forms):
     paragraphs = services.paragraphs_of(revision)
     manages = can(Need.MANAGE, paper)
     status_form = forms.get("status_form") or StatusForm(
-        status=paper.status.value, closes_at=_in_zone(paper.closes_at, paper.room.time_zone)
+        status=paper.status.value, closes_at=to_local(paper.closes_at, paper.room.time_zone)
     )
     removed = services.removed_text_threads(paper, paragraphs, current_user)
     tags = tags_of(paper)

@@ -3,9 +3,6 @@ with its live preview, take a proposal into it, review what changed and issue it
 
 from __future__ import annotations
 
-from datetime import datetime
-from zoneinfo import ZoneInfo
-
 from flask import Blueprint, flash, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -16,14 +13,9 @@ from consult.papers import services, workflow
 from consult.papers.forms import DraftRevisionForm, IssueDraftForm, OpenForCommentsForm
 from consult.papers.models import Comment, Paper, PaperStatus
 from consult.policy import Need, parent_of
+from consult.timeutil import from_local
 
 bp = Blueprint("paper_workflow", __name__)
-
-
-def _to_utc(local: datetime | None, zone: str) -> datetime | None:
-    if local is None:
-        return None
-    return local.replace(tzinfo=ZoneInfo(zone)).astimezone(ZoneInfo("UTC"))
 
 
 # ---- opening for comments ----------------------------------------------------------------------
@@ -36,7 +28,7 @@ def open_for_comments(paper: Paper):
     form = OpenForCommentsForm()
     if form.validate_on_submit():
         services.open_for_comments(
-            paper, current_user, _to_utc(form.closes_at.data, paper.room.time_zone)
+            paper, current_user, from_local(form.closes_at.data, paper.room.time_zone)
         )
         flash(_("%(title)s is open for comments; the room is told.", title=paper.title), "success")
         return redirect(url_for("papers.paper", paper_id=paper.id))

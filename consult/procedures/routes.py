@@ -3,9 +3,6 @@ amend, extend, withdraw, and the Secretariat's letter."""
 
 from __future__ import annotations
 
-from datetime import datetime
-from zoneinfo import ZoneInfo
-
 from flask import Blueprint, flash, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -26,18 +23,9 @@ from consult.procedures.forms import (
 )
 from consult.procedures.models import ProcedureMode, WrittenProcedure
 from consult.rooms.models import Room
+from consult.timeutil import from_local, to_local
 
 bp = Blueprint("procedures", __name__)
-
-
-def _to_utc(local: datetime | None, zone: str) -> datetime | None:
-    if local is None:
-        return None
-    return local.replace(tzinfo=ZoneInfo(zone)).astimezone(ZoneInfo("UTC"))
-
-
-def _in_zone(value: datetime | None, zone: str) -> datetime | None:
-    return value.astimezone(ZoneInfo(zone)).replace(tzinfo=None) if value else None
 
 
 def _room(procedure: WrittenProcedure) -> Room:
@@ -79,7 +67,7 @@ def new(room: Room):
             if form.mode.data in set(ProcedureMode)
             else ProcedureMode.SILENCE,
             quorum=form.quorum.data,
-            closes_at=_to_utc(form.closes_at.data, room.time_zone),
+            closes_at=from_local(form.closes_at.data, room.time_zone),
         )
         flash(
             _(
@@ -181,12 +169,12 @@ def extend(procedure: WrittenProcedure):
     room = _room(procedure)
     form = ExtendForm()
     if request.method == "GET":
-        form.closes_at.data = _in_zone(procedure.closes_at, room.time_zone)
+        form.closes_at.data = to_local(procedure.closes_at, room.time_zone)
     if form.validate_on_submit():
         services.extend(
             procedure,
             current_user,
-            _to_utc(form.closes_at.data, room.time_zone),
+            from_local(form.closes_at.data, room.time_zone),
             form.reason.data or "",
         )
         flash(_("The deadline is extended and the room is told."), "success")

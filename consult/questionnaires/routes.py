@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from zoneinfo import ZoneInfo
-
 from flask import Blueprint, abort, flash, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -29,18 +26,9 @@ from consult.questionnaires.models import Question, Questionnaire, Questionnaire
 from consult.rooms.models import Room
 from consult.taxonomy import forms as tag_forms
 from consult.taxonomy import services as taxonomy
+from consult.timeutil import from_local, to_local
 
 bp = Blueprint("questionnaires", __name__)
-
-
-def _to_utc(local: datetime | None, zone: str) -> datetime | None:
-    if local is None:
-        return None
-    return local.replace(tzinfo=ZoneInfo(zone)).astimezone(ZoneInfo("UTC"))
-
-
-def _in_zone(value: datetime | None, zone: str) -> datetime | None:
-    return value.astimezone(ZoneInfo(zone)).replace(tzinfo=None) if value else None
 
 
 def _room(questionnaire: Questionnaire) -> Room:
@@ -63,7 +51,7 @@ def _settings(form: QuestionnaireForm, room: Room) -> dict:
     return dict(
         title=form.title.data or "",
         introduction=form.introduction.data or "",
-        closes_at=_to_utc(form.closes_at.data, room.time_zone),
+        closes_at=from_local(form.closes_at.data, room.time_zone),
         is_shared_with_room=form.sharing.data != "chair",
         attribution=form.attribution.data or "",
     )
@@ -94,7 +82,7 @@ def edit(questionnaire: Questionnaire):
     if request.method == "GET":
         form.title.data = questionnaire.title
         form.introduction.data = questionnaire.introduction
-        form.closes_at.data = _in_zone(questionnaire.closes_at, room.time_zone)
+        form.closes_at.data = to_local(questionnaire.closes_at, room.time_zone)
         form.sharing.data = "room" if questionnaire.is_shared_with_room else "chair"
         form.attribution.data = questionnaire.attribution
     if form.validate_on_submit():
@@ -235,9 +223,11 @@ def reopen(questionnaire: Questionnaire):
     room = _room(questionnaire)
     form = DeadlineForm()
     if request.method == "GET":
-        form.closes_at.data = _in_zone(questionnaire.closes_at, room.time_zone)
+        form.closes_at.data = to_local(questionnaire.closes_at, room.time_zone)
     if form.validate_on_submit():
-        services.reopen(questionnaire, current_user, _to_utc(form.closes_at.data, room.time_zone))
+        services.reopen(
+            questionnaire, current_user, from_local(form.closes_at.data, room.time_zone)
+        )
         flash(_("The questionnaire is open for answers again."), "success")
         return redirect(_page(questionnaire))
     status = 422 if form.is_submitted() else 200

@@ -3,8 +3,6 @@ deliver, export. The text itself is edited and commented on through the paper's 
 
 from __future__ import annotations
 
-from zoneinfo import ZoneInfo
-
 from flask import Blueprint, flash, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -31,16 +29,10 @@ from consult.statements.forms import (
     PositionForm,
 )
 from consult.statements.models import GroupStatement, Stance, StatementStatus
-from consult.timeutil import utcnow
+from consult.timeutil import from_local, utcnow
 from consult.transaction import writing
 
 bp = Blueprint("statements", __name__)
-
-
-def _to_utc(local, zone: str):
-    if local is None:
-        return None
-    return local.replace(tzinfo=ZoneInfo(zone)).astimezone(ZoneInfo("UTC"))
 
 
 def _paper_choices() -> list[tuple[str, str]]:
@@ -140,7 +132,7 @@ def of_paper(paper: Paper):
 def ask(statement: GroupStatement):
     form = AskForm()
     if form.validate_on_submit():
-        deadline = _to_utc(form.deadline.data, statement.paper.room.time_zone)
+        deadline = from_local(form.deadline.data, statement.paper.room.time_zone)
         services.ask_agreement(statement, current_user, deadline)
         flash(_("The group is asked to agree."), "success")
         return redirect(url_for("statements.statement", statement_id=statement.id))
