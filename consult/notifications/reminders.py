@@ -44,6 +44,19 @@ class Deadline:
 Provider = Callable[[datetime, datetime], Iterable[Deadline]]
 
 
+def people_of(delegation_ids: list[int], done: Any = None) -> list[int]:
+    """The active people of these delegations, but not of those in `done` (a subquery of
+    delegation ids that already acted): who a reminder goes to."""
+    from sqlalchemy import select
+
+    from consult.accounts.models import User
+
+    where = [User.is_active.is_(True), User.delegation_id.in_(delegation_ids)]
+    if done is not None:
+        where.append(User.delegation_id.not_in(done))
+    return list(db.session.scalars(select(User.id).where(*where)))
+
+
 def add(app: Flask, provider: Provider) -> None:
     """Add `provider(now, until) -> [Deadline ...]` (deadlines in (now, until])."""
     app.extensions.setdefault(_KEY, []).append(provider)

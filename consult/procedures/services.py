@@ -689,7 +689,7 @@ def revision_of(procedure: WrittenProcedure) -> tuple[Paper | None, Revision | N
 def reminder_deadlines(now: datetime, until: datetime):
     """Deadline reminders: each open procedure closing in (now, until], to the people of the
     addressed States Parties that have not responded yet."""
-    from consult.notifications.reminders import Deadline
+    from consult.notifications.reminders import Deadline, people_of
 
     due = db.session.scalars(
         select(WrittenProcedure).where(
@@ -702,18 +702,11 @@ def reminder_deadlines(now: datetime, until: datetime):
         responded = select(ProcedureResponse.delegation_id).where(
             ProcedureResponse.procedure_id == procedure.id
         )
-        waiting = [d.id for d in addressed_delegations(_room_of(procedure))]
-        who = db.session.scalars(
-            select(User.id).where(
-                User.is_active.is_(True),
-                User.delegation_id.in_(waiting),
-                User.delegation_id.not_in(responded),
-            )
-        )
+        addressed = [d.id for d in addressed_delegations(_room_of(procedure))]
         yield Deadline(
             procedure,
             procedure.closes_at,
             _("respond to the written procedure “%(title)s”", title=procedure.title),
             path_for("procedures.procedure", procedure_id=procedure.id),
-            list(who),
+            people_of(addressed, responded),
         )

@@ -874,7 +874,7 @@ def waiting(user: User) -> list[Waiting]:
 def reminder_deadlines(now: datetime, until: datetime):
     """Deadline reminders: each issued questionnaire closing in (now, until], to the people of
     the delegations asked that have not submitted yet."""
-    from consult.notifications.reminders import Deadline
+    from consult.notifications.reminders import Deadline, people_of
 
     due = db.session.scalars(
         select(Questionnaire).where(
@@ -890,17 +890,10 @@ def reminder_deadlines(now: datetime, until: datetime):
             QuestionnaireResponse.submitted_at.is_not(None),
         )
         asked = [d.id for d in expected_delegations(db.session.get(Room, questionnaire.room_id))]
-        who = db.session.scalars(
-            select(User.id).where(
-                User.is_active.is_(True),
-                User.delegation_id.in_(asked),
-                User.delegation_id.not_in(submitted),
-            )
-        )
         yield Deadline(
             questionnaire,
             questionnaire.closes_at,
             _("answer the questionnaire “%(title)s”", title=questionnaire.title),
             path_for("questionnaires.questionnaire", questionnaire_id=questionnaire.id),
-            list(who),
+            people_of(asked, submitted),
         )

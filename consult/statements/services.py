@@ -590,7 +590,7 @@ def statements_in_room(room: Room, user: User) -> list[GroupStatement]:
 def reminder_deadlines(now: datetime, until: datetime):
     """Deadline reminders: each statement whose agreement is asked by a deadline in
     (now, until], to the people of the member delegations that have not taken a position."""
-    from consult.notifications.reminders import Deadline
+    from consult.notifications.reminders import Deadline, people_of
 
     due = db.session.scalars(
         select(GroupStatement).where(
@@ -603,13 +603,10 @@ def reminder_deadlines(now: datetime, until: datetime):
     for statement in list(due):
         answered = set(latest_positions(statement))
         waiting_ids = [d.id for d in member_delegations(statement) if d.id not in answered]
-        who = db.session.scalars(
-            select(User.id).where(User.is_active.is_(True), User.delegation_id.in_(waiting_ids))
-        )
         yield Deadline(
             statement,
             statement.deadline,
             _("agree to the statement “%(title)s”", title=statement.paper.title),
             path_for("statements.statement", statement_id=statement.id),
-            list(who),
+            people_of(waiting_ids),
         )
