@@ -41,3 +41,23 @@ def refuse_longer_than(
             ),
             field,
         )
+
+
+def accepted_text(
+    text: str | None,
+    limit: int,
+    field: str | None,
+    error: type[ServiceError] = ServiceError,
+    empty: str | None = None,
+) -> str:
+    """Text a person wrote, as a service stores it: stripped; refused when empty (if `empty`
+    says why), over the limit (its length said) or not storable as Markdown."""
+    from consult.markdown import check
+
+    text = (text or "").strip()
+    if empty and not text:
+        raise error(empty, field)
+    refuse_longer_than(text, limit, field, error)
+    if problem := check(text):
+        raise error(problem, field)
+    return text

@@ -20,10 +20,9 @@ from sqlalchemy.orm import joinedload
 
 from consult import audit
 from consult.accounts.models import Delegation, DelegationStatus, User
-from consult.errors import ServiceError, refuse_longer_than
+from consult.errors import ServiceError, accepted_text
 from consult.extensions import db
 from consult.links import path_for
-from consult.markdown import check as markdown_problem
 from consult.papers.models import Paper, PaperStatus, Revision
 from consult.policy import Need, can, visible
 from consult.procedures.models import (
@@ -50,13 +49,7 @@ class ProcedureError(ServiceError):
 
 
 def _check_text(text: str | None, limit: int, field_name: str, empty: str | None = None) -> str:
-    text = (text or "").strip()
-    if empty and not text:
-        raise ProcedureError(empty, field_name)
-    refuse_longer_than(text, limit, field_name, ProcedureError)
-    if problem := markdown_problem(text):
-        raise ProcedureError(problem, field_name)
-    return text
+    return accepted_text(text, limit, field_name, ProcedureError, empty)
 
 
 # ---- who is addressed ----------------------------------------------------------------------

@@ -21,10 +21,9 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from consult import audit, policy
 from consult.accounts.models import Delegation, DelegationStatus, User
-from consult.errors import ServiceError, refuse_longer_than
+from consult.errors import ServiceError, accepted_text
 from consult.extensions import db
 from consult.links import path_for
-from consult.markdown import check as markdown_problem
 from consult.policy import Need
 from consult.questionnaires.models import (
     Question,
@@ -63,14 +62,8 @@ def answer_field(question: Question | int) -> str:
 # ---- the chair: issue a questionnaire -------------------------------------------------------
 
 
-def _check_text(text: str, limit: int, field_name: str, empty: str | None = None) -> str:
-    text = (text or "").strip()
-    if empty and not text:
-        raise QuestionnaireError(empty, field_name)
-    refuse_longer_than(text, limit, field_name, QuestionnaireError)
-    if problem := markdown_problem(text):
-        raise QuestionnaireError(problem, field_name)
-    return text
+def _check_text(text: str | None, limit: int, field_name: str, empty: str | None = None) -> str:
+    return accepted_text(text, limit, field_name, QuestionnaireError, empty)
 
 
 def _check_settings(title: str, introduction: str, attribution: str) -> tuple[str, str]:
