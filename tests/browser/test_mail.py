@@ -1,6 +1,6 @@
 """E-mail that reaches a capital: on a server of its own that sends through a real SMTP server
 (aiosmtpd on loopback, in this process), the Philippines reply to Germany's comment; Germany's
-immediate e-mail arrives with a link that opens the reply on the paper's page, and its
+immediate e-mail arrives with a link that opens the reply highlighted on the paper's page, and its
 unsubscribe link stops replies by e-mail in one click."""
 
 from __future__ import annotations
@@ -107,8 +107,10 @@ def test_germanys_reply_mail_arrives_and_opens_the_reply(signed_in, axe, inbox, 
     link = re.search(r"http://127\.0\.0\.1:\d+(/papers/\S+)", body).group(1)
     germany.goto(link)
     expect(germany).to_have_url(re.compile(rf"/papers/{paper_id}/p/\w+#comment-\d+$"))
-    reply = germany.locator("li.comment", has_text=answer).last
-    expect(reply).to_be_visible()
+    landed = germany.locator("li.comment.landed")  # the reply itself, highlighted, focused
+    expect(landed).to_have_count(1)
+    expect(landed).to_contain_text(answer)
+    expect(landed).to_be_focused()
 
     # One click in the mail stops replies by e-mail; the page says so and how to undo it.
     unsubscribe = re.search(r"<(http[^>]+)>", message["List-Unsubscribe"]).group(1)
