@@ -62,12 +62,15 @@ def run_once(job: Job) -> int:
 def run_forever(app: Flask) -> None:
     """The background task of `consult serve`: each job at its own pace; a failed pass is
     logged and the next one retries."""
-    last: dict[str, float] = {}
+    # Each job's first pass comes after its interval, not at start: a restart does not send
+    # the digests early, and the server answers before any job runs.
+    start = time.monotonic()
+    last: dict[str, float] = dict.fromkeys(jobs(app), start)
     while True:
         socketio.sleep(1)
         now = time.monotonic()
         for job in jobs(app).values():
-            if now - last.get(job.name, 0.0) < job.every:
+            if now - last.get(job.name, start) < job.every:
                 continue
             last[job.name] = now
             try:

@@ -240,8 +240,9 @@ def test_the_daily_digest_holds_only_what_one_still_sees(db, place, make_room, a
     papers.open_for_comments(other, chair)
     member.time_zone = "Europe/Zurich"
     clock.now = clock.now.replace(hour=12, minute=0, second=0)  # noon UTC: after 07:00 Zurich
-    mailing.send_digests()  # the first run only sets the mark
+    mailing.send_digests()  # the first digests (of what came before), and the marks
     db.session.query(mail.OutboxMessage).delete()
+    clock.move(minutes=1)
     notify(
         [member.id], "paper.revision", "Guide to Article 7: Rev.1 issued.", "/p/1", subject=paper
     )

@@ -321,7 +321,8 @@ def _is_confidential(notification: Notification) -> bool:
 
 
 def send_digest(user: User, cadence: str, now: datetime | None = None) -> bool:
-    """Queue this person's digest if one is due; True when one was queued."""
+    """Queue this person's digest if one is due (none yet since the last 07:00 of their day,
+    or Monday's); it holds what came since the last one, up to now. True when one was queued."""
     now = now or utcnow()
     moment = _local_start(now, user.time_zone or "UTC", cadence)
     mark = db.session.scalars(
@@ -329,12 +330,13 @@ def send_digest(user: User, cadence: str, now: datetime | None = None) -> bool:
     ).first()
     if mark is not None and mark.sent_through >= moment:
         return False  # this period's digest went out
-    since = mark.sent_through if mark else moment - timedelta(days=7 if cadence == WEEKLY else 1)
-    items = digest_items(user, cadence, since, moment)
+    period = timedelta(days=7 if cadence == WEEKLY else 1)
+    since = mark.sent_through if mark else now - period
+    items = digest_items(user, cadence, since, now)
     if mark is None:
-        mark = DigestMark(user_id=user.id, cadence=cadence, sent_through=moment)
+        mark = DigestMark(user_id=user.id, cadence=cadence, sent_through=now)
         db.session.add(mark)
-    mark.sent_through = moment
+    mark.sent_through = now
     if not items:
         db.session.flush()
         return False

@@ -1,21 +1,27 @@
 """E-mail that reaches a capital: on a server of its own that sends through a real SMTP server
 (aiosmtpd on loopback, in this process), the Philippines reply to Germany's comment; Germany's
 immediate e-mail arrives with a link that opens the reply highlighted on the paper's page, and its
-unsubscribe link stops replies by e-mail in one click."""
+unsubscribe link stops replies by e-mail in one click. A second account's daily digest holds the
+day's papers and nothing from a room it has left since."""
 
 from __future__ import annotations
 
+import os
 import re
+import secrets
 import socket
+import subprocess
 import time
+from datetime import UTC, datetime
 from email import message_from_bytes
 from email import policy as email_policy
+from zoneinfo import ZoneInfo
 
 import pytest
 from aiosmtpd.controller import Controller
 from playwright.sync_api import expect
 
-from tests.browser.conftest import demo_email, serve
+from tests.browser.conftest import ROOT, _consult_command, demo_email, serve
 from tests.browser.test_papers import (
     PARAGRAPHS,
     issue_paper,
@@ -33,6 +39,7 @@ pytestmark = [pytest.mark.reach, pytest.mark.browser]
 class Inbox:
     def __init__(self):
         self.messages = []
+        self.port = 0
 
     async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's name
         self.messages.append(message_from_bytes(envelope.content, policy=email_policy.default))
@@ -60,11 +67,14 @@ def inbox() -> Inbox:
     return Inbox()
 
 
+SECRET = secrets.token_hex(32)  # the server's key, also given to the commands run beside it
+
+
 @pytest.fixture(scope="module")
 def live_server(tmp_path_factory, inbox):
     """This module's own server, sending through the SMTP server above (the sender job of
     `consult serve`, as in production)."""
-    port = _free_port()
+    port = inbox.port = _free_port()
     controller = Controller(inbox, hostname="127.0.0.1", port=port)
     controller.start()
     try:
@@ -75,6 +85,7 @@ def live_server(tmp_path_factory, inbox):
                 "CONSULT_SMTP_HOST": "127.0.0.1",
                 "CONSULT_SMTP_PORT": str(port),
                 "CONSULT_SMTP_STARTTLS": "0",
+                "CONSULT_SECRET_KEY": SECRET,
             },
         )
     finally:
@@ -121,3 +132,92 @@ def test_germanys_reply_mail_arrives_and_opens_the_reply(signed_in, axe, inbox, 
     never = germany.get_by_role("radio", name="Someone replied to my comment on a paper: Never")
     expect(never).to_be_checked()
     axe(germany, "the e-mail settings")
+
+
+def _consult(live_server, inbox: Inbox, *args: str) -> str:
+    """A command on the server's own database, as cron would run it beside the server."""
+    env = {
+        **os.environ,
+        "CONSULT_DATABASE_URL": f"sqlite:///{live_server.log_path.parent / 'consult.db'}",
+        "CONSULT_SECRET_KEY": SECRET,
+        "CONSULT_MAIL_BACKEND": "smtp",
+        "CONSULT_SMTP_HOST": "127.0.0.1",
+        "CONSULT_SMTP_PORT": str(inbox.port),
+        "CONSULT_SMTP_STARTTLS": "0",
+        "CONSULT_PUBLIC_URL": live_server.base_url,
+    }
+    env.pop("CONSULT_MESSAGE_QUEUE", None)
+    done = subprocess.run(
+        _consult_command() + list(args),
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    return done.stdout
+
+
+def _morning_zone() -> str:
+    """A time zone where it is now past 07:00 (the digest's hour) and before midnight."""
+    for zone in (
+        "Europe/Zurich",
+        "Asia/Tokyo",
+        "America/New_York",
+        "Pacific/Honolulu",
+        "Asia/Kolkata",
+        "Pacific/Kiritimati",
+        "America/Los_Angeles",
+    ):
+        if 8 <= datetime.now(UTC).astimezone(ZoneInfo(zone)).hour <= 23:
+            return zone
+    raise AssertionError("no zone in the list is between 08:00 and 23:59 now")
+
+
+def _members_row(page, delegation: str):
+    return page.locator("#members ul.members > li").filter(
+        has=page.locator(".delegation", has_text=delegation)
+    )
+
+
+def test_a_daily_digest_holds_the_days_papers_and_nothing_from_a_room_left(
+    signed_in, inbox, live_server
+):
+    # The Philippines' delegate reads e-mail in the morning of a zone where it is morning now.
+    philippines = signed_in("delegate.philippines")
+    philippines.goto("/profile")
+    philippines.get_by_label("Time zone").select_option(_morning_zone())
+    philippines.get_by_role("button", name="Save details").click()
+
+    # The President adds the Philippines to the Management Committee and issues a paper there;
+    # the WGETI Chair issues one in WGETI, where the Philippines take part.
+    president = signed_in("president")
+    president.goto("/rooms/management-committee")
+    president.locator("#members").get_by_text("Add members", exact=True).click()
+    form = president.locator("#members form").filter(
+        has=president.get_by_role("heading", name="Add a whole delegation")
+    )
+    form.get_by_label("Delegation", exact=True).select_option(label="Philippines")
+    form.get_by_label("Role", exact=True).select_option(label="Member")
+    form.get_by_role("button", name="Add delegation").click()
+    expect(_members_row(president, "Philippines")).to_contain_text("Member")
+    left_paper = unique("Committee budget")
+    issue_paper(president, "management-committee", left_paper, markdown_of(left_paper, PARAGRAPHS))
+    chair = signed_in("chair.wgeti")
+    kept_paper = unique("Guide to stockpiles")
+    issue_paper(chair, "wgeti", kept_paper, markdown_of(kept_paper, PARAGRAPHS))
+
+    # Then the Philippines leave the Management Committee, before the digest goes out.
+    president.goto("/rooms/management-committee")
+    president.once("dialog", lambda dialog: dialog.accept())
+    _members_row(president, "Philippines").get_by_role("button", name="Remove").click()
+    expect(_members_row(president, "Philippines")).to_have_count(0)
+
+    assert "digest" in _consult(live_server, inbox, "send-digests")
+    digest = inbox.wait_for(demo_email("delegate.philippines"), "daily consult digest")
+    body = digest.get_content()
+    assert kept_paper in body
+    assert left_paper not in body and left_paper not in digest["Subject"]
+    assert digest["List-Unsubscribe"]
