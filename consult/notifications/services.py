@@ -105,15 +105,15 @@ def in_confidential_room(subject: Any) -> bool:
     """Whether the subject is behind the gate or lives in a confidential room (its protection
     chain reaches one)."""
     from consult.policy import parent_of
-    from consult.rooms.models import AccessLevel, Room
 
     obj = subject
     while obj is not None:
         if is_gated(obj):
             return True
-        if isinstance(obj, Room):
-            return obj.access is AccessLevel.CONFIDENTIAL
-        obj = parent_of(obj)
+        parent = parent_of(obj)
+        if parent is None:  # the top of the chain: the room (told by its own property)
+            return bool(getattr(obj, "is_confidential", False))
+        obj = parent
     return False
 
 

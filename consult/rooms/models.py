@@ -138,6 +138,12 @@ class Room(db.Model):
 
     parent: Mapped[Room | None] = relationship(remote_side=[id], lazy="raise")
 
+    @property
+    def is_confidential(self) -> bool:
+        """Members only, with the handling rules of threads: nothing about it leaves the gate
+        (notifications, e-mail) beyond a content-free line."""
+        return self.access is AccessLevel.CONFIDENTIAL
+
     def __repr__(self) -> str:
         return f"<Room {self.slug}>"
 
