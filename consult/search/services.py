@@ -15,6 +15,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from flask import url_for
+from flask_babel import format_number
 from flask_babel import gettext as _
 from markupsafe import Markup, escape
 from sqlalchemy import and_, column, exists, false, func, literal_column, or_, select, table
@@ -110,7 +111,9 @@ def parse(args: Any) -> tuple[Query, dict[str, str]]:
     query = Query(text=text)
     if len(text) > MAX_QUERY:
         errors["q"] = _(
-            "Search for at most %(max)d characters; this has %(n)d.", max=MAX_QUERY, n=len(text)
+            "Search for at most %(max)s characters; this has %(n)s.",
+            max=format_number(MAX_QUERY),
+            n=format_number(len(text)),
         )
     kind = args.get("kind") or None
     if kind is not None:
@@ -134,7 +137,7 @@ def parse(args: Any) -> tuple[Query, dict[str, str]]:
                 errors[name] = _("Give a date as YYYY-MM-DD.")
     if query.date_from and query.date_to and query.date_from > query.date_to:
         errors["to"] = _("The end date is before the start date.")
-    query.page = parse_int(args.get("page") or "1", minimum=1, maximum=10_000) or 1
+    query.page = parse_int(args.get("page") or "1", minimum=1) or 1
     return query, errors
 
 
@@ -221,25 +224,50 @@ def _sees_confidential(user: Any) -> bool:
     )
 
 
-def search(user: Any, query: Query, *, include_gated: bool | None = None) -> Results:
-    """What this person finds for the query: one page of hits, the total and the facets."""
-    results = Results(query)
-    found = words(query.text)
-    results.dropped = max(0, len(found) - MAX_WORDS)
-    found = list(dict.fromkeys(w.lower() for w in found))[:MAX_WORDS]
-    if not found:
-        return results
-    gated = gate_open() if include_gated is None else include_gated
-    if not gated and _sees_confidential(user):
-        results.gate = policy.gate_closed() or "two_factor"
+def _groups(found: list[str], gated: bool) -> list[set[str]]:
+    """Each query word's terms (and, with the gate open, their keyed hashes)."""
     groups = [query_variants(w) for w in found]
     if gated:
         from consult.search.index import _seal_key
 
         key = _seal_key()
         groups = [group | {seal(term, key) for term in group} for group in groups]
+    return groups
+
+
+def _query_words(text: str) -> tuple[list[str], int]:
+    """The words of a query taken into account, and how many past MAX_WORDS were left out."""
+    found = list(dict.fromkeys(w.lower() for w in words(text)))
+    return found[:MAX_WORDS], max(0, len(found) - MAX_WORDS)
+
+
+def _where(user: Any, query: Query, groups: list[set[str]], gated: bool) -> list:
     dialect = db.engine.dialect.name
-    where = [_match(dialect, groups), visible_clause(user, gated), *_filters(query)]
+    return [_match(dialect, groups), visible_clause(user, gated), *_filters(query)]
+
+
+def matches(user: Any, query: Query, *, include_gated: bool) -> set[tuple[str, int]]:
+    """Every (kind, id) the query finds for this person, unpaged (tests and benchmarks)."""
+    found, _dropped = _query_words(query.text)
+    if not found:
+        return set()
+    where = _where(user, query, _groups(found, include_gated), include_gated)
+    rows = db.session.execute(select(SearchDocument.kind, SearchDocument.object_id).where(*where))
+    return {(kind, ident) for kind, ident in rows}
+
+
+def search(user: Any, query: Query, *, include_gated: bool | None = None) -> Results:
+    """What this person finds for the query: one page of hits, the total and the facets."""
+    results = Results(query)
+    found, results.dropped = _query_words(query.text)
+    if not found:
+        return results
+    gated = gate_open() if include_gated is None else include_gated
+    if not gated and _sees_confidential(user):
+        results.gate = policy.gate_closed() or "two_factor"
+    groups = _groups(found, gated)
+    dialect = db.engine.dialect.name
+    where = _where(user, query, groups, gated)
 
     results.total = db.session.scalar(select(func.count(SearchDocument.id)).where(*where)) or 0
     results.pages = -(-results.total // PAGE_SIZE)
