@@ -52,7 +52,7 @@ def row(source: Source, obj: Any, doc: Doc, key: bytes | None = None) -> dict[st
         "tag_type": doc.tag[0] if doc.tag else None,
         "tag_id": doc.tag[1] if doc.tag else None,
         "dated_at": doc.dated_at,
-        "title": "" if doc.sealed else doc.title,
+        "title": "" if doc.sealed else ": ".join(t for t in (doc.heading, doc.title) if t),
         "body": "" if doc.sealed else doc.body,
         "is_sealed": doc.sealed,
         "terms": " ".join(words),

@@ -42,6 +42,9 @@ class Doc:
     delegation_id: int | None = None
     tag: tuple[str, int] | None = None
     sealed: bool = False
+    #: Shown before the title, not searched: what the row belongs to (a comment's paper, a
+    #: post's topic), so a paper's title finds the paper once, not every comment on it.
+    heading: str = ""
 
 
 @dataclass(frozen=True)
@@ -97,12 +100,13 @@ def _revision(revision: Revision) -> Doc | None:
         paper.id,
         paper.room_id,
         revision.created_at,
-        f"{paper.title} ({revision.label})",
+        "",
         plain(revision.source),
         language=paper.original_language,
         anchor=str(revision.number),
         delegation_id=paper.submitted_by_delegation_id,
         tag=("paper", paper.id),
+        heading=f"{paper.title} ({revision.label})",
     )
 
 
@@ -118,11 +122,12 @@ def _comment(comment: Comment) -> Doc | None:
         paper.id,
         paper.room_id,
         comment.created_at,
-        paper.title,
+        "",
         join([plain(comment.body), plain(comment.proposed_text)]),
         anchor=comment.paragraph_key,
         delegation_id=None if paper.is_chatham_house else comment.delegation_id,
         tag=("paper", paper.id),
+        heading=paper.title,
     )
 
 
@@ -152,11 +157,12 @@ def _discussion_post(post: TopicPost) -> Doc | None:
         topic.id,
         topic.room_id,
         post.created_at,
-        topic.title,
+        "",
         plain(post.body),
         anchor=str(post.id),
         delegation_id=None if topic.is_chatham_house else post.delegation_id,
         tag=("discussion_topic", topic.id),
+        heading=topic.title,
     )
 
 
@@ -185,10 +191,11 @@ def _agenda_item(item: AgendaItem) -> Doc | None:
         meeting.id,
         meeting.room_id,
         meeting.starts_at,
-        f"{meeting.title}: {item.number}{item.letter and f'({item.letter})'}. {item.title}",
+        f"{item.number}{item.letter and f'({item.letter})'}. {item.title}",
         join([plain(item.annotation), item.presenters]),
         anchor=str(item.id),
         tag=("agenda_item", item.id),
+        heading=meeting.title,
     )
 
 
