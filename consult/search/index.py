@@ -146,6 +146,15 @@ def rebuild(session: Session, *, echo=None) -> dict[str, int]:
     return counts
 
 
+def needs_rebuild(session: Session) -> bool:
+    """The index is empty while there is something to find (a database from before 0037)."""
+    from consult.rooms.models import Room
+
+    if session.scalar(select(SearchDocument.id).limit(1)) is not None:
+        return False
+    return session.scalar(select(Room.id).limit(1)) is not None
+
+
 def install() -> None:
     """Listen to every session's flushes (once per process; the sources are the same for
     every app)."""
