@@ -174,7 +174,10 @@ def visible_clause(user: Any, include_gated: bool) -> ColumnElement[bool]:
             and_(
                 SearchDocument.kind.in_(kinds),
                 SearchDocument.subject_type == model.__tablename__,
-                SearchDocument.subject_id.in_(select(model.id).where(policy.visible(model, user))),
+                # Per row found (by its subject's primary key), not the whole visible table.
+                select(model.id)
+                .where(model.id == SearchDocument.subject_id, policy.visible(model, user))
+                .exists(),
             )
         )
     return or_(*clauses) if clauses else false()
@@ -269,22 +272,22 @@ def search(user: Any, query: Query, *, include_gated: bool | None = None) -> Res
     dialect = db.engine.dialect.name
     where = _where(user, query, groups, gated)
 
-    results.total = db.session.scalar(select(func.count(SearchDocument.id)).where(*where)) or 0
+    results.total, results.facets = _facets(where)
     results.pages = -(-results.total // PAGE_SIZE)
-    results.facets = _facets(where)
     if results.total == 0 or query.page > results.pages:
         return results
-    rows = select(SearchDocument).where(*where)
     if dialect == "postgresql":
+        rows = select(SearchDocument).where(*where)
         rows = rows.order_by(_rank(dialect, groups), SearchDocument.dated_at.desc())
     else:
-        ranked = (
-            select(_fts.c.rowid, _fts.c.rank)
-            .where(_fts.c.search_fts.op("MATCH")(_fts_expression(groups)))
-            .subquery()
-        )
-        rows = rows.join(ranked, ranked.c.rowid == SearchDocument.id).order_by(
-            ranked.c.rank, SearchDocument.dated_at.desc()
+        # FTS5 drives the loop in rank order, so the visible filters are asked only until the
+        # page is full (a bare `ORDER BY rank` keeps FTS5's own ordering).
+        rows = (
+            select(SearchDocument)
+            .select_from(_fts)
+            .join(SearchDocument, SearchDocument.id == _fts.c.rowid)
+            .where(_fts.c.search_fts.op("MATCH")(_fts_expression(groups)), *where[1:])
+            .order_by(_fts.c.rank)
         )
     rows = rows.limit(PAGE_SIZE).offset((query.page - 1) * PAGE_SIZE)
     documents = db.session.scalars(rows).all()
@@ -299,36 +302,48 @@ def _fts_expression(groups: list[set[str]]) -> str:
     )
 
 
-def _facets(where: list[ColumnElement[bool]]) -> dict[str, list[tuple[Any, str, int]]]:
-    """Counts by kind, room and delegation, over exactly the rows found."""
-    facets: dict[str, list[tuple[Any, str, int]]] = {}
-    counted = func.count(SearchDocument.id)
-    kinds = db.session.execute(
-        select(SearchDocument.kind, counted).where(*where).group_by(SearchDocument.kind)
-    ).all()
-    facets["kind"] = sorted(
-        ((kind, str(BY_KIND[kind].label), n) for kind, n in kinds if kind in BY_KIND),
-        key=lambda row: -row[2],
-    )
-    rooms = db.session.execute(
-        select(Room.id, Room.title, counted)
-        .join(Room, Room.id == SearchDocument.room_id)
+def _facets(where: list[ColumnElement[bool]]) -> tuple[int, dict[str, list[tuple[Any, str, int]]]]:
+    """The total and the counts by kind, room and delegation, over exactly the rows found: one
+    grouped statement (the match and the visible filters run once), summed here."""
+    grouped = db.session.execute(
+        select(
+            SearchDocument.kind,
+            SearchDocument.room_id,
+            SearchDocument.delegation_id,
+            func.count(SearchDocument.id),
+        )
         .where(*where)
-        .group_by(Room.id, Room.title)
-        .order_by(counted.desc(), Room.title)
-        .limit(FACET_ROWS)
+        .group_by(SearchDocument.kind, SearchDocument.room_id, SearchDocument.delegation_id)
     ).all()
-    facets["room"] = [(ident, title, n) for ident, title, n in rooms]
-    delegations = db.session.execute(
-        select(Delegation.id, Delegation.name, counted)
-        .join(Delegation, Delegation.id == SearchDocument.delegation_id)
-        .where(*where)
-        .group_by(Delegation.id, Delegation.name)
-        .order_by(counted.desc(), Delegation.name)
-        .limit(FACET_ROWS)
-    ).all()
-    facets["delegation"] = [(ident, name, n) for ident, name, n in delegations]
-    return facets
+    total = 0
+    kinds: dict[str, int] = {}
+    rooms: dict[int, int] = {}
+    delegations: dict[int, int] = {}
+    for kind, room_id, delegation_id, n in grouped:
+        total += n
+        kinds[kind] = kinds.get(kind, 0) + n
+        rooms[room_id] = rooms.get(room_id, 0) + n
+        if delegation_id is not None:
+            delegations[delegation_id] = delegations.get(delegation_id, 0) + n
+    facets: dict[str, list[tuple[Any, str, int]]] = {
+        "kind": sorted(
+            ((kind, str(BY_KIND[kind].label), n) for kind, n in kinds.items() if kind in BY_KIND),
+            key=lambda row: (-row[2], row[1]),
+        )
+    }
+    for name, model, label, counts in (
+        ("room", Room, Room.title, rooms),
+        ("delegation", Delegation, Delegation.name, delegations),
+    ):
+        top = sorted(counts, key=lambda ident: -counts[ident])[: FACET_ROWS * 2]
+        names = (
+            dict(db.session.execute(select(model.id, label).where(model.id.in_(top))).all())
+            if top
+            else {}
+        )
+        rows = [(ident, names[ident], counts[ident]) for ident in top if ident in names]
+        facets[name] = sorted(rows, key=lambda row: (-row[2], row[1]))[:FACET_ROWS]
+    return total, facets
 
 
 def stages() -> list[Term]:
