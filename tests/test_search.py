@@ -158,6 +158,7 @@ WORDS = [
     "statement",
     "topic",
     "room",
+    "how",
 ]
 
 

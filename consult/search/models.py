@@ -31,7 +31,7 @@ class SearchDocument(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     #: room, paper, revision, comment, topic, discussion_post, meeting, agenda_item,
-    #: case_study, thread, thread_post (consult.search.sources.KINDS).
+    #: case_study, questionnaire, question, thread, thread_post (consult.search.sources).
     kind: Mapped[str] = mapped_column(String(24))
     object_id: Mapped[int] = mapped_column()
     #: The listed model (its table) and row whose visible filter says who may find this.

@@ -380,6 +380,8 @@ def _url(document: SearchDocument, room: Room) -> str:
             return url_for("meetings.meeting", meeting_id=page) + f"#item-{document.object_id}"
         case "case_study":
             return url_for("case_studies.case_study", case_study_id=page)
+        case "questionnaire" | "question":
+            return url_for("questionnaires.questionnaire", questionnaire_id=page)
         case "thread":
             return url_for("threads.thread", thread_id=page)
         case "thread_post":

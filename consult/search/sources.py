@@ -21,6 +21,7 @@ from consult.discussions.models import Topic, TopicPost
 from consult.extensions import db
 from consult.meetings.models import AgendaItem, Meeting
 from consult.papers.models import Comment, Paper, Revision
+from consult.questionnaires.models import Question, Questionnaire
 from consult.rooms.models import Room
 from consult.search.text import join, plain
 from consult.threads.models import Post, Thread
@@ -214,6 +215,36 @@ def _case_study(case: CaseStudy) -> Doc:
     )
 
 
+def _questionnaire(questionnaire: Questionnaire) -> Doc:
+    return Doc(
+        Questionnaire,
+        questionnaire.id,
+        questionnaire.id,
+        questionnaire.room_id,
+        questionnaire.created_at,
+        questionnaire.title,
+        plain(questionnaire.introduction),
+        tag=("questionnaire", questionnaire.id),
+    )
+
+
+def _question(question: Question) -> Doc | None:
+    questionnaire = _get(Questionnaire, question.questionnaire_id)
+    if questionnaire is None:
+        return None
+    return Doc(
+        Question,
+        question.id,
+        questionnaire.id,
+        questionnaire.room_id,
+        questionnaire.created_at,
+        "",
+        plain(question.text),
+        tag=("questionnaire", questionnaire.id),
+        heading=questionnaire.title,
+    )
+
+
 def _thread(thread: Thread) -> Doc:
     return Doc(
         Thread,
@@ -321,6 +352,16 @@ SOURCES: tuple[Source, ...] = (
             "room_id",
         ),
     ),
+    Source(
+        "questionnaire",
+        Questionnaire,
+        Questionnaire,
+        _l("Questionnaire"),
+        _questionnaire,
+        ("title", "introduction", "room_id"),
+        cascade=(("question", Question.questionnaire_id, ("title", "room_id", "created_at")),),
+    ),
+    Source("question", Question, Question, _l("Question"), _question, ("text",)),
     Source(
         "thread",
         Thread,
