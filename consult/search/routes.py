@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, g, request, url_for
+from flask import Blueprint, g, url_for
 from flask_login import current_user
 
 from consult.handlers import handler
@@ -18,7 +18,7 @@ bp = Blueprint("search", __name__)
 def index():
     """Search what this person may see (a GET form: it works without JavaScript)."""
     user = current_user._get_current_object()
-    query, errors = services.parse(request.args)
+    query, errors = services.parse()
     results = None
     if not errors and query.text:
         results = services.search(user, query)

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from flask import url_for
+from flask import request, url_for
 from flask_babel import format_number
 from flask_babel import gettext as _
 from markupsafe import Markup, escape
@@ -104,10 +104,10 @@ class Results:
     gate: str | None = None
 
 
-def parse(args: Any) -> tuple[Query, dict[str, str]]:
-    """The query from request arguments, and the refusals by field (none: it may run)."""
+def parse() -> tuple[Query, dict[str, str]]:
+    """The query from the request's arguments, and the refusals by field (none: it may run)."""
     errors: dict[str, str] = {}
-    text = (args.get("q") or "").strip()
+    text = (request.args.get("q") or "").strip()
     query = Query(text=text)
     if len(text) > MAX_QUERY:
         errors["q"] = _(
@@ -115,29 +115,34 @@ def parse(args: Any) -> tuple[Query, dict[str, str]]:
             max=format_number(MAX_QUERY),
             n=format_number(len(text)),
         )
-    kind = args.get("kind") or None
+    kind = request.args.get("kind") or None
     if kind is not None:
         if kind in BY_KIND:
             query.kind = kind
         else:
             errors["kind"] = _("Choose a kind from the list.")
-    for name, attr in (("room", "room_id"), ("stage", "stage_id"), ("delegation", "delegation_id")):
-        value = args.get(name) or None
-        if value is not None:
+    chosen = {
+        "room": request.args.get("room"),
+        "stage": request.args.get("stage"),
+        "delegation": request.args.get("delegation"),
+    }
+    for name, value in chosen.items():
+        if value:
             ident = parse_id(value)
             if ident is None:
                 errors[name] = _("Choose one from the list.")
-            setattr(query, attr, ident)
-    for name, attr in (("from", "date_from"), ("to", "date_to")):
-        value = (args.get(name) or "").strip()
+            setattr(query, f"{name}_id", ident)
+    dates = {"from": request.args.get("from"), "to": request.args.get("to")}
+    for name, value in dates.items():
+        value = (value or "").strip()
         if value:
             try:
-                setattr(query, attr, date.fromisoformat(value))
+                setattr(query, f"date_{name}", date.fromisoformat(value))
             except ValueError:
                 errors[name] = _("Give a date as YYYY-MM-DD.")
     if query.date_from and query.date_to and query.date_from > query.date_to:
         errors["to"] = _("The end date is before the start date.")
-    query.page = parse_int(args.get("page") or "1", minimum=1) or 1
+    query.page = parse_int(request.args.get("page") or "1", minimum=1) or 1
     return query, errors
 
 
