@@ -414,3 +414,42 @@ def test_consult_reindex_rebuilds_the_same_rows(app, db, members_room):
     assert _found(member, "marking").total == 0
     index.rebuild(db.session)
     assert _found(member, "marking").total == before == 1
+
+
+def test_a_write_rolled_back_leaves_nothing_in_the_index(db, members_room):
+    room, chair, member = members_room
+    paper = _paper(room, chair)
+    db.session.flush()
+    savepoint = db.session.begin_nested()
+    _comment(paper, member, "Intermediaries must be registered.")
+    db.session.flush()
+    assert _found(member, "intermediaries").total == 1
+    savepoint.rollback()
+    assert _found(member, "intermediaries").total == 0
+    assert (
+        db.session.scalar(
+            select(func.count(SearchDocument.id)).where(SearchDocument.kind == "comment")
+        )
+        == 0
+    )
+
+
+def test_a_chatham_house_discussion_names_nobody_and_a_title_change_reaches_its_posts(
+    db, members_room
+):
+    from consult.discussions import services as discussions
+
+    room, chair, member = members_room
+    topic = discussions.start_topic(
+        room, chair, "Ideas for the statement", "What should we stress?", is_chatham_house=True
+    )
+    discussions.post_reply(topic, member, "Stockpile security, first of all.")
+    db.session.flush()
+    results = _found(chair, "stockpile")
+    assert results.total == 1 and results.hits[0].kind == "discussion_post"
+    assert results.hits[0].delegation is None and results.facets["delegation"] == []
+    assert "Ideas for the statement" in results.hits[0].title
+    topic.title = "Priorities of the group"
+    db.session.flush()
+    assert "Priorities of the group" in _found(chair, "stockpile").hits[0].title
+    assert _found(chair, "priorities").total == 1  # the topic once, not its posts again
