@@ -20,10 +20,10 @@ depends_on = None
 ANSWERS = ('no_objection', 'objection', 'comment')
 
 
-def _answer(name, nullable=False, enum='procedure_answer'):
-    # Two answer columns of one table need two constraint names: PostgreSQL refuses a table
-    # with two CHECK constraints of the same name (SQLite does not mind).
-    return sa.Column(name, sa.Enum(*ANSWERS, name=enum, native_enum=False,
+def _answer(name, nullable=False, enum_name='procedure_answer'):
+    # The CHECK constraint is named after the enum, and a table's constraint names must differ
+    # on PostgreSQL: the previous answer's enum has a name of its own.
+    return sa.Column(name, sa.Enum(*ANSWERS, name=enum_name, native_enum=False,
                                    create_constraint=True, length=32), nullable=nullable)
 
 
@@ -95,7 +95,7 @@ def upgrade():
         sa.Column('at', sa.DateTime(timezone=True), nullable=False),
         _answer('answer'),
         sa.Column('reason', sa.Text(), nullable=False),
-        _answer('previous_answer', nullable=True, enum='procedure_previous_answer'),
+        _answer('previous_answer', nullable=True, enum_name='procedure_previous_answer'),
         sa.Column('previous_reason', sa.Text(), nullable=False),
         sa.ForeignKeyConstraint(['response_id'], ['procedure_response.id'], ondelete='CASCADE'),
         sa.ForeignKeyConstraint(['user_id'], ['user.id']),
