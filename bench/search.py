@@ -29,7 +29,7 @@ QUERIES = 300  # per side (after WARMUP)
 WARMUP = 20
 SEARCHER = "delegate.germany"  # WGETI and its sub-working group, the post-shipment group
 ROOMS = ("wgeti", "wgeti-art-6-7", "csp12", "post-shipment", "african-group", "csp12-states")
-VOCABULARY = (
+_VOCABULARY = (
     "transfer export import transit brokering diversion licence licensing end-use certificate "
     "verification delivery stockpile ammunition small arms light weapons control list customs "
     "authority risk assessment mitigation measures cooperation assistance reporting national "
@@ -37,7 +37,8 @@ VOCABULARY = (
     "border shipment consignee intermediary marking tracing record keeping enforcement penalty "
     "legislation regulation agency inter-agency industry outreach training capacity fund "
     "implementation universalization transparency annual report article seven six eleven"
-).split()  # noqa: SIM905 - a list of words
+)
+VOCABULARY = _VOCABULARY.split()
 FILLER = "the of and to in a that for on with as by this is be are from".split()  # noqa: SIM905
 #: Words searched: single words, pairs, a stem away from the text, a word found nowhere.
 SEARCHES = (
