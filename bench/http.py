@@ -275,6 +275,7 @@ def main() -> None:
             "discussion page": topic.group(1) if topic else None,
             "room discussions": f"/rooms/{ROOM}/discussions",
             "delegation drafts": "/delegation-drafts",
+            "search page": "/search?q=national+control",
         }
         baseline_url = f"{baseline.base_url}/page"
         baseline_bytes = expect_ok(baseline_url, anonymous)

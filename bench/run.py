@@ -10,7 +10,7 @@ import subprocess
 import sys
 import time
 
-BENCHMARKS = ("http", "live_fanout", "comments", "papers")
+BENCHMARKS = ("http", "live_fanout", "comments", "papers", "search")
 TIMEOUT = 900  # seconds for one benchmark, servers included
 
 

@@ -30,6 +30,7 @@ from consult import (
     procedures,
     questionnaires,
     rooms,
+    search,
     small_groups,
     statements,
     taxonomy,
@@ -74,6 +75,7 @@ DOMAINS = (
     procedures,
     case_studies,
     assistance,
+    search,
     notifications,
     admin,
 )

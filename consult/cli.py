@@ -34,6 +34,13 @@ def init_db() -> None:
     """Create or upgrade the database schema (through the migrations, never create_all)."""
     upgrade()
     click.echo("Database is up to date.")
+    from consult.search import index
+
+    # A database that had content before search existed (migration 0037 adds an empty index).
+    if index.needs_rebuild(db.session):
+        counts = index.rebuild(db.session)
+        db.session.commit()
+        click.echo(f"Search index built: {sum(counts.values())} rows.")
 
 
 @click.command("demo")

@@ -8,6 +8,8 @@ reveals no thread title, post, case reference or attachment.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import os
 from functools import cache
 from pathlib import Path
@@ -63,6 +65,12 @@ def decrypt(token: bytes) -> bytes:
         ) from error
 
 
+def derived_key(purpose: str) -> bytes:
+    """A key for `purpose` derived from the newest content key (the search index's keyed
+    hashes of confidential words): without the content key it cannot be remade."""
+    return hmac.new(_load_keys()[0].encode(), purpose.encode(), hashlib.sha256).digest()
+
+
 class EncryptedText(TypeDecorator):
     """Text stored as a Fernet token; plain text only in memory."""
 
@@ -76,4 +84,4 @@ class EncryptedText(TypeDecorator):
         return None if value is None else decrypt(bytes(value)).decode()
 
 
-__all__ = ["EncryptedText", "KeyError_", "decrypt", "encrypt"]
+__all__ = ["EncryptedText", "KeyError_", "decrypt", "derived_key", "encrypt"]

@@ -1105,6 +1105,8 @@ ENDPOINTS = {
     "statements.export": ("GET", lambda w: f"/statements/{w.statement_id}.docx", VIEW),
     # ---- the library ----
     "library.index": ("GET", lambda w: "/library", SIGNED_IN_ONLY),
+    # Anyone signed in searches; what they find is the visible filters' (tests/test_search.py).
+    "search.index": ("GET", lambda w: "/search?q=Draft+Opening&kind=comment", SIGNED_IN_ONLY),
     "library.term": ("GET", lambda w: "/library/post-delivery-measures", SIGNED_IN_ONLY),
     # ---- the taxonomy's administration and tagging ----
     "taxonomy.index": ("GET", lambda w: "/admin/taxonomy", SECRETARIAT_ONLY),

@@ -634,6 +634,15 @@ def test_a_members_room_discussion_never_reaches_an_outsider(
             seen.append(answer.get_data(as_text=True))
             if outsider is not None and "/discussion" in url:
                 assert answer.status_code == 404, url
+    # Search, for each canary (its distinctive word, and whole: the page repeats the query, so
+    # the whole one is judged by its results), finds nothing and counts nothing.
+    for canary in (CANARY_TITLE, CANARY_BODY):
+        for q in (canary.rsplit("-", 1)[-1], canary):
+            page = client.get("/search", query_string={"q": q}).get_data(as_text=True)
+            if outsider is not None:
+                assert "Nothing found for" in page and 'class="search-hit"' not in page, q
+            if q != canary:
+                seen.append(page)
     if outsider is not None:
         topic_id = topic.id
         seen += [

@@ -253,6 +253,43 @@ def test_logs_are_json_lines_without_form_data(deployment: Deployment) -> None:
 
 
 @pytest.mark.hardening
+def test_search_on_postgresql_finds_through_the_visible_filters(deployment: Deployment) -> None:
+    """PostgreSQL full-text search (the tsvector column and its GIN index) behind the same
+    interface: the demo, indexed as it was seeded, found on B by who may see it and by nobody
+    else; a word written is found at once (the index is in the write's transaction). Only B:
+    A may have been stopped by the test before."""
+    b = deployment.b
+    member = sign_in(b, "npc.nigeria")  # the African Group's room (members)
+    found = member.get(f"{b.base_url}/search", params={"q": "colleagues stress"}, timeout=10)
+    assert found.status_code == 200 and "1 result for" in html.unescape(found.text)
+    assert "<mark>stress</mark>" in found.text
+    outsider = sign_in(b, "delegate.controlarms")
+    nothing = outsider.get(f"{b.base_url}/search", params={"q": "colleagues"}, timeout=10)
+    assert nothing.status_code == 200 and "Nothing found for" in nothing.text
+    assert "African Group" not in nothing.text
+    # Stemmed: "monitoring" in a comment of the Articles 6 and 7 sub-working group.
+    reader = sign_in(b, "delegate.germany")
+    stems = reader.get(f"{b.base_url}/search", params={"q": "monitored"}, timeout=10)
+    assert "<mark>monitoring</mark>" in stems.text
+    for bad in ('"', "*", "NEAR(", "-", "a' | b &", "x" * 300):
+        answer = reader.get(f"{b.base_url}/search", params={"q": bad}, timeout=10)
+        assert answer.status_code in (200, 422), bad
+    # Written, then found.
+    word = f"Zyloprax{int(time.time())}"
+    chair = sign_in(b, "chair.wgeti")
+    page = chair.get(f"{b.base_url}/rooms/{ROOM}/discussions/new", timeout=10)
+    posted = chair.post(
+        f"{b.base_url}/rooms/{ROOM}/discussions/new",
+        data={"title": f"On {word}", "body": "Text.", "csrf_token": csrf_token(page.text)},
+        allow_redirects=False,
+        timeout=10,
+    )
+    assert posted.status_code == 303
+    later = reader.get(f"{b.base_url}/search", params={"q": word.lower()}, timeout=10)
+    # The topic once: its title is not searched again in its opening post.
+    assert "1 result for" in html.unescape(later.text)
+
+
 def test_signing_out_on_a_drops_the_sessions_socket_on_b(deployment: Deployment) -> None:
     """The socket sits on B; the session ends on A: B hears it through the queue at once."""
     a, b = deployment.a, deployment.b

@@ -423,6 +423,15 @@ def test_no_canary_reaches_an_outsider(
     for url in urls:
         seen.append(client.get(url).get_data(as_text=True))
         seen.append(client.get(url, headers={"HX-Request": "true"}).get_data(as_text=True))
+    # Search, for every canary (its distinctive word, and whole: the page repeats the query,
+    # so the whole one is judged by its results), finds nothing and counts nothing.
+    for canary in CANARIES:
+        for q in (canary.rsplit("-", 1)[-1], canary, f"{canary} case"):
+            page = client.get("/search", query_string={"q": q}).get_data(as_text=True)
+            if outsider is not None:
+                assert "Nothing found for" in page and 'class="search-hit"' not in page, q
+            if q != canary and not q.startswith(canary):
+                seen.append(page)
     if outsider is not None:
         seen.append(client.post("/calendar/feed", data={"action": "new"}).get_data(as_text=True))
         seen += [
