@@ -325,3 +325,19 @@ def test_deadline_reminders_72_and_24_hours_before(app, db, place, clock):
     assert reminders.send() == 0 and told() == first  # once
     clock.move(hours=47)
     assert reminders.send() >= 1 and told() == 2 * first
+
+
+def test_a_sender_that_dies_after_claiming_loses_nothing(db, place, clock):
+    """A sender claims a message and dies before sending it (a restart in the middle): no
+    other sender takes it while the claim holds, and the next pass after the claim expires
+    sends it, once."""
+    room, paper, chair, member, outsider = place
+    message = mail.queue(member.email, "Hello", "Body", user_id=member.id)
+    db.session.commit()
+    assert mail._claim(message.id, utcnow(), "worker-that-dies")
+    db.session.commit()
+    mail.outbox.clear()
+    assert mail.send_pending() == 0 and mail.outbox == []  # claimed: not taken twice
+    clock.move(seconds=mail.CLAIM_SECONDS + 1)
+    assert mail.send_pending() == 1 and len(mail.outbox) == 1
+    assert mail.send_pending() == 0
