@@ -4,6 +4,7 @@ delegate while that delegate watches their dashboard, the keyboard, and a phone 
 from __future__ import annotations
 
 import re
+import time
 from email.message import EmailMessage
 from email.parser import BytesParser
 from email.policy import default
@@ -85,17 +86,27 @@ def test_delegate_outside_a_members_only_room_gets_not_found(signed_in):
     expect(rooms.get_by_role("link", name="CSP12 Preparatory Process")).to_be_visible()
     expect(rooms.get_by_text("African Group")).to_have_count(0)
     page.get_by_label("Find a room").fill("African")
-    page.get_by_role("button", name="Search").click()
+    # (the room list's own button, not the header's search box)
+    rooms_form = page.locator("form", has=page.get_by_label("Find a room"))
+    rooms_form.get_by_role("button", name="Search").click()
     expect(page.get_by_text("No room matches.")).to_be_visible()
 
 
-def mail_to(live_server, address: str) -> list[EmailMessage]:
-    messages = []
-    for path in live_server.mails():
-        message = BytesParser(policy=default).parsebytes(path.read_bytes())
-        if address in message["To"]:
-            messages.append(message)
-    return messages
+def mail_to(
+    live_server, address: str, at_least: int = 1, timeout: float = 15
+) -> list[EmailMessage]:
+    """The mail the server sent to `address`, waiting for the first: it leaves through the
+    outbox, which the server's sender empties every two seconds."""
+    deadline = time.monotonic() + timeout
+    while True:
+        messages = []
+        for path in live_server.mails():
+            message = BytesParser(policy=default).parsebytes(path.read_bytes())
+            if address in message["To"]:
+                messages.append(message)
+        if len(messages) >= at_least or time.monotonic() > deadline:
+            return messages
+        time.sleep(0.2)
 
 
 SMALL_GROUP = "Small group on post-shipment on-site verification"
