@@ -35,7 +35,10 @@
     if (!toggle || !header) return;
     header.classList.add("nav-collapsible");
     toggle.hidden = false;
-    function set(open) { toggle.setAttribute("aria-expanded", open ? "true" : "false"); }
+    function set(open) {
+      toggle.setAttribute("aria-expanded", open ? "true" : "false");
+      header.classList.toggle("nav-open", open); // the search box folds with the menu
+    }
     toggle.addEventListener("click", function () {
       set(toggle.getAttribute("aria-expanded") !== "true");
     });
