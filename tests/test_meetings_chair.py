@@ -23,6 +23,7 @@ from consult.meetings.models import (
     Presence,
 )
 from consult.rooms.models import AccessLevel, RoomRole
+from consult.rooms.policy import forget_room_roles
 from consult.timeutil import utcnow
 from tests.test_meetings import CONFIRM, HX, delegate
 
@@ -453,6 +454,9 @@ def test_meetings_items_and_requests_are_visible_exactly_where_they_may_be_seen(
         services.inscribe(item, chair, speaker.delegation)
     db.session.flush()
     transaction.discard()
+    # Scheduling notifies the room, which read (and cached) roles before the later rooms'
+    # memberships were added: read them afresh, as a request would.
+    forget_room_roles()
     for model in (Meeting, AgendaItem, FloorRequest):
         everything = db.session.scalars(select(model)).all()
         for person in people:

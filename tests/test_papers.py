@@ -623,7 +623,10 @@ def test_following_tells_of_revisions_and_replies(client, auth, setting, db):
         )
         == 0
     )
-    assert mail.outbox == []  # in-app only
+    # By e-mail at once only the reply (the default for replies); the revision waits for the
+    # daily digest.
+    assert [m["To"] for m in mail.outbox] == [member.email]
+    assert "replied to your comment" in mail.outbox[0]["Subject"]
 
 
 def test_new_comment_is_signalled_live_to_viewers(client, auth, setting, db, app):

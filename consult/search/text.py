@@ -196,7 +196,8 @@ def plain(markdown: str | None) -> str:
     markup characters go, whitespace is one space."""
     if not markdown:
         return ""
-    text = re.sub(r"!?\[([^\]]*)\]\([^)]*\)", r"\1", markdown)
+    # Bounded and without "[" inside: linear on any text (18,000 brackets included).
+    text = re.sub(r"!?\[([^\[\]]{0,500})\]\([^()\s]{0,2000}\)", r"\1", markdown)
     text = re.sub(r"<[^>]{0,200}>", " ", text)
     text = re.sub(r"[*_`#>|~]+", " ", text)
     return re.sub(r"\s+", " ", text).strip()
