@@ -66,7 +66,8 @@ class Config:
 
     BABEL_DEFAULT_LOCALE = "en"
     BABEL_DEFAULT_TIMEZONE = "UTC"
-    LANGUAGES = ["en"]
+    #: The interface languages offered, in the order the language switch lists them.
+    LANGUAGES = ["en", "fr", "es"]
 
     # Mail: "console" logs, "file" writes .eml files, "smtp" sends; "memory" is for tests.
     MAIL_BACKEND = _env("MAIL_BACKEND", "console")
