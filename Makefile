@@ -11,13 +11,14 @@ BIN := $(VENV)/bin
 PORT ?= 5000
 export PORT
 
-.PHONY: help run test lint bench mutants install install-test system-test-deps system-scaleout-deps clean
+.PHONY: help run test lint bench mutants messages install install-test system-test-deps system-scaleout-deps clean
 
 help:
 	@echo "make run   - serve the demo at http://127.0.0.1:$(PORT) (PORT overrides)"
 	@echo "make test  - install what the tests need and run the whole suite"
 	@echo "make lint  - ruff check and format check"
 	@echo "make bench - run the benchmarks in bench/ (results in bench/results/)"
+	@echo "make messages - extract the interface's strings and update every catalogue (docs/translations.md)"
 	@echo "make mutants - mutation testing of the access policy modules, and the score (docs/testing.md)"
 
 $(BIN)/python:
@@ -32,8 +33,22 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[dev,prod]'
 	@touch $@ $(VENV)/.installed
 
-install: $(VENV)/.installed
-install-test: $(VENV)/.installed-test
+# The interface's catalogues (French, Spanish ...), compiled when their .po changes. A
+# malformed catalogue stops the install here, not a page later.
+CATALOGUES := $(wildcard consult/translations/*/LC_MESSAGES/messages.po)
+COMPILED := $(CATALOGUES:.po=.mo)
+BABEL_KEYWORDS := -k _l -k lazy_gettext -k ngettext:1,2
+
+%.mo: %.po | $(BIN)/python
+	@test -x $(BIN)/pybabel || $(BIN)/python -m pip install --quiet -e .
+	$(BIN)/pybabel compile --statistics -i $< -o $@
+
+install: $(VENV)/.installed $(COMPILED)
+install-test: $(VENV)/.installed-test $(COMPILED)
+
+messages: install
+	$(BIN)/pybabel extract -F babel.cfg $(BABEL_KEYWORDS) --no-wrap --project consult -o consult/translations/messages.pot .
+	$(BIN)/pybabel update -i consult/translations/messages.pot -d consult/translations --no-wrap --ignore-obsolete
 
 run: install
 	$(BIN)/consult init-db

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, g, has_request_context, render_template, request
-from flask_babel import format_datetime, format_number, get_locale, get_timezone
+from flask import Flask, g, has_request_context, render_template
+from flask_babel import format_number, get_locale, get_timezone
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError, generate_csrf
@@ -23,6 +23,7 @@ from consult import (
     discussions,
     extensions,
     groups,
+    i18n,
     library,
     meetings,
     notifications,
@@ -123,7 +124,7 @@ def _bind_extensions(app: Flask) -> None:
     csrf.init_app(app)
     # Not a bare `htmx` name here: importing the consult.htmx module rebinds that attribute.
     extensions.htmx.init_app(app)
-    babel.init_app(app, locale_selector=_select_locale, timezone_selector=_select_time_zone)
+    babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=_select_time_zone)
 
     login_manager.init_app(app)
     login_manager.session_protection = "strong"
@@ -189,12 +190,6 @@ def _register_blueprints(app: Flask) -> None:
     for domain in DOMAINS:
         domain.register(app)
     socketio.on_namespace(live.LiveNamespace("/live"))
-
-
-def _select_locale() -> str:
-    if not has_request_context():  # services run from the CLI and from tests too
-        return "en"
-    return request.accept_languages.best_match(Config.LANGUAGES) or "en"
 
 
 def _select_time_zone() -> str | None:
@@ -292,15 +287,6 @@ def _register_errors(app: Flask) -> None:
         )
 
 
-def duration(seconds: float | int | None) -> str:
-    """Seconds as m:ss or h:mm:ss; negative values (overruns) keep their sign."""
-    seconds = int(seconds or 0)
-    sign, seconds = ("-" if seconds < 0 else ""), abs(seconds)
-    hours, rest = divmod(seconds, 3600)
-    minutes, secs = divmod(rest, 60)
-    return f"{sign}{hours}:{minutes:02d}:{secs:02d}" if hours else f"{sign}{minutes}:{secs:02d}"
-
-
 def _unread_notifications() -> int:
     from consult.notifications.services import unread_count
 
@@ -308,19 +294,11 @@ def _unread_notifications() -> int:
 
 
 def _register_templating(app: Flask) -> None:
-    from consult import policy
-
-    def local_time(value, format: str = "medium") -> str:
-        """A UTC time shown in the viewer's time zone and locale."""
-        if value is None:
-            return ""
-        return format_datetime(value, format)
-
+    from consult import dates, policy
     from consult.papers import templating as papers_templating
 
     papers_templating.register(app)
-    app.jinja_env.filters["duration"] = duration
-    app.jinja_env.filters["local_time"] = local_time
+    dates.register(app)
     app.jinja_env.filters["number"] = format_number  # Babel: 1,234 / 1 234 / 1.234
     app.jinja_env.globals.update(
         can=policy.can,
@@ -330,5 +308,6 @@ def _register_templating(app: Flask) -> None:
         csrf_token=generate_csrf,
         viewer_time_zone=lambda: str(get_timezone()),
         current_locale=lambda: str(get_locale() or "en"),
+        language_choices=i18n.choices,
         unread_notifications=_unread_notifications,
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlsplit
 
 from flask import current_app, has_request_context, url_for
 
@@ -22,3 +23,18 @@ def absolute(path: str) -> str:
     if has_request_context():
         return request.host_url.rstrip("/") + path
     return current_app.config["PUBLIC_URL"].rstrip("/") + path
+
+
+def local_path(target: str | None) -> str | None:
+    """`target` when it is a path on this site (never another host, however spelt)."""
+    if target:
+        parts = urlsplit(target)
+        if (
+            not parts.scheme
+            and not parts.netloc
+            and target.startswith("/")
+            and not target.startswith("//")
+            and "\\" not in target
+        ):
+            return target
+    return None

@@ -657,6 +657,8 @@ ENDPOINTS = {
     "static": ("GET", lambda w: "/static/vendor/VERSIONS", PUBLIC),
     "core.health": ("GET", lambda w: "/health", PUBLIC),
     "core.dashboard": ("GET", lambda w: "/", SIGNED_IN_ONLY),
+    # The language switch works before sign-in too (an empty form: English, back to "/").
+    "core.switch_language": ("POST", lambda w: "/language", PUBLIC),
     "accounts.sign_in": ("GET", lambda w: "/sign-in", PUBLIC),
     # Without a password step first, the second step sends people back to sign in.
     "accounts.second_factor": ("GET", lambda w: "/sign-in/two-factor", SIGNED_IN_ONLY),

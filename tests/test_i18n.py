@@ -23,8 +23,14 @@ def test_times_are_shown_in_my_time_zone(client, auth, make_user, make_room, add
     auth.login(user)
     page = client.get(f"/rooms/{room.slug}").get_data(as_text=True)
     assert "Times are shown in Asia/Tokyo" in page
-    # 23:30 UTC on 2 March is 08:30 on 3 March in Tokyo.
-    assert "3/3/26, 8:30" in page
+    # 23:30 UTC on 2 March is 08:30 on 3 March in Tokyo: day, month in words, 24-hour clock.
+    assert "3 Mar 2026, 08:30" in page
+    user.language = "fr"
+    db.session.flush()
+    assert "3 mars 2026, 08:30" in client.get(f"/rooms/{room.slug}").get_data(as_text=True)
+    user.language = "es"
+    db.session.flush()
+    assert "3 mar 2026, 08:30" in client.get(f"/rooms/{room.slug}").get_data(as_text=True)
 
 
 def test_every_template_string_is_translatable():

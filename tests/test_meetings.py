@@ -637,10 +637,14 @@ def test_live_panel_query_count_does_not_grow_with_the_queue(
     assert measure() == small
 
 
-def test_duration_filter():
-    from consult import duration
+def test_durations_read_as_durations_in_every_language(app):
+    from consult.dates import duration
 
-    assert duration(65) == "1:05" and duration(-7) == "-0:07" and duration(3725) == "1:02:05"
+    with app.app_context():
+        assert duration(65) == "1 min 5 sec" and duration(-7) == "-7 sec"
+        assert duration(3725, language="en") == "1 hr 2 min"
+        assert duration(3600, language="fr") == "1\u202fh"
+        assert duration(2700, language="es") == "45 min"
 
 
 def test_labels_of_equal_values_stay_distinct():

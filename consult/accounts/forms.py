@@ -13,6 +13,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, ValidationError
 
+from consult import i18n
 from consult.accounts.models import DelegationStatus, RegionalGroup
 from consult.accounts.services import MIN_PASSWORD_LENGTH
 from consult.forms import Form
@@ -107,10 +108,18 @@ class ProfileForm(Form):
         description=_l("e.g. Ministry of Foreign Affairs, Defence, Customs, Licensing authority"),
     )
     time_zone = SelectField(_l("Time zone"), validators=[DataRequired()])
+    language = SelectField(
+        _l("Language"),
+        description=_l("Of the pages and of the e-mail consult sends you."),
+        validate_choice=False,  # a code not offered falls back to the browser's, no error
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.time_zone.choices = _zone_choices()
+        self.language.choices = [("", _l("As my browser asks"))] + i18n.choices()
+        if self.language.data not in dict(self.language.choices):
+            self.language.data = ""
 
     def validate_time_zone(self, field):
         if not is_time_zone(field.data):

@@ -132,6 +132,8 @@ class User(UserMixin, db.Model):
     #: May hand over a colleague's rooms and roles to a successor in the same delegation.
     is_focal_point: Mapped[bool] = mapped_column(default=False)
     time_zone: Mapped[str] = mapped_column(String(64), default="UTC")
+    #: The interface and mail language they chose (consult.i18n); None: as the browser asks.
+    language: Mapped[str | None] = mapped_column(String(8))
     #: None until an invitation is accepted.
     password_hash: Mapped[str | None] = mapped_column(String(255))
     is_active: Mapped[bool] = mapped_column(default=True)

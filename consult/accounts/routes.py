@@ -5,7 +5,6 @@ from __future__ import annotations
 import base64
 import io
 import time
-from urllib.parse import urlsplit
 
 import qrcode
 import qrcode.image.svg
@@ -14,7 +13,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_user
 from sqlalchemy import select
 
-from consult import audit
+from consult import audit, i18n
 from consult.accounts import handover, holdings, services, sessions
 from consult.accounts.forms import (
     ChangePasswordForm,
@@ -33,6 +32,7 @@ from consult.audit import client_address
 from consult.extensions import db, login_manager
 from consult.handlers import Load, handler
 from consult.htmx import render
+from consult.links import local_path
 from consult.policy import Need, can
 
 bp = Blueprint("accounts", __name__)
@@ -65,23 +65,8 @@ def _pending_id(user: User) -> str:
     return f"{user.id}:{user.session_nonce}"
 
 
-def _local_path(target: str | None) -> str | None:
-    """`target` when it is a path on this site (never another host, however spelt)."""
-    if target:
-        parts = urlsplit(target)
-        if (
-            not parts.scheme
-            and not parts.netloc
-            and target.startswith("/")
-            and not target.startswith("//")
-            and "\\" not in target
-        ):
-            return target
-    return None
-
-
 def _safe_next(target: str | None, default: str | None = None) -> str:
-    return _local_path(target) or default or url_for("core.dashboard")
+    return local_path(target) or default or url_for("core.dashboard")
 
 
 def _start_session(user: User, remember: bool, method: str) -> None:
@@ -93,6 +78,9 @@ def _start_session(user: User, remember: bool, method: str) -> None:
         # Confidential rooms need a session opened with the second factor, and recently.
         session["second_factor_at"] = time.time()
     services.signed_in(user, method=method)
+    if user.language is None and (chosen := i18n.chosen_here()):
+        # The language picked on the sign-in page becomes the profile's.
+        services.update_profile(user, language=chosen)
 
 
 @bp.route("/sign-in", methods=["GET", "POST"])
@@ -312,6 +300,7 @@ def profile():
                 title=form.title.data.strip(),
                 agency=form.agency.data.strip(),
                 time_zone=form.time_zone.data,
+                language=form.language.data or None,
             )
             flash(_("Your details were saved."), "success")
             return redirect(url_for("accounts.profile"))
@@ -346,7 +335,7 @@ def _qr_data_uri(uri: str) -> str:
 
 def _two_factor_setup_url(next_url: str | None) -> str:
     """The setup page, coming back to `next_url` (a path on this site) once it is done."""
-    return url_for("accounts.two_factor_setup", next=_local_path(next_url))
+    return url_for("accounts.two_factor_setup", next=local_path(next_url))
 
 
 @bp.route("/profile/two-factor", methods=["GET", "POST"])

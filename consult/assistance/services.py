@@ -15,6 +15,7 @@ from datetime import date
 from urllib.parse import urlencode, urlsplit
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from consult import audit
@@ -35,6 +36,7 @@ from consult.assistance.models import (
 from consult.assistance.policy import OFFERERS, delegation_sees_request
 from consult.errors import ServiceError, refuse_longer_than
 from consult.extensions import db
+from consult.i18n import later
 from consult.links import path_for
 from consult.notifications.services import notify
 from consult.policy import Need, can, visible
@@ -351,10 +353,10 @@ def _tell_parties(
     notify(
         _party_people(request, offer_delegation_ids, actor),
         "assistance.status_changed",
-        _(
+        _l(
             "The request for assistance “%(title)s” is now %(status)s.",
             title=request.title,
-            status=to.label.lower(),
+            status=later(lambda: to.label.lower()),
         ),
         path_for("assistance.request_page", request_id=request.id),
         subject=request,
@@ -646,7 +648,7 @@ def match(request: AssistanceRequest, actor: User, offer_ids: Iterable[int]) -> 
     notify(
         _party_people(request, [o.delegation_id for o in offers], actor),
         "assistance.matched",
-        _(
+        _l(
             "The Secretariat matched the request for assistance “%(title)s” with an offer: "
             "meet in the room %(room)s.",
             title=request.title,

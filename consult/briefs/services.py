@@ -15,6 +15,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from sqlalchemy import select
 
@@ -227,7 +228,7 @@ def submit(brief: TrendBrief, chair: User, days: int | None, confirm: set[str]) 
     notify(
         audience,
         "brief.pending",
-        _(PENDING_TEXT),
+        _l(PENDING_TEXT),
         path_for("rooms.room", slug=room.slug),
         subject=brief,
     )
@@ -281,7 +282,7 @@ def object_to(brief: TrendBrief, user: User, reason: str) -> BriefObjection:
     notify(
         [uid for uid in manager_ids(db.session.get(Room, brief.room_id)) if uid != user.id],
         "brief.objection",
-        _(OBJECTION_TEXT),
+        _l(OBJECTION_TEXT),
         path_for("briefs.brief", brief_id=brief.id),
         subject=brief,
     )
@@ -306,7 +307,7 @@ def withdraw_objection(brief: TrendBrief, user: User) -> None:
     notify(
         [uid for uid in manager_ids(db.session.get(Room, brief.room_id)) if uid != user.id],
         "brief.objection",
-        _(WITHDRAWN_OBJECTION_TEXT),
+        _l(WITHDRAWN_OBJECTION_TEXT),
         path_for("briefs.brief", brief_id=brief.id),
         subject=brief,
     )

@@ -25,6 +25,7 @@ from consult.accounts.models import Delegation, User
 from consult.errors import ServiceError, refuse_longer_than
 from consult.extensions import db
 from consult.groups import services as groups
+from consult.i18n import later
 from consult.links import path_for
 from consult.meetings import agenda, screens, undo, visibility
 from consult.meetings.models import (
@@ -163,38 +164,46 @@ def _tell_room(meeting: Meeting, actor: User, kind: str) -> None:
     cancelled or its agenda adopted; a confidential meeting is named as nothing more."""
     # The notifications page is not behind the confidential gate: its lines say nothing more.
     hidden = meeting.room.access is AccessLevel.CONFIDENTIAL or is_gated(meeting)
+    when = later(lambda: _when(meeting))  # in each recipient's language
     if kind == "meeting.scheduled":
         text = (
-            _("A confidential meeting was scheduled for %(when)s", when=_when(meeting))
+            _l(
+                "A confidential meeting was scheduled for %(when)s",
+                when=when,
+            )
             if hidden
-            else _(
-                "Meeting scheduled: %(title)s, %(when)s", title=meeting.title, when=_when(meeting)
+            else _l(
+                "Meeting scheduled: %(title)s, %(when)s",
+                title=meeting.title,
+                when=when,
             )
         )
     elif kind == "meeting.moved":
         text = (
-            _("A confidential meeting was moved: now %(when)s", when=_when(meeting))
+            _l("A confidential meeting was moved: now %(when)s", when=when)
             if hidden
-            else _(
+            else _l(
                 "Meeting moved: %(title)s, now %(when)s, %(where)s",
                 title=meeting.title,
-                when=_when(meeting),
-                where=meeting.venue or meeting.mode.label,
+                when=when,
+                where=meeting.venue or later(lambda: meeting.mode.label),
             )
         )
     elif kind == "meeting.cancelled":
         text = (
-            _("A confidential meeting was cancelled")
+            _l("A confidential meeting was cancelled")
             if hidden
-            else _(
-                "Meeting cancelled: %(title)s, %(when)s", title=meeting.title, when=_when(meeting)
+            else _l(
+                "Meeting cancelled: %(title)s, %(when)s",
+                title=meeting.title,
+                when=when,
             )
         )
     else:
         text = (
-            _("The agenda of a confidential meeting was adopted")
+            _l("The agenda of a confidential meeting was adopted")
             if hidden
-            else _("The agenda of %(title)s is adopted", title=meeting.title)
+            else _l("The agenda of %(title)s is adopted", title=meeting.title)
         )
     db.session.flush()  # the policy reads the meeting as it is now
     notify(
@@ -451,13 +460,13 @@ def _tell_closed(meeting: Meeting, item: AgendaItem, closed: list[FloorRequest])
         notify(
             ids,
             "meeting.floor_closed",
-            _(
+            _l(
                 "The chair closed the speakers' list of item %(label)s of %(title)s when the "
                 "meeting moved on: your request for the floor (%(kind)s) is withdrawn. Ask "
                 "again on the item under discussion if you still wish to speak.",
                 label=item.label,
                 title=meeting.title,
-                kind=request_.kind.label,
+                kind=later(lambda request_=request_: request_.kind.label),
             ),
             path_for("meetings.live", meeting_id=meeting.id),
             subject=meeting,
@@ -757,7 +766,7 @@ def confirm_floor(request_: FloorRequest, coordinator: User) -> None:
         notify(
             [request_.requested_by_id],
             "group.confirmed",
-            _(
+            _l(
                 "%(group)s confirmed your request for the floor on item %(label)s of %(title)s",
                 group=group.name,
                 label=item.label,
@@ -793,7 +802,7 @@ def decline_floor(request_: FloorRequest, coordinator: User, reason: str | None)
         request_, coordinator, "meeting.floor_group_declined", f"declined for {group.name}"
     )
     if request_.requested_by_id is not None:
-        text = _(
+        text = _l(
             "%(group)s declined your request for the floor on item %(label)s of %(title)s; "
             "you can ask again for %(delegation)s.",
             group=group.name,
@@ -802,7 +811,8 @@ def decline_floor(request_: FloorRequest, coordinator: User, reason: str | None)
             delegation=request_.delegation.name,
         )
         if reason:
-            text = f"{text} {_('Reason: %(reason)s', reason=reason)}"
+            declined = text  # both halves in the recipient's language
+            text = lambda _recipient: f"{declined} {_('Reason: %(reason)s', reason=reason)}"  # noqa: E731
         notify(
             [request_.requested_by_id],
             "group.declined",
@@ -1026,7 +1036,7 @@ def give_floor(item: AgendaItem, actor: User, request_: FloorRequest | None = No
         else _(
             "%(name)s has the floor (%(kind)s); %(other)s interrupted",
             name=request_.on_behalf_of,
-            kind=request_.kind.label,
+            kind=later(lambda request_=request_: request_.kind.label),
             other=speaking.on_behalf_of,
         ),
         before,

@@ -20,7 +20,7 @@ from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import select
 
-from consult import mail
+from consult import i18n, mail
 from consult.accounts.models import User
 from consult.extensions import db
 from consult.links import absolute, path_for
@@ -247,7 +247,7 @@ def mail_now(
     for user in users:
         if wanted.get(user.id) != IMMEDIATELY:
             continue
-        with force_locale("en"):  # the language of the recipient once catalogues exist
+        with force_locale(i18n.for_person(user)):
             unsubscribe, headers = _unsubscribe_headers(user.id, kind)
             if confidential:
                 title = _("New activity in a confidential room")
@@ -340,7 +340,7 @@ def send_digest(user: User, cadence: str, now: datetime | None = None) -> bool:
     if not items:
         db.session.flush()
         return False
-    with force_locale("en"):
+    with force_locale(i18n.for_person(user)):
         unsubscribe, headers = _unsubscribe_headers(user.id, cadence)
         title = (
             _("Your daily consult digest: %(n)s updates", n=len(items))

@@ -12,10 +12,12 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import joinedload
 
+from consult import i18n
 from consult.accounts.models import User
 from consult.extensions import db
 from consult.links import path_for
@@ -145,9 +147,10 @@ def notify(
     for user in recipients:
         if not can(Need.VIEW, subject, user):
             continue
-        line = text(user) if callable(text) else text
-        if confidential and kind not in CONFIDENTIAL_AWARE:
-            line = _("New activity in a confidential room")
+        with force_locale(i18n.for_person(user)):  # in their words: a lazy text, or built
+            line = str(text(user) if callable(text) else text)
+            if confidential and kind not in CONFIDENTIAL_AWARE:
+                line = _("New activity in a confidential room")
         db.session.add(
             Notification(
                 user_id=user.id,

@@ -18,6 +18,7 @@ from datetime import datetime
 
 from flask import current_app
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -365,7 +366,7 @@ def _invite(paper: Paper, user: User, cosponsors: list[Delegation]) -> list[Dele
         notify(
             people,
             "paper.cosponsor_invited",
-            _(
+            _l(
                 "%(delegation)s invites your delegation to co-sponsor %(title)s",
                 delegation=user.delegation.name,
                 title=paper.title,
@@ -378,13 +379,13 @@ def _invite(paper: Paper, user: User, cosponsors: list[Delegation]) -> list[Dele
 
 def _tell_chairs(paper: Paper, user: User, *, resubmitted: bool) -> None:
     text = (
-        _(
+        _l(
             "%(delegation)s resubmitted %(title)s",
             delegation=user.delegation.name,
             title=paper.title,
         )
         if resubmitted
-        else _(
+        else _l(
             "%(delegation)s submitted %(title)s for the room",
             delegation=user.delegation.name,
             title=paper.title,

@@ -301,7 +301,7 @@ def revise(
     notify(
         followers,
         "paper.revision",
-        _("%(title)s: %(rev)s is out", title=paper.title, rev=revision.label),
+        _l("%(title)s: %(rev)s is out", title=paper.title, rev=revision.label),
         path_for("papers.paper", paper_id=paper.id),
         subject=paper,  # a follower who may no longer see the paper (drafting) hears nothing
     )
@@ -441,7 +441,7 @@ def open_for_comments(paper: Paper, actor: User, closes_at: datetime | None = No
 
 def _announce_opened(paper: Paper, actor: User) -> None:
     """Tell the room that a paper it could not see (drafting) is now open for comments."""
-    title = _("%(title)s is open for comments", title=paper.title)
+    title = _l("%(title)s is open for comments", title=paper.title)
     note_activity(paper.room, "paper.opened", title, actor, subject=paper)
     notify(
         [user_id for user_id in room_people_ids(paper.room) if user_id != actor.id],
@@ -758,7 +758,7 @@ def confirm_comment(comment: Comment, coordinator: User) -> None:
         notify(
             [comment.author_id],
             "group.confirmed",
-            _(
+            _l(
                 "%(group)s confirmed your comment on %(title)s",
                 group=group.name,
                 title=paper.title,
@@ -800,14 +800,15 @@ def decline_comment(comment: Comment, coordinator: User, reason: str | None) -> 
         group_id=group.id,
         reason=reason,
     )
-    text = _(
+    text = _l(
         "%(group)s declined your comment on %(title)s; you can post it as %(delegation)s instead.",
         group=group.name,
         title=paper.title,
         delegation=db.session.get(Delegation, comment.delegation_id).name,
     )
     if reason:
-        text = f"{text} {_('Reason: %(reason)s', reason=reason)}"
+        declined = text  # both halves in the recipient's language
+        text = lambda _recipient: f"{declined} {_('Reason: %(reason)s', reason=reason)}"  # noqa: E731
     notify(
         [comment.author_id],
         "group.declined",

@@ -14,6 +14,7 @@ from datetime import datetime
 
 from flask_babel import format_datetime
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select
 from sqlalchemy import update as sql_update
 from sqlalchemy.orm import selectinload
@@ -274,7 +275,7 @@ def issue(questionnaire: Questionnaire, actor: User) -> int:
     told = notifications.notify(
         people,
         "questionnaire.issued",
-        _(
+        _l(
             "%(room)s: the chair asks your delegation to answer “%(title)s” by %(when)s.",
             room=room.title,
             title=questionnaire.title,

@@ -20,6 +20,7 @@ from consult.accounts import services as accounts
 from consult.accounts.models import Delegation, DelegationStatus, User
 from consult.errors import ServiceError
 from consult.extensions import db
+from consult.i18n import later
 from consult.links import path_for
 from consult.notifications.services import notify
 from consult.policy import Need, can, is_gated, subject_of, visible, visible_subject
@@ -295,7 +296,7 @@ def add_member(
                 "%(who)s is now %(role)s (was %(old)s)",
                 who=who,
                 role=role.label,
-                old=existing.role.label,
+                old=later(lambda: existing.role.label),
             ),
         )
     audit.record(
@@ -334,45 +335,47 @@ def _tell_member(
         return
     hidden = room.access is AccessLevel.CONFIDENTIAL or is_gated(room)
     whole = membership.delegation_id is not None
+    role = later(lambda: membership.role.label)  # in each recipient's language
     if existing is None:
         kind = "room.added"
         if hidden:
             text = (
-                _(
+                _l(
                     "Your delegation was added to a confidential room as %(role)s",
-                    role=membership.role.label,
+                    role=role,
                 )
                 if whole
-                else _(
-                    "You were added to a confidential room as %(role)s", role=membership.role.label
+                else _l(
+                    "You were added to a confidential room as %(role)s",
+                    role=role,
                 )
             )
         elif whole:
-            text = _(
+            text = _l(
                 "Your delegation was added to %(room)s as %(role)s",
                 room=room.title,
-                role=membership.role.label,
+                role=role,
             )
         else:
-            text = _(
+            text = _l(
                 "You were added to %(room)s as %(role)s",
                 room=room.title,
-                role=membership.role.label,
+                role=role,
             )
     else:
         kind = "room.role"
         if hidden:
-            text = _(
+            text = _l(
                 "Your role in a confidential room is now %(role)s (was %(old)s)",
-                role=membership.role.label,
-                old=existing.role.label,
+                role=role,
+                old=later(lambda: existing.role.label),
             )
         else:
-            text = _(
+            text = _l(
                 "Your role in %(room)s is now %(role)s (was %(old)s)",
                 room=room.title,
-                role=membership.role.label,
-                old=existing.role.label,
+                role=role,
+                old=later(lambda: existing.role.label),
             )
     notify(told, kind, text, _room_path(room), subject=room)
 
@@ -542,13 +545,13 @@ def _tell_managers_of_request(room: Room, user: User, request_: JoinRequest) -> 
     """The room's named chairs and facilitators hear of a request to decide (who asks is named:
     they decide on that person; a confidential room is not)."""
     if room.access is AccessLevel.CONFIDENTIAL or is_gated(room):
-        text = _(
+        text = _l(
             "%(who)s (%(delegation)s) asks to join a confidential room: yours to decide",
             who=user.name,
             delegation=user.delegation.name,
         )
     else:
-        text = _(
+        text = _l(
             "%(who)s (%(delegation)s) asks to join %(room)s",
             who=user.name,
             delegation=user.delegation.name,

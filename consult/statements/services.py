@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, select, union
 
 from consult import audit
@@ -283,7 +284,7 @@ def ask_agreement(
     notified = notify(
         people,
         "statement.agreement_asked",
-        _(
+        _l(
             "Statement of %(group)s to agree: %(title)s",
             group=speaks_for(statement),
             title=paper.title,

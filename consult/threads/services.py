@@ -135,7 +135,7 @@ def _changed(thread: Thread, room: Room, actor: User) -> None:
     notify(
         audience,
         "thread.activity",
-        _(ACTIVITY),
+        _l(ACTIVITY),
         path_for("rooms.room", slug=room.slug),
         subject=thread,
     )
