@@ -73,9 +73,18 @@ def select_locale() -> str:
     return request.accept_languages.best_match(offered()) or DEFAULT
 
 
-def for_person(person) -> str:
-    """The language to write to `person` in when no request is theirs (mail, digests)."""
-    return offered_or_default(getattr(person, "language", None)) or DEFAULT
+def for_person(person, fallback: str | None = None) -> str:
+    """The language to write to `person` in when the words are theirs, not the request's
+    (mail, notifications): their profile's; else `fallback`; else English."""
+    chosen = offered_or_default(getattr(person, "language", None))
+    return chosen or offered_or_default(fallback) or DEFAULT
+
+
+def current() -> str:
+    """This request's language (English outside a request)."""
+    from flask_babel import get_locale
+
+    return str(get_locale() or DEFAULT) if has_request_context() else DEFAULT
 
 
 def remember(response: Response, code: str) -> Response:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from sqlalchemy import select
 
 from consult import i18n
 from consult.extensions import db
@@ -113,3 +114,38 @@ def test_mail_is_written_in_the_recipient_language(app):
         assert i18n.native_name("es") == "Español"
         assert i18n.language_name("fr", "en") == "French"
         assert i18n.language_name("fr", "es") == "Francés"
+
+
+def test_each_recipient_reads_a_notification_in_their_own_language(app, db, make_user, make_room):
+    """The chair acts in English; the French and the Spanish delegates read it in theirs,
+    the role's label included."""
+    from flask_babel import force_locale
+    from flask_babel import gettext as _
+
+    from consult.notifications.models import Notification
+    from consult.rooms import services as rooms
+    from consult.rooms.models import AccessLevel, RoomRole
+
+    room = make_room(AccessLevel.MEMBERS, title="Small group on Article 11")
+    chair = make_user(language="en")
+    rooms.add_member(room, RoomRole.CHAIR, chair, user=chair, override=True)
+    readers = {code: make_user(language=code) for code in ("fr", "es", "en")}
+    with app.test_request_context("/", headers={"Accept-Language": "en"}):
+        for reader in readers.values():
+            rooms.add_member(room, RoomRole.MEMBER, chair, user=reader, override=True)
+    db.session.flush()
+    for code, reader in readers.items():
+        (line,) = db.session.scalars(
+            select(Notification.text).where(
+                Notification.user_id == reader.id, Notification.kind == "room.added"
+            )
+        ).all()
+        with app.test_request_context("/"), force_locale(code):
+            expected = _(
+                "You were added to %(room)s as %(role)s", room=room.title, role=_("Member")
+            )
+        assert line == expected
+    french = db.session.scalars(
+        select(Notification.text).where(Notification.user_id == readers["fr"].id)
+    ).first()
+    assert "You were added" not in french and "Member" not in french

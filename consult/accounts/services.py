@@ -13,10 +13,11 @@ import pyotp
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app, url_for
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
-from consult import audit, mail
+from consult import audit, i18n, mail
 from consult.accounts import handover, sessions
 from consult.accounts.models import (
     AccountToken,
@@ -219,18 +220,20 @@ def send_password_reset(email: str) -> None:
     hours = current_app.config["RESET_TOKEN_HOURS"]
     token = issue_token(user, TokenPurpose.RESET, timedelta(hours=hours))
     link = url_for("accounts.reset_password", token=token, _external=True)
-    mail.queue(
-        user.email,
-        _("Reset your consult password"),
-        _(
-            "Someone (we hope you) asked to reset the password of your consult account.\n\n"
-            "Open this link within %(hours)d hours to choose a new password:\n%(link)s\n\n"
-            "If it was not you, ignore this message; your password stays as it is.",
-            hours=hours,
-            link=link,
-        ),
-        user_id=user.id,
-    )
+    # In their profile's language; else the one of the page that asked.
+    with force_locale(i18n.for_person(user, fallback=i18n.current())):
+        mail.queue(
+            user.email,
+            _("Reset your consult password"),
+            _(
+                "Someone (we hope you) asked to reset the password of your consult account.\n\n"
+                "Open this link within %(hours)d hours to choose a new password:\n%(link)s\n\n"
+                "If it was not you, ignore this message; your password stays as it is.",
+                hours=hours,
+                link=link,
+            ),
+            user_id=user.id,
+        )
     audit.record(
         "auth.reset_requested",
         f"Password reset requested for {user.email}",

@@ -9,12 +9,13 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import joinedload
 
-from consult import audit, mail
+from consult import audit, i18n, mail
 from consult.accounts import handover
 from consult.accounts import services as accounts
 from consult.accounts.models import Delegation, DelegationStatus, User
@@ -501,18 +502,19 @@ def invite_to_room(
             "email",
         )
     add_member(room, role, actor, user=user, override=override)
-    mail.queue(
-        user.email,
-        _("You were added to %(room)s on consult", room=room.title),
-        _(
-            "%(actor)s added you to %(room)s as %(role)s.\n\n%(note)s",
-            actor=actor.name,
-            room=room.title,
-            role=role.label,
-            note=f"{note}\n\n" if note else "",
-        ),
-        user_id=user.id,
-    )
+    with force_locale(i18n.for_person(user)):
+        mail.queue(
+            user.email,
+            _("You were added to %(room)s on consult", room=room.title),
+            _(
+                "%(actor)s added you to %(room)s as %(role)s.\n\n%(note)s",
+                actor=actor.name,
+                room=room.title,
+                role=role.label,
+                note=f"{note}\n\n" if note else "",
+            ),
+            user_id=user.id,
+        )
     return user
 
 
@@ -594,18 +596,26 @@ def decide_join_request(
         subject=user,
         room_id=room.id,
     )
-    verdict = _("accepted") if accept else _("declined")
-    mail.queue(
-        user.email,
-        _("Your request to join %(room)s", room=room.title),
-        _(
-            "%(actor)s %(verdict)s your request to join %(room)s.",
-            actor=actor.name,
-            verdict=verdict,
-            room=room.title,
-        ),
-        user_id=user.id,
-    )
+    with force_locale(i18n.for_person(user)):  # in their language, whole sentences
+        answer = (
+            _(
+                "%(actor)s accepted your request to join %(room)s.",
+                actor=actor.name,
+                room=room.title,
+            )
+            if accept
+            else _(
+                "%(actor)s declined your request to join %(room)s.",
+                actor=actor.name,
+                room=room.title,
+            )
+        )
+        mail.queue(
+            user.email,
+            _("Your request to join %(room)s", room=room.title),
+            answer,
+            user_id=user.id,
+        )
     _rooms_changed(user.id)
 
 

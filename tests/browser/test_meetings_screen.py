@@ -95,7 +95,7 @@ def test_a_delegate_on_a_phone_asks_for_the_floor_from_the_first_screen(signed_i
     desk = chair.get_by_role("region", name="Record attendance at the desk")
     desk.get_by_label("Person").select_option(label="Maria Santos")
     desk.get_by_label("Presence").select_option(label="In the room")
-    desk.get_by_role("button", name="Record").click()
+    desk.get_by_role("button", name="Record presence").click()
     attendance = chair.get_by_role("region", name="Attendance")
     attendance.get_by_text("Everyone attending").click()
     expect(attendance.get_by_role("button", name="Mark Maria Santos remote")).to_be_visible()
