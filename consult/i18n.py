@@ -9,10 +9,11 @@ offered falls back to English without an error.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from babel import Locale
 from flask import Response, current_app, has_request_context, request
-from flask_babel import LazyString
+from flask_babel import LazyString, force_locale, gettext
 from flask_login import current_user
 
 DEFAULT = "en"
@@ -50,6 +51,36 @@ def later(build: Callable[[], str]) -> LazyString:
     """A value of a lazy message built when the message is read (a label, a date), so that
     a notification is worded in each recipient's language, not in the actor's."""
     return LazyString(build)
+
+
+def to_message(text: Any) -> dict | None:
+    """A lazy message (`_l("...", title=...)`) as data to store, so that a line written once
+    is read in each reader's language (`from_message`). None for plain text: it is shown as
+    written. Values that are lazy messages themselves (a role's label) are kept the same way;
+    other values are stored as they read in English."""
+    if not (isinstance(text, LazyString) and text._func is gettext and text._args):
+        return None
+    return {"id": text._args[0], "params": {k: _value(v) for k, v in text._kwargs.items()}}
+
+
+def _value(value: Any) -> Any:
+    if isinstance(value, (int, float)) or value is None:
+        return value
+    if (message := to_message(value)) is not None:
+        return message
+    if isinstance(value, LazyString):
+        with force_locale(DEFAULT):
+            return str(value)
+    return str(value)
+
+
+def from_message(message: dict) -> str:
+    """A stored message in the current language."""
+    params = {
+        k: from_message(v) if isinstance(v, dict) else v
+        for k, v in (message.get("params") or {}).items()
+    }
+    return gettext(message["id"], **params)
 
 
 def choices() -> list[tuple[str, str]]:

@@ -149,3 +149,30 @@ def test_each_recipient_reads_a_notification_in_their_own_language(app, db, make
         select(Notification.text).where(Notification.user_id == readers["fr"].id)
     ).first()
     assert "You were added" not in french and "Member" not in french
+
+
+def test_activity_lines_read_in_each_reader_language(client, auth, db, make_user, make_room):
+    """ "Since your last visit" is written once, by whoever acted, and read by each in theirs."""
+    from flask_babel import force_locale
+    from flask_babel import gettext as _
+
+    from consult.rooms import services as rooms
+    from consult.rooms.models import AccessLevel, RoomActivity, RoomRole
+
+    room = make_room(AccessLevel.MEMBERS, title="Small group on Article 11")
+    chair = make_user(language="en")
+    rooms.add_member(room, RoomRole.CHAIR, chair, user=chair, override=True)
+    reader = make_user(language="es", name="Lucía Pérez")
+    rooms.add_member(room, RoomRole.MEMBER, chair, user=reader, override=True)
+    db.session.commit()
+    line = db.session.scalars(
+        select(RoomActivity).where(RoomActivity.kind == "room.member_added")
+    ).all()[-1]
+    who = line.message["params"]["who"]
+    assert who.startswith("Lucía Pérez")
+    assert line.summary == f"{who} joined as Member"  # the stored words, in English
+    with client.application.test_request_context("/"), force_locale("es"):
+        expected = _("%(who)s joined as %(role)s", who=who, role=_("Member"))
+    assert expected != line.summary
+    auth.login(reader)
+    assert expected in client.get(f"/rooms/{room.slug}").get_data(as_text=True)

@@ -358,7 +358,7 @@ def publish(
     brief.published_room_id = target.id
     db.session.flush()
     # No actor: unattributed. The subject is the published row, which points to nothing else.
-    note_activity(target, "brief.published", _(PUBLISHED_TEXT), subject=published)
+    note_activity(target, "brief.published", _l(PUBLISHED_TEXT), subject=published)
     audit.record(
         "brief.published",
         "A trend brief was published",

@@ -354,7 +354,7 @@ def publish(case_study: CaseStudy, reviewer: User) -> None:
         note_activity(
             room,
             "case_study.published",
-            _("New case study: %(title)s", title=case_study.title),
+            _l("New case study: %(title)s", title=case_study.title),
             reviewer,
             subject=case_study,
         )

@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import joinedload
 
@@ -147,7 +148,7 @@ def start_topic(
     note_activity(
         room,
         "discussion.started",
-        _("New discussion: %(title)s", title=title),
+        _l("New discussion: %(title)s", title=title),
         user,
         subject=topic,
     )

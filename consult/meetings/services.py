@@ -119,7 +119,7 @@ def create_meeting(
     note_activity(
         room,
         "meeting.created",
-        _("Meeting scheduled: %(title)s", title=meeting.title),
+        _l("Meeting scheduled: %(title)s", title=meeting.title),
         actor,
         subject=meeting,
     )

@@ -515,7 +515,7 @@ def accept(
     note_activity(
         paper.room,
         "paper.created",
-        _("New national paper: %(title)s", title=paper.title),
+        _l("New national paper: %(title)s", title=paper.title),
         chair,
         subject=paper,
     )

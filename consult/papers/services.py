@@ -222,7 +222,7 @@ def create_paper(
         paper_id=paper.id,
     )
     note_activity(
-        room, "paper.created", _("New paper: %(title)s", title=paper.title), actor, subject=paper
+        room, "paper.created", _l("New paper: %(title)s", title=paper.title), actor, subject=paper
     )
     return paper
 
@@ -289,7 +289,7 @@ def revise(
     note_activity(
         paper.room,
         "paper.revised",
-        _("%(title)s: %(rev)s issued", title=paper.title, rev=revision.label),
+        _l("%(title)s: %(rev)s issued", title=paper.title, rev=revision.label),
         actor,
         subject=paper,
     )

@@ -7,7 +7,7 @@ from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from consult.accounts.models import Delegation, RegionalGroup, User, _enum
@@ -228,13 +228,25 @@ class RoomActivity(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     room_id: Mapped[int] = mapped_column(ForeignKey("room.id", ondelete="CASCADE"))
     kind: Mapped[str] = mapped_column(String(40))
+    #: The line in English, as written (exports, audit; and the line itself when `message`
+    #: is empty).
     summary: Mapped[str] = mapped_column(String(300))
+    #: The line as a message and its values (consult.i18n.to_message): read in each reader's
+    #: language.
+    message: Mapped[dict | None] = mapped_column(JSON)
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     #: What the line speaks of ("paper", 12): shown only to those who may see it when they read
     #: it (policy.visible_subject). None: the room itself (memberships).
     subject_type: Mapped[str | None] = mapped_column(String(40))
     subject_id: Mapped[int | None] = mapped_column()
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    @property
+    def line(self) -> str:
+        """The line in the reader's language."""
+        from consult import i18n
+
+        return i18n.from_message(self.message) if self.message else self.summary
 
 
 class RoomVisit(db.Model):

@@ -9,7 +9,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from flask_babel import force_locale
+from flask_babel import LazyString, force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, func, or_, select
@@ -26,6 +26,7 @@ from consult.links import path_for
 from consult.notifications.services import notify
 from consult.policy import Need, can, is_gated, subject_of, visible, visible_subject
 from consult.rooms.models import (
+    ROLE_LABELS,
     AccessLevel,
     JoinRequest,
     JoinRequestStatus,
@@ -72,9 +73,17 @@ ACTIVITY_KINDS: dict[str, str] = {
 
 
 def note_activity(
-    room: Room, kind: str, summary: str, actor: User | None = None, *, subject: object = None
+    room: Room,
+    kind: str,
+    summary: str | LazyString,
+    actor: User | None = None,
+    *,
+    subject: object = None,
 ) -> None:
     """Record what changed, for "since your last visit"; no confidential text.
+
+    A lazy `summary` (`_l`) is kept as its message and values, so each reader reads the line
+    in their own language (`RoomActivity.line`); a plain string is shown as it was written.
 
     A line is shared by the room but shown only to those who may see its `subject` when they
     read it (recent_activity, dashboard): a paper taken back to drafting falls silent for
@@ -83,13 +92,16 @@ def note_activity(
     if kind not in ACTIVITY_KINDS:
         raise ValueError(f"unknown activity kind {kind!r}: add it to ACTIVITY_KINDS")
     if room.access is AccessLevel.CONFIDENTIAL:
-        summary = _("New activity in a confidential room")
+        summary = _l("New activity in a confidential room")
     subject_type, subject_id = subject_of(subject)
+    with force_locale(i18n.DEFAULT):  # the stored words; each reader reads `message`
+        words = str(summary)
     db.session.add(
         RoomActivity(
             room_id=room.id,
             kind=kind,
-            summary=summary[:300],
+            summary=words[:300],
+            message=i18n.to_message(summary),
             actor_id=actor.id if actor else None,
             subject_type=subject_type,
             subject_id=subject_id,
@@ -288,16 +300,16 @@ def add_member(
     if existing is None:
         kind, summary = (
             "room.member_added",
-            _("%(who)s joined as %(role)s", who=who, role=role.label),
+            _l("%(who)s joined as %(role)s", who=who, role=ROLE_LABELS[role]),
         )
     else:
         kind, summary = (
             "room.role_changed",
-            _(
+            _l(
                 "%(who)s is now %(role)s (was %(old)s)",
                 who=who,
-                role=role.label,
-                old=later(lambda: existing.role.label),
+                role=ROLE_LABELS[role],
+                old=ROLE_LABELS[existing.role],
             ),
         )
     audit.record(
@@ -404,7 +416,7 @@ def remove_member(membership: Membership, actor: User) -> None:
         room_id=room.id,
         delegation_id=membership.delegation_id or person.delegation_id,
     )
-    note_activity(room, "room.member_removed", _("%(who)s left the room", who=who), actor)
+    note_activity(room, "room.member_removed", _l("%(who)s left the room", who=who), actor)
     forget_room_roles()
     user_ids = affected_user_ids(membership)
     _rooms_changed(*user_ids)

@@ -13,6 +13,7 @@ import re
 import unicodedata
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select
 from sqlalchemy.orm import aliased
 
@@ -197,7 +198,7 @@ def create_small_group(
     rooms.note_activity(
         parent,
         "room.small_group_opened",
-        _("%(who)s opened the small group %(title)s", who=actor.name, title=room.title),
+        _l("%(who)s opened the small group %(title)s", who=actor.name, title=room.title),
         actor,
         subject=room,
     )
