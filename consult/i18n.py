@@ -9,6 +9,7 @@ offered falls back to English without an error.
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import cache
 from typing import Any
 
 from babel import Locale
@@ -32,6 +33,7 @@ def offered_or_default(code: str | None) -> str | None:
     return None
 
 
+@cache
 def native_name(code: str) -> str:
     """The language's name in itself ("Français"), as a language switch shows it."""
     name = Locale.parse(code).get_display_name(code) or code
@@ -40,9 +42,11 @@ def native_name(code: str) -> str:
 
 def language_name(code: str, in_language: str | None = None) -> str:
     """The language's name in the reader's language ("French" for an English reader)."""
-    from flask_babel import get_locale
+    return _name_in(code, in_language or current())
 
-    reader = in_language or str(get_locale() or DEFAULT)
+
+@cache
+def _name_in(code: str, reader: str) -> str:
     name = Locale.parse(code).get_display_name(reader) or code
     return name[:1].upper() + name[1:]
 
