@@ -37,7 +37,7 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 # malformed catalogue stops the install here, not a page later.
 CATALOGUES := $(wildcard consult/translations/*/LC_MESSAGES/messages.po)
 COMPILED := $(CATALOGUES:.po=.mo)
-BABEL_KEYWORDS := -k _l -k lazy_gettext -k ngettext:1,2
+BABEL_KEYWORDS := -k _l -k lazy_gettext -k ngettext:1,2 -k lazy_pgettext:1c,2
 
 %.mo: %.po | $(BIN)/python
 	@test -x $(BIN)/pybabel || $(BIN)/python -m pip install --quiet -e .

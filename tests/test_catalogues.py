@@ -19,7 +19,16 @@ from consult.config import ROOT, Config
 pytestmark = pytest.mark.i18n
 
 TRANSLATIONS = Path(ROOT) / "consult" / "translations"
-KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "_l": None, "lazy_gettext": None}
+KEYWORDS = {
+    "_": None,
+    "gettext": None,
+    "ngettext": (1, 2),
+    "pgettext": ((1, "c"), 2),
+    "npgettext": ((1, "c"), 2, 3),
+    "_l": None,
+    "lazy_gettext": None,
+    "lazy_pgettext": ((1, "c"), 2),
+}
 METHODS = [("consult/**.py", "python"), ("templates/**.html", "jinja2")]
 PLACEHOLDER = re.compile(r"%\([a-z_0-9]+\)[sdr]|%[sd]|\{[a-z_0-9]*\}")
 TRANSLATED = [code for code in Config.LANGUAGES if code != "en"]
@@ -51,7 +60,7 @@ def test_the_babel_config_extracts_what_this_test_extracts():
     for pattern, method in METHODS:
         assert f"[{method}: {pattern}]" in config
     makefile = (Path(ROOT) / "Makefile").read_text()
-    assert "BABEL_KEYWORDS := -k _l -k lazy_gettext -k ngettext:1,2" in makefile
+    assert "BABEL_KEYWORDS := -k _l -k lazy_gettext -k ngettext:1,2 -k lazy_pgettext:1c,2" in makefile
     assert len(extracted()) > 2000  # the whole interface, not an empty walk
 
 
@@ -62,7 +71,7 @@ def test_every_message_is_translated(code):
     for message in extracted():
         if not message.id:
             continue
-        entry = translated.get(message.id)
+        entry = translated.get(message.id, context=message.context)
         if entry is None:
             missing.append(_key(message))
         elif entry.fuzzy:
@@ -80,8 +89,8 @@ def test_every_message_is_translated(code):
 
 @pytest.mark.parametrize("code", TRANSLATED)
 def test_no_catalogue_keeps_a_stale_message(code):
-    current = {_key(m) for m in extracted() if m.id}
-    stale = [_key(m) for m in catalogue(code) if m.id and _key(m) not in current]
+    current = {(_key(m), m.context) for m in extracted() if m.id}
+    stale = [_key(m) for m in catalogue(code) if m.id and (_key(m), m.context) not in current]
     stale += [f"(obsolete) {_key(m)}" for m in catalogue(code).obsolete.values()]
     assert not stale, f"the {code} catalogue keeps messages the code no longer has:\n" + "\n".join(
         repr(s) for s in stale[:40]
@@ -112,6 +121,6 @@ def test_the_compiled_catalogue_is_the_current_one(code):
     assert mo.exists(), f"{mo} is missing: `make install` compiles the catalogues"
     with mo.open("rb") as f:
         compiled = read_mo(f)
-    source = {_key(m): m.string for m in catalogue(code) if m.id and not m.fuzzy}
-    differing = [k for k, v in source.items() if compiled.get(k) is None and v]
+    source = {(m.id, m.context): m.string for m in catalogue(code) if m.id and not m.fuzzy}
+    differing = [k for k, v in source.items() if compiled.get(*k) is None and v]
     assert not differing, f"{mo} is older than its .po: run `make install`"

@@ -7,6 +7,7 @@ import enum
 from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 from markupsafe import Markup
 from sqlalchemy import JSON, Date, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -75,11 +76,11 @@ class RequestStatus(enum.StrEnum):
 
 
 STATUS_LABELS = {
-    RequestStatus.OPEN: _l("Open"),
+    RequestStatus.OPEN: lazy_pgettext("assistance request", "Open"),
     RequestStatus.MATCHED: _l("Matched"),
     RequestStatus.IN_PROGRESS: _l("In progress"),
     RequestStatus.COMPLETED: _l("Completed"),
-    RequestStatus.WITHDRAWN: _l("Withdrawn"),
+    RequestStatus.WITHDRAWN: lazy_pgettext("assistance request", "Withdrawn"),
 }
 
 

@@ -12,6 +12,7 @@ import enum
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 from markupsafe import Markup
 from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -37,7 +38,7 @@ STATUS_LABELS = {
     CaseStudyStatus.SUBMITTED: _l("Waiting for review"),
     CaseStudyStatus.RETURNED: _l("Returned to the delegation"),
     CaseStudyStatus.PUBLISHED: _l("Published"),
-    CaseStudyStatus.WITHDRAWN: _l("Withdrawn"),
+    CaseStudyStatus.WITHDRAWN: lazy_pgettext("case study", "Withdrawn"),
 }
 
 #: The structured parts, in the order they are written and shown: (attribute, label, help).

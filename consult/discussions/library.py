@@ -12,6 +12,7 @@ from typing import Any
 
 from flask import Flask, url_for
 from flask_babel import gettext as _
+from flask_babel import pgettext
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select
 from sqlalchemy.sql import ColumnElement
@@ -61,7 +62,7 @@ def find(user: Any, query: Query) -> list[Entry]:
             kind=_("Discussion"),
             delegation=name if shown else None,
             place=room,
-            note=_("Closed") if topic.is_closed else None,
+            note=pgettext("discussion", "Closed") if topic.is_closed else None,
         )
         for topic, room, name, shown in rows
     ]

@@ -11,6 +11,7 @@ import enum
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 from markupsafe import Markup
 from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -106,7 +107,7 @@ LABELS = {
     (FloorStatus, FloorStatus.SPEAKING.value): _l("Speaking"),
     (FloorStatus, FloorStatus.SUSPENDED.value): _l("Interrupted"),
     (FloorStatus, FloorStatus.DONE.value): _l("Spoke"),
-    (FloorStatus, FloorStatus.WITHDRAWN.value): _l("Withdrawn"),
+    (FloorStatus, FloorStatus.WITHDRAWN.value): lazy_pgettext("floor request", "Withdrawn"),
 }
 
 
