@@ -12,8 +12,8 @@ from typing import Any
 
 from flask import Flask, url_for
 from flask_babel import gettext as _
-from flask_babel import pgettext
 from flask_babel import lazy_gettext as _l
+from flask_babel import pgettext
 from sqlalchemy import or_, select
 from sqlalchemy.sql import ColumnElement
 
