@@ -39,7 +39,7 @@ class WrittenStatementForm(Form):
     """A delegation submits its written statement on an agenda item."""
 
     statement_title = StringField(
-        _l("Title"), description=_l('Optional: "Written statement by <your delegation>".')
+        _l("Title"), description=_l('Optional, e.g. "Written statement by Mexico".')
     )
     statement_file = FileField(_l("File"), description=FILE_HINT)
 
