@@ -57,18 +57,28 @@ def letter_docx(procedure: WrittenProcedure, language: str = "en") -> bytes:
         if paper is not None:
             what = " ".join(p for p in (paper.symbol, revision.label if revision else "") if p)
             what = f"{procedure.title} ({what})" if what else procedure.title
+        facts = {
+            "date": circulated,
+            "what": what,
+            "n": procedure.addressed_count,
+            "room": room.title,
+            "deadline": services.deadline_text(
+                procedure.first_closes_at or procedure.closes_at, room
+            ),
+        }
         writer.text(
             _(
-                "On %(date)s, the draft decision “%(what)s” was circulated to the %(n)s States "
-                "Parties of %(room)s under the %(mode)s, with a deadline of %(deadline)s.",
-                date=circulated,
-                what=what,
-                n=procedure.addressed_count,
-                room=room.title,
-                mode=procedure.mode.label.lower(),
-                deadline=services.deadline_text(
-                    procedure.first_closes_at or procedure.closes_at, room
-                ),
+                "On %(date)s, the draft decision “%(what)s” was circulated to the %(n)s "
+                "States Parties of %(room)s under the silence procedure, with a deadline of "
+                "%(deadline)s.",
+                **facts,
+            )
+            if procedure.mode is ProcedureMode.SILENCE
+            else _(
+                "On %(date)s, the draft decision “%(what)s” was circulated to the %(n)s "
+                "States Parties of %(room)s for explicit approval, with a deadline of "
+                "%(deadline)s.",
+                **facts,
             )
         )
         if procedure.mode is ProcedureMode.APPROVAL:

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, or_, select
 from sqlalchemy import update as sql_update
 from sqlalchemy.exc import IntegrityError
@@ -22,6 +23,7 @@ from consult import audit
 from consult.accounts.models import Delegation, DelegationStatus, User
 from consult.errors import ServiceError, accepted_text
 from consult.extensions import db
+from consult.i18n import later
 from consult.links import path_for
 from consult.papers.models import Paper, PaperStatus, Revision
 from consult.policy import Need, can, visible
@@ -257,12 +259,22 @@ def circulate(
         room,
         actor,
         "procedure.circulated",
-        _(
-            "%(room)s: “%(title)s” is circulated under the %(mode)s; responses by %(when)s.",
-            room=room.title,
-            title=title,
-            mode=mode.label.lower(),
-            when=deadline_text(procedure.closes_at, room),
+        # Lazy, each sentence whole: worded in each recipient's language (consult.i18n).
+        (
+            _l(
+                "%(room)s: “%(title)s” is circulated under the silence procedure; responses by "
+                "%(when)s.",
+                room=room.title,
+                title=title,
+                when=later(lambda: deadline_text(procedure.closes_at, room)),
+            )
+            if mode is ProcedureMode.SILENCE
+            else _l(
+                "%(room)s: “%(title)s” is circulated for explicit approval; responses by %(when)s.",
+                room=room.title,
+                title=title,
+                when=later(lambda: deadline_text(procedure.closes_at, room)),
+            )
         ),
     )
     audit.record(
