@@ -188,13 +188,19 @@ def field_name(index: int, name: str) -> str:
 
 
 def _is_stream_link(link: str) -> bool:
-    if any(c.isspace() for c in link):
+    if any(c.isspace() or unicodedata.category(c) == "Cc" for c in link):
         return False
     try:
         parts = urlsplit(link)
     except ValueError:
         return False
     return parts.scheme == "https" and bool(parts.hostname)
+
+
+def _one_line(text: str) -> str:
+    """A note as one line: runs of spaces and line breaks one space, control characters out."""
+    kept = "".join(c for c in text if c.isspace() or unicodedata.category(c) != "Cc")
+    return " ".join(kept.split())
 
 
 def _too_long(text: str, limit: int) -> str | None:
@@ -263,7 +269,7 @@ def problems(
             found[index, "number"] = _(
                 "Give the channel on the room's receivers, the stream link, or both."
             )
-        note = " ".join(entry.note.split())
+        note = _one_line(entry.note)
         if message := _too_long(note, LIMITS["note"]):
             found[index, "note"] = message
         if code is not None and not any(key[0] == index for key in found):
