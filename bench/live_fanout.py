@@ -75,6 +75,7 @@ def seed_meeting(database_url: str, items: int) -> int:
     from datetime import timedelta
 
     from consult.meetings import services
+    from consult.meetings.interpretation import ChannelEntry
     from consult.meetings.models import ItemState, MeetingKind, MeetingMode
     from consult.timeutil import utcnow
 
@@ -91,7 +92,7 @@ def seed_meeting(database_url: str, items: int) -> int:
             time_zone="Europe/Zurich",
             venue="CICG, Room 2, Geneva",
             video_link="https://video.example.org/wgeti-bench",
-            interpretation="English, French, Spanish",
+            channels=[ChannelEntry("en", "1"), ChannelEntry("fr", "2"), ChannelEntry("es", "3")],
         )
         agenda = [
             services.add_item(

@@ -810,6 +810,7 @@ def _seed_meetings(
     """A hybrid WGETI session under way (item 2 current, a speakers' list) and a regional
     coordination call next week."""
     from consult.meetings import services as meetings
+    from consult.meetings.interpretation import ChannelEntry
     from consult.meetings.models import FloorKind, ItemState, MeetingKind, MeetingMode, Presence
 
     chair = people["chair.wgeti"]
@@ -824,7 +825,12 @@ def _seed_meetings(
         time_zone="Europe/Zurich",
         venue="CICG, Room 2, Geneva",
         video_link="https://video.example.org/wgeti-session",
-        interpretation="English, French, Spanish",
+        # In the room on the receivers, and a stream each for those who follow remotely.
+        channels=[
+            ChannelEntry("en", "1", "https://interpretation.example.org/wgeti-session/en"),
+            ChannelEntry("fr", "2", "https://interpretation.example.org/wgeti-session/fr"),
+            ChannelEntry("es", "3", "https://interpretation.example.org/wgeti-session/es"),
+        ],
     )
     agenda = [
         (1, "", "Opening and adoption of the agenda", 10, ""),
@@ -882,7 +888,11 @@ def _seed_meetings(
         ends_at=now + timedelta(days=7, hours=1, minutes=30),
         time_zone="Africa/Dakar",
         video_link="https://video.example.org/african-group",
-        interpretation="English, French",
+        # A virtual call: the interpretation is a stream per language, no receivers.
+        channels=[
+            ChannelEntry("en", link="https://interpretation.example.org/african-group/en"),
+            ChannelEntry("fr", link="https://interpretation.example.org/african-group/fr"),
+        ],
     )
     meetings.add_item(
         coordination,
@@ -1551,6 +1561,7 @@ def _demo_programme_week(wgeti: Room, people: dict[str, User], now) -> None:
 
     from consult.meetings import programme
     from consult.meetings import services as meetings
+    from consult.meetings.interpretation import ChannelEntry
     from consult.meetings.models import MeetingKind, MeetingMode
 
     zone = ZoneInfo("Europe/Zurich")
@@ -1572,7 +1583,15 @@ def _demo_programme_week(wgeti: Room, people: dict[str, User], now) -> None:
         ends_at=at(2, 18),
         time_zone="Europe/Zurich",
         venue="CICG, Geneva",
-        interpretation="English, French, Spanish",
+        # The Treaty's working languages all week; the six for the closing Plenary.
+        channels=[
+            ChannelEntry("en", "1"),
+            ChannelEntry("fr", "2"),
+            ChannelEntry("es", "3"),
+            ChannelEntry("ar", "4", note="Plenary session only"),
+            ChannelEntry("zh", "5", note="Plenary session only"),
+            ChannelEntry("ru", "6", note="Plenary session only"),
+        ],
     )
     plan = [
         (0, 10, 13, "WGETI", "Room 2", "Diversion: the voluntary guide"),

@@ -105,7 +105,16 @@ def select_locale() -> str:
         return code
     if code := chosen_here():
         return code
-    return request.accept_languages.best_match(offered()) or DEFAULT
+    return from_browser() or DEFAULT
+
+
+def from_browser() -> str | None:
+    """The first offered language of the browser's list, in its order: "fr-CH, en" is
+    French (a regional variant asks for its language before the next one on the list)."""
+    for asked, _quality in request.accept_languages:
+        if code := offered_or_default(asked.split("-")[0].split("_")[0].lower()):
+            return code
+    return None
 
 
 def for_person(person, fallback: str | None = None) -> str:

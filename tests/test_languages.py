@@ -26,6 +26,11 @@ def test_the_browser_preference_is_the_default(client):
     assert page_language(asked) == "es"
     asked = client.get("/sign-in", headers={"Accept-Language": "fr-CH, de;q=0.5"})
     assert page_language(asked) == "fr"
+    # A regional variant first: its language, before an exact match further down the list.
+    asked = client.get("/sign-in", headers={"Accept-Language": "fr-CH, en;q=0.8"})
+    assert page_language(asked) == "fr"
+    asked = client.get("/sign-in", headers={"Accept-Language": "de-CH, es-419;q=0.8, en;q=0.5"})
+    assert page_language(asked) == "es"
 
 
 def test_a_language_not_offered_falls_back_to_english_without_error(client, make_user, auth):

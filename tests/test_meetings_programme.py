@@ -401,7 +401,6 @@ def test_sequence_rises_with_the_schedule_not_with_the_console(client, auth, wee
         "time_zone": meeting.time_zone,
         "venue": "Palais des Nations",
         "video_link": meeting.video_link,
-        "interpretation": "",
         "is_chatham_house": False,
     }
     services.update_meeting(meeting, chair, **fields)

@@ -15,6 +15,7 @@ def register(app: Flask) -> None:
         document_routes,
         documents,
         events,
+        interpretation,
         policy,
         presence,
         programme,
@@ -33,6 +34,7 @@ def register(app: Flask) -> None:
     app.register_blueprint(document_routes.bp)
     app.add_template_global(documents.audience_documents, "agenda_documents")
     app.add_template_global(visibility.status_phrase, "floor_status_phrase")
+    app.add_template_global(interpretation.meeting_channels, "interpretation_channels")
     app.register_blueprint(agenda_routes.bp)
     app.register_blueprint(programme_routes.bp)
     dashboard.add(app, programme.dashboard_section)

@@ -14,7 +14,8 @@ from consult.accounts.models import User
 from consult.extensions import db
 from consult.instance import instance_id
 from consult.links import path_for
-from consult.meetings.models import CalendarFeed, Meeting, MeetingSession
+from consult.meetings import interpretation
+from consult.meetings.models import CalendarFeed, InterpretationChannel, Meeting, MeetingSession
 from consult.policy import Need, can, visible
 from consult.rooms.models import AccessLevel
 from consult.timeutil import utcnow
@@ -115,7 +116,9 @@ def _calendar(name: str) -> Calendar:
     return calendar
 
 
-def _meeting_event(meeting: Meeting, *, base_url: str, user: User | None) -> Event:
+def _meeting_event(
+    meeting: Meeting, channels: list[InterpretationChannel], *, base_url: str, user: User | None
+) -> Event:
     page = base_url.rstrip("/") + path_for("meetings.meeting", meeting_id=meeting.id)
     return _event(
         meeting,
@@ -127,11 +130,18 @@ def _meeting_event(meeting: Meeting, *, base_url: str, user: User | None) -> Eve
         place=meeting.venue,
         what=meeting.kind.label,
         link=meeting.video_link,
+        channels=channels,
         user=user,
     )
 
 
-def _session_event(session: MeetingSession, *, base_url: str, user: User | None) -> Event:
+def _session_event(
+    session: MeetingSession,
+    channels: list[InterpretationChannel],
+    *,
+    base_url: str,
+    user: User | None,
+) -> Event:
     """One session of a programme: its own UID, and a SEQUENCE that rises when its time or
     place changes or the meeting's does."""
     meeting = session.meeting
@@ -150,6 +160,7 @@ def _session_event(session: MeetingSession, *, base_url: str, user: User | None)
         place=session.place,
         what=session.body,
         link=session.link,
+        channels=channels,
         user=user,
     )
 
@@ -165,11 +176,13 @@ def _event(
     place: str,
     what: str,
     link: str,
+    channels: list[InterpretationChannel],
     user: User | None,
 ) -> Event:
     """One calendar entry (a meeting, or a session of its programme). A confidential room's
-    entry carries its times and a link back, nothing else; the video link only for those who
-    may attend (the feed is read by other software)."""
+    entry carries its times and a link back, nothing else; the video link and the
+    interpretation's stream links only for those who may attend (the feed is read by other
+    software). The interpretation comes in the reader's language, theirs first."""
     event = Event()
     event.add("uid", f"{uid}@{instance_id()}")
     event.add("dtstart", span[0])
@@ -188,9 +201,11 @@ def _event(
     if place:
         event.add("location", place)
     lines = [f"{meeting.room.title}: {what}, {meeting.mode.label}"]
-    if meeting.interpretation:
-        lines.append(_("Interpretation: %(channels)s", channels=meeting.interpretation))
-    if link and user is not None and can(Need.TAKE_PART, meeting, user):
+    attends = user is not None and can(Need.TAKE_PART, meeting, user)
+    if channels:
+        lines.append(_("Interpretation:"))
+        lines.extend(c.text(with_link=attends) for c in interpretation.shown(channels))
+    if link and attends:
         lines.append(_("Video: %(link)s", link=link))
     lines.append(page)
     event.add("description", "\n".join(lines))
@@ -202,17 +217,20 @@ def ics(meetings: list[Meeting], *, base_url: str, name: str, user: User | None)
     (those the person may see), one without as one event."""
     calendar = _calendar(name)
     sessions = _sessions_by_meeting(meetings, user)
+    channels = interpretation.channels_by_meeting(meetings)
     for meeting in meetings:
+        heard = channels[meeting.id]
         if sessions.get(meeting.id):
             for session in sessions[meeting.id]:
-                calendar.add_component(_session_event(session, base_url=base_url, user=user))
+                calendar.add_component(_session_event(session, heard, base_url=base_url, user=user))
         else:
-            calendar.add_component(_meeting_event(meeting, base_url=base_url, user=user))
+            calendar.add_component(_meeting_event(meeting, heard, base_url=base_url, user=user))
     return calendar.to_ical()
 
 
 def session_ics(session: MeetingSession, *, base_url: str, user: User | None) -> bytes:
     """The .ics of one session of a programme."""
     calendar = _calendar(calendar_name(session.meeting))
-    calendar.add_component(_session_event(session, base_url=base_url, user=user))
+    heard = interpretation.channels_of(session.meeting)
+    calendar.add_component(_session_event(session, heard, base_url=base_url, user=user))
     return calendar.to_ical()

@@ -7,19 +7,40 @@ from wtforms import (
     BooleanField,
     DateField,
     DateTimeLocalField,
+    FieldList,
+    FormField,
     SelectField,
     StringField,
     TextAreaField,
     TimeField,
 )
+from wtforms import Form as RowForm
 from wtforms.validators import URL, DataRequired, Length, NumberRange, Optional, ValidationError
 
 from consult.forms import Form
 from consult.ids import WholeNumberField
 from consult.markdown import Renderable
+from consult.meetings import interpretation
+from consult.meetings.interpretation import ChannelEntry
 from consult.meetings.models import FloorKind, MeetingKind, MeetingMode, Presence, ScreenMode
 from consult.taxonomy.forms import TagFields
 from consult.timeutil import is_time_zone, time_zones
+
+#: Blank rows offered under a meeting's channels (more with "Add a channel").
+SPARE_CHANNEL_ROWS = 2
+
+
+class ChannelRowForm(RowForm):
+    """One interpretation channel in the meeting form (a row of `MeetingForm.channels`). The
+    values are checked by `interpretation.problems`, which says what is wrong next to each;
+    the hint above the rows says what goes where (not repeated on every row)."""
+
+    language = StringField(
+        _l("Language"), render_kw={"list": "interpretation-languages", "autocomplete": "off"}
+    )
+    number = StringField(_l("Channel number"), render_kw={"inputmode": "numeric", "size": 4})
+    link = StringField(_l("Stream link (https://…)"), render_kw={"inputmode": "url"})
+    note = StringField(_l("Note (optional)"))
 
 
 class MeetingForm(Form):
@@ -41,11 +62,8 @@ class MeetingForm(Form):
         validators=[Optional(), Length(max=500), URL(require_tld=False)],
         description=_l("Shown only to those who may attend."),
     )
-    interpretation = StringField(
-        _l("Interpretation languages"),
-        validators=[Optional(), Length(max=200)],
-        description=_l("e.g. English, French, Spanish"),
-    )
+    #: The interpretation channels in the chair's order: one row each, blank rows spare.
+    channels = FieldList(FormField(ChannelRowForm), label=_l("Interpretation"))
 
     symbol = StringField(
         _l("Document symbol of the record (optional)"),
@@ -64,10 +82,75 @@ class MeetingForm(Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.time_zone.choices = [(z, z.replace("_", " ")) for z in time_zones()]
+        #: The languages a chair picks from (the rows' datalist), in the viewer's language.
+        self.language_names = interpretation.language_names()
 
     def validate_time_zone(self, field):
         if not is_time_zone(field.data):
             raise ValidationError(_l("Choose a time zone from the list."))
+
+    def validate(self, extra_validators=None) -> bool:
+        """The fields, then every channel row at once (each message next to its field)."""
+        valid = super().validate(extra_validators)
+        _checked, problems = interpretation.problems(self.channel_entries())
+        for (index, name), message in problems.items():
+            target = self.channels.entries[index].form[name]
+            target.errors = [*target.errors, message]
+        return valid and not problems
+
+    def refuse(self, message: str, field: str | None = None) -> None:
+        """A service's refusal of a channel ("channels-2-link") goes next to that row's field."""
+        parts = (field or "").split("-")
+        if len(parts) == 3 and parts[0] == "channels" and parts[1].isascii() and parts[1].isdigit():
+            index, name = int(parts[1]), parts[2]
+            if index < len(self.channels.entries) and name in self.channels.entries[index].form:
+                target = self.channels.entries[index].form[name]
+                target.errors = [*target.errors, message]
+                return
+        super().refuse(message, field)
+
+    def channel_entries(self) -> list[ChannelEntry]:
+        """The rows as typed, blank ones included (their index is the fields' name)."""
+        return [
+            ChannelEntry(
+                language=row.form.language.data or "",
+                number=row.form.number.data or "",
+                link=row.form.link.data or "",
+                note=row.form.note.data or "",
+            )
+            for row in self.channels.entries
+        ]
+
+    def show_channels(self, entries: list[ChannelEntry], spare: int = SPARE_CHANNEL_ROWS) -> None:
+        """Fill the rows with these channels and `spare` blank ones after them."""
+        self.channels.entries = []
+        self.channels.last_index = -1
+        for entry in [*entries, *[ChannelEntry()] * spare]:
+            self.channels.append_entry(
+                {
+                    "language": entry.language,
+                    "number": entry.number,
+                    "link": entry.link,
+                    "note": entry.note,
+                }
+            )
+
+    def rearrange(self, action: str) -> bool:
+        """A row button was pressed ("add", "remove-2", "up-2"): the rows are rearranged and
+        the form shown again, nothing saved (it works without JavaScript). False otherwise."""
+        rows = self.channel_entries()
+        verb, _sep, number = (action or "").partition("-")
+        index = int(number) if number.isascii() and number.isdigit() and len(number) < 4 else -1
+        if verb == "add" and not number:
+            rows.append(ChannelEntry())
+        elif verb == "remove" and 0 <= index < len(rows):
+            del rows[index]
+        elif verb == "up" and 0 < index < len(rows):
+            rows[index - 1], rows[index] = rows[index], rows[index - 1]
+        else:
+            return False
+        self.show_channels(rows, spare=0)
+        return True
 
 
 class ItemForm(TagFields, Form):

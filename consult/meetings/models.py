@@ -130,8 +130,7 @@ class Meeting(db.Model):
     time_zone: Mapped[str] = mapped_column(String(64))
     #: Video-conference or livestream link: shown only to those who may attend.
     video_link: Mapped[str] = mapped_column(String(500), default="")
-    #: Interpretation languages, e.g. "English, French, Spanish".
-    interpretation: Mapped[str] = mapped_column(String(200), default="")
+    # Its interpretation is a list of channels: `InterpretationChannel`.
     is_agenda_adopted: Mapped[bool] = mapped_column(default=False)
     created_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -160,6 +159,31 @@ class Meeting(db.Model):
     @property
     def is_cancelled(self) -> bool:
         return self.cancelled_at is not None
+
+
+class InterpretationChannel(db.Model):
+    """One language a meeting is interpreted into, and where to hear it: a channel on the
+    room's receivers, a stream link for those who follow from afar, or both (a hybrid
+    meeting). Seen by whoever may see the meeting; the link, like the video link, only by
+    those who may attend. See `consult.meetings.interpretation`."""
+
+    __tablename__ = "interpretation_channel"
+    __table_args__ = (UniqueConstraint("meeting_id", "language", name="one_channel_per_language"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(
+        ForeignKey("meeting.id", ondelete="CASCADE"), index=True
+    )
+    #: The chair's order (1, 2, ...); a viewer's own language is shown first whatever it is.
+    position: Mapped[int]
+    #: A language code of Babel's (CLDR) locale data: "en", "fr", "zh", "ar".
+    language: Mapped[str] = mapped_column(String(16))
+    #: The channel on the room's interpretation receivers (None: no channel, a link only).
+    number: Mapped[int | None]
+    #: An https link to the interpretation's stream ("": none).
+    link: Mapped[str] = mapped_column(String(500), default="")
+    #: e.g. "Plenary sessions only", "Relay through English".
+    note: Mapped[str] = mapped_column(String(200), default="")
 
 
 class MeetingSession(db.Model):

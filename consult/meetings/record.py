@@ -26,7 +26,7 @@ from consult.exports.pdf import docx_to_pdf
 from consult.exports.tables import csv_file
 from consult.exports.word import WORD_LANGUAGES, DocxWriter, HouseDocument
 from consult.extensions import db
-from consult.meetings import presence, services, visibility
+from consult.meetings import interpretation, presence, services, visibility
 from consult.meetings.models import FloorRequest, FloorStatus, Meeting
 from consult.rooms.models import Membership, RoomRole
 from consult.timeutil import document_date, utcnow
@@ -98,7 +98,7 @@ def _local(value: datetime, zone: str) -> datetime:
 
 
 def facts(meeting: Meeting, language: str = "en") -> list[str]:
-    """The lines under the record's title: date, time, venue, mode, chair."""
+    """The lines under the record's title: date, time, venue, mode, interpretation, chair."""
     zone = meeting.time_zone
     start, end = _local(meeting.starts_at, zone), _local(meeting.ends_at, zone)
     lines = [
@@ -113,6 +113,10 @@ def facts(meeting: Meeting, language: str = "en") -> list[str]:
     if meeting.venue:
         lines.append(_("Venue: %(venue)s", venue=meeting.venue))
     lines.append(_("Mode: %(mode)s", mode=meeting.mode.label))
+    if channels := interpretation.channels_of(meeting):
+        # The languages only: the record is read long after, where channels mean nothing.
+        languages = interpretation.names_in_sentence(channels)
+        lines.append(_("Interpretation: %(languages)s", languages=languages))
     if names := chairs(meeting):
         lines.append(_("Chair: %(names)s", names=", ".join(names)))
     return lines

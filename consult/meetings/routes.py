@@ -14,8 +14,17 @@ from consult.groups.services import is_pending, speaking_choices
 from consult.handlers import Load, handler
 from consult.htmx import redirect, render, wants_fragment
 from consult.ids import parse_id
-from consult.meetings import agenda, calendar, documents, presence, services, visibility
+from consult.meetings import (
+    agenda,
+    calendar,
+    documents,
+    interpretation,
+    presence,
+    services,
+    visibility,
+)
 from consult.meetings.forms import (
+    SPARE_CHANNEL_ROWS,
     ActionForm,
     DeclineForm,
     FloorForm,
@@ -54,7 +63,7 @@ def _meeting_fields(form: MeetingForm) -> dict:
         "time_zone": zone,
         "venue": form.venue.data or "",
         "video_link": form.video_link.data or "",
-        "interpretation": form.interpretation.data or "",
+        "channels": form.channel_entries(),
         "symbol": form.symbol.data or "",
         "is_chatham_house": bool(form.is_chatham_house.data),
     }
@@ -69,6 +78,9 @@ def new_meeting(room: Room):
     form = MeetingForm()
     if request.method == "GET":
         form.time_zone.data = room.time_zone
+        form.show_channels([], spare=SPARE_CHANNEL_ROWS + 1)
+    if form.is_submitted() and form.rearrange(request.form.get("channel_action", "")):
+        return render("meetings/new.html", form=form, room=room)
     if form.validate_on_submit():
         meeting = services.create_meeting(room, current_user, **_meeting_fields(form))
         flash(_("The meeting is scheduled. Now build its agenda."), "success")
@@ -84,6 +96,9 @@ def edit_meeting(meeting: Meeting):
     if request.method == "GET":
         form.starts_at.data = to_local(meeting.starts_at, meeting.time_zone)
         form.ends_at.data = to_local(meeting.ends_at, meeting.time_zone)
+        form.show_channels(interpretation.entries_of(interpretation.channels_of(meeting)))
+    if form.is_submitted() and form.rearrange(request.form.get("channel_action", "")):
+        return render("meetings/edit.html", form=form, meeting=meeting)
     if form.validate_on_submit():
         services.update_meeting(meeting, current_user, **_meeting_fields(form))
         flash(_("The meeting is updated."), "success")

@@ -8,6 +8,7 @@ every viewer sees the same thing, so it is rendered once, not fetched by each cl
 from __future__ import annotations
 
 import enum
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -27,7 +28,8 @@ from consult.extensions import db
 from consult.groups import services as groups
 from consult.i18n import later
 from consult.links import path_for
-from consult.meetings import agenda, screens, undo, visibility
+from consult.meetings import agenda, interpretation, screens, undo, visibility
+from consult.meetings.interpretation import ChannelEntry
 from consult.meetings.models import (
     AgendaItem,
     Attendance,
@@ -35,6 +37,7 @@ from consult.meetings.models import (
     FloorKind,
     FloorRequest,
     FloorStatus,
+    InterpretationChannel,
     ItemState,
     Meeting,
     MeetingKind,
@@ -86,12 +89,14 @@ def create_meeting(
     time_zone: str,
     venue: str = "",
     video_link: str = "",
-    interpretation: str = "",
+    channels: Sequence[ChannelEntry] = (),
     is_chatham_house: bool = False,
     symbol: str = "",
 ) -> Meeting:
+    """Schedule a meeting; `channels`: its interpretation, in the chair's order."""
     if ends_at <= starts_at:
         raise MeetingError(_("The meeting must end after it starts."), field="ends_at")
+    checked = checked_channels(channels)
     meeting = Meeting(
         room_id=room.id,
         title=title.strip(),
@@ -102,13 +107,13 @@ def create_meeting(
         time_zone=time_zone,
         venue=venue.strip(),
         video_link=video_link.strip(),
-        interpretation=interpretation.strip(),
         is_chatham_house=is_chatham_house,
         symbol=symbol.strip(),
         created_by_id=actor.id,
     )
     db.session.add(meeting)
     db.session.flush()
+    _store_channels(meeting, checked)
     audit.record(
         "meeting.created",
         f"{room.title}: {actor.name} scheduled {meeting.title}",
@@ -215,9 +220,14 @@ def _tell_room(meeting: Meeting, actor: User, kind: str) -> None:
     )
 
 
-def update_meeting(meeting: Meeting, actor: User, **fields) -> None:
+def update_meeting(
+    meeting: Meeting, actor: User, *, channels: Sequence[ChannelEntry] | None = None, **fields
+) -> None:
+    """Change a meeting's details; `channels` (None: as they are) replaces its interpretation."""
     if fields["ends_at"] <= fields["starts_at"]:
         raise MeetingError(_("The meeting must end after it starts."), field="ends_at")
+    if channels is not None:
+        set_channels(meeting, actor, checked_channels(channels))
     rule_before = meeting.is_chatham_house
     schedule_before = _schedule(meeting)
     for key, value in fields.items():
@@ -246,6 +256,52 @@ def update_meeting(meeting: Meeting, actor: User, **fields) -> None:
         room_id=meeting.room_id,
         meeting_id=meeting.id,
     )
+
+
+def checked_channels(entries: Sequence[ChannelEntry]) -> list[interpretation.Channel]:
+    """The interpretation rows checked; the first problem refused next to its field."""
+    checked, problems = interpretation.problems(entries)
+    if problems:
+        (index, name), message = next(iter(problems.items()))
+        raise MeetingError(message, field=interpretation.field_name(index, name))
+    return checked
+
+
+def _store_channels(meeting: Meeting, channels: Sequence[interpretation.Channel]) -> None:
+    for position, channel in enumerate(channels, 1):
+        db.session.add(
+            InterpretationChannel(
+                meeting_id=meeting.id,
+                position=position,
+                language=channel.language,
+                number=channel.number,
+                link=channel.link,
+                note=channel.note,
+            )
+        )
+
+
+def set_channels(meeting: Meeting, actor: User, channels: Sequence[interpretation.Channel]) -> bool:
+    """Replace the meeting's interpretation with these channels (checked), in this order;
+    False when nothing changed. The audit log says which languages on which channels."""
+    before = interpretation.channels_of(meeting)
+    as_was = [interpretation.Channel(c.language, c.number, c.link, c.note) for c in before]
+    if as_was == list(channels):
+        return False
+    for row in before:
+        db.session.delete(row)
+    db.session.flush()  # one language per meeting: the old rows go before the new come
+    _store_channels(meeting, channels)
+    listed = ", ".join(
+        f"{c.language}" + ("" if c.number is None else f" {c.number}") for c in channels
+    )
+    _audit_chair(
+        meeting,
+        actor,
+        "meeting.interpretation",
+        f"interpretation: {listed}" if channels else "no interpretation",
+    )
+    return True
 
 
 def _schedule(meeting: Meeting) -> tuple:
