@@ -477,3 +477,32 @@ def test_who_may_add_a_version(client, auth, db, make_user, make_room, add_membe
     assert thread == (404 if who == "outsider" else 200)
     export = client.get(f"/papers/{paper.id}/rev/0.docx?lang=fr").status_code
     assert export == (404 if who == "outsider" else 200)
+
+
+def test_a_delegation_draft_written_on_a_version_is_posted_in_its_language(
+    client, auth, setting, db
+):
+    from consult.delegation_drafts.models import DelegationDraft
+
+    _room, chair, member, paper = setting
+    _add(paper, chair)
+    key = services.paragraphs_of(services.current_revision(paper))[2].key
+    auth.login(member)
+    thread = client.get(f"/papers/{paper.id}/p/{key}?lang=fr", headers=HX).get_data(as_text=True)
+    assert '<input type="hidden" name="language" value="fr">' in thread
+    response = client.post(
+        f"/delegation-drafts/new/paper_comment/{paper.id}?key={key}",
+        data={
+            "body": "Le Sénégal propose une précision.",
+            "on_behalf_of": "Senegal",
+            "revision": "0",
+            "language": "fr",
+            "quote": "points de transit",
+        },
+    )
+    assert response.status_code == 303, response.get_data(as_text=True)[:2000]
+    draft = db.session.scalars(select(DelegationDraft)).one()
+    response = client.post(f"/delegation-drafts/{draft.id}/post", data={"version": draft.version})
+    assert response.status_code == 303
+    comment = db.session.scalars(select(Comment)).one()
+    assert comment.language == "fr" and comment.quote == "points de transit"

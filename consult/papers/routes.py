@@ -501,7 +501,9 @@ def compare_export(paper: Paper, fmt: str):
 @drafts.keepable(
     text=("body", "quote", "proposed_text"),
     extra=("position", "on_behalf_of", "parent_id"),
-    page=lambda paper_id, key: url_for("papers.paragraph", paper_id=paper_id, key=key),
+    page=lambda paper_id, key: url_for(
+        "papers.paragraph", paper_id=paper_id, key=key, lang=request.args.get("lang")
+    ),
     target=lambda paper_id, key: db.session.get(Paper, paper_id),
 )
 @handler(paper=Load(Paper), field="body")

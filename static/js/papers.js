@@ -52,7 +52,7 @@
 
   function onChange(data) {
     if (!data || Number(data.paper) !== paperId) return;
-    if (data.kind === "revision" || data.kind === "status") {
+    if (data.kind === "revision" || data.kind === "status" || data.kind === "version") {
       // A new revision renumbers everything: show a notice rather than move text under the reader.
       var note = document.getElementById("paper-outdated");
       if (!note) {
