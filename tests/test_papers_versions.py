@@ -506,3 +506,26 @@ def test_a_delegation_draft_written_on_a_version_is_posted_in_its_language(
     assert response.status_code == 303
     comment = db.session.scalars(select(Comment)).one()
     assert comment.language == "fr" and comment.quote == "points de transit"
+
+
+def test_the_compilation_says_which_version_a_comment_was_written_on(client, auth, setting, db):
+    _room, chair, member, paper = setting
+    _add(paper, chair)
+    paragraph = services.paragraphs_of(services.current_revision(paper))[2]
+    services.post_comment(
+        paper,
+        member,
+        paragraph=paragraph,
+        body="Le Sénégal appuie.",
+        on_behalf_of="Senegal",
+        language="fr",
+    )
+    services.post_comment(
+        paper, member, paragraph=paragraph, body="Senegal agrees.", on_behalf_of="Senegal"
+    )
+    compiled = services.compile_comments(paper, by="paragraph", attributed=True)
+    made_on = [c.made_on for s in compiled.sections for c in s.comments]
+    assert made_on == ["Rev.0 ¶2, French version", "Rev.0 ¶2"]
+    auth.login(chair)
+    csv = client.get(f"/papers/{paper.id}/compilation.csv").get_data(as_text=True)
+    assert "Rev.0 ¶2, French version" in csv

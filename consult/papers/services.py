@@ -1355,7 +1355,7 @@ def compile_comments(
             comment_id=c.id,
             parent_id=c.parent_id,
             paragraph_label=paragraph_label(c),
-            made_on=f"{c.made_on.revision.label} ¶{c.made_on.number}",
+            made_on=_made_on(paper, c),
             speaker=speaker(c) if attributed else None,
             delegation=c.delegation.name if attributed and c.id not in capacity else None,
             capacity=capacity.get(c.id) if attributed else None,
@@ -1413,6 +1413,16 @@ def compile_comments(
         office_replies=filters.office_replies,
         counts=sorted(counts.items(), key=lambda item: (-item[1], item[0].lower())),
     )
+
+
+def _made_on(paper: Paper, comment: Comment) -> str:
+    """ "Rev.1 ¶3", and the version it was written on when not the original ("Rev.1 ¶3,
+    French version"): the chair reads its words as written in that language."""
+    where = f"{comment.made_on.revision.label} ¶{comment.made_on.number}"
+    if comment.language == paper.original_language:
+        return where
+    language = str(LANGUAGES.get(comment.language, comment.language))
+    return _("%(where)s, %(language)s version", where=where, language=language)
 
 
 def delegations_in(paper: Paper) -> list[Delegation]:
