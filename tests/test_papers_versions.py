@@ -529,3 +529,46 @@ def test_the_compilation_says_which_version_a_comment_was_written_on(client, aut
     auth.login(chair)
     csv = client.get(f"/papers/{paper.id}/compilation.csv").get_data(as_text=True)
     assert "Rev.0 ¶2, French version" in csv
+
+
+def test_a_version_page_stays_constant_in_queries(client, auth, setting, db, count_queries):
+    room, chair, member, _paper = setting
+
+    def paper_of(n: int):
+        paper = services.create_paper(
+            room,
+            chair,
+            title=f"Paper of {n}",
+            kind=PaperKind.WORKING_PAPER,
+            issued_by="Chair",
+            source="\n\n".join(f"Paragraph {i}." for i in range(n)),
+        )
+        services.open_for_comments(paper, chair)
+        versions.add_version(
+            paper,
+            chair,
+            revision=services.current_revision(paper),
+            language="fr",
+            source="\n\n".join(f"Paragraphe {i}." for i in range(n)),
+        )
+        for i, paragraph in enumerate(services.paragraphs_of(services.current_revision(paper))):
+            services.post_comment(
+                paper,
+                member,
+                paragraph=paragraph,
+                body=f"c{i}",
+                on_behalf_of="Senegal",
+                language="fr" if i % 2 else None,
+            )
+        db.session.flush()
+        return paper
+
+    small, large = paper_of(3), paper_of(40)
+    auth.login(chair)
+
+    def measure(paper) -> int:
+        with count_queries() as statements:
+            assert client.get(f"/papers/{paper.id}?lang=fr").status_code == 200
+        return len(statements)
+
+    assert measure(large) == measure(small)

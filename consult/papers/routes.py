@@ -517,7 +517,7 @@ def post_comment(paper: Paper, key: str):
         select(Paragraph).where(Paragraph.revision_id == revision.id, Paragraph.key == key)
     ).first()
     shown = paragraph
-    if paragraph is not None and reading.version is not None:
+    if paragraph is not None and reading.version is not None and not reading.is_outdated:
         shown = _paragraph_in_current(paper, key, reading)[2]
     form = _comment_form(paper, revision.number)
     parent, lapsed = None, None
