@@ -572,3 +572,62 @@ def test_a_version_page_stays_constant_in_queries(client, auth, setting, db, cou
         return len(statements)
 
     assert measure(large) == measure(small)
+
+
+# ---- the migration --------------------------------------------------------------------------
+
+MIGRATION_SCRIPT = r"""
+import sqlite3, sys
+from flask_migrate import downgrade, upgrade
+from consult import create_app
+from consult.config import TestConfig
+
+path = sys.argv[1]
+config = type("C", (TestConfig,), {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}"})
+app = create_app(config)
+with app.app_context():
+    upgrade(revision="0041")
+    raw = sqlite3.connect(path)  # foreign keys off: lone rows are enough here
+    for n, language in [(1, "fr"), (2, "en")]:
+        raw.execute(
+            "INSERT INTO paper (id, room_id, title, kind, issued_by, original_language, status,"
+            " is_chatham_house, created_by_id, created_at, version, authors_may_reply)"
+            " VALUES (?, 1, 'P', 'working_paper', 'Chair', ?, 'open', 0, 1,"
+            " '2026-01-01 00:00:00', 1, 1)",
+            (n, language),
+        )
+        raw.execute(
+            "INSERT INTO comment (id, paper_id, paragraph_key, made_on_id, depth, author_id,"
+            " delegation_id, on_behalf_of, body, created_at)"
+            " VALUES (?, ?, 'k', 1, 0, 1, 1, 'Senegal', 'Oui.', '2026-01-01 00:00:00')",
+            (n, n),
+        )
+    raw.commit()
+    upgrade(revision="0043")
+    rows = dict(raw.execute("SELECT id, language FROM comment").fetchall())
+    assert rows == {1: "fr", 2: "en"}, rows
+    raw.execute("DELETE FROM comment")  # the lone rows would not survive the table's copy
+    raw.commit()
+    downgrade(revision="0041")
+    columns = [row[1] for row in raw.execute("PRAGMA table_info(comment)")]
+    assert "language" not in columns, columns
+    tables = [row[0] for row in raw.execute("SELECT name FROM sqlite_master")]
+    assert "paper_version" not in tables and "version_paragraph" not in tables, tables
+print("migrated")
+"""
+
+
+def test_the_migration_gives_existing_comments_their_papers_language(tmp_path):
+    """On a database of its own (in a process of its own): 0041 rows, then 0043, then back."""
+    import subprocess
+    import sys
+
+    script = tmp_path / "migrate.py"
+    script.write_text(MIGRATION_SCRIPT)
+    result = subprocess.run(
+        [sys.executable, str(script), str(tmp_path / "old.db")],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0 and "migrated" in result.stdout, result.stderr[-3000:]

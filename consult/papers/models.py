@@ -349,7 +349,7 @@ class Comment(db.Model):
     #: The language of the text it was written on: the paper's original language, or that of
     #: the version (`PaperVersion`) the author was reading. Shown beside the comment on every
     #: other language's page.
-    language: Mapped[str] = mapped_column(String(8), default="en")
+    language: Mapped[str] = mapped_column(String(8), default="en", server_default="en")
     #: Set when the chair re-attached a comment whose text had been removed.
     reattached_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 

@@ -58,16 +58,16 @@ def upgrade():
     with op.batch_alter_table('version_paragraph', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_version_paragraph_version_id'), ['version_id'], unique=False)
 
+    # Added in place (no copy of the table, however many comments it holds), then every
+    # comment so far takes its paper's original language: it was written on the original.
     with op.batch_alter_table('comment', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('language', sa.String(length=8), nullable=True))
-    # Every comment so far was written on the original text.
+        batch_op.add_column(
+            sa.Column('language', sa.String(length=8), nullable=False, server_default='en'))
     op.execute(
         "UPDATE comment SET language = "
-        "(SELECT paper.original_language FROM paper WHERE paper.id = comment.paper_id)"
+        "(SELECT paper.original_language FROM paper WHERE paper.id = comment.paper_id) "
+        "WHERE EXISTS (SELECT 1 FROM paper WHERE paper.id = comment.paper_id)"
     )
-    op.execute("UPDATE comment SET language = 'en' WHERE language IS NULL")
-    with op.batch_alter_table('comment', schema=None) as batch_op:
-        batch_op.alter_column('language', existing_type=sa.String(length=8), nullable=False)
 
 
 def downgrade():
