@@ -144,12 +144,13 @@ def add_version(paper: Paper):
     """A revision's text in another of the consultation's languages, aligned paragraph for
     paragraph with it (whoever may issue the paper's revisions adds it)."""
     form = VersionForm()
-    original = paper.original_language
+    # The original is not offered (its revisions are that text); the service refuses it, and
+    # a language the chosen revision already has, next to this field.
     form.language.choices = [
         (code, versions.language_name(code))
         for code in versions.version_languages()
-        if code != original
-    ] + [(original, _("%(language)s (the original)", language=versions.language_name(original)))]
+        if code != paper.original_language
+    ]
     form.revision.choices = versions.revision_choices(paper)
     if form.validate_on_submit():
         number = parse_int(form.revision.data or "", minimum=0)
