@@ -269,6 +269,8 @@ _DIGITS = re.compile(r"\d+")
 #: Cost of leaving a block without a counterpart, and of joining two blocks into one.
 _SKIP = 3.0
 _JOIN = 2.0
+#: How far from the diagonal the alignment looks, besides the difference in block counts.
+_BAND = 12
 
 
 @dataclass(frozen=True)
@@ -359,8 +361,11 @@ def _align(old: list[_Shape], new: list[_Shape], ratio: float) -> list[tuple[int
     best = [[inf] * (m + 1) for _ in range(n + 1)]
     step: list[list[tuple[int, int] | None]] = [[None] * (m + 1) for _ in range(n + 1)]
     best[0][0] = 0.0
+    # Only near the diagonal: a version parts from its original by a few blocks, not by
+    # hundreds, and a 300-paragraph paper stays quick to check (under the write lock).
+    band = abs(n - m) + _BAND
     for i in range(n + 1):
-        for j in range(m + 1):
+        for j in range(max(0, i - band), min(m, i + band) + 1):
             here = best[i][j]
             if here == inf:
                 continue
@@ -414,7 +419,13 @@ def alignment_problem(
     index, how = _first_divergence(old, new)
     place, number = _place(original, index)
     name = language_name(language)
-    if how == "missing":
+    if number is None:
+        hint = (
+            _("the %(language)s text seems to have an extra paragraph at the end", language=name)
+            if how in ("extra", "split")
+            else ""
+        )
+    elif how == "missing":
         hint = _("%(place)s seems to have no %(language)s counterpart", place=place, language=name)
     elif how == "extra":
         hint = _(
