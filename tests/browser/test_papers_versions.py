@@ -10,7 +10,7 @@ import secrets
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.test_papers import open_comments, paragraph, post_comment, write_comment
+from tests.browser.test_papers import open_comments, paragraph, write_comment
 
 pytestmark = [pytest.mark.papers, pytest.mark.i18n]
 
@@ -25,11 +25,20 @@ def open_guide(page) -> str:
     return page.url.split("?")[0]
 
 
+def post_comment(page, thread) -> None:
+    """Press "Post comment" and wait for htmx's answer (the address carries ?lang=fr)."""
+    with page.expect_response(
+        lambda r: "/comments" in r.url and r.request.method == "POST"
+    ) as posted:
+        thread.get_by_role("button", name="Post comment").click()
+    assert posted.value.status == 200, posted.value.text()[:2000]
+
+
 def test_a_comment_on_the_french_version_shows_on_the_english_paragraph(signed_in, axe):
     delegate = signed_in("delegate.germany")
     guide_url = open_guide(delegate)
     switch = delegate.get_by_role("navigation", name="Language of the paper")
-    expect(switch.get_by_role("link", name="English")).to_have_attribute("lang", "en")
+    expect(switch.get_by_role("link", name="English", exact=True)).to_have_attribute("lang", "en")
     expect(switch.get_by_role("link", name="Español")).to_have_attribute("lang", "es")
     switch.get_by_role("link", name="Français").click()
     expect(delegate).to_have_url(re.compile(r"\?lang=fr$"))
