@@ -631,3 +631,28 @@ def test_the_migration_gives_existing_comments_their_papers_language(tmp_path):
         timeout=120,
     )
     assert result.returncode == 0 and "migrated" in result.stdout, result.stderr[-3000:]
+
+
+def test_the_revision_exported_to_word_comes_back_aligned(client, auth, setting, db):
+    """The form offers the revision as Word to translate: the file, uploaded as it is (here
+    untranslated), lines up paragraph for paragraph with the revision."""
+    _room, chair, _member, paper = setting
+    auth.login(chair)
+    exported = client.get(f"/papers/{paper.id}/rev/0.docx").data
+    response = client.post(
+        f"/papers/{paper.id}/versions/new",
+        data={
+            "language": "es",
+            "revision": "0",
+            "document": (io.BytesIO(exported), "guia.docx"),
+        },
+        content_type="multipart/form-data",
+    )
+    html = response.get_data(as_text=True)
+    assert response.status_code == 303, re.findall(
+        r'class="(?:error|flash[^"]*)"[^>]*>([^<]*)', html
+    )
+    version = db.session.scalars(select(PaperVersion)).one()
+    assert version.origin == "guia.docx"
+    texts = [p.text for p in versions.version_paragraphs(version)]
+    assert texts[1] == "States Parties assess each export application."

@@ -222,6 +222,16 @@ def add_version(
     blocks = _check_source(source)
     original = paragraphs_of(revision)
     problem = alignment_problem(original, blocks, language, revision.label)
+    if (
+        problem
+        and origin != "pasted"
+        and len(blocks) > 1
+        and blocks[0].kind == "heading"
+        and alignment_problem(original, blocks[1:], language, revision.label) is None
+    ):
+        # A Word file made from our own export starts with the paper's title (style "Title",
+        # which the import reads as a heading): it is not one of the revision's blocks.
+        blocks, problem = blocks[1:], None
     if problem:
         raise PaperError(problem, "source")
     version = PaperVersion(
