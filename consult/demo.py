@@ -481,6 +481,7 @@ def seed(password: str) -> dict[str, int]:
     _demo_assistance(people)
     _demo_meetings_screen(wgeti, people, now)
     papers += _demo_revision_workflow(art67, people)
+    _demo_versions(people)
     _demo_agenda_documents(wgeti, people, now)
     _demo_programme_week(wgeti, people, now)
     _demo_written_procedures(plenary, people, now)
@@ -1606,6 +1607,94 @@ def _demo_programme_week(wgeti: Room, people: dict[str, User], now) -> None:
         )
         item = meetings.add_item(week, chair, number=number, letter="", title=title)
         programme.place_item(item, chair, session)
+    db.session.flush()
+
+
+#: The guide's current text (Rev.2) in French, paragraph for paragraph.
+GUIDE_REV2_FR = """# Chapitre 3 : Le critère du risque prépondérant
+
+## Introduction
+
+L'article 7(3) du Traité exige de l'État partie exportateur qu'il refuse l'autorisation
+d'exportation si, après avoir examiné les mesures d'atténuation disponibles, il estime qu'il
+existe un risque prépondérant de réalisation de l'une des conséquences négatives prévues à
+l'article 7(1).
+
+Ce chapitre rassemble les pratiques nationales que les États parties ont partagées sur la
+manière dont la notion de « risque prépondérant » est comprise et appliquée, sans préjudice
+de l'interprétation de chaque État partie.
+
+## Éléments de pratique nationale
+
+Certains États parties interprètent le terme « prépondérant » comme signifiant que le risque
+a plus de chances de se réaliser que de ne pas se réaliser.
+
+D'autres États parties considèrent que le risque est prépondérant lorsqu'il l'emporte sur les
+conséquences positives de l'exportation, telles que la contribution à la paix et à la sécurité.
+
+Les États parties tiennent également compte :
+- des antécédents de l'utilisateur final en matière de respect des assurances données
+  précédemment ;
+- de la capacité de l'État importateur à prévenir le détournement ;
+- des rapports des organes des Nations Unies et des organisations régionales.
+
+## Mesures d'atténuation
+
+Les mesures d'atténuation sont examinées avant que le risque prépondérant ne soit déterminé.
+
+Les mesures d'atténuation peuvent comprendre des mesures de confiance ou des programmes
+élaborés conjointement par les États exportateur et importateur."""
+
+#: Rev.1 in Spanish: a version that the guide's Rev.2 has since overtaken (marked as such).
+GUIDE_REV1_ES = """# Capítulo 3: El criterio del riesgo preponderante
+
+## Introducción
+
+El artículo 7(3) del Tratado exige que el Estado Parte exportador deniegue la autorización de
+exportación si, tras considerar las medidas de mitigación disponibles, determina que existe un
+riesgo preponderante de que se produzca alguna de las consecuencias negativas previstas en el
+artículo 7(1).
+
+Este capítulo recoge la práctica nacional sobre cómo se entiende y aplica la expresión «riesgo
+preponderante», sin perjuicio de la interpretación de cada Estado Parte.
+
+## Elementos de la práctica nacional
+
+Algunos Estados Partes interpretan «preponderante» en el sentido de que es más probable que el
+riesgo se materialice que lo contrario.
+
+Otros Estados Partes consideran que el riesgo es preponderante cuando supera las consecuencias
+positivas de la exportación, como la contribución a la paz y la seguridad.
+
+Los Estados Partes también tienen en cuenta:
+- el historial del usuario final en el cumplimiento de garantías anteriores;
+- la capacidad del Estado importador para prevenir el desvío;
+- los informes de los órganos de las Naciones Unidas y de las organizaciones regionales.
+
+## Medidas de mitigación
+
+Las medidas de mitigación se consideran antes de determinar el riesgo preponderante.
+
+Las medidas de mitigación pueden incluir medidas de fomento de la confianza o programas
+elaborados conjuntamente por los Estados exportador e importador."""
+
+
+def _demo_versions(people: dict[str, User]) -> None:
+    """The Article 7 guide in French (its current Rev.2) and in Spanish (Rev.1, which Rev.2
+    has overtaken: readers see it marked so)."""
+    from consult.papers import services as papers
+    from consult.papers import versions
+    from consult.papers.models import Paper
+
+    guide = db.session.scalar(select(Paper).where(Paper.symbol.like("%VG.Art7")))
+    by_number = {r.number: r for r in papers.revisions(guide)}
+    facilitator = people["facilitator"]
+    versions.add_version(
+        guide, facilitator, revision=by_number[1], language="es", source=GUIDE_REV1_ES
+    )
+    versions.add_version(
+        guide, facilitator, revision=by_number[2], language="fr", source=GUIDE_REV2_FR
+    )
     db.session.flush()
 
 

@@ -720,6 +720,8 @@ ENDPOINTS = {
     # ---- papers ---------------------------------------------------------------------------
     "papers.new_paper": ("GET", lambda w: f"/rooms/{w.room.slug}/papers/new", MANAGE),
     "papers.revise": ("GET", lambda w: f"/papers/{w.paper.id}/revise", MANAGE),
+    # A language version: whoever may revise the paper (REVISE: here its room's managers).
+    "papers.add_version": ("GET", lambda w: f"/papers/{w.paper.id}/versions/new", MANAGE),
     "papers.set_status": ("POST", lambda w: f"/papers/{w.paper.id}/status", MANAGE),
     "papers.follow": ("POST", lambda w: f"/papers/{w.paper.id}/follow", VIEW),
     "papers.paper": ("GET", lambda w: f"/papers/{w.paper.id}", VIEW),

@@ -54,6 +54,8 @@ class PaperCommentDraftForm(DraftForm):
     position = SelectField(_l("Position"), validate_choice=False)
     on_behalf_of = SelectField(_l("On behalf of"), validate_choice=False)
     parent_id = HiddenField()
+    #: The language version the comment is written on (empty: the paper's original).
+    language = HiddenField()
 
 
 class DiscussionReplyDraftForm(DraftForm):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -93,6 +94,7 @@ def _post(draft: DelegationDraft, paper: Paper, user: Any) -> str:
         proposed_text=fields.get("proposed_text") or None,
         position=Position(position) if position in set(Position) else None,
         parent=_parent(fields),
+        language=fields.get("language") or None,
     )
     return path_for("papers.paper", paper_id=paper.id) + f"#para-{paragraph.key}"
 
@@ -109,7 +111,10 @@ def _fields_from(form: PaperCommentDraftForm) -> dict:
     parent_id = (form.parent_id.data or "").strip()
     if parent_id:
         _parent({"parent_id": parent_id})  # refuses a comment that is not there to reply to
+    language = (form.language.data or "").strip()
     return {
+        # Written on a language version: posted as written on it (its quote is of its words).
+        "language": language if language in current_app.config["LANGUAGES"] else "",
         "quote": (form.quote.data or "").strip(),
         "proposed_text": (form.proposed_text.data or "").strip(),
         "position": form.position.data if form.position.data in set(Position) else "",
@@ -130,6 +135,7 @@ def _fill(form: PaperCommentDraftForm, fields: dict) -> None:
     form.position.data = fields.get("position", "")
     form.on_behalf_of.data = fields.get("on_behalf_of", "")
     form.parent_id.data = fields.get("parent_id", "")
+    form.language.data = fields.get("language", "")
 
 
 def _target_url(paper: Paper, key: str | None) -> str:

@@ -104,6 +104,18 @@ class RevisionForm(_SourceMixin, Form):
     note = StringField(_l("What changed (optional)"), validators=[Optional(), Length(max=500)])
 
 
+class VersionForm(_SourceMixin, Form):
+    """A revision's text in another language; the choices are set by the view, and the
+    service refuses the original language or one the revision already has, saying why."""
+
+    language = SelectField(_l("Language of the version"), validate_choice=False)
+    revision = SelectField(
+        _l("Version of"),
+        validate_choice=False,
+        description=_l("Usually the current revision; an older one stays marked as such."),
+    )
+
+
 class DraftRevisionForm(Form):
     """The draft revision's text; its length is the service's to refuse, saying it."""
 

@@ -346,6 +346,10 @@ class Comment(db.Model):
     hidden_reason: Mapped[str | None] = mapped_column(String(300))
     hidden_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     taken_into_account_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: The language of the text it was written on: the paper's original language, or that of
+    #: the version (`PaperVersion`) the author was reading. Shown beside the comment on every
+    #: other language's page.
+    language: Mapped[str] = mapped_column(String(8), default="en", server_default="en")
     #: Set when the chair re-attached a comment whose text had been removed.
     reattached_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
@@ -355,6 +359,60 @@ class Comment(db.Model):
     proposed_on: Mapped[Paragraph | None] = relationship(
         foreign_keys=[proposed_on_id], lazy="raise"
     )
+
+
+class PaperVersion(db.Model):
+    """A revision's text in another of the consultation's languages (a French or Spanish
+    version of Rev.1): its paragraphs align one to one with the revision's (same keys and
+    numbers), so every comment shows beside the same paragraph in every language. Immutable
+    like the revision it translates; one per revision and language."""
+
+    __tablename__ = "paper_version"
+    __table_args__ = (UniqueConstraint("revision_id", "language", name="one_version_per_language"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    paper_id: Mapped[int] = mapped_column(ForeignKey("paper.id", ondelete="CASCADE"), index=True)
+    revision_id: Mapped[int] = mapped_column(ForeignKey("revision.id", ondelete="CASCADE"))
+    language: Mapped[str] = mapped_column(String(8))
+    source: Mapped[str] = mapped_column(Text)
+    #: "pasted" or the uploaded file's name.
+    origin: Mapped[str] = mapped_column(String(200), default="pasted")
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    revision: Mapped[Revision] = relationship(lazy="joined")
+
+
+def _version_paragraph_markdown(paragraph: VersionParagraph, text: str) -> str:
+    return paragraph_markdown(text, is_heading=paragraph.is_heading)
+
+
+class VersionParagraph(db.Model):
+    """One block of a version: the same position, number, kind and key as the revision's
+    paragraph it translates (`paragraph_id`), in the version's language."""
+
+    __tablename__ = "version_paragraph"
+    __table_args__ = (UniqueConstraint("version_id", "position", name="one_position_per_version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version_id: Mapped[int] = mapped_column(
+        ForeignKey("paper_version.id", ondelete="CASCADE"), index=True
+    )
+    #: The original revision's paragraph this one translates.
+    paragraph_id: Mapped[int] = mapped_column(ForeignKey("paragraph.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column()
+    number: Mapped[int | None] = mapped_column()
+    is_heading: Mapped[bool] = mapped_column(default=False)
+    key: Mapped[str] = mapped_column(String(16))
+    text: Mapped[str] = mapped_column(Text)
+    text_html: Mapped[Markup | None] = rendered("text", prepare=_version_paragraph_markdown)
+
+    #: A version marks no change of its own: the original's revisions carry that.
+    is_changed = False
+
+    @property
+    def label(self) -> str:
+        return f"¶{self.number}" if self.number is not None else ""
 
 
 class CommentEdit(db.Model):
@@ -403,5 +461,7 @@ class RevisionDraft(db.Model):
 
 @event.listens_for(Revision, "before_update")
 @event.listens_for(Paragraph, "before_update")
+@event.listens_for(PaperVersion, "before_update")
+@event.listens_for(VersionParagraph, "before_update")
 def _revisions_are_immutable(mapper, connection, target) -> None:
     raise PermissionError("revisions are immutable; issue a new revision instead")

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, request, url_for
+from flask import Blueprint, abort, flash, g, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -15,8 +16,8 @@ from consult.extensions import db
 from consult.groups.services import confirmed_clause
 from consult.handlers import Load, handler
 from consult.htmx import redirect, render, wants_fragment
-from consult.ids import parse_id
-from consult.papers import contributions, exports, services
+from consult.ids import parse_id, parse_int
+from consult.papers import contributions, exports, services, versions
 from consult.papers.comparison import ComparedBlock, compare_blocks, comparison_docx
 from consult.papers.docx_io import RevisionDoc, docx_to_markdown, revision_docx
 from consult.papers.forms import (
@@ -29,6 +30,7 @@ from consult.papers.forms import (
     RevisionForm,
     StatusForm,
     TagsForm,
+    VersionForm,
 )
 from consult.papers.models import (
     Comment,
@@ -38,6 +40,7 @@ from consult.papers.models import (
     Paragraph,
     Position,
     Revision,
+    VersionParagraph,
 )
 from consult.papers.policy import comment_refusal, wrote_in_thread
 from consult.policy import Need, can, parent_of
@@ -135,6 +138,55 @@ def revise(paper: Paper):
     return render("papers/revise.html", form=form, paper=paper, current=current, status=status)
 
 
+@bp.route("/papers/<int:paper_id>/versions/new", methods=["GET", "POST"])
+@handler(paper=Load(Paper, Need.REVISE), field="source")
+def add_version(paper: Paper):
+    """A revision's text in another of the consultation's languages, aligned paragraph for
+    paragraph with it (whoever may issue the paper's revisions adds it)."""
+    form = VersionForm()
+    # The original is not offered (its revisions are that text); the service refuses it, and
+    # a language the chosen revision already has, next to this field.
+    form.language.choices = [
+        (code, versions.language_name(code))
+        for code in versions.version_languages()
+        if code != paper.original_language
+    ]
+    form.revision.choices = versions.revision_choices(paper)
+    if form.validate_on_submit():
+        number = parse_int(form.revision.data or "", minimum=0)
+        revision = next((r for r in services.revisions(paper) if r.number == number), None)
+        if revision is None:
+            raise services.PaperError(_("Choose one of this paper's revisions."), "revision")
+        source, origin = _source_from(form)
+        version = versions.add_version(
+            paper,
+            current_user,
+            revision=revision,
+            language=form.language.data or "",
+            source=source,
+            origin=origin,
+        )
+        flash(
+            _(
+                "The %(language)s version of %(rev)s is added: readers can switch to it, and "
+                "comments show beside the same paragraphs.",
+                language=versions.language_name(version.language),
+                rev=revision.label,
+            ),
+            "success",
+        )
+        return redirect(url_for("papers.paper", paper_id=paper.id, lang=version.language))
+    status = 422 if form.is_submitted() else 200
+    return render(
+        "papers/version_new.html",
+        form=form,
+        paper=paper,
+        current=services.current_revision(paper),
+        existing=versions.versions_of(paper),
+        status=status,
+    )
+
+
 @bp.route("/papers/<int:paper_id>/status", methods=["POST"])
 @handler(paper=Load(Paper, Need.MANAGE), field="status")
 def set_status(paper: Paper):
@@ -209,10 +261,27 @@ def _reattach_form(paragraphs: list[Paragraph]) -> ReattachForm:
     return form
 
 
+def _reading(paper: Paper) -> versions.Reading:
+    """The language this page shows the paper in (`?lang=`, else the reader's interface
+    language when the paper has a version in it, else the original); the page's links to
+    the paper's paragraphs carry it (`templating.paragraph_url`)."""
+    reading = versions.reading(paper, request.args.get("lang"), get_locale().language)
+    g.paper_link_language = reading.link_language
+    return reading
+
+
+def _shown(reading: versions.Reading, paragraphs: list[Paragraph]) -> list:
+    """The paragraphs shown: the version's (same keys and numbers), or the original's."""
+    if reading.version is None:
+        return paragraphs
+    return versions.version_paragraphs(reading.version)
+
+
 def _paper_page(paper: Paper, status: int = 200, **forms):
     contributions.load_details(paper)
     revision = services.current_revision(paper)
     paragraphs = services.paragraphs_of(revision)
+    reading = _reading(paper)
     manages = can(Need.MANAGE, paper)
     status_form = forms.get("status_form") or StatusForm(
         status=paper.status.value, closes_at=to_local(paper.closes_at, paper.room.time_zone)
@@ -233,6 +302,9 @@ def _paper_page(paper: Paper, status: int = 200, **forms):
         paper=paper,
         revision=revision,
         paragraphs=paragraphs,
+        shown=_shown(reading, paragraphs),
+        reading=reading,
+        all_versions=versions.versions_of(paper),
         counts=services.comment_counts(paper, viewer=current_user),
         revisions=services.revisions(paper),
         manages=manages,
@@ -268,17 +340,42 @@ def paper(paper: Paper):
     return _paper_page(paper)
 
 
-def _paragraph_in_current(paper: Paper, key: str) -> tuple[Paragraph, object]:
+def _paragraph_in_current(
+    paper: Paper, key: str, reading: versions.Reading
+) -> tuple[Paragraph, Revision, Paragraph | VersionParagraph]:
+    """The current revision's paragraph of that key (comments hang on it), its revision, and
+    the paragraph as shown in the language read. On a version of an older revision whose
+    paragraph the current text no longer has, the comments' paragraph is the one the version
+    translates; 404 for a key the text read does not have."""
     revision = services.current_revision(paper)
     paragraph = db.session.scalars(
         select(Paragraph).where(Paragraph.revision_id == revision.id, Paragraph.key == key)
     ).first()
-    if paragraph is None:
+    if reading.version is None:
+        if paragraph is None:
+            abort(404)
+        return paragraph, revision, paragraph
+    shown = db.session.scalars(
+        select(VersionParagraph).where(
+            VersionParagraph.version_id == reading.version.id, VersionParagraph.key == key
+        )
+    ).first()
+    if shown is None:
         abort(404)
-    return paragraph, revision
+    if paragraph is None:
+        paragraph = db.session.get(Paragraph, shown.paragraph_id)
+    return paragraph, revision, shown
 
 
-def _thread_context(paper: Paper, paragraph: Paragraph, revision, form=None) -> dict:
+def _thread_context(
+    paper: Paper,
+    paragraph: Paragraph,
+    revision,
+    form=None,
+    reading: versions.Reading | None = None,
+    shown=None,
+) -> dict:
+    reading = reading or _reading(paper)
     threads = services.paragraph_threads(paper, paragraph.key, current_user)
     kept = None
     if form is None:
@@ -289,11 +386,15 @@ def _thread_context(paper: Paper, paragraph: Paragraph, revision, form=None) -> 
     return dict(
         paper=paper,
         paragraph=paragraph,
+        shown=shown or paragraph,
+        reading=reading,
         revision=revision,
         threads=threads,
         form=form or _comment_form(paper, revision.number, formdata=None),
         kept=kept,
-        may_comment=can(Need.TAKE_PART, paper),
+        # A version of an older revision is read, not commented on: comments are on the
+        # current text (the thread says so and links to it).
+        may_comment=can(Need.TAKE_PART, paper) and not reading.is_outdated,
         closed_reason=services.comments_closed_reason(paper),
         refusal=comment_refusal(current_user, paper),
         manages=can(Need.MANAGE, paper),
@@ -311,11 +412,18 @@ def _thread_context(paper: Paper, paragraph: Paragraph, revision, form=None) -> 
 @bp.route("/papers/<int:paper_id>/p/<key>")
 @handler(paper=Load(Paper))
 def paragraph(paper: Paper, key: str):
-    """One paragraph with its comment threads: a page, or the fragment htmx swaps in."""
-    paragraph, revision = _paragraph_in_current(paper, key)
-    context = _thread_context(paper, paragraph, revision)
-    template = "papers/_paragraph.html" if request.args.get("block") else "papers/_thread.html"
-    return render("papers/paragraph.html", template if wants_fragment() else None, **context)
+    """One paragraph with its comment threads, in the language read: a page, or the
+    fragment htmx swaps in."""
+    reading = _reading(paper)
+    paragraph, revision, shown = _paragraph_in_current(paper, key, reading)
+    context = _thread_context(paper, paragraph, revision, reading=reading, shown=shown)
+    if request.args.get("block") and wants_fragment():
+        # The paragraph's block as the page shows it, in the language read.
+        return render(
+            "papers/paragraph.html", "papers/_paragraph.html", **{**context, "paragraph": shown}
+        )
+    template = "papers/_thread.html" if wants_fragment() else None
+    return render("papers/paragraph.html", template, **context)
 
 
 @bp.route("/papers/<int:paper_id>/rev/<int:number>")
@@ -394,17 +502,24 @@ def compare_export(paper: Paper, fmt: str):
 @drafts.keepable(
     text=("body", "quote", "proposed_text"),
     extra=("position", "on_behalf_of", "parent_id"),
-    page=lambda paper_id, key: url_for("papers.paragraph", paper_id=paper_id, key=key),
+    page=lambda paper_id, key: url_for(
+        "papers.paragraph", paper_id=paper_id, key=key, lang=request.args.get("lang")
+    ),
     target=lambda paper_id, key: db.session.get(Paper, paper_id),
 )
 @handler(paper=Load(Paper), field="body")
 def post_comment(paper: Paper, key: str):
     """A new comment (`TAKE_PART` on the paper) or a reply (`REPLY` on the comment answered:
-    also the authors of earlier comments in its thread, who may no longer take part)."""
+    also the authors of earlier comments in its thread, who may no longer take part). Made
+    on a version, it records the version's language (`?lang=` of the form's address)."""
+    reading = _reading(paper)
     revision = services.current_revision(paper)
     paragraph = db.session.scalars(
         select(Paragraph).where(Paragraph.revision_id == revision.id, Paragraph.key == key)
     ).first()
+    shown = paragraph
+    if paragraph is not None and reading.version is not None and not reading.is_outdated:
+        shown = _paragraph_in_current(paper, key, reading)[2]
     form = _comment_form(paper, revision.number)
     parent, lapsed = None, None
     if form.parent_id.data:
@@ -436,6 +551,7 @@ def post_comment(paper: Paper, key: str):
             proposed_text=form.proposed_text.data,
             position=_position(form.position.data),
             parent=parent,
+            language=reading.language,
         )
         drafts.forget("papers.post_comment", paper_id=paper.id, key=key)
         if wants_fragment():
@@ -443,10 +559,12 @@ def post_comment(paper: Paper, key: str):
                 "papers/paragraph.html",
                 "papers/_thread.html",
                 posted=posted,
-                **_thread_context(paper, paragraph, revision),
+                **_thread_context(paper, paragraph, revision, reading=reading, shown=shown),
             )
         flash(_("Your comment is posted."), "success")
-        return redirect(url_for("papers.paper", paper_id=paper.id) + f"#para-{key}")
+        return redirect(
+            url_for("papers.paper", paper_id=paper.id, lang=reading.link_language) + f"#para-{key}"
+        )
     if parent is not None and (parent.paper_id != paper.id or parent.paragraph_key != key):
         form.parent_id.data = ""  # show the message on the paragraph's own form
     for name, errors in form.errors.items():
@@ -462,7 +580,7 @@ def post_comment(paper: Paper, key: str):
         )
         return _paper_page(paper, status=422)
     form.revision.data = revision.number
-    context = _thread_context(paper, paragraph, revision, form=form)
+    context = _thread_context(paper, paragraph, revision, form=form, reading=reading, shown=shown)
     return render(
         "papers/paragraph.html", "papers/_thread.html", status=422, lapsed=lapsed, **context
     )
@@ -509,16 +627,20 @@ def _back_to_thread(paper: Paper, comment: Comment, status: int = 200, **extra):
             Paragraph.revision_id == revision.id, Paragraph.key == comment.paragraph_key
         )
     ).first()
+    reading = _reading(paper)
     if wants_fragment() and paragraph is not None:
+        shown = paragraph
+        if reading.version is not None and not reading.is_outdated:
+            shown = _paragraph_in_current(paper, paragraph.key, reading)[2]
         return render(
             "papers/paragraph.html",
             "papers/_thread.html",
             status=status,
-            **_thread_context(paper, paragraph, revision),
+            **_thread_context(paper, paragraph, revision, reading=reading, shown=shown),
             **extra,
         )
     return redirect(
-        url_for("papers.paper", paper_id=paper.id)
+        url_for("papers.paper", paper_id=paper.id, lang=reading.link_language)
         + (f"#para-{paragraph.key}" if paragraph else "#removed")
     )
 
@@ -703,22 +825,36 @@ def compilation_export(paper: Paper, fmt: str):
 @bp.route("/papers/<int:paper_id>/rev/<int:number>.docx")
 @handler(paper=Load(Paper))
 def revision_export(paper: Paper, number: int):
+    """A revision as Word; `?lang=` a language version of it (404 when it has none)."""
     revision = next((r for r in services.revisions(paper) if r.number == number), None)
     if revision is None:
         abort(404)
+    language = request.args.get("lang") or paper.original_language
+    if language == paper.original_language:
+        paragraphs: list = services.paragraphs_of(revision)
+    else:
+        version = next(
+            (
+                v
+                for v in versions.versions_of(paper)
+                if v.revision_id == revision.id and v.language == language
+            ),
+            None,
+        )
+        if version is None:
+            abort(404)
+        paragraphs = versions.version_paragraphs(version)
     doc = RevisionDoc(
         symbol=paper.symbol,
         title=paper.title,
         revision_label=revision.label,
         issued_by=paper.issued_by or paper.room.title,
-        blocks=[
-            (p.number, "heading" if p.is_heading else "paragraph", p.text)
-            for p in services.paragraphs_of(revision)
-        ],
+        blocks=[(p.number, "heading" if p.is_heading else "paragraph", p.text) for p in paragraphs],
         issued_at=revision.created_at,
-        language=paper.original_language,
+        language=language,
         time_zone=paper.room.time_zone,
         kind=paper.kind.label,
     )
-    name = file_name(paper.symbol, f"paper-{paper.id}", revision.label, suffix="docx")
+    suffix = [] if language == paper.original_language else [language.upper()]
+    name = file_name(paper.symbol, f"paper-{paper.id}", revision.label, *suffix, suffix="docx")
     return download(revision_docx(doc), name, DOCX_TYPE)

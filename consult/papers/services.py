@@ -29,6 +29,7 @@ from consult.notifications.services import notify
 from consult.papers import exports
 from consult.papers.blocks import number_blocks, paragraph_markdown, split_blocks
 from consult.papers.models import (
+    LANGUAGES,
     Comment,
     CommentEdit,
     ContributionStatus,
@@ -37,9 +38,11 @@ from consult.papers.models import (
     PaperFollow,
     PaperKind,
     PaperStatus,
+    PaperVersion,
     Paragraph,
     Position,
     Revision,
+    VersionParagraph,
 )
 from consult.papers.redline import similarity
 from consult.policy import Need, can, is_gated, visible
@@ -563,8 +566,11 @@ def post_comment(
     position: Position | None = None,
     parent: Comment | None = None,
     now: datetime | None = None,
+    language: str | None = None,
 ) -> Comment:
-    """Store a comment or a reply on a paragraph of the current revision."""
+    """Store a comment or a reply on a paragraph of the current revision, read in `language`
+    (default: the original): on a version, the quote is checked against the version's words
+    and the comment records the version's language."""
     reason = comments_closed_reason(paper, now)
     if reason:
         raise PaperError(reason)
@@ -577,9 +583,23 @@ def post_comment(
         raise PaperError(
             _("That paragraph is from an earlier revision; comment on the current one.")
         )
+    language = language or paper.original_language
+    read = paragraph
+    if language != paper.original_language:
+        read = _version_paragraph(paper, paragraph, language)
+        if _clean(proposed_text, MAX_COMMENT_LENGTH, "proposed_text"):
+            raise PaperError(
+                _(
+                    "Proposed text is written against the original (%(language)s), the text "
+                    "revisions are made from: read the paper in %(language)s to propose "
+                    "wording, or say what you propose in your comment.",
+                    language=str(LANGUAGES.get(paper.original_language, paper.original_language)),
+                ),
+                "proposed_text",
+            )
     on_behalf_of, group = groups.resolve_speaker(author, on_behalf_of)
     quote = _clean(quote, 2000, "quote")
-    if quote and _norm(quote) not in _norm(paragraph.text):
+    if quote and _norm(quote) not in _norm(read.text):
         raise PaperError(
             _("The quoted words are not in paragraph %(n)s.", n=paragraph.number), "quote"
         )
@@ -609,6 +629,7 @@ def post_comment(
         quote=quote,
         proposed_text=_clean(proposed_text, MAX_COMMENT_LENGTH, "proposed_text"),
         position=position,
+        language=language,
     )
     if comment.proposed_text:
         comment.proposed_on_id = paragraph.id  # the text the proposal changes
@@ -625,6 +646,29 @@ def post_comment(
         return comment
     _published(paper, comment, paragraph)
     return comment
+
+
+def _version_paragraph(paper: Paper, paragraph: Paragraph, language: str) -> VersionParagraph:
+    """The paragraph as the `language` version of its revision words it; refused when the
+    revision has no version in that language (an older revision's version is read only)."""
+    found = db.session.scalars(
+        select(VersionParagraph)
+        .join(PaperVersion, PaperVersion.id == VersionParagraph.version_id)
+        .where(
+            PaperVersion.revision_id == paragraph.revision_id,
+            PaperVersion.language == language,
+            VersionParagraph.key == paragraph.key,
+        )
+    ).first()
+    if found is None:
+        raise PaperError(
+            _(
+                "%(rev)s has no %(language)s version to comment on: comment on the current text.",
+                rev=current_revision(paper).label,
+                language=str(LANGUAGES.get(language, language)),
+            )
+        )
+    return found
 
 
 def _published(paper: Paper, comment: Comment, paragraph: Paragraph | None) -> None:
@@ -937,6 +981,15 @@ def edit_comment(comment: Comment, user: User, body: str, proposed_text: str | N
     )
     comment.body = body
     proposed_text = _clean(proposed_text, MAX_COMMENT_LENGTH, "proposed_text")
+    if proposed_text and comment.language != paper.original_language:
+        raise PaperError(
+            _(
+                "This comment was written on the %(language)s version: proposed text is "
+                "written against the original, in a comment made on it.",
+                language=str(LANGUAGES.get(comment.language, comment.language)),
+            ),
+            "proposed_text",
+        )
     if proposed_text is None:
         comment.proposed_on_id = None
     elif comment.proposed_on_id is None or _norm(proposed_text) != _norm(
@@ -1303,7 +1356,7 @@ def compile_comments(
             comment_id=c.id,
             parent_id=c.parent_id,
             paragraph_label=paragraph_label(c),
-            made_on=f"{c.made_on.revision.label} ¶{c.made_on.number}",
+            made_on=_made_on(paper, c),
             speaker=speaker(c) if attributed else None,
             delegation=c.delegation.name if attributed and c.id not in capacity else None,
             capacity=capacity.get(c.id) if attributed else None,
@@ -1361,6 +1414,16 @@ def compile_comments(
         office_replies=filters.office_replies,
         counts=sorted(counts.items(), key=lambda item: (-item[1], item[0].lower())),
     )
+
+
+def _made_on(paper: Paper, comment: Comment) -> str:
+    """ "Rev.1 ¶3", and the version it was written on when not the original ("Rev.1 ¶3,
+    French version"): the chair reads its words as written in that language."""
+    where = f"{comment.made_on.revision.label} ¶{comment.made_on.number}"
+    if comment.language == paper.original_language:
+        return where
+    language = str(LANGUAGES.get(comment.language, comment.language))
+    return _("%(where)s, %(language)s version", where=where, language=language)
 
 
 def delegations_in(paper: Paper) -> list[Delegation]:

@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
 
-from consult.papers import contributions, services
+from consult.papers import contributions, services, versions
 from consult.papers.redline import redline_html, rendered_redline
 from consult.policy import Need, can
 from consult.timeutil import utcnow
@@ -49,19 +49,40 @@ def may_edit(comment) -> bool:
     return services.may_edit(comment, current_user)
 
 
+def _link_language() -> str | None:
+    """The language a paper page is read in, when its links must carry it (a paper with
+    language versions: `routes._reading` sets it)."""
+    return g.get("paper_link_language")
+
+
 def paragraph_url(paper_id: int, key: str) -> str:
-    """url_for once per paper and request, not twice per paragraph (a long paper has 300)."""
+    """url_for once per paper and request, not twice per paragraph (a long paper has 300);
+    in the language the page is read in."""
     cache = g.setdefault("_paragraph_urls", {})
-    if paper_id not in cache:
-        cache[paper_id] = url_for("papers.paragraph", paper_id=paper_id, key="KEYKEY")
-    return cache[paper_id].replace("KEYKEY", key)
+    lang = _link_language()
+    if (paper_id, lang) not in cache:
+        cache[(paper_id, lang)] = url_for(
+            "papers.paragraph", paper_id=paper_id, key="KEYKEY", lang=lang
+        )
+    return cache[(paper_id, lang)].replace("KEYKEY", key)
 
 
 def paper_url(paper_id: int) -> str:
     cache = g.setdefault("_paper_urls", {})
-    if paper_id not in cache:
-        cache[paper_id] = url_for("papers.paper", paper_id=paper_id)
-    return cache[paper_id]
+    lang = _link_language()
+    if (paper_id, lang) not in cache:
+        cache[(paper_id, lang)] = url_for("papers.paper", paper_id=paper_id, lang=lang)
+    return cache[(paper_id, lang)]
+
+
+def language_name(code: str) -> str:
+    """The language's name in the interface's language ("French"), for a comment's marker."""
+    return versions.language_name(code)
+
+
+def autonym(code: str) -> str:
+    """The language's name in itself ("Français"), for the language switch."""
+    return versions.autonym(code)
 
 
 def plural_pattern(singular: str, plural: str, n: int = 2) -> str:
@@ -79,6 +100,8 @@ def register(app) -> None:
         may_edit=may_edit,
         paragraph_url=paragraph_url,
         paper_url=paper_url,
+        language_name=language_name,
+        autonym=autonym,
         plural_pattern=plural_pattern,
         attribution=contributions.attribution,
     )

@@ -38,7 +38,10 @@
       }
       window.htmx.ajax("GET", urlFor(key), { target: thread, swap: "outerHTML" });
     } else {
-      window.htmx.ajax("GET", urlFor(key) + "?block=1", { target: "#para-" + key, swap: "outerHTML" });
+      // The address may already carry the language read (?lang=fr).
+      var url = urlFor(key);
+      url += (url.indexOf("?") === -1 ? "?" : "&") + "block=1";
+      window.htmx.ajax("GET", url, { target: "#para-" + key, swap: "outerHTML" });
     }
   }
 
@@ -49,7 +52,7 @@
 
   function onChange(data) {
     if (!data || Number(data.paper) !== paperId) return;
-    if (data.kind === "revision" || data.kind === "status") {
+    if (data.kind === "revision" || data.kind === "status" || data.kind === "version") {
       // A new revision renumbers everything: show a notice rather than move text under the reader.
       var note = document.getElementById("paper-outdated");
       if (!note) {
@@ -58,7 +61,7 @@
         note.className = "flash flash-info";
         note.setAttribute("role", "status");
         var link = document.createElement("a");
-        link.href = window.location.pathname;
+        link.href = window.location.pathname + window.location.search;
         link.textContent = header.getAttribute("data-outdated-text") || "This paper changed. Reload to see it.";
         note.appendChild(link);
         header.appendChild(note);
