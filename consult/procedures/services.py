@@ -13,15 +13,17 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, or_, select
 from sqlalchemy import update as sql_update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
-from consult import audit
+from consult import audit, dates
 from consult.accounts.models import Delegation, DelegationStatus, User
 from consult.errors import ServiceError, accepted_text
 from consult.extensions import db
+from consult.i18n import later
 from consult.links import path_for
 from consult.papers.models import Paper, PaperStatus, Revision
 from consult.policy import Need, can, visible
@@ -139,17 +141,9 @@ def _changed(procedure: WrittenProcedure) -> None:
 
 
 def deadline_text(when: datetime, room: Room) -> str:
-    """The deadline as the letter and the notifications say it: to the second, in the room's
-    time zone, named."""
-    from zoneinfo import ZoneInfo
-
-    from babel.dates import format_datetime as babel_format
-    from flask_babel import get_locale
-
-    shown = babel_format(
-        when, "d MMMM y, HH:mm:ss", tzinfo=ZoneInfo(room.time_zone), locale=get_locale() or "en"
-    )
-    return f"{shown} ({room.time_zone})"
+    """The deadline as the letter and the notifications say it: to the second (a response a
+    second late is late), in the room's time zone, named."""
+    return dates.zoned(when, "moment_seconds", zone=room.time_zone)
 
 
 # ---- the chair: circulate, extend, withdraw -------------------------------------------------
@@ -257,12 +251,13 @@ def circulate(
         room,
         actor,
         "procedure.circulated",
-        _(
+        # Worded in each recipient's language (`later`), the deadline in the room's zone.
+        _l(
             "%(room)s: “%(title)s” is circulated under the %(mode)s; responses by %(when)s.",
             room=room.title,
             title=title,
-            mode=mode.label.lower(),
-            when=deadline_text(procedure.closes_at, room),
+            mode=later(lambda: str(mode.label).lower()),
+            when=later(lambda: deadline_text(procedure.closes_at, room)),
         ),
     )
     audit.record(
@@ -319,11 +314,11 @@ def extend(
         room,
         actor,
         "procedure.extended",
-        _(
+        _l(
             "%(room)s: the deadline for “%(title)s” is extended to %(when)s.",
             room=room.title,
             title=procedure.title,
-            when=deadline_text(closes_at, room),
+            when=later(lambda: deadline_text(closes_at, room)),
         ),
     )
     audit.record(
