@@ -59,8 +59,9 @@ STYLES = {
 )
 def test_each_style_in_each_language(app, language, style):
     with app.app_context():
-        assert dates.moment(WHEN, style, zone="Europe/Zurich", language=language) == (
-            STYLES[language][style]
+        assert (
+            dates.moment(WHEN, style, zone="Europe/Zurich", language=language)
+            == (STYLES[language][style])
         )
 
 
@@ -196,3 +197,125 @@ def test_the_request_language_is_the_default(app):
     with app.test_request_context(headers={"Accept-Language": "es"}):
         assert dates.moment(WHEN, zone="Europe/Zurich") == "4 dic 2026, 14:30"
         assert dates.duration(3900) == "1 h 5 min"
+
+
+# ---- where the styles are used: a paper's deadline, a reminder, a digest, a meeting --------
+
+
+@pytest.fixture
+def room_in_geneva(db, make_user, make_room, add_member, make_delegation):
+    from consult.accounts.models import DelegationStatus
+    from consult.rooms.models import AccessLevel, RoomRole
+
+    room = make_room(AccessLevel.MEMBERS, time_zone="Europe/Zurich")
+    chair = make_user(name="Clara Chair", time_zone="Europe/Zurich")
+    add_member(room, chair, RoomRole.CHAIR)
+    member = make_user(
+        name="Marta Mexico",
+        time_zone="America/Mexico_City",
+        delegation=make_delegation(DelegationStatus.STATE_PARTY, name="Mexico"),
+    )
+    add_member(room, member, RoomRole.MEMBER)
+    return room, chair, member
+
+
+def test_a_paper_deadline_names_the_rooms_zone_the_readers_time_and_how_far(
+    client, auth, db, room_in_geneva
+):
+    from consult.papers import services as papers
+    from consult.papers.models import PaperKind
+    from consult.timeutil import utcnow
+
+    room, chair, member = room_in_geneva
+    closes = utcnow().replace(second=0, microsecond=0) + timedelta(days=3, hours=1)
+    paper = papers.create_paper(
+        room,
+        chair,
+        title="Guide on transit",
+        kind=PaperKind.WORKING_PAPER,
+        issued_by="Chair",
+        source="First.\n\nSecond.",
+        closes_at=closes,
+    )
+    papers.open_for_comments(paper, chair)
+    db.session.flush()
+    auth.login(member)
+    page = client.get(f"/papers/{paper.id}").get_data(as_text=True)
+    geneva = dates.moment(closes, zone="Europe/Zurich", language="en")
+    mexico = dates.moment(closes, zone="America/Mexico_City", language="en")
+    assert f"Comments close {geneva} (Zurich time)" in page
+    assert f"your time: {mexico}" in page  # the reader is in Mexico City
+    assert f'datetime="{closes.isoformat()}"' in page and ">in 3 days</time>" in page
+    member.language = "es"
+    db.session.flush()
+    page = client.get(f"/papers/{paper.id}").get_data(as_text=True)
+    assert dates.moment(closes, zone="Europe/Zurich", language="es") + " (hora de Zúrich)" in page
+    assert ">dentro de 3 días</time>" in page
+
+
+def test_a_reminder_is_in_the_recipients_language_and_zone(app, db, room_in_geneva):
+    from consult.notifications.reminders import Deadline, _text_for
+
+    room, chair, member = room_in_geneva
+    member.language = "fr"
+    deadline = Deadline(subject=room, closes_at=WHEN, what="le questionnaire X", link="/", who=[])
+    with app.test_request_context():  # the job's own language is English
+        text = _text_for(deadline)(member)
+    # 13:30 UTC is 07:30 in Mexico City; the French words of the zone.
+    assert "4 déc. 2026, 07:30 (heure de Mexico)" in text and "le questionnaire X" in text
+
+
+def test_a_digest_line_says_when_in_the_recipients_language_and_zone(db, room_in_geneva):
+    from sqlalchemy import select
+
+    from consult.mail import OutboxMessage
+    from consult.notifications import mailing
+    from consult.notifications.models import Notification
+
+    room, chair, member = room_in_geneva
+    member.language = "es"
+    db.session.add(
+        Notification(
+            user_id=member.id,
+            kind="paper.revision",
+            text="Nueva revisión",
+            link="/",
+            created_at=WHEN,
+        )
+    )
+    db.session.flush()
+    assert mailing.send_digest(member, mailing.DAILY, now=WHEN + timedelta(hours=20))
+    body = db.session.scalars(select(OutboxMessage.body).order_by(OutboxMessage.id.desc())).first()
+    # 13:30 UTC is 07:30 in Mexico City, in Spanish.
+    assert "- 4 dic 2026, 07:30 · Nueva revisión" in body
+
+
+def test_a_meeting_says_its_hours_in_its_zone_and_how_soon(client, auth, db, room_in_geneva):
+    from consult.meetings import services as meetings
+    from consult.meetings.models import MeetingKind, MeetingMode
+    from consult.timeutil import utcnow
+
+    room, chair, member = room_in_geneva
+    starts = utcnow().replace(second=0, microsecond=0) + timedelta(days=3, hours=1)
+    meeting = meetings.create_meeting(
+        room,
+        chair,
+        title="Second session",
+        kind=MeetingKind.WORKING_GROUP_SESSION,
+        mode=MeetingMode.HYBRID,
+        starts_at=starts,
+        ends_at=starts + timedelta(hours=3),
+        time_zone="Europe/Zurich",
+        venue="Room XVIII",
+    )
+    db.session.flush()
+    auth.login(member)
+    page = client.get(f"/meetings/{meeting.id}").get_data(as_text=True)
+    start = dates.moment(starts, "weekday_moment", zone="Europe/Zurich", language="en")
+    end = dates.moment(starts + timedelta(hours=3), "time", zone="Europe/Zurich", language="en")
+    assert f"{start} to {end} (Zurich time)" in page
+    assert ">in 3 days</time>" in page
+    room_page = client.get(f"/rooms/{room.slug}").get_data(as_text=True)
+    assert dates.moment(starts, zone="Europe/Zurich", language="en") + " (Zurich time)" in (
+        room_page
+    )
