@@ -319,3 +319,16 @@ def test_a_meeting_says_its_hours_in_its_zone_and_how_soon(client, auth, db, roo
     assert dates.moment(starts, zone="Europe/Zurich", language="en") + " (Zurich time)" in (
         room_page
     )
+
+
+def test_a_letter_says_the_deadline_to_the_second_in_its_own_language(app):
+    from types import SimpleNamespace
+
+    from flask_babel import force_locale
+
+    from consult.procedures.services import deadline_text
+
+    room = SimpleNamespace(time_zone="Europe/Zurich")
+    with app.test_request_context(), force_locale("es"):  # the letter's language
+        assert deadline_text(WHEN, room) == "4 dic 2026, 14:30:05 (hora de Zúrich)"
+        assert dates.document_date(WHEN, "es", "Europe/Zurich") == "4 de diciembre de 2026"
