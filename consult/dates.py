@@ -3,7 +3,7 @@
 Every page, e-mail and document writes times through here, so a day reads the same wherever it
 appears: the day before the month, the month in words (never "12/1/26", which reads two ways),
 24-hour times, and the time zone named by its city where it matters (deadlines, meetings). A
-duration is a duration ("1 h 5 min"), not a clock time.
+duration is a duration ("1 hr 5 min", "1 h 5 min"), not a clock time.
 
 The reader's language and zone are Flask-Babel's for a request; mail and documents pass the
 recipient's (`language=`, `zone=`).
@@ -131,8 +131,8 @@ def document_date(value: datetime | date, language: str = "en", time_zone: str =
 
 
 def zone_name(zone: str, *, language: str | None = None) -> str:
-    """The zone by its city, in the reader's words ("Geneva", "Genève", "Ginebra"); UTC as
-    itself."""
+    """The zone by CLDR's city, in the reader's words ("New York", "Nueva York"); UTC as
+    itself. Geneva has no zone of its own: `Europe/Zurich` reads "Zurich"."""
     if zone in ("UTC", "Etc/UTC", ""):
         return "UTC"
     try:
@@ -148,8 +148,8 @@ def zoned(
     zone: str | None = None,
     language: str | None = None,
 ) -> str:
-    """A time with its zone named, for deadlines and meetings: "4 Dec 2026, 14:30 (Geneva
-    time)"."""
+    """A time with its zone named, for deadlines and meetings: "4 Dec 2026, 14:30 (Zurich
+    time)", "4 déc. 2026, 14:30 (heure de Zurich)"."""
     if value is None:
         return ""
     language = _language(language)
@@ -196,7 +196,7 @@ def when(
     now: datetime | None = None,
 ) -> Markup:
     """A deadline or an upcoming meeting as a page shows it: the time with its zone named, and
-    how far away it is beside it: "4 Dec 2026, 14:30 (Geneva time) · in 3 days"."""
+    how far away it is beside it: "4 Dec 2026, 14:30 (Zurich time) · in 3 days"."""
     if value is None:
         return Markup("")
     absolute = time_tag(value, zoned(value, style, zone=zone, language=language))
