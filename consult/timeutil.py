@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo, available_timezones
 
-from babel.dates import format_date
 from sqlalchemy import DateTime
 from sqlalchemy.types import TypeDecorator
 
@@ -26,18 +25,11 @@ def to_local(value: datetime | None, zone: str) -> datetime | None:
     return value.astimezone(ZoneInfo(zone)).replace(tzinfo=None) if value else None
 
 
-#: How a document (a Word file, a letter) prints its date: day, month in words, year, so a
-#: date cannot be read two ways ("1 December 2026", "1 décembre 2026", "1 de diciembre de 2026").
-DOCUMENT_DATE = {"en": "d MMMM y", "fr": "d MMMM y", "es": "d 'de' MMMM 'de' y"}
-
-
 def document_date(value: datetime, language: str = "en", time_zone: str = "UTC") -> str:
-    """The date of a document as it is printed on it, in its language and time zone."""
-    local = value.astimezone(ZoneInfo(time_zone)) if value.tzinfo else value
-    pattern = DOCUMENT_DATE.get(language, DOCUMENT_DATE["en"])
-    return format_date(
-        local.date(), pattern, locale=language if language in DOCUMENT_DATE else "en"
-    )
+    """The date of a document as it is printed on it (`consult.dates.document_date`)."""
+    from consult import dates  # dates imports utcnow from here
+
+    return dates.document_date(value, language, time_zone)
 
 
 class UTCDateTime(TypeDecorator):

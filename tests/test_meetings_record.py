@@ -112,7 +112,7 @@ def test_the_word_record_is_a_house_document(app, held):
     first_lines = [p.text for p in document.paragraphs[:12]]
     assert "WGETI first session" in first_lines
     assert "Date: 1 December 2026" in first_lines
-    assert "Time: 10:00 to 13:00 (Europe/Zurich)" in first_lines
+    assert "Time: 10:00 to 13:00 (Zurich time)" in first_lines
     assert "Venue: CICG, Room 2, Geneva" in first_lines
     assert "Mode: Hybrid" in first_lines
     assert "Chair: Ambassador Chair" in first_lines

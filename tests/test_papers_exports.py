@@ -117,7 +117,7 @@ def test_compilation_cover_says_deadline_counts_and_paragraph_text_comes_first(a
     texts = body_texts(document)
     assert "Working paper on reporting" in texts
     assert "Compilation of comments by paragraph" in texts
-    assert "Comment deadline: 20 March 2025, 17:00 CET" in texts
+    assert "Comment deadline: 20 March 2025, 17:00 (Zurich time)" in texts
     assert "3 comments from 3 delegations and groups" in texts
     counts = document.tables[0]
     assert [c.text for c in counts.rows[1].cells] == ["Germany", "1"]
@@ -125,7 +125,9 @@ def test_compilation_cover_says_deadline_counts_and_paragraph_text_comes_first(a
     heading = texts.index("¶4")
     assert texts[heading + 1] == PARA_4  # the paragraph's text, not "¶4" alone
     after = texts[heading + 2 :]
-    assert after[0].startswith("Germany · Objects · made on Rev.0 ¶3 · 5 March 2025, 15:05 CET")
+    assert after[0].startswith(
+        "Germany · Objects · made on Rev.0 ¶3 · 5 March 2025, 15:05 (Zurich time)"
+    )
     assert any(t.startswith("Reply · the Facilitator") for t in after)
     assert any(t.startswith("African Group · Supports") for t in after)
     # The proposal is a redline of the text it was made on, as Word's tracked changes signed

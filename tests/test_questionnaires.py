@@ -128,7 +128,7 @@ def test_the_chair_prepares_and_issues_a_questionnaire_and_the_delegations_are_t
         people["france"].id,
     }
     page = other.get(f"/questionnaires/{q.id}").get_data(as_text=True)
-    assert "How do you manage stockpiles?" in page and "Europe/Zurich" in page
+    assert "How do you manage stockpiles?" in page and "(Zurich time)" in page
     assert [w.title for w in for_person(people["delegate"])].count("National practice") == 1
     # Issued: the questions cannot change any more.
     answer = client.post(f"/questions/{question.id}/edit", data={"text": "Changed?"})

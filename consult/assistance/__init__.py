@@ -12,9 +12,7 @@ from flask import Flask
 def register(app: Flask) -> None:
     """The rules, the pages, the Secretariat's "waiting for you" line, the library's shelf of
     requests, and a filter for days (a call's deadline)."""
-    from flask_babel import format_date
-
-    from consult import waiting
+    from consult import dates, waiting
     from consult.assistance import policy, providers, routes
     from consult.library import shelves
 
@@ -22,6 +20,4 @@ def register(app: Flask) -> None:
     app.register_blueprint(routes.bp)
     waiting.add(app, providers.waiting_to_match)
     shelves.add(app, providers.SHELF)
-    app.jinja_env.filters.setdefault(
-        "vtf_day", lambda value, format="medium": format_date(value, format)
-    )
+    app.jinja_env.filters.setdefault("vtf_day", lambda value, style="day": dates.day(value, style))

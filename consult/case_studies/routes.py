@@ -7,11 +7,10 @@ Every view goes through the handler layer (consult.handlers): it loads through t
 from __future__ import annotations
 
 from flask import Blueprint, flash, request, url_for
-from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from consult import policy
+from consult import dates, policy
 from consult.case_studies import services
 from consult.case_studies.forms import CaseStudyForm, ConfirmForm, ReturnForm
 from consult.case_studies.models import SECTION_NAMES, CaseStudy, CaseStudyStatus
@@ -165,7 +164,7 @@ def _page(case_study: CaseStudy, status: int = 200, return_form: ReturnForm | No
         case_study.status is not CaseStudyStatus.WITHDRAWN
         and (can(Need.AUTHOR, case_study) or can(Need.DECIDE, case_study))
     )
-    withdrawn_on = format_date(case_study.withdrawn_at, "long") if case_study.withdrawn_at else None
+    withdrawn_on = dates.day(case_study.withdrawn_at) if case_study.withdrawn_at else None
     return render(
         "case_studies/case_study.html",
         status=status,

@@ -25,8 +25,10 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 def cell(value: Any, time_zone: str = "UTC") -> str:
     """One value as a spreadsheet should read it.
 
-    Times in `time_zone` to the second (the column name says which zone), dates as ISO,
-    booleans as yes/no, text that would run as a formula quoted with a leading apostrophe.
+    Times in `time_zone` to the second and dates in ISO 8601 ("2026-12-04 14:30:05",
+    "2026-12-04"), in every language: a spreadsheet sorts and reads them as times, which it
+    would not do with "4 déc. 2026" (the column name says which zone). Booleans as yes/no,
+    text that would run as a formula quoted with a leading apostrophe.
     """
     if value is None:
         return ""

@@ -31,8 +31,8 @@ from docx.text.run import Run
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
+from consult.dates import document_date
 from consult.markdown import is_list_item
-from consult.timeutil import document_date
 
 __all__ = [
     "FRONT_STYLE",

@@ -13,12 +13,13 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask import Flask
-from flask_babel import format_date
+
+from consult import dates
 
 
 def library_date(value: datetime | None) -> str:
-    """An entry's date in the viewer's time zone and locale (no time of day)."""
-    return "" if value is None else format_date(value, "medium")
+    """An entry's date in the viewer's time zone and language (no time of day)."""
+    return dates.day(value)
 
 
 def register(app: Flask) -> None:

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 from flask_babel import gettext as _
 from sqlalchemy import func, select, update
 
-from consult import audit
+from consult import audit, dates
 from consult.accounts.models import User
 from consult.errors import refuse_longer_than
 from consult.extensions import db
@@ -91,14 +91,13 @@ def _check(
         .order_by(MeetingSession.starts_at)
     ).first()
     if clash is not None:
-        zone = ZoneInfo(meeting.time_zone)
         raise MeetingError(
             _(
                 "%(body)s already meets from %(start)s to %(end)s that day: a body holds one "
                 "session at a time.",
                 body=clash.body,
-                start=_clock_text(clash.starts_at.astimezone(zone).time()),
-                end=_clock_text(clash.ends_at.astimezone(zone).time()),
+                start=dates.moment(clash.starts_at, "time", zone=meeting.time_zone),
+                end=dates.moment(clash.ends_at, "time", zone=meeting.time_zone),
             ),
             field="starts",
         )
@@ -106,15 +105,7 @@ def _check(
 
 def day_text(day: date) -> str:
     """A day of the programme as its heading says it (Monday 7 September 2026)."""
-    from flask_babel import format_date
-
-    return format_date(day, "EEEE d MMMM y")
-
-
-def _clock_text(clock: time) -> str:
-    from flask_babel import format_time
-
-    return format_time(clock, "HH:mm")
+    return dates.day(day, "long_day")
 
 
 # ---- arranging the programme (the chair) -------------------------------------------------------

@@ -7,6 +7,7 @@ from flask import Blueprint, flash, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from consult import dates
 from consult.downloads import download
 from consult.handlers import Load, handler
 from consult.htmx import redirect, render
@@ -32,14 +33,9 @@ def _fields(meeting: Meeting, form: ProgrammeSessionForm) -> dict:
 
 
 def _session_choices(sessions: list[MeetingSession], meeting: Meeting) -> list[tuple[str, str]]:
-    from zoneinfo import ZoneInfo
-
-    from flask_babel import format_datetime
-
-    zone = ZoneInfo(meeting.time_zone)
     choices = [("", _("Not yet placed"))]
     for s in sessions:
-        start = format_datetime(s.starts_at.astimezone(zone), "EEE d MMM, HH:mm")
+        start = dates.moment(s.starts_at, "short_moment", zone=meeting.time_zone)
         choices.append((str(s.id), f"{s.body}: {start}"))
     return choices
 

@@ -12,16 +12,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from babel import units as babel_units
-from babel.dates import format_time
 from docx.shared import Pt
 from flask_babel import force_locale, format_number, get_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from consult import dates
 from consult.accounts.models import Delegation, User
+from consult.dates import document_date
 from consult.exports.pdf import docx_to_pdf
 from consult.exports.tables import csv_file
 from consult.exports.word import WORD_LANGUAGES, DocxWriter, HouseDocument
@@ -29,7 +28,7 @@ from consult.extensions import db
 from consult.meetings import interpretation, presence, services, visibility
 from consult.meetings.models import FloorRequest, FloorStatus, Meeting
 from consult.rooms.models import Membership, RoomRole
-from consult.timeutil import document_date, utcnow
+from consult.timeutil import utcnow
 
 #: agenda item id -> its documents (each with title, kind, circulated_at, late).
 Documents = dict[int, list] | None
@@ -50,19 +49,8 @@ def _locale() -> str:
 
 
 def duration_words(seconds: int) -> str:
-    """A duration as a duration, through Babel ("2 min, 5 sec"), never read as a time of day."""
-    seconds = max(0, int(seconds))
-    hours, rest = divmod(seconds, 3600)
-    minutes, secs = divmod(rest, 60)
-    locale = _locale()
-    parts = []
-    if hours:
-        parts.append(babel_units.format_unit(hours, "duration-hour", "short", locale=locale))
-    if minutes:
-        parts.append(babel_units.format_unit(minutes, "duration-minute", "short", locale=locale))
-    if secs or not parts:
-        parts.append(babel_units.format_unit(secs, "duration-second", "short", locale=locale))
-    return " ".join(parts)
+    """A duration as a duration ("2 min 5 sec"), never read as a time of day."""
+    return dates.duration(max(0, int(seconds)))
 
 
 def statement_time(turn: FloorRequest, now: datetime | None = None) -> str:
@@ -93,21 +81,15 @@ def chairs(meeting: Meeting) -> list[str]:
     return [person or delegation for person, delegation in rows if person or delegation]
 
 
-def _local(value: datetime, zone: str) -> datetime:
-    return value.astimezone(ZoneInfo(zone))
-
-
 def facts(meeting: Meeting, language: str = "en") -> list[str]:
     """The lines under the record's title: date, time, venue, mode, interpretation, chair."""
     zone = meeting.time_zone
-    start, end = _local(meeting.starts_at, zone), _local(meeting.ends_at, zone)
     lines = [
         _("Date: %(date)s", date=document_date(meeting.starts_at, language, zone)),
         _(
-            "Time: %(start)s to %(end)s (%(zone)s)",
-            start=format_time(start, "HH:mm", locale=language),
-            end=format_time(end, "HH:mm", locale=language),
-            zone=zone,
+            "Time: %(start)s to %(end)s",
+            start=dates.moment(meeting.starts_at, "time", zone=zone, language=language),
+            end=dates.zoned(meeting.ends_at, "time", zone=zone, language=language),
         ),
     ]
     if meeting.venue:

@@ -12,15 +12,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from babel import units as babel_units
 from flask import render_template
-from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from consult import audit, waiting
+from consult import audit, dates, waiting
 from consult.accounts import handover
 from consult.accounts.models import Delegation, User
 from consult.errors import ServiceError, refuse_longer_than
@@ -153,15 +152,9 @@ def cancel_meeting(meeting: Meeting, actor: User) -> None:
 
 
 def _when(meeting: Meeting) -> str:
-    """When the meeting starts, in its own time zone, named (the same for every recipient)."""
-    from zoneinfo import ZoneInfo
-
-    from babel.dates import format_date, format_time
-
-    local = meeting.starts_at.astimezone(ZoneInfo(meeting.time_zone))
-    locale = get_locale() or "en"
-    day = format_date(local, "medium", locale=locale)
-    return f"{day} {format_time(local, 'short', locale=locale)} ({meeting.time_zone})"
+    """When the meeting starts, in its own time zone, named (the same for every recipient), in
+    the language being written (each recipient's: `later`)."""
+    return dates.zoned(meeting.starts_at, "weekday_moment", zone=meeting.time_zone)
 
 
 def _tell_room(meeting: Meeting, actor: User, kind: str) -> None:
@@ -1054,7 +1047,7 @@ def give_floor(item: AgendaItem, actor: User, request_: FloorRequest | None = No
                 "%(name)s's statement was interrupted with %(left)s left: give them the floor "
                 "back first, or end their statement.",
                 name=suspended.delegation.name,
-                left=clock(time_left(item, suspended)),
+                left=dates.duration(max(0, time_left(item, suspended))),
             )
         )
     now = utcnow()
@@ -1123,7 +1116,7 @@ def _give_back(
         _(
             "%(name)s has the floor back (%(left)s left)",
             name=suspended.on_behalf_of,
-            left=clock(time_left(item, suspended, now)),
+            left=dates.duration(max(0, time_left(item, suspended, now))),
         ),
         before,
     )
@@ -1172,8 +1165,8 @@ def resume(item: AgendaItem, actor: User) -> None:
 
 
 def minutes(count: int) -> str:
-    """A planned duration in words ("10 min", "90 min"), never read as a time of day."""
-    return babel_units.format_unit(count, "duration-minute", length="short", locale=get_locale())
+    """A planned duration in words ("10 min", "1 hr 30 min"), never read as a time of day."""
+    return dates.duration(count * 60)
 
 
 def clock(seconds: int) -> str:
@@ -1593,7 +1586,7 @@ def _ending(item: AgendaItem, now: datetime) -> list[str]:
                 _(
                     "%(name)s's statement ends (%(left)s left).",
                     name=request_.on_behalf_of,
-                    left=clock(time_left(item, request_, now)),
+                    left=dates.duration(max(0, time_left(item, request_, now))),
                 )
             )
     return said
@@ -1679,7 +1672,7 @@ def ask_before(
                 "Give the floor to %(who)s? %(name)s's statement ends (%(left)s left).",
                 who=chosen.on_behalf_of,
                 name=speaking.on_behalf_of,
-                left=clock(time_left(current, speaking, now)),
+                left=dates.duration(max(0, time_left(current, speaking, now))),
             ),
             values={"request_id": chosen.id} if request_ is not None else {},
             confirm_label=_("Yes, give the floor to %(who)s", who=chosen.on_behalf_of),
@@ -1693,7 +1686,7 @@ def ask_before(
             _(
                 "End %(name)s's statement (%(left)s left)?",
                 name=ending.on_behalf_of,
-                left=clock(time_left(current, ending, now)),
+                left=dates.duration(max(0, time_left(current, ending, now))),
             ),
             confirm_label=_("Yes, end the statement"),
         )

@@ -12,10 +12,10 @@ from __future__ import annotations
 import json
 from datetime import datetime, timedelta
 
-from flask_babel import format_datetime
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from consult import dates
 from consult.accounts.models import User
 from consult.errors import ServiceError
 from consult.extensions import db
@@ -163,7 +163,7 @@ def offered(meeting: Meeting) -> FloorAction | None:
 
 
 def _when(entry: FloorAction) -> str:
-    return format_datetime(entry.created_at, "HH:mm:ss")
+    return dates.moment(entry.created_at, "seconds")
 
 
 def check_token(meeting: Meeting, actor: User, posted: str | None) -> None:

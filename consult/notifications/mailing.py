@@ -20,7 +20,7 @@ from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import select
 
-from consult import i18n, mail
+from consult import dates, i18n, mail
 from consult.accounts.models import User
 from consult.extensions import db
 from consult.links import absolute, path_for
@@ -348,13 +348,13 @@ def send_digest(user: User, cadence: str, now: datetime | None = None) -> bool:
             else _("Your weekly consult digest: %(n)s updates", n=len(items))
         )
         lines = []
+        language, zone = i18n.for_person(user), user.time_zone or "UTC"
         for item in items:
-            if _is_confidential(item):
-                lines.append(
-                    "- " + _("New activity in a confidential room") + f"\n  {absolute(item.link)}"
-                )
-            else:
-                lines.append(f"- {item.text}\n  {absolute(item.link)}")
+            # When it happened, in the recipient's zone and words: "4 Dec 2026, 14:30".
+            when = dates.moment(item.created_at, zone=zone, language=language)
+            confidential = _is_confidential(item)
+            what = _("New activity in a confidential room") if confidential else item.text
+            lines.append(f"- {when} · {what}\n  {absolute(item.link)}")
         body = "\n".join(lines) + _footer(unsubscribe, str(CADENCE_LABELS[cadence]).lower())
     mail.queue(
         user.email,

@@ -13,13 +13,12 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from babel.dates import format_datetime as babel_format
 from flask import Flask, current_app
 from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 
+from consult import dates, i18n
 from consult.extensions import db
 from consult.notifications.models import ReminderSent
 from consult.policy import subject_of
@@ -75,18 +74,14 @@ def _claim(subject: Any, hours: int, deadline: datetime) -> bool:
 
 
 def _text_for(deadline: Deadline) -> Callable[[Any], str]:
-    """The reminder in each recipient's own time zone, named."""
+    """The reminder in each recipient's own language and time zone, the zone named. No "in 3
+    days" beside it: the text is kept, and read later it would be wrong."""
 
     def text(user: Any) -> str:
-        zone = user.time_zone or "UTC"
-        try:
-            tz = ZoneInfo(zone)
-        except (KeyError, ValueError):
-            zone, tz = "UTC", ZoneInfo("UTC")
-        when = babel_format(deadline.closes_at, "d MMM y, HH:mm", tzinfo=tz, locale="en")
-        return _(
-            "Deadline %(when)s (%(zone)s): %(what)s.", when=when, zone=zone, what=deadline.what
+        when = dates.zoned(
+            deadline.closes_at, zone=user.time_zone or "UTC", language=i18n.for_person(user)
         )
+        return _("Deadline %(when)s: %(what)s.", when=when, what=deadline.what)
 
     return text
 

@@ -16,18 +16,17 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal
-from zoneinfo import ZoneInfo
 
-from babel.dates import format_time
 from docx.shared import Cm, Pt, RGBColor
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from markupsafe import Markup
 
+from consult import dates
+from consult.dates import document_date
 from consult.exports.tables import csv_file
 from consult.exports.word import WORD_LANGUAGES, DocxWriter, HouseDocument
 from consult.papers.redline_docx import write_redline
-from consult.timeutil import document_date
 
 __all__ = [
     "Compilation",
@@ -134,11 +133,11 @@ def _headings(c: Compilation) -> list[Section]:
 
 
 def _moment(c: Compilation, when: datetime) -> str:
-    """ "5 March 2026, 14:05 CET": the document's date format, in the room's time zone."""
-    local = when.astimezone(ZoneInfo(c.time_zone)) if when.tzinfo else when
+    """ "5 March 2026, 14:05 (Zurich time)": the document's date, in its language, the room's
+    time zone named (never "CET", which reads several ways)."""
     language = c.language if c.language in WORD_LANGUAGES else "en"
-    clock = format_time(local, "HH:mm", locale=language)
-    return f"{document_date(when, language, c.time_zone)}, {clock} {local.tzname() or ''}".strip()
+    clock = dates.zoned(when, "time", zone=c.time_zone, language=language)
+    return f"{document_date(when, language, c.time_zone)}, {clock}"
 
 
 def _speaker(c: Compilation, comment: CompiledComment) -> str:

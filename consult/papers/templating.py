@@ -3,36 +3,34 @@
 from __future__ import annotations
 
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from flask import g, url_for
-from flask_babel import format_timedelta, get_locale, get_translations
+from flask_babel import get_translations
 from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
 
+from consult import dates
 from consult.papers import contributions, services, versions
 from consult.papers.redline import redline_html, rendered_redline
 from consult.policy import Need, can
 from consult.timeutil import utcnow
 
 
-def in_zone(value: datetime | None, zone: str, format: str = "medium") -> str:
-    """A time shown in a given zone (the room's), whatever the viewer's own zone."""
-    if value is None:
-        return ""
-    from babel.dates import format_datetime as babel_format
-
-    return babel_format(value, format, tzinfo=ZoneInfo(zone), locale=get_locale())
+def in_zone(value: datetime | None, zone: str, style: str = "moment") -> str:
+    """A time shown in a given zone (the room's, the meeting's), whatever the viewer's own
+    zone, without naming it (`zoned` names it)."""
+    return dates.moment(value, style, zone=zone)
 
 
 def time_left(value: datetime | None) -> str:
+    """How far away a deadline is ("in 3 days"), or "closed"; papers.js keeps it current with
+    the same words (Intl.RelativeTimeFormat)."""
     if value is None:
         return ""
-    delta = value - utcnow()
-    if delta.total_seconds() <= 0:
+    if value <= utcnow():
         return _("closed")
-    return _("%(left)s left", left=format_timedelta(delta, threshold=1.1, granularity="minute"))
+    return dates.relative(value)
 
 
 def redline(old: str, new: str) -> Markup:

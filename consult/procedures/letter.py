@@ -12,6 +12,7 @@ from __future__ import annotations
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
+from consult.dates import document_date
 from consult.exports.pdf import docx_to_pdf
 from consult.exports.word import DocxWriter, HouseDocument
 from consult.extensions import db
@@ -19,7 +20,7 @@ from consult.procedures import services
 from consult.procedures.forms import ANSWER_LABELS
 from consult.procedures.models import Answer, Outcome, ProcedureMode, WrittenProcedure
 from consult.rooms.models import Room
-from consult.timeutil import document_date, utcnow
+from consult.timeutil import utcnow
 
 
 def _answer_label(procedure: WrittenProcedure, answer: Answer) -> str:

@@ -19,7 +19,7 @@ from sqlalchemy import update as sql_update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
-from consult import audit
+from consult import audit, dates
 from consult.accounts.models import Delegation, DelegationStatus, User
 from consult.errors import ServiceError, accepted_text
 from consult.extensions import db
@@ -141,17 +141,9 @@ def _changed(procedure: WrittenProcedure) -> None:
 
 
 def deadline_text(when: datetime, room: Room) -> str:
-    """The deadline as the letter and the notifications say it: to the second, in the room's
-    time zone, named."""
-    from zoneinfo import ZoneInfo
-
-    from babel.dates import format_datetime as babel_format
-    from flask_babel import get_locale
-
-    shown = babel_format(
-        when, "d MMMM y, HH:mm:ss", tzinfo=ZoneInfo(room.time_zone), locale=get_locale() or "en"
-    )
-    return f"{shown} ({room.time_zone})"
+    """The deadline as the letter and the notifications say it: to the second (a response a
+    second late is late), in the room's time zone, named."""
+    return dates.zoned(when, "moment_seconds", zone=room.time_zone)
 
 
 # ---- the chair: circulate, extend, withdraw -------------------------------------------------
@@ -331,11 +323,11 @@ def extend(
         room,
         actor,
         "procedure.extended",
-        _(
+        _l(
             "%(room)s: the deadline for “%(title)s” is extended to %(when)s.",
             room=room.title,
             title=procedure.title,
-            when=deadline_text(closes_at, room),
+            when=later(lambda: deadline_text(closes_at, room)),
         ),
     )
     audit.record(

@@ -7,9 +7,9 @@ holds an answer its reader could not see on the page, nor a name the attribution
 from __future__ import annotations
 
 from docx.shared import Pt
-from flask_babel import format_datetime
 from flask_babel import gettext as _
 
+from consult import dates
 from consult.exports.tables import csv_file
 from consult.exports.word import DocxWriter
 from consult.questionnaires.services import Compilation
@@ -26,7 +26,7 @@ def compilation_docx(c: Compilation) -> bytes:
     writer.text(q.title, style="Title")
     writer.text(_("Compilation of answers: %(n)s responses", n=c.responses), bold=True, size=Pt(11))
     writer.text(
-        _("Generated %(when)s", when=format_datetime(c.generated_at, "long")),
+        _("Generated %(when)s", when=dates.zoned(c.generated_at, zone=c.room.time_zone)),
         italic=True,
         size=Pt(9),
     )

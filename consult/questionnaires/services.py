@@ -12,7 +12,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select
@@ -20,10 +19,11 @@ from sqlalchemy import update as sql_update
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
-from consult import audit, policy
+from consult import audit, dates, policy
 from consult.accounts.models import Delegation, DelegationStatus, User
 from consult.errors import ServiceError, accepted_text
 from consult.extensions import db
+from consult.i18n import later
 from consult.links import path_for
 from consult.policy import Need
 from consult.questionnaires.models import (
@@ -279,7 +279,8 @@ def issue(questionnaire: Questionnaire, actor: User) -> int:
             "%(room)s: the chair asks your delegation to answer “%(title)s” by %(when)s.",
             room=room.title,
             title=questionnaire.title,
-            when=format_datetime(questionnaire.closes_at, "medium"),
+            # In each recipient's language, the room's zone named.
+            when=later(lambda: dates.zoned(questionnaire.closes_at, zone=room.time_zone)),
         ),
         path_for("questionnaires.questionnaire", questionnaire_id=questionnaire.id),
         subject=questionnaire,
@@ -335,7 +336,10 @@ def closed_reason(questionnaire: Questionnaire, now: datetime | None = None) -> 
     if now >= questionnaire.closes_at:
         return _(
             "The deadline (%(when)s) has passed; answers can no longer be given or amended.",
-            when=format_datetime(questionnaire.closes_at, "medium"),
+            when=dates.zoned(
+                questionnaire.closes_at,
+                zone=db.session.get(Room, questionnaire.room_id).time_zone,
+            ),
         )
     return None
 
@@ -566,7 +570,7 @@ def first_submission(
                 "%(delegation)s has already submitted its answers (on %(when)s); a delegation "
                 "answers once. Amend them instead.",
                 delegation=user.delegation.name,
-                when=format_datetime(response.submitted_at, "medium"),
+                when=dates.moment(response.submitted_at),
             )
         )
     return submit(questionnaire, user, seen=seen, answers=answers)

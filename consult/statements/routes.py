@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
+from consult import dates
 from consult.downloads import DOCX_TYPE, download
 from consult.extensions import db
 from consult.handlers import Load, handler
@@ -229,7 +230,7 @@ def export(statement: GroupStatement):
     doc = RevisionDoc(
         symbol=_("Reference: %(ref)s", ref=statement.paper.symbol or f"GS/{statement.id}"),
         title=_("Statement on behalf of %(group)s", group=services.speaks_for(statement)),
-        revision_label=finalised.date().isoformat(),
+        revision_label=dates.day(finalised, "document"),  # "4 December 2026", the reader's words
         issued_by=statement.paper.title,
         blocks=[
             (p.number, "heading" if p.is_heading else "paragraph", p.text)

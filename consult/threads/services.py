@@ -12,7 +12,7 @@ from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from sqlalchemy import select
 
-from consult import audit, uploads
+from consult import audit, dates, uploads
 from consult.accounts import handover
 from consult.accounts.models import User
 from consult.errors import ServiceError
@@ -332,7 +332,8 @@ def export_text(thread: Thread, user: User) -> str:
     """The thread as text, with its marking at top and bottom and a watermark; audited."""
     if not can(Need.EXPORT, thread, user):
         raise ThreadError(_("The originating delegation has not allowed exports of this thread."))
-    stamp = utcnow().strftime("%Y-%m-%d %H:%M UTC")
+    # The text is in English (its words are not translated), its times in UTC, named.
+    stamp = dates.zoned(utcnow(), zone="UTC", language="en")
     watermark = f"Exported by {user.name} ({user.delegation.name}) on {stamp}"
     lines = [thread.marking.value, watermark, "", f"# {thread.title}"]
     if thread.case_reference:
@@ -341,7 +342,7 @@ def export_text(thread: Thread, user: User) -> str:
         lines += [
             "",
             f"## {post.delegation.name}, {post.author.name}, "
-            f"{post.created_at.strftime('%Y-%m-%d %H:%M UTC')}",
+            f"{dates.zoned(post.created_at, zone='UTC', language='en')}",
             "",
             post.body,
         ]

@@ -95,7 +95,9 @@
 
   function show() {
     if (over) return;
-    var clock = new Date(deadline).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+    // 24-hour, in the page's language, as consult.dates writes times (never "10:04 PM").
+    var clock = new Date(deadline).toLocaleTimeString(document.documentElement.lang || "en",
+      { hour: "2-digit", minute: "2-digit", hour12: false });
     var template = guard.getAttribute("data-msg-soon");
     if (template) sentence.textContent = template.replace("{time}", clock);
     error.textContent = "";

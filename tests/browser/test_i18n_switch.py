@@ -39,7 +39,7 @@ def test_a_delegate_picks_french_before_signing_in_and_keeps_it(new_page, axe):
 
         # Remembered on the profile: a new browser signed in as the same person reads French.
         page.goto("/profile")
-        expect(page.get_by_label("Langue")).to_have_value("fr")
+        expect(page.locator("select#language")).to_have_value("fr")
         other = new_page()
         other.goto("/sign-in")
         other.get_by_label("E-mail").fill(demo_email("delegate.thailand"))

@@ -80,3 +80,68 @@ def test_the_spanish_version_of_an_older_revision_is_marked(signed_in):
         "This Spanish version is of Rev.1; the current English text is Rev.2."
     )
     expect(paragraph(reader, 1).locator(".para-text")).to_contain_text("El artículo 7(3)")
+
+
+def _french(message: str, **values) -> str:
+    """The interface's French for `message`, from the compiled catalogue (the test follows the
+    translation, whatever words the translators chose)."""
+    from babel.support import Translations
+
+    from consult.config import ROOT
+
+    text = Translations.load(str(ROOT / "consult" / "translations"), ["fr"]).gettext(message)
+    assert text != message or not message[:1].isalpha(), f"no French for {message!r}"
+    return text % values if values else text
+
+
+def test_a_delegate_in_french_from_the_sign_in_page_comments_on_the_french_guide(
+    new_page, signed_in
+):
+    """Issue #18's walk: French picked before signing in; the guide opens in French; the comment
+    written there shows on the English paragraph of the chair, marked "fr"."""
+    from tests.browser.conftest import DEMO_PASSWORD, demo_email
+
+    delegate = new_page()
+    delegate.goto("/sign-in")
+    delegate.locator("form.language-switch").get_by_role("button", name="Français").click()
+    expect(delegate.locator("html")).to_have_attribute("lang", "fr")
+    delegate.get_by_label(_french("E-mail")).fill(demo_email("delegate.philippines"))
+    delegate.get_by_label(_french("Password"), exact=True).fill(DEMO_PASSWORD)
+    delegate.get_by_role("button", name=_french("Sign in")).click()
+    try:
+        expect(delegate.get_by_role("heading", level=1)).to_have_text(_french("My rooms"))
+        delegate.goto("/rooms/wgeti-art-6-7")
+        delegate.get_by_role("link", name=GUIDE, exact=True).first.click()
+        # The interface is French and the guide has a French version: that is the one shown.
+        switch = delegate.get_by_role("navigation", name=_french("Language of the paper"))
+        expect(switch.get_by_role("link", name="Français")).to_have_attribute(
+            "aria-current", "true"
+        )
+        french = paragraph(delegate, 3).locator(".para-text")
+        expect(french).to_contain_text("Certains États parties interprètent")
+
+        body = f"Les Philippines appuient ce paragraphe ({secrets.token_hex(2)})."
+        para = paragraph(delegate, 3)
+        para.get_by_role(
+            "link", name=re.compile(rf"^({re.escape(_french('Comment'))}|\d+ .*)$")
+        ).click()
+        thread = para.locator(".thread[data-loaded='true']")
+        expect(thread).to_be_visible()
+        thread.get_by_label(re.compile(r"¶3")).first.fill(body)
+        with delegate.expect_response(
+            lambda r: "/comments" in r.url and r.request.method == "POST"
+        ) as posted:
+            thread.get_by_role("button", name=_french("Post comment")).click()
+        assert posted.value.status == 200, posted.value.text()[:2000]
+        expect(thread.locator("li.comment", has_text=body)).to_be_visible()
+
+        chair = signed_in("chair.wgeti")  # in English, the paper's original language
+        chair.goto(delegate.url.split("?")[0])
+        thread = open_comments(chair, 3)
+        comment = thread.locator("li.comment", has_text=body)
+        expect(comment).to_be_visible()
+        expect(comment.locator(".lang-mark")).to_have_text("fr")
+    finally:
+        # The demo's other tests read this delegate in English.
+        delegate.goto("/")
+        delegate.locator("form.language-switch").get_by_role("button", name="English").click()
