@@ -618,7 +618,8 @@ print("migrated")
 
 
 def test_the_migration_gives_existing_comments_their_papers_language(tmp_path):
-    """On a database of its own (in a process of its own): 0044 rows (before versions), then 0043, then back."""
+    """On a database of its own (in a process of its own): rows before the versions (0044),
+    then 0043, then back."""
     import subprocess
     import sys
 
