@@ -48,7 +48,7 @@ install-test: $(VENV)/.installed-test $(COMPILED)
 
 messages: install
 	$(BIN)/pybabel extract -F babel.cfg $(BABEL_KEYWORDS) --no-wrap --project consult -o consult/translations/messages.pot .
-	$(BIN)/pybabel update -i consult/translations/messages.pot -d consult/translations --no-wrap --ignore-obsolete
+	$(BIN)/pybabel update -i consult/translations/messages.pot -d consult/translations --no-wrap --ignore-obsolete --no-fuzzy-matching
 
 run: install
 	$(BIN)/consult init-db

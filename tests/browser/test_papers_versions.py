@@ -10,6 +10,7 @@ import secrets
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.catalogue import words
 from tests.browser.test_papers import open_comments, paragraph, write_comment
 
 pytestmark = [pytest.mark.papers, pytest.mark.i18n]
@@ -83,15 +84,7 @@ def test_the_spanish_version_of_an_older_revision_is_marked(signed_in):
 
 
 def _french(message: str, **values) -> str:
-    """The interface's French for `message`, from the compiled catalogue (the test follows the
-    translation, whatever words the translators chose)."""
-    from babel.support import Translations
-
-    from consult.config import ROOT
-
-    text = Translations.load(str(ROOT / "consult" / "translations"), ["fr"]).gettext(message)
-    assert text != message or not message[:1].isalpha(), f"no French for {message!r}"
-    return text % values if values else text
+    return words("fr", message, **values)
 
 
 def test_a_delegate_in_french_from_the_sign_in_page_comments_on_the_french_guide(
