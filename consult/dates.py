@@ -22,6 +22,7 @@ from flask import has_request_context
 from flask_babel import get_locale, get_timezone
 from flask_babel import gettext as _
 
+from consult import zones
 from consult.timeutil import utcnow
 
 #: The patterns, the same in English, French and Spanish (CLDR gives the words: "Dec", "déc.",
@@ -145,7 +146,7 @@ def duration(seconds: float | int | timedelta | None, *, language: str | None = 
 
 def register(app) -> None:
     """The template filters: `local_time` (the reader's zone), `zoned` (a zone named),
-    `relative`, `duration`, `day`."""
+    `relative`, `duration`, `day`, `zone_place` (a zone by city and country)."""
     app.jinja_env.filters["local_time"] = lambda value, style="moment": moment(value, style)
     app.jinja_env.filters["zoned"] = lambda value, zone=None, style="moment": zoned(
         value, style, zone=zone
@@ -153,3 +154,4 @@ def register(app) -> None:
     app.jinja_env.filters["relative"] = relative
     app.jinja_env.filters["duration"] = duration
     app.jinja_env.filters["day"] = day
+    app.jinja_env.filters["zone_place"] = lambda zone: zones.place(zone)

@@ -12,14 +12,14 @@ from wtforms import (
     TextAreaField,
     TimeField,
 )
-from wtforms.validators import URL, DataRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import URL, DataRequired, Length, NumberRange, Optional
 
 from consult.forms import Form
 from consult.ids import WholeNumberField
 from consult.markdown import Renderable
 from consult.meetings.models import FloorKind, MeetingKind, MeetingMode, Presence, ScreenMode
 from consult.taxonomy.forms import TagFields
-from consult.timeutil import is_time_zone, time_zones
+from consult.zones import ZoneField
 
 
 class MeetingForm(Form):
@@ -31,7 +31,7 @@ class MeetingForm(Form):
         validators=[Optional(), Length(max=300)],
         description=_l("e.g. CICG, Room 2, Geneva"),
     )
-    time_zone = SelectField(_l("Time zone of the meeting"))
+    time_zone = ZoneField(_l("Time zone of the meeting"))
     starts_at = DateTimeLocalField(
         _l("Starts"), validators=[DataRequired()], format="%Y-%m-%dT%H:%M"
     )
@@ -60,14 +60,6 @@ class MeetingForm(Form):
             "and the Secretariat see who spoke."
         ),
     )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.time_zone.choices = [(z, z.replace("_", " ")) for z in time_zones()]
-
-    def validate_time_zone(self, field):
-        if not is_time_zone(field.data):
-            raise ValidationError(_l("Choose a time zone from the list."))
 
 
 class ItemForm(TagFields, Form):
