@@ -54,11 +54,18 @@
       blocks.push(block);
     });
 
+    // The zone the person chose (saved, or picked from the list): while a search narrows the
+    // list the first match shows when the choice is filtered out, and clearing the search
+    // brings the choice back.
+    var chosen = select.value;
+    select.addEventListener("change", function () { chosen = select.value; });
+
     function show(list, filtering) {
-      var keep = select.value;
+      var current = select.value;
+      var kept = new Set(list);
       select.replaceChildren();
       blocks.forEach(function (block) {
-        var shown = block.entries.filter(function (e) { return list.indexOf(e) !== -1; });
+        var shown = block.entries.filter(function (e) { return kept.has(e); });
         if (!shown.length) return;
         if (block.group) {
           block.group.replaceChildren.apply(block.group, shown.map(function (e) { return e.option; }));
@@ -67,9 +74,8 @@
           shown.forEach(function (e) { select.appendChild(e.option); });
         }
       });
-      var still = list.some(function (e) { return e.option.value === keep; });
-      select.value = still ? keep : list[0].option.value;
-      if (!still) select.dispatchEvent(new Event("change", { bubbles: true }));
+      var has = function (value) { return list.some(function (e) { return e.option.value === value; }); };
+      select.value = has(chosen) ? chosen : has(current) ? current : list[0].option.value;
       if (filtering) select.size = Math.min(Math.max(list.length, 2), 8);
       else select.removeAttribute("size");
     }
