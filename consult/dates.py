@@ -24,6 +24,7 @@ from flask_babel import force_locale, get_locale, get_timezone
 from flask_babel import gettext as _
 from markupsafe import Markup, escape
 
+from consult import zones
 from consult.timeutil import utcnow
 
 #: The patterns, the same in English, French and Spanish (CLDR gives the words: "Dec", "déc.",
@@ -229,7 +230,7 @@ def duration(seconds: float | int | timedelta | None, *, language: str | None = 
 def register(app) -> None:
     """The template filters: `local_time` (the reader's zone), `zoned` (a zone named),
     `relative` (inside `<time datetime>`), `duration`, `day`; `when` (a deadline: zone named,
-    how far away), `zone_name`; the test `upcoming`."""
+    how far away), `zone_name`; `zone_place` (a zone by city and country); the test `upcoming`."""
     app.jinja_env.filters["local_time"] = lambda value, style="moment": moment(value, style)
     app.jinja_env.filters["zoned"] = lambda value, zone=None, style="moment": zoned(
         value, style, zone=zone
@@ -243,3 +244,4 @@ def register(app) -> None:
     app.jinja_env.filters["zone_name"] = lambda zone: zone_name(zone)
     # `{% if meeting.starts_at is upcoming %}`: a relative time beside what is still ahead.
     app.jinja_env.tests["upcoming"] = lambda value: value is not None and value > utcnow()
+    app.jinja_env.filters["zone_place"] = lambda zone: zones.place(zone)

@@ -75,6 +75,51 @@ DELEGATIONS: list[tuple[str, str, DelegationStatus, RegionalGroup | None]] = [
     ("ATT Secretariat", "ATTS", S.SECRETARIAT, None),
 ]
 
+#: Where each delegation works from: its capital's zone (a State's), its seat's (an
+#: organisation's). People invited into a delegation start with its zone.
+DELEGATION_ZONES: dict[str, str] = {
+    "ARG": "America/Argentina/Buenos_Aires",
+    "AUS": "Australia/Sydney",
+    "AUT": "Europe/Vienna",
+    "BRA": "America/Sao_Paulo",
+    "CRI": "America/Costa_Rica",
+    "CIV": "Africa/Abidjan",
+    "FIN": "Europe/Helsinki",
+    "FRA": "Europe/Paris",
+    "DEU": "Europe/Berlin",
+    "GHA": "Africa/Accra",
+    "JPN": "Asia/Tokyo",
+    "KAZ": "Asia/Almaty",
+    "LVA": "Europe/Riga",
+    "MEX": "America/Mexico_City",
+    "NZL": "Pacific/Auckland",
+    "NGA": "Africa/Lagos",
+    "PHL": "Asia/Manila",
+    "POL": "Europe/Warsaw",
+    "KOR": "Asia/Seoul",
+    "ROU": "Europe/Bucharest",
+    "SEN": "Africa/Dakar",
+    "SLE": "Africa/Freetown",
+    "ZAF": "Africa/Johannesburg",
+    "CHE": "Europe/Zurich",
+    "AGO": "Africa/Luanda",
+    "BGD": "Asia/Dhaka",
+    "COL": "America/Bogota",
+    "THA": "Asia/Bangkok",
+    "ZWE": "Africa/Harare",
+    "EGY": "Africa/Cairo",
+    "IND": "Asia/Kolkata",
+    "IDN": "Asia/Jakarta",
+    "UNIDIR": "Europe/Zurich",
+    "WCO": "Europe/Brussels",
+    "ECOWAS": "Africa/Lagos",
+    "EU": "Europe/Brussels",
+    "Control Arms": "America/New_York",
+    "SAS": "Europe/Zurich",
+    "DIA": "Europe/London",
+    "ATTS": "Europe/Zurich",
+}
+
 #: (e-mail local part, name, delegation short name, title, agency, flags)
 PEOPLE: list[tuple[str, str, str, str, str, dict]] = [
     (
@@ -249,7 +294,13 @@ def seed(password: str) -> dict[str, int]:
     now = utcnow()
     delegations = {}
     for name, short, status, group in DELEGATIONS:
-        delegation = Delegation(name=name, short_name=short, status=status, regional_group=group)
+        delegation = Delegation(
+            name=name,
+            short_name=short,
+            status=status,
+            regional_group=group,
+            time_zone=DELEGATION_ZONES.get(short, "UTC"),
+        )
         db.session.add(delegation)
         delegations[short] = delegation
     db.session.flush()

@@ -371,7 +371,7 @@ def test_invite_a_person_who_then_chooses_a_password(admin, app, db, make_delega
         ({"email": "not-an-address"}, "Invalid email address"),
         ({"name": ""}, "This field is required"),
         ({"delegation": "999999"}, "Not a valid choice"),
-        ({"time_zone": "Mars/Olympus"}, "Not a valid choice"),
+        ({"time_zone": "Mars/Olympus"}, "“Mars/Olympus” is not a time zone we know"),
     ],
 )
 def test_invite_refuses_bad_input(admin, db, make_user, make_delegation, changes, message):
@@ -599,7 +599,7 @@ def test_create_room(admin, db, make_room, secretariat):
         ({"parent": "abc"}, "could not coerce"),
         ({"kind": "castle"}, "Not a valid choice"),
         ({"access": "secret"}, "Not a valid choice"),
-        ({"time_zone": "Mars/Olympus"}, "Not a valid choice"),
+        ({"time_zone": "Mars/Olympus"}, "“Mars/Olympus” is not a time zone we know"),
         ({"title": ""}, "This field is required"),
     ],
 )

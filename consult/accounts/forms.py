@@ -11,18 +11,14 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, ValidationError
+from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
 
 from consult import i18n
 from consult.accounts.models import DelegationStatus, RegionalGroup
 from consult.accounts.services import MIN_PASSWORD_LENGTH
 from consult.forms import Form
 from consult.ids import coerce_id
-from consult.timeutil import is_time_zone, time_zones
-
-
-def _zone_choices() -> list[tuple[str, str]]:
-    return [(z, z.replace("_", " ")) for z in time_zones()]
+from consult.zones import ZoneField
 
 
 class SignInForm(Form):
@@ -107,7 +103,7 @@ class ProfileForm(Form):
         validators=[Optional(), Length(max=200)],
         description=_l("e.g. Ministry of Foreign Affairs, Defence, Customs, Licensing authority"),
     )
-    time_zone = SelectField(_l("Time zone"), validators=[DataRequired()])
+    time_zone = ZoneField(_l("Time zone"), validators=[DataRequired()])
     language = SelectField(
         _l("Language"),
         description=_l("Of the pages and of the e-mail consult sends you."),
@@ -116,14 +112,9 @@ class ProfileForm(Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.time_zone.choices = _zone_choices()
         self.language.choices = [("", _l("As my browser asks"))] + i18n.choices()
         if self.language.data not in dict(self.language.choices):
             self.language.data = ""
-
-    def validate_time_zone(self, field):
-        if not is_time_zone(field.data):
-            raise ValidationError(_l("Choose a time zone from the list."))
 
 
 class EnableTwoFactorForm(Form):
@@ -190,6 +181,14 @@ class DelegationForm(Form):
         choices=[("", _l("None"))] + [(g.value, g.label) for g in RegionalGroup],
     )
     is_active = BooleanField(_l("Active"), default=True)
+    time_zone = ZoneField(
+        _l("Time zone"),
+        default="UTC",
+        description=_l(
+            "People invited into this delegation start with it until they choose their own; "
+            "people already in it keep theirs."
+        ),
+    )
 
 
 class UserForm(Form):
@@ -200,17 +199,14 @@ class UserForm(Form):
     delegation = SelectField(_l("Delegation"), coerce=int, validators=[DataRequired()])
     title = StringField(_l("Title"), validators=[Optional(), Length(max=200)])
     agency = StringField(_l("Agency"), validators=[Optional(), Length(max=200)])
-    time_zone = SelectField(_l("Time zone"), default="UTC")
+    time_zone = ZoneField(
+        _l("Time zone"),
+        blank=_l("The delegation's time zone"),
+        default="",
+        description=_l("They can choose their own on their profile."),
+    )
     is_npc = BooleanField(_l("National Point of Contact"))
     is_focal_point = BooleanField(_l("Delegation focal point (may hand over colleagues' roles)"))
     note = TextAreaField(
         _l("Personal note in the invitation"), validators=[Optional(), Length(max=1000)]
     )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.time_zone.choices = _zone_choices()
-
-    def validate_time_zone(self, field):
-        if not is_time_zone(field.data):
-            raise ValidationError(_l("Choose a time zone from the list."))

@@ -107,6 +107,9 @@ class Delegation(db.Model):
         _enum(RegionalGroup, "regional_group")
     )
     is_active: Mapped[bool] = mapped_column(default=True)
+    #: Where the delegation works from: the time zone its people are invited with, until
+    #: they choose their own on their profile (a later change moves no one already there).
+    time_zone: Mapped[str] = mapped_column(String(64), default="UTC", server_default="UTC")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     users: Mapped[list[User]] = relationship(back_populates="delegation", lazy="raise")

@@ -262,13 +262,14 @@ def invite_user(
     invited_by: User,
     title: str = "",
     agency: str = "",
-    time_zone: str = "UTC",
+    time_zone: str | None = None,
     is_npc: bool = False,
     is_focal_point: bool = False,
     note: str = "",
     room_title: str = "",
 ) -> User:
-    """Create an account that has no password yet and mail its invitation link."""
+    """Create an account that has no password yet and mail its invitation link; its time
+    zone, unless one is given, is the delegation's, until the person chooses their own."""
     email = email.strip().lower()
     if find_user_by_email(email) is not None:
         raise AccountError(_("An account with that e-mail address already exists."), field="email")
@@ -278,7 +279,7 @@ def invite_user(
         email=email,
         title=title,
         agency=agency,
-        time_zone=time_zone,
+        time_zone=time_zone or delegation.time_zone or "UTC",
         is_npc=is_npc,
         is_focal_point=is_focal_point,
         session_nonce=new_session_nonce(),

@@ -25,7 +25,6 @@ from consult.admin.services import PersonState
 from consult.forms import Form
 from consult.rooms.forms import RoomForm
 from consult.rooms.models import AccessLevel, Room, RoomKind
-from consult.timeutil import time_zones
 
 
 def optional_int(value: Any) -> int | None:
@@ -159,6 +158,7 @@ def delegation_form(delegation: Delegation | None = None) -> DelegationForm:
             "status": delegation.status.value,
             "regional_group": delegation.regional_group.value if delegation.regional_group else "",
             "is_active": delegation.is_active,
+            "time_zone": delegation.time_zone,
         }
     return DelegationForm(data=data)
 
@@ -172,6 +172,7 @@ def delegation_fields(form: DelegationForm) -> dict[str, Any]:
         if form.regional_group.data
         else None,
         "is_active": bool(form.is_active.data),
+        "time_zone": form.time_zone.data,
     }
 
 
@@ -182,14 +183,10 @@ def _delegation_options(delegations: list[tuple[int, str, bool]]) -> list[Select
     ]
 
 
-def _zone_options() -> list[SelectChoice]:
-    return [SelectChoice(z, z.replace("_", " ")) for z in time_zones()]
-
-
 def user_form(delegations: list[tuple[int, str, bool]], user: User | None = None) -> UserForm:
     """The person form without its invitation note: invitations go out as invite_user writes
     them (a note can be added when an invitation is sent again)."""
-    data: dict[str, Any] = {"time_zone": "UTC"}
+    data: dict[str, Any] = {"time_zone": ""}  # the delegation's
     if user is not None:
         data = {
             "name": user.name,
@@ -206,7 +203,6 @@ def user_form(delegations: list[tuple[int, str, bool]], user: User | None = None
     form.delegation.choices = [SelectChoice("0", _l("Choose a delegation"))] + _delegation_options(
         delegations
     )
-    form.time_zone.choices = _zone_options()
     return form
 
 
@@ -249,7 +245,6 @@ def room_form(parents: list[tuple[int, str]], room: Room | None = None) -> RoomF
     ]
     # The service explains an unknown parent or a loop better than "Not a valid choice".
     form.parent.validate_choice = False
-    form.time_zone.choices = _zone_options()
     return form
 
 

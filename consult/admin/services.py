@@ -169,16 +169,19 @@ def create_delegation(
     regional_group: RegionalGroup | None,
     is_active: bool,
     actor: User,
+    time_zone: str = "UTC",
 ) -> Delegation:
     """Accredit a new delegation (the Secretariat only)."""
     name, short_name = name.strip(), short_name.strip()
     _check_delegation_name(name)
+    _check_time_zone(time_zone)
     delegation = Delegation(
         name=name,
         short_name=short_name,
         status=status,
         regional_group=regional_group,
         is_active=is_active,
+        time_zone=time_zone,
     )
     db.session.add(delegation)
     db.session.flush()
@@ -192,6 +195,7 @@ def create_delegation(
         status=status.value,
         regional_group=_jsonable(regional_group),
         is_active=is_active,
+        time_zone=time_zone,
     )
     return delegation
 
@@ -205,10 +209,14 @@ def update_delegation(
     regional_group: RegionalGroup | None,
     is_active: bool,
     actor: User,
+    time_zone: str | None = None,
 ) -> dict[str, Any]:
-    """Change a delegation's details; the Secretariat cannot lock itself out."""
+    """Change a delegation's details; the Secretariat cannot lock itself out. A new time
+    zone is the one people invited from now on start with; no one's own zone changes."""
     name, short_name = name.strip(), short_name.strip()
     _check_delegation_name(name, exclude_id=delegation.id)
+    time_zone = time_zone or delegation.time_zone
+    _check_time_zone(time_zone)
     if delegation.id == actor.delegation_id:
         if status is not DelegationStatus.SECRETARIAT:
             raise AdminError(
@@ -231,6 +239,7 @@ def update_delegation(
             "status": status,
             "regional_group": regional_group,
             "is_active": is_active,
+            "time_zone": time_zone,
         },
     )
     if changes:
@@ -309,8 +318,10 @@ def invite_person(
     is_focal_point: bool,
     actor: User,
 ) -> User:
-    """Create an account without a password and mail its single-use invitation link."""
+    """Create an account without a password and mail its single-use invitation link; no time
+    zone ("") means the delegation's."""
     delegation = _delegation(delegation_id)
+    time_zone = time_zone or delegation.time_zone
     _check_time_zone(time_zone)
     return accounts.invite_user(  # an address already taken is refused next to "email"
         delegation=delegation,
@@ -338,8 +349,10 @@ def update_person(
     is_focal_point: bool,
     actor: User,
 ) -> dict[str, Any]:
-    """Change a person's details; an e-mail address belongs to one account only."""
+    """Change a person's details; an e-mail address belongs to one account only. No time zone
+    ("") means the (new) delegation's."""
     delegation = _delegation(delegation_id)
+    time_zone = time_zone or delegation.time_zone
     _check_time_zone(time_zone)
     email = email.strip().lower()
     other = accounts.find_user_by_email(email)

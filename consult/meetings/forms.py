@@ -15,7 +15,7 @@ from wtforms import (
     TimeField,
 )
 from wtforms import Form as RowForm
-from wtforms.validators import URL, DataRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import URL, DataRequired, Length, NumberRange, Optional
 
 from consult.forms import Form
 from consult.ids import WholeNumberField
@@ -24,7 +24,7 @@ from consult.meetings import interpretation
 from consult.meetings.interpretation import ChannelEntry
 from consult.meetings.models import FloorKind, MeetingKind, MeetingMode, Presence, ScreenMode
 from consult.taxonomy.forms import TagFields
-from consult.timeutil import is_time_zone, time_zones
+from consult.zones import ZoneField
 
 #: Blank rows offered under a meeting's channels (more with "Add a channel").
 SPARE_CHANNEL_ROWS = 2
@@ -52,7 +52,7 @@ class MeetingForm(Form):
         validators=[Optional(), Length(max=300)],
         description=_l("e.g. CICG, Room 2, Geneva"),
     )
-    time_zone = SelectField(_l("Time zone of the meeting"))
+    time_zone = ZoneField(_l("Time zone of the meeting"))
     starts_at = DateTimeLocalField(
         _l("Starts"), validators=[DataRequired()], format="%Y-%m-%dT%H:%M"
     )
@@ -81,13 +81,8 @@ class MeetingForm(Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.time_zone.choices = [(z, z.replace("_", " ")) for z in time_zones()]
         #: The languages a chair picks from (the rows' datalist), in the viewer's language.
         self.language_names = interpretation.language_names()
-
-    def validate_time_zone(self, field):
-        if not is_time_zone(field.data):
-            raise ValidationError(_l("Choose a time zone from the list."))
 
     def validate(self, extra_validators=None) -> bool:
         """The fields, then every channel row at once (each message next to its field)."""

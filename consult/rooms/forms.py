@@ -25,6 +25,7 @@ from consult.forms import Form
 from consult.ids import WholeNumberField
 from consult.markdown import Renderable
 from consult.rooms.models import AccessLevel, RoomKind, RoomRole
+from consult.zones import ZoneField
 
 ROLE_CHOICES = [(r.value, r.label) for r in RoomRole]
 MAX_MESSAGE_LENGTH = 1000
@@ -126,7 +127,7 @@ class RoomForm(Form):
         _l("Access level"), choices=[(a.value, f"{a.label}: {a.explanation}") for a in AccessLevel]
     )
     parent = SelectField(_l("Parent room"), coerce=int, validators=[Optional()])
-    time_zone = SelectField(_l("Time zone"), default="Europe/Zurich")
+    time_zone = ZoneField(_l("Time zone"), default="Europe/Zurich")
     retention_days = WholeNumberField(
         _l("Retention of confidential posts (days)"),
         validators=[Optional(), NumberRange(1, 3650)],
