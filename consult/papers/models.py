@@ -12,6 +12,7 @@ import enum
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 from markupsafe import Markup
 from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, event, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -143,6 +144,16 @@ LANGUAGES = {
     "ar": _l("Arabic"),
     "zh": _l("Chinese"),
     "ru": _l("Russian"),
+}
+#: The same names inside a sentence ("la version en français": French and Spanish write them
+#: in lower case there).
+LANGUAGES_IN_SENTENCE = {
+    "en": lazy_pgettext("language name inside a sentence", "English"),
+    "fr": lazy_pgettext("language name inside a sentence", "French"),
+    "es": lazy_pgettext("language name inside a sentence", "Spanish"),
+    "ar": lazy_pgettext("language name inside a sentence", "Arabic"),
+    "zh": lazy_pgettext("language name inside a sentence", "Chinese"),
+    "ru": lazy_pgettext("language name inside a sentence", "Russian"),
 }
 
 

@@ -147,7 +147,7 @@ def add_version(paper: Paper):
     # The original is not offered (its revisions are that text); the service refuses it, and
     # a language the chosen revision already has, next to this field.
     form.language.choices = [
-        (code, versions.language_name(code))
+        (code, versions.language_label(code))
         for code in versions.version_languages()
         if code != paper.original_language
     ]

@@ -28,6 +28,7 @@ from consult.markdown import is_list_item
 from consult.papers.blocks import Block
 from consult.papers.models import (
     LANGUAGES,
+    LANGUAGES_IN_SENTENCE,
     Paper,
     PaperStatus,
     PaperVersion,
@@ -50,6 +51,7 @@ __all__ = [
     "add_version",
     "alignment_problem",
     "autonym",
+    "language_label",
     "language_name",
     "reading",
     "version_languages",
@@ -67,7 +69,14 @@ def version_languages() -> list[str]:
 
 
 def language_name(code: str) -> str:
-    """The language's name in the reader's interface language ("French")."""
+    """The language's name in the reader's interface language, as it reads inside a sentence
+    ("the French version", « la version en français »)."""
+    name = LANGUAGES_IN_SENTENCE.get(code)
+    return str(name) if name is not None else code
+
+
+def language_label(code: str) -> str:
+    """The language's name on its own, as a choice in a list ("French", « Français »)."""
     name = LANGUAGES.get(code)
     return str(name) if name is not None else code
 
@@ -492,7 +501,7 @@ def alignment_problem(
         where = _("the paragraphs differ after the last paragraph of %(rev)s", rev=revision_label)
     else:
         where = _("the paragraphs differ from %(place)s on", place=place)
-    message = f"{counts}: {where}"
+    message = _("%(counts)s: %(where)s", counts=counts, where=where)
     if hint:
         message += f" ({hint})"
     return (
