@@ -99,6 +99,7 @@ def register(app) -> None:
         paragraph_url=paragraph_url,
         paper_url=paper_url,
         language_name=language_name,
+        language_label=versions.language_label,
         autonym=autonym,
         plural_pattern=plural_pattern,
         attribution=contributions.attribution,

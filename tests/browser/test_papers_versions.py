@@ -98,7 +98,7 @@ def test_a_delegate_in_french_from_the_sign_in_page_comments_on_the_french_guide
     delegate.goto("/sign-in")
     delegate.locator("form.language-switch").get_by_role("button", name="Français").click()
     expect(delegate.locator("html")).to_have_attribute("lang", "fr")
-    delegate.get_by_label(_french("E-mail")).fill(demo_email("delegate.philippines"))
+    delegate.get_by_label(_french("E-mail")).fill(demo_email("focal.germany"))
     delegate.get_by_label(_french("Password"), exact=True).fill(DEMO_PASSWORD)
     delegate.get_by_role("button", name=_french("Sign in")).click()
     try:
@@ -110,11 +110,12 @@ def test_a_delegate_in_french_from_the_sign_in_page_comments_on_the_french_guide
         expect(switch.get_by_role("link", name="Français")).to_have_attribute(
             "aria-current", "true"
         )
-        french = paragraph(delegate, 3).locator(".para-text")
-        expect(french).to_contain_text("Certains États parties interprètent")
+        para = delegate.locator("article.paragraph").filter(
+            has=delegate.get_by_role("link", name=_french("Paragraph %(n)s", n=3), exact=True)
+        )
+        expect(para.locator(".para-text")).to_contain_text("Certains États parties interprètent")
 
-        body = f"Les Philippines appuient ce paragraphe ({secrets.token_hex(2)})."
-        para = paragraph(delegate, 3)
+        body = f"L’Allemagne appuie ce paragraphe ({secrets.token_hex(2)})."
         para.get_by_role(
             "link", name=re.compile(rf"^({re.escape(_french('Comment'))}|\d+ .*)$")
         ).click()
