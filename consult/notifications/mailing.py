@@ -225,7 +225,7 @@ def _footer(unsubscribe: str, what: str) -> str:
     return "\n\n-- \n" + _(
         "%(no_reply)s\nStop these e-mails (%(what)s): %(unsubscribe)s\nAll your e-mail "
         "settings: %(settings)s",
-        no_reply=_(mail.NO_REPLY),
+        no_reply=str(mail.NO_REPLY),
         what=what,
         unsubscribe=unsubscribe,
         settings=settings,

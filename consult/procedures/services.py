@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, or_, select
 from sqlalchemy import update as sql_update
 from sqlalchemy.exc import IntegrityError
@@ -22,6 +23,7 @@ from consult import audit
 from consult.accounts.models import Delegation, DelegationStatus, User
 from consult.errors import ServiceError, accepted_text
 from consult.extensions import db
+from consult.i18n import later
 from consult.links import path_for
 from consult.papers.models import Paper, PaperStatus, Revision
 from consult.policy import Need, can, visible
@@ -257,12 +259,15 @@ def circulate(
         room,
         actor,
         "procedure.circulated",
-        _(
-            "%(room)s: “%(title)s” is circulated under the %(mode)s; responses by %(when)s.",
-            room=room.title,
-            title=title,
-            mode=mode.label.lower(),
-            when=deadline_text(procedure.closes_at, room),
+        # Worded for each recipient: the mode and the deadline too.
+        later(
+            lambda: _(
+                "%(room)s: “%(title)s” is circulated under the %(mode)s; responses by %(when)s.",
+                room=room.title,
+                title=title,
+                mode=mode.label.lower(),
+                when=deadline_text(procedure.closes_at, room),
+            )
         ),
     )
     audit.record(
@@ -319,11 +324,13 @@ def extend(
         room,
         actor,
         "procedure.extended",
-        _(
-            "%(room)s: the deadline for “%(title)s” is extended to %(when)s.",
-            room=room.title,
-            title=procedure.title,
-            when=deadline_text(closes_at, room),
+        later(
+            lambda: _(
+                "%(room)s: the deadline for “%(title)s” is extended to %(when)s.",
+                room=room.title,
+                title=procedure.title,
+                when=deadline_text(closes_at, room),
+            )
         ),
     )
     audit.record(
@@ -355,7 +362,7 @@ def withdraw(procedure: WrittenProcedure, actor: User, reason: str) -> None:
         room,
         actor,
         "procedure.outcome",
-        _("%(room)s: “%(title)s” was withdrawn.", room=room.title, title=procedure.title),
+        _l("%(room)s: “%(title)s” was withdrawn.", room=room.title, title=procedure.title),
     )
     audit.record(
         "procedure.withdrawn",
@@ -564,7 +571,13 @@ def record_outcome(procedure: WrittenProcedure) -> Outcome | None:
         return None
     procedure.outcome, procedure.decided_at = outcome, now
     room = _room_of(procedure)
-    _notify_room(procedure, room, None, "procedure.outcome", outcome_line(procedure, counted))
+    _notify_room(
+        procedure,
+        room,
+        None,
+        "procedure.outcome",
+        later(lambda: outcome_line(procedure, counted)),  # in each recipient's words
+    )
     audit.record(
         "procedure.decided",
         f"{room.title}: {procedure.title}: {outcome.value}"
