@@ -8,7 +8,8 @@ offered falls back to English without an error.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 from babel import Locale
 from flask import Response, current_app, has_request_context, request
@@ -76,6 +77,20 @@ def select_locale() -> str:
 def for_person(person) -> str:
     """The language to write to `person` in when no request is theirs (mail, digests)."""
     return offered_or_default(getattr(person, "language", None)) or DEFAULT
+
+
+@contextmanager
+def writing_to(person) -> Iterator[None]:
+    """Word what is built inside in `person`'s chosen language (a mail sent from someone
+    else's request); one who chose none yet reads the language of the request that writes."""
+    from flask_babel import force_locale
+
+    code = offered_or_default(getattr(person, "language", None))
+    if code is None:
+        yield
+        return
+    with force_locale(code):
+        yield
 
 
 def remember(response: Response, code: str) -> Response:

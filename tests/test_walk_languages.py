@@ -276,6 +276,35 @@ def test_signed_out_pages_and_errors_read_no_english(app, walk, monkeypatch):
     _check(walk)
 
 
+def test_mail_reads_no_english(app, walk):
+    """The mail the demo queued (in its recipients' language), and everyone's digests."""
+    from datetime import timedelta
+
+    from consult.mail import OutboxMessage
+    from consult.notifications import mailing
+    from consult.timeutil import utcnow
+
+    # Everyone reads in the walk's language from now on (the module's data is rolled back).
+    people = _db.session.scalars(select(User).where(User.is_active.is_(True))).all()
+    with app.test_request_context("/"):
+        for person in people:
+            person.language = walk.lang
+            for cadence in ("daily", "weekly"):
+                mailing.send_digest(person, cadence, utcnow() + timedelta(minutes=1))
+    _db.session.flush()
+    client = app.test_client()  # a mail that is not a notification: a password reset
+    client.post("/password/forgot", data={"email": f"npc.nigeria@{demo.DOMAIN}"})
+    mails = _db.session.scalars(select(OutboxMessage)).all()
+    assert len({m.kind for m in mails}) >= 2, "the walk reads mail of several kinds"
+    for message in mails:
+        for n, line in enumerate([message.subject, *message.body.splitlines()]):
+            finding = walk.finder.check(line, f"line {n}")
+            if finding:
+                walk.found.setdefault(f"mail {message.kind} to {message.to_address}", [])
+                walk.found[f"mail {message.kind} to {message.to_address}"].append(str(finding))
+    _check(walk)
+
+
 # ---- the finder itself ----------------------------------------------------------------------
 
 

@@ -16,7 +16,7 @@ from flask import current_app, url_for
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
-from consult import audit, mail
+from consult import audit, i18n, mail
 from consult.accounts import handover, sessions
 from consult.accounts.models import (
     AccountToken,
@@ -219,18 +219,16 @@ def send_password_reset(email: str) -> None:
     hours = current_app.config["RESET_TOKEN_HOURS"]
     token = issue_token(user, TokenPurpose.RESET, timedelta(hours=hours))
     link = url_for("accounts.reset_password", token=token, _external=True)
-    mail.queue(
-        user.email,
-        _("Reset your consult password"),
-        _(
+    with i18n.writing_to(user):  # the request is anonymous: the account says the language
+        subject = _("Reset your consult password")
+        body = _(
             "Someone (we hope you) asked to reset the password of your consult account.\n\n"
             "Open this link within %(hours)d hours to choose a new password:\n%(link)s\n\n"
             "If it was not you, ignore this message; your password stays as it is.",
             hours=hours,
             link=link,
-        ),
-        user_id=user.id,
-    )
+        )
+    mail.queue(user.email, subject, body, user_id=user.id)
     audit.record(
         "auth.reset_requested",
         f"Password reset requested for {user.email}",

@@ -14,7 +14,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import joinedload
 
-from consult import audit, mail
+from consult import audit, i18n, mail
 from consult.accounts import handover
 from consult.accounts import services as accounts
 from consult.accounts.models import Delegation, DelegationStatus, User
@@ -501,18 +501,16 @@ def invite_to_room(
             "email",
         )
     add_member(room, role, actor, user=user, override=override)
-    mail.queue(
-        user.email,
-        _("You were added to %(room)s on consult", room=room.title),
-        _(
+    with i18n.writing_to(user):  # in the words of the person added, not of the chair
+        subject = _("You were added to %(room)s on consult", room=room.title)
+        body = _(
             "%(actor)s added you to %(room)s as %(role)s.\n\n%(note)s",
             actor=actor.name,
             room=room.title,
             role=role.label,
             note=f"{note}\n\n" if note else "",
-        ),
-        user_id=user.id,
-    )
+        )
+    mail.queue(user.email, subject, body, user_id=user.id)
     return user
 
 
@@ -594,18 +592,16 @@ def decide_join_request(
         subject=user,
         room_id=room.id,
     )
-    verdict = _("accepted") if accept else _("declined")
-    mail.queue(
-        user.email,
-        _("Your request to join %(room)s", room=room.title),
-        _(
+    with i18n.writing_to(user):
+        verdict = _("accepted") if accept else _("declined")
+        subject = _("Your request to join %(room)s", room=room.title)
+        body = _(
             "%(actor)s %(verdict)s your request to join %(room)s.",
             actor=actor.name,
             verdict=verdict,
             room=room.title,
-        ),
-        user_id=user.id,
-    )
+        )
+    mail.queue(user.email, subject, body, user_id=user.id)
     _rooms_changed(user.id)
 
 
