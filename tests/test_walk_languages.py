@@ -305,6 +305,71 @@ def test_mail_reads_no_english(app, walk):
     _check(walk)
 
 
+def _docx_lines(data: bytes) -> list[str]:
+    import io
+
+    import docx
+
+    document = docx.Document(io.BytesIO(data))
+    lines = [p.text for p in document.paragraphs]
+    lines += [c.text for t in document.tables for row in t.rows for c in row.cells]
+    for section in document.sections:
+        lines += [p.text for p in section.header.paragraphs + section.footer.paragraphs]
+    return lines
+
+
+def _ics_lines(data: bytes) -> list[str]:
+    unfolded = data.decode().replace("\r\n ", "")
+    return [
+        line.split(":", 1)[1].replace("\\n", "\n").replace("\\,", ",")
+        for line in unfolded.splitlines()
+        if line.startswith(("SUMMARY", "DESCRIPTION", "X-WR-CALNAME", "LOCATION"))
+    ]
+
+
+def test_exports_read_no_english(app, walk):
+    """What the reader downloads in their language: the meeting record in Word and its two
+    CSV files, the questionnaire's compilation, the participation report, the calendars."""
+    import csv
+    import io
+
+    from consult.meetings.models import Meeting
+    from consult.questionnaires.models import Questionnaire
+
+    meeting = _one(select(Meeting.id).where(Meeting.title.like("WGETI intersessional%")))
+    questionnaire = _one(select(Questionnaire.id).order_by(Questionnaire.id).limit(1))
+    chair = signed_in(app, "chair.wgeti")
+    secretariat = signed_in(app, "secretariat")
+    files = {
+        "record.docx": (chair, f"/meetings/{meeting}/record.docx", _docx_lines),
+        "record-speakers.csv": (chair, f"/meetings/{meeting}/record-speakers.csv", None),
+        "record-attendance.csv": (chair, f"/meetings/{meeting}/record-attendance.csv", None),
+        "questionnaire.csv": (chair, f"/questionnaires/{questionnaire}/compilation.csv", None),
+        "questionnaire.docx": (
+            chair,
+            f"/questionnaires/{questionnaire}/compilation.docx",
+            _docx_lines,
+        ),
+        "participation.csv": (secretariat, "/participation.csv", None),
+        "meeting.ics": (chair, f"/meetings/{meeting}.ics", _ics_lines),
+    }
+    for name, (client, path, read) in files.items():
+        response = client.get(path, headers={"Accept-Language": walk.lang})
+        if response.status_code != 200:
+            walk.found[f"{name} ({path})"] = [f"answered {response.status_code}"]
+            continue
+        if read is None:  # CSV: every cell
+            text = response.data.decode("utf-8-sig")
+            lines = [cell for row in csv.reader(io.StringIO(text)) for cell in row]
+        else:
+            lines = read(response.data)
+        for n, line in enumerate(lines):
+            finding = walk.finder.check(line, f"line {n}")
+            if finding:
+                walk.found.setdefault(f"{name} ({path})", []).append(str(finding))
+    _check(walk)
+
+
 # ---- the finder itself ----------------------------------------------------------------------
 
 
