@@ -14,7 +14,7 @@ from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import current_app
-from flask_babel import force_locale
+from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
@@ -343,9 +343,17 @@ def send_digest(user: User, cadence: str, now: datetime | None = None) -> bool:
     with force_locale(i18n.for_person(user)):
         unsubscribe, headers = _unsubscribe_headers(user.id, cadence)
         title = (
-            _("Your daily consult digest: %(n)s updates", n=len(items))
+            ngettext(
+                "Your daily consult digest: %(num)d update",
+                "Your daily consult digest: %(num)d updates",
+                len(items),
+            )
             if cadence == DAILY
-            else _("Your weekly consult digest: %(n)s updates", n=len(items))
+            else ngettext(
+                "Your weekly consult digest: %(num)d update",
+                "Your weekly consult digest: %(num)d updates",
+                len(items),
+            )
         )
         lines = []
         for item in items:
