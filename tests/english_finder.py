@@ -188,7 +188,6 @@ class EnglishFinder:
             if page_lang and lang and lang != page_lang.split("-")[0].lower():
                 return
             # A <template> is shown later by a script: it is read like the rest.
-            content = element
             for name in SHOWN_ATTRIBUTES:
                 value = element.get(name)
                 if value:
@@ -196,9 +195,9 @@ class EnglishFinder:
             is_button = (element.get("type") or "").lower() in VALUE_IS_LABEL
             if tag == "input" and is_button and element.get("value"):
                 yield f"<{tag} value>", element.get("value")
-            if content.text and content.text.strip() and tag not in TYPED:
-                yield f"<{tag}>", content.text
-            for child in content:
+            if element.text and element.text.strip() and tag not in TYPED:
+                yield f"<{tag}>", element.text
+            for child in element:
                 yield from walk(child, lang)
                 if child.tail and child.tail.strip():
                     yield f"<{tag}>", child.tail
