@@ -197,4 +197,3 @@ def test_the_walk_would_see_english(browser, server, finder):
         assert finder.find(html), "an English sign-in page passed for French"
     finally:
         context.close()
-
