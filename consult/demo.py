@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from flask_babel import gettext as _
 from sqlalchemy import delete, select
 
 from consult.accounts import services as accounts
@@ -484,13 +485,29 @@ def seed(password: str) -> dict[str, int]:
     rooms = [plenary, wgeti, art67, wgtr, wgtu, states, mc, african, small, dief]
 
     # A little history: what changed recently, and a pending join request.
+    # Worded as the services word them (rooms.services), in the language the demo is made in.
+    def joined(who: str, role: RoomRole) -> str:
+        return _("%(who)s joined as %(role)s", who=who, role=role.label)
+
     activity = [
-        (wgeti, "room.member_added", "Japan joined as Member", 3, "chair.wgeti"),
-        (wgeti, "room.member_added", "Thailand joined as Member", 1, "chair.wgeti"),
-        (art67, "room.member_added", "Republic of Korea joined as Member", 2, "facilitator"),
-        (african, "room.member_added", "Egypt joined as Member", 4, "coordinator.african"),
-        (small, "room.member_added", "Small Arms Survey joined as Observer", 2, "delegate.germany"),
-        (dief, "room.activity", "New activity in a confidential room", 1, "chair.dief"),
+        (wgeti, "room.member_added", joined("Japan", RoomRole.MEMBER), 3, "chair.wgeti"),
+        (wgeti, "room.member_added", joined("Thailand", RoomRole.MEMBER), 1, "chair.wgeti"),
+        (
+            art67,
+            "room.member_added",
+            joined("Republic of Korea", RoomRole.MEMBER),
+            2,
+            "facilitator",
+        ),
+        (african, "room.member_added", joined("Egypt", RoomRole.MEMBER), 4, "coordinator.african"),
+        (
+            small,
+            "room.member_added",
+            joined("Small Arms Survey", RoomRole.OBSERVER),
+            2,
+            "delegate.germany",
+        ),
+        (dief, "room.activity", _("New activity in a confidential room"), 1, "chair.dief"),
     ]
     for r, kind, summary, days_ago, actor in activity:
         db.session.add(

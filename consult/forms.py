@@ -8,12 +8,24 @@ the view answers its own 422 page exactly as for any other invalid input.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import Any
+
 from flask import g
 from flask_wtf import FlaskForm
 from wtforms import SelectMultipleField
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from consult.i18n import later
 from consult.ids import parse_id
+
+
+def label_choices(members: Iterable[Any]) -> list[tuple[str, Any]]:
+    """(value, label) choices of enum members whose label is read when the form is shown.
+
+    A form's class-level choices are built once, at import, outside any request: `.label`
+    there would be the English text for everyone. The lazy label is worded per request."""
+    return [(member.value, later(lambda member=member: member.label)) for member in members]
 
 
 class Form(FlaskForm):

@@ -8,7 +8,8 @@ offered falls back to English without an error.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from functools import cache
 from typing import Any
 
@@ -129,6 +130,20 @@ def current() -> str:
     from flask_babel import get_locale
 
     return str(get_locale() or DEFAULT) if has_request_context() else DEFAULT
+
+
+@contextmanager
+def writing_to(person) -> Iterator[None]:
+    """Word what is built inside in `person`'s chosen language (a mail sent from someone
+    else's request); one who chose none yet reads the language of the request that writes."""
+    from flask_babel import force_locale
+
+    code = offered_or_default(getattr(person, "language", None))
+    if code is None:
+        yield
+        return
+    with force_locale(code):
+        yield
 
 
 def remember(response: Response, code: str) -> Response:

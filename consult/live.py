@@ -159,17 +159,32 @@ def _allowed(obj: Any, need: Need, gate: bool) -> bool:
     return (policy.gate_closed() if gate else policy.gate_closed(obj)) is None
 
 
+def join(name: str) -> None:
+    """Join `name` and its room in this socket's language, `name@<lang>`: a fragment pushed
+    after a change is rendered once per language (transaction.commit), so each socket gets
+    it in the words of its page, not in those of whoever acted."""
+    from flask_babel import get_locale
+
+    join_room(name)
+    join_room(f"{name}@{get_locale() or 'en'}")
+
+
+def base_name(name: str) -> str:
+    """The room a language room belongs to: `meeting:3@fr` -> `meeting:3`."""
+    return name.partition("@")[0]
+
+
 def _watch(spec: Watch, user: Any, data: Any) -> dict:
     """Join the channel of what the payload names, and the sub-channels allowed; answer."""
     obj = find(spec.model, data, spec.key, spec.need, gate=spec.gate)
     if obj is None:
         return {"ok": False}
     channel = f"{spec.prefix}:{obj.id}"
-    join_room(channel)
+    join(channel)
     channels = [channel]
     for name, need in spec.also:
         if can(need, obj, user):
-            join_room(f"{channel}:{name}")
+            join(f"{channel}:{name}")
             channels.append(f"{channel}:{name}")
     # Read what the answer says after joining, in a fresh snapshot (a read keeps the one it
     # began with): a change made in between is either broadcast to this socket or in it.
@@ -195,8 +210,9 @@ def _asker(*, drop: bool = True):
 
 
 def _watched(name: str) -> tuple[Watch, int, list[str]] | None:
-    """The watch of a channel `<prefix>:<id>[:<sub>]` this socket joined, its id, its sub."""
-    prefix, _, rest = name.partition(":")
+    """The watch of a channel `<prefix>:<id>[:<sub>]` this socket joined (or of its language
+    room, `...@<lang>`), its id, its sub."""
+    prefix, _, rest = base_name(name).partition(":")
     spec = table(current_app).watches.get(prefix)
     ident, *sub = rest.split(":")
     number = parse_id(ident)
@@ -229,8 +245,8 @@ class LiveNamespace(Namespace):
             row = sessions.current_row()
             if row is None:
                 return False
-            join_room(f"user:{user.id}")
-            join_room(f"session:{row.id}")
+            join(f"user:{user.id}")
+            join(f"session:{row.id}")
             return True
 
         return handlers.event(act)
@@ -255,7 +271,8 @@ class LiveNamespace(Namespace):
                 thing = db.session.get(spec.model, ident)
                 if thing is None or not _allowed(thing, spec.need_for(sub), spec.gate):
                     leave_room(name)
-                    left.append(name)
+                    if base_name(name) not in left:  # a channel and its language room
+                        left.append(base_name(name))
             return {"left": left}
 
         return handlers.event(act)
@@ -270,12 +287,14 @@ class LiveNamespace(Namespace):
             names = list(rooms(sid=request.sid, namespace=NAMESPACE))
             user = _asker(drop=False)
             if user is None:
-                owner = [n.split(":")[1] for n in names if n.startswith("user:")]
+                owner = [base_name(n).split(":")[1] for n in names if n.startswith("user:")]
                 user = db.session.get(User, int(owner[0])) if owner else None
             if user is None:
                 return
             watched: dict[str, tuple[Watch, list[Any]]] = {}
             for name in names:
+                if "@" in name:  # a language room: its channel is in `names` too
+                    continue
                 if (found := _watched(name)) is None or found[2] or found[0].left is None:
                     continue
                 spec, ident, _sub = found
@@ -293,9 +312,9 @@ def _admit_guest(auth: Any) -> bool:
         return False
     for key, admit in table(current_app).guests.items():
         if key in auth and (channels := admit(auth[key])):
-            join_room(f"guest:{key}")
+            join(f"guest:{key}")
             for name in channels:
-                join_room(name)
+                join(name)
             return True
     return False
 

@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import current_app, g, has_request_context
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, ForeignKey, Index, String, Text, or_, select, update
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -42,8 +43,8 @@ outbox: list[EmailMessage] = []
 MAX_ATTEMPTS = 8
 CLAIM_SECONDS = 120
 BATCH = 50
-#: The footer every message carries: mail is one way.
-NO_REPLY = (
+#: The footer every message carries: mail is one way (lazy: in the recipient's language).
+NO_REPLY = _l(
     "This message was sent by consult. Replies to it are not read and post nothing: to answer, "
     "open the link above."
 )

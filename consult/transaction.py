@@ -29,6 +29,7 @@ from contextvars import ContextVar
 from typing import Any
 
 from flask import Flask, current_app, g, has_request_context, request
+from flask_babel import force_locale
 from sqlalchemy import event as sa_event
 from sqlalchemy.engine import Engine
 
@@ -208,7 +209,13 @@ def commit(*, keep_loaded: bool = False) -> None:
             if (event, to) in sent:  # several changes in one request: one fresh payload
                 continue
             sent.add((event, to))
-            data = data()
+            # A rendered payload, once per language, to the room's sockets in that language
+            # (consult.live.join): each page swaps in a fragment in its own words.
+            for code in current_app.config["LANGUAGES"]:
+                with force_locale(code):
+                    payload = data()
+                socketio.emit(event, payload, to=f"{to}@{code}", namespace=namespace)
+            continue
         socketio.emit(event, data, to=to, namespace=namespace)
     for callback in g.pop("_after_commit", []):
         callback()

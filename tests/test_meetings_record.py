@@ -226,12 +226,12 @@ def test_downloads_and_the_old_csv_gone(client, auth, held, monkeypatch):
     assert speakers.headers["Content-Type"] == "text/csv; charset=utf-8"
     assert speakers.data.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(speakers.data.decode("utf-8-sig"))))
-    assert rows[0][:4] == ["item", "item_title", "turn", "delegation"]
+    assert rows[0][:4] == ["Item", "Item title", "Turn", "Delegation"]
     assert [r[3] for r in rows[1:]] == ["Alphaland", "Betaland", "Betaland"]
     attendance = client.get(f"{base}/record-attendance.csv")
     rows = list(csv.reader(io.StringIO(attendance.data.decode("utf-8-sig"))))
-    assert rows[0][:5] == ["name", "delegation", "status", "regional_group", "presence"]
-    assert rows[1][:5] == ["Ana Alpha", "Alphaland", "State Party", "WEOG", "in_room"]
+    assert rows[0][:5] == ["Name", "Delegation", "Status", "Regional group", "Presence"]
+    assert rows[1][:5] == ["Ana Alpha", "Alphaland", "State Party", "WEOG", "In the room"]
     gone = client.get(f"{base}/record.csv")
     assert gone.status_code == 410
     html = gone.get_data(as_text=True)

@@ -135,7 +135,8 @@ def test_a_screen_follows_the_chair_with_one_render_per_change(
         screen.get_received("/live")
         client.post(f"/meetings/{meeting_id}/chair/give-floor", data={}, headers=HX)
         panels = [e["args"][0] for e in screen.get_received("/live") if e["name"] == "screen-panel"]
-        assert len(panels) == 1 and len(renders) == 1
+        # One render per language of the interface (not per screen), one panel per screen.
+        assert len(panels) == 1 and len(renders) == len(app.config["LANGUAGES"])
         assert "Ruritania" in panels[0]["html"] and "In the room" in panels[0]["html"]
         # Nothing of the room's or the chairs' channels reaches the screen.
         assert not [e for e in screen.get_received("/live") if e["name"] != "screen-panel"]
@@ -203,3 +204,42 @@ def test_a_screen_label_over_the_limit_is_refused_with_its_length(client, auth, 
     assert response.status_code == 422
     assert "101 characters" in response.get_data(as_text=True)
     assert db.session.scalars(select(ScreenLink)).first() is None
+
+
+@pytest.mark.i18n
+def test_a_screen_in_french_gets_the_panel_in_french_when_the_chair_acts_in_english(
+    app, client, auth, db, hall, make_user, make_delegation
+):
+    """A pushed fragment is rendered once per language (consult.live.join): the projector's
+    browser asks for French, the chair works in English, the screen shows French."""
+    _room, chair, meeting, (first, *_rest) = hall
+    token = screens.new_link(meeting, chair)
+    speaker = delegate(make_user, make_delegation, name="Ruritania")
+    services.request_floor(
+        first,
+        speaker,
+        kind=FloorKind.STATEMENT,
+        presence=Presence.IN_ROOM,
+        on_behalf_of="Ruritania",
+    )
+    auth.login(chair)
+    meeting_id = meeting.id
+    db.session.commit()
+    screen = socketio.test_client(
+        app, namespace="/live", auth={"screen": token}, headers={"Accept-Language": "fr"}
+    )
+    try:
+        screen.emit("watch_screen", {"token": token}, namespace="/live", callback=True)
+        screen.get_received("/live")
+        client.post(
+            f"/meetings/{meeting_id}/chair/give-floor",
+            data={},
+            headers={**HX, "Accept-Language": "en"},
+        )
+        panels = [e["args"][0] for e in screen.get_received("/live") if e["name"] == "screen-panel"]
+        assert len(panels) == 1
+        html = panels[0]["html"]
+        assert "Liste des orateurs" in html and "Dans la salle" in html
+        assert "Speakers' list" not in html and "In the room" not in html
+    finally:
+        screen.disconnect(namespace="/live")

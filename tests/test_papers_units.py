@@ -376,9 +376,9 @@ class TestDocxToMarkdown:
             docx_to_markdown(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600)
 
     def test_zip_that_is_not_a_docx(self):
-        with pytest.raises(DocxError, match=re.escape(NOT_DOCX)):
+        with pytest.raises(DocxError, match=re.escape(str(NOT_DOCX))):
             docx_to_markdown(zip_bytes({"hello.txt": "hello", "image.png": b"\x89PNG"}))
-        with pytest.raises(DocxError, match=re.escape(NOT_DOCX)):  # an .xlsx, say
+        with pytest.raises(DocxError, match=re.escape(str(NOT_DOCX))):  # an .xlsx, say
             docx_to_markdown(zip_bytes({"[Content_Types].xml": "<x/>", "xl/workbook.xml": "<x/>"}))
 
     @pytest.mark.parametrize(

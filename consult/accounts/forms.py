@@ -16,7 +16,7 @@ from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
 from consult import i18n
 from consult.accounts.models import DelegationStatus, RegionalGroup
 from consult.accounts.services import MIN_PASSWORD_LENGTH
-from consult.forms import Form
+from consult.forms import Form, label_choices
 from consult.ids import coerce_id
 from consult.zones import ZoneField
 
@@ -175,10 +175,10 @@ class GrantHistoryForm(Form):
 class DelegationForm(Form):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
     short_name = StringField(_l("Short name"), validators=[DataRequired(), Length(max=60)])
-    status = SelectField(_l("Status"), choices=[(s.value, s.label) for s in DelegationStatus])
+    status = SelectField(_l("Status"), choices=label_choices(DelegationStatus))
     regional_group = SelectField(
         _l("UN regional group"),
-        choices=[("", _l("None"))] + [(g.value, g.label) for g in RegionalGroup],
+        choices=[("", _l("None"))] + label_choices(RegionalGroup),
     )
     is_active = BooleanField(_l("Active"), default=True)
     time_zone = ZoneField(

@@ -117,7 +117,10 @@ class AuditFilterForm(FilterForm):
 
     def __init__(self, *args: Any, kinds: list[str], rooms: list[tuple[int, str]], **kwargs: Any):
         super().__init__(*args, **kwargs)
-        self.kind.choices = _any(_l("Any kind")) + [SelectChoice(k, k) for k in kinds]
+        # The kinds are identifiers (paper.revised), the same in every language.
+        self.kind.choices = _any(_l("Any kind")) + [
+            SelectChoice(k, k, render_kw={"lang": "zxx"}) for k in kinds
+        ]
         self.room.choices = _any(_l("Any room")) + [SelectChoice(str(i), t) for i, t in rooms]
 
     def validate_date_to(self, field: DateField) -> None:

@@ -17,7 +17,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Optional
 
 from consult.assistance.models import HelpKind, Visibility
-from consult.forms import CheckboxesField, Form, row_id
+from consult.forms import CheckboxesField, Form, label_choices, row_id
 from consult.markdown import Renderable
 from consult.taxonomy.forms import TagFields
 
@@ -33,12 +33,12 @@ class _AssistanceFields(TagFields):
     )
     kinds = CheckboxesField(
         _l("Kinds of help"),
-        choices=[(k.value, k.label) for k in HelpKind],
+        choices=label_choices(HelpKind),
         validate_choice=False,
     )
     visibility = RadioField(
         _l("Who may see it"),
-        choices=[(v.value, v.label) for v in Visibility],
+        choices=label_choices(Visibility),
         default=Visibility.PRIVATE.value,
         validate_choice=False,
     )

@@ -43,10 +43,11 @@ from consult.timeutil import utcnow
 MAX_BRIEF_LENGTH = 20_000
 MAX_REASON_LENGTH = 2_000
 MAX_OBJECTION_DAYS = 60
-PENDING_TEXT = "A trend brief is pending in a confidential room"
-OBJECTION_TEXT = "A member delegation objected to a trend brief"
-WITHDRAWN_OBJECTION_TEXT = "A member delegation withdrew its objection to a trend brief"
-PUBLISHED_TEXT = "A trend brief of the chair of a confidential forum was published"
+# Lazy, and written out here so that the catalogues have them: worded for each reader.
+PENDING_TEXT = _l("A trend brief is pending in a confidential room")
+OBJECTION_TEXT = _l("A member delegation objected to a trend brief")
+WITHDRAWN_OBJECTION_TEXT = _l("A member delegation withdrew its objection to a trend brief")
+PUBLISHED_TEXT = _l("A trend brief of the chair of a confidential forum was published")
 
 
 class BriefError(ServiceError):
@@ -228,11 +229,11 @@ def submit(brief: TrendBrief, chair: User, days: int | None, confirm: set[str]) 
     notify(
         audience,
         "brief.pending",
-        _l(PENDING_TEXT),
+        PENDING_TEXT,
         path_for("rooms.room", slug=room.slug),
         subject=brief,
     )
-    note_activity(room, "brief.pending", PENDING_TEXT, chair, subject=brief)
+    note_activity(room, "brief.pending", str(PENDING_TEXT), chair, subject=brief)
     audit.record(
         "brief.submitted",
         "A trend brief was opened to objections",
@@ -282,7 +283,7 @@ def object_to(brief: TrendBrief, user: User, reason: str) -> BriefObjection:
     notify(
         [uid for uid in manager_ids(db.session.get(Room, brief.room_id)) if uid != user.id],
         "brief.objection",
-        _l(OBJECTION_TEXT),
+        OBJECTION_TEXT,
         path_for("briefs.brief", brief_id=brief.id),
         subject=brief,
     )
@@ -307,7 +308,7 @@ def withdraw_objection(brief: TrendBrief, user: User) -> None:
     notify(
         [uid for uid in manager_ids(db.session.get(Room, brief.room_id)) if uid != user.id],
         "brief.objection",
-        _l(WITHDRAWN_OBJECTION_TEXT),
+        WITHDRAWN_OBJECTION_TEXT,
         path_for("briefs.brief", brief_id=brief.id),
         subject=brief,
     )
@@ -358,7 +359,7 @@ def publish(
     brief.published_room_id = target.id
     db.session.flush()
     # No actor: unattributed. The subject is the published row, which points to nothing else.
-    note_activity(target, "brief.published", _l(PUBLISHED_TEXT), subject=published)
+    note_activity(target, "brief.published", PUBLISHED_TEXT, subject=published)
     audit.record(
         "brief.published",
         "A trend brief was published",

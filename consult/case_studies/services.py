@@ -361,7 +361,7 @@ def publish(case_study: CaseStudy, reviewer: User) -> None:
     _tell_delegation(
         case_study,
         reviewer,
-        _(
+        _l(
             "Your case study %(title)s is published in %(room)s",
             title=case_study.title,
             room=room.title,
@@ -393,7 +393,7 @@ def return_case_study(case_study: CaseStudy, reviewer: User, reason: str) -> Non
     _tell_delegation(
         case_study,
         reviewer,
-        _(
+        _l(
             "Your case study %(title)s was returned: %(reason)s",
             title=case_study.title,
             reason=reason,

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Flask
-from flask_socketio import join_room, leave_room, rooms
+from flask_socketio import leave_room, rooms
 
 from consult import handlers, live, transaction
 from consult.extensions import db
@@ -100,14 +100,14 @@ def _watch_screen(user: Any, data: Any) -> dict:
             _leave_screens()
             return {"ok": False, "dark": True}
         meeting = db.session.get(Meeting, link.meeting_id)
-        join_room(screens.link_channel(link.id))
+        live.join(screens.link_channel(link.id))
     elif user is not None:
         meeting = live.find(Meeting, data, "meeting")
         if meeting is None:
             return {"ok": False}
     else:
         return {"ok": False}
-    join_room(screens.channel(meeting.id))
+    live.join(screens.channel(meeting.id))
     return {"ok": True, "version": meeting.version}
 
 

@@ -17,7 +17,7 @@ from wtforms import (
 from wtforms import Form as RowForm
 from wtforms.validators import URL, DataRequired, Length, NumberRange, Optional
 
-from consult.forms import Form
+from consult.forms import Form, label_choices
 from consult.ids import WholeNumberField
 from consult.markdown import Renderable
 from consult.meetings import interpretation
@@ -45,8 +45,8 @@ class ChannelRowForm(RowForm):
 
 class MeetingForm(Form):
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=300)])
-    kind = SelectField(_l("Kind"), choices=[(k.value, k.label) for k in MeetingKind])
-    mode = SelectField(_l("Mode"), choices=[(m.value, m.label) for m in MeetingMode])
+    kind = SelectField(_l("Kind"), choices=label_choices(MeetingKind))
+    mode = SelectField(_l("Mode"), choices=label_choices(MeetingMode))
     venue = StringField(
         _l("Venue"),
         validators=[Optional(), Length(max=300)],
@@ -194,18 +194,16 @@ class AgendaActionForm(Form):
 
 
 class FloorForm(Form):
-    kind = SelectField(
-        _l("I ask for the floor for"), choices=[(k.value, k.label) for k in FloorKind]
-    )
+    kind = SelectField(_l("I ask for the floor for"), choices=label_choices(FloorKind))
     presence = SelectField(
-        _l("I am"), choices=[(p.value, p.label) for p in Presence], default=Presence.REMOTE.value
+        _l("I am"), choices=label_choices(Presence), default=Presence.REMOTE.value
     )
     on_behalf_of = SelectField(_l("On behalf of"), validate_choice=False)
 
 
 class InscribeForm(Form):
     delegation = SelectField(_l("Delegation (flag raised in the room)"), coerce=int)
-    kind = SelectField(_l("Kind"), choices=[(k.value, k.label) for k in FloorKind])
+    kind = SelectField(_l("Kind"), choices=label_choices(FloorKind))
 
 
 class RulingForm(Form):
@@ -239,22 +237,20 @@ class ScreenLinkForm(Form):
 
 
 class ScreenModeForm(Form):
-    mode = SelectField(_l("The screen shows"), choices=[(m.value, m.label) for m in ScreenMode])
+    mode = SelectField(_l("The screen shows"), choices=label_choices(ScreenMode))
     #: "<paper id>:<paragraph key>", for the paragraph screen (checked by the service).
     paragraph = SelectField(_l("Paragraph"), validate_choice=False)
 
 
 class PresenceForm(Form):
-    presence = SelectField(
-        _l("I follow the meeting"), choices=[(p.value, p.label) for p in Presence]
-    )
+    presence = SelectField(_l("I follow the meeting"), choices=label_choices(Presence))
 
 
 class DeskPresenceForm(Form):
     """The desk marks someone in the room or remote, or records who follows without a device."""
 
     user = SelectField(_l("Person"), coerce=int, validate_choice=False)
-    presence = SelectField(_l("Presence"), choices=[(p.value, p.label) for p in Presence])
+    presence = SelectField(_l("Presence"), choices=label_choices(Presence))
 
 
 class ProgrammeSessionForm(Form):

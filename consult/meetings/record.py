@@ -248,19 +248,20 @@ def speakers_csv(meeting: Meeting) -> bytes:
     named = _named(meeting)
     zone = meeting.time_zone
     now = utcnow()
+    # Headed and worded in the reader's language, as the Word record is.
     columns = [
-        "item",
-        "item_title",
-        "turn",
-        "delegation" if named else "speaker",
-        "on_behalf_of",
-        "kind",
-        "presence",
-        f"started ({zone})",
-        f"ended ({zone})",
-        "seconds",
-        "ruling",
-        "interrupted",
+        _("Item"),
+        _("Item title"),
+        _("Turn"),
+        _("Delegation") if named else _("Speaker"),
+        _("On behalf of"),
+        _("Kind"),
+        _("Presence"),
+        _("Started (%(zone)s)", zone=zone),
+        _("Ended (%(zone)s)", zone=zone),
+        _("Seconds"),
+        _("Ruling"),
+        _("Interrupted"),
     ]
     rows: list[Sequence[Any]] = []
     for item, turns in services.speaking_record(meeting):
@@ -272,8 +273,8 @@ def speakers_csv(meeting: Meeting) -> bytes:
                     t.turn,
                     t.delegation.name if named else visibility.who(t, False),
                     t.on_behalf_of if named else "",
-                    t.kind.value,
-                    t.presence.value,
+                    t.kind.label,
+                    t.presence.label,
                     t.started_at,
                     t.ended_at,
                     t.spoken_seconds(t.ended_at or now),
@@ -292,10 +293,20 @@ def attendance_csv(meeting: Meeting) -> bytes:
         counts = presence.counts(meeting)
         rows = [
             [by, str(name), t.delegations, t.delegations_in_room, t.delegations_remote, t.people]
-            for by, tallies in (("status", counts.by_status), ("regional_group", counts.by_group))
+            for by, tallies in (
+                (_("Delegation status"), counts.by_status),
+                (_("Regional group"), counts.by_group),
+            )
             for name, t in tallies
         ]
-        columns = ["by", "group", "delegations", "in_room", "remote", "people"]
+        columns = [
+            _("Counted by"),
+            _("Group"),
+            _("Delegations"),
+            _("In the room"),
+            _("Remote"),
+            _("People"),
+        ]
         return csv_file(columns, rows, time_zone=zone)
     rows = []
     for a in presence.attendees(meeting):
@@ -307,20 +318,20 @@ def attendance_csv(meeting: Meeting) -> bytes:
                 delegation.name if delegation else "",
                 delegation.status.label if delegation else "",
                 group.label if group else "",
-                a.presence.value,
+                a.presence.label,
                 a.is_recorded_at_desk,
                 a.first_seen_at,
                 a.last_seen_at,
             ]
         )
     columns = [
-        "name",
-        "delegation",
-        "status",
-        "regional_group",
-        "presence",
-        "recorded_at_desk",
-        f"first_seen ({zone})",
-        f"last_seen ({zone})",
+        _("Name"),
+        _("Delegation"),
+        _("Status"),
+        _("Regional group"),
+        _("Presence"),
+        _("Recorded at the desk"),
+        _("First seen (%(zone)s)", zone=zone),
+        _("Last seen (%(zone)s)", zone=zone),
     ]
     return csv_file(columns, rows, time_zone=zone)

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, request, url_for
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
+from consult import i18n
 from consult.accounts.models import Delegation
 from consult.downloads import CSV_TYPE, DOCX_TYPE, PDF_TYPE, download, file_name
 from consult.extensions import db
@@ -762,12 +764,14 @@ def calendar_feed(token: str):
     user = calendar.feed_owner(token)
     if user is None:
         abort(404)
-    data = calendar.ics(
-        calendar.my_meetings(user),
-        base_url=request.host_url,
-        name="consult: my meetings",
-        user=user,
-    )
+    # Calendar software sends no cookie and rarely a language: the feed is in its owner's.
+    with force_locale(i18n.for_person(user)):
+        data = calendar.ics(
+            calendar.my_meetings(user),
+            base_url=request.host_url,
+            name=_("consult: my meetings"),
+            user=user,
+        )
     response = download(data, "my-meetings.ics", "text/calendar; charset=utf-8")
     response.headers["Content-Disposition"] = 'inline; filename="my-meetings.ics"'
     return response

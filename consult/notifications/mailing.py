@@ -14,7 +14,7 @@ from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import current_app
-from flask_babel import force_locale
+from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
@@ -225,7 +225,7 @@ def _footer(unsubscribe: str, what: str) -> str:
     return "\n\n-- \n" + _(
         "%(no_reply)s\nStop these e-mails (%(what)s): %(unsubscribe)s\nAll your e-mail "
         "settings: %(settings)s",
-        no_reply=_(mail.NO_REPLY),
+        no_reply=str(mail.NO_REPLY),
         what=what,
         unsubscribe=unsubscribe,
         settings=settings,
@@ -343,9 +343,17 @@ def send_digest(user: User, cadence: str, now: datetime | None = None) -> bool:
     with force_locale(i18n.for_person(user)):
         unsubscribe, headers = _unsubscribe_headers(user.id, cadence)
         title = (
-            _("Your daily consult digest: %(n)s updates", n=len(items))
+            ngettext(
+                "Your daily consult digest: %(num)d update",
+                "Your daily consult digest: %(num)d updates",
+                len(items),
+            )
             if cadence == DAILY
-            else _("Your weekly consult digest: %(n)s updates", n=len(items))
+            else ngettext(
+                "Your weekly consult digest: %(num)d update",
+                "Your weekly consult digest: %(num)d updates",
+                len(items),
+            )
         )
         lines = []
         language, zone = i18n.for_person(user), user.time_zone or "UTC"

@@ -522,7 +522,7 @@ def accept(
     _tell_submitter(
         paper,
         chair,
-        _(
+        _l(
             "%(title)s is accepted into %(room)s as %(symbol)s",
             title=paper.title,
             room=paper.room.title,
@@ -567,7 +567,7 @@ def return_contribution(paper: Paper, chair: User, reason: str) -> None:
     _tell_submitter(
         paper,
         chair,
-        _("%(title)s was returned: %(reason)s", title=paper.title, reason=reason),
+        _l("%(title)s was returned: %(reason)s", title=paper.title, reason=reason),
     )
 
 

@@ -19,6 +19,8 @@ from typing import Any
 import docx
 from docx.oxml.ns import qn
 from docx.styles import BabelFish
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from consult.errors import ServiceError
 from consult.exports.word import (
@@ -37,10 +39,11 @@ __all__ = [
     "revision_docx",
 ]
 
-NOT_DOCX = "This file is not a Word document (.docx)."
-OLE_HINT = (
-    " It looks like an older .doc file or a password-protected document:"
-    " open it in Word and save it as .docx without a password."
+# Lazy: the person uploading reads them in their language.
+NOT_DOCX = _l("This file is not a Word document (.docx).")
+NOT_DOCX_OLD = _l(
+    "This file is not a Word document (.docx). It looks like an older .doc file or a "
+    "password-protected document: open it in Word and save it as .docx without a password."
 )
 MAX_XML_PART = 20 * 1024 * 1024  # uncompressed bytes of word/document.xml (and any XML part)
 MAX_UNCOMPRESSED = 200 * 1024 * 1024  # all parts together, pictures included
@@ -64,27 +67,33 @@ def _check_zip(data: bytes) -> None:
     entry at its declared size (and fails its CRC check if the data wanted to go on).
     """
     if not data or not zipfile.is_zipfile(BytesIO(data)):
-        hint = OLE_HINT if data and data.startswith(_OLE_MAGIC) else ""
-        raise DocxError(NOT_DOCX + hint)
+        older = data and data.startswith(_OLE_MAGIC)
+        raise DocxError(str(NOT_DOCX_OLD if older else NOT_DOCX))
     try:
         with zipfile.ZipFile(BytesIO(data)) as archive:
             infos = archive.infolist()
     except Exception as exc:  # BadZipFile, unsupported zip features, struct.error ...
-        raise DocxError(NOT_DOCX) from exc
+        raise DocxError(str(NOT_DOCX)) from exc
     names = {info.filename for info in infos}
     if "[Content_Types].xml" not in names or "word/document.xml" not in names:
-        raise DocxError(NOT_DOCX)
+        raise DocxError(str(NOT_DOCX))
     if len(infos) > MAX_ZIP_ENTRIES:
-        raise DocxError("This Word document has too many parts to be imported.")
+        raise DocxError(_("This Word document has too many parts to be imported."))
     if any(i.filename.endswith((".xml", ".rels")) and i.file_size > MAX_XML_PART for i in infos):
         raise DocxError(
-            "This Word document is too large to import: its text would take more than "
-            f"{MAX_XML_PART // 2**20} MB. Split it into smaller papers and upload them one by one."
+            _(
+                "This Word document is too large to import: its text would take more than "
+                "%(mb)d MB. Split it into smaller papers and upload them one by one.",
+                mb=MAX_XML_PART // 2**20,
+            )
         )
     if sum(info.file_size for info in infos) > MAX_UNCOMPRESSED:
         raise DocxError(
-            f"This Word document is too large to import (over {MAX_UNCOMPRESSED // 2**20} MB "
-            "once opened). Remove pictures and embedded files, and upload it again."
+            _(
+                "This Word document is too large to import (over %(mb)d MB once opened). "
+                "Remove pictures and embedded files, and upload it again.",
+                mb=MAX_UNCOMPRESSED // 2**20,
+            )
         )
 
 
@@ -93,7 +102,7 @@ def _open(data: bytes) -> Any:
     try:
         return docx.Document(BytesIO(data))
     except Exception as exc:  # python-docx, lxml and zipfile raise many kinds
-        raise DocxError(NOT_DOCX) from exc
+        raise DocxError(str(NOT_DOCX)) from exc
 
 
 @dataclass
@@ -420,7 +429,7 @@ def docx_to_markdown(data: bytes, *, max_paragraphs: int = 5000) -> str:
     except DocxError:
         raise
     except Exception as exc:
-        raise DocxError("This Word document could not be read. Save it again in Word.") from exc
+        raise DocxError(_("This Word document could not be read. Save it again in Word.")) from exc
 
 
 def _convert(document: Any, max_paragraphs: int) -> str:
@@ -434,15 +443,18 @@ def _convert(document: Any, max_paragraphs: int) -> str:
         count += 1
         if count > max_paragraphs:
             raise DocxError(
-                f"This Word document has more than {max_paragraphs} paragraphs, which is more "
-                "than one paper can hold. Split it into several papers."
+                _(
+                    "This Word document has more than %(n)d paragraphs, which is more than one "
+                    "paper can hold. Split it into several papers.",
+                    n=max_paragraphs,
+                )
             )
 
     for element in _body_elements(document.element.body):
         if element.tag == qn("w:tbl"):
             table, rows = _table_markdown(element, reader)
             if table:
-                for _ in range(rows):
+                for _row in range(rows):
                     counted()
                 out.append(("table", table))
             counters.clear()
@@ -502,9 +514,9 @@ def _convert(document: Any, max_paragraphs: int) -> str:
         out.append(("list", item))
 
     if not out:
-        raise DocxError("This Word document has no text to import.")
+        raise DocxError(_("This Word document has no text to import."))
     pieces = [out[0][1]]
-    for (previous, _), (kind, text) in zip(out, out[1:], strict=False):
+    for (previous, _previous_text), (kind, text) in zip(out, out[1:], strict=False):
         pieces.append("\n" if previous == kind == "list" else "\n\n")
         pieces.append(text)
     return "".join(pieces) + "\n"

@@ -22,7 +22,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from consult.forms import Form
+from consult.forms import Form, label_choices
 from consult.ids import WholeNumberField
 from consult.markdown import Renderable
 from consult.papers.models import LANGUAGES, PaperKind, PaperStatus, Position
@@ -65,9 +65,7 @@ class PaperForm(TagFields, _SourceMixin, Form):
             ),
         ],
     )
-    kind = SelectField(
-        _l("Kind"), choices=[(k.value, k.label) for k in PaperKind if k.issued_by_chair]
-    )
+    kind = SelectField(_l("Kind"), choices=label_choices(k for k in PaperKind if k.issued_by_chair))
     issued_by = StringField(
         _l("Issued by"),
         validators=[DataRequired(), Length(max=200)],
@@ -142,7 +140,7 @@ class OpenForCommentsForm(Form):
 
 
 class StatusForm(Form):
-    status = SelectField(_l("Status"), choices=[(s.value, s.label) for s in PaperStatus])
+    status = SelectField(_l("Status"), choices=label_choices(PaperStatus))
     closes_at = DateTimeLocalField(
         _l("Comment deadline"), validators=[Optional()], format="%Y-%m-%dT%H:%M"
     )
@@ -166,7 +164,7 @@ class CommentForm(Form):
     )
     position = SelectField(
         _l("Position"),
-        choices=[("", _l("No position"))] + [(p.value, p.label) for p in Position],
+        choices=[("", _l("No position"))] + label_choices(Position),
         validate_choice=False,
     )
     on_behalf_of = SelectField(_l("On behalf of"), validate_choice=False)
@@ -226,8 +224,7 @@ class ContributionForm(TagFields, _SourceMixin, Form):
     kind = SelectField(
         _l("Kind"),
         choices=[
-            (PaperKind.NATIONAL_PAPER.value, PaperKind.NATIONAL_PAPER.label),
-            (PaperKind.NATIONAL_EXPERIENCE.value, PaperKind.NATIONAL_EXPERIENCE.label),
+            *label_choices([PaperKind.NATIONAL_PAPER, PaperKind.NATIONAL_EXPERIENCE]),
         ],
     )
     original_language = SelectField(

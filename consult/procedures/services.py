@@ -359,7 +359,7 @@ def withdraw(procedure: WrittenProcedure, actor: User, reason: str) -> None:
         room,
         actor,
         "procedure.outcome",
-        _("%(room)s: “%(title)s” was withdrawn.", room=room.title, title=procedure.title),
+        _l("%(room)s: “%(title)s” was withdrawn.", room=room.title, title=procedure.title),
     )
     audit.record(
         "procedure.withdrawn",
@@ -568,7 +568,13 @@ def record_outcome(procedure: WrittenProcedure) -> Outcome | None:
         return None
     procedure.outcome, procedure.decided_at = outcome, now
     room = _room_of(procedure)
-    _notify_room(procedure, room, None, "procedure.outcome", outcome_line(procedure, counted))
+    _notify_room(
+        procedure,
+        room,
+        None,
+        "procedure.outcome",
+        later(lambda: outcome_line(procedure, counted)),  # in each recipient's words
+    )
     audit.record(
         "procedure.decided",
         f"{room.title}: {procedure.title}: {outcome.value}"

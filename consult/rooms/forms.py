@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
@@ -21,13 +22,20 @@ from wtforms.validators import (
 )
 
 from consult.accounts.models import RegionalGroup
-from consult.forms import Form
+from consult.forms import Form, label_choices
+from consult.i18n import later
 from consult.ids import WholeNumberField
 from consult.markdown import Renderable
 from consult.rooms.models import AccessLevel, RoomKind, RoomRole
 from consult.zones import ZoneField
 
-ROLE_CHOICES = [(r.value, r.label) for r in RoomRole]
+ROLE_CHOICES = label_choices(RoomRole)
+
+
+def _access_choice(access: AccessLevel) -> str:
+    return _("%(level)s: %(meaning)s", level=access.label, meaning=access.explanation)
+
+
 MAX_MESSAGE_LENGTH = 1000
 
 
@@ -116,15 +124,16 @@ class RoomForm(Form):
         ],
         description=_l("Used in the room's address, e.g. wgeti-art-6-7."),
     )
-    kind = SelectField(_l("Kind"), choices=[(k.value, k.label) for k in RoomKind])
+    kind = SelectField(_l("Kind"), choices=label_choices(RoomKind))
     regional_group = SelectField(
         _l("Regional group (regional group rooms only)"),
-        choices=[("", _l("None"))] + [(g.value, g.label) for g in RegionalGroup],
+        choices=[("", _l("None"))] + label_choices(RegionalGroup),
         default="",
         description=_l("Only the States of this group can be added to the room."),
     )
     access = SelectField(
-        _l("Access level"), choices=[(a.value, f"{a.label}: {a.explanation}") for a in AccessLevel]
+        _l("Access level"),
+        choices=[(a.value, later(lambda a=a: _access_choice(a))) for a in AccessLevel],
     )
     parent = SelectField(_l("Parent room"), coerce=int, validators=[Optional()])
     time_zone = ZoneField(_l("Time zone"), default="Europe/Zurich")

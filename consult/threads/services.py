@@ -37,7 +37,7 @@ from consult.transaction import emit_after_commit
 
 MAX_POST_LENGTH = 50_000
 ALLOWED_TYPES = uploads.ALLOWED_TYPES
-ACTIVITY = "New activity in a confidential room"
+ACTIVITY = _l("New activity in a confidential room")  # lazy: worded for each reader
 
 
 class ThreadError(ServiceError):
@@ -129,13 +129,13 @@ def _changed(thread: Thread, room: Room, actor: User) -> None:
     emit_after_commit(
         "thread-changed", {"thread": thread.id, "version": thread.version}, to=f"thread:{thread.id}"
     )
-    note_activity(room, "thread.activity", ACTIVITY, actor, subject=thread)
+    note_activity(room, "thread.activity", str(ACTIVITY), actor, subject=thread)
     # notify() keeps only those who may see the thread (need-to-know: those on its list).
     audience = [u.id for u in room_members(room) if u.id != actor.id]
     notify(
         audience,
         "thread.activity",
-        _l(ACTIVITY),
+        ACTIVITY,
         path_for("rooms.room", slug=room.slug),
         subject=thread,
     )
