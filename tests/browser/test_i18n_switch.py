@@ -52,3 +52,15 @@ def test_a_delegate_picks_french_before_signing_in_and_keeps_it(new_page, axe):
         switch(page, "English")
         expect(page.get_by_role("heading", level=1)).to_have_text("My rooms")
     expect(page.locator("html")).to_have_attribute("lang", "en")
+
+
+def test_on_a_phone_the_switch_is_in_view_signed_out_and_behind_menu_signed_in(new_page, signed_in):
+    page = new_page(phone=True)
+    page.goto("/sign-in")
+    expect(page.locator("form.language-switch")).to_be_visible()
+
+    phone = signed_in("delegate.india", phone=True)
+    switch = phone.locator("form.language-switch")
+    expect(switch).to_be_hidden()  # the first screen is the page's own
+    phone.get_by_role("button", name="Menu").click()
+    expect(switch.get_by_role("button", name="Español")).to_be_visible()
