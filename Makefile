@@ -41,6 +41,7 @@ BABEL_KEYWORDS := -k _l -k lazy_gettext -k ngettext:1,2 -k lazy_pgettext:1c,2
 
 %.mo: %.po | $(BIN)/python
 	@test -x $(BIN)/pybabel || $(BIN)/python -m pip install --quiet -e .
+	$(BIN)/python tools/check_catalogue.py $<
 	$(BIN)/pybabel compile --statistics -i $< -o $@
 
 install: $(VENV)/.installed $(COMPILED)

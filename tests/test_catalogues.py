@@ -125,3 +125,35 @@ def test_the_compiled_catalogue_is_the_current_one(code):
     source = {(m.id, m.context): m.string for m in catalogue(code) if m.id and not m.fuzzy}
     differing = [k for k, v in source.items() if compiled.get(*k) is None and v]
     assert not differing, f"{mo} is older than its .po: run `make install`"
+
+
+def test_a_malformed_catalogue_fails_the_build_not_a_page(tmp_path):
+    """The install step's own commands (the Makefile's rule: the syntax check, then Babel's
+    compile) refuse a catalogue that breaks the syntax or whose translation lost a
+    placeholder, so the build stops there."""
+    import subprocess
+    import sys
+
+    makefile = (Path(ROOT) / "Makefile").read_text()
+    assert "$(BIN)/python tools/check_catalogue.py $<" in makefile
+    assert "$(BIN)/pybabel compile --statistics -i $< -o $@" in makefile
+    pybabel = Path(sys.executable).with_name("pybabel")
+    header = 'msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n\n'
+    broken = {
+        "placeholder": header
+        + '#, python-format\nmsgid "Hello %(name)s"\nmsgstr "Bonjour %(nom)s"\n',
+        "unterminated": header + 'msgid "Hello"\nmsgstr "Bonjour\n',
+        "bare word": header + 'msgid "Hello"\nmsgstr Bonjour\n',
+    }
+    for name, text in broken.items():
+        po = tmp_path / "broken.po"
+        po.write_text(text)
+        steps = [
+            [sys.executable, str(Path(ROOT) / "tools" / "check_catalogue.py"), str(po)],
+            [str(pybabel), "compile", "--statistics", "-i", str(po), "-o", str(tmp_path / "x.mo")],
+        ]
+        codes = [subprocess.run(s, capture_output=True, check=False).returncode for s in steps]
+        assert any(codes), f"{name}: the build went through"
+    good = TRANSLATIONS / "fr" / "LC_MESSAGES" / "messages.po"
+    check = [sys.executable, str(Path(ROOT) / "tools" / "check_catalogue.py"), str(good)]
+    assert subprocess.run(check, check=False).returncode == 0
