@@ -8,8 +8,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.catalogue import words
-from tests.browser.conftest import DEMO_PASSWORD, DESKTOP, demo_email
+from tests.browser.catalogue import sign_in_in, words
+from tests.browser.conftest import DESKTOP
 
 pytestmark = [pytest.mark.browser, pytest.mark.i18n]
 
@@ -28,9 +28,7 @@ def test_deadlines_and_meeting_times_read_in_spanish_with_their_zone(browser, li
         page = context.new_page()
         page.goto("/sign-in")
         expect(page.locator("html")).to_have_attribute("lang", "es")
-        page.get_by_label(words("es", "E-mail")).fill(demo_email("delegate.germany"))
-        page.get_by_label(words("es", "Password"), exact=True).fill(DEMO_PASSWORD)
-        page.get_by_role("button", name=words("es", "Sign in")).click()
+        sign_in_in(page, "es", "delegate.germany")
         expect(page.get_by_role("heading", level=1)).to_have_text(words("es", "My rooms"))
 
         # What waits for the delegation: the questionnaire's deadline, its zone named, and

@@ -8,7 +8,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import DEMO_PASSWORD, demo_email
+from tests.browser.catalogue import sign_in_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.i18n]
 
@@ -30,9 +30,7 @@ def test_a_delegate_picks_french_before_signing_in_and_keeps_it(new_page, axe):
     expect(current).to_have_attribute("lang", "fr")
     axe(page, "sign-in page in French")
 
-    page.get_by_label("Courriel").fill(demo_email("delegate.thailand"))
-    page.get_by_label("Mot de passe", exact=True).fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Se connecter").click()
+    sign_in_in(page, "fr", "delegate.thailand")
     try:
         expect(page.get_by_role("heading", level=1)).to_have_text("Mes salles")
         expect(page.locator("html")).to_have_attribute("lang", "fr")
@@ -42,9 +40,7 @@ def test_a_delegate_picks_french_before_signing_in_and_keeps_it(new_page, axe):
         expect(page.locator("select#language")).to_have_value("fr")
         other = new_page()
         other.goto("/sign-in")
-        other.get_by_label("E-mail").fill(demo_email("delegate.thailand"))
-        other.get_by_label("Password", exact=True).fill(DEMO_PASSWORD)
-        other.get_by_role("button", name="Sign in").click()
+        sign_in_in(other, "en", "delegate.thailand")
         expect(other.get_by_role("heading", level=1)).to_have_text("Mes salles")
     finally:
         # One click back to English (the demo's other tests read this person in English).

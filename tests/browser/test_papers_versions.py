@@ -10,7 +10,7 @@ import secrets
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.catalogue import words
+from tests.browser.catalogue import sign_in_in, words
 from tests.browser.test_papers import open_comments, paragraph, write_comment
 
 pytestmark = [pytest.mark.papers, pytest.mark.i18n]
@@ -92,15 +92,11 @@ def test_a_delegate_in_french_from_the_sign_in_page_comments_on_the_french_guide
 ):
     """Issue #18's walk: French picked before signing in; the guide opens in French; the comment
     written there shows on the English paragraph of the chair, marked "fr"."""
-    from tests.browser.conftest import DEMO_PASSWORD, demo_email
-
     delegate = new_page()
     delegate.goto("/sign-in")
     delegate.locator("form.language-switch").get_by_role("button", name="Français").click()
     expect(delegate.locator("html")).to_have_attribute("lang", "fr")
-    delegate.get_by_label(_french("E-mail")).fill(demo_email("focal.germany"))
-    delegate.get_by_label(_french("Password"), exact=True).fill(DEMO_PASSWORD)
-    delegate.get_by_role("button", name=_french("Sign in")).click()
+    sign_in_in(delegate, "fr", "focal.germany")
     try:
         expect(delegate.get_by_role("heading", level=1)).to_have_text(_french("My rooms"))
         delegate.goto("/rooms/wgeti-art-6-7")
