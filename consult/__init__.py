@@ -119,6 +119,9 @@ def create_app(config: type[Config] | dict[str, Any] | None = None) -> Flask:
 
 
 def _bind_extensions(app: Flask) -> None:
+    from consult.accounts.sessions import SessionCookies
+
+    app.session_interface = SessionCookies()
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)

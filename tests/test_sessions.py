@@ -450,3 +450,16 @@ def test_an_ended_row_is_not_listed_and_restores_nothing(app, client, make_user,
     db.session.commit()
     assert not signed_in(only_the_cookie(app, value))
     assert not signed_in(client)
+
+
+def test_a_background_fragment_never_rewrites_the_session_cookie(client, auth, make_user, db):
+    """A page's live refetch runs beside the person's own request; its copy of the session,
+    read before that request wrote (a flash after adopting the agenda), must not land last."""
+    user = make_user()
+    db.session.commit()
+    auth.login(user)
+    page = client.get("/")
+    assert "consult_session=" in page.headers.get("Set-Cookie", "")  # a page keeps it alive
+    fragment = client.get("/notifications/badge", headers={"HX-Request": "true"})
+    assert fragment.status_code == 200
+    assert "consult_session=" not in fragment.headers.get("Set-Cookie", "")

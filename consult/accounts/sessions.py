@@ -15,6 +15,7 @@ import secrets
 from datetime import timedelta
 
 from flask import current_app, g, has_request_context, request, session
+from flask.sessions import SecureCookieSessionInterface
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import select
 
@@ -169,3 +170,21 @@ def end_others(user: User) -> int:
     if mine is None or mine.user_id != user.id:
         mine = None
     return end_all(user, keep=mine)
+
+
+class SessionCookies(SecureCookieSessionInterface):
+    """Flask's signed-cookie sessions, except that a background fragment (an htmx request)
+    only sends the cookie back when it changed the session.
+
+    A permanent session is re-sent on every response to keep it alive; a page's live refetch
+    runs beside the person's own request (the chair's agenda refetches on the very change their
+    form made), and its copy, read before that request wrote a flash or a sign-in, would land
+    last and undo it. Full pages still keep the session alive.
+    """
+
+    def should_set_cookie(self, app, session) -> bool:
+        if session.modified:
+            return True
+        if request.headers.get("HX-Request"):
+            return False
+        return super().should_set_cookie(app, session)
