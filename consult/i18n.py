@@ -133,16 +133,10 @@ def current() -> str:
 
 
 @contextmanager
-def writing_to(person) -> Iterator[None]:
-    """Word what is built inside in `person`'s chosen language (a mail sent from someone
-    else's request); one who chose none yet reads the language of the request that writes."""
-    from flask_babel import force_locale
-
-    code = offered_or_default(getattr(person, "language", None))
-    if code is None:
-        yield
-        return
-    with force_locale(code):
+def writing_to(person, fallback: str | None = None) -> Iterator[None]:
+    """Word what is built inside in `person`'s language (`for_person`): mail, notifications,
+    a feed read by their calendar, whoever's request builds them."""
+    with force_locale(for_person(person, fallback)):
         yield
 
 

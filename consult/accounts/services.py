@@ -13,7 +13,6 @@ import pyotp
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app, url_for
-from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
@@ -221,7 +220,7 @@ def send_password_reset(email: str) -> None:
     token = issue_token(user, TokenPurpose.RESET, timedelta(hours=hours))
     link = url_for("accounts.reset_password", token=token, _external=True)
     # In their profile's language; else the one of the page that asked.
-    with force_locale(i18n.for_person(user, fallback=i18n.current())):
+    with i18n.writing_to(user, fallback=i18n.current()):
         mail.queue(
             user.email,
             _("Reset your consult password"),

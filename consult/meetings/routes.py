@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, request, url_for
-from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -765,7 +764,7 @@ def calendar_feed(token: str):
     if user is None:
         abort(404)
     # Calendar software sends no cookie and rarely a language: the feed is in its owner's.
-    with force_locale(i18n.for_person(user)):
+    with i18n.writing_to(user):
         data = calendar.ics(
             calendar.my_meetings(user),
             base_url=request.host_url,

@@ -14,9 +14,9 @@ from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import current_app
-from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import select
 
@@ -247,7 +247,7 @@ def mail_now(
     for user in users:
         if wanted.get(user.id) != IMMEDIATELY:
             continue
-        with force_locale(i18n.for_person(user)):
+        with i18n.writing_to(user):
             unsubscribe, headers = _unsubscribe_headers(user.id, kind)
             if confidential:
                 title = _("New activity in a confidential room")
@@ -340,7 +340,7 @@ def send_digest(user: User, cadence: str, now: datetime | None = None) -> bool:
     if not items:
         db.session.flush()
         return False
-    with force_locale(i18n.for_person(user)):
+    with i18n.writing_to(user):
         unsubscribe, headers = _unsubscribe_headers(user.id, cadence)
         title = (
             ngettext(

@@ -12,7 +12,6 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import joinedload
@@ -147,7 +146,7 @@ def notify(
     for user in recipients:
         if not can(Need.VIEW, subject, user):
             continue
-        with force_locale(i18n.for_person(user)):  # in their words: a lazy text, or built
+        with i18n.writing_to(user):  # in their words: a lazy text, or built
             line = str(text(user) if callable(text) else text)
             if confidential and kind not in CONFIDENTIAL_AWARE:
                 line = _("New activity in a confidential room")

@@ -514,7 +514,7 @@ def invite_to_room(
             "email",
         )
     add_member(room, role, actor, user=user, override=override)
-    with force_locale(i18n.for_person(user)):
+    with i18n.writing_to(user):
         mail.queue(
             user.email,
             _("You were added to %(room)s on consult", room=room.title),
@@ -608,7 +608,7 @@ def decide_join_request(
         subject=user,
         room_id=room.id,
     )
-    with force_locale(i18n.for_person(user)):  # in their language, whole sentences
+    with i18n.writing_to(user):  # in their language, whole sentences
         answer = (
             _(
                 "%(actor)s accepted your request to join %(room)s.",
