@@ -50,6 +50,10 @@ class Config:
     REMEMBER_COOKIE_SAMESITE = "Lax"
     PERMANENT_SESSION_LIFETIME = timedelta(hours=12)
 
+    #: Rendered fragments kept per version, language and class of reader (consult.cache);
+    #: off, every fragment is rendered for every request (the tests compare the two).
+    FRAGMENT_CACHE = _flag("FRAGMENT_CACHE", True)
+
     # Bodies larger than this are refused with 413 before a view runs.
     MAX_CONTENT_LENGTH = int(_env("MAX_CONTENT_LENGTH", str(12 * 1024 * 1024)))
     MAX_FORM_MEMORY_SIZE = 2 * 1024 * 1024
